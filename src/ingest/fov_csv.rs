@@ -1,0 +1,591 @@
+//! One FOV's annotation CSV in the NuCLS layout.
+//!
+//! Columns are found by header name (case-insensitive); the unnamed index column and extra
+//! columns are allowed. Needed: `raw_classification`, and either `coords_x`/`coords_y`
+//! (comma-separated numbers in one cell) or `xmin`, `ymin`, `xmax`, `ymax`. Optional:
+//! `type` (`rectangle`, `polyline`, `point`), `main_classification`, `super_classification`
+//! (checked against the hierarchy), and `score` or `confidence`.
+
+use super::Strictness;
+use crate::error::{Error, Location, Problem, Result};
+use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass, Shape};
+use crate::quality::{DataQuality, FindingKind};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Coordinates past this magnitude (pixels) are rejected: no slide is that large, and
+/// geometry at such magnitudes loses its precision.
+pub const COORDINATE_LIMIT: f64 = 1e8;
+
+/// The nuclei of one FOV file, and what was found along the way.
+#[derive(Debug, Default)]
+pub struct FovRows {
+    pub nuclei: Vec<Nucleus>,
+    pub quality: DataQuality,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ShapeType {
+    Rectangle,
+    Polygon,
+    Point,
+}
+
+/// Where each column we use sits in the header.
+struct Columns {
+    raw: usize,
+    main: Option<usize>,
+    super_class: Option<usize>,
+    shape_type: Option<usize>,
+    coords: Option<(usize, usize)>,
+    bbox: Option<[usize; 4]>,
+    score: Option<(usize, &'static str)>,
+}
+
+const BBOX_NAMES: [&str; 4] = ["xmin", "ymin", "xmax", "ymax"];
+
+impl Columns {
+    fn find(path: &Path, header: &csv::StringRecord) -> Result<Columns> {
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let mut seen = HashSet::new();
+        for name in names.iter().filter(|n| !n.is_empty()) {
+            if !seen.insert(name) {
+                return Err(Error::input(
+                    Location::row(path, 1),
+                    Problem::DuplicateColumn { name: name.clone() },
+                ));
+            }
+        }
+        let find = |name: &str| names.iter().position(|n| n == name);
+        let missing = |name: &str, expected: &str| {
+            Error::input(
+                Location::row(path, 1),
+                Problem::MissingColumn {
+                    name: name.into(),
+                    expected: expected.into(),
+                },
+            )
+        };
+        let raw = find("raw_classification")
+            .ok_or_else(|| missing("raw_classification", "the raw class of each nucleus"))?;
+        let coords = match (find("coords_x"), find("coords_y")) {
+            (Some(x), Some(y)) => Some((x, y)),
+            (Some(_), None) => return Err(missing("coords_y", "coords_x and coords_y")),
+            (None, Some(_)) => return Err(missing("coords_x", "coords_x and coords_y")),
+            (None, None) => None,
+        };
+        let bbox_found: Vec<Option<usize>> = BBOX_NAMES.iter().map(|n| find(n)).collect();
+        let bbox = if bbox_found.iter().all(Option::is_some) {
+            Some([0, 1, 2, 3].map(|i| bbox_found[i].unwrap()))
+        } else {
+            None
+        };
+        if coords.is_none() && bbox.is_none() {
+            let absent = BBOX_NAMES
+                .iter()
+                .zip(&bbox_found)
+                .find(|(_, found)| found.is_none())
+                .map(|(name, _)| *name)
+                .unwrap_or("coords_x");
+            let name = if bbox_found.iter().any(Option::is_some) {
+                absent
+            } else {
+                "coords_x"
+            };
+            return Err(missing(
+                name,
+                "coords_x and coords_y, or xmin, ymin, xmax and ymax",
+            ));
+        }
+        let score = match (find("score"), find("confidence")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::input(
+                    Location::row(path, 1),
+                    Problem::Invalid {
+                        message: "both \"score\" and \"confidence\" columns: expected one".into(),
+                    },
+                ))
+            }
+            (Some(i), None) => Some((i, "score")),
+            (None, Some(i)) => Some((i, "confidence")),
+            (None, None) => None,
+        };
+        Ok(Columns {
+            raw,
+            main: find("main_classification"),
+            super_class: find("super_classification"),
+            shape_type: find("type"),
+            coords,
+            bbox,
+            score,
+        })
+    }
+}
+
+/// Reads one FOV file.
+pub fn read_fov_csv(
+    path: &Path,
+    hierarchy: &ClassHierarchy,
+    strictness: Strictness,
+) -> Result<FovRows> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    parse_fov_csv(path, &bytes, hierarchy, strictness)
+}
+
+/// Parses the bytes of one FOV file; `path` is used in messages only.
+pub fn parse_fov_csv(
+    path: &Path,
+    bytes: &[u8],
+    hierarchy: &ClassHierarchy,
+    strictness: Strictness,
+) -> Result<FovRows> {
+    let text = clean_text(bytes);
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::input(Location::file(path), Problem::EmptyFile));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(&text[..]);
+    let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
+    let columns = Columns::find(path, &header)?;
+    let mut rows = FovRows::default();
+    let mut record = csv::StringRecord::new();
+    let mut seen_outlines: HashSet<(u16, Vec<u64>)> = HashSet::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, e)),
+        }
+        let row = record.position().map_or(0, |p| p.line());
+        let nucleus = match read_row(
+            path,
+            row,
+            &record,
+            &header,
+            &columns,
+            hierarchy,
+            &mut rows.quality,
+        ) {
+            Ok(nucleus) => nucleus,
+            Err((column, problem)) => match strictness {
+                Strictness::Strict => {
+                    return Err(Error::input(Location::cell(path, row, &column), problem))
+                }
+                Strictness::Lenient => {
+                    rows.quality.push(
+                        FindingKind::SkippedRow,
+                        path.to_path_buf(),
+                        Some(row),
+                        format!("{column}: {problem}"),
+                    );
+                    continue;
+                }
+            },
+        };
+        let Some(nucleus) = nucleus else { continue };
+        let key = (
+            nucleus.class.id.0,
+            nucleus
+                .shape
+                .vertices()
+                .iter()
+                .flat_map(|v| [v[0].to_bits(), v[1].to_bits()])
+                .collect(),
+        );
+        if !seen_outlines.insert(key) {
+            rows.quality.push(
+                FindingKind::DuplicateNucleus,
+                path.to_path_buf(),
+                Some(row),
+                "same outline and class as an earlier row".into(),
+            );
+        }
+        rows.nuclei.push(nucleus);
+    }
+    if rows.nuclei.is_empty() && rows.quality.count(FindingKind::SkippedRow) == 0 {
+        rows.quality.push(
+            FindingKind::EmptyFov,
+            path.to_path_buf(),
+            None,
+            String::new(),
+        );
+    }
+    Ok(rows)
+}
+
+/// The bytes of a CSV without a UTF-8 byte-order mark and with CRLF line ends made LF, so
+/// that the CSV reader's line numbers are the rows a text editor shows.
+pub(crate) fn clean_text(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if !bytes.contains(&b'\r') {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        out.push(if b == b'\r' { b'\n' } else { b });
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn csv_error(path: &Path, error: csv::Error) -> Error {
+    let row = error.position().map(|p| p.line());
+    let message = match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("a row of {len} fields: expected {expected_len}, as in the header"),
+        csv::ErrorKind::Utf8 { .. } => {
+            return Error::input(
+                Location {
+                    path: path.to_path_buf(),
+                    row,
+                    column: None,
+                },
+                Problem::NotUtf8,
+            )
+        }
+        _ => error.to_string(),
+    };
+    Error::input(
+        Location {
+            path: path.to_path_buf(),
+            row,
+            column: None,
+        },
+        Problem::MalformedCsv { message },
+    )
+}
+
+type RowResult<T> = std::result::Result<T, (String, Problem)>;
+
+/// Reads one row: `Ok(None)` for a nucleus skipped as degenerate (counted), `Err` for a row
+/// that is wrong.
+fn read_row(
+    path: &Path,
+    row: u64,
+    record: &csv::StringRecord,
+    header: &csv::StringRecord,
+    columns: &Columns,
+    hierarchy: &ClassHierarchy,
+    quality: &mut DataQuality,
+) -> RowResult<Option<Nucleus>> {
+    let cell = |i: usize| record.get(i).unwrap_or("").trim();
+    let name = |i: usize| header.get(i).unwrap_or("").trim().to_string();
+    let at = |i: usize| move |problem: Problem| (name(i), problem);
+
+    let class_name = cell(columns.raw);
+    if class_name.is_empty() {
+        return Err(at(columns.raw)(Problem::EmptyCell {
+            expected: "a class name".into(),
+        }));
+    }
+    let class = resolve_class(hierarchy, class_name).map_err(at(columns.raw))?;
+    check_class_columns(path, row, record, columns, hierarchy, class, quality);
+
+    let shape_type = match columns.shape_type.map(cell) {
+        None | Some("") => None,
+        Some(t) => Some(parse_shape_type(t).map_err(at(columns.shape_type.unwrap()))?),
+    };
+    let box_columns = match columns.bbox {
+        Some(indices) => {
+            let mut values = [0.0; 4];
+            for (value, &i) in values.iter_mut().zip(&indices) {
+                *value = parse_number(cell(i)).map_err(at(i))?;
+            }
+            Some(BoundingBox {
+                xmin: values[0],
+                ymin: values[1],
+                xmax: values[2],
+                ymax: values[3],
+            })
+        }
+        None => None,
+    };
+    let vertices = match columns.coords {
+        Some((xi, yi)) => {
+            let xs = parse_number_list(cell(xi)).map_err(at(xi))?;
+            let ys = parse_number_list(cell(yi)).map_err(at(yi))?;
+            if xs.len() != ys.len() {
+                return Err(at(yi)(Problem::LengthMismatch {
+                    x: xs.len(),
+                    y: ys.len(),
+                }));
+            }
+            xs.into_iter().zip(ys).map(|(x, y)| [x, y]).collect()
+        }
+        None => {
+            let b = box_columns.expect("columns have coords or a box");
+            if b.xmin > b.xmax || b.ymin > b.ymax {
+                return Err(at(columns.bbox.unwrap()[2])(Problem::Invalid {
+                    message: format!(
+                        "box ({}, {})-({}, {}) has its maximum below its minimum: expected xmin <= xmax and ymin <= ymax",
+                        b.xmin, b.ymin, b.xmax, b.ymax
+                    ),
+                }));
+            }
+            if b.xmin == b.xmax && b.ymin == b.ymax {
+                vec![[b.xmin, b.ymin]]
+            } else {
+                b.corners().to_vec()
+            }
+        }
+    };
+    let shape_type = shape_type.unwrap_or(if distinct_count(&vertices) == 1 {
+        ShapeType::Point
+    } else if columns.coords.is_none() {
+        ShapeType::Rectangle
+    } else {
+        ShapeType::Polygon
+    });
+
+    let built = match shape_type {
+        ShapeType::Point => {
+            let count = distinct_count(&vertices);
+            if count != 1 {
+                let column = columns.coords.map_or(columns.raw, |c| c.0);
+                return Err(at(column)(Problem::PointWithSeveralCoordinates { count }));
+            }
+            Ok(Shape::Point(vertices[0]))
+        }
+        ShapeType::Rectangle => {
+            Shape::rectangle(BoundingBox::around(&vertices).expect("at least one vertex"))
+        }
+        ShapeType::Polygon => Shape::polygon(vertices).map(|(shape, issues)| {
+            for issue in issues {
+                let kind = match issue {
+                    crate::model::ShapeIssue::RepeatedVertex => FindingKind::RepeatedVertex,
+                    crate::model::ShapeIssue::SelfIntersecting => FindingKind::SelfIntersecting,
+                };
+                quality.push(kind, path.to_path_buf(), Some(row), String::new());
+            }
+            shape
+        }),
+    };
+    let shape = match built {
+        Ok(shape) => shape,
+        Err(degenerate) => {
+            quality.push(
+                FindingKind::DegenerateShape,
+                path.to_path_buf(),
+                Some(row),
+                degenerate.describe().into(),
+            );
+            return Ok(None);
+        }
+    };
+    let score = match columns.score {
+        Some((i, _)) if !cell(i).is_empty() => Some(parse_number(cell(i)).map_err(at(i))?),
+        _ => None,
+    };
+    let nucleus = Nucleus::new(row as u32, shape, class, score);
+    if let (Some(b), Some(_)) = (box_columns, columns.coords) {
+        let o = nucleus.bbox;
+        let gap = (b.xmin - o.xmin)
+            .abs()
+            .max((b.ymin - o.ymin).abs())
+            .max((b.xmax - o.xmax).abs())
+            .max((b.ymax - o.ymax).abs());
+        if gap > 1.0 {
+            quality.push(
+                FindingKind::BoxColumnsDisagree,
+                path.to_path_buf(),
+                Some(row),
+                format!(
+                    "columns give ({}, {})-({}, {}), the outline ({}, {})-({}, {})",
+                    b.xmin, b.ymin, b.xmax, b.ymax, o.xmin, o.ymin, o.xmax, o.ymax
+                ),
+            );
+        }
+    }
+    if class.correction {
+        quality.push(
+            FindingKind::CorrectionRow,
+            path.to_path_buf(),
+            Some(row),
+            class_name.into(),
+        );
+    }
+    Ok(Some(nucleus))
+}
+
+fn resolve_class(hierarchy: &ClassHierarchy, name: &str) -> std::result::Result<RawClass, Problem> {
+    hierarchy
+        .resolve(name)
+        .ok_or_else(|| Problem::UnknownClass {
+            name: name.into(),
+            known: hierarchy.names(ClassLevel::Raw).join(", "),
+        })
+}
+
+fn check_class_columns(
+    path: &Path,
+    row: u64,
+    record: &csv::StringRecord,
+    columns: &Columns,
+    hierarchy: &ClassHierarchy,
+    class: RawClass,
+    quality: &mut DataQuality,
+) {
+    for (column, level) in [
+        (columns.main, ClassLevel::Main),
+        (columns.super_class, ClassLevel::Super),
+    ] {
+        let Some(value) = column.and_then(|i| record.get(i)).map(str::trim) else {
+            continue;
+        };
+        let expected = hierarchy.name(class.id, level);
+        if !value.is_empty() && value != expected {
+            quality.push(
+                FindingKind::ClassColumnsDisagree,
+                path.to_path_buf(),
+                Some(row),
+                format!("{level} class {value:?}, the hierarchy says {expected:?}"),
+            );
+        }
+    }
+}
+
+fn parse_shape_type(text: &str) -> std::result::Result<ShapeType, Problem> {
+    match text.to_ascii_lowercase().as_str() {
+        "rectangle" | "box" | "bbox" => Ok(ShapeType::Rectangle),
+        "polyline" | "polygon" => Ok(ShapeType::Polygon),
+        "point" => Ok(ShapeType::Point),
+        _ => Err(Problem::UnknownShapeType { found: text.into() }),
+    }
+}
+
+fn distinct_count(vertices: &[[f64; 2]]) -> usize {
+    let mut distinct: Vec<[f64; 2]> = Vec::new();
+    for v in vertices {
+        if !distinct.contains(v) {
+            distinct.push(*v);
+        }
+    }
+    distinct.len()
+}
+
+/// Parses one finite number within [`COORDINATE_LIMIT`].
+pub fn parse_number(text: &str) -> std::result::Result<f64, Problem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Problem::EmptyCell {
+            expected: "a number".into(),
+        });
+    }
+    let value: f64 = text
+        .parse()
+        .map_err(|_| Problem::NotANumber { found: text.into() })?;
+    if !value.is_finite() {
+        return Err(Problem::NotFinite { found: text.into() });
+    }
+    if value.abs() >= COORDINATE_LIMIT {
+        return Err(Problem::OutOfRange {
+            found: text.into(),
+            limit: COORDINATE_LIMIT,
+        });
+    }
+    Ok(value)
+}
+
+/// Parses a cell of comma-separated numbers (`"72,141,141"`, optionally in brackets).
+pub fn parse_number_list(text: &str) -> std::result::Result<Vec<f64>, Problem> {
+    let text = text.trim();
+    let text = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Problem::EmptyCell {
+            expected: "comma-separated coordinates".into(),
+        });
+    }
+    text.split(',').map(parse_number).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = ",raw_classification,main_classification,super_classification,type,xmin,ymin,xmax,ymax,coords_x,coords_y\n";
+
+    fn parse(body: &str, strictness: Strictness) -> Result<FovRows> {
+        let text = format!("{HEADER}{body}");
+        parse_fov_csv(
+            Path::new("fov.csv"),
+            text.as_bytes(),
+            &ClassHierarchy::nucls(),
+            strictness,
+        )
+    }
+
+    #[test]
+    fn reads_rectangles_polylines_and_points() {
+        let rows = parse(
+            "0,tumor,tumor_nonMitotic,tumor_any,rectangle,0,0,10,10,\"0,10,10,0,0\",\"0,0,10,10,0\"\n\
+             1,lymphocyte,lymphocyte,sTIL,polyline,20,20,24,23,\"20,24,20,20\",\"20,20,23,20\"\n\
+             2,correction_fibroblast,nonTILnonMQ_stromal,nonTIL_stromal,point,5,6,5,6,5,6\n",
+            Strictness::Strict,
+        )
+        .unwrap();
+        assert_eq!(rows.nuclei.len(), 3);
+        assert_eq!(rows.nuclei[0].shape.area(), 100.0);
+        assert_eq!(rows.nuclei[0].row, 2);
+        assert_eq!(
+            rows.nuclei[1].shape,
+            Shape::Polygon(vec![[20.0, 20.0], [24.0, 20.0], [20.0, 23.0]])
+        );
+        assert_eq!(rows.nuclei[2].shape, Shape::Point([5.0, 6.0]));
+        assert!(rows.nuclei[2].class.correction);
+        assert_eq!(rows.quality.count(FindingKind::CorrectionRow), 1);
+    }
+
+    #[test]
+    fn negative_and_decimal_coordinates_are_accepted() {
+        assert_eq!(
+            parse_number_list(" -1.5, 2e1 ,3 ").unwrap(),
+            vec![-1.5, 20.0, 3.0]
+        );
+        assert_eq!(parse_number_list("[1, 2]").unwrap(), vec![1.0, 2.0]);
+        assert!(matches!(
+            parse_number_list("1,,2"),
+            Err(Problem::EmptyCell { .. })
+        ));
+    }
+
+    #[test]
+    fn lenient_mode_skips_and_counts_bad_rows() {
+        let body = "0,tumor,,,rectangle,0,0,10,10,\"0,10,10,0\",\"0,0,10\"\n\
+                    1,tumor,,,rectangle,0,0,10,10,\"0,10,10,0\",\"0,0,10,10\"\n";
+        let error = parse(body, Strictness::Strict).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "fov.csv:2:coords_y: 4 x coordinates but 3 y coordinates: expected as many of each"
+        );
+        let rows = parse(body, Strictness::Lenient).unwrap();
+        assert_eq!(rows.nuclei.len(), 1);
+        assert_eq!(rows.quality.count(FindingKind::SkippedRow), 1);
+    }
+
+    #[test]
+    fn box_columns_alone_make_boxes() {
+        let text = "raw_classification,xmin,ymin,xmax,ymax,score\ntumor,1,2,5,6,0.9\nlymphocyte,3,3,3,3,\n";
+        let rows = parse_fov_csv(
+            Path::new("p.csv"),
+            text.as_bytes(),
+            &ClassHierarchy::nucls(),
+            Strictness::Strict,
+        )
+        .unwrap();
+        assert_eq!(rows.nuclei[0].shape.area(), 16.0);
+        assert_eq!(rows.nuclei[0].score, Some(0.9));
+        assert_eq!(rows.nuclei[1].shape, Shape::Point([3.0, 3.0]));
+        assert_eq!(rows.nuclei[1].score, None);
+    }
+}

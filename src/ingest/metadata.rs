@@ -1,0 +1,275 @@
+//! The files beside the annotations: `fov_locations.csv`, `train_test_splits/`, a class
+//! hierarchy, a class map, and RGB image sizes.
+
+use crate::error::{Error, Location, Problem, Result};
+use crate::model::{BoundingBox, ClassHierarchy, FoldSplit};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// A CSV read whole, with its header names lowercased and a way to find columns.
+pub struct Table {
+    path: PathBuf,
+    header: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl Table {
+    pub fn read(path: &Path) -> Result<Table> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let text = super::fov_csv::clean_text(&bytes);
+        if text.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::input(Location::file(path), Problem::EmptyFile));
+        }
+        let mut reader = csv::ReaderBuilder::new().from_reader(&text[..]);
+        let malformed = |e: csv::Error| {
+            Error::input(
+                Location {
+                    path: path.to_path_buf(),
+                    row: e.position().map(|p| p.line()),
+                    column: None,
+                },
+                Problem::MalformedCsv {
+                    message: e.to_string(),
+                },
+            )
+        };
+        let header = reader
+            .headers()
+            .map_err(malformed)?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(malformed)?;
+            rows.push((record.position().map_or(0, |p| p.line()), record));
+        }
+        Ok(Table {
+            path: path.to_path_buf(),
+            header,
+            rows,
+        })
+    }
+
+    pub fn column(&self, name: &str, expected: &str) -> Result<usize> {
+        self.optional_column(name).ok_or_else(|| {
+            Error::input(
+                Location::row(&self.path, 1),
+                Problem::MissingColumn {
+                    name: name.into(),
+                    expected: expected.into(),
+                },
+            )
+        })
+    }
+
+    pub fn optional_column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// The rows, each with its 1-based row number.
+    pub fn rows(&self) -> impl Iterator<Item = (u64, &csv::StringRecord)> {
+        self.rows.iter().map(|(row, record)| (*row, record))
+    }
+
+    /// The trimmed text of a cell; an empty cell is an error naming what was expected.
+    pub fn text<'a>(
+        &self,
+        row: u64,
+        record: &'a csv::StringRecord,
+        column: usize,
+        expected: &str,
+    ) -> Result<&'a str> {
+        let value = record.get(column).unwrap_or("").trim();
+        if value.is_empty() {
+            return Err(self.error_at(
+                row,
+                column,
+                Problem::EmptyCell {
+                    expected: expected.into(),
+                },
+            ));
+        }
+        Ok(value)
+    }
+
+    pub fn number(&self, row: u64, record: &csv::StringRecord, column: usize) -> Result<f64> {
+        super::fov_csv::parse_number(record.get(column).unwrap_or(""))
+            .map_err(|problem| self.error_at(row, column, problem))
+    }
+
+    pub fn error_at(&self, row: u64, column: usize, problem: Problem) -> Error {
+        Error::input(
+            Location::cell(&self.path, row, &self.header[column]),
+            problem,
+        )
+    }
+}
+
+/// One row of `fov_locations.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FovLocation {
+    pub region: BoundingBox,
+    pub slide: Option<String>,
+    pub hospital: Option<String>,
+}
+
+/// Reads `fov_locations.csv`: `fovname,slide_name,hospital,xmin,ymin,xmax,ymax`.
+pub fn read_fov_locations(path: &Path) -> Result<HashMap<String, FovLocation>> {
+    let table = Table::read(path)?;
+    let name = table.column("fovname", "the FOV name of each row")?;
+    let mut bounds = [0usize; 4];
+    for (slot, column) in bounds.iter_mut().zip(["xmin", "ymin", "xmax", "ymax"]) {
+        *slot = table.column(column, "the FOV region as xmin, ymin, xmax, ymax")?;
+    }
+    let [xmin, ymin, xmax, ymax] = bounds;
+    let slide = table.optional_column("slide_name");
+    let hospital = table.optional_column("hospital");
+    let mut locations: HashMap<String, (u64, FovLocation)> = HashMap::new();
+    for (row, record) in table.rows() {
+        let fov = table.text(row, record, name, "a FOV name")?.to_string();
+        let region = BoundingBox {
+            xmin: table.number(row, record, xmin)?,
+            ymin: table.number(row, record, ymin)?,
+            xmax: table.number(row, record, xmax)?,
+            ymax: table.number(row, record, ymax)?,
+        };
+        if region.xmin > region.xmax || region.ymin > region.ymax {
+            return Err(table.error_at(
+                row,
+                xmax,
+                Problem::Invalid {
+                    message: "the region's maximum is below its minimum: expected xmin <= xmax and ymin <= ymax".into(),
+                },
+            ));
+        }
+        let optional = |column: Option<usize>| {
+            column
+                .and_then(|c| record.get(c))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let location = FovLocation {
+            region,
+            slide: optional(slide),
+            hospital: optional(hospital),
+        };
+        if let Some((first, _)) = locations.get(&fov) {
+            return Err(table.error_at(
+                row,
+                name,
+                Problem::Invalid {
+                    message: format!("FOV {fov:?} appears twice (rows {first} and {row}): expected one row per FOV"),
+                },
+            ));
+        }
+        locations.insert(fov, (row, location));
+    }
+    Ok(locations.into_iter().map(|(k, (_, v))| (k, v)).collect())
+}
+
+/// Reads `train_test_splits/fold_{k}_{train,test}.csv` (column `slide_name`).
+pub fn read_splits(folder: &Path) -> Result<BTreeMap<u32, FoldSplit>> {
+    let mut folds: BTreeMap<u32, FoldSplit> = BTreeMap::new();
+    let entries = std::fs::read_dir(folder).map_err(|e| Error::io(folder, "list", e))?;
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    for path in files {
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".csv"))
+        else {
+            continue;
+        };
+        let Some((fold, part)) = stem
+            .strip_prefix("fold_")
+            .and_then(|rest| rest.split_once('_'))
+        else {
+            continue;
+        };
+        let Ok(fold) = fold.parse::<u32>() else {
+            continue;
+        };
+        let table = Table::read(&path)?;
+        let slide = table.column("slide_name", "the slide of each row")?;
+        let mut slides = Vec::new();
+        for (row, record) in table.rows() {
+            slides.push(table.text(row, record, slide, "a slide name")?.to_string());
+        }
+        slides.sort();
+        slides.dedup();
+        let split = folds.entry(fold).or_default();
+        match part {
+            "train" => split.train = slides,
+            "test" => split.test = slides,
+            _ => {}
+        }
+    }
+    Ok(folds)
+}
+
+/// Reads a class hierarchy CSV: `raw_classification,main_classification,super_classification`.
+pub fn read_hierarchy(path: &Path) -> Result<ClassHierarchy> {
+    let table = Table::read(path)?;
+    let expected = "raw_classification, main_classification and super_classification";
+    let raw = table.column("raw_classification", expected)?;
+    let main = table.column("main_classification", expected)?;
+    let sup = table.column("super_classification", expected)?;
+    let mut rows = Vec::new();
+    for (row, record) in table.rows() {
+        rows.push((
+            table
+                .text(row, record, raw, "a raw class name")?
+                .to_string(),
+            table
+                .text(row, record, main, "a main class name")?
+                .to_string(),
+            table
+                .text(row, record, sup, "a super class name")?
+                .to_string(),
+        ));
+    }
+    ClassHierarchy::from_rows(rows).map_err(|source| Error::Hierarchy {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Adds the aliases of a class map CSV (`name,raw_classification`) to `hierarchy`.
+pub fn apply_class_map(path: &Path, hierarchy: &mut ClassHierarchy) -> Result<()> {
+    let table = Table::read(path)?;
+    let name = table.column("name", "the class name found in files")?;
+    let target = table.column("raw_classification", "the raw class it stands for")?;
+    for (row, record) in table.rows() {
+        let alias = table.text(row, record, name, "a class name")?;
+        let to = table.text(row, record, target, "a raw class name")?;
+        hierarchy.add_alias(alias, to).map_err(|e| {
+            table.error_at(
+                row,
+                target,
+                Problem::Invalid {
+                    message: e.to_string(),
+                },
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// The width and height of a PNG, from its header; `None` when the file is not a PNG.
+pub fn png_size(path: &Path) -> Option<(u32, u32)> {
+    use std::io::Read;
+    let mut header = [0u8; 24];
+    std::fs::File::open(path)
+        .ok()?
+        .read_exact(&mut header)
+        .ok()?;
+    if &header[..8] != b"\x89PNG\r\n\x1a\n" || &header[12..16] != b"IHDR" {
+        return None;
+    }
+    let width = u32::from_be_bytes(header[16..20].try_into().ok()?);
+    let height = u32::from_be_bytes(header[20..24].try_into().ok()?);
+    Some((width, height))
+}

@@ -1,0 +1,432 @@
+//! Reading annotation sets from disk. Every error names the file, and where it applies the
+//! row (1-based, the header being row 1) and the column.
+//!
+//! Layouts read:
+//! - the NuCLS release: `csv/<fov>.csv`, with optional `fov_locations.csv`,
+//!   `train_test_splits/fold_{k}_{train,test}.csv` and `rgb/<fov>.png`;
+//! - a folder of `<fov>.csv` files;
+//! - a multi-rater study as one such folder per rater (`<root>/<rater>/csv/...`), or in
+//!   NuCLS's flat naming `<participant>_#_<evalset>_#_<fovname>.csv`, in the folder or in
+//!   its `csv/`.
+//!
+//! FOV files are read in parallel; the result does not depend on the thread count.
+
+mod fov_csv;
+pub mod metadata;
+
+pub use fov_csv::{
+    parse_fov_csv, parse_number, parse_number_list, read_fov_csv, FovRows, COORDINATE_LIMIT,
+};
+
+use crate::error::{Error, Location, Problem, Result};
+use crate::model::{
+    AnnotationSet, ClassHierarchy, Dataset, Fov, MultiRaterLayout, MultiRaterSet, NuclsFovName,
+    RaterSet, SetLayout,
+};
+use crate::quality::{DataQuality, FindingKind};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What to do with a row that is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strictness {
+    /// Stop with an error naming the file, row and column.
+    #[default]
+    Strict,
+    /// Skip the row, and count and list it among the data-quality findings.
+    Lenient,
+}
+
+/// How to read annotation sets.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub hierarchy: Arc<ClassHierarchy>,
+    pub strictness: Strictness,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            hierarchy: Arc::new(ClassHierarchy::nucls()),
+            strictness: Strictness::Strict,
+        }
+    }
+}
+
+/// The separator of NuCLS's flat multi-rater file names.
+pub const FLAT_SEPARATOR: &str = "_#_";
+
+/// CSV files that sit beside annotations but are not annotations.
+const METADATA_FILES: [&str; 4] = [
+    "fov_locations.csv",
+    "class_hierarchy.csv",
+    "nucleus_gtcodes.csv",
+    "class_map.csv",
+];
+
+/// Reads a folder as one annotation set or as a multi-rater study, whichever it holds.
+pub fn open(path: &Path, options: &ReadOptions) -> Result<Dataset> {
+    match detect(path)? {
+        Detected::Single { layout, csv_dir } => {
+            let files = fov_files(&list_csv(&csv_dir)?)?;
+            let name = folder_name(path);
+            build_set(name, path, layout, files, &[path.to_path_buf()], options)
+                .map(Dataset::Single)
+        }
+        Detected::Flat { files } => read_flat(path, files, options).map(Dataset::MultiRater),
+        Detected::RaterFolders { folders } => {
+            read_rater_folders(path, folders, options).map(Dataset::MultiRater)
+        }
+    }
+}
+
+/// Reads a folder that must hold one annotation set.
+pub fn read_set(path: &Path, options: &ReadOptions) -> Result<AnnotationSet> {
+    match open(path, options)? {
+        Dataset::Single(set) => Ok(set),
+        Dataset::MultiRater(_) => Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: "holds a multi-rater study: expected one annotation set".into(),
+        }),
+    }
+}
+
+/// Reads a folder that must hold a multi-rater study.
+pub fn read_multi_rater(path: &Path, options: &ReadOptions) -> Result<MultiRaterSet> {
+    match open(path, options)? {
+        Dataset::MultiRater(set) => Ok(set),
+        Dataset::Single(_) => Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: "holds one annotation set: expected one folder per rater or NuCLS flat names (<participant>_#_<evalset>_#_<fov>.csv)".into(),
+        }),
+    }
+}
+
+enum Detected {
+    Single { layout: SetLayout, csv_dir: PathBuf },
+    Flat { files: Vec<PathBuf> },
+    RaterFolders { folders: Vec<PathBuf> },
+}
+
+fn detect(path: &Path) -> Result<Detected> {
+    if !path.is_dir() {
+        return Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: if path.exists() {
+                "is not a folder: expected a folder of annotation CSVs".into()
+            } else {
+                "no such folder".into()
+            },
+        });
+    }
+    let csv_dir = path.join("csv");
+    let in_root = list_csv(path)?;
+    let in_csv = if csv_dir.is_dir() {
+        list_csv(&csv_dir)?
+    } else {
+        Vec::new()
+    };
+    let is_flat = |p: &PathBuf| file_stem(p).contains(FLAT_SEPARATOR);
+    if in_root.iter().chain(&in_csv).any(is_flat) {
+        let files = in_root.into_iter().chain(in_csv).collect();
+        return Ok(Detected::Flat { files });
+    }
+    if !in_csv.is_empty() {
+        return Ok(Detected::Single {
+            layout: SetLayout::NuclsRelease,
+            csv_dir,
+        });
+    }
+    if !in_root.is_empty() {
+        return Ok(Detected::Single {
+            layout: SetLayout::CsvFolder,
+            csv_dir: path.to_path_buf(),
+        });
+    }
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, "list", e))? {
+        let sub = entry.map_err(|e| Error::io(path, "list", e))?.path();
+        let name = folder_name(&sub);
+        if !sub.is_dir()
+            || name.starts_with('.')
+            || ["rgb", "mask", "train_test_splits", "csv"].contains(&name.as_str())
+        {
+            continue;
+        }
+        let has_csv = !list_csv(&sub)?.is_empty()
+            || (sub.join("csv").is_dir() && !list_csv(&sub.join("csv"))?.is_empty());
+        if has_csv {
+            folders.push(sub);
+        }
+    }
+    if folders.is_empty() {
+        return Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: "no annotation CSVs found: expected csv/<fov>.csv, <fov>.csv, one folder per rater, or <participant>_#_<evalset>_#_<fov>.csv".into(),
+        });
+    }
+    folders.sort();
+    Ok(Detected::RaterFolders { folders })
+}
+
+/// The annotation CSVs of a folder (not its subfolders), metadata files left out, sorted.
+fn list_csv(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, "list", e))? {
+        let path = entry.map_err(|e| Error::io(dir, "list", e))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let lower = name.to_ascii_lowercase();
+        if path.is_file() && lower.ends_with(".csv") && !METADATA_FILES.contains(&lower.as_str()) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn file_stem(path: &Path) -> String {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.get(..name.len().saturating_sub(4))
+        .unwrap_or("")
+        .to_string()
+}
+
+fn folder_name(path: &Path) -> String {
+    path.canonicalize()
+        .ok()
+        .as_deref()
+        .unwrap_or(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("set")
+        .to_string()
+}
+
+/// Pairs each file with its FOV name.
+fn fov_files(files: &[PathBuf]) -> Result<Vec<(String, PathBuf)>> {
+    Ok(files.iter().map(|f| (file_stem(f), f.clone())).collect())
+}
+
+fn read_flat(root: &Path, files: Vec<PathBuf>, options: &ReadOptions) -> Result<MultiRaterSet> {
+    let mut groups: BTreeMap<(String, String), Vec<(String, PathBuf)>> = BTreeMap::new();
+    let mut layout = SetLayout::CsvFolder;
+    for file in files {
+        let stem = file_stem(&file);
+        let parts: Vec<&str> = stem.split(FLAT_SEPARATOR).collect();
+        if parts.len() != 3 || parts.iter().any(|p| p.trim().is_empty()) {
+            return Err(Error::input(
+                Location::file(&file),
+                Problem::Invalid {
+                    message: "file name not in NuCLS's flat form: expected <participant>_#_<evalset>_#_<fovname>.csv".into(),
+                },
+            ));
+        }
+        if file
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n == "csv")
+        {
+            layout = SetLayout::NuclsRelease;
+        }
+        groups
+            .entry((parts[0].to_string(), parts[1].to_string()))
+            .or_default()
+            .push((parts[2].to_string(), file));
+    }
+    let raters = groups
+        .into_par_iter()
+        .map(|((rater, eval_set), files)| {
+            let name = format!("{rater}@{eval_set}");
+            let set = build_set(name, root, layout, files, &[root.to_path_buf()], options)?;
+            Ok(RaterSet {
+                rater,
+                eval_set: Some(eval_set),
+                set,
+            })
+        })
+        .collect::<Vec<Result<RaterSet>>>()
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MultiRaterSet {
+        root: root.to_path_buf(),
+        layout: MultiRaterLayout::FlatNames,
+        raters,
+    })
+}
+
+fn read_rater_folders(
+    root: &Path,
+    folders: Vec<PathBuf>,
+    options: &ReadOptions,
+) -> Result<MultiRaterSet> {
+    let raters = folders
+        .par_iter()
+        .map(|folder| {
+            let (layout, csv_dir) =
+                if folder.join("csv").is_dir() && !list_csv(&folder.join("csv"))?.is_empty() {
+                    (SetLayout::NuclsRelease, folder.join("csv"))
+                } else {
+                    (SetLayout::CsvFolder, folder.clone())
+                };
+            let files = fov_files(&list_csv(&csv_dir)?)?;
+            let rater = folder_name(folder);
+            let meta_roots = [folder.clone(), root.to_path_buf()];
+            let set = build_set(rater.clone(), folder, layout, files, &meta_roots, options)?;
+            Ok(RaterSet {
+                rater,
+                eval_set: None,
+                set,
+            })
+        })
+        .collect::<Vec<Result<RaterSet>>>()
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MultiRaterSet {
+        root: root.to_path_buf(),
+        layout: MultiRaterLayout::RaterFolders,
+        raters,
+    })
+}
+
+/// Reads the FOV files of one set and joins what its metadata says of them.
+fn build_set(
+    name: String,
+    root: &Path,
+    layout: SetLayout,
+    mut files: Vec<(String, PathBuf)>,
+    meta_roots: &[PathBuf],
+    options: &ReadOptions,
+) -> Result<AnnotationSet> {
+    files.sort();
+    for pair in files.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(Error::input(
+                Location::file(&pair[1].1),
+                Problem::DuplicateFov {
+                    fov: pair[1].0.clone(),
+                    other: pair[0].1.clone(),
+                },
+            ));
+        }
+    }
+    let locations_path = meta_roots
+        .iter()
+        .map(|r| r.join("fov_locations.csv"))
+        .find(|p| p.is_file());
+    let locations = match &locations_path {
+        Some(path) => Some(metadata::read_fov_locations(path)?),
+        None => None,
+    };
+    let folds = match meta_roots
+        .iter()
+        .map(|r| r.join("train_test_splits"))
+        .find(|p| p.is_dir())
+    {
+        Some(dir) => metadata::read_splits(&dir)?,
+        None => BTreeMap::new(),
+    };
+    let mut quality = DataQuality::default();
+    let mut test_fold: HashMap<&str, u32> = HashMap::new();
+    for (&fold, split) in &folds {
+        for slide in &split.test {
+            if let Some(first) = test_fold.get(slide.as_str()) {
+                quality.push(
+                    FindingKind::SlideInSeveralTestFolds,
+                    meta_roots[0].join("train_test_splits"),
+                    None,
+                    format!("{slide}: folds {first} and {fold}"),
+                );
+            } else {
+                test_fold.insert(slide, fold);
+            }
+        }
+    }
+    let rgb_dir = root.join("rgb");
+    let read: Vec<Result<(Fov, DataQuality)>> = files
+        .par_iter()
+        .map(|(fov_name, path)| {
+            let rows = read_fov_csv(path, &options.hierarchy, options.strictness)?;
+            let parsed = NuclsFovName::parse(fov_name);
+            let location = locations.as_ref().and_then(|l| l.get(fov_name));
+            let slide = parsed
+                .as_ref()
+                .map(|p| p.slide.clone())
+                .or_else(|| location.and_then(|l| l.slide.clone()));
+            let hospital = parsed
+                .as_ref()
+                .and_then(|p| p.hospital.clone())
+                .or_else(|| location.and_then(|l| l.hospital.clone()));
+            let fov = Fov {
+                name: fov_name.clone(),
+                source: path.clone(),
+                test_fold: slide.as_deref().and_then(|s| test_fold.get(s).copied()),
+                slide,
+                hospital,
+                region: location.map(|l| l.region),
+                image_size: metadata::png_size(&rgb_dir.join(format!("{fov_name}.png"))),
+                nuclei: rows.nuclei,
+            };
+            let mut fov_quality = rows.quality;
+            check_placement(&fov, locations.is_some(), &mut fov_quality);
+            Ok((fov, fov_quality))
+        })
+        .collect();
+    let mut fovs = Vec::with_capacity(read.len());
+    for result in read {
+        let (fov, fov_quality) = result?;
+        quality.extend(fov_quality);
+        fovs.push(fov);
+    }
+    Ok(AnnotationSet {
+        name,
+        root: root.to_path_buf(),
+        layout,
+        hierarchy: options.hierarchy.clone(),
+        fovs,
+        folds,
+        quality,
+    })
+}
+
+/// Findings about where a FOV's nuclei lie: outside the image, centred outside the region.
+fn check_placement(fov: &Fov, has_locations: bool, quality: &mut DataQuality) {
+    if has_locations && fov.region.is_none() {
+        quality.push(
+            FindingKind::NoFovRegion,
+            fov.source.clone(),
+            None,
+            fov.name.clone(),
+        );
+    }
+    for nucleus in &fov.nuclei {
+        let b = nucleus.bbox;
+        let outside_image = b.xmin < 0.0
+            || b.ymin < 0.0
+            || fov
+                .image_size
+                .is_some_and(|(w, h)| b.xmax > f64::from(w) || b.ymax > f64::from(h));
+        if outside_image {
+            quality.push(
+                FindingKind::OutsideImage,
+                fov.source.clone(),
+                Some(u64::from(nucleus.row)),
+                format!("box ({}, {})-({}, {})", b.xmin, b.ymin, b.xmax, b.ymax),
+            );
+        }
+        if let Some(region) = fov.region {
+            let c = nucleus.shape.centroid();
+            if !region.contains(c) {
+                quality.push(
+                    FindingKind::CentroidOutsideFov,
+                    fov.source.clone(),
+                    Some(u64::from(nucleus.row)),
+                    format!("centroid ({:.1}, {:.1})", c[0], c[1]),
+                );
+            }
+        }
+    }
+}

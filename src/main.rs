@@ -1,0 +1,16 @@
+//! The `nucagree` command. Errors print as `error: <context>: <cause>` and exit with code 2;
+//! code 1 is kept for a missed `--fail-under` threshold; 0 is success.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

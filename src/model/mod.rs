@@ -1,0 +1,164 @@
+//! The annotation model: nuclei, FOVs, annotation sets and multi-rater studies.
+//!
+//! A [`Nucleus`] belongs to a [`Fov`], which belongs to an [`AnnotationSet`] (one rater, a
+//! corrected set, a model's predictions). A [`MultiRaterSet`] holds one annotation set per
+//! rater (and evaluation set). "Did not annotate this FOV" is a FOV missing from a rater's
+//! set; "annotated it and found nothing" is a FOV present with no nuclei.
+
+mod classes;
+mod fov_name;
+mod shape;
+
+pub use classes::{
+    ClassHierarchy, ClassId, ClassLevel, HierarchyError, RawClass, AMBIGUOUS, CORRECTION_PREFIX,
+};
+pub use fov_name::{hospital_of_slide, NuclsFovName};
+pub use shape::{
+    ring_self_intersects, ring_signed_area, BoundingBox, DegenerateShape, Shape, ShapeIssue,
+    ShapeKind,
+};
+
+use crate::quality::DataQuality;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One annotated nucleus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nucleus {
+    /// The row of the nucleus in its source file, 1-based with the header as row 1: the
+    /// nucleus's id within its FOV, and where to look when something is wrong with it.
+    pub row: u32,
+    pub shape: Shape,
+    /// The bounding box of `shape`, kept for the spatial index.
+    pub bbox: BoundingBox,
+    pub class: RawClass,
+    /// A prediction's confidence (`score` or `confidence` column).
+    pub score: Option<f64>,
+}
+
+impl Nucleus {
+    /// Makes a nucleus, computing its bounding box from the shape.
+    pub fn new(row: u32, shape: Shape, class: RawClass, score: Option<f64>) -> Nucleus {
+        let bbox = shape.bounding_box();
+        Nucleus {
+            row,
+            shape,
+            bbox,
+            class,
+            score,
+        }
+    }
+}
+
+/// One field of view: its nuclei and what is known about where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fov {
+    /// The FOV name (the file name without `.csv`, and without the participant and
+    /// evaluation set in NuCLS's flat multi-rater naming).
+    pub name: String,
+    /// The file it was read from.
+    pub source: PathBuf,
+    pub slide: Option<String>,
+    pub hospital: Option<String>,
+    /// The annotated region (the FOV proper) in image pixels, from `fov_locations.csv`.
+    pub region: Option<BoundingBox>,
+    /// Width and height of the RGB image, where `rgb/<fov>.png` exists.
+    pub image_size: Option<(u32, u32)>,
+    /// The fold whose test set holds this FOV's slide.
+    pub test_fold: Option<u32>,
+    pub nuclei: Vec<Nucleus>,
+}
+
+/// The slides of one fold's train and test sets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FoldSplit {
+    pub train: Vec<String>,
+    pub test: Vec<String>,
+}
+
+/// How the files of a set were laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SetLayout {
+    /// `csv/<fov>.csv` with optional `fov_locations.csv`, `train_test_splits/`, `rgb/`, `mask/`.
+    NuclsRelease,
+    /// `<fov>.csv` directly in the folder.
+    CsvFolder,
+}
+
+/// The nuclei of one annotator, corrected set or model, FOV by FOV.
+#[derive(Debug, Clone)]
+pub struct AnnotationSet {
+    /// A short name (the folder's name, or the rater's id).
+    pub name: String,
+    pub root: PathBuf,
+    pub layout: SetLayout,
+    pub hierarchy: Arc<ClassHierarchy>,
+    /// FOVs sorted by name.
+    pub fovs: Vec<Fov>,
+    /// Folds by number, from `train_test_splits/`.
+    pub folds: BTreeMap<u32, FoldSplit>,
+    pub quality: DataQuality,
+}
+
+impl AnnotationSet {
+    pub fn nucleus_count(&self) -> usize {
+        self.fovs.iter().map(|f| f.nuclei.len()).sum()
+    }
+
+    /// The FOV of that name.
+    pub fn fov(&self, name: &str) -> Option<&Fov> {
+        self.fovs
+            .binary_search_by(|f| f.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.fovs[i])
+    }
+}
+
+/// How a multi-rater study's files were laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MultiRaterLayout {
+    /// `<root>/<rater>/csv/<fov>.csv` (or `<root>/<rater>/<fov>.csv`).
+    RaterFolders,
+    /// NuCLS's `<participant>_#_<evalset>_#_<fovname>.csv`, in the folder or its `csv/`.
+    FlatNames,
+}
+
+/// The annotations of one rater in one evaluation set.
+#[derive(Debug, Clone)]
+pub struct RaterSet {
+    /// The participant id (e.g. `SP.3`, `NP.10`).
+    pub rater: String,
+    /// The evaluation set (e.g. `E`, `U-control`), where the layout names one.
+    pub eval_set: Option<String>,
+    pub set: AnnotationSet,
+}
+
+impl RaterSet {
+    /// `rater` alone, or `rater@eval_set` where there is an evaluation set.
+    pub fn label(&self) -> String {
+        match &self.eval_set {
+            Some(eval_set) => format!("{}@{}", self.rater, eval_set),
+            None => self.rater.clone(),
+        }
+    }
+}
+
+/// Many raters' annotations of the same FOVs.
+#[derive(Debug, Clone)]
+pub struct MultiRaterSet {
+    pub root: PathBuf,
+    pub layout: MultiRaterLayout,
+    /// Sorted by rater, then evaluation set.
+    pub raters: Vec<RaterSet>,
+}
+
+/// What a folder held: one annotation set, or a multi-rater study.
+#[derive(Debug, Clone)]
+pub enum Dataset {
+    Single(AnnotationSet),
+    MultiRater(MultiRaterSet),
+}

@@ -1,0 +1,135 @@
+//! Data-quality findings: what was odd in the input, what was skipped, and where.
+//!
+//! A finding never changes a number silently: every skipped row or shape is counted here
+//! and shown in the reports' data-quality sections.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A row with a problem, skipped under `--lenient`.
+    SkippedRow,
+    /// An outline with no area (fewer than 3 distinct vertices, collinear, a flat box):
+    /// the nucleus is skipped.
+    DegenerateShape,
+    /// A polygon whose edges cross; kept.
+    SelfIntersecting,
+    /// Consecutive repeated vertices, dropped; the nucleus is kept.
+    RepeatedVertex,
+    /// A nucleus with exactly the outline and class of an earlier one in the same FOV; kept.
+    DuplicateNucleus,
+    /// A coordinate below zero or past the image's size; kept.
+    OutsideImage,
+    /// A nucleus whose centroid lies outside the FOV region; kept (evaluations may crop it).
+    CentroidOutsideFov,
+    /// The `xmin..ymax` columns disagree with the outline's bounding box by more than a
+    /// pixel; the outline is used.
+    BoxColumnsDisagree,
+    /// The `main_classification`/`super_classification` columns disagree with the class
+    /// hierarchy; the hierarchy is used.
+    ClassColumnsDisagree,
+    /// A FOV annotated with no nuclei (a header-only file); kept.
+    EmptyFov,
+    /// A raw class with the `correction_` prefix; kept, classed like the class it prefixes.
+    CorrectionRow,
+    /// A FOV with no row in `fov_locations.csv`, where that file exists.
+    NoFovRegion,
+    /// A slide in the test set of more than one fold; the lowest fold is used.
+    SlideInSeveralTestFolds,
+}
+
+impl FindingKind {
+    /// Whether the finding describes the data as designed rather than a problem: NuCLS images
+    /// extend past the FOV region so that border nuclei are whole, and corrected rows are
+    /// part of the release. Such findings are counted but not listed one by one.
+    pub fn is_informational(self) -> bool {
+        matches!(
+            self,
+            FindingKind::CentroidOutsideFov | FindingKind::CorrectionRow
+        )
+    }
+
+    /// A short description for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FindingKind::SkippedRow => "rows skipped (--lenient)",
+            FindingKind::DegenerateShape => "degenerate shapes skipped",
+            FindingKind::SelfIntersecting => "self-intersecting polygons",
+            FindingKind::RepeatedVertex => "polygons with repeated vertices",
+            FindingKind::DuplicateNucleus => "duplicate nuclei",
+            FindingKind::OutsideImage => "nuclei with coordinates outside the image",
+            FindingKind::CentroidOutsideFov => "nuclei centred outside the FOV region",
+            FindingKind::BoxColumnsDisagree => "box columns disagreeing with the outline",
+            FindingKind::ClassColumnsDisagree => {
+                "main/super columns disagreeing with the hierarchy"
+            }
+            FindingKind::EmptyFov => "FOVs annotated with no nuclei",
+            FindingKind::CorrectionRow => "rows with a correction_ class",
+            FindingKind::NoFovRegion => "FOVs missing from fov_locations.csv",
+            FindingKind::SlideInSeveralTestFolds => "slides in more than one test fold",
+        }
+    }
+}
+
+/// One finding, with where it was found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub path: PathBuf,
+    /// The 1-based row of the file (the header is row 1), where the finding is about a row.
+    pub row: Option<u64>,
+    pub detail: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(row) = self.row {
+            write!(f, ":{row}")?;
+        }
+        write!(f, ": {}", self.kind.describe())?;
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// All findings of a set, in file and row order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DataQuality {
+    pub findings: Vec<Finding>,
+}
+
+impl DataQuality {
+    pub fn push(&mut self, kind: FindingKind, path: PathBuf, row: Option<u64>, detail: String) {
+        self.findings.push(Finding {
+            kind,
+            path,
+            row,
+            detail,
+        });
+    }
+
+    /// How many findings of each kind.
+    pub fn counts(&self) -> BTreeMap<FindingKind, usize> {
+        let mut counts = BTreeMap::new();
+        for finding in &self.findings {
+            *counts.entry(finding.kind).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    pub fn count(&self, kind: FindingKind) -> usize {
+        self.findings.iter().filter(|f| f.kind == kind).count()
+    }
+
+    pub fn extend(&mut self, other: DataQuality) {
+        self.findings.extend(other.findings);
+    }
+}

@@ -1,0 +1,334 @@
+//! Markdown exporter: GitHub tables with fixed precision, "—" for undefined values.
+
+use crate::inspect::{InspectReport, InspectSummary, MultiRaterSummary};
+use std::fmt::Write;
+
+/// The text shown for an undefined statistic.
+pub const UNDEFINED: &str = "—";
+
+/// Column alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// A GitHub Markdown table, padded so that it also reads well as plain text.
+#[derive(Debug, Clone)]
+pub struct Table {
+    headers: Vec<String>,
+    align: Vec<Align>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table whose first column is left-aligned and the others right-aligned.
+    pub fn new(headers: &[&str]) -> Table {
+        let align = (0..headers.len())
+            .map(|i| if i == 0 { Align::Left } else { Align::Right })
+            .collect();
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            align,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) -> &mut Table {
+        debug_assert_eq!(cells.len(), self.headers.len());
+        self.rows.push(cells);
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn render(&self) -> String {
+        let escape = |s: &str| s.replace('|', "\\|");
+        let cells: Vec<Vec<String>> = std::iter::once(&self.headers)
+            .chain(&self.rows)
+            .map(|r| r.iter().map(|c| escape(c)).collect())
+            .collect();
+        let widths: Vec<usize> = (0..self.headers.len())
+            .map(|i| {
+                cells
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .max(3)
+            })
+            .collect();
+        let mut out = String::new();
+        let line = |out: &mut String, row: &[String]| {
+            out.push('|');
+            for ((cell, width), align) in row.iter().zip(&widths).zip(&self.align) {
+                let pad = width - cell.chars().count();
+                match align {
+                    Align::Left => write!(out, " {cell}{} |", " ".repeat(pad)).unwrap(),
+                    Align::Right => write!(out, " {}{cell} |", " ".repeat(pad)).unwrap(),
+                }
+            }
+            out.push('\n');
+        };
+        line(&mut out, &cells[0]);
+        out.push('|');
+        for (width, align) in widths.iter().zip(&self.align) {
+            match align {
+                Align::Left => write!(out, " {} |", "-".repeat(*width)).unwrap(),
+                Align::Right => write!(out, " {}: |", "-".repeat(width - 1)).unwrap(),
+            }
+        }
+        out.push('\n');
+        for row in &cells[1..] {
+            line(&mut out, row);
+        }
+        out
+    }
+}
+
+/// An integer with thousands separators: `59485` → `59,485`.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number with `decimals` places, or "—" when undefined.
+pub fn number(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
+        _ => UNDEFINED.to_string(),
+    }
+}
+
+/// A share of a total as a percentage with one decimal, "—" for an empty total.
+pub fn percent(part: usize, total: usize) -> String {
+    if total == 0 {
+        UNDEFINED.to_string()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / total as f64)
+    }
+}
+
+/// The Markdown of an `inspect` report.
+pub fn inspect(report: &InspectReport) -> String {
+    match report {
+        InspectReport::Single(summary) => {
+            let mut out = format!("# Annotation set `{}`\n\n", summary.name);
+            out.push_str(&set_sections(summary, "##"));
+            out
+        }
+        InspectReport::MultiRater(study) => multi_rater(study),
+    }
+}
+
+fn multi_rater(study: &MultiRaterSummary) -> String {
+    let mut out = format!(
+        "# Multi-rater study `{}`\n\n{} raters, {} FOVs annotated by at least one.\n\n",
+        study.root,
+        study.raters.len(),
+        count(study.fovs)
+    );
+    let mut table = Table::new(&[
+        "rater",
+        "evaluation set",
+        "FOVs",
+        "empty FOVs",
+        "nuclei",
+        "polygons",
+        "boxes",
+        "points",
+        "findings",
+    ]);
+    for rater in &study.raters {
+        let s = &rater.summary;
+        table.row(vec![
+            rater.rater.clone(),
+            rater.eval_set.clone().unwrap_or_else(|| UNDEFINED.into()),
+            count(s.fovs),
+            count(s.empty_fovs),
+            count(s.nuclei),
+            count(s.shapes.polygon),
+            count(s.shapes.box_),
+            count(s.shapes.point),
+            count(s.quality.iter().map(|q| q.count).sum()),
+        ]);
+    }
+    out.push_str(&table.render());
+    for rater in &study.raters {
+        let title = match &rater.eval_set {
+            Some(e) => format!("{} ({})", rater.rater, e),
+            None => rater.rater.clone(),
+        };
+        writeln!(out, "\n## Rater {title}\n").unwrap();
+        out.push_str(&set_sections(&rater.summary, "###"));
+    }
+    out
+}
+
+fn set_sections(s: &InspectSummary, heading: &str) -> String {
+    let mut out = String::new();
+    let mut overview = Table::new(&["", "count"]);
+    overview
+        .row(vec!["FOVs".into(), count(s.fovs)])
+        .row(vec![
+            "empty FOVs (annotated, no nuclei)".into(),
+            count(s.empty_fovs),
+        ])
+        .row(vec!["slides".into(), count(s.slides)])
+        .row(vec!["nuclei".into(), count(s.nuclei)])
+        .row(vec!["polygons".into(), count(s.shapes.polygon)])
+        .row(vec!["boxes".into(), count(s.shapes.box_)])
+        .row(vec!["points".into(), count(s.shapes.point)])
+        .row(vec!["nuclei with a score".into(), count(s.scored_nuclei)])
+        .row(vec![
+            "rows with a correction_ class".into(),
+            count(s.correction_rows),
+        ]);
+    if let Some(per_fov) = &s.nuclei_per_fov {
+        overview.row(vec![
+            "nuclei per FOV (min / median / max)".into(),
+            format!("{} / {} / {}", per_fov.min, per_fov.median, per_fov.max),
+        ]);
+    }
+    out.push_str(&overview.render());
+
+    for level in &s.levels {
+        writeln!(out, "\n{heading} Classes, {} level\n", level.level).unwrap();
+        let mut table = Table::new(&["class", "nuclei", "share", "of which correction_"]);
+        for class in &level.classes {
+            table.row(vec![
+                class.class.clone(),
+                count(class.nuclei),
+                percent(class.nuclei, s.nuclei),
+                count(class.correction_rows),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+
+    writeln!(out, "\n{heading} Hospitals\n").unwrap();
+    if s.hospitals.is_empty() {
+        out.push_str("No hospital is known (FOV names are not in the NuCLS form).\n");
+    } else {
+        let mut table = Table::new(&["hospital", "slides", "FOVs", "nuclei"]);
+        for h in &s.hospitals {
+            table.row(vec![
+                h.hospital.clone(),
+                count(h.slides),
+                count(h.fovs),
+                count(h.nuclei),
+            ]);
+        }
+        out.push_str(&table.render());
+        if s.fovs_without_hospital > 0 {
+            writeln!(
+                out,
+                "\n{} FOVs have no known hospital.",
+                count(s.fovs_without_hospital)
+            )
+            .unwrap();
+        }
+    }
+
+    writeln!(out, "\n{heading} Folds\n").unwrap();
+    if s.folds.is_empty() {
+        out.push_str("No fold splits (`train_test_splits/`) were found.\n");
+    } else {
+        let mut table = Table::new(&[
+            "fold",
+            "train slides",
+            "test slides",
+            "test FOVs",
+            "test nuclei",
+            "test hospitals",
+        ]);
+        for f in &s.folds {
+            table.row(vec![
+                f.fold.to_string(),
+                count(f.train_slides),
+                count(f.test_slides),
+                count(f.test_fovs),
+                count(f.test_nuclei),
+                f.test_hospitals.len().to_string(),
+            ]);
+        }
+        out.push_str(&table.render());
+        if s.fovs_without_fold > 0 {
+            writeln!(
+                out,
+                "\n{} FOVs are in no fold's test set.",
+                count(s.fovs_without_fold)
+            )
+            .unwrap();
+        }
+    }
+
+    writeln!(out, "\n{heading} Data quality\n").unwrap();
+    if s.quality.is_empty() {
+        out.push_str("No findings.\n");
+    } else {
+        let mut table = Table::new(&["finding", "count"]);
+        for q in &s.quality {
+            table.row(vec![q.description.clone(), count(q.count)]);
+        }
+        out.push_str(&table.render());
+        if !s.listed_findings.is_empty() {
+            let shown = s.listed_findings.len();
+            let total: usize = s
+                .quality
+                .iter()
+                .filter(|q| !q.kind.is_informational())
+                .map(|q| q.count)
+                .sum();
+            let which = if shown == total {
+                "The problems".to_string()
+            } else {
+                format!("The first {shown} of {} problems", count(total))
+            };
+            writeln!(
+                out,
+                "\n{which} (nuclei centred outside the FOV region and correction_ rows are counted above, not listed):\n"
+            )
+            .unwrap();
+            for finding in &s.listed_findings {
+                writeln!(out, "- `{finding}`").unwrap();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_pads_aligns_and_escapes() {
+        let mut t = Table::new(&["class", "n"]);
+        t.row(vec!["a|b".into(), "12".into()]);
+        assert_eq!(
+            t.render(),
+            "| class | n   |\n| ----- | --: |\n| a\\|b  |  12 |\n".replace("| n   |", "|   n |")
+        );
+    }
+
+    #[test]
+    fn counts_and_undefined_values() {
+        assert_eq!(count(59485), "59,485");
+        assert_eq!(count(100), "100");
+        assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!(number(None, 3), UNDEFINED);
+        assert_eq!(number(Some(f64::NAN), 3), UNDEFINED);
+        assert_eq!(number(Some(0.12345), 3), "0.123");
+        assert_eq!(percent(1, 0), UNDEFINED);
+    }
+}

@@ -1,0 +1,69 @@
+//! Writing results: one exporter per format ([`markdown`], [`json`]), and the one place
+//! (with `ingest`) that touches the file system. Outputs are written to a temporary file
+//! beside the target and renamed into place, so a reader never sees half a file and an
+//! input is never written over.
+
+pub mod json;
+pub mod markdown;
+
+use crate::error::{Error, Result};
+use crate::inspect::InspectReport;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
+    let temporary = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        Error::io(path, "write", e)
+    })
+}
+
+/// Creates the output folder, refusing one that is an input of the run or lies inside one.
+pub fn prepare_output_dir(dir: &Path, inputs: &[&Path]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", e))?;
+    let out = dir
+        .canonicalize()
+        .map_err(|e| Error::io(dir, "resolve", e))?;
+    for input in inputs {
+        if let Ok(input) = input.canonicalize() {
+            if out.starts_with(&input) {
+                return Err(Error::Layout {
+                    path: dir.to_path_buf(),
+                    message: format!(
+                        "is inside the input {}: choose an --out outside the inputs",
+                        input.display()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `inspect.md` and `inspect.json` into `dir`; returns the paths written.
+pub fn write_inspect(dir: &Path, report: &InspectReport) -> Result<Vec<PathBuf>> {
+    let markdown_path = dir.join("inspect.md");
+    let json_path = dir.join("inspect.json");
+    write_atomic(&markdown_path, markdown::inspect(report).as_bytes())?;
+    write_atomic(
+        &json_path,
+        json::to_pretty(report, "the inspect summary")?.as_bytes(),
+    )?;
+    Ok(vec![markdown_path, json_path])
+}
