@@ -111,14 +111,14 @@ pub struct RaterSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum InspectReport {
-    Single(InspectSummary),
+    Single(Box<InspectSummary>),
     MultiRater(MultiRaterSummary),
 }
 
 impl InspectReport {
     pub fn of(dataset: &Dataset) -> InspectReport {
         match dataset {
-            Dataset::Single(set) => InspectReport::Single(InspectSummary::of_set(set)),
+            Dataset::Single(set) => InspectReport::Single(Box::new(InspectSummary::of_set(set))),
             Dataset::MultiRater(study) => InspectReport::MultiRater(MultiRaterSummary::of(study)),
         }
     }

@@ -156,13 +156,11 @@ impl Shape {
         let mut issues = Vec::new();
         let before = vertices.len();
         vertices.dedup();
+        if vertices.len() < before {
+            issues.push(ShapeIssue::RepeatedVertex);
+        }
         while vertices.len() > 1 && vertices.first() == vertices.last() {
             vertices.pop();
-        }
-        // A closing vertex is expected; any other repeat is an issue worth counting.
-        let closing = usize::from(before >= 2);
-        if before - vertices.len() > closing {
-            issues.push(ShapeIssue::RepeatedVertex);
         }
         if vertices.len() < 3 {
             return Err(DegenerateShape::TooFewVertices);

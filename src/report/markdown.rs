@@ -296,7 +296,7 @@ fn set_sections(s: &InspectSummary, heading: &str) -> String {
             };
             writeln!(
                 out,
-                "\n{which} (nuclei centred outside the FOV region and correction_ rows are counted above, not listed):\n"
+                "\n{which} (informational findings, such as nuclei centred outside the FOV region, correction_ rows and empty FOVs, are counted above but not listed):\n"
             )
             .unwrap();
             for finding in &s.listed_findings {

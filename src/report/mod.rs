@@ -34,12 +34,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Creates the output folder, refusing one that is an input of the run or lies inside one.
+/// Creates the output folder, refusing one that is an input of the run or lies inside one
+/// (checked before anything is created).
 pub fn prepare_output_dir(dir: &Path, inputs: &[&Path]) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", e))?;
-    let out = dir
-        .canonicalize()
-        .map_err(|e| Error::io(dir, "resolve", e))?;
+    let out = resolve(dir).map_err(|e| Error::io(dir, "resolve", e))?;
     for input in inputs {
         if let Ok(input) = input.canonicalize() {
             if out.starts_with(&input) {
@@ -53,7 +51,27 @@ pub fn prepare_output_dir(dir: &Path, inputs: &[&Path]) -> Result<()> {
             }
         }
     }
-    Ok(())
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", e))
+}
+
+/// The canonical form of a path that may not exist yet: its nearest existing ancestor
+/// canonicalized, with the rest appended.
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    let absolute = std::path::absolute(path)?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize()?;
+    resolved.extend(rest.iter().rev());
+    Ok(resolved)
 }
 
 /// Writes `inspect.md` and `inspect.json` into `dir`; returns the paths written.

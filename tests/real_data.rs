@@ -1,0 +1,149 @@
+//! Tests on the real corrected NuCLS set (`$NUCAGREE_SHARED/data/nucls-corrected`).
+
+mod common;
+
+use nucagree::ingest::{metadata::Table, read_set, ReadOptions};
+use nucagree::inspect::InspectSummary;
+use nucagree::model::{ClassLevel, ShapeKind};
+use nucagree::quality::FindingKind;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The raw-class counts of the folder's README (rows written with `correction_` apart).
+const README_RAW_COUNTS: [(&str, usize); 13] = [
+    ("tumor", 21_035),
+    ("lymphocyte", 13_520),
+    ("fibroblast", 8_601),
+    ("unlabeled", 7_499),
+    ("plasma_cell", 5_547),
+    ("macrophage", 1_349),
+    ("vascular_endothelium", 512),
+    ("ductal_epithelium", 498),
+    ("apoptotic_body", 381),
+    ("mitotic_figure", 228),
+    ("myoepithelium", 54),
+    ("neutrophil", 45),
+    ("eosinophil", 3),
+];
+
+#[test]
+fn inspect_reports_the_published_composition() {
+    let Some(path) = common::real_corrected_set() else {
+        return;
+    };
+    let set = read_set(&path, &ReadOptions::default()).unwrap();
+    let summary = InspectSummary::of_set(&set);
+    assert_eq!(summary.fovs, 1_744);
+    assert_eq!(summary.nuclei, 59_485);
+    assert_eq!(summary.slides, 124);
+    assert_eq!(summary.correction_rows, 213);
+    assert_eq!(summary.shapes.point, 111);
+    assert_eq!(
+        summary.shapes.point + summary.shapes.box_ + summary.shapes.polygon,
+        59_485
+    );
+    let raw = &summary
+        .levels
+        .iter()
+        .find(|l| l.level == ClassLevel::Raw)
+        .unwrap()
+        .classes;
+    for (class, expected) in README_RAW_COUNTS {
+        let counted = raw.iter().find(|c| c.class == class).unwrap();
+        assert_eq!(
+            counted.nuclei - counted.correction_rows,
+            expected,
+            "{class}"
+        );
+    }
+    assert_eq!(
+        summary.class_count(ClassLevel::Super, "AMBIGUOUS"),
+        Some(7_515 + 396)
+    );
+    // Every nucleus of a NuCLS point row is a point, of a polyline row here a box's outline.
+    let points = set
+        .fovs
+        .iter()
+        .flat_map(|f| &f.nuclei)
+        .filter(|n| n.shape.kind() == ShapeKind::Point)
+        .count();
+    assert_eq!(points, 111);
+    assert_eq!(set.quality.count(FindingKind::SkippedRow), 0);
+    assert_eq!(set.quality.count(FindingKind::DegenerateShape), 0);
+    assert_eq!(set.quality.count(FindingKind::NoFovRegion), 0);
+}
+
+#[test]
+fn folds_and_hospitals_match_the_split_files() {
+    let Some(path) = common::real_corrected_set() else {
+        return;
+    };
+    let set = read_set(&path, &ReadOptions::default()).unwrap();
+    let summary = InspectSummary::of_set(&set);
+
+    // Read the split files independently of the reader: slide -> (test fold, hospital).
+    let mut test_fold_of: BTreeMap<String, (u32, String)> = BTreeMap::new();
+    let mut train_counts = BTreeMap::new();
+    for fold in 1..=5u32 {
+        for part in ["train", "test"] {
+            let table =
+                Table::read(&path.join(format!("train_test_splits/fold_{fold}_{part}.csv")))
+                    .unwrap();
+            let slide = table.column("slide_name", "").unwrap();
+            let hospital = table.column("hospital", "").unwrap();
+            let mut n = 0;
+            for (_, record) in table.rows() {
+                n += 1;
+                if part == "test" {
+                    let previous = test_fold_of.insert(
+                        record[slide].to_string(),
+                        (fold, record[hospital].to_string()),
+                    );
+                    assert!(previous.is_none(), "a slide in two test folds");
+                }
+            }
+            if part == "train" {
+                train_counts.insert(fold, n);
+            }
+        }
+    }
+    assert_eq!(
+        test_fold_of.len(),
+        124,
+        "each slide is in exactly one test fold"
+    );
+    assert_eq!(summary.folds.len(), 5);
+    assert_eq!(summary.fovs_without_fold, 0);
+    for fold in &summary.folds {
+        let test_slides = test_fold_of
+            .values()
+            .filter(|(f, _)| *f == fold.fold)
+            .count();
+        assert_eq!(fold.test_slides, test_slides);
+        assert_eq!(fold.train_slides, train_counts[&fold.fold]);
+        assert_eq!(fold.test_slides + fold.train_slides, 124);
+    }
+    assert_eq!(
+        summary.folds.iter().map(|f| f.test_fovs).sum::<usize>(),
+        1_744
+    );
+    assert_eq!(
+        summary.folds.iter().map(|f| f.test_nuclei).sum::<usize>(),
+        59_485
+    );
+    for fov in &set.fovs {
+        let (fold, hospital) = &test_fold_of[fov.slide.as_ref().unwrap()];
+        assert_eq!(fov.test_fold, Some(*fold), "{}", fov.name);
+        assert_eq!(fov.hospital.as_ref(), Some(hospital), "{}", fov.name);
+    }
+    let split_hospitals: BTreeSet<&str> = test_fold_of.values().map(|(_, h)| h.as_str()).collect();
+    let inspected: BTreeSet<&str> = summary
+        .hospitals
+        .iter()
+        .map(|h| h.hospital.as_str())
+        .collect();
+    assert_eq!(inspected, split_hospitals);
+    assert_eq!(
+        summary.hospitals.iter().map(|h| h.fovs).sum::<usize>(),
+        1_744
+    );
+}
