@@ -6,6 +6,8 @@ use nucagree::ingest::{self, metadata, ReadOptions, Strictness};
 use nucagree::inspect::InspectReport;
 use nucagree::model::ClassHierarchy;
 use nucagree::report;
+use nucagree::report::simulation::SimulatedSet;
+use nucagree::simulate::{self, SimulationConfig};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -26,6 +28,59 @@ struct Cli {
 enum Command {
     /// Show what an annotation set or multi-rater study holds, with its data-quality findings.
     Inspect(InspectArgs),
+    /// Simulate NuCLS-like data with known truth: a corrected set and its uncorrected version,
+    /// a model's predictions, and a multi-rater study.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    /// The output folder (new, empty, or a previous simulation, whose sets are replaced).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Seed of every random stream; the same seed gives the same files on any machine.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of FOVs to generate.
+    #[arg(long)]
+    fovs: Option<usize>,
+    /// Number of slides the FOVs are spread over (default: a third of the FOVs).
+    #[arg(long)]
+    slides: Option<usize>,
+    /// Number of hospitals the slides are spread over; folds group hospitals.
+    #[arg(long)]
+    hospitals: Option<usize>,
+    /// Mean number of nuclei per FOV.
+    #[arg(long)]
+    mean_nuclei: Option<f64>,
+    /// How many FOVs the multi-rater study covers ("all" for every FOV).
+    #[arg(long, value_name = "N|all")]
+    rater_fovs: Option<String>,
+    /// Which sets to write, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "corrected,uncorrected,predictions,multi-rater,multi-rater-folders"
+    )]
+    sets: Vec<SetName>,
+    /// A TOML or JSON file with any of the configuration's fields (profiles, raters, model,
+    /// correction, ...); flags given on the command line take precedence.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Take the truth from this annotation set instead of generating it.
+    #[arg(long, value_name = "SET")]
+    from: Option<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SetName {
+    Corrected,
+    Uncorrected,
+    Predictions,
+    MultiRater,
+    MultiRaterFolders,
 }
 
 /// How input is read; shared by every command that reads annotations.
@@ -79,7 +134,116 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => inspect(&args),
+        Command::Simulate(args) => simulate(&args),
     }
+}
+
+fn simulate(args: &SimulateArgs) -> Result<ExitCode> {
+    let mut config = match &args.config {
+        Some(path) => read_simulation_config(path)?,
+        None => SimulationConfig::default(),
+    };
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    if let Some(fovs) = args.fovs {
+        config.fovs = fovs;
+        config.slides = fovs.div_ceil(3);
+    }
+    if let Some(slides) = args.slides {
+        config.slides = slides;
+    }
+    if let Some(hospitals) = args.hospitals {
+        config.hospitals = hospitals;
+    }
+    if let Some(mean) = args.mean_nuclei {
+        anyhow::ensure!(
+            mean > 0.0 && mean.is_finite(),
+            "--mean-nuclei must be a positive number"
+        );
+        config.mean_nuclei_per_fov = mean;
+    }
+    match args.rater_fovs.as_deref() {
+        None => {
+            if args.from.is_some() {
+                config.rater_fovs = None;
+            }
+        }
+        Some("all") => config.rater_fovs = None,
+        Some(n) => {
+            config.rater_fovs = Some(n.parse().with_context(|| {
+                format!("--rater-fovs: expected a number or \"all\", found {n:?}")
+            })?)
+        }
+    }
+    simulate::validate_design(&config.design).map_err(anyhow::Error::msg)?;
+    let mut sets: Vec<SimulatedSet> = args
+        .sets
+        .iter()
+        .map(|s| match s {
+            SetName::Corrected => SimulatedSet::Corrected,
+            SetName::Uncorrected => SimulatedSet::Uncorrected,
+            SetName::Predictions => SimulatedSet::Predictions,
+            SetName::MultiRater => SimulatedSet::MultiRater,
+            SetName::MultiRaterFolders => SimulatedSet::MultiRaterFolders,
+        })
+        .collect();
+    sets.sort();
+    sets.dedup();
+    let (plans, hierarchy) = match &args.from {
+        Some(from) => {
+            let options = args.input.read_options()?;
+            let set = ingest::read_set(from, &options)?;
+            report::prepare_output_dir(&args.out, &[from])?;
+            (
+                simulate::plan_from_set(&config, &set),
+                set.hierarchy.clone(),
+            )
+        }
+        None => {
+            anyhow::ensure!(config.fovs > 0, "--fovs must be at least 1");
+            (
+                simulate::plan_fovs(&config),
+                Arc::new(ClassHierarchy::nucls()),
+            )
+        }
+    };
+    let counts = report::simulation::write_simulation(
+        &args.out,
+        &sets,
+        &config,
+        &plans,
+        &hierarchy,
+        |plan| simulate::simulate_fov_with(&config, plan, &hierarchy),
+    )?;
+    eprintln!(
+        "wrote {} FOVs to {}: {} truth nuclei, {} corrected, {} uncorrected, {} predicted; {} study FOVs with {} rater annotations",
+        counts.fovs,
+        args.out.display(),
+        counts.truth_nuclei,
+        counts.corrected_nuclei,
+        counts.uncorrected_nuclei,
+        counts.predicted_nuclei,
+        counts.study_fovs,
+        counts.rater_annotations
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_simulation_config(path: &Path) -> Result<SimulationConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let config = if is_json {
+        serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?
+    } else {
+        toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?
+    };
+    Ok(config)
 }
 
 fn inspect(args: &InspectArgs) -> Result<ExitCode> {

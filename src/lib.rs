@@ -34,5 +34,6 @@ pub mod inspect;
 pub mod model;
 pub mod quality;
 pub mod report;
+pub mod simulate;
 
 pub use error::{Error, Location, Problem, Result};

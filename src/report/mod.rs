@@ -5,6 +5,8 @@
 
 pub mod json;
 pub mod markdown;
+pub mod nucls;
+pub mod simulation;
 
 use crate::error::{Error, Result};
 use crate::inspect::InspectReport;
@@ -25,7 +27,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
         std::fs::rename(&temporary, path)
     })();
     result.map_err(|e| {

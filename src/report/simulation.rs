@@ -1,0 +1,274 @@
+//! Writing a simulation to disk, FOV by FOV in parallel chunks, so that memory stays bounded
+//! however many nuclei are simulated. The output is identical whatever the thread count.
+//!
+//! Layout under the output folder:
+//! - `corrected/`, `uncorrected/`, `predictions/`: NuCLS release layout (`csv/`,
+//!   `fov_locations.csv`, `train_test_splits/`); predictions carry a `score` column;
+//! - `multi-rater/`: the study in NuCLS flat names, `csv/<rater>_#_<evalset>_#_<fov>.csv`;
+//! - `multi-rater-folders/`: the same study's main evaluation set as `<rater>/csv/<fov>.csv`;
+//! - `simulation.json`: the configuration and the counts.
+
+use super::nucls::{fov_csv, write_fov_locations, write_splits, FovLocationRow};
+use super::{json, write_atomic};
+use crate::error::{Error, Result};
+use crate::model::{ClassHierarchy, Nucleus};
+use crate::simulate::{
+    folds, FovPlan, SimulatedFov, SimulationConfig, MAIN_EVAL_SET, REPEAT_EVAL_SET,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Which sets to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SimulatedSet {
+    Corrected,
+    Uncorrected,
+    Predictions,
+    MultiRater,
+    MultiRaterFolders,
+}
+
+impl SimulatedSet {
+    pub const ALL: [SimulatedSet; 5] = [
+        SimulatedSet::Corrected,
+        SimulatedSet::Uncorrected,
+        SimulatedSet::Predictions,
+        SimulatedSet::MultiRater,
+        SimulatedSet::MultiRaterFolders,
+    ];
+
+    pub fn folder(self) -> &'static str {
+        match self {
+            SimulatedSet::Corrected => "corrected",
+            SimulatedSet::Uncorrected => "uncorrected",
+            SimulatedSet::Predictions => "predictions",
+            SimulatedSet::MultiRater => "multi-rater",
+            SimulatedSet::MultiRaterFolders => "multi-rater-folders",
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SimulationCounts {
+    pub fovs: usize,
+    pub truth_nuclei: usize,
+    pub corrected_nuclei: usize,
+    pub uncorrected_nuclei: usize,
+    pub predicted_nuclei: usize,
+    pub study_fovs: usize,
+    pub rater_annotations: usize,
+    pub rater_fov_files: usize,
+}
+
+impl SimulationCounts {
+    fn add(&mut self, other: &SimulationCounts) {
+        self.fovs += other.fovs;
+        self.truth_nuclei += other.truth_nuclei;
+        self.corrected_nuclei += other.corrected_nuclei;
+        self.uncorrected_nuclei += other.uncorrected_nuclei;
+        self.predicted_nuclei += other.predicted_nuclei;
+        self.study_fovs += other.study_fovs;
+        self.rater_annotations += other.rater_annotations;
+        self.rater_fov_files += other.rater_fov_files;
+    }
+}
+
+#[derive(Serialize)]
+struct SimulationRecord<'a> {
+    generator: String,
+    sets: &'a [SimulatedSet],
+    config: &'a SimulationConfig,
+    counts: &'a SimulationCounts,
+}
+
+/// FOVs generated and written per parallel chunk.
+const CHUNK: usize = 512;
+
+/// Simulates every FOV of `plans` with `generate` and writes the chosen `sets` under `out`.
+/// An existing `out` must be empty or a previous simulation (it holds `simulation.json`);
+/// the set folders written are replaced.
+pub fn write_simulation(
+    out: &Path,
+    sets: &[SimulatedSet],
+    config: &SimulationConfig,
+    plans: &[FovPlan],
+    hierarchy: &ClassHierarchy,
+    generate: impl Fn(&FovPlan) -> SimulatedFov + Sync,
+) -> Result<SimulationCounts> {
+    prepare(out, sets)?;
+    let want = |set| sets.contains(&set);
+    for set in sets {
+        let root = out.join(set.folder());
+        let csv = if *set == SimulatedSet::MultiRaterFolders {
+            root.clone()
+        } else {
+            root.join("csv")
+        };
+        create_dir(&csv)?;
+    }
+    if want(SimulatedSet::MultiRaterFolders) {
+        for rater in &config.design.raters {
+            create_dir(&out.join("multi-rater-folders").join(&rater.id).join("csv"))?;
+        }
+    }
+    let mut counts = SimulationCounts::default();
+    for chunk in plans.chunks(CHUNK) {
+        let chunk_counts: Vec<Result<SimulationCounts>> = chunk
+            .par_iter()
+            .map(|plan| {
+                let fov = generate(plan);
+                write_fov_sets(out, sets, config, plan, &fov, hierarchy)
+            })
+            .collect();
+        for c in chunk_counts {
+            counts.add(&c?);
+        }
+    }
+    let rows: Vec<FovLocationRow<'_>> = plans
+        .iter()
+        .map(|p| FovLocationRow {
+            fov: &p.name,
+            slide: &p.slide,
+            hospital: &p.hospital,
+            region: p.region,
+        })
+        .collect();
+    let study_rows: Vec<FovLocationRow<'_>> = plans
+        .iter()
+        .zip(&rows)
+        .filter(|(p, _)| p.in_study)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let folds = folds(plans);
+    let hospital_of = |slide: &str| {
+        plans
+            .iter()
+            .find(|p| p.slide == slide)
+            .map_or_else(String::new, |p| p.hospital.clone())
+    };
+    for set in sets {
+        let root = out.join(set.folder());
+        let study = matches!(
+            set,
+            SimulatedSet::MultiRater | SimulatedSet::MultiRaterFolders
+        );
+        write_fov_locations(
+            &root.join("fov_locations.csv"),
+            if study { &study_rows } else { &rows },
+        )?;
+        let splits = root.join("train_test_splits");
+        create_dir(&splits)?;
+        write_splits(&splits, &folds, hospital_of)?;
+    }
+    let record = SimulationRecord {
+        generator: format!("nucagree {}", env!("CARGO_PKG_VERSION")),
+        sets,
+        config,
+        counts: &counts,
+    };
+    write_atomic(
+        &out.join("simulation.json"),
+        json::to_pretty(&record, "the simulation record")?.as_bytes(),
+    )?;
+    Ok(counts)
+}
+
+fn create_dir(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|e| Error::io(path, "create", e))
+}
+
+fn prepare(out: &Path, sets: &[SimulatedSet]) -> Result<()> {
+    if out.is_dir() {
+        let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, "list", e))?;
+        if entries.next().is_some() && !out.join("simulation.json").is_file() {
+            return Err(Error::Layout {
+                path: out.to_path_buf(),
+                message: "exists and is not a nucagree simulation (no simulation.json): choose an empty or new --out".into(),
+            });
+        }
+        for set in sets {
+            let folder = out.join(set.folder());
+            if folder.exists() {
+                std::fs::remove_dir_all(&folder).map_err(|e| Error::io(&folder, "replace", e))?;
+            }
+        }
+    }
+    create_dir(out)
+}
+
+fn write_fov_sets(
+    out: &Path,
+    sets: &[SimulatedSet],
+    config: &SimulationConfig,
+    plan: &FovPlan,
+    fov: &SimulatedFov,
+    hierarchy: &ClassHierarchy,
+) -> Result<SimulationCounts> {
+    let file = |set: SimulatedSet| -> PathBuf {
+        out.join(set.folder())
+            .join("csv")
+            .join(format!("{}.csv", plan.name))
+    };
+    let write = |path: &Path, nuclei: &[Nucleus], scores: bool| {
+        write_atomic(path, fov_csv(nuclei, hierarchy, scores).as_bytes())
+    };
+    let mut counts = SimulationCounts {
+        fovs: 1,
+        truth_nuclei: fov.truth.len(),
+        corrected_nuclei: fov.corrected.len(),
+        uncorrected_nuclei: fov.uncorrected.len(),
+        predicted_nuclei: fov.predictions.len(),
+        study_fovs: usize::from(plan.in_study),
+        ..SimulationCounts::default()
+    };
+    for set in sets {
+        match set {
+            SimulatedSet::Corrected => write(&file(*set), &fov.corrected, false)?,
+            SimulatedSet::Uncorrected => write(&file(*set), &fov.uncorrected, false)?,
+            SimulatedSet::Predictions => write(&file(*set), &fov.predictions, true)?,
+            SimulatedSet::MultiRater => {
+                let csv = out.join(set.folder()).join("csv");
+                let main = config
+                    .design
+                    .raters
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .zip(&fov.raters)
+                    .map(|(r, n)| (r, MAIN_EVAL_SET, n));
+                let repeats = config
+                    .repeat_raters
+                    .iter()
+                    .map(String::as_str)
+                    .zip(&fov.repeats)
+                    .map(|(r, n)| (r, REPEAT_EVAL_SET, n));
+                for (rater, eval_set, nuclei) in main.chain(repeats) {
+                    if let Some(nuclei) = nuclei {
+                        write(
+                            &csv.join(format!("{rater}_#_{eval_set}_#_{}.csv", plan.name)),
+                            nuclei,
+                            false,
+                        )?;
+                        counts.rater_annotations += nuclei.len();
+                        counts.rater_fov_files += 1;
+                    }
+                }
+            }
+            SimulatedSet::MultiRaterFolders => {
+                for (rater, nuclei) in config.design.raters.iter().zip(&fov.raters) {
+                    if let Some(nuclei) = nuclei {
+                        let path = out
+                            .join(set.folder())
+                            .join(&rater.id)
+                            .join("csv")
+                            .join(format!("{}.csv", plan.name));
+                        write(&path, nuclei, false)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(counts)
+}
