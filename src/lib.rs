@@ -29,11 +29,14 @@
 //! ```
 
 pub mod error;
+pub mod geometry;
 pub mod ingest;
 pub mod inspect;
+pub mod matching;
 pub mod model;
 pub mod quality;
 pub mod report;
 pub mod simulate;
+pub mod tables;
 
 pub use error::{Error, Location, Problem, Result};

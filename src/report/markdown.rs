@@ -307,6 +307,63 @@ fn set_sections(s: &InspectSummary, heading: &str) -> String {
     out
 }
 
+/// The Markdown of a match summary.
+pub fn match_summary(s: &crate::matching::MatchSummary) -> String {
+    use crate::matching::Criterion;
+    let criterion = match s.options.criterion {
+        Criterion::Iou { threshold, options } => {
+            format!("IoU >= {threshold} ({} outlines)", options.shape())
+        }
+        Criterion::Centroid { radius_px } => format!("centroid distance <= {radius_px} px"),
+    };
+    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let assignment = name(serde_json::to_value(s.options.assignment).unwrap_or_default());
+    let crop = name(serde_json::to_value(s.options.crop).unwrap_or_default());
+    let mut out = format!(
+        "# Matching\n\nPairs at {criterion}; assignment: {assignment}; FOV crop: {crop}.\n\n"
+    );
+    let mut table = Table::new(&["", "A", "B"]);
+    table
+        .row(vec!["FOVs compared".into(), count(s.fovs), count(s.fovs)])
+        .row(vec![
+            "FOVs in one set only (not compared)".into(),
+            count(s.fovs_only_in_a),
+            count(s.fovs_only_in_b),
+        ])
+        .row(vec![
+            "nuclei compared".into(),
+            count(s.nuclei_a),
+            count(s.nuclei_b),
+        ])
+        .row(vec!["matched".into(), count(s.pairs), count(s.pairs)])
+        .row(vec![
+            "unmatched".into(),
+            count(s.unmatched_a),
+            count(s.unmatched_b),
+        ])
+        .row(vec![
+            "left out by the FOV crop".into(),
+            count(s.cropped_a),
+            count(s.cropped_b),
+        ]);
+    out.push_str(&table.render());
+    writeln!(
+        out,
+        "\nMean IoU of matched pairs: {}.",
+        number(s.mean_iou, 3)
+    )
+    .unwrap();
+    if s.replaced_by_box > 0 {
+        writeln!(
+            out,
+            "{} self-intersecting outlines were compared by their bounding box.",
+            count(s.replaced_by_box)
+        )
+        .unwrap();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod json;
 pub mod markdown;
 pub mod nucls;
 pub mod simulation;
+pub mod tables;
 
 use crate::error::{Error, Result};
 use crate::inspect::InspectReport;

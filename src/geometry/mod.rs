@@ -1,0 +1,386 @@
+//! Intersection over union of nucleus outlines, exact in continuous geometry.
+//!
+//! - Two boxes: closed form.
+//! - Two convex outlines: Sutherland-Hodgman clipping ([`clip`]).
+//! - Otherwise: geo's boolean operations (i_overlay), after translating both outlines to a
+//!   local origin so that whole-slide coordinates keep their precision.
+//!
+//! A cheap upper bound (the boxes' overlap, and the smaller area) rules out most pairs before
+//! any clipping: [`iou_at_least`] returns `None` for a pair that cannot reach the threshold.
+//! Points have no area and match nothing by IoU. A self-intersecting outline (which annotation
+//! tools should not produce, and whose area is ambiguous) is replaced by its bounding box; the
+//! reader counts such outlines among the data-quality findings.
+//!
+//! ```
+//! use nucagree::geometry::{iou, IouOptions, PreparedShape};
+//! use nucagree::model::{BoundingBox, Shape};
+//!
+//! let a = PreparedShape::new(&Shape::Box(BoundingBox { xmin: 0.0, ymin: 0.0, xmax: 10.0, ymax: 10.0 }));
+//! let b = PreparedShape::new(&Shape::Box(BoundingBox { xmin: 5.0, ymin: 0.0, xmax: 15.0, ymax: 10.0 }));
+//! assert_eq!(iou(&a, &b, &IouOptions::default()), 1.0 / 3.0);
+//! ```
+
+pub mod clip;
+pub mod index;
+
+use crate::model::{ring_self_intersects, BoundingBox, Shape};
+use geo::{Area, BooleanOps, Coord, LineString, Polygon};
+use serde::Serialize;
+use std::fmt;
+
+/// Which outline IoU is computed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IouShape {
+    /// The drawn outline: polygons as polygons, boxes as boxes.
+    #[default]
+    Polygon,
+    /// Each nucleus's bounding box (as the NuCLS analysis code compares nuclei).
+    Box,
+}
+
+/// How box areas count pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PixelConvention {
+    /// Continuous geometry: a box from 0 to 10 has width 10.
+    #[default]
+    Continuous,
+    /// Inclusive pixel counts, (x2 - x1 + 1)(y2 - y1 + 1), as the NuCLS code counts pixels.
+    /// Only with [`IouShape::Box`].
+    Inclusive,
+}
+
+/// How IoU is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct IouOptions {
+    shape: IouShape,
+    pixels: PixelConvention,
+}
+
+/// Options that do not go together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the inclusive pixel convention counts box pixels: it needs box IoU (--shape box)")]
+pub struct InclusiveNeedsBoxes;
+
+impl IouOptions {
+    pub fn new(
+        shape: IouShape,
+        pixels: PixelConvention,
+    ) -> Result<IouOptions, InclusiveNeedsBoxes> {
+        if pixels == PixelConvention::Inclusive && shape != IouShape::Box {
+            return Err(InclusiveNeedsBoxes);
+        }
+        Ok(IouOptions { shape, pixels })
+    }
+
+    pub fn shape(&self) -> IouShape {
+        self.shape
+    }
+
+    pub fn pixels(&self) -> PixelConvention {
+        self.pixels
+    }
+}
+
+impl fmt::Display for IouShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IouShape::Polygon => "polygon",
+            IouShape::Box => "box",
+        })
+    }
+}
+
+/// What an outline is, for IoU.
+#[derive(Debug, Clone, PartialEq)]
+enum Outline {
+    Point,
+    Box,
+    /// Counter-clockwise ring, and whether it is convex.
+    Ring {
+        vertices: Vec<[f64; 2]>,
+        convex: bool,
+    },
+}
+
+/// An outline made ready for many IoU computations: bounding box, area, orientation and
+/// convexity computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedShape {
+    outline: Outline,
+    pub bbox: BoundingBox,
+    pub area: f64,
+    /// Whether a self-intersecting outline was replaced by its bounding box.
+    pub replaced_by_box: bool,
+}
+
+impl PreparedShape {
+    pub fn new(shape: &Shape) -> PreparedShape {
+        let bbox = shape.bounding_box();
+        match shape {
+            Shape::Point(_) => PreparedShape {
+                outline: Outline::Point,
+                bbox,
+                area: 0.0,
+                replaced_by_box: false,
+            },
+            Shape::Box(b) => PreparedShape {
+                outline: Outline::Box,
+                bbox,
+                area: b.area(),
+                replaced_by_box: false,
+            },
+            Shape::Polygon(vertices) => {
+                if ring_self_intersects(vertices) {
+                    return PreparedShape {
+                        outline: Outline::Box,
+                        bbox,
+                        area: bbox.area(),
+                        replaced_by_box: true,
+                    };
+                }
+                let vertices = clip::counter_clockwise(vertices);
+                let convex = clip::is_convex(&vertices);
+                let area = shape.area();
+                PreparedShape {
+                    outline: Outline::Ring { vertices, convex },
+                    bbox,
+                    area,
+                    replaced_by_box: false,
+                }
+            }
+        }
+    }
+
+    /// The outline's box, prepared for box IoU.
+    pub fn as_box(&self) -> PreparedShape {
+        match self.outline {
+            Outline::Point => self.clone(),
+            _ => PreparedShape {
+                outline: Outline::Box,
+                bbox: self.bbox,
+                area: self.bbox.area(),
+                replaced_by_box: false,
+            },
+        }
+    }
+
+    pub fn is_point(&self) -> bool {
+        self.outline == Outline::Point
+    }
+}
+
+/// IoU of two prepared outlines under `options`; 0 for points and for disjoint outlines.
+pub fn iou(a: &PreparedShape, b: &PreparedShape, options: &IouOptions) -> f64 {
+    iou_at_least(a, b, options, 0.0).unwrap_or(0.0)
+}
+
+/// IoU when it can reach `threshold`; `None` when a cheap bound shows it cannot (or when
+/// either is a point). With `threshold` 0, `None` only for points.
+pub fn iou_at_least(
+    a: &PreparedShape,
+    b: &PreparedShape,
+    options: &IouOptions,
+    threshold: f64,
+) -> Option<f64> {
+    if a.is_point() || b.is_point() {
+        return None;
+    }
+    if options.shape == IouShape::Box || (a.outline == Outline::Box && b.outline == Outline::Box) {
+        let value = box_iou(&a.bbox, &b.bbox, options.pixels);
+        return (value >= threshold).then_some(value);
+    }
+    let overlap_w = a.bbox.xmax.min(b.bbox.xmax) - a.bbox.xmin.max(b.bbox.xmin);
+    let overlap_h = a.bbox.ymax.min(b.bbox.ymax) - a.bbox.ymin.max(b.bbox.ymin);
+    if overlap_w <= 0.0 || overlap_h <= 0.0 {
+        return (threshold <= 0.0).then_some(0.0);
+    }
+    let most = (overlap_w * overlap_h).min(a.area).min(b.area);
+    if most / (a.area + b.area - most) < threshold {
+        return None;
+    }
+    let origin = [a.bbox.xmin.min(b.bbox.xmin), a.bbox.ymin.min(b.bbox.ymin)];
+    let local = |p: &PreparedShape| -> Vec<[f64; 2]> {
+        match &p.outline {
+            Outline::Ring { vertices, .. } => vertices
+                .iter()
+                .map(|v| [v[0] - origin[0], v[1] - origin[1]])
+                .collect(),
+            _ => p
+                .bbox
+                .corners()
+                .iter()
+                .map(|v| [v[0] - origin[0], v[1] - origin[1]])
+                .collect(),
+        }
+    };
+    let convex = |p: &PreparedShape| match &p.outline {
+        Outline::Ring { convex, .. } => *convex,
+        _ => true,
+    };
+    let (ring_a, ring_b) = (local(a), local(b));
+    let intersection = if convex(a) && convex(b) {
+        clip::convex_intersection_area(&ring_a, &ring_b)
+    } else {
+        to_geo(&ring_a)
+            .intersection(&to_geo(&ring_b))
+            .unsigned_area()
+    };
+    let union = a.area + b.area - intersection;
+    let value = if union > 0.0 {
+        (intersection / union).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (value >= threshold).then_some(value)
+}
+
+fn to_geo(ring: &[[f64; 2]]) -> Polygon<f64> {
+    let coords: Vec<Coord<f64>> = ring.iter().map(|v| Coord { x: v[0], y: v[1] }).collect();
+    Polygon::new(LineString::new(coords), Vec::new())
+}
+
+/// IoU of two boxes; 0 when their union has no area.
+pub fn box_iou(a: &BoundingBox, b: &BoundingBox, pixels: PixelConvention) -> f64 {
+    let extra = match pixels {
+        PixelConvention::Continuous => 0.0,
+        PixelConvention::Inclusive => 1.0,
+    };
+    let w = (a.xmax.min(b.xmax) - a.xmin.max(b.xmin) + extra).max(0.0);
+    let h = (a.ymax.min(b.ymax) - a.ymin.max(b.ymin) + extra).max(0.0);
+    let intersection = w * h;
+    let area = |r: &BoundingBox| (r.width() + extra) * (r.height() + extra);
+    let union = area(a) + area(b) - intersection;
+    if union > 0.0 {
+        (intersection / union).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn polygon(vertices: &[[f64; 2]]) -> PreparedShape {
+        PreparedShape::new(&Shape::polygon(vertices.to_vec()).unwrap().0)
+    }
+
+    fn rect(xmin: f64, ymin: f64, xmax: f64, ymax: f64) -> PreparedShape {
+        PreparedShape::new(&Shape::Box(BoundingBox {
+            xmin,
+            ymin,
+            xmax,
+            ymax,
+        }))
+    }
+
+    #[test]
+    fn squares_triangles_and_concave_shapes() {
+        let options = IouOptions::default();
+        let square = polygon(&[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]]);
+        assert_eq!(square.area, 100.0);
+        assert_eq!(iou(&square, &square, &options), 1.0);
+        // A triangle that is half of the square: IoU 50 / 100.
+        let triangle = polygon(&[[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]]);
+        assert_eq!(iou(&square, &triangle, &options), 0.5);
+        // An L (area 300 of a 20x20 frame) against the box of its corner square (100): 100/300.
+        let l = polygon(&[
+            [0.0, 0.0],
+            [20.0, 0.0],
+            [20.0, 10.0],
+            [10.0, 10.0],
+            [10.0, 20.0],
+            [0.0, 20.0],
+        ]);
+        let corner = rect(0.0, 0.0, 10.0, 10.0);
+        assert!((iou(&l, &corner, &options) - 1.0 / 3.0).abs() < 1e-12);
+        // The L against the square over its notch: intersection 0, union 400.
+        let notch = rect(10.0, 10.0, 20.0, 20.0);
+        assert_eq!(iou(&l, &notch, &options), 0.0);
+        // Box mode compares the L's bounding box.
+        let boxes = IouOptions::new(IouShape::Box, PixelConvention::Continuous).unwrap();
+        assert_eq!(iou(&l, &notch, &boxes), 0.25);
+    }
+
+    #[test]
+    fn inclusive_pixels_count_both_ends() {
+        let a = BoundingBox {
+            xmin: 0.0,
+            ymin: 0.0,
+            xmax: 9.0,
+            ymax: 9.0,
+        };
+        let b = BoundingBox {
+            xmin: 5.0,
+            ymin: 0.0,
+            xmax: 14.0,
+            ymax: 9.0,
+        };
+        // 10x10 pixels each, overlapping in 5x10: 50 / 150.
+        assert!((box_iou(&a, &b, PixelConvention::Inclusive) - 1.0 / 3.0).abs() < 1e-15);
+        assert_eq!(box_iou(&a, &b, PixelConvention::Continuous), 36.0 / 126.0);
+        assert_eq!(
+            IouOptions::new(IouShape::Polygon, PixelConvention::Inclusive),
+            Err(InclusiveNeedsBoxes)
+        );
+    }
+
+    #[test]
+    fn points_match_nothing_and_bowties_become_boxes() {
+        let point = PreparedShape::new(&Shape::Point([1.0, 1.0]));
+        let square = rect(0.0, 0.0, 2.0, 2.0);
+        assert_eq!(iou(&point, &square, &IouOptions::default()), 0.0);
+        assert_eq!(iou(&point, &point, &IouOptions::default()), 0.0);
+        let bowtie = PreparedShape::new(
+            &Shape::polygon(vec![[0.0, 0.0], [2.0, 2.0], [2.0, 0.0], [0.0, 2.0]])
+                .unwrap()
+                .0,
+        );
+        assert!(bowtie.replaced_by_box);
+        assert_eq!(iou(&bowtie, &square, &IouOptions::default()), 1.0);
+    }
+
+    #[test]
+    fn whole_slide_coordinates_keep_their_precision() {
+        let options = IouOptions::default();
+        let shift =
+            |v: &[[f64; 2]], d: f64| v.iter().map(|p| [p[0] + d, p[1] + d]).collect::<Vec<_>>();
+        let star: Vec<[f64; 2]> = (0..12)
+            .map(|k| {
+                let t = std::f64::consts::TAU * k as f64 / 12.0;
+                let r = if k % 2 == 0 { 10.0 } else { 6.0 };
+                [r * t.cos(), r * t.sin()]
+            })
+            .collect();
+        let other = shift(&star, 2.5);
+        let near = iou(&polygon(&star), &polygon(&other), &options);
+        let far = iou(
+            &polygon(&shift(&star, 1e6)),
+            &polygon(&shift(&other, 1e6)),
+            &options,
+        );
+        assert!(near > 0.3 && near < 1.0);
+        assert!((near - far).abs() < 1e-9, "{near} {far}");
+    }
+
+    #[test]
+    fn the_bound_rules_out_pairs_below_the_threshold_only() {
+        let a = rect(0.0, 0.0, 10.0, 10.0);
+        let b = polygon(&[
+            [8.0, 0.0],
+            [18.0, 0.0],
+            [18.0, 10.0],
+            [8.0, 10.0],
+            [13.0, 5.0],
+        ]);
+        let exact = iou(&a, &b, &IouOptions::default());
+        assert!(exact > 0.0);
+        assert_eq!(
+            iou_at_least(&a, &b, &IouOptions::default(), exact),
+            Some(exact)
+        );
+        assert_eq!(iou_at_least(&a, &b, &IouOptions::default(), 0.5), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! Maximum-weight one-to-one assignment (the Hungarian method, in the shortest augmenting
+//! path form of Kuhn-Munkres / Jonker-Volgenant), on small dense matrices: the connected
+//! components of a FOV's candidate graph.
+//!
+//! ```
+//! use nucagree::matching::assignment::max_weight_assignment;
+//!
+//! // Greedy would take the 0.9 and leave 0.1; the optimum takes 0.8 + 0.8.
+//! let weights = [0.9, 0.8,
+//!                0.8, 0.1];
+//! assert_eq!(max_weight_assignment(&weights, 2, 2), vec![Some(1), Some(0)]);
+//! ```
+
+/// For each row of the `rows` x `cols` matrix `weights` (row-major, weights >= 0), the column
+/// assigned to it so that the total weight is the largest, or `None` (when there are more rows
+/// than columns). Ties go to the lowest column index, so the result is deterministic.
+pub fn max_weight_assignment(weights: &[f64], rows: usize, cols: usize) -> Vec<Option<usize>> {
+    assert_eq!(weights.len(), rows * cols, "a rows x cols matrix");
+    if rows == 0 || cols == 0 {
+        return vec![None; rows];
+    }
+    if rows > cols {
+        let transposed: Vec<f64> = (0..cols)
+            .flat_map(|c| (0..rows).map(move |r| weights[r * cols + c]))
+            .collect();
+        let by_col = max_weight_assignment(&transposed, cols, rows);
+        let mut by_row = vec![None; rows];
+        for (c, r) in by_col.into_iter().enumerate() {
+            if let Some(r) = r {
+                by_row[r] = Some(c);
+            }
+        }
+        return by_row;
+    }
+    let (n, m) = (rows, cols);
+    let cost = |i: usize, j: usize| -weights[(i - 1) * m + (j - 1)];
+    let mut u = vec![0.0; n + 1];
+    let mut v = vec![0.0; m + 1];
+    let mut p = vec![0usize; m + 1];
+    let mut way = vec![0usize; m + 1];
+    for i in 1..=n {
+        p[0] = i;
+        let mut j0 = 0;
+        let mut minv = vec![f64::INFINITY; m + 1];
+        let mut used = vec![false; m + 1];
+        loop {
+            used[j0] = true;
+            let i0 = p[j0];
+            let mut delta = f64::INFINITY;
+            let mut j1 = 0;
+            for j in 1..=m {
+                if !used[j] {
+                    let current = cost(i0, j) - u[i0] - v[j];
+                    if current < minv[j] {
+                        minv[j] = current;
+                        way[j] = j0;
+                    }
+                    if minv[j] < delta {
+                        delta = minv[j];
+                        j1 = j;
+                    }
+                }
+            }
+            for j in 0..=m {
+                if used[j] {
+                    u[p[j]] += delta;
+                    v[j] -= delta;
+                } else {
+                    minv[j] -= delta;
+                }
+            }
+            j0 = j1;
+            if p[j0] == 0 {
+                break;
+            }
+        }
+        loop {
+            let j1 = way[j0];
+            p[j0] = p[j1];
+            j0 = j1;
+            if j0 == 0 {
+                break;
+            }
+        }
+    }
+    let mut by_row = vec![None; n];
+    for j in 1..=m {
+        if p[j] != 0 {
+            by_row[p[j] - 1] = Some(j - 1);
+        }
+    }
+    by_row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(weights: &[f64], cols: usize, assignment: &[Option<usize>]) -> f64 {
+        assignment
+            .iter()
+            .enumerate()
+            .filter_map(|(r, c)| c.map(|c| weights[r * cols + c]))
+            .sum()
+    }
+
+    /// The best total over every assignment, by brute force.
+    fn brute_force(weights: &[f64], rows: usize, cols: usize) -> f64 {
+        fn go(w: &[f64], r: usize, rows: usize, cols: usize, used: &mut Vec<bool>) -> f64 {
+            if r == rows {
+                return 0.0;
+            }
+            let mut best = go(w, r + 1, rows, cols, used);
+            for c in 0..cols {
+                if !used[c] {
+                    used[c] = true;
+                    best = best.max(w[r * cols + c] + go(w, r + 1, rows, cols, used));
+                    used[c] = false;
+                }
+            }
+            best
+        }
+        go(weights, 0, rows, cols, &mut vec![false; cols])
+    }
+
+    #[test]
+    fn matches_brute_force_on_small_matrices() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % 1000) as f64 / 1000.0
+        };
+        for rows in 1..=5 {
+            for cols in 1..=5 {
+                for _ in 0..20 {
+                    let weights: Vec<f64> = (0..rows * cols)
+                        .map(|_| if next() < 0.4 { 0.0 } else { next() })
+                        .collect();
+                    let assignment = max_weight_assignment(&weights, rows, cols);
+                    let mut seen: Vec<usize> = assignment.iter().flatten().copied().collect();
+                    let before = seen.len();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    assert_eq!(seen.len(), before, "one-to-one");
+                    let best = brute_force(&weights, rows, cols);
+                    assert!(
+                        (total(&weights, cols, &assignment) - best).abs() < 1e-9,
+                        "{rows}x{cols}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! One-to-one matching of two annotation sets' nuclei, FOV by FOV.
+//!
+//! Candidates come from an R-tree over bounding boxes (never all pairs). Pairs are kept at
+//! IoU >= the threshold (or, in centroid matching, at a centroid distance <= the radius), then
+//! assigned one to one:
+//! - [`Assignment::Optimal`]: the largest total IoU, by the Hungarian method on each connected
+//!   component of the candidate graph (in centroid matching: the most pairs, and among those
+//!   the smallest total distance);
+//! - [`Assignment::GreedyIou`]: pairs by IoU descending (distance ascending);
+//! - [`Assignment::GreedyScore`]: as pycocotools, nuclei of A (predictions) by score
+//!   descending, each taking the free nucleus of B with the highest IoU.
+//!
+//! Ties are broken by row ids, so results are deterministic; FOVs run in parallel and the
+//! result does not depend on the thread count.
+//!
+//! HoVer-Net's `pair_coordinates` solves one assignment minimising the total distance over
+//! all pairs and only then drops pairs farther than the radius, which can lose pairs that a
+//! radius-first matching keeps; [`Criterion::Centroid`] here maximises the pairs within the
+//! radius first.
+
+pub mod assignment;
+
+use crate::geometry::index::BoxIndex;
+use crate::geometry::{iou, iou_at_least, IouOptions, PreparedShape};
+use crate::model::{AnnotationSet, BoundingBox, Fov};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// What makes two nuclei a candidate pair.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "criterion", rename_all = "lowercase")]
+pub enum Criterion {
+    /// IoU at or above `threshold`.
+    Iou { threshold: f64, options: IouOptions },
+    /// Centroids at most `radius_px` apart.
+    Centroid { radius_px: f64 },
+}
+
+/// How candidate pairs become a one-to-one matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Assignment {
+    #[default]
+    Optimal,
+    GreedyIou,
+    GreedyScore,
+}
+
+/// Whether nuclei centred outside the FOV region are left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FovCrop {
+    /// Leave out nuclei of either set whose centroid lies outside the FOV region of the
+    /// reference set B (of A where B has none), as the NuCLS evaluation crops to the FOV.
+    #[default]
+    ReferenceRegion,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MatchOptions {
+    pub criterion: Criterion,
+    pub assignment: Assignment,
+    pub crop: FovCrop,
+}
+
+impl Default for MatchOptions {
+    fn default() -> MatchOptions {
+        MatchOptions {
+            criterion: Criterion::Iou {
+                threshold: 0.5,
+                options: IouOptions::default(),
+            },
+            assignment: Assignment::Optimal,
+            crop: FovCrop::ReferenceRegion,
+        }
+    }
+}
+
+/// A matched pair: positions in the FOV's `nuclei` of A and of B.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Pair {
+    pub a: u32,
+    pub b: u32,
+    /// IoU under the matching's IoU options (box IoU in centroid matching).
+    pub iou: f64,
+    pub centroid_distance: f64,
+}
+
+/// The matching of one FOV.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FovMatch {
+    pub fov: String,
+    /// Sorted by `a`.
+    pub pairs: Vec<Pair>,
+    pub unmatched_a: Vec<u32>,
+    pub unmatched_b: Vec<u32>,
+    /// Nuclei left out by the FOV crop.
+    pub cropped_a: Vec<u32>,
+    pub cropped_b: Vec<u32>,
+    /// Self-intersecting outlines compared by their bounding box.
+    pub replaced_by_box: usize,
+}
+
+/// The matching of two sets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SetMatch {
+    /// FOVs present in both sets, by name.
+    pub fovs: Vec<FovMatch>,
+    /// FOVs only one set has (not compared).
+    pub only_in_a: Vec<String>,
+    pub only_in_b: Vec<String>,
+}
+
+impl SetMatch {
+    pub fn pair_count(&self) -> usize {
+        self.fovs.iter().map(|f| f.pairs.len()).sum()
+    }
+}
+
+/// A candidate pair before assignment.
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    a: u32,
+    b: u32,
+    iou: f64,
+    distance: f64,
+}
+
+/// Matches the FOVs the two sets share, in parallel.
+pub fn match_sets(a: &AnnotationSet, b: &AnnotationSet, options: &MatchOptions) -> SetMatch {
+    let shared: Vec<(&Fov, &Fov)> = a
+        .fovs
+        .iter()
+        .filter_map(|fa| b.fov(&fa.name).map(|fb| (fa, fb)))
+        .collect();
+    SetMatch {
+        fovs: shared
+            .par_iter()
+            .map(|(fa, fb)| match_fov(fa, fb, options))
+            .collect(),
+        only_in_a: a
+            .fovs
+            .iter()
+            .filter(|f| b.fov(&f.name).is_none())
+            .map(|f| f.name.clone())
+            .collect(),
+        only_in_b: b
+            .fovs
+            .iter()
+            .filter(|f| a.fov(&f.name).is_none())
+            .map(|f| f.name.clone())
+            .collect(),
+    }
+}
+
+/// Splits nuclei positions into kept and cropped by the region.
+fn crop(fov: &Fov, region: Option<BoundingBox>) -> (Vec<u32>, Vec<u32>) {
+    let mut kept = Vec::with_capacity(fov.nuclei.len());
+    let mut cropped = Vec::new();
+    for (i, n) in fov.nuclei.iter().enumerate() {
+        match region {
+            Some(r) if !r.contains(n.shape.centroid()) => cropped.push(i as u32),
+            _ => kept.push(i as u32),
+        }
+    }
+    (kept, cropped)
+}
+
+/// Matches the nuclei of one FOV of A against the same FOV of B (the reference).
+pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
+    let region = match options.crop {
+        FovCrop::ReferenceRegion => fov_b.region.or(fov_a.region),
+        FovCrop::Off => None,
+    };
+    let (kept_a, cropped_a) = crop(fov_a, region);
+    let (kept_b, cropped_b) = crop(fov_b, region);
+    let box_mode = matches!(options.criterion, Criterion::Iou { options: o, .. } if o.shape() == crate::geometry::IouShape::Box);
+    let prepare = |fov: &Fov, kept: &[u32]| -> Vec<PreparedShape> {
+        kept.iter()
+            .map(|&i| {
+                let p = PreparedShape::new(&fov.nuclei[i as usize].shape);
+                if box_mode {
+                    p.as_box()
+                } else {
+                    p
+                }
+            })
+            .collect()
+    };
+    let shapes_a = prepare(fov_a, &kept_a);
+    let shapes_b = prepare(fov_b, &kept_b);
+    let replaced_by_box = shapes_a
+        .iter()
+        .chain(&shapes_b)
+        .filter(|s| s.replaced_by_box)
+        .count();
+    let centroid = |fov: &Fov, i: u32| fov.nuclei[i as usize].shape.centroid();
+    let distance =
+        |a: [f64; 2], b: [f64; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+
+    // Candidate edges, in local positions (indices into kept_a / kept_b).
+    let mut edges: Vec<Edge> = Vec::new();
+    match options.criterion {
+        Criterion::Iou {
+            threshold,
+            options: iou_options,
+        } => {
+            let index = BoxIndex::new(&shapes_b.iter().map(|s| s.bbox).collect::<Vec<_>>());
+            for (la, sa) in shapes_a.iter().enumerate() {
+                if sa.is_point() {
+                    continue;
+                }
+                for lb in index.overlapping(&sa.bbox) {
+                    if let Some(value) =
+                        iou_at_least(sa, &shapes_b[lb as usize], &iou_options, threshold)
+                    {
+                        if value > 0.0 {
+                            let d = distance(
+                                centroid(fov_a, kept_a[la]),
+                                centroid(fov_b, kept_b[lb as usize]),
+                            );
+                            edges.push(Edge {
+                                a: la as u32,
+                                b: lb,
+                                iou: value,
+                                distance: d,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Criterion::Centroid { radius_px } => {
+            let centres_b: Vec<[f64; 2]> = kept_b.iter().map(|&i| centroid(fov_b, i)).collect();
+            let points: Vec<BoundingBox> = centres_b
+                .iter()
+                .map(|c| BoundingBox {
+                    xmin: c[0],
+                    ymin: c[1],
+                    xmax: c[0],
+                    ymax: c[1],
+                })
+                .collect();
+            let index = BoxIndex::new(&points);
+            for (la, &ia) in kept_a.iter().enumerate() {
+                let c = centroid(fov_a, ia);
+                let query = BoundingBox {
+                    xmin: c[0] - radius_px,
+                    ymin: c[1] - radius_px,
+                    xmax: c[0] + radius_px,
+                    ymax: c[1] + radius_px,
+                };
+                for lb in index.overlapping(&query) {
+                    let d = distance(c, centres_b[lb as usize]);
+                    if d <= radius_px {
+                        let value = iou(
+                            &shapes_a[la],
+                            &shapes_b[lb as usize],
+                            &IouOptions::default(),
+                        );
+                        edges.push(Edge {
+                            a: la as u32,
+                            b: lb,
+                            iou: value,
+                            distance: d,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let by_distance = matches!(options.criterion, Criterion::Centroid { .. });
+    let chosen = match options.assignment {
+        Assignment::Optimal => optimal(&edges, shapes_a.len(), by_distance, options),
+        Assignment::GreedyIou => greedy(edges, by_distance),
+        Assignment::GreedyScore => {
+            let scores: Vec<Option<f64>> = kept_a
+                .iter()
+                .map(|&i| fov_a.nuclei[i as usize].score)
+                .collect();
+            greedy_by_score(&edges, &scores, by_distance)
+        }
+    };
+    let mut matched_a = vec![false; kept_a.len()];
+    let mut matched_b = vec![false; kept_b.len()];
+    let mut pairs: Vec<Pair> = chosen
+        .iter()
+        .map(|e| {
+            matched_a[e.a as usize] = true;
+            matched_b[e.b as usize] = true;
+            Pair {
+                a: kept_a[e.a as usize],
+                b: kept_b[e.b as usize],
+                iou: e.iou,
+                centroid_distance: e.distance,
+            }
+        })
+        .collect();
+    pairs.sort_by_key(|p| p.a);
+    FovMatch {
+        fov: fov_a.name.clone(),
+        pairs,
+        unmatched_a: kept_a
+            .iter()
+            .zip(&matched_a)
+            .filter(|(_, m)| !**m)
+            .map(|(i, _)| *i)
+            .collect(),
+        unmatched_b: kept_b
+            .iter()
+            .zip(&matched_b)
+            .filter(|(_, m)| !**m)
+            .map(|(i, _)| *i)
+            .collect(),
+        cropped_a,
+        cropped_b,
+        replaced_by_box,
+    }
+}
+
+/// Greedy: the best pair first (highest IoU, or shortest distance), ties by ids.
+fn greedy(mut edges: Vec<Edge>, by_distance: bool) -> Vec<Edge> {
+    edges.sort_by(|x, y| {
+        let order = if by_distance {
+            x.distance.total_cmp(&y.distance)
+        } else {
+            y.iou.total_cmp(&x.iou)
+        };
+        order.then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b))
+    });
+    take_free(edges)
+}
+
+fn take_free(edges: impl IntoIterator<Item = Edge>) -> Vec<Edge> {
+    let mut used_a = std::collections::HashSet::new();
+    let mut used_b = std::collections::HashSet::new();
+    let mut chosen = Vec::new();
+    for e in edges {
+        if !used_a.contains(&e.a) && !used_b.contains(&e.b) {
+            used_a.insert(e.a);
+            used_b.insert(e.b);
+            chosen.push(e);
+        }
+    }
+    chosen
+}
+
+/// As pycocotools: A's nuclei by score descending (missing scores last, ties by id), each
+/// taking the free B with the highest IoU (shortest distance), ties by id.
+fn greedy_by_score(edges: &[Edge], scores: &[Option<f64>], by_distance: bool) -> Vec<Edge> {
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (sx, sy) = (
+            scores[x].unwrap_or(f64::NEG_INFINITY),
+            scores[y].unwrap_or(f64::NEG_INFINITY),
+        );
+        sy.total_cmp(&sx).then(x.cmp(&y))
+    });
+    let mut by_a: Vec<Vec<Edge>> = vec![Vec::new(); scores.len()];
+    for e in edges {
+        by_a[e.a as usize].push(*e);
+    }
+    let mut used_b = std::collections::HashSet::new();
+    let mut chosen = Vec::new();
+    for a in order {
+        let best = by_a[a]
+            .iter()
+            .filter(|e| !used_b.contains(&e.b))
+            .min_by(|x, y| {
+                let order = if by_distance {
+                    x.distance.total_cmp(&y.distance)
+                } else {
+                    y.iou.total_cmp(&x.iou)
+                };
+                order.then(x.b.cmp(&y.b))
+            });
+        if let Some(e) = best {
+            used_b.insert(e.b);
+            chosen.push(*e);
+        }
+    }
+    chosen
+}
+
+/// Optimal assignment on each connected component of the candidate graph.
+fn optimal(edges: &[Edge], count_a: usize, by_distance: bool, options: &MatchOptions) -> Vec<Edge> {
+    if edges.is_empty() {
+        return Vec::new();
+    }
+    // Union-find over A's positions, joined through shared B's.
+    let mut parent: Vec<usize> = (0..count_a).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut first_a_of_b: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for e in edges {
+        let a = e.a as usize;
+        if let Some(&other) = first_a_of_b.get(&e.b) {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, other));
+            if ra != rb {
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        } else {
+            first_a_of_b.insert(e.b, a);
+        }
+    }
+    let mut components: std::collections::BTreeMap<usize, Vec<Edge>> =
+        std::collections::BTreeMap::new();
+    for e in edges {
+        let r = root(&mut parent, e.a as usize);
+        components.entry(r).or_default().push(*e);
+    }
+    let radius = match options.criterion {
+        Criterion::Centroid { radius_px } => radius_px,
+        Criterion::Iou { .. } => 0.0,
+    };
+    let mut chosen = Vec::new();
+    for component in components.into_values() {
+        if component.len() == 1 {
+            chosen.push(component[0]);
+            continue;
+        }
+        let mut rows: Vec<u32> = component.iter().map(|e| e.a).collect();
+        let mut cols: Vec<u32> = component.iter().map(|e| e.b).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        cols.sort_unstable();
+        cols.dedup();
+        // Centroid matching: each pair is worth more than any sum of distances, so the most
+        // pairs win first, then the smallest total distance.
+        let pair_bonus = radius * (rows.len().min(cols.len()) as f64 + 1.0) + 1.0;
+        let mut weights = vec![0.0; rows.len() * cols.len()];
+        let mut lookup = std::collections::HashMap::new();
+        for e in &component {
+            let r = rows.binary_search(&e.a).unwrap();
+            let c = cols.binary_search(&e.b).unwrap();
+            weights[r * cols.len() + c] = if by_distance {
+                pair_bonus + radius - e.distance
+            } else {
+                e.iou
+            };
+            lookup.insert((r, c), *e);
+        }
+        for (r, c) in assignment::max_weight_assignment(&weights, rows.len(), cols.len())
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(e) = c.and_then(|c| lookup.get(&(r, c))) {
+                chosen.push(*e);
+            }
+        }
+    }
+    chosen
+}
+
+/// Counts of a matching, for reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchSummary {
+    pub options: MatchOptions,
+    pub fovs: usize,
+    pub fovs_only_in_a: usize,
+    pub fovs_only_in_b: usize,
+    /// Nuclei compared (after the FOV crop).
+    pub nuclei_a: usize,
+    pub nuclei_b: usize,
+    pub pairs: usize,
+    pub unmatched_a: usize,
+    pub unmatched_b: usize,
+    pub cropped_a: usize,
+    pub cropped_b: usize,
+    /// Mean IoU of matched pairs; `None` without pairs.
+    pub mean_iou: Option<f64>,
+    pub replaced_by_box: usize,
+}
+
+impl MatchSummary {
+    pub fn of(matched: &SetMatch, options: &MatchOptions) -> MatchSummary {
+        let sum = |f: &dyn Fn(&FovMatch) -> usize| matched.fovs.iter().map(f).sum::<usize>();
+        let pairs = matched.pair_count();
+        let iou_total: f64 = matched
+            .fovs
+            .iter()
+            .flat_map(|f| &f.pairs)
+            .map(|p| p.iou)
+            .sum();
+        MatchSummary {
+            options: *options,
+            fovs: matched.fovs.len(),
+            fovs_only_in_a: matched.only_in_a.len(),
+            fovs_only_in_b: matched.only_in_b.len(),
+            nuclei_a: sum(&|f| f.pairs.len() + f.unmatched_a.len()),
+            nuclei_b: sum(&|f| f.pairs.len() + f.unmatched_b.len()),
+            pairs,
+            unmatched_a: sum(&|f| f.unmatched_a.len()),
+            unmatched_b: sum(&|f| f.unmatched_b.len()),
+            cropped_a: sum(&|f| f.cropped_a.len()),
+            cropped_b: sum(&|f| f.cropped_b.len()),
+            mean_iou: (pairs > 0).then(|| iou_total / pairs as f64),
+            replaced_by_box: sum(&|f| f.replaced_by_box),
+        }
+    }
+}
