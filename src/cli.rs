@@ -5,12 +5,16 @@ use clap::{Args, Parser, Subcommand};
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
 use nucagree::ingest::{self, metadata, ReadOptions, Strictness};
 use nucagree::inspect::InspectReport;
-use nucagree::matching::{self, Assignment, Criterion, FovCrop, MatchOptions, MatchSummary};
+use nucagree::matching::{
+    self, Assignment, Criterion, FovCrop, FovMatch, MatchOptions, MatchRow, MatchSummary, SetMatch,
+};
 use nucagree::model::ClassHierarchy;
+use nucagree::model::Fov;
 use nucagree::report;
 use nucagree::report::simulation::SimulatedSet;
 use nucagree::simulate::{self, SimulationConfig};
 use nucagree::tables;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -301,23 +305,73 @@ impl Stopwatch {
     }
 }
 
+/// FOVs read and matched per chunk: bounds memory however large the sets are.
+const MATCH_CHUNK: usize = 4096;
+
 fn match_command(args: &MatchCommandArgs) -> Result<ExitCode> {
     let options = args.matching.options()?;
     let read_options = args.input.read_options()?;
-    let mut watch = Stopwatch::new(args.timings);
-    let (a, b) = rayon::join(
-        || ingest::read_set(&args.a, &read_options),
-        || ingest::read_set(&args.b, &read_options),
+    let (index_a, index_b) = rayon::join(
+        || ingest::index_set(&args.a, &read_options),
+        || ingest::index_set(&args.b, &read_options),
     );
-    let (a, b) = (a?, b?);
-    watch.lap("reading");
-    let matched = matching::match_sets(&a, &b, &options);
-    watch.lap("matching");
+    let (index_a, index_b) = (index_a?, index_b?);
+    let shared: Vec<(usize, usize)> = index_a
+        .fov_names()
+        .enumerate()
+        .filter_map(|(i, name)| index_b.position(name).map(|j| (i, j)))
+        .collect();
+    let mut matched = SetMatch {
+        only_in_a: index_a
+            .fov_names()
+            .filter(|n| index_b.position(n).is_none())
+            .map(String::from)
+            .collect(),
+        only_in_b: index_b
+            .fov_names()
+            .filter(|n| index_a.position(n).is_none())
+            .map(String::from)
+            .collect(),
+        ..SetMatch::default()
+    };
+    let want_table = args.out.is_some();
+    let mut table_rows: Vec<(String, Vec<MatchRow>)> = Vec::new();
+    let (mut reading, mut matching_time) = (0.0, 0.0);
+    for chunk in shared.chunks(MATCH_CHUNK) {
+        let started = Instant::now();
+        let fovs: Vec<nucagree::Result<(Fov, Fov)>> = chunk
+            .par_iter()
+            .map(|&(i, j)| Ok((index_a.read_fov(i)?.0, index_b.read_fov(j)?.0)))
+            .collect();
+        let fovs = fovs.into_iter().collect::<nucagree::Result<Vec<_>>>()?;
+        let read_done = Instant::now();
+        let results: Vec<(FovMatch, Option<Vec<MatchRow>>)> = fovs
+            .par_iter()
+            .map(|(fa, fb)| {
+                let m = matching::match_fov(fa, fb, &options);
+                let rows = want_table.then(|| matching::match_rows(&m, fa, fb));
+                (m, rows)
+            })
+            .collect();
+        matching_time += read_done.elapsed().as_secs_f64();
+        reading += (read_done - started).as_secs_f64();
+        for (m, rows) in results {
+            if let Some(rows) = rows {
+                table_rows.push((m.fov.clone(), rows));
+            }
+            matched.fovs.push(m);
+        }
+    }
+    if args.timings {
+        eprintln!("timing: reading: {:.1} ms", reading * 1e3);
+        eprintln!("timing: matching: {:.1} ms", matching_time * 1e3);
+    }
+    let mut watch = Stopwatch::new(args.timings);
     let summary = MatchSummary::of(&matched, &options);
     print!("{}", report::markdown::match_summary(&summary));
     if let Some(out) = &args.out {
         write_outputs(out, &[&args.a, &args.b], |dir| {
-            let mut table = tables::match_table(&a, &b, &matched)?;
+            let mut table = tables::match_table(&table_rows, index_a.hierarchy())?;
             let csv = dir.join("matches.csv");
             let parquet = dir.join("matches.parquet");
             let json_path = dir.join("match_summary.json");

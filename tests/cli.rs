@@ -103,3 +103,91 @@ fn usage_errors_exit_2() {
     assert_eq!(nucagree(&["inspect"]).status.code(), Some(2));
     assert_eq!(nucagree(&["--version"]).status.code(), Some(0));
 }
+
+#[test]
+fn match_writes_a_table_whose_numbers_are_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "raw_classification,type,coords_x,coords_y\n";
+    // A: a 10x10 box, a box shifted by 5 (IoU 1/3 with B's), and a point.
+    write(
+        &dir.path().join("a/fov1.csv"),
+        &format!("{header}tumor,rectangle,\"0,10,10,0\",\"0,0,10,10\"\nlymphocyte,rectangle,\"25,35,35,25\",\"0,0,10,10\"\nlymphocyte,point,50,50\n"),
+    );
+    // B: the same first box (as fibroblast), a box at x 20-30, and a FOV A lacks.
+    write(
+        &dir.path().join("b/fov1.csv"),
+        &format!("{header}fibroblast,rectangle,\"0,10,10,0\",\"0,0,10,10\"\nlymphocyte,rectangle,\"20,30,30,20\",\"0,0,10,10\"\n"),
+    );
+    write(&dir.path().join("b/fov2.csv"), header);
+    let out = dir.path().join("out");
+    let run = |threshold: &str| {
+        nucagree(&[
+            "match",
+            dir.path().join("a").to_str().unwrap(),
+            dir.path().join("b").to_str().unwrap(),
+            "--iou-threshold",
+            threshold,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let output = run("0.5");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("match_summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["pairs"], 1);
+    assert_eq!(summary["unmatched_a"], 2);
+    assert_eq!(summary["unmatched_b"], 1);
+    assert_eq!(summary["fovs_only_in_b"], 1);
+    assert_eq!(summary["mean_iou"], 1.0);
+    let csv = std::fs::read_to_string(out.join("matches.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "fov,status,row_a,row_b,iou,centroid_distance,raw_a,raw_b,main_a,main_b,super_a,super_b"
+    );
+    assert_eq!(lines[1], "fov1,matched,2,2,1.0,0.0,tumor,fibroblast,tumor_nonMitotic,nonTILnonMQ_stromal,tumor_any,nonTIL_stromal");
+    assert_eq!(
+        lines[2],
+        "fov1,unmatched_a,3,,,,lymphocyte,,lymphocyte,,sTIL,"
+    );
+    assert_eq!(lines.len(), 5);
+
+    // At a threshold of 1/3 the shifted boxes pair too.
+    let output = run("0.3");
+    assert_eq!(output.status.code(), Some(0));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("match_summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["pairs"], 2);
+    assert!((summary["mean_iou"].as_f64().unwrap() - (1.0 + 1.0 / 3.0) / 2.0).abs() < 1e-12);
+
+    // The parquet holds the same table.
+    use polars::prelude::{ParquetReader, SerReader};
+    let file = std::fs::File::open(out.join("matches.parquet")).unwrap();
+    let frame = ParquetReader::new(file).finish().unwrap();
+    assert_eq!(frame.height(), 3, "two pairs and the unmatched point");
+    assert_eq!(frame.width(), 12);
+}
+
+#[test]
+fn match_option_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("fov.csv"),
+        "raw_classification,xmin,ymin,xmax,ymax\ntumor,0,0,1,1\n",
+    );
+    let set = dir.path().to_str().unwrap();
+    let output = nucagree(&["match", set, set, "--pixel-convention", "inclusive"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("needs box IoU (--shape box)"));
+    let output = nucagree(&["match", set, set, "--match", "centroid"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--match centroid needs --radius-px"));
+}

@@ -21,20 +21,31 @@ fn star_polygon() -> impl Strategy<Value = Vec<[f64; 2]>> {
                 .map(|k| {
                     let t = phase + std::f64::consts::TAU * k as f64 / n as f64;
                     let r = radii[k];
-                    [((cx + r * t.cos()) * 8.0).round() / 8.0, ((cy + r * t.sin()) * 8.0).round() / 8.0]
+                    [
+                        ((cx + r * t.cos()) * 8.0).round() / 8.0,
+                        ((cy + r * t.sin()) * 8.0).round() / 8.0,
+                    ]
                 })
                 .collect()
         })
 }
 
 fn rectangle() -> impl Strategy<Value = BoundingBox> {
-    (-50.0..50.0f64, -50.0..50.0f64, 1.0..30.0f64, 1.0..30.0f64)
-        .prop_map(|(x, y, w, h)| BoundingBox { xmin: x, ymin: y, xmax: x + w, ymax: y + h })
+    (-50.0..50.0f64, -50.0..50.0f64, 1.0..30.0f64, 1.0..30.0f64).prop_map(|(x, y, w, h)| {
+        BoundingBox {
+            xmin: x,
+            ymin: y,
+            xmax: x + w,
+            ymax: y + h,
+        }
+    })
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
     prop_oneof![
-        star_polygon().prop_filter_map("a valid polygon", |v| Shape::polygon(v).ok().map(|(s, _)| s)),
+        star_polygon().prop_filter_map("a valid polygon", |v| Shape::polygon(v)
+            .ok()
+            .map(|(s, _)| s)),
         rectangle().prop_map(Shape::Box),
     ]
 }
@@ -42,7 +53,12 @@ fn shape() -> impl Strategy<Value = Shape> {
 fn translate(shape: &Shape, d: f64) -> Shape {
     match shape {
         Shape::Polygon(v) => Shape::Polygon(v.iter().map(|p| [p[0] + d, p[1] + d]).collect()),
-        Shape::Box(b) => Shape::Box(BoundingBox { xmin: b.xmin + d, ymin: b.ymin + d, xmax: b.xmax + d, ymax: b.ymax + d }),
+        Shape::Box(b) => Shape::Box(BoundingBox {
+            xmin: b.xmin + d,
+            ymin: b.ymin + d,
+            xmax: b.xmax + d,
+            ymax: b.ymax + d,
+        }),
         Shape::Point(p) => Shape::Point([p[0] + d, p[1] + d]),
     }
 }
@@ -59,7 +75,17 @@ fn fov_of(shapes: &[Shape]) -> Fov {
         nuclei: shapes
             .iter()
             .enumerate()
-            .map(|(i, s)| Nucleus::new(i as u32 + 2, s.clone(), RawClass { id: ClassId(0), correction: false }, Some(1.0 - i as f64 * 1e-3)))
+            .map(|(i, s)| {
+                Nucleus::new(
+                    i as u32 + 2,
+                    s.clone(),
+                    RawClass {
+                        id: ClassId(0),
+                        correction: false,
+                    },
+                    Some(1.0 - i as f64 * 1e-3),
+                )
+            })
             .collect(),
     }
 }
@@ -127,19 +153,38 @@ fn greedy_loses_a_pair_that_optimal_keeps() {
     // A0 overlaps B0 (IoU 90/110) and B1 (75/125); A1 overlaps B0 (50/150) and B1 below the
     // threshold (35/165). Greedy takes A0-B0 and strands A1; optimal takes A0-B1 and A1-B0
     // (total 0.93 > 0.82).
-    let rect = |x: f64, w: f64| Shape::Box(BoundingBox { xmin: x, ymin: 0.0, xmax: x + w, ymax: 10.0 });
+    let rect = |x: f64, w: f64| {
+        Shape::Box(BoundingBox {
+            xmin: x,
+            ymin: 0.0,
+            xmax: x + w,
+            ymax: 10.0,
+        })
+    };
     let a = [rect(0.0, 10.0), rect(-4.0, 10.0)];
     let b = [rect(1.0, 10.0), rect(2.5, 10.0)];
     let options = |assignment| MatchOptions {
-        criterion: Criterion::Iou { threshold: 0.3, options: IouOptions::default() },
+        criterion: Criterion::Iou {
+            threshold: 0.3,
+            options: IouOptions::default(),
+        },
         assignment,
         crop: FovCrop::Off,
     };
     let greedy = match_fov(&fov_of(&a), &fov_of(&b), &options(Assignment::GreedyIou));
     let optimal = match_fov(&fov_of(&a), &fov_of(&b), &options(Assignment::Optimal));
-    assert_eq!(greedy.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(), vec![(0, 0)]);
-    assert_eq!(optimal.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(), vec![(0, 1), (1, 0)]);
-    assert!((optimal.pairs[0].iou - 0.6).abs() < 1e-12 && (optimal.pairs[1].iou - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(
+        greedy.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(),
+        vec![(0, 0)]
+    );
+    assert_eq!(
+        optimal.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(),
+        vec![(0, 1), (1, 0)]
+    );
+    assert!(
+        (optimal.pairs[0].iou - 0.6).abs() < 1e-12
+            && (optimal.pairs[1].iou - 1.0 / 3.0).abs() < 1e-12
+    );
 }
 
 #[test]
@@ -150,34 +195,66 @@ fn centroid_matching_keeps_the_most_pairs_within_the_radius() {
     let point = |x: f64| Shape::Point([x, 0.0]);
     let a = [point(0.0), point(8.0)];
     let b = [point(5.0), point(13.0)];
-    let options = |assignment| MatchOptions { criterion: Criterion::Centroid { radius_px: 5.5 }, assignment, crop: FovCrop::Off };
+    let options = |assignment| MatchOptions {
+        criterion: Criterion::Centroid { radius_px: 5.5 },
+        assignment,
+        crop: FovCrop::Off,
+    };
     let optimal = match_fov(&fov_of(&a), &fov_of(&b), &options(Assignment::Optimal));
-    assert_eq!(optimal.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(), vec![(0, 0), (1, 1)]);
+    assert_eq!(
+        optimal.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(),
+        vec![(0, 0), (1, 1)]
+    );
     let greedy = match_fov(&fov_of(&a), &fov_of(&b), &options(Assignment::GreedyIou));
-    assert_eq!(greedy.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(), vec![(1, 0)]);
+    assert_eq!(
+        greedy.pairs.iter().map(|p| (p.a, p.b)).collect::<Vec<_>>(),
+        vec![(1, 0)]
+    );
     assert_eq!(optimal.pairs[0].centroid_distance, 5.0);
 }
 
 #[test]
 fn the_fov_crop_uses_the_reference_region() {
-    let rect = |x: f64| Shape::Box(BoundingBox { xmin: x, ymin: 0.0, xmax: x + 10.0, ymax: 10.0 });
+    let rect = |x: f64| {
+        Shape::Box(BoundingBox {
+            xmin: x,
+            ymin: 0.0,
+            xmax: x + 10.0,
+            ymax: 10.0,
+        })
+    };
     let mut a = fov_of(&[rect(0.0), rect(100.0)]);
     let mut b = fov_of(&[rect(1.0), rect(101.0)]);
-    b.region = Some(BoundingBox { xmin: 0.0, ymin: 0.0, xmax: 50.0, ymax: 50.0 });
+    b.region = Some(BoundingBox {
+        xmin: 0.0,
+        ymin: 0.0,
+        xmax: 50.0,
+        ymax: 50.0,
+    });
     a.region = None;
     let m = match_fov(&a, &b, &MatchOptions::default());
     assert_eq!(m.pairs.len(), 1);
-    assert_eq!((m.cropped_a.clone(), m.cropped_b.clone()), (vec![1], vec![1]));
-    let off = match_fov(&a, &b, &MatchOptions { crop: FovCrop::Off, ..MatchOptions::default() });
+    assert_eq!(
+        (m.cropped_a.clone(), m.cropped_b.clone()),
+        (vec![1], vec![1])
+    );
+    let off = match_fov(
+        &a,
+        &b,
+        &MatchOptions {
+            crop: FovCrop::Off,
+            ..MatchOptions::default()
+        },
+    );
     assert_eq!(off.pairs.len(), 2);
 }
 
 #[test]
 fn simulated_annotators_agree_with_the_truth_as_their_profiles_say() {
     use nucagree::ingest::{read_set, ReadOptions};
+    use nucagree::report::simulation::{write_simulation, SimulatedSet};
     use nucagree::simulate::annotator::{AnnotatorProfile, SimulatedRater, StudyDesign};
     use nucagree::simulate::{plan_fovs, simulate_fov, SimulationConfig};
-    use nucagree::report::simulation::{write_simulation, SimulatedSet};
 
     let profiles = [
         ("SP", AnnotatorProfile::senior_pathologist()),
@@ -185,39 +262,95 @@ fn simulated_annotators_agree_with_the_truth_as_their_profiles_say() {
         ("NP", AnnotatorProfile::non_pathologist()),
     ];
     let design = StudyDesign {
-        profiles: profiles.iter().map(|(id, p)| (id.to_string(), p.clone())).collect(),
-        raters: profiles.iter().map(|(id, _)| SimulatedRater { id: format!("{id}.1"), profile: id.to_string() }).collect(),
+        profiles: profiles
+            .iter()
+            .map(|(id, p)| (id.to_string(), p.clone()))
+            .collect(),
+        raters: profiles
+            .iter()
+            .map(|(id, _)| SimulatedRater {
+                id: format!("{id}.1"),
+                profile: id.to_string(),
+            })
+            .collect(),
     };
-    let config = SimulationConfig { fovs: 60, slides: 20, rater_fovs: None, repeat_fovs: 0, design, ..SimulationConfig::default() };
+    let config = SimulationConfig {
+        fovs: 60,
+        slides: 20,
+        rater_fovs: None,
+        repeat_fovs: 0,
+        design,
+        ..SimulationConfig::default()
+    };
     let plans = plan_fovs(&config);
     let dir = tempfile::tempdir().unwrap();
     let hierarchy = nucagree::model::ClassHierarchy::nucls();
-    write_simulation(dir.path(), &[SimulatedSet::Corrected, SimulatedSet::MultiRaterFolders], &config, &plans, &hierarchy, |p| simulate_fov(&config, p)).unwrap();
+    write_simulation(
+        dir.path(),
+        &[SimulatedSet::Corrected, SimulatedSet::MultiRaterFolders],
+        &config,
+        &plans,
+        &hierarchy,
+        |p| simulate_fov(&config, p),
+    )
+    .unwrap();
     let options = ReadOptions::default();
     let truth = read_set(&dir.path().join("corrected"), &options).unwrap();
-    let match_options = MatchOptions { crop: FovCrop::Off, ..MatchOptions::default() };
+    let match_options = MatchOptions {
+        crop: FovCrop::Off,
+        ..MatchOptions::default()
+    };
     for (id, profile) in &profiles {
-        let rater = read_set(&dir.path().join("multi-rater-folders").join(format!("{id}.1")), &options).unwrap();
+        let rater = read_set(
+            &dir.path()
+                .join("multi-rater-folders")
+                .join(format!("{id}.1")),
+            &options,
+        )
+        .unwrap();
         let m = match_sets(&rater, &truth, &match_options);
         let pairs = m.pair_count() as f64;
-        let truth_in_rated: usize = m.fovs.iter().map(|f| f.pairs.len() + f.unmatched_b.len()).sum();
+        let truth_in_rated: usize = m
+            .fovs
+            .iter()
+            .map(|f| f.pairs.len() + f.unmatched_b.len())
+            .sum();
         let recall = pairs / truth_in_rated as f64;
         let expected_recall = 1.0 - profile.miss_rate;
         // Boundary jitter loses a few more pairs below IoU 0.5, never gains any.
-        assert!(recall <= expected_recall + 0.03 && recall >= expected_recall - 0.1, "{id}: recall {recall}, profile {expected_recall}");
-        let ious: Vec<f64> = m.fovs.iter().flat_map(|f| &f.pairs).map(|p| p.iou).collect();
-        let in_range = ious.iter().filter(|v| (0.6..=0.95).contains(*v)).count() as f64 / ious.len() as f64;
+        assert!(
+            recall <= expected_recall + 0.03 && recall >= expected_recall - 0.1,
+            "{id}: recall {recall}, profile {expected_recall}"
+        );
+        let ious: Vec<f64> = m
+            .fovs
+            .iter()
+            .flat_map(|f| &f.pairs)
+            .map(|p| p.iou)
+            .collect();
+        let in_range =
+            ious.iter().filter(|v| (0.6..=0.95).contains(*v)).count() as f64 / ious.len() as f64;
         assert!(in_range > 0.75, "{id}: only {in_range} of IoUs in 0.6-0.95");
         let mut agree = 0usize;
         for f in &m.fovs {
             let (fa, fb) = (rater.fov(&f.fov).unwrap(), truth.fov(&f.fov).unwrap());
-            agree += f.pairs.iter().filter(|p| fa.nuclei[p.a as usize].class.id == fb.nuclei[p.b as usize].class.id).count();
+            agree += f
+                .pairs
+                .iter()
+                .filter(|p| fa.nuclei[p.a as usize].class.id == fb.nuclei[p.b as usize].class.id)
+                .count();
         }
         let accuracy = agree as f64 / pairs;
         let expected_accuracy = 1.0 - profile.plausible_confusion - profile.random_confusion;
-        assert!((accuracy - expected_accuracy).abs() < 0.06, "{id}: accuracy {accuracy}, profile {expected_accuracy}");
+        assert!(
+            (accuracy - expected_accuracy).abs() < 0.06,
+            "{id}: accuracy {accuracy}, profile {expected_accuracy}"
+        );
         let annotated = rater.fovs.len() as f64 / truth.fovs.len() as f64;
         eprintln!("{id}: recall {recall:.3} accuracy {accuracy:.3} IoU in range {in_range:.3} annotated {annotated:.3}");
-        assert!((annotated - (1.0 - profile.skip_fov_rate)).abs() < 0.12, "{id}: annotated {annotated}");
+        assert!(
+            (annotated - (1.0 - profile.skip_fov_rate)).abs() < 0.12,
+            "{id}: annotated {annotated}"
+        );
     }
 }

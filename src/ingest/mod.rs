@@ -20,8 +20,8 @@ pub use fov_csv::{
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{
-    AnnotationSet, ClassHierarchy, Dataset, Fov, MultiRaterLayout, MultiRaterSet, NuclsFovName,
-    RaterSet, SetLayout,
+    AnnotationSet, ClassHierarchy, Dataset, FoldSplit, Fov, MultiRaterLayout, MultiRaterSet,
+    NuclsFovName, RaterSet, SetLayout,
 };
 use crate::quality::{DataQuality, FindingKind};
 use rayon::prelude::*;
@@ -70,7 +70,7 @@ const METADATA_FILES: [&str; 4] = [
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Dataset> {
     match detect(path)? {
         Detected::Single { layout, csv_dir } => {
-            let files = fov_files(&list_csv(&csv_dir)?)?;
+            let files = fov_files(&list_csv(&csv_dir)?);
             let name = folder_name(path);
             build_set(name, path, layout, files, &[path.to_path_buf()], options)
                 .map(Dataset::Single)
@@ -207,8 +207,8 @@ fn folder_name(path: &Path) -> String {
 }
 
 /// Pairs each file with its FOV name.
-fn fov_files(files: &[PathBuf]) -> Result<Vec<(String, PathBuf)>> {
-    Ok(files.iter().map(|f| (file_stem(f), f.clone())).collect())
+fn fov_files(files: &[PathBuf]) -> Vec<(String, PathBuf)> {
+    files.iter().map(|f| (file_stem(f), f.clone())).collect()
 }
 
 fn read_flat(root: &Path, files: Vec<PathBuf>, options: &ReadOptions) -> Result<MultiRaterSet> {
@@ -272,7 +272,7 @@ fn read_rater_folders(
                 } else {
                     (SetLayout::CsvFolder, folder.clone())
                 };
-            let files = fov_files(&list_csv(&csv_dir)?)?;
+            let files = fov_files(&list_csv(&csv_dir)?);
             let rater = folder_name(folder);
             let meta_roots = [folder.clone(), root.to_path_buf()];
             let set = build_set(rater.clone(), folder, layout, files, &meta_roots, options)?;
@@ -292,15 +292,141 @@ fn read_rater_folders(
     })
 }
 
+/// An annotation set's files and metadata, listed but not yet read: FOVs can be read one by
+/// one (to stream very large sets through matching with bounded memory) or all at once.
+#[derive(Debug, Clone)]
+pub struct SetIndex {
+    pub name: String,
+    pub root: PathBuf,
+    pub layout: SetLayout,
+    /// FOV names and their files, sorted by name.
+    files: Vec<(String, PathBuf)>,
+    locations: Option<HashMap<String, metadata::FovLocation>>,
+    folds: BTreeMap<u32, FoldSplit>,
+    test_fold: HashMap<String, u32>,
+    /// Findings about the set as a whole (not about one FOV).
+    quality: DataQuality,
+    options: ReadOptions,
+}
+
+impl SetIndex {
+    /// The FOV names, sorted.
+    pub fn fov_names(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(name, _)| name.as_str())
+    }
+
+    pub fn fov_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The position of a FOV among [`SetIndex::fov_names`].
+    pub fn position(&self, fov: &str) -> Option<usize> {
+        self.files
+            .binary_search_by(|(name, _)| name.as_str().cmp(fov))
+            .ok()
+    }
+
+    pub fn hierarchy(&self) -> &Arc<ClassHierarchy> {
+        &self.options.hierarchy
+    }
+
+    /// Reads the FOV at `position`, with its findings.
+    pub fn read_fov(&self, position: usize) -> Result<(Fov, DataQuality)> {
+        let (fov_name, path) = &self.files[position];
+        let rows = read_fov_csv(path, &self.options.hierarchy, self.options.strictness)?;
+        let parsed = NuclsFovName::parse(fov_name);
+        let location = self.locations.as_ref().and_then(|l| l.get(fov_name));
+        let slide = parsed
+            .as_ref()
+            .map(|p| p.slide.clone())
+            .or_else(|| location.and_then(|l| l.slide.clone()));
+        let hospital = parsed
+            .as_ref()
+            .and_then(|p| p.hospital.clone())
+            .or_else(|| location.and_then(|l| l.hospital.clone()));
+        let fov = Fov {
+            name: fov_name.clone(),
+            source: path.clone(),
+            test_fold: slide
+                .as_deref()
+                .and_then(|s| self.test_fold.get(s).copied()),
+            slide,
+            hospital,
+            region: location.map(|l| l.region),
+            image_size: metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))),
+            nuclei: rows.nuclei,
+        };
+        let mut quality = rows.quality;
+        check_placement(&fov, self.locations.is_some(), &mut quality);
+        Ok((fov, quality))
+    }
+
+    /// Reads every FOV, in parallel.
+    pub fn read_all(self) -> Result<AnnotationSet> {
+        let read: Vec<Result<(Fov, DataQuality)>> = (0..self.files.len())
+            .into_par_iter()
+            .map(|i| self.read_fov(i))
+            .collect();
+        let mut quality = self.quality;
+        let mut fovs = Vec::with_capacity(read.len());
+        for result in read {
+            let (fov, fov_quality) = result?;
+            quality.extend(fov_quality);
+            fovs.push(fov);
+        }
+        Ok(AnnotationSet {
+            name: self.name,
+            root: self.root,
+            layout: self.layout,
+            hierarchy: self.options.hierarchy.clone(),
+            fovs,
+            folds: self.folds,
+            quality,
+        })
+    }
+}
+
+/// Lists a folder that must hold one annotation set, and reads its metadata.
+pub fn index_set(path: &Path, options: &ReadOptions) -> Result<SetIndex> {
+    match detect(path)? {
+        Detected::Single { layout, csv_dir } => {
+            let files = fov_files(&list_csv(&csv_dir)?);
+            index_files(
+                folder_name(path),
+                path,
+                layout,
+                files,
+                &[path.to_path_buf()],
+                options,
+            )
+        }
+        _ => Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: "holds a multi-rater study: expected one annotation set".into(),
+        }),
+    }
+}
+
 /// Reads the FOV files of one set and joins what its metadata says of them.
 fn build_set(
+    name: String,
+    root: &Path,
+    layout: SetLayout,
+    files: Vec<(String, PathBuf)>,
+    meta_roots: &[PathBuf],
+    options: &ReadOptions,
+) -> Result<AnnotationSet> {
+    index_files(name, root, layout, files, meta_roots, options)?.read_all()
+}
+
+fn index_files(
     name: String,
     root: &Path,
     layout: SetLayout,
     mut files: Vec<(String, PathBuf)>,
     meta_roots: &[PathBuf],
     options: &ReadOptions,
-) -> Result<AnnotationSet> {
+) -> Result<SetIndex> {
     files.sort();
     for pair in files.windows(2) {
         if pair[0].0 == pair[1].0 {
@@ -313,12 +439,12 @@ fn build_set(
             ));
         }
     }
-    let locations_path = meta_roots
+    let locations = match meta_roots
         .iter()
         .map(|r| r.join("fov_locations.csv"))
-        .find(|p| p.is_file());
-    let locations = match &locations_path {
-        Some(path) => Some(metadata::read_fov_locations(path)?),
+        .find(|p| p.is_file())
+    {
+        Some(path) => Some(metadata::read_fov_locations(&path)?),
         None => None,
     };
     let folds = match meta_roots
@@ -330,7 +456,7 @@ fn build_set(
         None => BTreeMap::new(),
     };
     let mut quality = DataQuality::default();
-    let mut test_fold: HashMap<&str, u32> = HashMap::new();
+    let mut test_fold: HashMap<String, u32> = HashMap::new();
     for (&fold, split) in &folds {
         for slide in &split.test {
             if let Some(first) = test_fold.get(slide.as_str()) {
@@ -341,54 +467,20 @@ fn build_set(
                     format!("{slide}: folds {first} and {fold}"),
                 );
             } else {
-                test_fold.insert(slide, fold);
+                test_fold.insert(slide.clone(), fold);
             }
         }
     }
-    let rgb_dir = root.join("rgb");
-    let read: Vec<Result<(Fov, DataQuality)>> = files
-        .par_iter()
-        .map(|(fov_name, path)| {
-            let rows = read_fov_csv(path, &options.hierarchy, options.strictness)?;
-            let parsed = NuclsFovName::parse(fov_name);
-            let location = locations.as_ref().and_then(|l| l.get(fov_name));
-            let slide = parsed
-                .as_ref()
-                .map(|p| p.slide.clone())
-                .or_else(|| location.and_then(|l| l.slide.clone()));
-            let hospital = parsed
-                .as_ref()
-                .and_then(|p| p.hospital.clone())
-                .or_else(|| location.and_then(|l| l.hospital.clone()));
-            let fov = Fov {
-                name: fov_name.clone(),
-                source: path.clone(),
-                test_fold: slide.as_deref().and_then(|s| test_fold.get(s).copied()),
-                slide,
-                hospital,
-                region: location.map(|l| l.region),
-                image_size: metadata::png_size(&rgb_dir.join(format!("{fov_name}.png"))),
-                nuclei: rows.nuclei,
-            };
-            let mut fov_quality = rows.quality;
-            check_placement(&fov, locations.is_some(), &mut fov_quality);
-            Ok((fov, fov_quality))
-        })
-        .collect();
-    let mut fovs = Vec::with_capacity(read.len());
-    for result in read {
-        let (fov, fov_quality) = result?;
-        quality.extend(fov_quality);
-        fovs.push(fov);
-    }
-    Ok(AnnotationSet {
+    Ok(SetIndex {
         name,
         root: root.to_path_buf(),
         layout,
-        hierarchy: options.hierarchy.clone(),
-        fovs,
+        files,
+        locations,
         folds,
+        test_fold,
         quality,
+        options: options.clone(),
     })
 }
 

@@ -505,3 +505,98 @@ impl MatchSummary {
         }
     }
 }
+
+/// What a row of the match table is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStatus {
+    Matched,
+    UnmatchedA,
+    UnmatchedB,
+    CroppedA,
+    CroppedB,
+}
+
+impl MatchStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchStatus::Matched => "matched",
+            MatchStatus::UnmatchedA => "unmatched_a",
+            MatchStatus::UnmatchedB => "unmatched_b",
+            MatchStatus::CroppedA => "cropped_a",
+            MatchStatus::CroppedB => "cropped_b",
+        }
+    }
+}
+
+/// One nucleus as the match table shows it: its row in the source file and its raw class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TableNucleus {
+    pub row: u32,
+    pub class: crate::model::ClassId,
+}
+
+/// One row of the match table.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MatchRow {
+    pub status: MatchStatus,
+    pub a: Option<TableNucleus>,
+    pub b: Option<TableNucleus>,
+    pub iou: Option<f64>,
+    pub centroid_distance: Option<f64>,
+}
+
+/// The rows of one FOV's matching: pairs, then unmatched and cropped nuclei of A and of B.
+pub fn match_rows(fov_match: &FovMatch, fov_a: &Fov, fov_b: &Fov) -> Vec<MatchRow> {
+    let nucleus = |fov: &Fov, i: u32| {
+        let n = &fov.nuclei[i as usize];
+        Some(TableNucleus {
+            row: n.row,
+            class: n.class.id,
+        })
+    };
+    let mut rows = Vec::with_capacity(
+        fov_match.pairs.len() + fov_match.unmatched_a.len() + fov_match.unmatched_b.len(),
+    );
+    for p in &fov_match.pairs {
+        rows.push(MatchRow {
+            status: MatchStatus::Matched,
+            a: nucleus(fov_a, p.a),
+            b: nucleus(fov_b, p.b),
+            iou: Some(p.iou),
+            centroid_distance: Some(p.centroid_distance),
+        });
+    }
+    let single = |status, a: Option<TableNucleus>, b: Option<TableNucleus>| MatchRow {
+        status,
+        a,
+        b,
+        iou: None,
+        centroid_distance: None,
+    };
+    rows.extend(
+        fov_match
+            .unmatched_a
+            .iter()
+            .map(|&i| single(MatchStatus::UnmatchedA, nucleus(fov_a, i), None)),
+    );
+    rows.extend(
+        fov_match
+            .unmatched_b
+            .iter()
+            .map(|&i| single(MatchStatus::UnmatchedB, None, nucleus(fov_b, i))),
+    );
+    rows.extend(
+        fov_match
+            .cropped_a
+            .iter()
+            .map(|&i| single(MatchStatus::CroppedA, nucleus(fov_a, i), None)),
+    );
+    rows.extend(
+        fov_match
+            .cropped_b
+            .iter()
+            .map(|&i| single(MatchStatus::CroppedB, None, nucleus(fov_b, i))),
+    );
+    rows
+}
