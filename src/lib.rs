@@ -37,6 +37,7 @@ pub mod model;
 pub mod quality;
 pub mod report;
 pub mod simulate;
+pub mod stats;
 pub mod tables;
 
 pub use error::{Error, Location, Problem, Result};

@@ -1,0 +1,204 @@
+//! Published test vectors, reproduced. The fixtures in `tests/fixtures/` are copies of the
+//! project's reference files: values computed by statsmodels (Cohen's kappa and its standard
+//! errors, Fleiss' kappa), scikit-learn (`cohen_kappa_score`), the krippendorff package and
+//! R irr (alpha at four levels), irrCAC (Gwet's AC1 and generalised Fleiss' kappa, rounded to
+//! 5 decimals) and pycocotools 2.0.11; each vector names its own source.
+
+use nucagree::stats::cohen::{cohen_kappa, cohen_kappa_of_labels, KappaWeights};
+use nucagree::stats::fleiss::{counts_of_ratings, fleiss_kappa, fleiss_kappa_generalized};
+use nucagree::stats::gwet::gwet_ac1;
+use nucagree::stats::krippendorff::{krippendorff_alpha, Level};
+use serde_json::Value;
+
+const TOLERANCE: f64 = 1e-9;
+/// irrCAC rounds to 5 decimals.
+const ROUNDED: f64 = 1e-5;
+
+fn vectors() -> Value {
+    serde_json::from_str(include_str!("fixtures/agreement_vectors.json")).unwrap()
+}
+
+fn close(actual: f64, expected: &Value, tolerance: f64, what: &str) {
+    let expected = expected
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: no number"));
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: {actual} != {expected}"
+    );
+}
+
+fn weights(name: &str) -> KappaWeights {
+    match name {
+        "none" => KappaWeights::Unweighted,
+        "linear" => KappaWeights::Linear,
+        "quadratic" => KappaWeights::Quadratic,
+        other => panic!("unknown weights {other}"),
+    }
+}
+
+fn table(value: &Value) -> Vec<Vec<f64>> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+fn ratings(value: &Value) -> Vec<Vec<Option<f64>>> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_array().unwrap().iter().map(Value::as_f64).collect())
+        .collect()
+}
+
+#[test]
+fn cohen_kappa_from_tables() {
+    let v = vectors();
+    let cases = v["cohen_tables"].as_array().unwrap();
+    assert_eq!(cases.len(), 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let k = cohen_kappa(
+            &table(&case["table"]),
+            &weights(case["weights"].as_str().unwrap()),
+        )
+        .unwrap();
+        close(k.kappa, &case["kappa"], TOLERANCE, &format!("{name} kappa"));
+        close(k.se, &case["se"], TOLERANCE, &format!("{name} se"));
+        close(k.se0, &case["se0"], TOLERANCE, &format!("{name} se0"));
+        close(
+            k.ci95[0],
+            &case["ci95"][0],
+            TOLERANCE,
+            &format!("{name} ci low"),
+        );
+        close(
+            k.ci95[1],
+            &case["ci95"][1],
+            TOLERANCE,
+            &format!("{name} ci high"),
+        );
+        close(k.z.unwrap(), &case["z"], 1e-8, &format!("{name} z"));
+        let p = case["p_two_sided"].as_f64().unwrap();
+        assert!(
+            (k.p_two_sided.unwrap() - p).abs() <= TOLERANCE.max(p * 1e-9),
+            "{name} p"
+        );
+    }
+}
+
+#[test]
+fn cohen_kappa_from_labels() {
+    let v = vectors();
+    for case in v["cohen_labels"].as_array().unwrap() {
+        let labels = |key: &str| {
+            case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_i64().unwrap())
+                .collect::<Vec<_>>()
+        };
+        let k = cohen_kappa_of_labels(
+            &labels("a"),
+            &labels("b"),
+            &weights(case["weights"].as_str().unwrap()),
+        )
+        .unwrap();
+        close(
+            k.kappa,
+            &case["kappa"],
+            TOLERANCE,
+            case["name"].as_str().unwrap(),
+        );
+    }
+}
+
+#[test]
+fn fleiss_kappa_randolph_and_standard_error() {
+    let v = vectors();
+    for case in v["fleiss"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let k = fleiss_kappa(&table(&case["table"])).unwrap();
+        close(k.kappa, &case["kappa"], TOLERANCE, &format!("{name} kappa"));
+        close(
+            k.randolph,
+            &case["randolph"],
+            TOLERANCE,
+            &format!("{name} randolph"),
+        );
+        close(k.se0, &case["se0"], TOLERANCE, &format!("{name} se0"));
+        close(k.z.unwrap(), &case["z"], 1e-8, &format!("{name} z"));
+        for (j, expected) in case["per_category_kappa"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            close(
+                k.per_category[j].unwrap(),
+                expected,
+                TOLERANCE,
+                &format!("{name} category {j}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn krippendorff_alpha_at_every_level() {
+    let v = vectors();
+    for case in v["krippendorff"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let data = ratings(&case["data"]);
+        for (level, key) in [
+            (Level::Nominal, "nominal"),
+            (Level::Ordinal, "ordinal"),
+            (Level::Interval, "interval"),
+            (Level::Ratio, "ratio"),
+        ] {
+            close(
+                krippendorff_alpha(&data, level).unwrap(),
+                &case["alpha"][key],
+                TOLERANCE,
+                &format!("{name} {key}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn gwet_ac1_and_generalised_fleiss_kappa() {
+    let v = vectors();
+    for case in v["gwet_ac1"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let counts = counts_of_ratings(
+            &ratings(&case["data"])
+                .iter()
+                .map(|r| r.iter().map(|x| x.map(|v| v as i64)).collect())
+                .collect::<Vec<_>>(),
+        );
+        close(
+            gwet_ac1(&counts).unwrap(),
+            &case["ac1"],
+            ROUNDED,
+            &format!("{name} ac1"),
+        );
+        close(
+            fleiss_kappa_generalized(&counts).unwrap(),
+            &case["fleiss_generalized"],
+            ROUNDED,
+            &format!("{name} fleiss"),
+        );
+    }
+}
