@@ -52,6 +52,7 @@ pub struct CohenKappa {
 
 /// Cohen's kappa of a k x k table (rows rater A, columns rater B). `None` when the table is
 /// empty, not square, or chance agreement is 1 (kappa undefined).
+#[allow(clippy::needless_range_loop)] // matrix formulas read best with indices
 pub fn cohen_kappa(table: &[Vec<f64>], weights: &KappaWeights) -> Option<CohenKappa> {
     let k = table.len();
     if k == 0 || table.iter().any(|row| row.len() != k) {
