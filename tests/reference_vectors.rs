@@ -202,3 +202,117 @@ fn gwet_ac1_and_generalised_fleiss_kappa() {
         );
     }
 }
+
+mod coco {
+    use super::{close, TOLERANCE};
+    use nucagree::geometry::{IouOptions, PreparedShape};
+    use nucagree::model::{BoundingBox, Shape};
+    use nucagree::stats::average_precision::{average_precision, ApImage, ApOptions};
+    use serde_json::Value;
+
+    fn boxes(value: &Value) -> Vec<(PreparedShape, f64)> {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let b: Vec<f64> = d["bbox"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_f64().unwrap())
+                    .collect();
+                let shape = Shape::Box(BoundingBox {
+                    xmin: b[0],
+                    ymin: b[1],
+                    xmax: b[0] + b[2],
+                    ymax: b[1] + b[3],
+                });
+                (
+                    PreparedShape::new(&shape),
+                    d["score"].as_f64().unwrap_or(0.0),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pycocotools_stats_capped_and_uncapped() {
+        let v: Value = serde_json::from_str(include_str!("fixtures/coco_vectors.json")).unwrap();
+        let cases = v["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 4);
+        for case in cases {
+            let name = case["name"].as_str().unwrap();
+            assert_eq!(case["bbox_format"], "xywh");
+            let image = ApImage {
+                truth: boxes(&case["gt"]).into_iter().map(|(s, _)| s).collect(),
+                detections: boxes(&case["dt"]),
+            };
+            let max_dets: Vec<usize> = case["max_dets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_u64().unwrap() as usize)
+                .collect();
+            let stats = case["stats"].as_array().unwrap();
+            let with_cap = |cap: usize| {
+                let options = ApOptions {
+                    max_detections: Some(cap),
+                    ..ApOptions::default()
+                };
+                average_precision(
+                    std::slice::from_ref(&image),
+                    &options,
+                    &IouOptions::default(),
+                )
+            };
+            let last = with_cap(max_dets[2]);
+            // pycocotools' summarize() reads AP at a hard-coded 100 detections, -1 without it.
+            if max_dets.contains(&100) {
+                close(
+                    with_cap(100).ap50_95.unwrap(),
+                    &stats[0],
+                    TOLERANCE,
+                    &format!("{name} AP"),
+                );
+            } else {
+                assert_eq!(stats[0].as_f64(), Some(-1.0));
+            }
+            close(
+                last.ap50.unwrap(),
+                &stats[1],
+                TOLERANCE,
+                &format!("{name} AP50"),
+            );
+            close(
+                last.ap75.unwrap(),
+                &stats[2],
+                TOLERANCE,
+                &format!("{name} AP75"),
+            );
+            for (k, stat) in max_dets.iter().zip(&stats[6..9]) {
+                close(
+                    with_cap(*k).recall.unwrap(),
+                    stat,
+                    TOLERANCE,
+                    &format!("{name} AR{k}"),
+                );
+            }
+            // Uncapped: every detection counts.
+            let uncapped = average_precision(
+                std::slice::from_ref(&image),
+                &ApOptions::default(),
+                &IouOptions::default(),
+            );
+            if name.starts_with("dense_150") {
+                assert_eq!(uncapped.ap50, Some(1.0), "{name}: 150 exact detections");
+                assert_eq!(uncapped.ap50_95, Some(1.0));
+            } else {
+                assert_eq!(
+                    uncapped, last,
+                    "{name}: fewer than 100 detections, the cap changes nothing"
+                );
+            }
+        }
+    }
+}

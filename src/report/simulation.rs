@@ -143,11 +143,14 @@ pub fn write_simulation(
         .map(|(_, r)| r.clone())
         .collect();
     let folds = folds(plans);
+    let hospitals: std::collections::HashMap<&str, &str> = plans
+        .iter()
+        .map(|p| (p.slide.as_str(), p.hospital.as_str()))
+        .collect();
     let hospital_of = |slide: &str| {
-        plans
-            .iter()
-            .find(|p| p.slide == slide)
-            .map_or_else(String::new, |p| p.hospital.clone())
+        hospitals
+            .get(slide)
+            .map_or_else(String::new, |h| h.to_string())
     };
     for set in sets {
         let root = out.join(set.folder());

@@ -246,11 +246,12 @@ fn hospital_code(index: usize) -> String {
 pub fn folds(plans: &[FovPlan]) -> BTreeMap<u32, FoldSplit> {
     let mut hospitals: Vec<&str> = Vec::new();
     let mut slides: Vec<(&str, &str)> = Vec::new();
+    let mut seen_slides = std::collections::HashSet::new();
     for plan in plans {
         if !hospitals.contains(&plan.hospital.as_str()) {
             hospitals.push(&plan.hospital);
         }
-        if !slides.iter().any(|(s, _)| *s == plan.slide) {
+        if seen_slides.insert(plan.slide.as_str()) {
             slides.push((&plan.slide, &plan.hospital));
         }
     }

@@ -2,7 +2,9 @@
 //! against its reference implementation (statsmodels, scikit-learn, krippendorff, irrCAC,
 //! pycocotools) in `tests/reference_vectors.rs`. Undefined results are `None`, never NaN.
 
+pub mod average_precision;
 pub mod cohen;
+pub mod detection;
 pub mod fleiss;
 pub mod gwet;
 pub mod krippendorff;

@@ -1,0 +1,267 @@
+//! Average precision exactly as pycocotools defines it, without its hidden caps unless asked.
+//!
+//! Split as pycocotools is, into pure steps: [`evaluate_image`] matches one image's (FOV's)
+//! detections to its truth at each IoU threshold (detections by score descending, each taking
+//! the unmatched truth of highest IoU at or above the threshold); [`accumulate`] pools the
+//! images into precision at the 101 recall thresholds 0, 0.01, ..., 1 (precision made
+//! monotone, then read at the first recall at or above each threshold) and recall;
+//! [`summarize`] gives AP50, AP75 and AP50:95.
+//!
+//! pycocotools keeps only the 100 highest-scoring detections per image (`maxDets`), which
+//! dense FOVs exceed; here no cap applies unless [`ApOptions::max_detections`] asks for one.
+//! Area ranges are not used (all nuclei count). A category with no truth has no AP (`None`),
+//! where pycocotools writes -1.
+//!
+//! ```
+//! use nucagree::geometry::{IouOptions, PreparedShape};
+//! use nucagree::model::{BoundingBox, Shape};
+//! use nucagree::stats::average_precision::{average_precision, ApImage, ApOptions};
+//!
+//! let square = |x: f64| PreparedShape::new(&Shape::Box(BoundingBox { xmin: x, ymin: 0.0, xmax: x + 10.0, ymax: 10.0 }));
+//! // A false positive ranked above the true positive: precision 1/2 at recall 1.
+//! let image = ApImage { truth: vec![square(0.0)], detections: vec![(square(50.0), 0.9), (square(0.0), 0.8)] };
+//! let ap = average_precision(&[image], &ApOptions::default(), &IouOptions::default());
+//! assert_eq!(ap.ap50, Some(0.5));
+//! ```
+
+use crate::geometry::{iou, IouOptions, PreparedShape};
+use serde::Serialize;
+
+/// The IoU thresholds of AP50:95: 0.50, 0.55, ..., 0.95.
+pub fn coco_iou_thresholds() -> Vec<f64> {
+    (0..10).map(|i| 0.5 + 0.05 * i as f64).collect()
+}
+
+/// How AP is computed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApOptions {
+    pub iou_thresholds: Vec<f64>,
+    /// Keep only this many highest-scoring detections per image (pycocotools: 100).
+    pub max_detections: Option<usize>,
+}
+
+impl Default for ApOptions {
+    fn default() -> ApOptions {
+        ApOptions {
+            iou_thresholds: coco_iou_thresholds(),
+            max_detections: None,
+        }
+    }
+}
+
+impl ApOptions {
+    /// pycocotools' default cap of 100 detections per image.
+    pub fn pycocotools_capped() -> ApOptions {
+        ApOptions {
+            max_detections: Some(100),
+            ..ApOptions::default()
+        }
+    }
+}
+
+/// One image (FOV) of one category: its truth outlines and its scored detections.
+#[derive(Debug, Clone)]
+pub struct ApImage {
+    pub truth: Vec<PreparedShape>,
+    pub detections: Vec<(PreparedShape, f64)>,
+}
+
+/// One image's matching at every threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageEvaluation {
+    /// Scores of the kept detections, descending.
+    pub scores: Vec<f64>,
+    /// For each threshold, whether each kept detection matched.
+    pub matched: Vec<Vec<bool>>,
+    pub truth_count: usize,
+}
+
+/// Matches an image's detections to its truth at each threshold, as pycocotools'
+/// `evaluateImg`: detections by score descending (ties keep their order), each taking the
+/// unmatched truth of highest IoU (the last such on ties, as pycocotools does).
+pub fn evaluate_image(
+    image: &ApImage,
+    options: &ApOptions,
+    iou_options: &IouOptions,
+) -> ImageEvaluation {
+    let mut order: Vec<usize> = (0..image.detections.len()).collect();
+    order.sort_by(|&a, &b| image.detections[b].1.total_cmp(&image.detections[a].1));
+    if let Some(cap) = options.max_detections {
+        order.truncate(cap);
+    }
+    let ious: Vec<Vec<f64>> = order
+        .iter()
+        .map(|&d| {
+            image
+                .truth
+                .iter()
+                .map(|t| iou(&image.detections[d].0, t, iou_options))
+                .collect()
+        })
+        .collect();
+    let matched = options
+        .iou_thresholds
+        .iter()
+        .map(|&threshold| {
+            let mut truth_taken = vec![false; image.truth.len()];
+            ious.iter()
+                .map(|row| {
+                    let mut best = threshold.min(1.0 - 1e-10);
+                    let mut found = None;
+                    for (g, &value) in row.iter().enumerate() {
+                        if truth_taken[g] || value < best {
+                            continue;
+                        }
+                        best = value;
+                        found = Some(g);
+                    }
+                    if let Some(g) = found {
+                        truth_taken[g] = true;
+                    }
+                    found.is_some()
+                })
+                .collect()
+        })
+        .collect();
+    ImageEvaluation {
+        scores: order.iter().map(|&d| image.detections[d].1).collect(),
+        matched,
+        truth_count: image.truth.len(),
+    }
+}
+
+/// Precision at the 101 recall thresholds, and the final recall, per IoU threshold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accumulated {
+    /// `precision[t][r]`; `None` for a category without truth.
+    pub precision: Option<Vec<Vec<f64>>>,
+    pub recall: Option<Vec<f64>>,
+    /// The precision-recall curve at each threshold, one point per detection.
+    pub curves: Vec<Vec<(f64, f64)>>,
+}
+
+/// Pools image evaluations, as pycocotools' `accumulate`.
+pub fn accumulate(images: &[ImageEvaluation], thresholds: usize) -> Accumulated {
+    let truth: usize = images.iter().map(|e| e.truth_count).sum();
+    let mut detections: Vec<(f64, usize, usize)> = images
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| e.scores.iter().enumerate().map(move |(d, s)| (*s, i, d)))
+        .collect();
+    // A stable sort by score descending, as numpy's mergesort on -score.
+    detections.sort_by(|a, b| b.0.total_cmp(&a.0));
+    if truth == 0 {
+        return Accumulated {
+            precision: None,
+            recall: None,
+            curves: vec![Vec::new(); thresholds],
+        };
+    }
+    let mut precision = Vec::with_capacity(thresholds);
+    let mut recall = Vec::with_capacity(thresholds);
+    let mut curves = Vec::with_capacity(thresholds);
+    for t in 0..thresholds {
+        let (mut tp, mut fp) = (0.0, 0.0);
+        let mut rc = Vec::with_capacity(detections.len());
+        let mut pr = Vec::with_capacity(detections.len());
+        for &(_, i, d) in &detections {
+            if images[i].matched[t][d] {
+                tp += 1.0;
+            } else {
+                fp += 1.0;
+            }
+            rc.push(tp / truth as f64);
+            pr.push(tp / (tp + fp + f64::EPSILON));
+        }
+        curves.push(rc.iter().copied().zip(pr.iter().copied()).collect());
+        recall.push(rc.last().copied().unwrap_or(0.0));
+        for k in (1..pr.len()).rev() {
+            if pr[k] > pr[k - 1] {
+                pr[k - 1] = pr[k];
+            }
+        }
+        let at_thresholds = (0..=100)
+            .map(|r| {
+                let target = r as f64 / 100.0;
+                let index = rc.partition_point(|&x| x < target);
+                pr.get(index).copied().unwrap_or(0.0)
+            })
+            .collect();
+        precision.push(at_thresholds);
+    }
+    Accumulated {
+        precision: Some(precision),
+        recall: Some(recall),
+        curves,
+    }
+}
+
+/// AP at 0.5, at 0.75, and averaged over the thresholds, and the final recall.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ApSummary {
+    pub ap50: Option<f64>,
+    pub ap75: Option<f64>,
+    pub ap50_95: Option<f64>,
+    /// Recall averaged over the thresholds (pycocotools' AR at the detection cap).
+    pub recall: Option<f64>,
+}
+
+/// Summarizes an accumulation made with `thresholds`.
+pub fn summarize(accumulated: &Accumulated, thresholds: &[f64]) -> ApSummary {
+    let Some(precision) = &accumulated.precision else {
+        return ApSummary {
+            ap50: None,
+            ap75: None,
+            ap50_95: None,
+            recall: None,
+        };
+    };
+    let ap_at = |t: usize| precision[t].iter().sum::<f64>() / precision[t].len() as f64;
+    let at = |value: f64| {
+        thresholds
+            .iter()
+            .position(|&t| (t - value).abs() < 1e-9)
+            .map(ap_at)
+    };
+    let all = (0..thresholds.len()).map(ap_at).sum::<f64>() / thresholds.len() as f64;
+    let recall = accumulated
+        .recall
+        .as_ref()
+        .map(|r| r.iter().sum::<f64>() / r.len() as f64);
+    ApSummary {
+        ap50: at(0.5),
+        ap75: at(0.75),
+        ap50_95: Some(all),
+        recall,
+    }
+}
+
+/// Evaluates, accumulates and summarizes one category over all images.
+pub fn average_precision(
+    images: &[ApImage],
+    options: &ApOptions,
+    iou_options: &IouOptions,
+) -> ApSummary {
+    let evaluations: Vec<ImageEvaluation> = images
+        .iter()
+        .map(|i| evaluate_image(i, options, iou_options))
+        .collect();
+    summarize(
+        &accumulate(&evaluations, options.iou_thresholds.len()),
+        &options.iou_thresholds,
+    )
+}
+
+/// The COCO mean over categories: the mean of each field over the categories that define it.
+pub fn mean_over_categories(summaries: &[ApSummary]) -> ApSummary {
+    let mean = |f: &dyn Fn(&ApSummary) -> Option<f64>| {
+        let values: Vec<f64> = summaries.iter().filter_map(f).collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    ApSummary {
+        ap50: mean(&|s| s.ap50),
+        ap75: mean(&|s| s.ap75),
+        ap50_95: mean(&|s| s.ap50_95),
+        recall: mean(&|s| s.recall),
+    }
+}

@@ -1,0 +1,222 @@
+//! Detection and classification scores from counts and confusion tables: precision, recall
+//! and F1; per-class counts by the joint rule; HoVer-Net's F_d and F_c; panoptic quality;
+//! Matthews correlation and balanced accuracy. Undefined values are `None`.
+//!
+//! ```
+//! use nucagree::stats::detection::DetectionCounts;
+//!
+//! let counts = DetectionCounts { tp: 8, fp: 2, fn_: 4 };
+//! assert_eq!(counts.precision(), Some(0.8));
+//! assert_eq!(counts.f1(), Some(16.0 / 22.0));
+//! assert_eq!(DetectionCounts::default().f1(), None);
+//! ```
+
+use serde::Serialize;
+
+/// True positives, false positives (unmatched nuclei of the first set) and false negatives
+/// (unmatched nuclei of the reference).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DetectionCounts {
+    pub tp: u64,
+    pub fp: u64,
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+}
+
+fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+    (denominator > 0.0).then(|| numerator / denominator)
+}
+
+impl DetectionCounts {
+    /// `None` when tp + fp = 0.
+    pub fn precision(&self) -> Option<f64> {
+        ratio(self.tp as f64, (self.tp + self.fp) as f64)
+    }
+
+    /// `None` when tp + fn = 0.
+    pub fn recall(&self) -> Option<f64> {
+        ratio(self.tp as f64, (self.tp + self.fn_) as f64)
+    }
+
+    /// 2tp / (2tp + fp + fn); `None` only when that denominator is 0.
+    pub fn f1(&self) -> Option<f64> {
+        ratio(
+            2.0 * self.tp as f64,
+            (2 * self.tp + self.fp + self.fn_) as f64,
+        )
+    }
+
+    pub fn add(&mut self, other: DetectionCounts) {
+        self.tp += other.tp;
+        self.fp += other.fp;
+        self.fn_ += other.fn_;
+    }
+}
+
+/// Per-class counts by the joint rule: a matched pair is a true positive for class c only
+/// when both sides say c; otherwise it is a false positive for the first side's class and a
+/// false negative for the reference's class. Unmatched nuclei count for their own class.
+/// `pairs` are (class in A, class in B); classes are indices below `classes`.
+pub fn joint_rule_counts(
+    pairs: &[(usize, usize)],
+    unmatched_a: &[usize],
+    unmatched_b: &[usize],
+    classes: usize,
+) -> Vec<DetectionCounts> {
+    let mut counts = vec![DetectionCounts::default(); classes];
+    for &(a, b) in pairs {
+        if a == b {
+            counts[a].tp += 1;
+        } else {
+            counts[a].fp += 1;
+            counts[b].fn_ += 1;
+        }
+    }
+    for &a in unmatched_a {
+        counts[a].fp += 1;
+    }
+    for &b in unmatched_b {
+        counts[b].fn_ += 1;
+    }
+    counts
+}
+
+/// HoVer-Net's classification F-score of class c (Graham et al. 2019):
+/// F_c = 2(TP_c + TN_c) / (2(TP_c + TN_c) + 2FP_c + 2FN_c + FP_d + FN_d), where among matched
+/// pairs TP_c are both c, TN_c neither c, FP_c A says c and B not, FN_c B says c and A not, and
+/// FP_d, FN_d are unmatched nuclei of A and of B of class c.
+pub fn hovernet_fc(
+    pairs: &[(usize, usize)],
+    unmatched_a: &[usize],
+    unmatched_b: &[usize],
+    class: usize,
+) -> Option<f64> {
+    let (mut tp, mut tn, mut fp, mut fn_) = (0.0, 0.0, 0.0, 0.0);
+    for &(a, b) in pairs {
+        match (a == class, b == class) {
+            (true, true) => tp += 1.0,
+            (false, false) => tn += 1.0,
+            (true, false) => fp += 1.0,
+            (false, true) => fn_ += 1.0,
+        }
+    }
+    let fp_d = unmatched_a.iter().filter(|&&a| a == class).count() as f64;
+    let fn_d = unmatched_b.iter().filter(|&&b| b == class).count() as f64;
+    ratio(
+        2.0 * (tp + tn),
+        2.0 * (tp + tn) + 2.0 * fp + 2.0 * fn_ + fp_d + fn_d,
+    )
+}
+
+/// Panoptic quality (Kirillov et al. 2019) of matched pairs at IoU > 0.5.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PanopticQuality {
+    /// Detection quality: the F1 of the matching.
+    pub dq: Option<f64>,
+    /// Segmentation quality: mean IoU of the matched pairs.
+    pub sq: Option<f64>,
+    /// dq x sq.
+    pub pq: Option<f64>,
+}
+
+pub fn panoptic_quality(matched_ious: &[f64], fp: u64, fn_: u64) -> PanopticQuality {
+    let counts = DetectionCounts {
+        tp: matched_ious.len() as u64,
+        fp,
+        fn_,
+    };
+    let dq = counts.f1();
+    let sq = ratio(matched_ious.iter().sum(), matched_ious.len() as f64);
+    PanopticQuality {
+        dq,
+        sq,
+        pq: dq.zip(sq).map(|(d, s)| d * s),
+    }
+}
+
+/// The Dice coefficient of a pair with IoU `iou`: 2 IoU / (1 + IoU).
+pub fn dice_of_iou(iou: f64) -> f64 {
+    2.0 * iou / (1.0 + iou)
+}
+
+/// Matthews correlation of a k x k confusion table (rows A, columns B), the multiclass form
+/// of Gorodkin (2004) as scikit-learn computes it; `None` when undefined.
+pub fn matthews_correlation(table: &[Vec<f64>]) -> Option<f64> {
+    let k = table.len();
+    let n: f64 = table.iter().flatten().sum();
+    let correct: f64 = (0..k).map(|i| table[i][i]).sum();
+    let row: Vec<f64> = table.iter().map(|r| r.iter().sum()).collect();
+    let col: Vec<f64> = (0..k).map(|j| table.iter().map(|r| r[j]).sum()).collect();
+    let cov_ab = correct * n - row.iter().zip(&col).map(|(r, c)| r * c).sum::<f64>();
+    let cov_aa = n * n - row.iter().map(|r| r * r).sum::<f64>();
+    let cov_bb = n * n - col.iter().map(|c| c * c).sum::<f64>();
+    let denominator = (cov_aa * cov_bb).sqrt();
+    (denominator > 0.0).then(|| cov_ab / denominator)
+}
+
+/// Balanced accuracy: the mean, over the reference's classes (columns with nuclei), of the
+/// share of each class's nuclei that A classed the same; `None` for an empty table.
+pub fn balanced_accuracy(table: &[Vec<f64>]) -> Option<f64> {
+    let k = table.len();
+    let recalls: Vec<f64> = (0..k)
+        .filter_map(|j| {
+            let support: f64 = table.iter().map(|r| r[j]).sum();
+            (support > 0.0).then(|| table[j][j] / support)
+        })
+        .collect();
+    ratio(recalls.iter().sum(), recalls.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joint_rule_and_hovernet_fc_by_hand() {
+        // Pairs: (0,0), (0,1), (1,1); unmatched A: class 1; unmatched B: class 0.
+        let pairs = [(0, 0), (0, 1), (1, 1)];
+        let counts = joint_rule_counts(&pairs, &[1], &[0], 2);
+        assert_eq!(
+            counts[0],
+            DetectionCounts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert_eq!(
+            counts[1],
+            DetectionCounts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        // Class 0: TP 1, TN 1, FP 1, FN 0, FP_d 0, FN_d 1: 4 / (4 + 2 + 1).
+        assert_eq!(hovernet_fc(&pairs, &[1], &[0], 0), Some(4.0 / 7.0));
+    }
+
+    #[test]
+    fn mcc_and_balanced_accuracy_match_scikit_learn() {
+        // sklearn: y_true = [0,0,1,1,2,2], y_pred = [0,1,1,1,2,0]:
+        // matthews_corrcoef = 0.5222329678670935, balanced_accuracy_score = 0.6666666666666666.
+        // Rows here are A (predictions), columns B (truth).
+        let mut table = vec![vec![0.0; 3]; 3];
+        for (t, p) in [(0, 0), (0, 1), (1, 1), (1, 1), (2, 2), (2, 0)] {
+            table[p][t] += 1.0;
+        }
+        assert!((matthews_correlation(&table).unwrap() - 0.5222329678670935).abs() < 1e-12);
+        assert!((balanced_accuracy(&table).unwrap() - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(matthews_correlation(&[vec![3.0]]), None);
+    }
+
+    #[test]
+    fn panoptic_quality_by_hand() {
+        let pq = panoptic_quality(&[0.8, 0.6], 1, 1);
+        assert_eq!(pq.dq, Some(4.0 / 6.0));
+        assert!((pq.sq.unwrap() - 0.7).abs() < 1e-12);
+        assert!((pq.pq.unwrap() - 0.7 * 4.0 / 6.0).abs() < 1e-12);
+        assert_eq!(panoptic_quality(&[], 0, 0).pq, None);
+        assert!((dice_of_iou(1.0 / 3.0) - 0.5).abs() < 1e-15);
+    }
+}
