@@ -35,6 +35,7 @@ pub mod inspect;
 pub mod matching;
 pub mod model;
 pub mod quality;
+pub mod random;
 pub mod report;
 pub mod simulate;
 pub mod stats;

@@ -1,8 +1,8 @@
 //! Simulated annotators: error profiles, and what an annotator with a profile draws.
 
-use super::random::Stream;
 use super::truth::{nucleus_outline, round_tenth, TruthNucleus};
 use crate::model::{BoundingBox, ClassHierarchy, ClassId, ClassLevel, Nucleus, RawClass, Shape};
+use crate::random::Stream;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

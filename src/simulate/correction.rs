@@ -5,9 +5,9 @@
 //! NuCLS.
 
 use super::annotator::{false_positive, perceived_class};
-use super::random::Stream;
 use super::truth::TruthNucleus;
 use crate::model::{BoundingBox, ClassHierarchy, Nucleus, RawClass};
+use crate::random::Stream;
 use serde::{Deserialize, Serialize};
 
 /// How much the correction changed.

@@ -19,14 +19,13 @@
 pub mod annotator;
 pub mod correction;
 pub mod prediction;
-pub mod random;
 pub mod truth;
 
 use crate::model::{
     AnnotationSet, BoundingBox, ClassHierarchy, ClassLevel, FoldSplit, Nucleus, Shape, ShapeKind,
 };
+use crate::random::Stream;
 use annotator::StudyDesign;
-use random::Stream;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use truth::{TruthNucleus, NUCLS_CLASS_MIX};

@@ -3,9 +3,9 @@
 //! wrong ones without separating them perfectly.
 
 use super::annotator::{false_positive, jitter_outline, perceived_class};
-use super::random::Stream;
 use super::truth::TruthNucleus;
 use crate::model::{BoundingBox, ClassHierarchy, Nucleus, RawClass, Shape};
+use crate::random::Stream;
 use serde::{Deserialize, Serialize};
 
 /// How the simulated model errs.

@@ -7,8 +7,8 @@
 //! placed around a few cluster centres per class group (tumor nests, lymphocyte aggregates,
 //! stromal bands) and kept from overlapping more than slightly.
 
-use super::random::Stream;
 use crate::model::{BoundingBox, ClassHierarchy, ClassId, ClassLevel, Shape, ShapeKind};
+use crate::random::Stream;
 
 /// The raw-class mix of the corrected NuCLS set (its README's counts, correction_ rows folded
 /// into their classes).

@@ -1,5 +1,6 @@
 //! Seeded random streams: xoshiro256++ seeded through SplitMix64, with the few
-//! distributions the simulator needs. Every FOV and every annotator draws from its own stream,
+//! distributions the simulator and the bootstrap need. Every FOV, annotator and bootstrap
+//! replicate draws from its own stream,
 //! derived from the run's seed and the stream's name, so output is identical on any machine
 //! and with any number of threads.
 

@@ -1,0 +1,95 @@
+//! The confusion matrix of a matching over a class list, with an extra row and column for
+//! "unmatched": row k counts nuclei of the reference (B) that A missed, column k nuclei of A
+//! that B does not have.
+//!
+//! ```
+//! use nucagree::stats::confusion::ConfusionMatrix;
+//!
+//! let m = ConfusionMatrix::of_matching(&[(0, 0), (1, 0)], &[1], &[0, 0], 2);
+//! assert_eq!(m.counts, vec![vec![1, 0, 0], vec![1, 0, 1], vec![2, 0, 0]]);
+//! assert_eq!(m.matched_table(), vec![vec![1.0, 0.0], vec![1.0, 0.0]]);
+//! ```
+
+use serde::Serialize;
+
+/// Rows: A's class (the last row: unmatched in A); columns: B's class (the last column:
+/// unmatched in B).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfusionMatrix {
+    pub classes: usize,
+    pub counts: Vec<Vec<u64>>,
+}
+
+impl ConfusionMatrix {
+    /// From matched pairs (A's class, B's class) and the classes of unmatched nuclei.
+    pub fn of_matching(
+        pairs: &[(usize, usize)],
+        unmatched_a: &[usize],
+        unmatched_b: &[usize],
+        classes: usize,
+    ) -> ConfusionMatrix {
+        let mut counts = vec![vec![0u64; classes + 1]; classes + 1];
+        for &(a, b) in pairs {
+            counts[a][b] += 1;
+        }
+        for &a in unmatched_a {
+            counts[a][classes] += 1;
+        }
+        for &b in unmatched_b {
+            counts[classes][b] += 1;
+        }
+        ConfusionMatrix { classes, counts }
+    }
+
+    /// The k x k table of matched pairs, for kappa and the other classification statistics.
+    pub fn matched_table(&self) -> Vec<Vec<f64>> {
+        self.counts[..self.classes]
+            .iter()
+            .map(|row| row[..self.classes].iter().map(|&c| c as f64).collect())
+            .collect()
+    }
+
+    /// Rows normalised to shares; a row with no nuclei stays `None`.
+    pub fn row_normalised(&self) -> Vec<Vec<Option<f64>>> {
+        self.counts
+            .iter()
+            .map(|row| {
+                let total: u64 = row.iter().sum();
+                row.iter()
+                    .map(|&c| (total > 0).then(|| c as f64 / total as f64))
+                    .collect()
+            })
+            .collect()
+    }
+
+    pub fn add(&mut self, other: &ConfusionMatrix) {
+        for (row, other_row) in self.counts.iter_mut().zip(&other.counts) {
+            for (c, o) in row.iter_mut().zip(other_row) {
+                *c += o;
+            }
+        }
+    }
+}
+
+/// Mean IoU and mean Dice of matched pairs; `None` without pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SegmentationSummary {
+    pub pairs: usize,
+    pub mean_iou: Option<f64>,
+    pub mean_dice: Option<f64>,
+    pub median_iou: Option<f64>,
+}
+
+pub fn segmentation_summary(ious: &[f64]) -> SegmentationSummary {
+    let n = ious.len();
+    let mut sorted = ious.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mean =
+        |values: &mut dyn Iterator<Item = f64>| (n > 0).then(|| values.sum::<f64>() / n as f64);
+    SegmentationSummary {
+        pairs: n,
+        mean_iou: mean(&mut ious.iter().copied()),
+        mean_dice: mean(&mut ious.iter().map(|&v| super::detection::dice_of_iou(v))),
+        median_iou: (n > 0).then(|| super::bootstrap::quantile(&sorted, 0.5)),
+    }
+}
