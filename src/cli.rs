@@ -196,6 +196,9 @@ struct SimulateArgs {
     /// How many FOVs the multi-rater study covers ("all" for every FOV).
     #[arg(long, value_name = "N|all")]
     rater_fovs: Option<String>,
+    /// Also paint a synthetic H&E-like RGB image of each FOV into corrected/rgb/.
+    #[arg(long)]
+    images: bool,
     /// Which sets to write, comma-separated.
     #[arg(
         long,
@@ -425,6 +428,9 @@ fn simulate(args: &SimulateArgs) -> Result<ExitCode> {
                 format!("--rater-fovs: expected a number or \"all\", found {n:?}")
             })?)
         }
+    }
+    if args.images {
+        config.images = true;
     }
     simulate::validate_design(&config.design).map_err(anyhow::Error::msg)?;
     let mut sets: Vec<SimulatedSet> = args

@@ -257,3 +257,50 @@ fn an_existing_folder_that_is_not_a_simulation_is_left_alone() {
         "x"
     );
 }
+
+#[test]
+fn painted_images_have_the_fov_size_and_hold_every_nucleus() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args([
+            "simulate",
+            "--fovs",
+            "3",
+            "--images",
+            "--sets",
+            "corrected,predictions",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let set = read_set(&out.join("corrected"), &ReadOptions::default()).unwrap();
+    let plans = plan_fovs(&SimulationConfig {
+        fovs: 3,
+        slides: 1,
+        ..SimulationConfig::default()
+    });
+    for fov in &set.fovs {
+        let plan = plans.iter().find(|p| p.name == fov.name).unwrap();
+        assert_eq!(
+            fov.image_size, plan.image_size,
+            "the PNG header gives the planned size"
+        );
+    }
+    assert_eq!(
+        set.quality
+            .count(nucagree::quality::FindingKind::OutsideImage),
+        0
+    );
+    let predictions = read_set(&out.join("predictions"), &ReadOptions::default()).unwrap();
+    assert!(
+        predictions.fovs.iter().all(|f| f.image_size.is_none()),
+        "images go with the corrected set only"
+    );
+}

@@ -6,6 +6,7 @@
 pub mod json;
 pub mod markdown;
 pub mod nucls;
+pub mod png;
 pub mod simulation;
 pub mod tables;
 

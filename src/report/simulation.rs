@@ -109,6 +109,9 @@ pub fn write_simulation(
         };
         create_dir(&csv)?;
     }
+    if config.images && want(SimulatedSet::Corrected) {
+        create_dir(&out.join("corrected").join("rgb"))?;
+    }
     if want(SimulatedSet::MultiRaterFolders) {
         for rater in &config.design.raters {
             create_dir(&out.join("multi-rater-folders").join(&rater.id).join("csv"))?;
@@ -227,6 +230,16 @@ fn write_fov_sets(
         study_fovs: usize::from(plan.in_study),
         ..SimulationCounts::default()
     };
+    if let (Some(image), true) = (&fov.image, sets.contains(&SimulatedSet::Corrected)) {
+        let path = out
+            .join("corrected")
+            .join("rgb")
+            .join(format!("{}.png", plan.name));
+        write_atomic(
+            &path,
+            &super::png::encode_rgb(image.width, image.height, &image.pixels)?,
+        )?;
+    }
     for set in sets {
         match set {
             SimulatedSet::Corrected => write(&file(*set), &fov.corrected, false)?,

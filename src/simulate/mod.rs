@@ -18,6 +18,7 @@
 
 pub mod annotator;
 pub mod correction;
+pub mod image;
 pub mod prediction;
 pub mod truth;
 
@@ -60,6 +61,8 @@ pub struct SimulationConfig {
     pub repeat_fovs: usize,
     /// Raters who annotate a second evaluation set.
     pub repeat_raters: Vec<String>,
+    /// Paint a synthetic H&E-like RGB image of each FOV (`corrected/rgb/<fov>.png`).
+    pub images: bool,
     pub design: StudyDesign,
     pub model: prediction::ModelProfile,
     pub correction: correction::CorrectionProfile,
@@ -77,6 +80,7 @@ impl Default for SimulationConfig {
             rater_fovs: Some(30),
             repeat_fovs: 10,
             repeat_raters: vec!["SP.1".into(), "NP.1".into()],
+            images: false,
             design: StudyDesign::default(),
             model: prediction::ModelProfile::default(),
             correction: correction::CorrectionProfile::default(),
@@ -113,6 +117,8 @@ pub struct SimulatedFov {
     pub raters: Vec<Option<Vec<Nucleus>>>,
     /// Per repeat rater: the second evaluation set.
     pub repeats: Vec<Option<Vec<Nucleus>>>,
+    /// The painted FOV, when asked for and its size is known.
+    pub image: Option<image::RgbImage>,
 }
 
 /// The class weights (by raw class index) of the NuCLS mix in `hierarchy`.
@@ -359,6 +365,15 @@ pub fn simulate_fov_with(
             }
         })
         .collect();
+    let image = match (config.images, plan.image_size) {
+        (true, Some((w, h))) => Some(image::paint_fov(
+            &mut Stream::new(config.seed, "image", index),
+            w,
+            h,
+            &truth,
+        )),
+        _ => None,
+    };
     let (width, height) = plan
         .image_size
         .map_or((f64::INFINITY, f64::INFINITY), |(w, h)| {
@@ -372,6 +387,7 @@ pub fn simulate_fov_with(
         predictions: inside(predictions),
         raters: raters.into_iter().map(|r| r.map(inside)).collect(),
         repeats: repeats.into_iter().map(|r| r.map(inside)).collect(),
+        image,
     }
 }
 
