@@ -13,45 +13,48 @@
 use crate::model::ring_signed_area;
 
 /// Whether a ring (open, at least 3 vertices, no repeats) is convex: every turn goes the
-/// same way. Collinear vertices are allowed.
+/// same way, and the edge directions change sign at most twice in x and in y (which rules out
+/// rings that turn one way but wind more than once, such as a pentagram). Collinear vertices
+/// are allowed.
 pub fn is_convex(ring: &[[f64; 2]]) -> bool {
     let n = ring.len();
     if n < 3 {
         return false;
     }
-    let mut sign = 0.0;
-    for i in 0..n {
-        let a = ring[i];
+    let mut turn_sign = 0.0;
+    let (mut x_flips, mut y_flips) = (0, 0);
+    let (mut last_dx, mut last_dy) = (0.0f64, 0.0f64);
+    // The first edge's direction seeds the flip counts; walk one edge past the end.
+    for i in 0..=n {
+        let a = ring[i % n];
         let b = ring[(i + 1) % n];
         let c = ring[(i + 2) % n];
-        let cross = (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        if dx != 0.0 {
+            if last_dx != 0.0 && dx.signum() != last_dx.signum() {
+                x_flips += 1;
+            }
+            last_dx = dx;
+        }
+        if dy != 0.0 {
+            if last_dy != 0.0 && dy.signum() != last_dy.signum() {
+                y_flips += 1;
+            }
+            last_dy = dy;
+        }
+        if i == n {
+            break;
+        }
+        let cross = dx * (c[1] - b[1]) - dy * (c[0] - b[0]);
         if cross != 0.0 {
-            if sign == 0.0 {
-                sign = cross.signum();
-            } else if cross.signum() != sign {
+            if turn_sign == 0.0 {
+                turn_sign = cross.signum();
+            } else if cross.signum() != turn_sign {
                 return false;
             }
         }
     }
-    // A star polygon turns one way at every vertex yet winds more than once: rule it out by
-    // requiring the turning to add up to a single revolution.
-    let mut total = 0.0;
-    for i in 0..n {
-        let a = ring[i];
-        let b = ring[(i + 1) % n];
-        let c = ring[(i + 2) % n];
-        let heading_in = (b[1] - a[1]).atan2(b[0] - a[0]);
-        let heading_out = (c[1] - b[1]).atan2(c[0] - b[0]);
-        let mut turn = heading_out - heading_in;
-        while turn > std::f64::consts::PI {
-            turn -= std::f64::consts::TAU;
-        }
-        while turn < -std::f64::consts::PI {
-            turn += std::f64::consts::TAU;
-        }
-        total += turn;
-    }
-    sign != 0.0 && (total.abs() - std::f64::consts::TAU).abs() < 1e-6
+    turn_sign != 0.0 && x_flips <= 2 && y_flips <= 2
 }
 
 /// The ring in counter-clockwise order (positive signed area).

@@ -133,7 +133,9 @@ impl PreparedShape {
                 replaced_by_box: false,
             },
             Shape::Polygon(vertices) => {
-                if ring_self_intersects(vertices) {
+                // A convex ring cannot cross itself: the quadratic check only for the rest.
+                let convex = clip::is_convex(vertices);
+                if !convex && ring_self_intersects(vertices) {
                     return PreparedShape {
                         outline: Outline::Box,
                         bbox,
@@ -142,7 +144,6 @@ impl PreparedShape {
                     };
                 }
                 let vertices = clip::counter_clockwise(vertices);
-                let convex = clip::is_convex(&vertices);
                 let area = shape.area();
                 PreparedShape {
                     outline: Outline::Ring { vertices, convex },

@@ -6,6 +6,7 @@
 //! `type` (`rectangle`, `polyline`, `point`), `main_classification`, `super_classification`
 //! (checked against the hierarchy), and `score` or `confidence`.
 
+use super::records::{self, Fields};
 use super::Strictness;
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass, Shape};
@@ -45,7 +46,7 @@ struct Columns {
 const BBOX_NAMES: [&str; 4] = ["xmin", "ymin", "xmax", "ymax"];
 
 impl Columns {
-    fn find(path: &Path, header: &csv::StringRecord) -> Result<Columns> {
+    fn find(path: &Path, header: &[String]) -> Result<Columns> {
         let names: Vec<String> = header
             .iter()
             .map(|h| h.trim().to_ascii_lowercase())
@@ -146,28 +147,35 @@ pub fn parse_fov_csv(
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::input(Location::file(path), Problem::EmptyFile));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(&text[..]);
-    let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
-    let columns = Columns::find(path, &header)?;
+    let mut header: Option<(Vec<String>, Columns)> = None;
     let mut rows = FovRows::default();
-    let mut record = csv::StringRecord::new();
-    let mut seen_outlines: HashSet<(u16, Vec<u64>)> = HashSet::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, e)),
+    let mut seen_outlines: std::collections::HashMap<u64, Vec<usize>> =
+        std::collections::HashMap::new();
+    let outcome = records::for_each_record(&text, |row, fields| -> Result<()> {
+        let Some((names, columns)) = &header else {
+            let names: Vec<String> = fields.iter().map(String::from).collect();
+            let columns = Columns::find(path, &names)?;
+            header = Some((names, columns));
+            return Ok(());
+        };
+        if fields.len() != names.len() {
+            return Err(Error::input(
+                Location::row(path, row),
+                Problem::MalformedCsv {
+                    message: format!(
+                        "a row of {} fields: expected {}, as in the header",
+                        fields.len(),
+                        names.len()
+                    ),
+                },
+            ));
         }
-        let row = record.position().map_or(0, |p| p.line());
         let nucleus = match read_row(
             path,
             row,
-            &record,
-            &header,
-            &columns,
+            fields,
+            names,
+            columns,
             hierarchy,
             &mut rows.quality,
         ) {
@@ -183,21 +191,19 @@ pub fn parse_fov_csv(
                         Some(row),
                         format!("{column}: {problem}"),
                     );
-                    continue;
+                    return Ok(());
                 }
             },
         };
-        let Some(nucleus) = nucleus else { continue };
-        let key = (
-            nucleus.class.id.0,
-            nucleus
-                .shape
-                .vertices()
-                .iter()
-                .flat_map(|v| [v[0].to_bits(), v[1].to_bits()])
-                .collect(),
-        );
-        if !seen_outlines.insert(key) {
+        let Some(nucleus) = nucleus else {
+            return Ok(());
+        };
+        let key = outline_hash(&nucleus);
+        let earlier = seen_outlines.entry(key).or_default();
+        if earlier
+            .iter()
+            .any(|&i| same_outline(&rows.nuclei[i], &nucleus))
+        {
             rows.quality.push(
                 FindingKind::DuplicateNucleus,
                 path.to_path_buf(),
@@ -205,7 +211,19 @@ pub fn parse_fov_csv(
                 "same outline and class as an earlier row".into(),
             );
         }
+        earlier.push(rows.nuclei.len());
         rows.nuclei.push(nucleus);
+        Ok(())
+    });
+    match outcome {
+        Err(records::RecordError::NotUtf8 { line }) => {
+            return Err(Error::input(Location::row(path, line), Problem::NotUtf8))
+        }
+        Ok(Err(error)) => return Err(error),
+        Ok(Ok(())) => {}
+    }
+    if header.is_none() {
+        return Err(Error::input(Location::file(path), Problem::EmptyFile));
     }
     if rows.nuclei.is_empty() && rows.quality.count(FindingKind::SkippedRow) == 0 {
         rows.quality.push(
@@ -216,6 +234,27 @@ pub fn parse_fov_csv(
         );
     }
     Ok(rows)
+}
+
+/// A hash of a nucleus's class and outline, for finding exact duplicates (a multiply-rotate
+/// mix: collisions are resolved by comparing the outlines, so speed matters more than
+/// resistance to crafted input).
+fn outline_hash(nucleus: &Nucleus) -> u64 {
+    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    let seed = mix(0x51_7CC1_B727_220A, u64::from(nucleus.class.id.0));
+    match &nucleus.shape {
+        Shape::Polygon(vertices) => vertices
+            .iter()
+            .fold(seed, |h, v| mix(mix(h, v[0].to_bits()), v[1].to_bits())),
+        Shape::Box(b) => [b.xmin, b.ymin, b.xmax, b.ymax]
+            .iter()
+            .fold(mix(seed, 1), |h, v| mix(h, v.to_bits())),
+        Shape::Point(p) => mix(mix(mix(seed, 2), p[0].to_bits()), p[1].to_bits()),
+    }
+}
+
+fn same_outline(a: &Nucleus, b: &Nucleus) -> bool {
+    a.class.id == b.class.id && a.shape == b.shape
 }
 
 /// The bytes of a CSV without a UTF-8 byte-order mark and with CRLF line ends made LF, so
@@ -235,34 +274,6 @@ pub(crate) fn clean_text(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Owned(out)
 }
 
-fn csv_error(path: &Path, error: csv::Error) -> Error {
-    let row = error.position().map(|p| p.line());
-    let message = match error.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("a row of {len} fields: expected {expected_len}, as in the header"),
-        csv::ErrorKind::Utf8 { .. } => {
-            return Error::input(
-                Location {
-                    path: path.to_path_buf(),
-                    row,
-                    column: None,
-                },
-                Problem::NotUtf8,
-            )
-        }
-        _ => error.to_string(),
-    };
-    Error::input(
-        Location {
-            path: path.to_path_buf(),
-            row,
-            column: None,
-        },
-        Problem::MalformedCsv { message },
-    )
-}
-
 type RowResult<T> = std::result::Result<T, (String, Problem)>;
 
 /// Reads one row: `Ok(None)` for a nucleus skipped as degenerate (counted), `Err` for a row
@@ -270,14 +281,14 @@ type RowResult<T> = std::result::Result<T, (String, Problem)>;
 fn read_row(
     path: &Path,
     row: u64,
-    record: &csv::StringRecord,
-    header: &csv::StringRecord,
+    record: &Fields<'_>,
+    header: &[String],
     columns: &Columns,
     hierarchy: &ClassHierarchy,
     quality: &mut DataQuality,
 ) -> RowResult<Option<Nucleus>> {
     let cell = |i: usize| record.get(i).unwrap_or("").trim();
-    let name = |i: usize| header.get(i).unwrap_or("").trim().to_string();
+    let name = |i: usize| header.get(i).map_or("", |h| h.trim()).to_string();
     let at = |i: usize| move |problem: Problem| (name(i), problem);
 
     let class_name = cell(columns.raw);
@@ -337,12 +348,14 @@ fn read_row(
             }
         }
     };
-    let shape_type = shape_type.unwrap_or(if distinct_count(&vertices) == 1 {
-        ShapeType::Point
-    } else if columns.coords.is_none() {
-        ShapeType::Rectangle
-    } else {
-        ShapeType::Polygon
+    let shape_type = shape_type.unwrap_or_else(|| {
+        if distinct_count(&vertices) == 1 {
+            ShapeType::Point
+        } else if columns.coords.is_none() {
+            ShapeType::Rectangle
+        } else {
+            ShapeType::Polygon
+        }
     });
 
     let built = match shape_type {
@@ -427,7 +440,7 @@ fn resolve_class(hierarchy: &ClassHierarchy, name: &str) -> std::result::Result<
 fn check_class_columns(
     path: &Path,
     row: u64,
-    record: &csv::StringRecord,
+    record: &Fields<'_>,
     columns: &Columns,
     hierarchy: &ClassHierarchy,
     class: RawClass,

@@ -13,6 +13,7 @@
 
 mod fov_csv;
 pub mod metadata;
+mod records;
 
 pub use fov_csv::{
     parse_fov_csv, parse_number, parse_number_list, read_fov_csv, FovRows, COORDINATE_LIMIT,

@@ -165,10 +165,13 @@ impl Shape {
         if vertices.len() < 3 {
             return Err(DegenerateShape::TooFewVertices);
         }
-        if ring_signed_area(&vertices) == 0.0 && !ring_self_intersects(&vertices) {
+        // A convex ring cannot cross itself; only the others need the quadratic check.
+        let crossing =
+            !crate::geometry::clip::is_convex(&vertices) && ring_self_intersects(&vertices);
+        if ring_signed_area(&vertices) == 0.0 && !crossing {
             return Err(DegenerateShape::ZeroArea);
         }
-        if ring_self_intersects(&vertices) {
+        if crossing {
             issues.push(ShapeIssue::SelfIntersecting);
         }
         Ok((Shape::Polygon(vertices), issues))
@@ -284,11 +287,21 @@ pub fn ring_self_intersects(vertices: &[[f64; 2]]) -> bool {
     }
     for i in 0..n {
         let (a1, a2) = (vertices[i], vertices[(i + 1) % n]);
+        let (ax0, ax1) = (a1[0].min(a2[0]), a1[0].max(a2[0]));
+        let (ay0, ay1) = (a1[1].min(a2[1]), a1[1].max(a2[1]));
         for j in (i + 2)..n {
             if i == 0 && j == n - 1 {
                 continue; // adjacent through the closing edge
             }
             let (b1, b2) = (vertices[j], vertices[(j + 1) % n]);
+            // Segments whose boxes do not meet cannot cross: most pairs stop here.
+            if b1[0].max(b2[0]) < ax0
+                || b1[0].min(b2[0]) > ax1
+                || b1[1].max(b2[1]) < ay0
+                || b1[1].min(b2[1]) > ay1
+            {
+                continue;
+            }
             if segments_intersect(a1, a2, b1, b2) {
                 return true;
             }
