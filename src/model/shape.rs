@@ -278,28 +278,31 @@ fn ring_centroid(vertices: &[[f64; 2]]) -> [f64; 2] {
     ]
 }
 
-/// Whether two non-adjacent edges of the ring cross or touch (O(n²), for outlines of at most
-/// a few hundred vertices).
+/// Whether two non-adjacent edges of the ring cross or touch. Edges are swept in order of
+/// their smallest x, so only edges whose x-ranges overlap are compared.
 pub fn ring_self_intersects(vertices: &[[f64; 2]]) -> bool {
     let n = vertices.len();
     if n < 4 {
         return false;
     }
-    for i in 0..n {
-        let (a1, a2) = (vertices[i], vertices[(i + 1) % n]);
-        let (ax0, ax1) = (a1[0].min(a2[0]), a1[0].max(a2[0]));
+    let edge = |i: usize| (vertices[i], vertices[(i + 1) % n]);
+    let min_x = |i: usize| vertices[i][0].min(vertices[(i + 1) % n][0]);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&i, &j| min_x(i).total_cmp(&min_x(j)));
+    for (k, &i) in order.iter().enumerate() {
+        let (a1, a2) = edge(i);
+        let ax1 = a1[0].max(a2[0]);
         let (ay0, ay1) = (a1[1].min(a2[1]), a1[1].max(a2[1]));
-        for j in (i + 2)..n {
-            if i == 0 && j == n - 1 {
-                continue; // adjacent through the closing edge
+        for &j in &order[k + 1..] {
+            if min_x(j) > ax1 {
+                break;
             }
-            let (b1, b2) = (vertices[j], vertices[(j + 1) % n]);
-            // Segments whose boxes do not meet cannot cross: most pairs stop here.
-            if b1[0].max(b2[0]) < ax0
-                || b1[0].min(b2[0]) > ax1
-                || b1[1].max(b2[1]) < ay0
-                || b1[1].min(b2[1]) > ay1
-            {
+            let gap = i.abs_diff(j);
+            if gap == 1 || gap == n - 1 {
+                continue; // adjacent edges share a vertex
+            }
+            let (b1, b2) = edge(j);
+            if b1[1].max(b2[1]) < ay0 || b1[1].min(b2[1]) > ay1 {
                 continue;
             }
             if segments_intersect(a1, a2, b1, b2) {
@@ -402,6 +405,27 @@ mod tests {
         .unwrap();
         assert_eq!(shape.area(), 100.0);
         assert_eq!(shape.centroid(), [1e6 + 5.0, 1e6 + 5.0]);
+    }
+
+    #[test]
+    fn self_intersection_sweep_agrees_with_all_pairs() {
+        let all_pairs = |v: &[[f64; 2]]| {
+            let n = v.len();
+            (0..n).any(|i| {
+                ((i + 2)..n).any(|j| !(i == 0 && j == n - 1) && segments_intersect(v[i], v[(i + 1) % n], v[j], v[(j + 1) % n]))
+            })
+        };
+        let mut state = 5u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % 20) as f64
+        };
+        for n in 4..12 {
+            for _ in 0..500 {
+                let ring: Vec<[f64; 2]> = (0..n).map(|_| [next(), next()]).collect();
+                assert_eq!(ring_self_intersects(&ring), all_pairs(&ring), "{ring:?}");
+            }
+        }
     }
 
     #[test]
