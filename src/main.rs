@@ -3,6 +3,11 @@
 
 mod cli;
 
+/// mimalloc: reading millions of nuclei allocates a few small vectors each, and glibc's
+/// per-thread arenas grow in small steps (an mprotect call for each).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

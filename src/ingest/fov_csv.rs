@@ -543,7 +543,9 @@ fn parse_plain_decimal(text: &str) -> Option<f64> {
     if count == 0 || count > 15 {
         return None;
     }
-    const POWERS: [f64; 16] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    const POWERS: [f64; 16] = [
+        1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
     let value = mantissa as f64 / POWERS[decimals.max(0) as usize];
     Some(if negative { -value } else { value })
 }
@@ -604,7 +606,9 @@ mod tests {
     fn plain_decimals_parse_exactly_as_the_standard_library() {
         let mut state = 0x1234_5678u64;
         let mut next = |n: u64| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) % n
         };
         for _ in 0..200_000 {
@@ -620,9 +624,22 @@ mod tests {
                 (0..frac_digits).for_each(|_| text.push(char::from(b'0' + next(10) as u8)));
             }
             let expected: f64 = text.parse().unwrap();
-            assert_eq!(parse_plain_decimal(&text).map(f64::to_bits), Some(expected.to_bits()), "{text}");
+            assert_eq!(
+                parse_plain_decimal(&text).map(f64::to_bits),
+                Some(expected.to_bits()),
+                "{text}"
+            );
         }
-        for other in ["1e3", "+1", ".", "-", "1.2.3", "0x10", "inf", "1234567890123456"] {
+        for other in [
+            "1e3",
+            "+1",
+            ".",
+            "-",
+            "1.2.3",
+            "0x10",
+            "inf",
+            "1234567890123456",
+        ] {
             assert_eq!(parse_plain_decimal(other), None, "{other}");
         }
     }

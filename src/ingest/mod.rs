@@ -176,12 +176,22 @@ fn detect(path: &Path) -> Result<Detected> {
 fn list_csv(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, "list", e))? {
-        let path = entry.map_err(|e| Error::io(dir, "list", e))?.path();
+        let entry = entry.map_err(|e| Error::io(dir, "list", e))?;
+        let path = entry.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
         let lower = name.to_ascii_lowercase();
-        if path.is_file() && lower.ends_with(".csv") && !METADATA_FILES.contains(&lower.as_str()) {
+        if !lower.ends_with(".csv") || METADATA_FILES.contains(&lower.as_str()) {
+            continue;
+        }
+        // The directory entry's type needs no extra system call; links are followed.
+        let is_file = match entry.file_type() {
+            Ok(t) if t.is_symlink() => path.is_file(),
+            Ok(t) => t.is_file(),
+            Err(_) => path.is_file(),
+        };
+        if is_file {
             files.push(path);
         }
     }
@@ -307,6 +317,8 @@ pub struct SetIndex {
     test_fold: HashMap<String, u32>,
     /// Findings about the set as a whole (not about one FOV).
     quality: DataQuality,
+    /// FOV names with an image in `rgb/`.
+    images: std::collections::HashSet<String>,
     options: ReadOptions,
 }
 
@@ -354,7 +366,11 @@ impl SetIndex {
             slide,
             hospital,
             region: location.map(|l| l.region),
-            image_size: metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))),
+            image_size: self
+                .images
+                .contains(fov_name.as_str())
+                .then(|| metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))))
+                .flatten(),
             nuclei: rows.nuclei,
         };
         let mut quality = rows.quality;
@@ -472,6 +488,18 @@ fn index_files(
             }
         }
     }
+    let images = match std::fs::read_dir(root.join("rgb")) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| n.strip_suffix(".png"))
+                    .map(String::from)
+            })
+            .collect(),
+        Err(_) => std::collections::HashSet::new(),
+    };
     Ok(SetIndex {
         name,
         root: root.to_path_buf(),
@@ -481,6 +509,7 @@ fn index_files(
         folds,
         test_fold,
         quality,
+        images,
         options: options.clone(),
     })
 }

@@ -412,12 +412,17 @@ mod tests {
         let all_pairs = |v: &[[f64; 2]]| {
             let n = v.len();
             (0..n).any(|i| {
-                ((i + 2)..n).any(|j| !(i == 0 && j == n - 1) && segments_intersect(v[i], v[(i + 1) % n], v[j], v[(j + 1) % n]))
+                ((i + 2)..n).any(|j| {
+                    !(i == 0 && j == n - 1)
+                        && segments_intersect(v[i], v[(i + 1) % n], v[j], v[(j + 1) % n])
+                })
             })
         };
         let mut state = 5u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 33) % 20) as f64
         };
         for n in 4..12 {
