@@ -13,6 +13,24 @@ use std::process::Command;
 /// The command documented in the README that makes data-sample/.
 const SAMPLE_ARGS: [&str; 3] = ["simulate", "--seed", "2022"];
 
+/// Runs `nucagree <args> --out <out>`.
+fn nucagree(args: &[&str], out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn assert_success(output: &std::process::Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn files_under(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
@@ -47,17 +65,7 @@ fn assert_same_tree(expected: &Path, actual: &Path) {
 fn data_sample_is_what_the_documented_command_makes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sample");
-    let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .args(SAMPLE_ARGS)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&nucagree(&SAMPLE_ARGS, &out));
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-sample");
     assert_same_tree(&sample, &out);
 }
@@ -199,18 +207,17 @@ fn a_config_file_sets_profiles_and_raters() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .args(["simulate", "--sets", "corrected,multi-rater", "--config"])
-        .arg(&config_path)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let config = config_path.to_str().unwrap();
+    assert_success(&nucagree(
+        &[
+            "simulate",
+            "--sets",
+            "corrected,multi-rater",
+            "--config",
+            config,
+        ],
+        &out,
+    ));
     let options = ReadOptions::default();
     let truth = read_set(&out.join("corrected"), &options).unwrap();
     let Dataset::MultiRater(study) = open(&out.join("multi-rater"), &options).unwrap() else {
@@ -231,13 +238,7 @@ fn a_config_file_sets_profiles_and_raters() {
         "[[design.raters]]\nid = \"R.1\"\nprofile = \"nobody\"\n",
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .args(["simulate", "--config"])
-        .arg(&config_path)
-        .arg("--out")
-        .arg(dir.path().join("out2"))
-        .output()
-        .unwrap();
+    let output = nucagree(&["simulate", "--config", config], &dir.path().join("out2"));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("rater R.1 names profile \"nobody\""));
 }
@@ -246,11 +247,7 @@ fn a_config_file_sets_profiles_and_raters() {
 fn an_existing_folder_that_is_not_a_simulation_is_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("precious.csv"), "x").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .args(["simulate", "--fovs", "2", "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let output = nucagree(&["simulate", "--fovs", "2"], dir.path());
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("precious.csv")).unwrap(),
@@ -262,24 +259,17 @@ fn an_existing_folder_that_is_not_a_simulation_is_left_alone() {
 fn painted_images_have_the_fov_size_and_hold_every_nucleus() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .args([
+    assert_success(&nucagree(
+        &[
             "simulate",
             "--fovs",
             "3",
             "--images",
             "--sets",
             "corrected,predictions",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        ],
+        &out,
+    ));
     let set = read_set(&out.join("corrected"), &ReadOptions::default()).unwrap();
     let plans = plan_fovs(&SimulationConfig {
         fovs: 3,
