@@ -278,12 +278,16 @@ fn ring_centroid(vertices: &[[f64; 2]]) -> [f64; 2] {
     ]
 }
 
-/// Whether two non-adjacent edges of the ring cross or touch. Edges are swept in order of
-/// their smallest x, so only edges whose x-ranges overlap are compared.
+/// Whether two non-adjacent edges of the ring cross or touch. Large rings are swept in order
+/// of their edges' smallest x, so only edges whose x-ranges overlap are compared; small ones
+/// (where sorting costs more than it saves) compare all pairs after a box test.
 pub fn ring_self_intersects(vertices: &[[f64; 2]]) -> bool {
     let n = vertices.len();
     if n < 4 {
         return false;
+    }
+    if n <= 48 {
+        return ring_self_intersects_all_pairs(vertices);
     }
     let edge = |i: usize| (vertices[i], vertices[(i + 1) % n]);
     let min_x = |i: usize| vertices[i][0].min(vertices[(i + 1) % n][0]);
@@ -303,6 +307,32 @@ pub fn ring_self_intersects(vertices: &[[f64; 2]]) -> bool {
             }
             let (b1, b2) = edge(j);
             if b1[1].max(b2[1]) < ay0 || b1[1].min(b2[1]) > ay1 {
+                continue;
+            }
+            if segments_intersect(a1, a2, b1, b2) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn ring_self_intersects_all_pairs(vertices: &[[f64; 2]]) -> bool {
+    let n = vertices.len();
+    for i in 0..n {
+        let (a1, a2) = (vertices[i], vertices[(i + 1) % n]);
+        let (ax0, ax1) = (a1[0].min(a2[0]), a1[0].max(a2[0]));
+        let (ay0, ay1) = (a1[1].min(a2[1]), a1[1].max(a2[1]));
+        for j in (i + 2)..n {
+            if i == 0 && j == n - 1 {
+                continue; // adjacent through the closing edge
+            }
+            let (b1, b2) = (vertices[j], vertices[(j + 1) % n]);
+            if b1[0].max(b2[0]) < ax0
+                || b1[0].min(b2[0]) > ax1
+                || b1[1].max(b2[1]) < ay0
+                || b1[1].min(b2[1]) > ay1
+            {
                 continue;
             }
             if segments_intersect(a1, a2, b1, b2) {
@@ -425,8 +455,8 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             ((state >> 33) % 20) as f64
         };
-        for n in 4..12 {
-            for _ in 0..500 {
+        for n in (4..12).chain([49, 60, 80]) {
+            for _ in 0..300 {
                 let ring: Vec<[f64; 2]> = (0..n).map(|_| [next(), next()]).collect();
                 assert_eq!(ring_self_intersects(&ring), all_pairs(&ring), "{ring:?}");
             }
