@@ -155,16 +155,23 @@ pub fn match_sets(a: &AnnotationSet, b: &AnnotationSet, options: &MatchOptions) 
 }
 
 /// Splits nuclei positions into kept and cropped by the region.
-fn crop(fov: &Fov, region: Option<BoundingBox>) -> (Vec<u32>, Vec<u32>) {
+/// Splits nuclei positions into kept and cropped by the region; returns the kept ones'
+/// centroids too.
+fn crop(fov: &Fov, region: Option<BoundingBox>) -> (Vec<u32>, Vec<[f64; 2]>, Vec<u32>) {
     let mut kept = Vec::with_capacity(fov.nuclei.len());
+    let mut centroids = Vec::with_capacity(fov.nuclei.len());
     let mut cropped = Vec::new();
     for (i, n) in fov.nuclei.iter().enumerate() {
+        let c = n.shape.centroid();
         match region {
-            Some(r) if !r.contains(n.shape.centroid()) => cropped.push(i as u32),
-            _ => kept.push(i as u32),
+            Some(r) if !r.contains(c) => cropped.push(i as u32),
+            _ => {
+                kept.push(i as u32);
+                centroids.push(c);
+            }
         }
     }
-    (kept, cropped)
+    (kept, centroids, cropped)
 }
 
 /// Matches the nuclei of one FOV of A against the same FOV of B (the reference).
@@ -173,8 +180,8 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
         FovCrop::ReferenceRegion => fov_b.region.or(fov_a.region),
         FovCrop::Off => None,
     };
-    let (kept_a, cropped_a) = crop(fov_a, region);
-    let (kept_b, cropped_b) = crop(fov_b, region);
+    let (kept_a, centres_a, cropped_a) = crop(fov_a, region);
+    let (kept_b, centres_b, cropped_b) = crop(fov_b, region);
     let box_mode = matches!(options.criterion, Criterion::Iou { options: o, .. } if o.shape() == crate::geometry::IouShape::Box);
     let prepare = |fov: &Fov, kept: &[u32]| -> Vec<PreparedShape> {
         kept.iter()
@@ -195,7 +202,6 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
         .chain(&shapes_b)
         .filter(|s| s.replaced_by_box)
         .count();
-    let centroid = |fov: &Fov, i: u32| fov.nuclei[i as usize].shape.centroid();
     let distance =
         |a: [f64; 2], b: [f64; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
 
@@ -216,10 +222,7 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
                         iou_at_least(sa, &shapes_b[lb as usize], &iou_options, threshold)
                     {
                         if value > 0.0 {
-                            let d = distance(
-                                centroid(fov_a, kept_a[la]),
-                                centroid(fov_b, kept_b[lb as usize]),
-                            );
+                            let d = distance(centres_a[la], centres_b[lb as usize]);
                             edges.push(Edge {
                                 a: la as u32,
                                 b: lb,
@@ -232,7 +235,6 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
             }
         }
         Criterion::Centroid { radius_px } => {
-            let centres_b: Vec<[f64; 2]> = kept_b.iter().map(|&i| centroid(fov_b, i)).collect();
             let points: Vec<BoundingBox> = centres_b
                 .iter()
                 .map(|c| BoundingBox {
@@ -243,8 +245,7 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
                 })
                 .collect();
             let index = BoxIndex::new(&points);
-            for (la, &ia) in kept_a.iter().enumerate() {
-                let c = centroid(fov_a, ia);
+            for (la, &c) in centres_a.iter().enumerate() {
                 let query = BoundingBox {
                     xmin: c[0] - radius_px,
                     ymin: c[1] - radius_px,
