@@ -94,7 +94,7 @@ impl Table {
     }
 
     pub fn number(&self, row: u64, record: &csv::StringRecord, column: usize) -> Result<f64> {
-        super::fov_csv::parse_number(record.get(column).unwrap_or(""))
+        super::numbers::parse_number(record.get(column).unwrap_or(""))
             .map_err(|problem| self.error_at(row, column, problem))
     }
 

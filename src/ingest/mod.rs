@@ -13,11 +13,11 @@
 
 mod fov_csv;
 pub mod metadata;
+mod numbers;
 mod records;
 
-pub use fov_csv::{
-    parse_fov_csv, parse_number, parse_number_list, read_fov_csv, FovRows, COORDINATE_LIMIT,
-};
+pub use fov_csv::{parse_fov_csv, read_fov_csv, FovRows};
+pub use numbers::{parse_number, parse_number_list, COORDINATE_LIMIT};
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{
