@@ -73,28 +73,30 @@ pub fn correct(
             },
             None,
         ));
-        uncorrected.push(Nucleus::new(
-            uncorrected.len() as u32 + 2,
-            shape,
-            RawClass {
-                id: before,
-                correction: false,
-            },
-            None,
-        ));
+        push_uncorrected(&mut uncorrected, shape, before);
     }
     for _ in 0..stream.poisson(profile.removed * truth.len() as f64) {
         let (shape, class) = false_positive(stream, hierarchy, mix, region);
         let shape = crate::model::Shape::Box(shape.bounding_box());
-        uncorrected.push(Nucleus::new(
-            uncorrected.len() as u32 + 2,
-            shape,
-            RawClass {
-                id: class,
-                correction: false,
-            },
-            None,
-        ));
+        push_uncorrected(&mut uncorrected, shape, class);
     }
     (corrected, uncorrected)
+}
+
+/// Appends a nucleus to the uncorrected set, numbering its rows from 2 (the header is row 1).
+fn push_uncorrected(
+    uncorrected: &mut Vec<Nucleus>,
+    shape: crate::model::Shape,
+    class: crate::model::ClassId,
+) {
+    let row = uncorrected.len() as u32 + 2;
+    uncorrected.push(Nucleus::new(
+        row,
+        shape,
+        RawClass {
+            id: class,
+            correction: false,
+        },
+        None,
+    ));
 }
