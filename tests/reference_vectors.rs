@@ -247,6 +247,7 @@ mod coco {
             let image = ApImage {
                 truth: boxes(&case["gt"]).into_iter().map(|(s, _)| s).collect(),
                 detections: boxes(&case["dt"]),
+                ignored_truth: Vec::new(),
             };
             let max_dets: Vec<usize> = case["max_dets"]
                 .as_array()

@@ -115,6 +115,7 @@ proptest! {
         let image = ApImage {
             truth: truth.iter().map(|(x, y)| square(*x, *y)).collect(),
             detections: detections.iter().map(|(x, y, s)| (square(*x, *y), *s)).collect(),
+            ignored_truth: Vec::new(),
         };
         let ap = average_precision(&[image], &ApOptions::default(), &IouOptions::default());
         for value in [ap.ap50, ap.ap75, ap.ap50_95, ap.recall].into_iter().flatten() {

@@ -62,6 +62,14 @@ impl BoundingBox {
         [0.5 * (self.xmin + self.xmax), 0.5 * (self.ymin + self.ymax)]
     }
 
+    /// Whether the two boxes share any point, borders included.
+    pub fn overlaps(&self, other: &BoundingBox) -> bool {
+        self.xmin <= other.xmax
+            && other.xmin <= self.xmax
+            && self.ymin <= other.ymax
+            && other.ymin <= self.ymax
+    }
+
     /// Whether `point` lies in the box, borders included.
     pub fn contains(&self, point: [f64; 2]) -> bool {
         point[0] >= self.xmin

@@ -34,6 +34,17 @@ impl Table {
         }
     }
 
+    /// A table whose first `left` columns are left-aligned and the others right-aligned.
+    pub fn with_left_columns(headers: &[&str], left: usize) -> Table {
+        let mut table = Table::new(headers);
+        for (i, align) in table.align.iter_mut().enumerate() {
+            if i < left {
+                *align = Align::Left;
+            }
+        }
+        table
+    }
+
     pub fn row(&mut self, cells: Vec<String>) -> &mut Table {
         debug_assert_eq!(cells.len(), self.headers.len());
         self.rows.push(cells);

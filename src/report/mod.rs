@@ -3,6 +3,7 @@
 //! beside the target and renamed into place, so a reader never sees half a file and an
 //! input is never written over.
 
+pub mod comparison;
 pub mod json;
 pub mod markdown;
 pub mod nucls;
@@ -87,4 +88,61 @@ pub fn write_inspect(dir: &Path, report: &InspectReport) -> Result<Vec<PathBuf>>
         json::to_pretty(report, "the inspect summary")?.as_bytes(),
     )?;
     Ok(vec![markdown_path, json_path])
+}
+
+/// Writes the outputs of `compare` and `score` into `dir`: `summary.json`, the tables as CSV
+/// and parquet (per class, confusion, by FOV, slide, hospital and fold, folds, PR curves,
+/// score thresholds, and the matches when given), then `report.md` listing them. Returns the
+/// paths written.
+pub fn write_comparison(
+    dir: &Path,
+    report: &crate::comparison::run::ComparisonReport,
+    matches: Option<&[(String, Vec<crate::matching::MatchRow>)]>,
+    hierarchy: &crate::model::ClassHierarchy,
+) -> Result<Vec<PathBuf>> {
+    use crate::tables::comparison as t;
+    let r = &report.result;
+    let mut frames: Vec<(&str, polars::prelude::DataFrame)> = vec![
+        ("per_class", t::per_class(report)?),
+        ("confusion", t::confusion(report)?),
+        ("by_fov", t::groups(&r.by_fov, "fov")?),
+        ("by_slide", t::groups(&r.by_slide, "slide")?),
+        ("by_hospital", t::groups(&r.by_hospital, "hospital")?),
+        ("by_fold", t::groups(&r.by_fold, "fold")?),
+    ];
+    if let Some(frame) = t::folds(report)? {
+        frames.push(("folds", frame));
+    }
+    if let Some(frame) = t::pr_curves(report)? {
+        frames.push(("pr_curves", frame));
+    }
+    if let Some(frame) = t::score_thresholds(report)? {
+        frames.push(("score_thresholds", frame));
+    }
+    if let Some(rows) = matches {
+        frames.push(("matches", crate::tables::match_table(rows, hierarchy)?));
+    }
+    let mut written = Vec::new();
+    let json_path = dir.join("summary.json");
+    write_atomic(
+        &json_path,
+        json::to_pretty(report, "the summary")?.as_bytes(),
+    )?;
+    written.push(json_path);
+    let mut listed = vec!["summary.json".to_string()];
+    for (name, mut frame) in frames {
+        let csv = dir.join(format!("{name}.csv"));
+        let parquet = dir.join(format!("{name}.parquet"));
+        tables::write_csv(&csv, &mut frame)?;
+        tables::write_parquet(&parquet, &mut frame)?;
+        listed.push(format!("{name}.csv"));
+        written.extend([csv, parquet]);
+    }
+    let markdown_path = dir.join("report.md");
+    write_atomic(
+        &markdown_path,
+        comparison::comparison(report, &listed).as_bytes(),
+    )?;
+    written.push(markdown_path);
+    Ok(written)
 }

@@ -19,12 +19,12 @@
 //!
 //! let square = |x: f64| PreparedShape::new(&Shape::Box(BoundingBox { xmin: x, ymin: 0.0, xmax: x + 10.0, ymax: 10.0 }));
 //! // A false positive ranked above the true positive: precision 1/2 at recall 1.
-//! let image = ApImage { truth: vec![square(0.0)], detections: vec![(square(50.0), 0.9), (square(0.0), 0.8)] };
+//! let image = ApImage { truth: vec![square(0.0)], detections: vec![(square(50.0), 0.9), (square(0.0), 0.8)], ..ApImage::default() };
 //! let ap = average_precision(&[image], &ApOptions::default(), &IouOptions::default());
 //! assert_eq!(ap.ap50, Some(0.5));
 //! ```
 
-use crate::geometry::{iou, IouOptions, PreparedShape};
+use crate::geometry::{iou_at_least, IouOptions, PreparedShape};
 use serde::Serialize;
 
 /// The IoU thresholds of AP50:95: 0.50, 0.55, ..., 0.95.
@@ -59,11 +59,15 @@ impl ApOptions {
     }
 }
 
-/// One image (FOV) of one category: its truth outlines and its scored detections.
-#[derive(Debug, Clone)]
+/// One image (FOV) of one category: its truth outlines, its scored detections, and truth
+/// regions to ignore.
+#[derive(Debug, Clone, Default)]
 pub struct ApImage {
     pub truth: Vec<PreparedShape>,
     pub detections: Vec<(PreparedShape, f64)>,
+    /// Don't-care truth (pycocotools' ignored ground truth): not counted in recall; a
+    /// detection that can only match one is neither a true nor a false positive.
+    pub ignored_truth: Vec<PreparedShape>,
 }
 
 /// One image's matching at every threshold.
@@ -73,12 +77,16 @@ pub struct ImageEvaluation {
     pub scores: Vec<f64>,
     /// For each threshold, whether each kept detection matched.
     pub matched: Vec<Vec<bool>>,
+    /// For each threshold, whether each kept detection matched only ignored truth.
+    pub ignored: Vec<Vec<bool>>,
     pub truth_count: usize,
 }
 
 /// Matches an image's detections to its truth at each threshold, as pycocotools'
 /// `evaluateImg`: detections by score descending (ties keep their order), each taking the
-/// unmatched truth of highest IoU (the last such on ties, as pycocotools does).
+/// unmatched truth of highest IoU (the last such on ties, as pycocotools does); ignored truth
+/// is taken only when no regular truth is available. IoUs are computed only for outlines
+/// whose boxes overlap, and only when they can reach the lowest threshold.
 pub fn evaluate_image(
     image: &ApImage,
     options: &ApOptions,
@@ -89,44 +97,65 @@ pub fn evaluate_image(
     if let Some(cap) = options.max_detections {
         order.truncate(cap);
     }
-    let ious: Vec<Vec<f64>> = order
-        .iter()
-        .map(|&d| {
-            image
-                .truth
-                .iter()
-                .map(|t| iou(&image.detections[d].0, t, iou_options))
-                .collect()
-        })
-        .collect();
-    let matched = options
+    let lowest = options
         .iou_thresholds
         .iter()
-        .map(|&threshold| {
-            let mut truth_taken = vec![false; image.truth.len()];
-            ious.iter()
-                .map(|row| {
-                    let mut best = threshold.min(1.0 - 1e-10);
-                    let mut found = None;
-                    for (g, &value) in row.iter().enumerate() {
-                        if truth_taken[g] || value < best {
-                            continue;
-                        }
-                        best = value;
-                        found = Some(g);
-                    }
-                    if let Some(g) = found {
-                        truth_taken[g] = true;
-                    }
-                    found.is_some()
+        .copied()
+        .fold(f64::INFINITY, f64::min)
+        .min(1.0);
+    let regular = image.truth.len();
+    let all_truth: Vec<&PreparedShape> = image.truth.iter().chain(&image.ignored_truth).collect();
+    // Per detection, (truth position, IoU) of the truth it can match.
+    let ious: Vec<Vec<(usize, f64)>> = order
+        .iter()
+        .map(|&d| {
+            let detection = &image.detections[d].0;
+            all_truth
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| detection.bbox.overlaps(&t.bbox))
+                .filter_map(|(g, t)| {
+                    iou_at_least(detection, t, iou_options, lowest)
+                        .filter(|&v| v > 0.0)
+                        .map(|v| (g, v))
                 })
                 .collect()
         })
         .collect();
+    let mut matched = Vec::with_capacity(options.iou_thresholds.len());
+    let mut ignored = Vec::with_capacity(options.iou_thresholds.len());
+    for &threshold in &options.iou_thresholds {
+        let mut truth_taken = vec![false; all_truth.len()];
+        let mut matched_here = Vec::with_capacity(order.len());
+        let mut ignored_here = Vec::with_capacity(order.len());
+        for row in &ious {
+            let pick = |want_regular: bool, taken: &[bool]| {
+                let mut best = threshold.min(1.0 - 1e-10);
+                let mut found = None;
+                for &(g, value) in row {
+                    if taken[g] || (g < regular) != want_regular || value < best {
+                        continue;
+                    }
+                    best = value;
+                    found = Some(g);
+                }
+                found
+            };
+            let found = pick(true, &truth_taken).or_else(|| pick(false, &truth_taken));
+            if let Some(g) = found {
+                truth_taken[g] = true;
+            }
+            matched_here.push(found.is_some_and(|g| g < regular));
+            ignored_here.push(found.is_some_and(|g| g >= regular));
+        }
+        matched.push(matched_here);
+        ignored.push(ignored_here);
+    }
     ImageEvaluation {
         scores: order.iter().map(|&d| image.detections[d].1).collect(),
         matched,
-        truth_count: image.truth.len(),
+        ignored,
+        truth_count: regular,
     }
 }
 
@@ -165,6 +194,9 @@ pub fn accumulate(images: &[ImageEvaluation], thresholds: usize) -> Accumulated 
         let mut rc = Vec::with_capacity(detections.len());
         let mut pr = Vec::with_capacity(detections.len());
         for &(_, i, d) in &detections {
+            if images[i].ignored[t][d] {
+                continue;
+            }
             if images[i].matched[t][d] {
                 tp += 1.0;
             } else {

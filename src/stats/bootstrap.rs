@@ -72,7 +72,7 @@ pub fn cluster_bootstrap<C: Sync>(
     let all: Vec<&C> = clusters.iter().collect();
     let estimate = statistic(&all)?;
     let n = clusters.len();
-    let mut replicates: Vec<f64> = (0..options.replicates)
+    let replicates: Vec<f64> = (0..options.replicates)
         .into_par_iter()
         .filter_map(|b| {
             let mut stream = Stream::new(options.seed, "bootstrap", b as u64);
@@ -80,6 +80,30 @@ pub fn cluster_bootstrap<C: Sync>(
             statistic(&sample).filter(|v| v.is_finite())
         })
         .collect();
+    Some(result_of(estimate, replicates, options, || {
+        (0..n)
+            .into_par_iter()
+            .filter_map(|leave| {
+                let sample: Vec<&C> = clusters
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != leave)
+                    .map(|(_, c)| c)
+                    .collect();
+                statistic(&sample)
+            })
+            .collect()
+    }))
+}
+
+/// Standard error and interval from the replicates; `jackknife` gives the
+/// leave-one-cluster-out values BCa needs (called only for BCa).
+fn result_of(
+    estimate: f64,
+    mut replicates: Vec<f64>,
+    options: &BootstrapOptions,
+    jackknife: impl FnOnce() -> Vec<f64>,
+) -> BootstrapResult {
     let count = replicates.len();
     let mean = replicates.iter().sum::<f64>() / count.max(1) as f64;
     let se = (replicates.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
@@ -95,16 +119,84 @@ pub fn cluster_bootstrap<C: Sync>(
                 quantile(&replicates, alpha),
                 quantile(&replicates, 1.0 - alpha),
             ]),
-            IntervalMethod::Bca => bca(clusters, &statistic, estimate, &replicates, alpha),
+            IntervalMethod::Bca => bca(&jackknife(), estimate, &replicates, alpha),
         }
     };
-    Some(BootstrapResult {
+    BootstrapResult {
         estimate,
         se,
         ci,
         method: options.method,
         replicates: count,
-    })
+    }
+}
+
+/// A statistic of the summed tallies of the resampled clusters.
+pub type TallyStatistic<'a> = &'a (dyn Fn(&[f64]) -> Option<f64> + Sync);
+
+/// The cluster bootstrap of many statistics at once, for statistics that depend on the
+/// clusters only through the sum of per-cluster tallies (counts, confusion tables, sums of
+/// IoUs): each cluster is a sparse tally `(position, value)` in a vector of length `width`.
+/// One resample serves every statistic, and the jackknife of BCa is the total minus one
+/// cluster, so the cost is linear in the clusters. Replicate `b` draws the same clusters as
+/// [`cluster_bootstrap`]'s replicate `b`.
+pub fn tally_bootstrap(
+    tallies: &[Vec<(u32, f64)>],
+    width: usize,
+    statistics: &[TallyStatistic<'_>],
+    options: &BootstrapOptions,
+) -> Vec<Option<BootstrapResult>> {
+    let n = tallies.len();
+    let add = |sum: &mut [f64], tally: &[(u32, f64)], sign: f64| {
+        for &(position, value) in tally {
+            sum[position as usize] += sign * value;
+        }
+    };
+    let mut total = vec![0.0; width];
+    for tally in tallies {
+        add(&mut total, tally, 1.0);
+    }
+    let estimates: Vec<Option<f64>> = statistics.iter().map(|s| s(&total)).collect();
+    if n == 0 {
+        return vec![None; statistics.len()];
+    }
+    let replicates: Vec<Vec<Option<f64>>> = (0..options.replicates)
+        .into_par_iter()
+        .map_init(
+            || vec![0.0; width],
+            |sum, b| {
+                sum.iter_mut().for_each(|v| *v = 0.0);
+                let mut stream = Stream::new(options.seed, "bootstrap", b as u64);
+                for _ in 0..n {
+                    add(sum, &tallies[stream.below(n)], 1.0);
+                }
+                statistics
+                    .iter()
+                    .map(|s| s(sum).filter(|v| v.is_finite()))
+                    .collect()
+            },
+        )
+        .collect();
+    estimates
+        .iter()
+        .enumerate()
+        .map(|(k, estimate)| {
+            let estimate = (*estimate)?;
+            let values: Vec<f64> = replicates.iter().filter_map(|r| r[k]).collect();
+            Some(result_of(estimate, values, options, || {
+                let mut sum = total.clone();
+                tallies
+                    .iter()
+                    .filter_map(|tally| {
+                        add(&mut sum, tally, -1.0);
+                        let value = statistics[k](&sum);
+                        add(&mut sum, tally, 1.0);
+                        value
+                    })
+                    .collect()
+            }))
+        })
+        .collect()
 }
 
 /// The q-quantile of sorted values, interpolating linearly (numpy's default).
@@ -115,30 +207,12 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
 }
 
-fn bca<C: Sync>(
-    clusters: &[C],
-    statistic: &(impl Fn(&[&C]) -> Option<f64> + Sync),
-    estimate: f64,
-    sorted: &[f64],
-    alpha: f64,
-) -> Option<[f64; 2]> {
+fn bca(jackknife: &[f64], estimate: f64, sorted: &[f64], alpha: f64) -> Option<[f64; 2]> {
     let normal = Normal::new(0.0, 1.0).ok()?;
     let below = sorted.iter().filter(|&&v| v < estimate).count() as f64;
     let equal = sorted.iter().filter(|&&v| v == estimate).count() as f64;
     let share = ((below + 0.5 * equal) / sorted.len() as f64).clamp(1e-9, 1.0 - 1e-9);
     let z0 = normal.inverse_cdf(share);
-    let jackknife: Vec<f64> = (0..clusters.len())
-        .into_par_iter()
-        .filter_map(|leave| {
-            let sample: Vec<&C> = clusters
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != leave)
-                .map(|(_, c)| c)
-                .collect();
-            statistic(&sample)
-        })
-        .collect();
     if jackknife.len() < 2 {
         return None;
     }
@@ -236,6 +310,43 @@ mod tests {
                 .install(|| cluster_bootstrap(&values, mean, &BootstrapOptions::default()).unwrap())
         };
         assert_eq!(run(1), run(2));
+    }
+
+    #[test]
+    fn the_tally_bootstrap_equals_the_cluster_bootstrap_of_the_same_statistic() {
+        // A ratio of sums (like precision): tallies (hits, trials) per cluster.
+        let clusters: Vec<(f64, f64)> = (0..40)
+            .map(|i| (((i * 7) % 5) as f64, 4.0 + (i % 3) as f64))
+            .collect();
+        let tallies: Vec<Vec<(u32, f64)>> = clusters
+            .iter()
+            .map(|&(hits, trials)| vec![(0, hits), (1, trials)])
+            .collect();
+        let ratio_of_sums = |s: &[f64]| (s[1] > 0.0).then(|| s[0] / s[1]);
+        let ratio_of_clusters = |sample: &[&(f64, f64)]| {
+            let hits: f64 = sample.iter().map(|c| c.0).sum();
+            let trials: f64 = sample.iter().map(|c| c.1).sum();
+            (trials > 0.0).then(|| hits / trials)
+        };
+        for method in [IntervalMethod::Percentile, IntervalMethod::Bca] {
+            let options = BootstrapOptions {
+                replicates: 400,
+                method,
+                ..BootstrapOptions::default()
+            };
+            let tally = tally_bootstrap(&tallies, 2, &[&ratio_of_sums], &options)
+                .remove(0)
+                .unwrap();
+            let cluster = cluster_bootstrap(&clusters, ratio_of_clusters, &options).unwrap();
+            assert!((tally.estimate - cluster.estimate).abs() < 1e-12);
+            assert!((tally.se - cluster.se).abs() < 1e-12);
+            let (t, c) = (tally.ci.unwrap(), cluster.ci.unwrap());
+            assert!((t[0] - c[0]).abs() < 1e-12 && (t[1] - c[1]).abs() < 1e-12);
+        }
+        assert_eq!(
+            tally_bootstrap(&[], 2, &[&ratio_of_sums], &BootstrapOptions::default()),
+            vec![None]
+        );
     }
 
     #[test]

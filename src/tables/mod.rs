@@ -1,5 +1,7 @@
 //! Results as polars DataFrames, for CSV and parquet output.
 
+pub mod comparison;
+
 use crate::error::{Error, Result};
 use crate::matching::MatchRow;
 use crate::model::{ClassHierarchy, ClassLevel};

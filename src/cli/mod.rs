@@ -1,5 +1,7 @@
 //! Command-line parsing, turned once into typed options, and the dispatch to each command.
 
+mod comparison;
+
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
@@ -41,6 +43,12 @@ enum Command {
     Simulate(SimulateArgs),
     /// Match the nuclei of two annotation sets one to one, FOV by FOV, and write the match table.
     Match(MatchCommandArgs),
+    /// Compare two annotation sets (B the reference): detection, classification agreement at
+    /// each class level, segmentation, by FOV, slide, hospital and fold.
+    Compare(comparison::CompareArgs),
+    /// Score a model's predictions against the truth: everything compare reports, plus AP,
+    /// precision-recall curves, score thresholds and folds.
+    Score(comparison::ScoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +287,8 @@ pub fn run() -> Result<ExitCode> {
         Command::Inspect(args) => inspect(&args),
         Command::Simulate(args) => simulate(&args),
         Command::Match(args) => match_command(&args),
+        Command::Compare(args) => comparison::compare(&args),
+        Command::Score(args) => comparison::score(&args),
     }
 }
 
@@ -522,8 +532,22 @@ fn write_outputs(
 ) -> Result<()> {
     report::prepare_output_dir(out, inputs)?;
     let written = write(out).with_context(|| format!("writing into {}", out.display()))?;
-    for path in written {
-        eprintln!("wrote {}", path.display());
+    if written.len() <= 4 {
+        for path in written {
+            eprintln!("wrote {}", path.display());
+        }
+    } else {
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        eprintln!(
+            "wrote {} files into {}: {}",
+            names.len(),
+            out.display(),
+            names.join(", ")
+        );
     }
     Ok(())
 }

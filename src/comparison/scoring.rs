@@ -1,0 +1,278 @@
+//! What only scored predictions have: COCO average precision (per class at each level, and
+//! class-agnostic "objectness"), precision-recall curves, and F1 as the score threshold moves.
+//!
+//! AP follows [`crate::stats::average_precision`] (pycocotools' definitions, no detection
+//! cap), on the nuclei the matching kept after the FOV crop, with the matching's IoU. Each
+//! level's AP is the mean over that level's classes that have truth nuclei, leaving out the
+//! classes `--ambiguous` takes out of classification. Under `--ambiguous ignore`, ambiguous
+//! truth nuclei are pycocotools' ignored ground truth in the class-agnostic AP.
+//!
+//! F1 against the score threshold is read off the matching made with all predictions: a
+//! prediction at or above the threshold counts as a true positive when matched, else as a
+//! false positive; truth nuclei not matched by a kept prediction are false negatives. With
+//! `--matching greedy-score` this equals matching again at each threshold.
+
+use super::{prepared, ClassRoles, FovOutcome};
+use crate::geometry::{IouOptions, PreparedShape};
+use crate::matching::FovMatch;
+use crate::model::{ClassLevel, Fov};
+use crate::stats::average_precision::{
+    accumulate, evaluate_image, summarize, ApImage, ApOptions, ApSummary, ImageEvaluation,
+};
+use crate::stats::detection::DetectionCounts;
+use serde::Serialize;
+
+/// One FOV's AP evaluations: per level, per class of the level (`None` for classes left out),
+/// and class-agnostic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FovAp {
+    pub levels: [Vec<Option<ImageEvaluation>>; 3],
+    pub objectness: ImageEvaluation,
+}
+
+/// Evaluates AP on one FOV's nuclei as the matching kept them.
+pub fn evaluate_fov_ap(
+    fov_a: &Fov,
+    fov_b: &Fov,
+    matched: &FovMatch,
+    roles: &ClassRoles,
+    iou_options: &IouOptions,
+) -> FovAp {
+    let options = ApOptions::default();
+    let kept_a: Vec<u32> = matched
+        .pairs
+        .iter()
+        .map(|p| p.a)
+        .chain(matched.unmatched_a.iter().copied())
+        .collect();
+    let kept_b: Vec<u32> = matched
+        .pairs
+        .iter()
+        .map(|p| p.b)
+        .chain(matched.unmatched_b.iter().copied())
+        .collect();
+    let shapes_a: Vec<(PreparedShape, f64, crate::model::ClassId)> = kept_a
+        .iter()
+        .map(|&i| {
+            let n = &fov_a.nuclei[i as usize];
+            (
+                prepared(&n.shape, iou_options),
+                n.score.unwrap_or(0.0),
+                n.class.id,
+            )
+        })
+        .collect();
+    let shapes_b: Vec<(PreparedShape, crate::model::ClassId)> = kept_b
+        .iter()
+        .map(|&i| {
+            let n = &fov_b.nuclei[i as usize];
+            (prepared(&n.shape, iou_options), n.class.id)
+        })
+        .collect();
+    let hierarchy = &roles.hierarchy;
+    let levels = ClassLevel::ALL.map(|level| {
+        (0..hierarchy.names(level).len())
+            .map(|class| {
+                if !roles.is_classified(level, class) {
+                    return None;
+                }
+                let image = ApImage {
+                    truth: shapes_b
+                        .iter()
+                        .filter(|(_, id)| hierarchy.index(*id, level) == class)
+                        .map(|(s, _)| s.clone())
+                        .collect(),
+                    detections: shapes_a
+                        .iter()
+                        .filter(|(_, _, id)| hierarchy.index(*id, level) == class)
+                        .map(|(s, score, _)| (s.clone(), *score))
+                        .collect(),
+                    ignored_truth: Vec::new(),
+                };
+                Some(evaluate_image(&image, &options, iou_options))
+            })
+            .collect()
+    });
+    let ignore = roles.mode == super::AmbiguousMode::Ignore;
+    let (ignored, regular): (Vec<_>, Vec<_>) = shapes_b
+        .iter()
+        .partition(|(_, id)| ignore && roles.is_ambiguous(*id));
+    let objectness = ApImage {
+        truth: regular.into_iter().map(|(s, _)| s.clone()).collect(),
+        detections: shapes_a
+            .iter()
+            .map(|(s, score, _)| (s.clone(), *score))
+            .collect(),
+        ignored_truth: ignored.into_iter().map(|(s, _)| s.clone()).collect(),
+    };
+    FovAp {
+        levels,
+        objectness: evaluate_image(&objectness, &options, iou_options),
+    }
+}
+
+/// AP of one class, or class-agnostic, with its precision-recall curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassAp {
+    pub summary: ApSummary,
+    /// Interpolated precision at recall 0, 0.01, ..., 1, at IoU 0.5 and at 0.75 (COCO's
+    /// precision array); `None` for a class without truth.
+    pub precision_at_50: Option<Vec<f64>>,
+    pub precision_at_75: Option<Vec<f64>>,
+}
+
+fn class_ap(evaluations: &[&ImageEvaluation]) -> ClassAp {
+    let options = ApOptions::default();
+    let owned: Vec<ImageEvaluation> = evaluations.iter().map(|e| (*e).clone()).collect();
+    let accumulated = accumulate(&owned, options.iou_thresholds.len());
+    let at = |value: f64| {
+        let t = options
+            .iou_thresholds
+            .iter()
+            .position(|&t| (t - value).abs() < 1e-9)?;
+        accumulated.precision.as_ref().map(|p| p[t].clone())
+    };
+    ClassAp {
+        summary: summarize(&accumulated, &options.iou_thresholds),
+        precision_at_50: at(0.5),
+        precision_at_75: at(0.75),
+    }
+}
+
+/// Per class of `level` (`None` for a class left out), over the FOVs' evaluations.
+pub fn level_ap(
+    outcomes: &[&FovOutcome],
+    level: ClassLevel,
+    classes: usize,
+) -> Vec<Option<ClassAp>> {
+    let slot = ClassLevel::ALL
+        .iter()
+        .position(|&l| l == level)
+        .unwrap_or(0);
+    (0..classes)
+        .map(|class| {
+            let evaluations: Vec<&ImageEvaluation> = outcomes
+                .iter()
+                .filter_map(|o| o.ap.as_ref())
+                .filter_map(|ap| ap.levels[slot][class].as_ref())
+                .collect();
+            if evaluations.is_empty() {
+                return None;
+            }
+            Some(class_ap(&evaluations))
+        })
+        .collect()
+}
+
+/// The class-agnostic AP.
+pub fn objectness_ap(outcomes: &[&FovOutcome]) -> ClassAp {
+    let evaluations: Vec<&ImageEvaluation> = outcomes
+        .iter()
+        .filter_map(|o| o.ap.as_ref())
+        .map(|ap| &ap.objectness)
+        .collect();
+    class_ap(&evaluations)
+}
+
+/// Detection at one score threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AtThreshold {
+    pub score_threshold: f64,
+    pub tp: u64,
+    pub fp: u64,
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+}
+
+impl AtThreshold {
+    fn of(score_threshold: f64, counts: DetectionCounts) -> AtThreshold {
+        AtThreshold {
+            score_threshold,
+            tp: counts.tp,
+            fp: counts.fp,
+            fn_: counts.fn_,
+            precision: counts.precision(),
+            recall: counts.recall(),
+            f1: counts.f1(),
+        }
+    }
+}
+
+/// F1 at the best score threshold and at the given one, class-agnostic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThresholdSweep {
+    pub best: Option<AtThreshold>,
+    pub given: AtThreshold,
+    /// F1 at score thresholds 0, 0.05, ..., 1, for plots.
+    pub curve: Vec<AtThreshold>,
+}
+
+/// Sweeps the score threshold over the class-agnostic detection of `outcomes`.
+pub fn threshold_sweep(outcomes: &[&FovOutcome], roles: &ClassRoles, given: f64) -> ThresholdSweep {
+    // (score, whether a true positive) of every counted nucleus of A.
+    let ignore = roles.mode == super::AmbiguousMode::Ignore;
+    let mut scored: Vec<(f64, bool)> = Vec::new();
+    let mut truth = 0u64;
+    for o in outcomes {
+        let detection = roles.detection(o);
+        truth += detection.counts.tp + detection.counts.fn_;
+        for p in &o.pairs {
+            if !(ignore && roles.is_ambiguous(p.b)) {
+                scored.push((p.score.unwrap_or(0.0), true));
+            }
+        }
+        for n in &o.unmatched_a {
+            if !(ignore && roles.is_ambiguous(n.class)) {
+                scored.push((n.score.unwrap_or(0.0), false));
+            }
+        }
+    }
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let at = |threshold: f64| {
+        let kept = scored.partition_point(|s| s.0 >= threshold);
+        let tp = scored[..kept].iter().filter(|s| s.1).count() as u64;
+        DetectionCounts {
+            tp,
+            fp: kept as u64 - tp,
+            fn_: truth - tp,
+        }
+    };
+    // The best threshold: each distinct score, counting everything at or above it.
+    let mut best: Option<AtThreshold> = None;
+    let (mut tp, mut fp) = (0u64, 0u64);
+    for (i, &(score, is_tp)) in scored.iter().enumerate() {
+        if is_tp {
+            tp += 1;
+        } else {
+            fp += 1;
+        }
+        let last_of_score = scored.get(i + 1).is_none_or(|next| next.0 < score);
+        if !last_of_score {
+            continue;
+        }
+        let candidate = AtThreshold::of(
+            score,
+            DetectionCounts {
+                tp,
+                fp,
+                fn_: truth - tp,
+            },
+        );
+        if best.is_none_or(|b| candidate.f1.unwrap_or(0.0) > b.f1.unwrap_or(0.0)) {
+            best = Some(candidate);
+        }
+    }
+    ThresholdSweep {
+        best,
+        given: AtThreshold::of(given, at(given)),
+        curve: (0..=20)
+            .map(|i| {
+                let t = i as f64 / 20.0;
+                AtThreshold::of(t, at(t))
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,492 @@
+//! The Markdown report of `compare` and `score` (`report.md`).
+
+use super::markdown::{count, number, Table, UNDEFINED};
+use crate::comparison::run::{ComparisonReport, Job};
+use crate::comparison::summary::{GroupRow, LevelSummary};
+use crate::comparison::tally::describe;
+use crate::model::ClassLevel;
+use std::fmt::Write;
+
+/// A value with its interval: `0.912 [0.898, 0.925]`.
+fn with_ci(value: Option<f64>, ci: Option<[f64; 2]>) -> String {
+    match (value, ci) {
+        (Some(_), Some([low, high])) => {
+            format!("{} [{:.3}, {:.3}]", number(value, 3), low, high)
+        }
+        _ => number(value, 3),
+    }
+}
+
+fn level_title(level: ClassLevel) -> &'static str {
+    match level {
+        ClassLevel::Raw => "Raw classes",
+        ClassLevel::Main => "Main classes",
+        ClassLevel::Super => "Super classes",
+    }
+}
+
+/// The whole `report.md`; `files` lists the tables written beside it.
+pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
+    let mut out = String::new();
+    let r = &report.result;
+    let score = report.command == Job::Score;
+    let (a_role, b_role) = if score {
+        ("predictions", "truth")
+    } else {
+        ("A (compared)", "B (reference)")
+    };
+    if score {
+        writeln!(
+            out,
+            "# Scoring `{}` against the truth `{}`\n",
+            report.inputs.a.name, report.inputs.b.name
+        )
+        .unwrap();
+    } else {
+        writeln!(
+            out,
+            "# Comparing `{}` with the reference `{}`\n",
+            report.inputs.a.name, report.inputs.b.name
+        )
+        .unwrap();
+    }
+    out.push_str("## Inputs\n\n");
+    let mut inputs = Table::with_left_columns(
+        &[
+            "set",
+            "role",
+            "path",
+            "FOVs",
+            "nuclei read",
+            "nuclei compared",
+        ],
+        3,
+    );
+    for (set, role, compared) in [
+        (&report.inputs.a, a_role, report.counts.a),
+        (&report.inputs.b, b_role, report.counts.b),
+    ] {
+        inputs.row(vec![
+            format!("`{}`", set.name),
+            role.into(),
+            format!("`{}`", set.path),
+            count(set.fovs),
+            count(set.nuclei),
+            count(compared),
+        ]);
+    }
+    out.push_str(&inputs.render());
+    let p = &report.params;
+    let criterion = match (p.iou_threshold, p.radius_px) {
+        (Some(t), _) => format!("IoU ≥ {t} of {} outlines", p.shape),
+        (_, Some(r)) => format!("centroid distance ≤ {r} px"),
+        _ => UNDEFINED.into(),
+    };
+    writeln!(
+        out,
+        "\n{} FOVs compared. Pairs at {criterion}, assigned {} ({} pixel areas); FOV crop: {}; ambiguous nuclei: {}.",
+        count(report.counts.fovs), p.matching, p.pixel_convention, p.fov_crop, p.ambiguous
+    )
+    .unwrap();
+    if p.bootstrap_replicates > 0 {
+        writeln!(
+            out,
+            "Intervals in brackets are 95% bootstrap intervals over FOVs ({} replicates, {}, seed {}).",
+            count(p.bootstrap_replicates),
+            p.bootstrap_method.map_or("", |m| match m {
+                crate::stats::bootstrap::IntervalMethod::Bca => "BCa",
+                crate::stats::bootstrap::IntervalMethod::Percentile => "percentile",
+            }),
+            p.seed.unwrap_or_default()
+        )
+        .unwrap();
+    }
+
+    out.push_str("\n## Headline\n\n");
+    let mut headers = vec![
+        "level",
+        "precision",
+        "recall",
+        "F1",
+        "accuracy",
+        "Cohen's κ",
+        "AC1",
+        "MCC",
+    ];
+    if score {
+        headers.extend(["AP50", "AP50:95"]);
+    }
+    let mut headline = Table::new(&headers);
+    for level in ClassLevel::ALL {
+        let l = r.levels.get(level);
+        let ci = l.bootstrap_ci95.unwrap_or_default();
+        let c = &l.classification;
+        let mut row = vec![
+            level.name().to_string(),
+            with_ci(l.detection.precision, ci.precision),
+            with_ci(l.detection.recall, ci.recall),
+            with_ci(l.detection.f1, ci.f1),
+            with_ci(c.accuracy, ci.accuracy),
+            with_ci(c.cohen_kappa, ci.cohen_kappa),
+            with_ci(c.gwet_ac1, ci.gwet_ac1),
+            with_ci(c.mcc, ci.mcc),
+        ];
+        if score {
+            let ap = l.ap.unwrap_or_default();
+            row.extend([number(ap.ap50, 3), number(ap.ap50_95, 3)]);
+        }
+        headline.row(row);
+    }
+    out.push_str(&headline.render());
+    out.push_str(
+        "\nDetection (precision, recall, F1) is class-agnostic and the same at every level; classification is on the matched pairs.\n",
+    );
+
+    let seg = &r.levels.super_.segmentation;
+    let d = &r.levels.super_.detection;
+    out.push_str("\n## Detection and segmentation\n\n");
+    let mut detection = Table::new(&["", "value"]);
+    detection
+        .row(vec!["matched pairs (TP)".into(), count(d.tp as usize)])
+        .row(vec![
+            format!("unmatched in {a_role} (FP)"),
+            count(d.fp as usize),
+        ])
+        .row(vec![
+            format!("unmatched in {b_role} (FN)"),
+            count(d.fn_ as usize),
+        ])
+        .row(vec![
+            "mean IoU of matched pairs".into(),
+            with_ci(
+                seg.mean_iou,
+                r.levels.super_.bootstrap_ci95.and_then(|c| c.mean_iou),
+            ),
+        ])
+        .row(vec![
+            "mean Dice of matched pairs".into(),
+            number(seg.mean_dice, 3),
+        ])
+        .row(vec!["panoptic quality (PQ)".into(), number(seg.pq, 3)]);
+    out.push_str(&detection.render());
+
+    if score {
+        out.push_str("\n## Average precision and score thresholds\n\n");
+        let ap = r.objectness_ap.unwrap_or_default();
+        writeln!(
+            out,
+            "Class-agnostic (objectness) AP: AP50 {}, AP75 {}, AP50:95 {}.",
+            number(ap.ap50, 3),
+            number(ap.ap75, 3),
+            number(ap.ap50_95, 3)
+        )
+        .unwrap();
+        match &r.score_threshold {
+            Some(sweep) => {
+                let mut t = Table::new(&[
+                    "score threshold",
+                    "TP",
+                    "FP",
+                    "FN",
+                    "precision",
+                    "recall",
+                    "F1",
+                ]);
+                let mut add = |label: String, x: &crate::comparison::scoring::AtThreshold| {
+                    t.row(vec![
+                        label,
+                        count(x.tp as usize),
+                        count(x.fp as usize),
+                        count(x.fn_ as usize),
+                        number(x.precision, 3),
+                        number(x.recall, 3),
+                        number(x.f1, 3),
+                    ]);
+                };
+                if let Some(best) = &sweep.best {
+                    add(format!("{:.3} (best F1)", best.score_threshold), best);
+                }
+                add(
+                    format!("{} (given)", sweep.given.score_threshold),
+                    &sweep.given,
+                );
+                out.push('\n');
+                out.push_str(&t.render());
+            }
+            None => out.push_str("\nNo score-threshold sweep: not every prediction has a score.\n"),
+        }
+    }
+
+    for level in ClassLevel::ALL {
+        level_section(&mut out, level, r.levels.get(level), score);
+    }
+
+    group_section(&mut out, "By hospital", "hospital", &r.by_hospital);
+    group_section(
+        &mut out,
+        "By fold (the test FOVs of each fold)",
+        "fold",
+        &r.by_fold,
+    );
+
+    if let Some(folds) = &r.folds {
+        out.push_str("\n## Across folds\n\n");
+        let mut headers = vec!["figure".to_string()];
+        headers.extend(
+            folds
+                .folds
+                .iter()
+                .map(|f| format!("fold {} ({} FOVs)", f.fold, f.fovs)),
+        );
+        headers.push("mean ± SD".into());
+        let header_refs: Vec<&str> = headers.iter().map(|s| s.as_str()).collect();
+        let mut t = Table::new(&header_refs);
+        for key in folds.mean.keys() {
+            let mut row = vec![key.clone()];
+            row.extend(folds.folds.iter().map(|f| number(f.figures[key], 3)));
+            row.push(format!(
+                "{} ± {}",
+                number(folds.mean[key], 3),
+                number(folds.sd[key], 3)
+            ));
+            t.row(row);
+        }
+        out.push_str(&t.render());
+        out.push_str("\nSD is the sample standard deviation across folds.\n");
+    }
+
+    data_quality(&mut out, report);
+    methods(&mut out, report);
+    if !files.is_empty() {
+        out.push_str("\n## Files\n\n");
+        for f in files {
+            writeln!(out, "- [`{f}`]({f})").unwrap();
+        }
+    }
+    out
+}
+
+fn level_section(out: &mut String, level: ClassLevel, l: &LevelSummary, score: bool) {
+    writeln!(out, "\n## {}\n", level_title(level)).unwrap();
+    let c = &l.classification;
+    let left_out = l.detection.tp.saturating_sub(c.n_pairs);
+    if left_out > 0 {
+        writeln!(
+            out,
+            "{} matched pairs with an ambiguous nucleus are left out of classification.",
+            count(left_out as usize)
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "On {} classified pairs: accuracy {}, Cohen's κ {} (SE {}, 95% CI {}), Gwet's AC1 {}, MCC {}.\n",
+        count(c.n_pairs as usize),
+        number(c.accuracy, 3),
+        number(c.cohen_kappa, 3),
+        number(c.kappa_se, 4),
+        c.kappa_ci95
+            .map_or(UNDEFINED.to_string(), |[lo, hi]| format!("[{lo:.3}, {hi:.3}]")),
+        number(c.gwet_ac1, 3),
+        number(c.mcc, 3)
+    )
+    .unwrap();
+    let mut headers = vec![
+        "class",
+        "n A",
+        "n B",
+        "TP",
+        "FP",
+        "FN",
+        "precision",
+        "recall",
+        "F1",
+        "κ (1 vs rest)",
+    ];
+    if score {
+        headers.extend(["AP50", "AP50:95"]);
+    }
+    let mut t = Table::new(&headers);
+    for p in &l.per_class {
+        let mut row = vec![
+            p.class.clone(),
+            count(p.n_a as usize),
+            count(p.n_b as usize),
+            count(p.tp as usize),
+            count(p.fp as usize),
+            count(p.fn_ as usize),
+            number(p.precision, 3),
+            number(p.recall, 3),
+            with_ci(p.f1, p.f1_ci95),
+            number(p.kappa, 3),
+        ];
+        if score {
+            let ap = p.ap.unwrap_or_default();
+            row.extend([number(ap.ap50, 3), number(ap.ap50_95, 3)]);
+        }
+        t.row(row);
+    }
+    out.push_str(&t.render());
+    out.push_str("\nPer-class counts follow the joint rule: a matched pair is a TP of its class only when both sets agree on it.\n");
+    writeln!(
+        out,
+        "\nConfusion matrix (rows: A's class, columns: B's class; the last row and column count unmatched nuclei):\n"
+    )
+    .unwrap();
+    let names = &l.confusion.classes;
+    let mut headers: Vec<String> = vec!["A \\ B".into()];
+    headers.extend(names.iter().cloned());
+    headers.push("unmatched in B".into());
+    let header_refs: Vec<&str> = headers.iter().map(|s| s.as_str()).collect();
+    let mut t = Table::new(&header_refs);
+    for (i, row) in l.confusion.counts.iter().enumerate() {
+        let label = names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| "unmatched in A".into());
+        let mut cells = vec![label];
+        cells.extend(row.iter().map(|&c| count(c as usize)));
+        t.row(cells);
+    }
+    out.push_str(&t.render());
+}
+
+fn group_section(out: &mut String, title: &str, key: &str, rows: &[GroupRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    writeln!(out, "\n## {title}\n").unwrap();
+    let mut t = Table::new(&[
+        key,
+        "FOVs",
+        "nuclei A",
+        "nuclei B",
+        "precision",
+        "recall",
+        "F1",
+        "κ raw",
+        "κ main",
+        "κ super",
+    ]);
+    for g in rows {
+        t.row(vec![
+            g.group.clone(),
+            count(g.fovs),
+            count(g.nuclei_a as usize),
+            count(g.nuclei_b as usize),
+            number(g.detection.precision, 3),
+            number(g.detection.recall, 3),
+            with_ci(g.detection.f1, g.f1_ci95),
+            with_ci(g.kappa[0], g.kappa_ci95[0]),
+            with_ci(g.kappa[1], g.kappa_ci95[1]),
+            with_ci(g.kappa[2], g.kappa_ci95[2]),
+        ]);
+    }
+    out.push_str(&t.render());
+}
+
+fn data_quality(out: &mut String, report: &ComparisonReport) {
+    out.push_str("\n## Data quality\n\n");
+    let c = &report.counts;
+    let mut lines = Vec::new();
+    if c.cropped_a + c.cropped_b > 0 {
+        lines.push(format!(
+            "{} nuclei of A and {} of B were centred outside the reference FOV region and left out.",
+            count(c.cropped_a),
+            count(c.cropped_b)
+        ));
+    }
+    if !c.fovs_only_in_a.is_empty() || !c.fovs_only_in_b.is_empty() {
+        lines.push(format!(
+            "{} FOVs only in A and {} only in B were not compared.",
+            count(c.fovs_only_in_a.len()),
+            count(c.fovs_only_in_b.len())
+        ));
+    }
+    if c.replaced_by_box > 0 {
+        lines.push(format!(
+            "{} self-intersecting outlines were compared by their bounding box.",
+            count(c.replaced_by_box)
+        ));
+    }
+    if report.result.unscored_a > 0 && report.command == Job::Score {
+        lines.push(format!(
+            "{} predictions have no score.",
+            count(report.result.unscored_a)
+        ));
+    }
+    lines.extend(report.result.notes.iter().cloned());
+    for line in &lines {
+        writeln!(out, "- {line}").unwrap();
+    }
+    for (label, set) in [("A", &report.inputs.a), ("B", &report.inputs.b)] {
+        if set.data_quality.is_empty() {
+            writeln!(out, "- `{}` ({label}): no findings when reading.", set.name).unwrap();
+            continue;
+        }
+        writeln!(out, "\nFindings when reading `{}` ({label}):\n", set.name).unwrap();
+        let mut t = Table::new(&["finding", "count"]);
+        for q in &set.data_quality {
+            t.row(vec![q.description.clone(), count(q.count)]);
+        }
+        out.push_str(&t.render());
+    }
+}
+
+fn methods(out: &mut String, report: &ComparisonReport) {
+    let p = &report.params;
+    out.push_str("\n## Methods\n\n");
+    let pairing = match (p.iou_threshold, p.radius_px) {
+        (Some(t), _) => format!(
+            "Nuclei were paired one to one within each field of view (FOV) by the intersection over union (IoU) of their {}, with {} pixel areas, keeping pairs with IoU ≥ {t}{}",
+            if p.shape == "box" { "bounding boxes" } else { "outlines (a box where only a box was drawn)" },
+            p.pixel_convention,
+            match p.matching {
+                "optimal" => "; the assignment maximised the total IoU (Hungarian method on each connected component of the candidate graph)".to_string(),
+                "greedy" => "; pairs were taken greedily by IoU, highest first".to_string(),
+                _ => "; predictions took, in order of decreasing score, the free nucleus of highest IoU (as pycocotools)".to_string(),
+            }
+        ),
+        (_, Some(r)) => format!(
+            "Nuclei were paired one to one within each FOV by centroid distance ≤ {r} px, maximising the number of pairs and then minimising the total distance"
+        ),
+        _ => String::new(),
+    };
+    write!(out, "{pairing}. ").unwrap();
+    if p.fov_crop == "reference" {
+        out.push_str("Nuclei whose area centroid lay outside the reference FOV region were left out of both sets. ");
+    }
+    out.push_str(
+        "Matched pairs are true positives (TP), unmatched nuclei of the compared set false positives (FP) and unmatched nuclei of the reference false negatives (FN); precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN). ",
+    );
+    write!(
+        out,
+        "As for ambiguous nuclei: {}. ",
+        describe_mode(p.ambiguous)
+    )
+    .unwrap();
+    out.push_str(
+        "Classification agreement on matched pairs, at the raw, main and super class levels, is given as accuracy, Cohen's unweighted κ with its asymptotic standard error (Fleiss, Cohen and Everitt 1969) and the normal 95% interval κ ± 1.96·SE, Gwet's AC1 (counting the categories observed), and the multiclass Matthews correlation coefficient. Per-class counts use the joint rule (a pair is a TP of class c only when both sets say c; otherwise a FP of the compared set's class and a FN of the reference's class). Segmentation quality is the mean IoU and mean Dice (2·IoU/(1+IoU)) of matched pairs, and panoptic quality PQ = F1 × mean IoU (Kirillov et al. 2019). ",
+    );
+    if report.command == Job::Score {
+        out.push_str(
+            "Average precision follows the COCO definition (pycocotools): detections ranked by score, each matched to the free truth nucleus of highest IoU, precision interpolated at 101 recall points, at IoU 0.50, 0.75 and averaged over 0.50:0.05:0.95, without pycocotools' cap of 100 detections per image; a level's AP is the mean over its classes with truth nuclei, and class-agnostic AP pools all classes. F1 at a score threshold counts the predictions at or above it on the matching made with all predictions. ",
+        );
+    }
+    if p.bootstrap_replicates > 0 {
+        out.push_str(
+            "Confidence intervals in brackets resample whole FOVs with replacement (a cluster bootstrap, since nuclei within a FOV are not independent). ",
+        );
+    }
+    writeln!(out, "Computed with nucagree {}.", report.version).unwrap();
+}
+
+fn describe_mode(name: &str) -> &'static str {
+    use crate::comparison::AmbiguousMode;
+    let mode = match name {
+        "class" => AmbiguousMode::Class,
+        "ignore" => AmbiguousMode::Ignore,
+        _ => AmbiguousMode::DetectOnly,
+    };
+    describe(mode)
+}

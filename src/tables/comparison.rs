@@ -1,0 +1,288 @@
+//! The tables of `compare` and `score` as polars DataFrames: per class, per group of FOVs
+//! (FOV, slide, hospital, fold), per fold with AP, precision-recall curves and the
+//! score-threshold sweep.
+
+use crate::comparison::run::ComparisonReport;
+use crate::comparison::summary::GroupRow;
+use crate::error::{Error, Result};
+use crate::model::ClassLevel;
+use polars::prelude::{Column, DataFrame, PlSmallStr};
+
+/// Columns of one table, in order.
+#[derive(Default)]
+struct Columns {
+    columns: Vec<Column>,
+}
+
+impl Columns {
+    fn add<T>(&mut self, name: &str, values: T) -> &mut Columns
+    where
+        Column: ColumnFrom<T>,
+    {
+        self.columns.push(Column::column_from(name, values));
+        self
+    }
+
+    fn frame(self, what: &str) -> Result<DataFrame> {
+        let height = self.columns.first().map_or(0, |c| c.len());
+        DataFrame::new(height, self.columns).map_err(|e| Error::Encode {
+            what: what.into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+trait ColumnFrom<T> {
+    fn column_from(name: &str, values: T) -> Column;
+}
+
+macro_rules! column_from {
+    ($($t:ty),*) => {$(
+        impl ColumnFrom<Vec<$t>> for Column {
+            fn column_from(name: &str, values: Vec<$t>) -> Column {
+                Column::new(PlSmallStr::from(name), values)
+            }
+        }
+    )*};
+}
+column_from!(String, Option<f64>, u64, u32, f64);
+
+fn low(ci: Option<[f64; 2]>) -> Option<f64> {
+    ci.map(|c| c[0])
+}
+
+fn high(ci: Option<[f64; 2]>) -> Option<f64> {
+    ci.map(|c| c[1])
+}
+
+/// One row per class and level: joint-rule counts, rates, supports, one-vs-rest kappa, F1
+/// interval and AP (score).
+pub fn per_class(report: &ComparisonReport) -> Result<DataFrame> {
+    let mut level = Vec::new();
+    let mut class = Vec::new();
+    let (mut n_a, mut n_b, mut tp, mut fp, mut fn_) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut precision, mut recall, mut f1, mut f1_low, mut f1_high, mut kappa) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut ap50, mut ap75, mut ap50_95) = (vec![], vec![], vec![]);
+    for l in ClassLevel::ALL {
+        for p in &report.result.levels.get(l).per_class {
+            level.push(l.name().to_string());
+            class.push(p.class.clone());
+            n_a.push(p.n_a);
+            n_b.push(p.n_b);
+            tp.push(p.tp);
+            fp.push(p.fp);
+            fn_.push(p.fn_);
+            precision.push(p.precision);
+            recall.push(p.recall);
+            f1.push(p.f1);
+            f1_low.push(low(p.f1_ci95));
+            f1_high.push(high(p.f1_ci95));
+            kappa.push(p.kappa);
+            let ap = p.ap.unwrap_or_default();
+            ap50.push(ap.ap50);
+            ap75.push(ap.ap75);
+            ap50_95.push(ap.ap50_95);
+        }
+    }
+    let mut c = Columns::default();
+    c.add("level", level)
+        .add("class", class)
+        .add("n_a", n_a)
+        .add("n_b", n_b)
+        .add("tp", tp)
+        .add("fp", fp)
+        .add("fn", fn_)
+        .add("precision", precision)
+        .add("recall", recall)
+        .add("f1", f1)
+        .add("f1_ci_low", f1_low)
+        .add("f1_ci_high", f1_high)
+        .add("kappa_one_vs_rest", kappa);
+    if report.result.objectness_ap.is_some() {
+        c.add("ap50", ap50)
+            .add("ap75", ap75)
+            .add("ap50_95", ap50_95);
+    }
+    c.frame("the per-class table")
+}
+
+/// One row per group of FOVs.
+pub fn groups(rows: &[GroupRow], key: &str) -> Result<DataFrame> {
+    let mut c = Columns::default();
+    c.add(
+        key,
+        rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>(),
+    )
+    .add(
+        "fovs",
+        rows.iter().map(|r| r.fovs as u64).collect::<Vec<_>>(),
+    )
+    .add(
+        "nuclei_a",
+        rows.iter().map(|r| r.nuclei_a).collect::<Vec<_>>(),
+    )
+    .add(
+        "nuclei_b",
+        rows.iter().map(|r| r.nuclei_b).collect::<Vec<_>>(),
+    )
+    .add(
+        "tp",
+        rows.iter().map(|r| r.detection.tp).collect::<Vec<_>>(),
+    )
+    .add(
+        "fp",
+        rows.iter().map(|r| r.detection.fp).collect::<Vec<_>>(),
+    )
+    .add(
+        "fn",
+        rows.iter().map(|r| r.detection.fn_).collect::<Vec<_>>(),
+    )
+    .add(
+        "precision",
+        rows.iter()
+            .map(|r| r.detection.precision)
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "recall",
+        rows.iter().map(|r| r.detection.recall).collect::<Vec<_>>(),
+    )
+    .add(
+        "f1",
+        rows.iter().map(|r| r.detection.f1).collect::<Vec<_>>(),
+    )
+    .add(
+        "f1_ci_low",
+        rows.iter().map(|r| low(r.f1_ci95)).collect::<Vec<_>>(),
+    )
+    .add(
+        "f1_ci_high",
+        rows.iter().map(|r| high(r.f1_ci95)).collect::<Vec<_>>(),
+    )
+    .add(
+        "mean_iou",
+        rows.iter().map(|r| r.mean_iou).collect::<Vec<_>>(),
+    );
+    for (k, level) in ClassLevel::ALL.iter().enumerate() {
+        let name = level.name();
+        c.add(
+            &format!("accuracy_{name}"),
+            rows.iter().map(|r| r.accuracy[k]).collect::<Vec<_>>(),
+        )
+        .add(
+            &format!("kappa_{name}"),
+            rows.iter().map(|r| r.kappa[k]).collect::<Vec<_>>(),
+        )
+        .add(
+            &format!("kappa_{name}_ci_low"),
+            rows.iter()
+                .map(|r| low(r.kappa_ci95[k]))
+                .collect::<Vec<_>>(),
+        )
+        .add(
+            &format!("kappa_{name}_ci_high"),
+            rows.iter()
+                .map(|r| high(r.kappa_ci95[k]))
+                .collect::<Vec<_>>(),
+        );
+    }
+    c.frame(&format!("the table by {key}"))
+}
+
+/// One row per fold with its figures (`score --folds`), then the mean and SD rows.
+pub fn folds(report: &ComparisonReport) -> Result<Option<DataFrame>> {
+    let Some(folds) = &report.result.folds else {
+        return Ok(None);
+    };
+    let keys: Vec<&String> = folds.mean.keys().collect();
+    let mut c = Columns::default();
+    let mut labels: Vec<String> = folds.folds.iter().map(|f| f.fold.to_string()).collect();
+    labels.extend(["mean".to_string(), "sd".to_string()]);
+    let mut fovs: Vec<u64> = folds.folds.iter().map(|f| f.fovs as u64).collect();
+    let total: u64 = fovs.iter().sum();
+    fovs.extend([total, total]);
+    c.add("fold", labels).add("fovs", fovs);
+    for key in keys {
+        let mut values: Vec<Option<f64>> = folds.folds.iter().map(|f| f.figures[key]).collect();
+        values.extend([folds.mean[key], folds.sd[key]]);
+        c.add(key, values);
+    }
+    c.frame("the fold table").map(Some)
+}
+
+/// Precision at recall 0, 0.01, ..., 1 (IoU 0.5) per level and class with truth (score).
+pub fn pr_curves(report: &ComparisonReport) -> Result<Option<DataFrame>> {
+    let (mut level, mut class, mut recall, mut precision) = (vec![], vec![], vec![], vec![]);
+    for l in ClassLevel::ALL {
+        for (name, values) in &report.result.levels.get(l).pr_curves {
+            for (r, p) in values.iter().enumerate() {
+                level.push(l.name().to_string());
+                class.push(name.clone());
+                recall.push(r as f64 / 100.0);
+                precision.push(*p);
+            }
+        }
+    }
+    if level.is_empty() {
+        return Ok(None);
+    }
+    let mut c = Columns::default();
+    c.add("level", level)
+        .add("class", class)
+        .add("recall", recall)
+        .add("precision", precision);
+    c.frame("the precision-recall curves").map(Some)
+}
+
+/// Detection at score thresholds 0, 0.05, ..., 1 (score).
+pub fn score_thresholds(report: &ComparisonReport) -> Result<Option<DataFrame>> {
+    let Some(sweep) = &report.result.score_threshold else {
+        return Ok(None);
+    };
+    let rows = &sweep.curve;
+    let mut c = Columns::default();
+    c.add(
+        "score_threshold",
+        rows.iter().map(|r| r.score_threshold).collect::<Vec<_>>(),
+    )
+    .add("tp", rows.iter().map(|r| r.tp).collect::<Vec<_>>())
+    .add("fp", rows.iter().map(|r| r.fp).collect::<Vec<_>>())
+    .add("fn", rows.iter().map(|r| r.fn_).collect::<Vec<_>>())
+    .add(
+        "precision",
+        rows.iter().map(|r| r.precision).collect::<Vec<_>>(),
+    )
+    .add("recall", rows.iter().map(|r| r.recall).collect::<Vec<_>>())
+    .add("f1", rows.iter().map(|r| r.f1).collect::<Vec<_>>());
+    c.frame("the score-threshold table").map(Some)
+}
+
+/// The confusion matrices of every level, long form: level, class_a, class_b, count
+/// (`unmatched` for a nucleus without partner).
+pub fn confusion(report: &ComparisonReport) -> Result<DataFrame> {
+    let (mut level, mut class_a, mut class_b, mut counts) = (vec![], vec![], vec![], vec![]);
+    for l in ClassLevel::ALL {
+        let m = &report.result.levels.get(l).confusion;
+        let name = |i: usize| {
+            m.classes
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "unmatched".into())
+        };
+        for (i, row) in m.counts.iter().enumerate() {
+            for (j, &n) in row.iter().enumerate() {
+                level.push(l.name().to_string());
+                class_a.push(name(i));
+                class_b.push(name(j));
+                counts.push(n);
+            }
+        }
+    }
+    let mut c = Columns::default();
+    c.add("level", level)
+        .add("class_a", class_a)
+        .add("class_b", class_b)
+        .add("count", counts);
+    c.frame("the confusion table")
+}

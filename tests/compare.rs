@@ -1,0 +1,293 @@
+//! `nucagree compare` and `nucagree score` on small hand-built sets whose every figure is
+//! known by construction.
+//!
+//! One FOV of 10 x 10 px boxes (identical outlines where nuclei pair, so every IoU is 1):
+//!
+//! | x   | truth (B)      | predictions (A)         |
+//! | --- | -------------- | ----------------------- |
+//! | 0   | tumor          | tumor, score 0.9        |
+//! | 20  | tumor          | lymphocyte, score 0.8   |
+//! | 40  | lymphocyte     | lymphocyte, score 0.7   |
+//! | 60  | fibroblast     | —                       |
+//! | 80  | apoptotic_body | unlabeled, score 0.6    |
+//! | 100 | —              | tumor, score 0.95       |
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn nucagree(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn box_row(class: &str, x: f64, score: Option<f64>) -> String {
+    let (x1, x2) = (x, x + 10.0);
+    let score = score.map_or(String::new(), |s| format!(",{s}"));
+    format!("{class},rectangle,\"{x1},{x2},{x2},{x1}\",\"0,0,10,10\"{score}\n")
+}
+
+struct Sets {
+    _dir: tempfile::TempDir,
+    truth: PathBuf,
+    pred: PathBuf,
+    root: PathBuf,
+}
+
+fn sets() -> Sets {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let truth = root.join("truth");
+    let pred = root.join("pred");
+    std::fs::create_dir_all(truth.join("csv")).unwrap();
+    std::fs::create_dir_all(pred.join("csv")).unwrap();
+    let mut t = String::from("raw_classification,type,coords_x,coords_y\n");
+    for (class, x) in [
+        ("tumor", 0.0),
+        ("tumor", 20.0),
+        ("lymphocyte", 40.0),
+        ("fibroblast", 60.0),
+        ("apoptotic_body", 80.0),
+    ] {
+        t.push_str(&box_row(class, x, None));
+    }
+    std::fs::write(truth.join("csv/fov1.csv"), t).unwrap();
+    let mut p = String::from("raw_classification,type,coords_x,coords_y,score\n");
+    for (class, x, s) in [
+        ("tumor", 0.0, 0.9),
+        ("lymphocyte", 20.0, 0.8),
+        ("lymphocyte", 40.0, 0.7),
+        ("unlabeled", 80.0, 0.6),
+        ("tumor", 100.0, 0.95),
+    ] {
+        p.push_str(&box_row(class, x, Some(s)));
+    }
+    std::fs::write(pred.join("csv/fov1.csv"), p).unwrap();
+    Sets {
+        _dir: dir,
+        truth,
+        pred,
+        root,
+    }
+}
+
+fn run(args: &[&str], out: &Path) -> Value {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--out", out.to_str().unwrap(), "--bootstrap", "0"]);
+    let output = nucagree(&all);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+}
+
+fn close(value: &Value, expected: f64) {
+    let v = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"));
+    assert!((v - expected).abs() < 1e-12, "{v} != {expected}");
+}
+
+fn score(s: &Sets, extra: &[&str], name: &str) -> Value {
+    let mut args = vec![
+        "score",
+        "--truth",
+        s.truth.to_str().unwrap(),
+        "--pred",
+        s.pred.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    run(&args, &s.root.join(name))
+}
+
+#[test]
+fn score_detect_only_gives_the_numbers_known_by_construction() {
+    let s = sets();
+    let v = score(&s, &[], "out");
+    assert_eq!(v["command"], "score");
+    assert_eq!(v["params"]["iou_threshold"], 0.5);
+    assert_eq!(v["params"]["matching"], "optimal");
+    assert_eq!(v["params"]["shape"], "polygon");
+    assert_eq!(v["params"]["ambiguous"], "detect-only");
+    assert_eq!(v["counts"]["fovs"], 1);
+    assert_eq!(v["counts"]["a"], 5);
+    assert_eq!(v["counts"]["b"], 5);
+    for level in ["raw", "main", "super"] {
+        let l = &v["levels"][level];
+        let d = &l["detection"];
+        assert_eq!(
+            (&d["tp"], &d["fp"], &d["fn"]),
+            (&4.into(), &1.into(), &1.into())
+        );
+        close(&d["precision"], 0.8);
+        close(&d["recall"], 0.8);
+        close(&d["f1"], 0.8);
+        let c = &l["classification"];
+        // (tumor, tumor), (lymphocyte, tumor), (lymphocyte, lymphocyte); the ambiguous
+        // pair is left out. p_o = 2/3, p_e = 4/9, kappa = 0.4.
+        assert_eq!(c["n_pairs"], 3);
+        close(&c["accuracy"], 2.0 / 3.0);
+        close(&c["cohen_kappa"], 0.4);
+        let seg = &l["segmentation"];
+        close(&seg["mean_iou"], 1.0);
+        close(&seg["mean_dice"], 1.0);
+        close(&seg["pq"], 0.8);
+    }
+    // Gwet's AC1: pi_tumor = 3/6, pi_lymphocyte = 3/6, p_e = 0.5, AC1 = (2/3 - 1/2)/(1/2).
+    close(&v["levels"]["raw"]["classification"]["gwet_ac1"], 1.0 / 3.0);
+    // kappa's asymptotic SE (Fleiss, Cohen and Everitt 1969) of the 2 x 2 table
+    // [[1, 0], [1, 1]] / 3, as statsmodels' std_kappa (worked out from the formula).
+    let se = v["levels"]["raw"]["classification"]["kappa_se"]
+        .as_f64()
+        .unwrap();
+    assert!((se - 0.39191835884530846).abs() < 1e-9, "{se}");
+    let ci = &v["levels"]["raw"]["classification"]["kappa_ci95"];
+    close(&ci[0], 0.4 - 1.959963984540054 * se);
+
+    let per_class: Vec<&Value> = v["levels"]["raw"]["per_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    let names: Vec<&str> = per_class
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["tumor", "fibroblast", "lymphocyte"]);
+    let row = |name: &str| *per_class.iter().find(|c| c["class"] == name).unwrap();
+    let tumor = row("tumor");
+    assert_eq!(
+        (&tumor["tp"], &tumor["fp"], &tumor["fn"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+    close(&tumor["f1"], 0.5);
+    let lymphocyte = row("lymphocyte");
+    assert_eq!(
+        (&lymphocyte["tp"], &lymphocyte["fp"], &lymphocyte["fn"]),
+        (&1.into(), &1.into(), &0.into())
+    );
+    close(&lymphocyte["recall"], 1.0);
+    close(&lymphocyte["f1"], 2.0 / 3.0);
+    let fibroblast = row("fibroblast");
+    assert!(fibroblast["precision"].is_null());
+    close(&fibroblast["f1"], 0.0);
+
+    // Objectness AP: ranked FP, TP, TP, TP, TP over 5 truths: precision 0.8 up to recall
+    // 0.8 (81 of the 101 recall points), at every IoU threshold.
+    let objectness = &v["objectness_ap"];
+    close(&objectness["ap50"], 81.0 * 0.8 / 101.0);
+    close(&objectness["ap75"], 81.0 * 0.8 / 101.0);
+    close(&objectness["ap50_95"], 81.0 * 0.8 / 101.0);
+    // Raw AP: tumor 51 x 0.5 / 101, lymphocyte 0.5, fibroblast 0; their mean.
+    let tumor_ap = 51.0 * 0.5 / 101.0;
+    close(&row("tumor")["ap"]["ap50"], tumor_ap);
+    close(
+        &v["levels"]["raw"]["ap"]["ap50"],
+        (tumor_ap + 0.5 + 0.0) / 3.0,
+    );
+    // The score sweep: best F1 0.8 at 0.6; at the given 0.5, the same.
+    let sweep = &v["score_threshold"];
+    close(&sweep["best"]["score_threshold"], 0.6);
+    close(&sweep["best"]["f1"], 0.8);
+    close(&sweep["given"]["f1"], 0.8);
+
+    let report = std::fs::read_to_string(s.root.join("out/report.md")).unwrap();
+    assert!(
+        report.contains("| tumor      |   2 |   2 |   1 |   1 |   1 |"),
+        "{report}"
+    );
+    for table in ["per_class", "by_fov", "matches", "pr_curves", "confusion"] {
+        assert!(s.root.join(format!("out/{table}.csv")).exists(), "{table}");
+        assert!(
+            s.root.join(format!("out/{table}.parquet")).exists(),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn ambiguous_modes_change_what_counts() {
+    let s = sets();
+    let class = score(&s, &["--ambiguous", "class"], "class");
+    // The ambiguous pair is classified: apoptotic_body vs unlabeled disagree at raw level
+    // and agree (AMBIGUOUS) at main and super.
+    assert_eq!(class["levels"]["raw"]["classification"]["n_pairs"], 4);
+    close(&class["levels"]["raw"]["classification"]["accuracy"], 0.5);
+    close(
+        &class["levels"]["super"]["classification"]["accuracy"],
+        0.75,
+    );
+    let ignore = score(&s, &["--ambiguous", "ignore"], "ignore");
+    // The pair on the ambiguous truth nucleus counts nowhere.
+    let d = &ignore["levels"]["super"]["detection"];
+    assert_eq!(
+        (&d["tp"], &d["fp"], &d["fn"]),
+        (&3.into(), &1.into(), &1.into())
+    );
+    close(&d["f1"], 0.75);
+}
+
+#[test]
+fn compare_without_scores_has_no_ap_and_fail_under_sets_the_exit_code() {
+    let s = sets();
+    let out = s.root.join("cmp");
+    let v = run(
+        &[
+            "compare",
+            s.pred.to_str().unwrap(),
+            s.truth.to_str().unwrap(),
+        ],
+        &out,
+    );
+    assert_eq!(v["command"], "compare");
+    assert!(v.get("objectness_ap").is_none());
+    assert!(v["levels"]["super"].get("ap").is_none());
+
+    let args = |threshold: &str| {
+        nucagree(&[
+            "compare",
+            s.pred.to_str().unwrap(),
+            s.truth.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--fail-under",
+            threshold,
+        ])
+    };
+    let missed = args("super.detection.f1=0.9");
+    assert_eq!(missed.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&missed.stderr),
+        "fail-under: super.detection.f1 = 0.8000 is below 0.9\n"
+    );
+    assert_eq!(args("super.detection.f1=0.7").status.code(), Some(0));
+    let unknown = args("super.detection.f2=0.7");
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn predictions_without_scores_get_no_ap_and_a_note() {
+    let s = sets();
+    let v = score(
+        &Sets {
+            _dir: tempfile::tempdir().unwrap(),
+            truth: s.truth.clone(),
+            pred: s.truth.clone(),
+            root: s.root.clone(),
+        },
+        &[],
+        "unscored",
+    );
+    assert!(v["objectness_ap"]["ap50"].is_null());
+    assert!(v["levels"]["raw"]["ap"]["ap50"].is_null());
+    assert!(v["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("5 predictions have no score"));
+    close(&v["levels"]["raw"]["detection"]["f1"], 1.0);
+}
