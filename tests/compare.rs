@@ -291,3 +291,38 @@ fn predictions_without_scores_get_no_ap_and_a_note() {
         .contains("5 predictions have no score"));
     close(&v["levels"]["raw"]["detection"]["f1"], 1.0);
 }
+
+#[test]
+fn figures_do_not_depend_on_the_thread_count() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-sample");
+    let dir = tempfile::tempdir().unwrap();
+    let run_with = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}"));
+        let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "score",
+                "--truth",
+                sample.join("corrected").to_str().unwrap(),
+                "--pred",
+                sample.join("predictions").to_str().unwrap(),
+                "--folds",
+                "--bootstrap",
+                "200",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+        let per_fov = std::fs::read_to_string(out.join("by_fov.csv")).unwrap();
+        (summary, per_fov)
+    };
+    let one = run_with("1");
+    assert_eq!(one, run_with("2"));
+    assert_eq!(one, run_with("3"));
+    // The bootstrap ran: intervals are there.
+    let v: Value = serde_json::from_str(&one.0).unwrap();
+    assert!(v["levels"]["raw"]["bootstrap_ci95"]["cohen_kappa"].is_array());
+}

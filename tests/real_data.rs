@@ -147,3 +147,113 @@ fn folds_and_hospitals_match_the_split_files() {
         1_744
     );
 }
+
+fn nucagree(args: &[&str]) -> std::process::Output {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn summary(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn the_real_set_compared_with_itself_agrees_perfectly() {
+    let Some(set) = common::real_corrected_set() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("self");
+    let set = set.to_str().unwrap();
+    nucagree(&[
+        "compare",
+        set,
+        set,
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        "100",
+    ]);
+    let v = summary(&out);
+    assert_eq!(v["counts"]["fovs"], 1744);
+    // 5,234 nuclei are centred outside their FOV region and left out of both sides.
+    assert_eq!(v["counts"]["cropped_a"], 5234);
+    assert_eq!(v["counts"]["a"], 59485 - 5234);
+    assert_eq!(v["counts"]["b"], 59485 - 5234);
+    // The 110 nuclei drawn as points inside their FOV match nothing by IoU.
+    assert_eq!(v["counts"]["points_a"], 110);
+    for level in ["raw", "main", "super"] {
+        let l = &v["levels"][level];
+        assert_eq!(l["detection"]["tp"], 54251 - 110);
+        assert_eq!(l["detection"]["fp"], 110);
+        assert_eq!(l["detection"]["fn"], 110);
+        assert_eq!(l["classification"]["accuracy"], 1.0);
+        assert_eq!(l["classification"]["cohen_kappa"], 1.0);
+        assert_eq!(l["segmentation"]["mean_iou"], 1.0);
+    }
+    assert_eq!(v["by_hospital"].as_array().unwrap().len(), 18);
+}
+
+#[test]
+fn predictions_simulated_from_the_real_set_score_per_fold() {
+    let Some(set) = common::real_corrected_set() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sim = dir.path().join("sim");
+    let out = dir.path().join("score");
+    let set = set.to_str().unwrap();
+    nucagree(&[
+        "simulate",
+        "--from",
+        set,
+        "--out",
+        sim.to_str().unwrap(),
+        "--sets",
+        "predictions",
+        "--rater-fovs",
+        "0",
+    ]);
+    let pred = sim.join("predictions");
+    nucagree(&[
+        "score",
+        "--truth",
+        set,
+        "--pred",
+        pred.to_str().unwrap(),
+        "--shape",
+        "box",
+        "--folds",
+        "--bootstrap",
+        "200",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let v = summary(&out);
+    assert_eq!(v["counts"]["fovs"], 1744);
+    assert_eq!(v["counts"]["b"], 59485 - 5234);
+    let folds = v["folds"]["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 5);
+    let fovs: u64 = folds.iter().map(|f| f["fovs"].as_u64().unwrap()).sum();
+    assert_eq!(fovs, 1744);
+    // The simulated model misses and invents nuclei but finds most.
+    let f1 = v["levels"]["super"]["detection"]["f1"].as_f64().unwrap();
+    assert!((0.75..0.98).contains(&f1), "{f1}");
+    let ap50 = v["objectness_ap"]["ap50"].as_f64().unwrap();
+    assert!((0.6..1.0).contains(&ap50), "{ap50}");
+    let ci = v["levels"]["super"]["bootstrap_ci95"]["f1"]
+        .as_array()
+        .unwrap();
+    assert!(ci[0].as_f64().unwrap() < f1 && f1 < ci[1].as_f64().unwrap());
+    let sd = v["folds"]["sd"]["detection.f1"].as_f64().unwrap();
+    assert!(sd > 0.0 && sd < 0.1, "{sd}");
+}

@@ -35,6 +35,7 @@
 //! assert_eq!(detection.f1, Some(0.5));
 //! ```
 
+pub mod groups;
 pub mod run;
 pub mod scoring;
 pub mod summary;
@@ -216,6 +217,9 @@ pub struct FovOutcome {
     pub replaced_by_box: usize,
     /// Nuclei of A (after the crop) without a score.
     pub unscored_a: usize,
+    /// Nuclei drawn as points (after the crop), which match nothing by IoU.
+    pub points_a: usize,
+    pub points_b: usize,
     /// The FOV's AP evaluations; `None` when not asked for, or when some prediction has no
     /// score.
     pub ap: Option<FovAp>,
@@ -289,6 +293,15 @@ pub fn evaluate_fov(
         cropped_b: matched.cropped_b.len(),
         replaced_by_box: matched.replaced_by_box,
         unscored_a,
+        points_a: count_points(fov_a, &matched.unmatched_a),
+        points_b: count_points(fov_b, &matched.unmatched_b),
         ap,
     }
+}
+
+fn count_points(fov: &Fov, unmatched: &[u32]) -> usize {
+    unmatched
+        .iter()
+        .filter(|&&i| matches!(fov.nuclei[i as usize].shape, crate::model::Shape::Point(_)))
+        .count()
 }

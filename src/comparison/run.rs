@@ -106,6 +106,9 @@ pub struct Counts {
     pub fovs_only_in_b: Vec<String>,
     /// Self-intersecting outlines compared by their bounding box.
     pub replaced_by_box: usize,
+    /// Nuclei drawn as points, unmatched under IoU matching (they have no area).
+    pub points_a: usize,
+    pub points_b: usize,
 }
 
 /// One input set.
@@ -253,6 +256,8 @@ pub fn report_of(
         fovs_only_in_a: only(a, b),
         fovs_only_in_b: only(b, a),
         replaced_by_box: outcomes.iter().map(|o| o.replaced_by_box).sum(),
+        points_a: outcomes.iter().map(|o| o.points_a).sum(),
+        points_b: outcomes.iter().map(|o| o.points_b).sum(),
     };
     ComparisonReport {
         command: options.job,

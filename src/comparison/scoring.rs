@@ -20,6 +20,7 @@ use crate::stats::average_precision::{
     accumulate, evaluate_image, summarize, ApImage, ApOptions, ApSummary, ImageEvaluation,
 };
 use crate::stats::detection::DetectionCounts;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// One FOV's AP evaluations: per level, per class of the level (`None` for classes left out),
@@ -76,6 +77,13 @@ pub fn evaluate_fov_ap(
                 if !roles.is_classified(level, class) {
                     return None;
                 }
+                let of_class = |id: crate::model::ClassId| hierarchy.index(id, level) == class;
+                if !shapes_b.iter().any(|(_, id)| of_class(*id))
+                    && !shapes_a.iter().any(|(_, _, id)| of_class(*id))
+                {
+                    // Nothing of the class here: the FOV adds nothing to its AP.
+                    return None;
+                }
                 let image = ApImage {
                     truth: shapes_b
                         .iter()
@@ -123,8 +131,7 @@ pub struct ClassAp {
 
 fn class_ap(evaluations: &[&ImageEvaluation]) -> ClassAp {
     let options = ApOptions::default();
-    let owned: Vec<ImageEvaluation> = evaluations.iter().map(|e| (*e).clone()).collect();
-    let accumulated = accumulate(&owned, options.iou_thresholds.len());
+    let accumulated = accumulate(evaluations, options.iou_thresholds.len());
     let at = |value: f64| {
         let t = options
             .iou_thresholds
@@ -150,6 +157,7 @@ pub fn level_ap(
         .position(|&l| l == level)
         .unwrap_or(0);
     (0..classes)
+        .into_par_iter()
         .map(|class| {
             let evaluations: Vec<&ImageEvaluation> = outcomes
                 .iter()

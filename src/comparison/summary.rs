@@ -1,6 +1,7 @@
 //! Adding FOV outcomes up into the comparison's result: the plain struct that `summary.json`
 //! serialises and the reports and tables are made from.
 
+use super::groups::{fold_summary, group_rows};
 use super::scoring::{self, ClassAp, ThresholdSweep};
 use super::tally::{Sums, TallyLayout};
 use super::{ClassRoles, FovOutcome};
@@ -263,13 +264,74 @@ pub fn summarize(
             "{unscored_a} predictions have no score: AP and the score-threshold sweep are not computed"
         ));
     }
-    let intervals = options
-        .bootstrap
-        .as_ref()
-        .map(|b| overall_intervals(&layout, &tallies, b));
+    // The independent parts run side by side.
+    let group_of = |key: &(dyn Fn(&FovOutcome) -> Option<String> + Sync), with_ci: bool| {
+        group_rows(
+            outcomes,
+            &tallies,
+            &layout,
+            key,
+            options.bootstrap.as_ref().filter(|_| with_ci),
+        )
+    };
+    let (
+        (intervals, (level_aps, objectness)),
+        ((by_hospital, by_fold), (by_slide, (by_fov, folds))),
+    ) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    options
+                        .bootstrap
+                        .as_ref()
+                        .map(|b| overall_intervals(&layout, &tallies, b))
+                },
+                || {
+                    let levels = ap_available.then(|| {
+                        ClassLevel::ALL.map(|level| {
+                            scoring::level_ap(&all_outcomes, level, classes[level_index(level)])
+                        })
+                    });
+                    let objectness = ap_available.then(|| scoring::objectness_ap(&all_outcomes));
+                    (levels, objectness)
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || group_of(&|o| o.hospital.clone(), true),
+                        || group_of(&|o| o.fold.map(|f| f.to_string()), true),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || group_of(&|o| o.slide.clone(), false),
+                        || {
+                            rayon::join(
+                                || group_of(&|o| Some(o.fov.clone()), false),
+                                || {
+                                    options.folds.then(|| {
+                                        fold_summary(
+                                            outcomes,
+                                            &tallies,
+                                            &layout,
+                                            roles,
+                                            ap_available,
+                                        )
+                                    })
+                                },
+                            )
+                        },
+                    )
+                },
+            )
+        },
+    );
     let level_summary = |level: ClassLevel| {
         let slot = level_index(level);
-        let aps = ap_available.then(|| scoring::level_ap(&all_outcomes, level, classes[slot]));
+        let aps = level_aps.as_ref().map(|l| &l[slot]);
         let (level_intervals, class_f1_intervals) = match &intervals {
             Some((levels, per_class)) => (Some(levels[slot]), per_class[slot].clone()),
             None => (None, vec![None; classes[slot]]),
@@ -278,7 +340,7 @@ pub fn summarize(
             &sums,
             roles,
             level,
-            aps.as_deref(),
+            aps.map(|a| a.as_slice()),
             level_intervals,
             &class_f1_intervals,
         )
@@ -289,26 +351,12 @@ pub fn summarize(
         super_: level_summary(ClassLevel::Super),
     };
     let objectness_ap = options.scoring.then(|| {
-        if ap_available {
-            ApNumbers::of(&scoring::objectness_ap(&all_outcomes).summary)
-        } else {
-            ApNumbers::default()
-        }
+        objectness
+            .map(|o| ApNumbers::of(&o.summary))
+            .unwrap_or_default()
     });
     let score_threshold = ap_available
         .then(|| scoring::threshold_sweep(&all_outcomes, roles, options.score_threshold));
-    let group_of = |key: &dyn Fn(&FovOutcome) -> Option<String>, with_ci: bool| {
-        group_rows(
-            outcomes,
-            &tallies,
-            &layout,
-            key,
-            options.bootstrap.as_ref().filter(|_| with_ci),
-        )
-    };
-    let folds = options
-        .folds
-        .then(|| fold_summary(outcomes, &tallies, &layout, roles, ap_available));
     if options.folds && folds.as_ref().is_some_and(|f| f.folds.is_empty()) {
         notes.push(
             "--folds: no FOV of the reference set has a test fold (train_test_splits/ missing?)"
@@ -319,17 +367,21 @@ pub fn summarize(
         levels,
         objectness_ap,
         score_threshold,
-        by_hospital: group_of(&|o| o.hospital.clone(), true),
-        by_fold: group_of(&|o| o.fold.map(|f| f.to_string()), true),
-        by_slide: group_of(&|o| o.slide.clone(), false),
-        by_fov: group_of(&|o| Some(o.fov.clone()), false),
+        by_hospital,
+        by_fold,
+        by_slide,
+        by_fov,
         folds,
         unscored_a,
         notes,
     }
 }
 
-fn dense_sum(layout: &TallyLayout, tallies: &[Vec<(u32, f64)>], members: &[usize]) -> Vec<f64> {
+pub(super) fn dense_sum(
+    layout: &TallyLayout,
+    tallies: &[Vec<(u32, f64)>],
+    members: &[usize],
+) -> Vec<f64> {
     let mut sum = vec![0.0; layout.width];
     for &i in members {
         TallyLayout::add(&mut sum, &tallies[i]);
@@ -470,7 +522,17 @@ fn overall_intervals<'a>(
         }
     }
     let borrowed: Vec<TallyStatistic<'_>> = statistics.iter().map(|s| s.as_ref() as _).collect();
-    let results = tally_bootstrap(tallies, layout.width, &borrowed, options);
+    // Supports are read by no statistic: leaving them out makes each resample cheaper.
+    let projected: Vec<Vec<(u32, f64)>> = tallies
+        .iter()
+        .map(|t| {
+            t.iter()
+                .copied()
+                .filter(|&(p, _)| !layout.is_support(p))
+                .collect()
+        })
+        .collect();
+    let results = tally_bootstrap(&projected, layout.width, &borrowed, options);
     let ci = |k: usize| results[k].as_ref().and_then(|r: &BootstrapResult| r.ci);
     let levels = [0, 1, 2].map(|slot| LevelIntervals {
         precision: ci(0),
@@ -490,133 +552,4 @@ fn overall_intervals<'a>(
         values
     });
     (levels, per_class)
-}
-
-fn group_rows(
-    outcomes: &[FovOutcome],
-    tallies: &[Vec<(u32, f64)>],
-    layout: &TallyLayout,
-    key: &dyn Fn(&FovOutcome) -> Option<String>,
-    bootstrap: Option<&BootstrapOptions>,
-) -> Vec<GroupRow> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, o) in outcomes.iter().enumerate() {
-        if let Some(k) = key(o) {
-            groups.entry(k).or_default().push(i);
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(group, members)| {
-            let sum = dense_sum(layout, tallies, &members);
-            let sums = layout.read(&sum);
-            let (f1_ci95, kappa_ci95) = match bootstrap {
-                Some(options) if members.len() >= 2 => {
-                    let subset: Vec<Vec<(u32, f64)>> =
-                        members.iter().map(|&i| tallies[i].clone()).collect();
-                    let f1 = |s: &[f64]| layout.read(s).detection().f1();
-                    let kappas =
-                        ClassLevel::ALL.map(|level| move |s: &[f64]| layout.read(s).kappa(level));
-                    let stats: [TallyStatistic<'_>; 4] = [&f1, &kappas[0], &kappas[1], &kappas[2]];
-                    let r = tally_bootstrap(&subset, layout.width, &stats, options);
-                    let ci = |k: usize| r[k].as_ref().and_then(|x| x.ci);
-                    (ci(0), [ci(1), ci(2), ci(3)])
-                }
-                _ => (None, [None; 3]),
-            };
-            let nuclei_a = members
-                .iter()
-                .map(|&i| (outcomes[i].pairs.len() + outcomes[i].unmatched_a.len()) as u64)
-                .sum();
-            let nuclei_b = members
-                .iter()
-                .map(|&i| (outcomes[i].pairs.len() + outcomes[i].unmatched_b.len()) as u64)
-                .sum();
-            let d = sums.detection();
-            GroupRow {
-                group,
-                fovs: members.len(),
-                nuclei_a,
-                nuclei_b,
-                detection: Detection::of(d),
-                f1_ci95,
-                mean_iou: sums.mean_iou(),
-                accuracy: ClassLevel::ALL.map(|l| sums.accuracy(l)),
-                kappa: ClassLevel::ALL.map(|l| sums.kappa(l)),
-                kappa_ci95,
-            }
-        })
-        .collect()
-}
-
-fn fold_summary(
-    outcomes: &[FovOutcome],
-    tallies: &[Vec<(u32, f64)>],
-    layout: &TallyLayout,
-    roles: &ClassRoles,
-    with_ap: bool,
-) -> FoldSummary {
-    let mut by_fold: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (i, o) in outcomes.iter().enumerate() {
-        if let Some(f) = o.fold {
-            by_fold.entry(f).or_default().push(i);
-        }
-    }
-    let folds: Vec<FoldFigures> = by_fold
-        .into_iter()
-        .map(|(fold, members)| {
-            let sum = dense_sum(layout, tallies, &members);
-            let sums = layout.read(&sum);
-            let d = sums.detection();
-            let mut figures = BTreeMap::new();
-            figures.insert("detection.precision".to_string(), d.precision());
-            figures.insert("detection.recall".to_string(), d.recall());
-            figures.insert("detection.f1".to_string(), d.f1());
-            figures.insert("segmentation.mean_iou".to_string(), sums.mean_iou());
-            let subset: Vec<&FovOutcome> = members.iter().map(|&i| &outcomes[i]).collect();
-            for level in ClassLevel::ALL {
-                let name = level.name();
-                figures.insert(format!("{name}.accuracy"), sums.accuracy(level));
-                figures.insert(format!("{name}.cohen_kappa"), sums.kappa(level));
-                if with_ap {
-                    let classes = roles.hierarchy.names(level).len();
-                    let aps: Vec<_> = scoring::level_ap(&subset, level, classes)
-                        .into_iter()
-                        .flatten()
-                        .map(|a| a.summary)
-                        .collect();
-                    let mean = crate::stats::average_precision::mean_over_categories(&aps);
-                    figures.insert(format!("{name}.ap50"), mean.ap50);
-                    figures.insert(format!("{name}.ap50_95"), mean.ap50_95);
-                }
-            }
-            if with_ap {
-                let ap = scoring::objectness_ap(&subset).summary;
-                figures.insert("objectness.ap50".to_string(), ap.ap50);
-                figures.insert("objectness.ap50_95".to_string(), ap.ap50_95);
-            }
-            FoldFigures {
-                fold,
-                fovs: members.len(),
-                figures,
-            }
-        })
-        .collect();
-    let keys: Vec<String> = folds
-        .first()
-        .map(|f| f.figures.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut mean = BTreeMap::new();
-    let mut sd = BTreeMap::new();
-    for key in keys {
-        let values: Vec<f64> = folds.iter().filter_map(|f| f.figures[&key]).collect();
-        let n = values.len() as f64;
-        let m = (n > 0.0).then(|| values.iter().sum::<f64>() / n);
-        let s = m
-            .filter(|_| n >= 2.0)
-            .map(|m| (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
-        mean.insert(key.clone(), m);
-        sd.insert(key, s);
-    }
-    FoldSummary { folds, mean, sd }
 }

@@ -115,6 +115,24 @@ impl TallyLayout {
         merged
     }
 
+    /// Whether `position` holds detection counts, IoU sums or a classification table (not
+    /// per-class counts): what detection F1, mean IoU and kappa read.
+    pub fn is_head_or_table(&self, position: u32) -> bool {
+        let p = position as usize;
+        p < HEAD || (0..3).any(|slot| p >= self.table_offset[slot] && p < self.class_offset[slot])
+    }
+
+    /// Whether `position` holds a class's number of nuclei in A or B (which no bootstrapped
+    /// statistic reads).
+    pub fn is_support(&self, position: u32) -> bool {
+        let p = position as usize;
+        (0..3).any(|slot| {
+            let start = self.class_offset[slot];
+            let end = start + self.classes[slot] * PER_CLASS;
+            p >= start && p < end && (p - start) % PER_CLASS >= 3
+        })
+    }
+
     /// Adds a sparse tally into a dense sum.
     pub fn add(sum: &mut [f64], tally: &[(u32, f64)]) {
         for &(p, v) in tally {

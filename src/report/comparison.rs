@@ -84,8 +84,8 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
     };
     writeln!(
         out,
-        "\n{} FOVs compared. Pairs at {criterion}, assigned {} ({} pixel areas); FOV crop: {}; ambiguous nuclei: {}.",
-        count(report.counts.fovs), p.matching, p.pixel_convention, p.fov_crop, p.ambiguous
+        "\n{} FOVs compared. Nuclei paired one to one at {criterion} ({} pixel areas) by {} assignment; FOV crop: {}; ambiguous nuclei: {}.",
+        count(report.counts.fovs), p.pixel_convention, p.matching, if p.fov_crop == "reference" { "to the reference's FOV region" } else { "off" }, p.ambiguous
     )
     .unwrap();
     if p.bootstrap_replicates > 0 {
@@ -407,6 +407,13 @@ fn data_quality(out: &mut String, report: &ComparisonReport) {
         lines.push(format!(
             "{} self-intersecting outlines were compared by their bounding box.",
             count(c.replaced_by_box)
+        ));
+    }
+    if (c.points_a + c.points_b > 0) && report.params.iou_threshold.is_some() {
+        lines.push(format!(
+            "{} nuclei of A and {} of B are drawn as points: they have no area, match nothing by IoU and count as unmatched (`--match centroid --radius-px R` pairs them by distance).",
+            count(c.points_a),
+            count(c.points_b)
         ));
     }
     if report.result.unscored_a > 0 && report.command == Job::Score {

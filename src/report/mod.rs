@@ -130,12 +130,24 @@ pub fn write_comparison(
     )?;
     written.push(json_path);
     let mut listed = vec!["summary.json".to_string()];
-    for (name, mut frame) in frames {
-        let csv = dir.join(format!("{name}.csv"));
-        let parquet = dir.join(format!("{name}.parquet"));
-        tables::write_csv(&csv, &mut frame)?;
-        tables::write_parquet(&parquet, &mut frame)?;
-        listed.push(format!("{name}.csv"));
+    let files: Vec<Result<[PathBuf; 2]>> = {
+        use rayon::prelude::*;
+        frames
+            .into_par_iter()
+            .map(|(name, mut frame)| {
+                let csv = dir.join(format!("{name}.csv"));
+                let parquet = dir.join(format!("{name}.parquet"));
+                tables::write_csv(&csv, &mut frame)?;
+                tables::write_parquet(&parquet, &mut frame)?;
+                Ok([csv, parquet])
+            })
+            .collect()
+    };
+    for pair in files {
+        let [csv, parquet] = pair?;
+        if let Some(name) = csv.file_name() {
+            listed.push(name.to_string_lossy().into_owned());
+        }
         written.extend([csv, parquet]);
     }
     let markdown_path = dir.join("report.md");

@@ -26,6 +26,7 @@
 
 use crate::geometry::{iou_at_least, IouOptions, PreparedShape};
 use serde::Serialize;
+use std::borrow::Borrow;
 
 /// The IoU thresholds of AP50:95: 0.50, 0.55, ..., 0.95.
 pub fn coco_iou_thresholds() -> Vec<f64> {
@@ -165,12 +166,11 @@ pub struct Accumulated {
     /// `precision[t][r]`; `None` for a category without truth.
     pub precision: Option<Vec<Vec<f64>>>,
     pub recall: Option<Vec<f64>>,
-    /// The precision-recall curve at each threshold, one point per detection.
-    pub curves: Vec<Vec<(f64, f64)>>,
 }
 
 /// Pools image evaluations, as pycocotools' `accumulate`.
-pub fn accumulate(images: &[ImageEvaluation], thresholds: usize) -> Accumulated {
+pub fn accumulate<E: Borrow<ImageEvaluation>>(images: &[E], thresholds: usize) -> Accumulated {
+    let images: Vec<&ImageEvaluation> = images.iter().map(|e| e.borrow()).collect();
     let truth: usize = images.iter().map(|e| e.truth_count).sum();
     let mut detections: Vec<(f64, usize, usize)> = images
         .iter()
@@ -183,12 +183,10 @@ pub fn accumulate(images: &[ImageEvaluation], thresholds: usize) -> Accumulated 
         return Accumulated {
             precision: None,
             recall: None,
-            curves: vec![Vec::new(); thresholds],
         };
     }
     let mut precision = Vec::with_capacity(thresholds);
     let mut recall = Vec::with_capacity(thresholds);
-    let mut curves = Vec::with_capacity(thresholds);
     for t in 0..thresholds {
         let (mut tp, mut fp) = (0.0, 0.0);
         let mut rc = Vec::with_capacity(detections.len());
@@ -205,7 +203,6 @@ pub fn accumulate(images: &[ImageEvaluation], thresholds: usize) -> Accumulated 
             rc.push(tp / truth as f64);
             pr.push(tp / (tp + fp + f64::EPSILON));
         }
-        curves.push(rc.iter().copied().zip(pr.iter().copied()).collect());
         recall.push(rc.last().copied().unwrap_or(0.0));
         for k in (1..pr.len()).rev() {
             if pr[k] > pr[k - 1] {
@@ -224,7 +221,6 @@ pub fn accumulate(images: &[ImageEvaluation], thresholds: usize) -> Accumulated 
     Accumulated {
         precision: Some(precision),
         recall: Some(recall),
-        curves,
     }
 }
 

@@ -163,12 +163,19 @@ pub fn tally_bootstrap(
     let replicates: Vec<Vec<Option<f64>>> = (0..options.replicates)
         .into_par_iter()
         .map_init(
-            || vec![0.0; width],
-            |sum, b| {
+            || (vec![0.0; width], vec![0u32; n]),
+            |(sum, draws), b| {
                 sum.iter_mut().for_each(|v| *v = 0.0);
+                draws.iter_mut().for_each(|d| *d = 0);
                 let mut stream = Stream::new(options.seed, "bootstrap", b as u64);
                 for _ in 0..n {
-                    add(sum, &tallies[stream.below(n)], 1.0);
+                    draws[stream.below(n)] += 1;
+                }
+                // Each drawn cluster once, weighted by how often it was drawn.
+                for (tally, &times) in tallies.iter().zip(draws.iter()) {
+                    if times > 0 {
+                        add(sum, tally, times as f64);
+                    }
                 }
                 statistics
                     .iter()
