@@ -257,3 +257,49 @@ fn predictions_simulated_from_the_real_set_score_per_fold() {
     let sd = v["folds"]["sd"]["detection.f1"].as_f64().unwrap();
     assert!(sd > 0.0 && sd < 0.1, "{sd}");
 }
+
+#[test]
+fn raters_simulated_on_the_real_set_agree_as_their_profiles() {
+    let Some(set) = common::real_corrected_set() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sim = dir.path().join("sim");
+    let out = dir.path().join("agree");
+    nucagree(&[
+        "simulate",
+        "--from",
+        set.to_str().unwrap(),
+        "--out",
+        sim.to_str().unwrap(),
+        "--sets",
+        "multi-rater",
+        "--rater-fovs",
+        "120",
+    ]);
+    let study = sim.join("multi-rater");
+    nucagree(&[
+        "agree",
+        study.to_str().unwrap(),
+        "--shape",
+        "box",
+        "--bootstrap",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let v = summary(&out);
+    assert_eq!(v["counts"]["fovs"], 120);
+    assert_eq!(v["counts"]["raters"], 9);
+    for level in ["raw", "main", "super"] {
+        let groups = v["levels"][level]["groups"].as_array().unwrap();
+        let fleiss = |name: &str| {
+            groups.iter().find(|g| g["group"] == name).unwrap()["agreement"]["fleiss_kappa"]
+                ["value"]
+                .as_f64()
+                .unwrap()
+        };
+        assert!(fleiss("SP") > fleiss("NP") + 0.15, "{level}");
+    }
+    assert!(out.join("anchors.parquet").exists());
+}

@@ -1,5 +1,6 @@
 //! Command-line parsing, turned once into typed options, and the dispatch to each command.
 
+mod agreement;
 mod comparison;
 
 use anyhow::{Context, Result};
@@ -49,6 +50,9 @@ enum Command {
     /// Score a model's predictions against the truth: everything compare reports, plus AP,
     /// precision-recall curves, score thresholds and folds.
     Score(comparison::ScoreArgs),
+    /// The agreement analysis of a multi-rater study: anchors, Fleiss' kappa, Krippendorff's
+    /// alpha, Gwet's AC1 and pairwise Cohen's kappa at each class level, by rater group.
+    Agree(agreement::AgreeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +293,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Match(args) => match_command(&args),
         Command::Compare(args) => comparison::compare(&args),
         Command::Score(args) => comparison::score(&args),
+        Command::Agree(args) => agreement::agree(&args),
     }
 }
 

@@ -273,3 +273,18 @@ pub fn png_size(path: &Path) -> Option<(u32, u32)> {
     let height = u32::from_be_bytes(header[20..24].try_into().ok()?);
     Some((width, height))
 }
+
+/// A rater-groups CSV (`rater,group`): each rater's group.
+pub fn read_rater_groups(path: &Path) -> Result<HashMap<String, String>> {
+    let table = Table::read(path)?;
+    let rater = table.column("rater", "the rater id, e.g. SP.1")?;
+    let group = table.column("group", "the rater's group, e.g. pathologist")?;
+    let mut groups = HashMap::new();
+    for (row, record) in table.rows() {
+        groups.insert(
+            table.text(row, record, rater, "a rater id")?.to_string(),
+            table.text(row, record, group, "a group name")?.to_string(),
+        );
+    }
+    Ok(groups)
+}

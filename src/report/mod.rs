@@ -3,6 +3,7 @@
 //! beside the target and renamed into place, so a reader never sees half a file and an
 //! input is never written over.
 
+pub mod agreement;
 pub mod comparison;
 pub mod json;
 pub mod markdown;
@@ -154,6 +155,47 @@ pub fn write_comparison(
     write_atomic(
         &markdown_path,
         comparison::comparison(report, &listed).as_bytes(),
+    )?;
+    written.push(markdown_path);
+    Ok(written)
+}
+
+/// Writes the outputs of `agree` into `dir`: `summary.json`, the tables as CSV and parquet
+/// (`anchors`, `pairwise`, `groups`, `min_iou`), then `report.md`. Returns the paths written.
+pub fn write_agreement(
+    dir: &Path,
+    report: &crate::agreement::summary::AgreementReport,
+    labelled: &[crate::agreement::FovAnchors],
+    raters: &[String],
+    hierarchy: &crate::model::ClassHierarchy,
+    root: &str,
+) -> Result<Vec<PathBuf>> {
+    use crate::tables::agreement as t;
+    let frames = vec![
+        ("anchors", t::anchors(labelled, raters, hierarchy)?),
+        ("pairwise", t::pairwise(report)?),
+        ("groups", t::groups(report)?),
+        ("min_iou", t::min_iou_sweep(report)?),
+    ];
+    let json_path = dir.join("summary.json");
+    write_atomic(
+        &json_path,
+        json::to_pretty(report, "the summary")?.as_bytes(),
+    )?;
+    let mut written = vec![json_path];
+    let mut listed = vec!["summary.json".to_string()];
+    for (name, mut frame) in frames {
+        let csv = dir.join(format!("{name}.csv"));
+        let parquet = dir.join(format!("{name}.parquet"));
+        tables::write_csv(&csv, &mut frame)?;
+        tables::write_parquet(&parquet, &mut frame)?;
+        listed.push(format!("{name}.csv"));
+        written.extend([csv, parquet]);
+    }
+    let markdown_path = dir.join("report.md");
+    write_atomic(
+        &markdown_path,
+        agreement::agreement(report, root, &listed).as_bytes(),
     )?;
     written.push(markdown_path);
     Ok(written)

@@ -2,50 +2,12 @@
 //! (FOV, slide, hospital, fold), per fold with AP, precision-recall curves and the
 //! score-threshold sweep.
 
+use super::Columns;
 use crate::comparison::run::ComparisonReport;
 use crate::comparison::summary::GroupRow;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::ClassLevel;
-use polars::prelude::{Column, DataFrame, PlSmallStr};
-
-/// Columns of one table, in order.
-#[derive(Default)]
-struct Columns {
-    columns: Vec<Column>,
-}
-
-impl Columns {
-    fn add<T>(&mut self, name: &str, values: T) -> &mut Columns
-    where
-        Column: ColumnFrom<T>,
-    {
-        self.columns.push(Column::column_from(name, values));
-        self
-    }
-
-    fn frame(self, what: &str) -> Result<DataFrame> {
-        let height = self.columns.first().map_or(0, |c| c.len());
-        DataFrame::new(height, self.columns).map_err(|e| Error::Encode {
-            what: what.into(),
-            message: e.to_string(),
-        })
-    }
-}
-
-trait ColumnFrom<T> {
-    fn column_from(name: &str, values: T) -> Column;
-}
-
-macro_rules! column_from {
-    ($($t:ty),*) => {$(
-        impl ColumnFrom<Vec<$t>> for Column {
-            fn column_from(name: &str, values: Vec<$t>) -> Column {
-                Column::new(PlSmallStr::from(name), values)
-            }
-        }
-    )*};
-}
-column_from!(String, Option<f64>, u64, u32, f64);
+use polars::prelude::DataFrame;
 
 fn low(ci: Option<[f64; 2]>) -> Option<f64> {
     ci.map(|c| c[0])

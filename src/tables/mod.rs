@@ -1,5 +1,6 @@
 //! Results as polars DataFrames, for CSV and parquet output.
 
+pub mod agreement;
 pub mod comparison;
 
 use crate::error::{Error, Result};
@@ -55,3 +56,42 @@ pub fn match_table(
         message: e.to_string(),
     })
 }
+
+/// Columns of one table, in order.
+#[derive(Default)]
+pub(crate) struct Columns {
+    columns: Vec<Column>,
+}
+
+impl Columns {
+    pub(crate) fn add<T>(&mut self, name: &str, values: T) -> &mut Columns
+    where
+        Column: ColumnFrom<T>,
+    {
+        self.columns.push(Column::column_from(name, values));
+        self
+    }
+
+    pub(crate) fn frame(self, what: &str) -> Result<DataFrame> {
+        let height = self.columns.first().map_or(0, |c| c.len());
+        DataFrame::new(height, self.columns).map_err(|e| Error::Encode {
+            what: what.into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+pub(crate) trait ColumnFrom<T> {
+    fn column_from(name: &str, values: T) -> Column;
+}
+
+macro_rules! column_from {
+    ($($t:ty),*) => {$(
+        impl ColumnFrom<Vec<$t>> for Column {
+            fn column_from(name: &str, values: Vec<$t>) -> Column {
+                Column::new(PlSmallStr::from(name), values)
+            }
+        }
+    )*};
+}
+column_from!(String, Option<f64>, u64, u32, f64, Option<String>);

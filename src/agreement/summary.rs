@@ -1,0 +1,565 @@
+//! The agreement analysis's result: what `summary.json` of `agree` holds, computed from the
+//! labelled anchors.
+
+use super::tally::AgreementLayout;
+use super::{label_study, FovAnchors, Label, Study};
+use crate::comparison::run::{evaluate_sets, ComparisonOptions, Job};
+use crate::comparison::summary::{summarize, SummaryOptions};
+use crate::comparison::{AmbiguousMode, ClassRoles};
+use crate::geometry::{IouOptions, IouShape};
+use crate::matching::{Assignment, Criterion, FovCrop, MatchOptions};
+use crate::model::{ClassLevel, MultiRaterSet};
+use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
+use crate::stats::cohen::{cohen_kappa, KappaWeights};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// How the agreement analysis runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreeOptions {
+    /// The clustering's cut: the minimum complete-linkage IoU.
+    pub min_iou: f64,
+    pub iou_options: IouOptions,
+    pub bootstrap: Option<BootstrapOptions>,
+    /// Minimum IoUs at which alpha is also reported.
+    pub min_iou_sweep: Vec<f64>,
+    /// Where the rater groups come from (a file), or `None` for the id prefixes.
+    pub groups_file: Option<String>,
+}
+
+impl Default for AgreeOptions {
+    fn default() -> AgreeOptions {
+        AgreeOptions {
+            min_iou: 0.25,
+            iou_options: IouOptions::default(),
+            bootstrap: None,
+            min_iou_sweep: vec![0.25, 0.5, 0.75],
+            groups_file: None,
+        }
+    }
+}
+
+/// One pair of raters' Cohen's kappa, `undetected` a category, over the anchors of the FOVs
+/// both annotated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairwiseCohen {
+    pub rater_a: String,
+    pub rater_b: String,
+    pub group_a: String,
+    pub group_b: String,
+    pub n: u64,
+    pub kappa: Option<f64>,
+    /// Asymptotic standard error and normal 95% interval.
+    pub se: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// A statistic with its bootstrap interval over FOVs.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Estimate {
+    pub value: Option<f64>,
+    /// Bootstrap standard error.
+    pub se: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// Fleiss' kappa, alpha in both forms and AC1 of a set of raters at one level.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Agreement {
+    /// Anchors with two or more ratings.
+    pub units: u64,
+    pub fleiss_kappa: Estimate,
+    pub krippendorff_alpha_detection: Estimate,
+    pub krippendorff_alpha_classification: Estimate,
+    pub gwet_ac1: Estimate,
+}
+
+/// Within one group of raters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupAgreement {
+    pub group: String,
+    pub raters: Vec<String>,
+    pub agreement: Agreement,
+    /// Mean of the pairwise Cohen's kappas within the group.
+    pub mean_pairwise_kappa: Option<f64>,
+}
+
+/// Between two groups (or within one, when `group_a == group_b`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupPairKappa {
+    pub group_a: String,
+    pub group_b: String,
+    pub pairs: usize,
+    pub mean_kappa: Option<f64>,
+    pub min_kappa: Option<f64>,
+    pub max_kappa: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelAgreement {
+    pub fleiss_kappa: Option<f64>,
+    pub krippendorff_alpha_detection: Option<f64>,
+    pub krippendorff_alpha_classification: Option<f64>,
+    pub gwet_ac1: Option<f64>,
+    pub pairwise_cohen: Vec<PairwiseCohen>,
+    /// The same four statistics with bootstrap intervals.
+    pub all_raters: Agreement,
+    pub groups: Vec<GroupAgreement>,
+    pub group_pairs: Vec<GroupPairKappa>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Levels {
+    pub raw: LevelAgreement,
+    pub main: LevelAgreement,
+    #[serde(rename = "super")]
+    pub super_: LevelAgreement,
+}
+
+impl Levels {
+    pub fn get(&self, level: ClassLevel) -> &LevelAgreement {
+        match level {
+            ClassLevel::Raw => &self.raw,
+            ClassLevel::Main => &self.main,
+            ClassLevel::Super => &self.super_,
+        }
+    }
+}
+
+/// Alpha at one minimum IoU of the clustering.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlphaAtMinIou {
+    pub min_iou: f64,
+    pub anchors: usize,
+    /// Per level (raw, main, super): alpha with `undetected` a category, and without.
+    pub alpha_detection: [Option<f64>; 3],
+    pub alpha_classification: [Option<f64>; 3],
+}
+
+/// One rater against themself across two evaluation sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Intrarater {
+    pub rater: String,
+    /// The reference (main) evaluation set and the other one.
+    pub eval_set_a: String,
+    pub eval_set_b: String,
+    pub fovs: usize,
+    pub nuclei_a: usize,
+    pub nuclei_b: usize,
+    pub detection_f1: Option<f64>,
+    /// Per level (raw, main, super), on the nuclei matched across the two sets.
+    pub kappa: [Option<f64>; 3],
+    pub accuracy: [Option<f64>; 3],
+}
+
+/// One rater of the study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaterInfo {
+    pub rater: String,
+    pub group: String,
+    pub fovs: usize,
+    pub nuclei: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Counts {
+    pub fovs: usize,
+    pub raters: usize,
+    pub anchors: usize,
+    pub annotations: usize,
+    /// Anchors by how many raters detected them: `[0]` one rater, `[1]` two, ...
+    pub anchors_by_detections: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Params {
+    pub min_iou: f64,
+    pub shape: &'static str,
+    pub eval_set: Option<String>,
+    /// The groups file, or `null` for groups by id prefix (SP, JP, NP).
+    pub groups_file: Option<String>,
+    pub bootstrap_replicates: usize,
+    pub seed: Option<u64>,
+}
+
+/// What `summary.json` of `agree` holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgreementReport {
+    pub command: &'static str,
+    pub version: &'static str,
+    pub params: Params,
+    pub counts: Counts,
+    pub levels: Levels,
+    pub raters: Vec<RaterInfo>,
+    pub min_iou_sweep: Vec<AlphaAtMinIou>,
+    pub intrarater: Vec<Intrarater>,
+}
+
+fn level_slot(level: ClassLevel) -> usize {
+    match level {
+        ClassLevel::Raw => 0,
+        ClassLevel::Main => 1,
+        ClassLevel::Super => 2,
+    }
+}
+
+/// The four statistics of `raters` at every level, with bootstrap intervals.
+fn agreement_of(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    raters: &[usize],
+    bootstrap: Option<&BootstrapOptions>,
+) -> [Agreement; 3] {
+    let layout = AgreementLayout::new(&study.hierarchy);
+    let tallies: Vec<Vec<(u32, f64)>> = labelled
+        .par_iter()
+        .map(|f| layout.tally(f, raters, &study.hierarchy))
+        .collect();
+    let mut total = vec![0.0; layout.width];
+    for t in &tallies {
+        for &(p, v) in t {
+            total[p as usize] += v;
+        }
+    }
+    let layout_ref = &layout;
+    let statistic = |which: usize, level: ClassLevel| {
+        move |s: &[f64]| match which {
+            0 => layout_ref.fleiss(s, level),
+            1 => layout_ref.alpha_detection(s, level),
+            2 => layout_ref.alpha_classification(s, level),
+            _ => layout_ref.gwet_ac1(s, level),
+        }
+    };
+    let statistics: Vec<_> = ClassLevel::ALL
+        .iter()
+        .flat_map(|&level| (0..4).map(move |w| statistic(w, level)))
+        .collect();
+    let borrowed: Vec<TallyStatistic<'_>> =
+        statistics.iter().map(|s| s as TallyStatistic<'_>).collect();
+    let intervals = bootstrap.map(|b| tally_bootstrap(&tallies, layout.width, &borrowed, b));
+    ClassLevel::ALL.map(|level| {
+        let base = 4 * level_slot(level);
+        let estimate = |w: usize| {
+            let value = statistics[base + w](&total);
+            let result = intervals.as_ref().and_then(|r| r[base + w].as_ref());
+            Estimate {
+                value,
+                se: result.map(|r| r.se),
+                ci95: result.and_then(|r| r.ci),
+            }
+        };
+        Agreement {
+            units: layout.units(&total, level).round() as u64,
+            fleiss_kappa: estimate(0),
+            krippendorff_alpha_detection: estimate(1),
+            krippendorff_alpha_classification: estimate(2),
+            gwet_ac1: estimate(3),
+        }
+    })
+}
+
+/// Every pair of raters' Cohen's kappa at `level`.
+fn pairwise(study: &Study<'_>, labelled: &[FovAnchors], level: ClassLevel) -> Vec<PairwiseCohen> {
+    let r = study.raters.len();
+    let k = study.hierarchy.names(level).len();
+    let pairs: Vec<(usize, usize)> = (0..r)
+        .flat_map(|a| ((a + 1)..r).map(move |b| (a, b)))
+        .collect();
+    let category = |l: Label| match l {
+        Label::Class(id) => Some(study.hierarchy.index(id, level)),
+        Label::Undetected => Some(k),
+        Label::Missing => None,
+    };
+    pairs
+        .par_iter()
+        .map(|&(a, b)| {
+            let mut table = vec![vec![0.0; k + 1]; k + 1];
+            let mut n = 0u64;
+            for fov in labelled {
+                if !(fov.annotated[a] && fov.annotated[b]) {
+                    continue;
+                }
+                for anchor in &fov.anchors {
+                    if let (Some(x), Some(y)) =
+                        (category(anchor.labels[a]), category(anchor.labels[b]))
+                    {
+                        table[x][y] += 1.0;
+                        n += 1;
+                    }
+                }
+            }
+            let kappa = cohen_kappa(&table, &KappaWeights::Unweighted);
+            PairwiseCohen {
+                rater_a: study.raters[a].clone(),
+                rater_b: study.raters[b].clone(),
+                group_a: study.groups[a].clone(),
+                group_b: study.groups[b].clone(),
+                n,
+                kappa: kappa.as_ref().map(|x| x.kappa),
+                se: kappa.as_ref().map(|x| x.se),
+                ci95: kappa.as_ref().map(|x| x.ci95),
+            }
+        })
+        .collect()
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// The groups in order of first appearance among the raters.
+pub fn group_names(study: &Study<'_>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for g in &study.groups {
+        if !names.contains(g) {
+            names.push(g.clone());
+        }
+    }
+    names
+}
+
+fn group_pairs(groups: &[String], pairwise: &[PairwiseCohen]) -> Vec<GroupPairKappa> {
+    let mut out = Vec::new();
+    for (i, ga) in groups.iter().enumerate() {
+        for gb in &groups[i..] {
+            let kappas: Vec<f64> = pairwise
+                .iter()
+                .filter(|p| {
+                    (&p.group_a == ga && &p.group_b == gb) || (&p.group_a == gb && &p.group_b == ga)
+                })
+                .filter_map(|p| p.kappa)
+                .collect();
+            out.push(GroupPairKappa {
+                group_a: ga.clone(),
+                group_b: gb.clone(),
+                pairs: kappas.len(),
+                mean_kappa: mean(&kappas),
+                min_kappa: kappas.iter().copied().reduce(f64::min),
+                max_kappa: kappas.iter().copied().reduce(f64::max),
+            });
+        }
+    }
+    out
+}
+
+/// Alpha at one minimum IoU.
+fn alpha_at(study: &Study<'_>, labelled: &[FovAnchors], min_iou: f64) -> AlphaAtMinIou {
+    let all: Vec<usize> = (0..study.raters.len()).collect();
+    let agreement = agreement_of(study, labelled, &all, None);
+    AlphaAtMinIou {
+        min_iou,
+        anchors: labelled.iter().map(|f| f.anchors.len()).sum(),
+        alpha_detection: agreement.map(|a| a.krippendorff_alpha_detection.value),
+        alpha_classification: agreement.map(|a| a.krippendorff_alpha_classification.value),
+    }
+}
+
+/// The whole analysis of `study` (labelled at `options.min_iou`).
+pub fn analyse(
+    multi: &MultiRaterSet,
+    study: &Study<'_>,
+    eval_set: Option<&str>,
+    labelled: &[FovAnchors],
+    options: &AgreeOptions,
+) -> AgreementReport {
+    let all: Vec<usize> = (0..study.raters.len()).collect();
+    let groups = group_names(study);
+    let mut sweep_values = options.min_iou_sweep.clone();
+    if !sweep_values
+        .iter()
+        .any(|&v| (v - options.min_iou).abs() < 1e-12)
+    {
+        sweep_values.push(options.min_iou);
+    }
+    sweep_values.sort_by(f64::total_cmp);
+    // The bootstrap and the re-clustering at other minimum IoUs run side by side.
+    let ((overall, by_group), (min_iou_sweep, pairs_by_level)) = rayon::join(
+        || {
+            let overall = agreement_of(study, labelled, &all, options.bootstrap.as_ref());
+            let by_group: Vec<(String, Vec<usize>, [Agreement; 3])> = groups
+                .iter()
+                .map(|g| {
+                    let members: Vec<usize> = all
+                        .iter()
+                        .copied()
+                        .filter(|&r| &study.groups[r] == g)
+                        .collect();
+                    let agreement =
+                        agreement_of(study, labelled, &members, options.bootstrap.as_ref());
+                    (g.clone(), members, agreement)
+                })
+                .collect();
+            (overall, by_group)
+        },
+        || {
+            let sweep: Vec<AlphaAtMinIou> = sweep_values
+                .par_iter()
+                .map(|&v| {
+                    if (v - options.min_iou).abs() < 1e-12 {
+                        alpha_at(study, labelled, v)
+                    } else {
+                        alpha_at(study, &label_study(study, v, &options.iou_options), v)
+                    }
+                })
+                .collect();
+            let pairs = ClassLevel::ALL.map(|level| pairwise(study, labelled, level));
+            (sweep, pairs)
+        },
+    );
+    let level = |level: ClassLevel| {
+        let slot = level_slot(level);
+        let pairs = pairs_by_level[slot].clone();
+        let a = overall[slot];
+        LevelAgreement {
+            fleiss_kappa: a.fleiss_kappa.value,
+            krippendorff_alpha_detection: a.krippendorff_alpha_detection.value,
+            krippendorff_alpha_classification: a.krippendorff_alpha_classification.value,
+            gwet_ac1: a.gwet_ac1.value,
+            all_raters: a,
+            groups: by_group
+                .iter()
+                .map(|(g, members, agreement)| {
+                    let within: Vec<f64> = pairs
+                        .iter()
+                        .filter(|p| &p.group_a == g && &p.group_b == g)
+                        .filter_map(|p| p.kappa)
+                        .collect();
+                    GroupAgreement {
+                        group: g.clone(),
+                        raters: members.iter().map(|&r| study.raters[r].clone()).collect(),
+                        agreement: agreement[slot],
+                        mean_pairwise_kappa: mean(&within),
+                    }
+                })
+                .collect(),
+            group_pairs: group_pairs(&groups, &pairs),
+            pairwise_cohen: pairs,
+        }
+    };
+    let levels = Levels {
+        raw: level(ClassLevel::Raw),
+        main: level(ClassLevel::Main),
+        super_: level(ClassLevel::Super),
+    };
+    let max_detections = labelled
+        .iter()
+        .flat_map(|f| &f.anchors)
+        .map(|a| a.detections())
+        .max()
+        .unwrap_or(0);
+    let mut anchors_by_detections = vec![0; max_detections];
+    for a in labelled.iter().flat_map(|f| &f.anchors) {
+        anchors_by_detections[a.detections() - 1] += 1;
+    }
+    let raters = (0..study.raters.len())
+        .map(|r| RaterInfo {
+            rater: study.raters[r].clone(),
+            group: study.groups[r].clone(),
+            fovs: study.fovs.iter().filter(|(_, f)| f[r].is_some()).count(),
+            nuclei: study
+                .fovs
+                .iter()
+                .filter_map(|(_, f)| f[r])
+                .map(|f| f.nuclei.len())
+                .sum(),
+        })
+        .collect();
+    AgreementReport {
+        command: "agree",
+        version: env!("CARGO_PKG_VERSION"),
+        params: Params {
+            min_iou: options.min_iou,
+            shape: match options.iou_options.shape() {
+                IouShape::Polygon => "polygon",
+                IouShape::Box => "box",
+            },
+            eval_set: eval_set.map(String::from),
+            groups_file: options.groups_file.clone(),
+            bootstrap_replicates: options.bootstrap.as_ref().map_or(0, |b| b.replicates),
+            seed: options.bootstrap.as_ref().map(|b| b.seed),
+        },
+        counts: Counts {
+            fovs: labelled.len(),
+            raters: study.raters.len(),
+            anchors: labelled.iter().map(|f| f.anchors.len()).sum(),
+            annotations: anchors_by_detections
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (i + 1) * n)
+                .sum(),
+            anchors_by_detections,
+        },
+        levels,
+        raters,
+        min_iou_sweep,
+        intrarater: intrarater(multi, eval_set, options),
+    }
+}
+
+/// Each rater with more than one evaluation set, against themself: the other set matched to
+/// the main one (optimal assignment, IoU ≥ 0.5, every class a class).
+fn intrarater(
+    multi: &MultiRaterSet,
+    eval_set: Option<&str>,
+    options: &AgreeOptions,
+) -> Vec<Intrarater> {
+    let Some(main) = eval_set else {
+        return Vec::new();
+    };
+    let comparison = ComparisonOptions {
+        job: Job::Compare,
+        matching: MatchOptions {
+            criterion: Criterion::Iou {
+                threshold: 0.5,
+                options: options.iou_options,
+            },
+            assignment: Assignment::Optimal,
+            crop: FovCrop::ReferenceRegion,
+        },
+        ambiguous: AmbiguousMode::Class,
+        bootstrap: None,
+        score_threshold: 0.5,
+        folds: false,
+    };
+    let mut out = Vec::new();
+    for reference in multi
+        .raters
+        .iter()
+        .filter(|r| r.eval_set.as_deref() == Some(main))
+    {
+        for other in multi
+            .raters
+            .iter()
+            .filter(|r| r.rater == reference.rater && r.eval_set.as_deref() != Some(main))
+        {
+            let roles = ClassRoles::new(reference.set.hierarchy.clone(), AmbiguousMode::Class);
+            let (outcomes, _) = evaluate_sets(
+                &other.set,
+                &reference.set,
+                &roles,
+                &comparison,
+                false,
+                &|_| {},
+            );
+            let result = summarize(&outcomes, &roles, &SummaryOptions::default());
+            out.push(Intrarater {
+                rater: reference.rater.clone(),
+                eval_set_a: main.to_string(),
+                eval_set_b: other.eval_set.clone().unwrap_or_default(),
+                fovs: outcomes.len(),
+                nuclei_a: outcomes
+                    .iter()
+                    .map(|o| o.pairs.len() + o.unmatched_b.len())
+                    .sum(),
+                nuclei_b: outcomes
+                    .iter()
+                    .map(|o| o.pairs.len() + o.unmatched_a.len())
+                    .sum(),
+                detection_f1: result.levels.super_.detection.f1,
+                kappa: ClassLevel::ALL.map(|l| result.levels.get(l).classification.cohen_kappa),
+                accuracy: ClassLevel::ALL.map(|l| result.levels.get(l).classification.accuracy),
+            });
+        }
+    }
+    out
+}

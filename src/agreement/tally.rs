@@ -1,0 +1,301 @@
+//! Per-FOV tallies of anchor labels from which Fleiss' kappa, Gwet's AC1 and Krippendorff's
+//! alpha follow as sums, so FOVs add up and the bootstrap resamples FOVs by adding tallies.
+//!
+//! At each level the categories are the level's classes and, last, `undetected`. Per level:
+//! the number of anchors with at least two ratings, the sum of their pairwise agreement, the
+//! sum of each category's share of their ratings (irrCAC's generalised Fleiss' kappa and AC1,
+//! over anchors with two or more ratings, `undetected` a category, missing ratings left out);
+//! and the two coincidence matrices of nominal alpha: with `undetected` a category
+//! (detection and classification) and with it missing (classification).
+
+use super::{FovAnchors, Label};
+use crate::model::{ClassHierarchy, ClassLevel};
+
+/// Where each sum lives in a tally vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementLayout {
+    classes: [usize; 3],
+    offsets: [usize; 3],
+    pub width: usize,
+}
+
+fn slot(level: ClassLevel) -> usize {
+    match level {
+        ClassLevel::Raw => 0,
+        ClassLevel::Main => 1,
+        ClassLevel::Super => 2,
+    }
+}
+
+impl AgreementLayout {
+    pub fn new(hierarchy: &ClassHierarchy) -> AgreementLayout {
+        let classes = ClassLevel::ALL.map(|l| hierarchy.names(l).len());
+        let mut offsets = [0; 3];
+        let mut offset = 0;
+        for s in 0..3 {
+            offsets[s] = offset;
+            let k = classes[s];
+            offset += 2 + (k + 1) + (k + 1) * (k + 1) + k * k;
+        }
+        AgreementLayout {
+            classes,
+            offsets,
+            width: offset,
+        }
+    }
+
+    fn parts(&self, level: ClassLevel) -> (usize, usize, usize, usize, usize) {
+        let s = slot(level);
+        let k = self.classes[s];
+        let units = self.offsets[s];
+        let shares = units + 2;
+        let detection = shares + k + 1;
+        let classification = detection + (k + 1) * (k + 1);
+        (k, units, shares, detection, classification)
+    }
+
+    /// The sparse tally of one FOV, counting the raters in `raters` only.
+    pub fn tally(
+        &self,
+        fov: &FovAnchors,
+        raters: &[usize],
+        hierarchy: &ClassHierarchy,
+    ) -> Vec<(u32, f64)> {
+        let mut dense: Vec<(u32, f64)> = Vec::new();
+        let mut counts: Vec<f64> = Vec::new();
+        for level in ClassLevel::ALL {
+            let (k, units, shares, detection, classification) = self.parts(level);
+            for anchor in &fov.anchors {
+                counts.clear();
+                counts.resize(k + 1, 0.0);
+                let mut detected = false;
+                for &r in raters {
+                    match anchor.labels[r] {
+                        Label::Class(id) => {
+                            counts[hierarchy.index(id, level)] += 1.0;
+                            detected = true;
+                        }
+                        Label::Undetected => counts[k] += 1.0,
+                        Label::Missing => {}
+                    }
+                }
+                if !detected {
+                    continue;
+                }
+                let m: f64 = counts.iter().sum();
+                if m >= 2.0 {
+                    dense.push((units as u32, 1.0));
+                    let agreement =
+                        counts.iter().map(|x| x * (x - 1.0)).sum::<f64>() / (m * (m - 1.0));
+                    dense.push((units as u32 + 1, agreement));
+                    for (j, &x) in counts.iter().enumerate() {
+                        if x > 0.0 {
+                            dense.push(((shares + j) as u32, x / m));
+                        }
+                    }
+                    coincide(&mut dense, &counts, detection, k + 1);
+                }
+                let classified: f64 = counts[..k].iter().sum();
+                if classified >= 2.0 {
+                    coincide(&mut dense, &counts[..k], classification, k);
+                }
+            }
+        }
+        dense.sort_by_key(|&(p, _)| p);
+        let mut merged: Vec<(u32, f64)> = Vec::with_capacity(dense.len());
+        for (p, v) in dense {
+            match merged.last_mut() {
+                Some(last) if last.0 == p => last.1 += v,
+                _ => merged.push((p, v)),
+            }
+        }
+        merged
+    }
+
+    /// Generalised Fleiss' kappa (irrCAC) over anchors with two or more ratings.
+    pub fn fleiss(&self, sum: &[f64], level: ClassLevel) -> Option<f64> {
+        let (observed, shares) = self.agreement(sum, level)?;
+        let expected: f64 = shares.iter().map(|s| s * s).sum();
+        (1.0 - expected > f64::EPSILON).then(|| (observed - expected) / (1.0 - expected))
+    }
+
+    /// Gwet's AC1 (irrCAC), counting the categories observed.
+    pub fn gwet_ac1(&self, sum: &[f64], level: ClassLevel) -> Option<f64> {
+        let (observed, shares) = self.agreement(sum, level)?;
+        let seen: Vec<f64> = shares.into_iter().filter(|&s| s > 0.0).collect();
+        let q = seen.len() as f64;
+        if q < 2.0 {
+            return None;
+        }
+        let expected = seen.iter().map(|s| s * (1.0 - s)).sum::<f64>() / (q - 1.0);
+        (1.0 - expected > f64::EPSILON).then(|| (observed - expected) / (1.0 - expected))
+    }
+
+    fn agreement(&self, sum: &[f64], level: ClassLevel) -> Option<(f64, Vec<f64>)> {
+        let (k, units, shares, _, _) = self.parts(level);
+        let n = sum[units];
+        if n < 1.0 {
+            return None;
+        }
+        let observed = sum[units + 1] / n;
+        let shares = (0..=k).map(|j| sum[shares + j] / n).collect();
+        Some((observed, shares))
+    }
+
+    /// Nominal alpha with `undetected` a category.
+    pub fn alpha_detection(&self, sum: &[f64], level: ClassLevel) -> Option<f64> {
+        let (k, _, _, detection, _) = self.parts(level);
+        nominal_alpha(&sum[detection..detection + (k + 1) * (k + 1)], k + 1)
+    }
+
+    /// Nominal alpha with `undetected` missing.
+    pub fn alpha_classification(&self, sum: &[f64], level: ClassLevel) -> Option<f64> {
+        let (k, _, _, _, classification) = self.parts(level);
+        nominal_alpha(&sum[classification..classification + k * k], k)
+    }
+
+    /// Anchors with two or more ratings at `level` (the units of Fleiss' kappa and AC1).
+    pub fn units(&self, sum: &[f64], level: ClassLevel) -> f64 {
+        sum[self.parts(level).1]
+    }
+}
+
+/// Adds a unit's pairable values to the coincidence matrix starting at `offset`.
+fn coincide(dense: &mut Vec<(u32, f64)>, counts: &[f64], offset: usize, width: usize) {
+    let m: f64 = counts.iter().sum();
+    for (c, &nc) in counts.iter().enumerate() {
+        if nc == 0.0 {
+            continue;
+        }
+        for (k, &nk) in counts.iter().enumerate() {
+            if nk == 0.0 {
+                continue;
+            }
+            let pairs = if c == k { nc * (nc - 1.0) } else { nc * nk };
+            if pairs > 0.0 {
+                dense.push(((offset + c * width + k) as u32, pairs / (m - 1.0)));
+            }
+        }
+    }
+}
+
+/// Nominal alpha from a coincidence matrix: 1 - (n - 1) D_o / D_e.
+fn nominal_alpha(coincidence: &[f64], width: usize) -> Option<f64> {
+    let marginals: Vec<f64> = (0..width)
+        .map(|c| coincidence[c * width..(c + 1) * width].iter().sum())
+        .collect();
+    let n: f64 = marginals.iter().sum();
+    let mut observed = 0.0;
+    let mut expected = 0.0;
+    for c in 0..width {
+        for k in 0..width {
+            if c != k {
+                observed += coincidence[c * width + k];
+                expected += marginals[c] * marginals[k];
+            }
+        }
+    }
+    if expected <= 0.0 || n <= 1.0 {
+        return None;
+    }
+    Some(1.0 - (n - 1.0) * observed / expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agreement::AnchorLabels;
+    use crate::model::BoundingBox;
+    use crate::stats::fleiss::fleiss_kappa_generalized;
+    use crate::stats::gwet::gwet_ac1;
+    use crate::stats::krippendorff::{krippendorff_alpha, Level};
+
+    #[test]
+    fn tallies_reproduce_the_reference_statistics() {
+        let hierarchy = ClassHierarchy::nucls();
+        let tumor = Label::Class(hierarchy.resolve("tumor").unwrap().id);
+        let lymph = Label::Class(hierarchy.resolve("lymphocyte").unwrap().id);
+        let plasma = Label::Class(hierarchy.resolve("plasma_cell").unwrap().id);
+        let (u, m) = (Label::Undetected, Label::Missing);
+        let rows = [
+            vec![tumor, tumor, tumor, m],
+            vec![tumor, lymph, u, m],
+            vec![lymph, lymph, plasma, lymph],
+            vec![plasma, u, u, plasma],
+            vec![u, lymph, m, m],
+            vec![tumor, m, m, m],
+            vec![lymph, plasma, lymph, u],
+        ];
+        let fov = FovAnchors {
+            fov: "f".into(),
+            annotated: vec![true; 4],
+            anchors: rows
+                .iter()
+                .map(|labels| AnchorLabels {
+                    bbox: BoundingBox {
+                        xmin: 0.0,
+                        ymin: 0.0,
+                        xmax: 1.0,
+                        ymax: 1.0,
+                    },
+                    medoid_rater: 0,
+                    labels: labels.clone(),
+                })
+                .collect(),
+        };
+        let layout = AgreementLayout::new(&hierarchy);
+        let mut sum = vec![0.0; layout.width];
+        for (p, v) in layout.tally(&fov, &[0, 1, 2, 3], &hierarchy) {
+            sum[p as usize] += v;
+        }
+        for level in ClassLevel::ALL {
+            let k = hierarchy.names(level).len();
+            let category = |l: &Label| match l {
+                Label::Class(id) => Some(hierarchy.index(*id, level)),
+                Label::Undetected => Some(k),
+                Label::Missing => None,
+            };
+            // Units with at least two ratings, as the counts table irrCAC takes.
+            let counts: Vec<Vec<f64>> = rows
+                .iter()
+                .filter(|r| r.iter().filter(|l| **l != m).count() >= 2)
+                .map(|r| {
+                    let mut c = vec![0.0; k + 1];
+                    for l in r.iter().filter_map(category) {
+                        c[l] += 1.0;
+                    }
+                    c
+                })
+                .collect();
+            let close = |a: Option<f64>, b: Option<f64>| {
+                let (a, b) = (a.unwrap(), b.unwrap());
+                assert!((a - b).abs() < 1e-12, "{level}: {a} {b}");
+            };
+            close(
+                layout.fleiss(&sum, level),
+                fleiss_kappa_generalized(&counts),
+            );
+            close(layout.gwet_ac1(&sum, level), gwet_ac1(&counts));
+            let ratings = |undetected_missing: bool| -> Vec<Vec<Option<f64>>> {
+                (0..4)
+                    .map(|r| {
+                        rows.iter()
+                            .map(|row| match (category(&row[r]), undetected_missing) {
+                                (Some(c), true) if c == k => None,
+                                (c, _) => c.map(|c| c as f64),
+                            })
+                            .collect()
+                    })
+                    .collect()
+            };
+            close(
+                layout.alpha_detection(&sum, level),
+                krippendorff_alpha(&ratings(false), Level::Nominal),
+            );
+            close(
+                layout.alpha_classification(&sum, level),
+                krippendorff_alpha(&ratings(true), Level::Nominal),
+            );
+        }
+    }
+}

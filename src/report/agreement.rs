@@ -1,0 +1,242 @@
+//! The Markdown report of `agree` (`report.md`).
+
+use super::markdown::{count, number, Table};
+use crate::agreement::summary::{AgreementReport, Estimate};
+use crate::model::ClassLevel;
+use std::fmt::Write;
+
+fn estimate(e: &Estimate) -> String {
+    match (e.value, e.ci95) {
+        (Some(v), Some([low, high])) => format!("{v:.3} [{low:.3}, {high:.3}]"),
+        (value, _) => number(value, 3),
+    }
+}
+
+/// The whole `report.md`; `files` lists the tables written beside it.
+pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> String {
+    let mut out = String::new();
+    let c = &report.counts;
+    writeln!(out, "# Agreement among raters: `{root}`\n").unwrap();
+    writeln!(
+        out,
+        "{} raters{} over {} FOVs; {} annotations clustered into {} anchors (complete linkage, minimum IoU {} of {} outlines, at most one nucleus per rater per anchor).",
+        c.raters,
+        report
+            .params
+            .eval_set
+            .as_ref()
+            .map_or(String::new(), |e| format!(" of evaluation set `{e}`")),
+        count(c.fovs),
+        count(c.annotations),
+        count(c.anchors),
+        report.params.min_iou,
+        report.params.shape
+    )
+    .unwrap();
+    if report.params.bootstrap_replicates > 0 {
+        writeln!(
+            out,
+            "Intervals in brackets are 95% BCa bootstrap intervals over FOVs ({} replicates, seed {}).",
+            count(report.params.bootstrap_replicates),
+            report.params.seed.unwrap_or_default()
+        )
+        .unwrap();
+    }
+
+    out.push_str("\n## Raters\n\n");
+    let mut t = Table::with_left_columns(&["rater", "group", "FOVs", "nuclei"], 2);
+    for r in &report.raters {
+        t.row(vec![
+            r.rater.clone(),
+            r.group.clone(),
+            count(r.fovs),
+            count(r.nuclei),
+        ]);
+    }
+    out.push_str(&t.render());
+    let mut t = Table::new(&["raters detecting", "anchors"]);
+    for (i, n) in c.anchors_by_detections.iter().enumerate() {
+        t.row(vec![(i + 1).to_string(), count(*n)]);
+    }
+    out.push_str("\nAnchors by the number of raters who detected them:\n\n");
+    out.push_str(&t.render());
+
+    out.push_str("\n## Agreement of all raters\n\n");
+    let mut t = Table::new(&[
+        "level",
+        "anchors rated twice",
+        "Fleiss' κ",
+        "α (detection and classification)",
+        "α (classification)",
+        "Gwet's AC1",
+    ]);
+    for level in ClassLevel::ALL {
+        let a = &report.levels.get(level).all_raters;
+        t.row(vec![
+            level.name().into(),
+            count(a.units as usize),
+            estimate(&a.fleiss_kappa),
+            estimate(&a.krippendorff_alpha_detection),
+            estimate(&a.krippendorff_alpha_classification),
+            estimate(&a.gwet_ac1),
+        ]);
+    }
+    out.push_str(&t.render());
+
+    out.push_str("\n## Within and between groups\n\n");
+    let mut t = Table::with_left_columns(
+        &[
+            "level",
+            "group",
+            "raters",
+            "Fleiss' κ",
+            "α (detection and classification)",
+            "α (classification)",
+            "Gwet's AC1",
+            "mean pairwise κ",
+        ],
+        2,
+    );
+    for level in ClassLevel::ALL {
+        for g in &report.levels.get(level).groups {
+            let a = &g.agreement;
+            t.row(vec![
+                level.name().into(),
+                g.group.clone(),
+                g.raters.len().to_string(),
+                estimate(&a.fleiss_kappa),
+                estimate(&a.krippendorff_alpha_detection),
+                estimate(&a.krippendorff_alpha_classification),
+                estimate(&a.gwet_ac1),
+                number(g.mean_pairwise_kappa, 3),
+            ]);
+        }
+    }
+    out.push_str(&t.render());
+    out.push_str(
+        "\nMean pairwise Cohen's κ (detection and classification) within and between groups:\n\n",
+    );
+    let mut t = Table::with_left_columns(&["level", "groups", "pairs", "mean κ", "min", "max"], 2);
+    for level in ClassLevel::ALL {
+        for p in report
+            .levels
+            .get(level)
+            .group_pairs
+            .iter()
+            .filter(|p| p.pairs > 0)
+        {
+            t.row(vec![
+                level.name().into(),
+                format!("{} – {}", p.group_a, p.group_b),
+                p.pairs.to_string(),
+                number(p.mean_kappa, 3),
+                number(p.min_kappa, 3),
+                number(p.max_kappa, 3),
+            ]);
+        }
+    }
+    out.push_str(&t.render());
+
+    out.push_str("\n## Pairwise Cohen's κ (super classes)\n\n");
+    let raters: Vec<String> = report.raters.iter().map(|r| r.rater.clone()).collect();
+    let mut headers = vec![String::new()];
+    headers.extend(raters.iter().cloned());
+    let header_refs: Vec<&str> = headers.iter().map(|s| s.as_str()).collect();
+    let mut t = Table::new(&header_refs);
+    let pairs = &report.levels.super_.pairwise_cohen;
+    for a in &raters {
+        let mut row = vec![a.clone()];
+        for b in &raters {
+            row.push(if a == b {
+                "1".into()
+            } else {
+                let kappa = pairs
+                    .iter()
+                    .find(|p| {
+                        (&p.rater_a == a && &p.rater_b == b) || (&p.rater_a == b && &p.rater_b == a)
+                    })
+                    .and_then(|p| p.kappa);
+                number(kappa, 2)
+            });
+        }
+        t.row(row);
+    }
+    out.push_str(&t.render());
+    out.push_str("\nThe other levels are in `pairwise.csv`.\n");
+
+    out.push_str("\n## Krippendorff's α against the minimum IoU of the clustering\n\n");
+    let mut t = Table::new(&[
+        "minimum IoU",
+        "anchors",
+        "α det. raw",
+        "α det. main",
+        "α det. super",
+        "α class. raw",
+        "α class. main",
+        "α class. super",
+    ]);
+    for r in &report.min_iou_sweep {
+        let mut row = vec![format!("{}", r.min_iou), count(r.anchors)];
+        row.extend(r.alpha_detection.iter().map(|v| number(*v, 3)));
+        row.extend(r.alpha_classification.iter().map(|v| number(*v, 3)));
+        t.row(row);
+    }
+    out.push_str(&t.render());
+
+    if !report.intrarater.is_empty() {
+        out.push_str("\n## Intrarater agreement\n\n");
+        out.push_str("Each rater's second evaluation set matched to the main one (optimal assignment, IoU ≥ 0.5; every class a class).\n\n");
+        let mut t = Table::with_left_columns(
+            &[
+                "rater",
+                "sets",
+                "FOVs",
+                "nuclei",
+                "detection F1",
+                "κ raw",
+                "κ main",
+                "κ super",
+            ],
+            2,
+        );
+        for r in &report.intrarater {
+            t.row(vec![
+                r.rater.clone(),
+                format!("{} vs {}", r.eval_set_a, r.eval_set_b),
+                count(r.fovs),
+                format!("{} / {}", count(r.nuclei_a), count(r.nuclei_b)),
+                number(r.detection_f1, 3),
+                number(r.kappa[0], 3),
+                number(r.kappa[1], 3),
+                number(r.kappa[2], 3),
+            ]);
+        }
+        out.push_str(&t.render());
+    }
+
+    out.push_str("\n## Methods\n\n");
+    writeln!(
+        out,
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU ({} outlines), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} Computed with nucagree {}.",
+        report.params.shape,
+        report.params.min_iou,
+        match &report.params.groups_file {
+            Some(file) => format!("read from `{file}`"),
+            None => "the raters' id prefixes (SP, JP, NP)".to_string(),
+        },
+        if report.params.bootstrap_replicates > 0 {
+            " Intervals resample whole FOVs with replacement (a cluster bootstrap)."
+        } else {
+            ""
+        },
+        report.version
+    )
+    .unwrap();
+    if !files.is_empty() {
+        out.push_str("\n## Files\n\n");
+        for f in files {
+            writeln!(out, "- [`{f}`]({f})").unwrap();
+        }
+    }
+    out
+}

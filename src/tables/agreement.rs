@@ -1,0 +1,217 @@
+//! The tables of `agree` as polars DataFrames: the anchors, the pairwise kappas, the groups
+//! and alpha against the minimum IoU.
+
+use super::Columns;
+use crate::agreement::summary::AgreementReport;
+use crate::agreement::{FovAnchors, Label};
+use crate::error::Result;
+use crate::model::{ClassHierarchy, ClassLevel};
+use polars::prelude::DataFrame;
+
+/// One row per anchor: id, FOV, the medoid's box, how many raters annotated the FOV and how
+/// many detected the anchor, the medoid's rater, then each rater's raw class (`undetected`,
+/// or null when the rater did not annotate the FOV).
+pub fn anchors(
+    labelled: &[FovAnchors],
+    raters: &[String],
+    hierarchy: &ClassHierarchy,
+) -> Result<DataFrame> {
+    let rows = labelled.iter().map(|f| f.anchors.len()).sum();
+    let mut id: Vec<u64> = Vec::with_capacity(rows);
+    let mut fov: Vec<String> = Vec::with_capacity(rows);
+    let mut boxes: [Vec<f64>; 4] = Default::default();
+    let mut annotated: Vec<u64> = Vec::with_capacity(rows);
+    let mut detected: Vec<u64> = Vec::with_capacity(rows);
+    let mut medoid: Vec<String> = Vec::with_capacity(rows);
+    let mut labels: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(rows); raters.len()];
+    for f in labelled {
+        let annotating = f.annotated.iter().filter(|a| **a).count() as u64;
+        for a in &f.anchors {
+            id.push(id.len() as u64 + 1);
+            fov.push(f.fov.clone());
+            for (column, value) in
+                boxes
+                    .iter_mut()
+                    .zip([a.bbox.xmin, a.bbox.ymin, a.bbox.xmax, a.bbox.ymax])
+            {
+                column.push(value);
+            }
+            annotated.push(annotating);
+            detected.push(a.detections() as u64);
+            medoid.push(raters[a.medoid_rater as usize].clone());
+            for (r, label) in a.labels.iter().enumerate() {
+                labels[r].push(match label {
+                    Label::Class(c) => Some(hierarchy.name(*c, ClassLevel::Raw).to_string()),
+                    Label::Undetected => Some("undetected".to_string()),
+                    Label::Missing => None,
+                });
+            }
+        }
+    }
+    let mut c = Columns::default();
+    let [xmin, ymin, xmax, ymax] = boxes;
+    c.add("anchor", id)
+        .add("fov", fov)
+        .add("xmin", xmin)
+        .add("ymin", ymin)
+        .add("xmax", xmax)
+        .add("ymax", ymax)
+        .add("raters_annotating", annotated)
+        .add("raters_detecting", detected)
+        .add("medoid_rater", medoid);
+    for (rater, values) in raters.iter().zip(labels) {
+        c.add(rater, values);
+    }
+    c.frame("the anchors table")
+}
+
+/// Pairwise Cohen's kappa at every level.
+pub fn pairwise(report: &AgreementReport) -> Result<DataFrame> {
+    let mut c = Columns::default();
+    let rows: Vec<(ClassLevel, &crate::agreement::summary::PairwiseCohen)> = ClassLevel::ALL
+        .iter()
+        .flat_map(|&l| {
+            report
+                .levels
+                .get(l)
+                .pairwise_cohen
+                .iter()
+                .map(move |p| (l, p))
+        })
+        .collect();
+    c.add(
+        "level",
+        rows.iter()
+            .map(|(l, _)| l.name().to_string())
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "rater_a",
+        rows.iter()
+            .map(|(_, p)| p.rater_a.clone())
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "rater_b",
+        rows.iter()
+            .map(|(_, p)| p.rater_b.clone())
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "group_a",
+        rows.iter()
+            .map(|(_, p)| p.group_a.clone())
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "group_b",
+        rows.iter()
+            .map(|(_, p)| p.group_b.clone())
+            .collect::<Vec<_>>(),
+    )
+    .add("n", rows.iter().map(|(_, p)| p.n).collect::<Vec<_>>())
+    .add(
+        "kappa",
+        rows.iter().map(|(_, p)| p.kappa).collect::<Vec<_>>(),
+    )
+    .add("se", rows.iter().map(|(_, p)| p.se).collect::<Vec<_>>())
+    .add(
+        "ci_low",
+        rows.iter()
+            .map(|(_, p)| p.ci95.map(|c| c[0]))
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "ci_high",
+        rows.iter()
+            .map(|(_, p)| p.ci95.map(|c| c[1]))
+            .collect::<Vec<_>>(),
+    );
+    c.frame("the pairwise table")
+}
+
+/// Agreement of all raters and of each group, at every level.
+pub fn groups(report: &AgreementReport) -> Result<DataFrame> {
+    let mut level = Vec::new();
+    let mut group = Vec::new();
+    let mut raters = Vec::new();
+    let mut units = Vec::new();
+    let mut values: [Vec<Option<f64>>; 12] = Default::default();
+    for l in ClassLevel::ALL {
+        let la = report.levels.get(l);
+        let all = std::iter::once((
+            "all".to_string(),
+            report.counts.raters as u64,
+            la.all_raters,
+        ));
+        let each = la
+            .groups
+            .iter()
+            .map(|g| (g.group.clone(), g.raters.len() as u64, g.agreement));
+        for (name, n, a) in all.chain(each) {
+            level.push(l.name().to_string());
+            group.push(name);
+            raters.push(n);
+            units.push(a.units);
+            for (k, e) in [
+                a.fleiss_kappa,
+                a.krippendorff_alpha_detection,
+                a.krippendorff_alpha_classification,
+                a.gwet_ac1,
+            ]
+            .iter()
+            .enumerate()
+            {
+                values[3 * k].push(e.value);
+                values[3 * k + 1].push(e.ci95.map(|c| c[0]));
+                values[3 * k + 2].push(e.ci95.map(|c| c[1]));
+            }
+        }
+    }
+    let mut c = Columns::default();
+    c.add("level", level)
+        .add("group", group)
+        .add("raters", raters)
+        .add("anchors_rated_twice", units);
+    let names = [
+        "fleiss_kappa",
+        "krippendorff_alpha_detection",
+        "krippendorff_alpha_classification",
+        "gwet_ac1",
+    ];
+    for (k, column) in values.into_iter().enumerate() {
+        let name = match k % 3 {
+            0 => names[k / 3].to_string(),
+            1 => format!("{}_ci_low", names[k / 3]),
+            _ => format!("{}_ci_high", names[k / 3]),
+        };
+        c.add(&name, column);
+    }
+    c.frame("the group table")
+}
+
+/// Alpha against the clustering's minimum IoU.
+pub fn min_iou_sweep(report: &AgreementReport) -> Result<DataFrame> {
+    let mut c = Columns::default();
+    let rows = &report.min_iou_sweep;
+    let mut level = Vec::new();
+    let mut min_iou = Vec::new();
+    let mut anchors = Vec::new();
+    let mut detection = Vec::new();
+    let mut classification = Vec::new();
+    for r in rows {
+        for (k, l) in ClassLevel::ALL.iter().enumerate() {
+            level.push(l.name().to_string());
+            min_iou.push(r.min_iou);
+            anchors.push(r.anchors as u64);
+            detection.push(r.alpha_detection[k]);
+            classification.push(r.alpha_classification[k]);
+        }
+    }
+    c.add("min_iou", min_iou)
+        .add("level", level)
+        .add("anchors", anchors)
+        .add("krippendorff_alpha_detection", detection)
+        .add("krippendorff_alpha_classification", classification);
+    c.frame("the minimum-IoU table")
+}

@@ -1,0 +1,245 @@
+//! `nucagree agree`: a hand-built study whose statistics are known by construction, and the
+//! simulated study of `data-sample/`.
+
+use nucagree::agreement::summary::{analyse, AgreeOptions};
+use nucagree::agreement::{group_of_rater, label_study, main_eval_set, Label, Study};
+use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
+use nucagree::ingest::{read_multi_rater, read_set, ReadOptions};
+use nucagree::matching::{match_fov, Assignment, Criterion, FovCrop, MatchOptions};
+use nucagree::model::{ClassLevel, Fov, Nucleus, Shape};
+use serde_json::Value;
+use std::path::Path;
+
+fn box_row(class: &str, x: f64) -> String {
+    let (x1, x2) = (x, x + 10.0);
+    format!("{class},rectangle,\"{x1},{x2},{x2},{x1}\",\"0,0,10,10\"\n")
+}
+
+/// Three raters, two FOVs; NP.1 did not annotate fov2. Anchors (SP.1, SP.2, NP.1):
+/// fov1 x=0: tumor, tumor, tumor; x=20: lymphocyte, lymphocyte, tumor; x=40: fibroblast,
+/// undetected, undetected; fov2 x=0: tumor, tumor, missing.
+fn write_study(root: &Path) {
+    let file = |rater: &str, fov: &str, rows: &[(&str, f64)]| {
+        let mut text = String::from("raw_classification,type,coords_x,coords_y\n");
+        for (class, x) in rows {
+            text.push_str(&box_row(class, *x));
+        }
+        std::fs::write(root.join(format!("{rater}_#_E_#_{fov}.csv")), text).unwrap();
+    };
+    std::fs::create_dir_all(root).unwrap();
+    file(
+        "SP.1",
+        "fov1",
+        &[("tumor", 0.0), ("lymphocyte", 20.0), ("fibroblast", 40.0)],
+    );
+    file("SP.2", "fov1", &[("tumor", 0.5), ("lymphocyte", 20.0)]);
+    file("NP.1", "fov1", &[("tumor", 1.0), ("tumor", 21.0)]);
+    file("SP.1", "fov2", &[("tumor", 0.0)]);
+    file("SP.2", "fov2", &[("tumor", 0.0)]);
+}
+
+#[test]
+fn a_hand_built_study_gives_the_statistics_known_by_construction() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("study");
+    write_study(&root);
+    let multi = read_multi_rater(&root, &ReadOptions::default()).unwrap();
+    let study = Study::new(&multi, Some("E"), &group_of_rater);
+    assert_eq!(study.raters, ["NP.1", "SP.1", "SP.2"]);
+    let labelled = label_study(&study, 0.25, &IouOptions::default());
+    let hierarchy = &study.hierarchy;
+    let class = |name: &str| Label::Class(hierarchy.resolve(name).unwrap().id);
+    let labels: Vec<Vec<Label>> = labelled
+        .iter()
+        .flat_map(|f| f.anchors.iter().map(|a| a.labels.clone()))
+        .collect();
+    // Columns: NP.1, SP.1, SP.2.
+    assert_eq!(
+        labels,
+        vec![
+            vec![class("tumor"), class("tumor"), class("tumor")],
+            vec![class("tumor"), class("lymphocyte"), class("lymphocyte")],
+            vec![Label::Undetected, class("fibroblast"), Label::Undetected],
+            vec![Label::Missing, class("tumor"), class("tumor")],
+        ]
+    );
+    let report = analyse(
+        &multi,
+        &study,
+        Some("E"),
+        &labelled,
+        &AgreeOptions::default(),
+    );
+    assert_eq!(report.counts.anchors, 4);
+    assert_eq!(report.counts.anchors_by_detections, vec![1, 1, 2]);
+    for level in ClassLevel::ALL {
+        let l = report.levels.get(level);
+        // Units {T:3}, {L:2, T:1}, {F:1, U:2}, {T:2}: observed 2/3, chance 29/72.
+        assert!(
+            (l.fleiss_kappa.unwrap() - 19.0 / 43.0).abs() < 1e-12,
+            "{level}"
+        );
+        let pair = |a: &str, b: &str| {
+            l.pairwise_cohen
+                .iter()
+                .find(|p| p.rater_a == a && p.rater_b == b)
+                .unwrap()
+        };
+        // SP.1 against SP.2 over all four anchors: p_o 3/4, p_e 5/16.
+        let sp = pair("SP.1", "SP.2");
+        assert_eq!(sp.n, 4);
+        assert!((sp.kappa.unwrap() - 7.0 / 11.0).abs() < 1e-12);
+        // NP.1 against SP.1 over fov1 only: p_o 1/3, p_e 2/9.
+        let np = pair("NP.1", "SP.1");
+        assert_eq!(np.n, 3);
+        assert!((np.kappa.unwrap() - 1.0 / 7.0).abs() < 1e-12);
+        // Within NP (one rater) nothing is defined.
+        let np_group = l.groups.iter().find(|g| g.group == "NP").unwrap();
+        assert_eq!(np_group.agreement.fleiss_kappa.value, None);
+    }
+}
+
+#[test]
+fn the_command_writes_the_summary_and_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("study");
+    write_study(&root);
+    let out = dir.path().join("out");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args([
+            "agree",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["command"], "agree");
+    assert_eq!(v["params"]["min_iou"], 0.25);
+    assert_eq!(v["params"]["shape"], "polygon");
+    assert_eq!(v["counts"]["fovs"], 2);
+    assert_eq!(v["counts"]["raters"], 3);
+    assert_eq!(v["counts"]["anchors"], 4);
+    let fleiss = v["levels"]["super"]["fleiss_kappa"].as_f64().unwrap();
+    assert!((fleiss - 19.0 / 43.0).abs() < 1e-12);
+    assert!(v["levels"]["raw"]["pairwise_cohen"][0]["kappa"].is_number());
+    let anchors = std::fs::read_to_string(out.join("anchors.csv")).unwrap();
+    let lines: Vec<&str> = anchors.lines().collect();
+    assert_eq!(
+        lines[0],
+        "anchor,fov,xmin,ymin,xmax,ymax,raters_annotating,raters_detecting,medoid_rater,NP.1,SP.1,SP.2"
+    );
+    assert_eq!(lines.len(), 5);
+    assert!(lines[4].ends_with(",,tumor,tumor"), "{}", lines[4]);
+    assert!(
+        lines[3].contains("undetected,fibroblast,undetected"),
+        "{}",
+        lines[3]
+    );
+}
+
+fn sample() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data-sample")
+}
+
+#[test]
+fn simulated_pathologists_agree_more_than_non_pathologists() {
+    let multi = read_multi_rater(&sample().join("multi-rater"), &ReadOptions::default()).unwrap();
+    let eval_set = main_eval_set(&multi);
+    assert_eq!(eval_set.as_deref(), Some("E"));
+    let study = Study::new(&multi, eval_set.as_deref(), &group_of_rater);
+    let labelled = label_study(&study, 0.25, &IouOptions::default());
+    let report = analyse(
+        &multi,
+        &study,
+        eval_set.as_deref(),
+        &labelled,
+        &AgreeOptions::default(),
+    );
+    for level in ClassLevel::ALL {
+        let l = report.levels.get(level);
+        let group = |name: &str| l.groups.iter().find(|g| g.group == name).unwrap();
+        let (sp, np) = (group("SP"), group("NP"));
+        let fleiss = |g: &nucagree::agreement::summary::GroupAgreement| {
+            g.agreement.fleiss_kappa.value.unwrap()
+        };
+        assert!(
+            fleiss(sp) > fleiss(np) + 0.2,
+            "{level}: {} {}",
+            fleiss(sp),
+            fleiss(np)
+        );
+        assert!(sp.mean_pairwise_kappa.unwrap() > np.mean_pairwise_kappa.unwrap() + 0.2);
+        let alpha = |g: &nucagree::agreement::summary::GroupAgreement| {
+            g.agreement.krippendorff_alpha_classification.value.unwrap()
+        };
+        assert!(alpha(sp) > alpha(np));
+    }
+    // The repeat set: SP.1 agrees with themself more than NP.1 does.
+    let intra = |rater: &str| {
+        report
+            .intrarater
+            .iter()
+            .find(|r| r.rater == rater)
+            .unwrap()
+            .kappa[2]
+            .unwrap()
+    };
+    assert!(intra("SP.1") > intra("NP.1"));
+}
+
+#[test]
+fn anchors_seen_by_two_raters_recover_the_simulated_truth() {
+    let multi = read_multi_rater(&sample().join("multi-rater"), &ReadOptions::default()).unwrap();
+    let truth = read_set(&sample().join("corrected"), &ReadOptions::default()).unwrap();
+    let study = Study::new(&multi, Some("E"), &group_of_rater);
+    let labelled = label_study(&study, 0.25, &IouOptions::default());
+    let hierarchy = &study.hierarchy;
+    let any_class = hierarchy.resolve("tumor").unwrap();
+    let options = MatchOptions {
+        criterion: Criterion::Iou {
+            threshold: 0.5,
+            options: IouOptions::new(IouShape::Box, PixelConvention::Continuous).unwrap(),
+        },
+        assignment: Assignment::Optimal,
+        crop: FovCrop::Off,
+    };
+    let (mut pairs, mut anchors, mut truths) = (0, 0, 0);
+    for fov in &labelled {
+        let truth_fov = truth.fov(&fov.fov).unwrap();
+        let nuclei: Vec<Nucleus> = fov
+            .anchors
+            .iter()
+            .filter(|a| a.detections() >= 2)
+            .enumerate()
+            .map(|(i, a)| Nucleus::new(i as u32 + 2, Shape::Box(a.bbox), any_class, None))
+            .collect();
+        let anchor_fov = Fov {
+            nuclei,
+            ..truth_fov.clone()
+        };
+        let m = match_fov(&anchor_fov, truth_fov, &options);
+        pairs += m.pairs.len();
+        anchors += anchor_fov.nuclei.len();
+        truths += truth_fov.nuclei.len();
+    }
+    let precision = pairs as f64 / anchors as f64;
+    let recall = pairs as f64 / truths as f64;
+    println!(
+        "anchors detected by two or more raters: precision {precision:.3}, recall {recall:.3}"
+    );
+    assert!(
+        precision > 0.95 && recall > 0.95,
+        "precision {precision}, recall {recall}"
+    );
+}
