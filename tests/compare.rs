@@ -158,7 +158,18 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
         .iter()
         .map(|c| c["class"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["tumor", "fibroblast", "lymphocyte"]);
+    // Every class present in either set; the ambiguous ones (detected, class not judged)
+    // have no kappa and no AP.
+    assert_eq!(
+        names,
+        [
+            "tumor",
+            "fibroblast",
+            "lymphocyte",
+            "apoptotic_body",
+            "unlabeled"
+        ]
+    );
     let row = |name: &str| *per_class.iter().find(|c| c["class"] == name).unwrap();
     let tumor = row("tumor");
     assert_eq!(
@@ -173,6 +184,18 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
     );
     close(&lymphocyte["recall"], 1.0);
     close(&lymphocyte["f1"], 2.0 / 3.0);
+    for ambiguous in ["apoptotic_body", "unlabeled"] {
+        let r = row(ambiguous);
+        assert_eq!(
+            (&r["tp"], &r["fp"], &r["fn"]),
+            (&1.into(), &0.into(), &0.into())
+        );
+        assert!(r["kappa"].is_null() && r["ap"]["ap50"].is_null());
+    }
+    assert_eq!(
+        (&row("unlabeled")["n_a"], &row("unlabeled")["n_b"]),
+        (&1.into(), &0.into())
+    );
     let fibroblast = row("fibroblast");
     assert!(fibroblast["precision"].is_null());
     close(&fibroblast["f1"], 0.0);
@@ -198,7 +221,7 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
 
     let report = std::fs::read_to_string(s.root.join("out/report.md")).unwrap();
     assert!(
-        report.contains("| tumor      |   2 |   2 |   1 |   1 |   1 |"),
+        report.contains("| tumor          |   2 |   2 |   1 |   1 |   1 |"),
         "{report}"
     );
     for table in ["per_class", "by_fov", "matches", "pr_curves", "confusion"] {

@@ -402,7 +402,6 @@ fn build_level(
     let per_class_kappa = sums.per_class_kappa(level);
     let table = sums.table(level);
     let per_class: Vec<PerClass> = (0..names.len())
-        .filter(|&c| roles.is_classified(level, c))
         .filter_map(|c| {
             let (n_a, n_b) = sums.support(level, c);
             if n_a + n_b == 0 {
@@ -419,7 +418,11 @@ fn build_level(
                 f1: counts.f1(),
                 n_a,
                 n_b,
-                kappa: per_class_kappa.get(c).copied().flatten(),
+                kappa: per_class_kappa
+                    .get(c)
+                    .copied()
+                    .flatten()
+                    .filter(|_| roles.is_classified(level, c)),
                 f1_ci95: class_f1_intervals.get(c).copied().flatten(),
                 ap: aps.map(|a| {
                     a[c].as_ref()
@@ -438,11 +441,9 @@ fn build_level(
         for (k, &b) in shown.iter().enumerate() {
             counts[r][k] = table[a][b].round() as u64;
         }
-        let paired_a: f64 = table[a].iter().sum();
-        let paired_b: f64 = table.iter().map(|row| row[a]).sum();
-        let (n_a, n_b) = sums.support(level, a);
-        counts[r][shown.len()] = n_a.saturating_sub(paired_a.round() as u64);
-        counts[shown.len()][r] = n_b.saturating_sub(paired_b.round() as u64);
+        let (unmatched_a, unmatched_b) = sums.unmatched(level, a);
+        counts[r][shown.len()] = unmatched_a;
+        counts[shown.len()][r] = unmatched_b;
     }
     let kappa = classification.kappa.as_ref();
     let pr_curves = aps

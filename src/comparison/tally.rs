@@ -20,8 +20,8 @@ const FN: usize = 2;
 const IOU_SUM: usize = 3;
 const DICE_SUM: usize = 4;
 const HEAD: usize = 5;
-/// Per class: joint tp, fp, fn, nuclei in A, nuclei in B.
-const PER_CLASS: usize = 5;
+/// Per class: joint tp, fp, fn, nuclei in A, nuclei in B, unmatched nuclei in A and in B.
+const PER_CLASS: usize = 7;
 
 /// Where each count lives in a tally vector.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,15 +92,43 @@ impl TallyLayout {
                 push(base + c * PER_CLASS + 1, counts.fp as f64);
                 push(base + c * PER_CLASS + 2, counts.fn_ as f64);
             }
-            for &(a, b) in &classified.pairs {
-                push(base + a * PER_CLASS + 3, 1.0);
-                push(base + b * PER_CLASS + 4, 1.0);
+            let index = |id| roles.hierarchy.index(id, level);
+            // Supports: every nucleus compared, whatever its role.
+            for p in &fov.pairs {
+                push(base + index(p.a) * PER_CLASS + 3, 1.0);
+                push(base + index(p.b) * PER_CLASS + 4, 1.0);
             }
-            for &a in &classified.unmatched_a {
-                push(base + a * PER_CLASS + 3, 1.0);
+            for n in &fov.unmatched_a {
+                push(base + index(n.class) * PER_CLASS + 3, 1.0);
+                push(base + index(n.class) * PER_CLASS + 5, 1.0);
             }
-            for &b in &classified.unmatched_b {
-                push(base + b * PER_CLASS + 4, 1.0);
+            for &b in &fov.unmatched_b {
+                push(base + index(b) * PER_CLASS + 4, 1.0);
+                push(base + index(b) * PER_CLASS + 6, 1.0);
+            }
+            // Ambiguous classes outside classification: their nuclei's detection, the class
+            // not judged (a pair with an ambiguous side is a TP of that ambiguous class).
+            if roles.mode != AmbiguousMode::Class {
+                for p in &fov.pairs {
+                    let side_a = roles.is_ambiguous(p.a).then(|| index(p.a));
+                    let side_b = roles.is_ambiguous(p.b).then(|| index(p.b));
+                    if let Some(c) = side_a {
+                        push(base + c * PER_CLASS, 1.0);
+                    }
+                    if let Some(c) = side_b.filter(|&c| Some(c) != side_a) {
+                        push(base + c * PER_CLASS, 1.0);
+                    }
+                }
+                for n in fov
+                    .unmatched_a
+                    .iter()
+                    .filter(|n| roles.is_ambiguous(n.class))
+                {
+                    push(base + index(n.class) * PER_CLASS + 1, 1.0);
+                }
+                for &b in fov.unmatched_b.iter().filter(|&&b| roles.is_ambiguous(b)) {
+                    push(base + index(b) * PER_CLASS + 2, 1.0);
+                }
             }
         }
         dense.retain(|&(_, v)| v != 0.0);
@@ -122,8 +150,8 @@ impl TallyLayout {
         p < HEAD || (0..3).any(|slot| p >= self.table_offset[slot] && p < self.class_offset[slot])
     }
 
-    /// Whether `position` holds a class's number of nuclei in A or B (which no bootstrapped
-    /// statistic reads).
+    /// Whether `position` holds a class's number of nuclei, or of unmatched nuclei, in A or B
+    /// (which no bootstrapped statistic reads).
     pub fn is_support(&self, position: u32) -> bool {
         let p = position as usize;
         (0..3).any(|slot| {
@@ -236,6 +264,15 @@ impl Sums<'_> {
             fp: self.sum[base + 1].round() as u64,
             fn_: self.sum[base + 2].round() as u64,
         }
+    }
+
+    /// Unmatched nuclei of class `class` at `level` in A and in B.
+    pub fn unmatched(&self, level: ClassLevel, class: usize) -> (u64, u64) {
+        let base = self.layout.class_offset[level_slot(level)] + class * PER_CLASS;
+        (
+            self.sum[base + 5].round() as u64,
+            self.sum[base + 6].round() as u64,
+        )
     }
 
     /// Nuclei of class `class` at `level` in A and in B.

@@ -327,7 +327,14 @@ fn level_section(out: &mut String, level: ClassLevel, l: &LevelSummary, score: b
         t.row(row);
     }
     out.push_str(&t.render());
-    out.push_str("\nPer-class counts follow the joint rule: a matched pair is a TP of its class only when both sets agree on it.\n");
+    out.push_str("\nPer-class counts follow the joint rule: a matched pair is a TP of its class only when both sets agree on it.");
+    if l.per_class
+        .iter()
+        .any(|p| p.kappa.is_none() && l.confusion.classes.iter().all(|c| c != &p.class))
+    {
+        out.push_str(" Rows of ambiguous classes, left out of classification, count their nuclei's detection: a matched pair with an ambiguous nucleus on either side is a TP of that class, the class not judged.");
+    }
+    out.push('\n');
     writeln!(
         out,
         "\nConfusion matrix (rows: A's class, columns: B's class; the last row and column count unmatched nuclei):\n"
