@@ -50,6 +50,9 @@ enum Command {
     /// Score a model's predictions against the truth: everything compare reports, plus AP,
     /// precision-recall curves, score thresholds and folds.
     Score(comparison::ScoreArgs),
+    /// Every report on a folder laid out as `nucagree simulate` writes it (corrected,
+    /// uncorrected, predictions, multi-rater): inspect, compare, score and agree.
+    Report(ReportArgs),
     /// The agreement analysis of a multi-rater study: anchors, Fleiss' kappa, Krippendorff's
     /// alpha, Gwet's AC1 and pairwise Cohen's kappa at each class level, by rater group.
     Agree(agreement::AgreeArgs),
@@ -255,6 +258,16 @@ struct InputArgs {
 }
 
 #[derive(Debug, Args)]
+struct ReportArgs {
+    /// A folder holding `corrected/`, and any of `uncorrected/`, `predictions/` and
+    /// `multi-rater/` (as `nucagree simulate` writes them).
+    data: PathBuf,
+    /// The reports go into `inspect/`, `compare/`, `score/` and `agree/` of this folder.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct InspectArgs {
     /// A folder: an annotation set (csv/<fov>.csv or <fov>.csv) or a multi-rater study.
     set: PathBuf,
@@ -286,14 +299,18 @@ impl InputArgs {
 }
 
 pub fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
-    match cli.command {
+    dispatch(Cli::parse().command)
+}
+
+fn dispatch(command: Command) -> Result<ExitCode> {
+    match command {
         Command::Inspect(args) => inspect(&args),
         Command::Simulate(args) => simulate(&args),
         Command::Match(args) => match_command(&args),
         Command::Compare(args) => comparison::compare(&args),
         Command::Score(args) => comparison::score(&args),
         Command::Agree(args) => agreement::agree(&args),
+        Command::Report(args) => report_command(&args),
     }
 }
 
@@ -555,4 +572,62 @@ fn write_outputs(
         );
     }
     Ok(())
+}
+
+/// Runs each job as its own command would, with default options.
+fn report_command(args: &ReportArgs) -> Result<ExitCode> {
+    let path = |name: &str| args.data.join(name).display().to_string();
+    let out = |name: &str| args.out.join(name).display().to_string();
+    anyhow::ensure!(
+        args.data.join("corrected").is_dir(),
+        "{}: expected a corrected/ folder (the reference set)",
+        args.data.display()
+    );
+    let mut jobs: Vec<Vec<String>> = vec![vec![
+        "inspect".into(),
+        path("corrected"),
+        "--out".into(),
+        out("inspect"),
+    ]];
+    if args.data.join("uncorrected").is_dir() {
+        jobs.push(vec![
+            "compare".into(),
+            path("uncorrected"),
+            path("corrected"),
+            "--out".into(),
+            out("compare"),
+            "--quiet".into(),
+        ]);
+    }
+    if args.data.join("predictions").is_dir() {
+        jobs.push(vec![
+            "score".into(),
+            "--truth".into(),
+            path("corrected"),
+            "--pred".into(),
+            path("predictions"),
+            "--folds".into(),
+            "--out".into(),
+            out("score"),
+            "--quiet".into(),
+        ]);
+    }
+    if args.data.join("multi-rater").is_dir() {
+        jobs.push(vec![
+            "agree".into(),
+            path("multi-rater"),
+            "--out".into(),
+            out("agree"),
+        ]);
+    }
+    let mut done = Vec::new();
+    for job in jobs {
+        println!("\n== nucagree {}\n", job.join(" "));
+        done.push((job[0].clone(), job.join(" ")));
+        let cli = Cli::try_parse_from(std::iter::once("nucagree".to_string()).chain(job))?;
+        dispatch(cli.command)?;
+    }
+    let index = report::write_index(&args.out, &args.data.display().to_string(), &done)?;
+    eprintln!("wrote {}", index.display());
+    Ok(ExitCode::SUCCESS)
 }

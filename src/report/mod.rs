@@ -200,3 +200,25 @@ pub fn write_agreement(
     written.push(markdown_path);
     Ok(written)
 }
+
+/// Writes `README.md` into `dir`, an index of the reports made from `data`: one
+/// `(folder, command)` per job.
+pub fn write_index(dir: &Path, data: &str, jobs: &[(String, String)]) -> Result<PathBuf> {
+    let mut text = format!(
+        "# nucagree reports on `{data}`\n\nMade by `nucagree report {data} --out {}`; each folder holds one job's outputs.\n\n",
+        dir.display()
+    );
+    for (folder, command) in jobs {
+        let main = if folder == "inspect" {
+            "inspect.md"
+        } else {
+            "report.md"
+        };
+        text.push_str(&format!(
+            "- [`{folder}/`]({folder}/{main}): `nucagree {command}`\n"
+        ));
+    }
+    let path = dir.join("README.md");
+    write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
