@@ -63,7 +63,7 @@ fn a_hand_built_study_gives_the_statistics_known_by_construction() {
             vec![Label::Missing, class("tumor"), class("tumor")],
         ]
     );
-    let report = analyse(
+    let (report, _) = analyse(
         &multi,
         &study,
         Some("E"),
@@ -135,12 +135,24 @@ fn the_command_writes_the_summary_and_tables() {
     assert!(v["levels"]["raw"]["pairwise_cohen"][0]["kappa"].is_number());
     let anchors = std::fs::read_to_string(out.join("anchors.csv")).unwrap();
     let lines: Vec<&str> = anchors.lines().collect();
-    assert_eq!(
-        lines[0],
-        "anchor,fov,xmin,ymin,xmax,ymax,raters_annotating,raters_detecting,medoid_rater,NP.1,SP.1,SP.2"
+    assert!(
+        lines[0].starts_with(
+            "anchor,fov,xmin,ymin,xmax,ymax,raters_annotating,raters_detecting,medoid_rater,NP.1,SP.1,SP.2,majority_raw,truth_raw,truth_raw_probability,"
+        ),
+        "{}",
+        lines[0]
     );
     assert_eq!(lines.len(), 5);
-    assert!(lines[4].ends_with(",,tumor,tumor"), "{}", lines[4]);
+    assert!(
+        lines[4].contains(",,tumor,tumor,tumor,tumor,"),
+        "{}",
+        lines[4]
+    );
+    // The inferred truth, in the NuCLS layout: fov1 has three anchors, fov2 one; the
+    // fibroblast that one rater of three saw is no truth nucleus by majority vote.
+    let fov2 = std::fs::read_to_string(out.join("truth/csv/fov2.csv")).unwrap();
+    assert_eq!(fov2.lines().count(), 2);
+    assert!(fov2.contains(",tumor,tumor_nonMitotic,tumor_any,rectangle,"));
     assert!(
         lines[3].contains("undetected,fibroblast,undetected"),
         "{}",
@@ -159,7 +171,7 @@ fn simulated_pathologists_agree_more_than_non_pathologists() {
     assert_eq!(eval_set.as_deref(), Some("E"));
     let study = Study::new(&multi, eval_set.as_deref(), &group_of_rater);
     let labelled = label_study(&study, 0.25, &IouOptions::default());
-    let report = analyse(
+    let (report, _) = analyse(
         &multi,
         &study,
         eval_set.as_deref(),
@@ -242,4 +254,157 @@ fn anchors_seen_by_two_raters_recover_the_simulated_truth() {
         precision > 0.95 && recall > 0.95,
         "precision {precision}, recall {recall}"
     );
+}
+
+/// Each anchor's simulated-truth class (raw), by matching anchor boxes to the truth set's
+/// nuclei (IoU of boxes ≥ 0.5); `None` for anchors that are no truth nucleus.
+fn truth_of_anchors(
+    labelled: &[nucagree::agreement::FovAnchors],
+    truth: &nucagree::model::AnnotationSet,
+    hierarchy: &nucagree::model::ClassHierarchy,
+) -> Vec<Vec<Option<usize>>> {
+    let options = MatchOptions {
+        criterion: Criterion::Iou {
+            threshold: 0.5,
+            options: IouOptions::new(IouShape::Box, PixelConvention::Continuous).unwrap(),
+        },
+        assignment: Assignment::Optimal,
+        crop: FovCrop::Off,
+    };
+    let any_class = hierarchy.resolve("tumor").unwrap();
+    labelled
+        .iter()
+        .map(|fov| {
+            let truth_fov = truth.fov(&fov.fov).unwrap();
+            let nuclei = fov
+                .anchors
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Nucleus::new(i as u32 + 2, Shape::Box(a.bbox), any_class, None))
+                .collect();
+            let anchor_fov = Fov {
+                nuclei,
+                ..truth_fov.clone()
+            };
+            let m = match_fov(&anchor_fov, truth_fov, &options);
+            let mut classes = vec![None; fov.anchors.len()];
+            for p in m.pairs {
+                let class = truth_fov.nuclei[p.b as usize].class.id;
+                classes[p.a as usize] = Some(hierarchy.index(class, ClassLevel::Raw));
+            }
+            classes
+        })
+        .collect()
+}
+
+/// Detection F1, classification accuracy (on nuclei both have) and the joint F1 (a nucleus
+/// found with the right class, 2R / (inferred nuclei + truth nuclei)) of an inferred truth
+/// against the simulated one.
+fn recovery(
+    inferred: &[Vec<Option<usize>>],
+    truth: &[Vec<Option<usize>>],
+    k: usize,
+) -> (f64, f64, f64) {
+    let (mut tp, mut fp, mut fn_, mut right) = (0.0, 0.0, 0.0, 0.0);
+    for (i, t) in inferred.iter().flatten().zip(truth.iter().flatten()) {
+        let said = i.filter(|&c| c < k);
+        match (said, t) {
+            (Some(s), Some(t)) => {
+                tp += 1.0;
+                if s == *t {
+                    right += 1.0;
+                }
+            }
+            (Some(_), None) => fp += 1.0,
+            (None, Some(_)) => fn_ += 1.0,
+            (None, None) => {}
+        }
+    }
+    (
+        2.0 * tp / (2.0 * tp + fp + fn_),
+        right / tp,
+        2.0 * right / (2.0 * tp + fp + fn_),
+    )
+}
+
+#[test]
+fn dawid_skene_recovers_the_simulated_truth_at_least_as_well_as_majority_vote() {
+    use nucagree::agreement::raters::infer;
+    use nucagree::agreement::truth::DawidSkeneOptions;
+    let multi = read_multi_rater(&sample().join("multi-rater"), &ReadOptions::default()).unwrap();
+    let truth = read_set(&sample().join("corrected"), &ReadOptions::default()).unwrap();
+    let study = Study::new(&multi, Some("E"), &group_of_rater);
+    let labelled = label_study(&study, 0.25, &IouOptions::default());
+    let k = study.hierarchy.names(ClassLevel::Raw).len();
+    let simulated = truth_of_anchors(&labelled, &truth, &study.hierarchy);
+    let compare = |panel: &[usize]| {
+        let t = infer(
+            &study,
+            &labelled,
+            panel,
+            ClassLevel::Raw,
+            &DawidSkeneOptions::default(),
+        );
+        let ds: Vec<Vec<Option<usize>>> = t
+            .dawid_skene
+            .iter()
+            .map(|f| f.iter().map(|d| d.map(|x| x.0)).collect())
+            .collect();
+        (
+            recovery(&t.majority, &simulated, k),
+            recovery(&ds, &simulated, k),
+        )
+    };
+    // The whole panel: two senior pathologists, one junior, six non-pathologists.
+    let everyone: Vec<usize> = (0..study.raters.len()).collect();
+    let (mv, ds) = compare(&everyone);
+    println!("all raters: majority vote F1 {:.3} accuracy {:.3} joint F1 {:.3}; Dawid-Skene F1 {:.3} accuracy {:.3} joint F1 {:.3}", mv.0, mv.1, mv.2, ds.0, ds.1, ds.2);
+    // Raters differ widely: Dawid-Skene does better on detection, classification and both.
+    assert!(ds.0 > mv.0 && ds.1 > mv.1 && ds.2 > mv.2);
+    // Raters of one quality (the non-pathologists): at least as well on detection and
+    // classification together.
+    let similar: Vec<usize> = everyone
+        .iter()
+        .copied()
+        .filter(|&r| study.groups[r] == "NP")
+        .collect();
+    let (mv, ds) = compare(&similar);
+    println!("non-pathologists: majority vote F1 {:.3} accuracy {:.3} joint F1 {:.3}; Dawid-Skene F1 {:.3} accuracy {:.3} joint F1 {:.3}", mv.0, mv.1, mv.2, ds.0, ds.1, ds.2);
+    assert!(ds.0 >= mv.0 && ds.2 >= mv.2);
+}
+
+#[test]
+fn the_exported_truth_can_be_scored_against() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("score");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .current_dir(manifest)
+        .args([
+            "score",
+            "--truth",
+            "reports/agree/truth",
+            "--pred",
+            "data-sample/predictions",
+            "--bootstrap",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["counts"]["fovs"], 30);
+    // The model was simulated from the simulated truth, which the raters' truth recovers.
+    let recall = v["levels"]["super"]["detection"]["recall"]
+        .as_f64()
+        .unwrap();
+    assert!(recall > 0.8, "{recall}");
 }

@@ -102,27 +102,16 @@ fn disjoint(a: &[u16], b: &[u16]) -> bool {
     true
 }
 
-/// Clusters one FOV's annotations into anchors, in order of their first member.
-pub fn cluster_fov(
+/// Pairs of annotations of different raters with IoU at least `min_iou`, sorted by pair:
+/// ((lower position, higher position), IoU). Candidates come from an R-tree over boxes.
+pub fn candidate_edges(
     annotations: &[Annotation],
     min_iou: f64,
     iou_options: &IouOptions,
-) -> Vec<Anchor> {
-    let n = annotations.len();
+) -> Vec<((u32, u32), f64)> {
     let boxes: Vec<BoundingBox> = annotations.iter().map(|a| a.shape.bbox).collect();
     let index = BoxIndex::new(&boxes);
-    let mut pair_iou: Vec<((u32, u32), f64)> = Vec::new();
-    let mut clusters: Vec<Cluster> = annotations
-        .iter()
-        .enumerate()
-        .map(|(i, a)| Cluster {
-            members: vec![i as u32],
-            raters: vec![a.rater],
-            alive: true,
-            neighbours: BTreeMap::new(),
-        })
-        .collect();
-    let mut heap = BinaryHeap::new();
+    let mut edges = Vec::new();
     for (i, a) in annotations.iter().enumerate() {
         if a.shape.is_point() {
             continue;
@@ -135,19 +124,61 @@ pub fn cluster_fov(
             if let Some(value) = iou_at_least(&a.shape, &annotations[j].shape, iou_options, min_iou)
             {
                 if value >= min_iou && value > 0.0 {
-                    pair_iou.push(((i as u32, j as u32), value));
-                    clusters[i].neighbours.insert(j as u32, value);
-                    clusters[j].neighbours.insert(i as u32, value);
-                    heap.push(Candidate {
-                        linkage: value,
-                        a: i as u32,
-                        b: j as u32,
-                    });
+                    edges.push(((i as u32, j as u32), value));
                 }
             }
         }
     }
-    pair_iou.sort_by_key(|&(pair, _)| pair);
+    edges.sort_by_key(|&(pair, _)| pair);
+    edges
+}
+
+/// Clusters one FOV's annotations into anchors, in order of their first member.
+pub fn cluster_fov(
+    annotations: &[Annotation],
+    min_iou: f64,
+    iou_options: &IouOptions,
+) -> Vec<Anchor> {
+    cluster_edges(
+        annotations,
+        &candidate_edges(annotations, min_iou, iou_options),
+        min_iou,
+    )
+}
+
+/// Clusters with precomputed candidate edges (made at `min_iou` or below; those under
+/// `min_iou` are left out), so one R-tree pass serves several cuts.
+pub fn cluster_edges(
+    annotations: &[Annotation],
+    all_edges: &[((u32, u32), f64)],
+    min_iou: f64,
+) -> Vec<Anchor> {
+    let n = annotations.len();
+    let pair_iou: Vec<((u32, u32), f64)> = all_edges
+        .iter()
+        .copied()
+        .filter(|&(_, v)| v >= min_iou)
+        .collect();
+    let mut clusters: Vec<Cluster> = annotations
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Cluster {
+            members: vec![i as u32],
+            raters: vec![a.rater],
+            alive: true,
+            neighbours: BTreeMap::new(),
+        })
+        .collect();
+    let mut heap = BinaryHeap::new();
+    for &((i, j), value) in &pair_iou {
+        clusters[i as usize].neighbours.insert(j, value);
+        clusters[j as usize].neighbours.insert(i, value);
+        heap.push(Candidate {
+            linkage: value,
+            a: i,
+            b: j,
+        });
+    }
     while let Some(Candidate { a, b, .. }) = heap.pop() {
         let (a, b) = (a as usize, b as usize);
         if !clusters[a].alive || !clusters[b].alive {

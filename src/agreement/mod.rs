@@ -8,12 +8,14 @@
 //! rater group, with bootstrap intervals over FOVs.
 
 pub mod anchors;
+pub mod raters;
 pub mod summary;
 pub mod tally;
+pub mod truth;
 
 use crate::geometry::{IouOptions, IouShape, PreparedShape};
 use crate::model::{BoundingBox, ClassHierarchy, ClassId, Fov, MultiRaterSet, RaterSet};
-use anchors::{cluster_fov, Anchor, Annotation};
+use anchors::{candidate_edges, cluster_edges, Anchor, Annotation};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -117,8 +119,9 @@ pub struct FovAnchors {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnchorLabels {
     pub bbox: BoundingBox,
-    /// The rater whose nucleus is the medoid.
+    /// The rater whose nucleus is the medoid, and its position in that rater's FOV.
     pub medoid_rater: u16,
+    pub medoid_nucleus: u32,
     /// Per rater.
     pub labels: Vec<Label>,
 }
@@ -150,6 +153,18 @@ pub fn label_fov(
     min_iou: f64,
     iou_options: &IouOptions,
 ) -> FovAnchors {
+    label_fov_at(fov, by_rater, &[min_iou], iou_options)
+        .pop()
+        .expect("one cut")
+}
+
+/// Clusters one FOV at several cuts (one R-tree pass for all) and labels each clustering.
+pub fn label_fov_at(
+    fov: &str,
+    by_rater: &[Option<&Fov>],
+    cuts: &[f64],
+    iou_options: &IouOptions,
+) -> Vec<FovAnchors> {
     let mut annotations = Vec::new();
     for (rater, f) in by_rater.iter().enumerate() {
         if let Some(f) = f {
@@ -163,39 +178,128 @@ pub fn label_fov(
         }
     }
     let annotated: Vec<bool> = by_rater.iter().map(Option::is_some).collect();
-    let anchors = cluster_fov(&annotations, min_iou, iou_options)
-        .into_iter()
-        .map(|anchor: Anchor| {
-            let mut labels: Vec<Label> = annotated
-                .iter()
-                .map(|&a| if a { Label::Undetected } else { Label::Missing })
+    let lowest = cuts.iter().copied().fold(f64::INFINITY, f64::min);
+    let edges = candidate_edges(&annotations, lowest, iou_options);
+    cuts.iter()
+        .map(|&cut| {
+            let anchors = cluster_edges(&annotations, &edges, cut)
+                .into_iter()
+                .map(|anchor: Anchor| {
+                    let mut labels: Vec<Label> = annotated
+                        .iter()
+                        .map(|&a| if a { Label::Undetected } else { Label::Missing })
+                        .collect();
+                    for &m in &anchor.members {
+                        let a = &annotations[m as usize];
+                        let nucleus = &by_rater[a.rater as usize]
+                            .expect("a rater with nuclei annotated the FOV")
+                            .nuclei[a.nucleus as usize];
+                        labels[a.rater as usize] = Label::Class(nucleus.class.id);
+                    }
+                    AnchorLabels {
+                        bbox: anchor.bbox,
+                        medoid_rater: annotations[anchor.medoid as usize].rater,
+                        medoid_nucleus: annotations[anchor.medoid as usize].nucleus,
+                        labels,
+                    }
+                })
                 .collect();
-            for &m in &anchor.members {
-                let a = &annotations[m as usize];
-                let nucleus = &by_rater[a.rater as usize]
-                    .expect("a rater with nuclei annotated the FOV")
-                    .nuclei[a.nucleus as usize];
-                labels[a.rater as usize] = Label::Class(nucleus.class.id);
-            }
-            AnchorLabels {
-                bbox: anchor.bbox,
-                medoid_rater: annotations[anchor.medoid as usize].rater,
-                labels,
+            FovAnchors {
+                fov: fov.to_string(),
+                annotated: annotated.clone(),
+                anchors,
             }
         })
-        .collect();
-    FovAnchors {
-        fov: fov.to_string(),
-        annotated,
-        anchors,
-    }
+        .collect()
 }
 
 /// Clusters and labels every FOV of the study, in parallel.
 pub fn label_study(study: &Study<'_>, min_iou: f64, iou_options: &IouOptions) -> Vec<FovAnchors> {
-    study
+    label_study_at(study, &[min_iou], iou_options)
+        .pop()
+        .expect("one cut")
+}
+
+/// Clusters and labels every FOV at each cut: one study labelling per cut, in the cuts' order.
+pub fn label_study_at(
+    study: &Study<'_>,
+    cuts: &[f64],
+    iou_options: &IouOptions,
+) -> Vec<Vec<FovAnchors>> {
+    let per_fov: Vec<Vec<FovAnchors>> = study
         .fovs
         .par_iter()
-        .map(|(name, by_rater)| label_fov(name, by_rater, min_iou, iou_options))
+        .map(|(name, by_rater)| label_fov_at(name, by_rater, cuts, iou_options))
+        .collect();
+    let mut per_cut: Vec<Vec<FovAnchors>> = cuts
+        .iter()
+        .map(|_| Vec::with_capacity(per_fov.len()))
+        .collect();
+    for fov in per_fov {
+        for (cut, labelled) in per_cut.iter_mut().zip(fov) {
+            cut.push(labelled);
+        }
+    }
+    per_cut
+}
+
+/// One FOV of the inferred truth, as an annotation set holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthFov {
+    pub name: String,
+    pub slide: Option<String>,
+    pub hospital: Option<String>,
+    pub region: Option<BoundingBox>,
+    pub nuclei: Vec<crate::model::Nucleus>,
+}
+
+/// The inferred truth as annotation-set FOVs: each anchor whose raw-level truth is a class,
+/// drawn as its medoid nucleus's outline with that class.
+pub fn truth_fovs(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    raw: &raters::LevelTruth,
+) -> Vec<TruthFov> {
+    let k = study.hierarchy.names(crate::model::ClassLevel::Raw).len();
+    labelled
+        .iter()
+        .zip(&study.fovs)
+        .zip(&raw.dawid_skene)
+        .map(|((fov, (name, by_rater)), truth)| {
+            let any = by_rater.iter().flatten().next();
+            let nuclei = fov
+                .anchors
+                .iter()
+                .zip(truth)
+                .filter_map(|(anchor, t)| {
+                    let (class, _) = (*t)?;
+                    if class >= k {
+                        return None;
+                    }
+                    let source = by_rater[anchor.medoid_rater as usize]?;
+                    let medoid = &source.nuclei[anchor.medoid_nucleus as usize];
+                    Some((medoid.shape.clone(), class))
+                })
+                .enumerate()
+                .map(|(i, (shape, class))| {
+                    crate::model::Nucleus::new(
+                        i as u32 + 2,
+                        shape,
+                        crate::model::RawClass {
+                            id: ClassId(class as u16),
+                            correction: false,
+                        },
+                        None,
+                    )
+                })
+                .collect();
+            TruthFov {
+                name: name.clone(),
+                slide: any.and_then(|f| f.slide.clone()),
+                hospital: any.and_then(|f| f.hospital.clone()),
+                region: by_rater.iter().flatten().find_map(|f| f.region),
+                nuclei,
+            }
+        })
         .collect()
 }

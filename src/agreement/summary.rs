@@ -2,7 +2,7 @@
 //! labelled anchors.
 
 use super::tally::AgreementLayout;
-use super::{label_study, FovAnchors, Label, Study};
+use super::{label_study_at, FovAnchors, Label, Study};
 use crate::comparison::run::{evaluate_sets, ComparisonOptions, Job};
 use crate::comparison::summary::{summarize, SummaryOptions};
 use crate::comparison::{AmbiguousMode, ClassRoles};
@@ -25,6 +25,7 @@ pub struct AgreeOptions {
     pub min_iou_sweep: Vec<f64>,
     /// Where the rater groups come from (a file), or `None` for the id prefixes.
     pub groups_file: Option<String>,
+    pub truth: super::raters::TruthOptions,
 }
 
 impl Default for AgreeOptions {
@@ -35,6 +36,7 @@ impl Default for AgreeOptions {
             bootstrap: None,
             min_iou_sweep: vec![0.25, 0.5, 0.75],
             groups_file: None,
+            truth: super::raters::TruthOptions::default(),
         }
     }
 }
@@ -193,6 +195,8 @@ pub struct AgreementReport {
     pub raters: Vec<RaterInfo>,
     pub min_iou_sweep: Vec<AlphaAtMinIou>,
     pub intrarater: Vec<Intrarater>,
+    /// The inferred truth, and each rater and group against it.
+    pub truth: super::raters::TruthReport,
 }
 
 fn level_slot(level: ClassLevel) -> usize {
@@ -354,54 +358,77 @@ fn alpha_at(study: &Study<'_>, labelled: &[FovAnchors], min_iou: f64) -> AlphaAt
     }
 }
 
-/// The whole analysis of `study` (labelled at `options.min_iou`).
+/// The minimum IoUs of the alpha sweep other than the main one, in increasing order.
+pub fn other_cuts(options: &AgreeOptions) -> Vec<f64> {
+    let mut cuts: Vec<f64> = options
+        .min_iou_sweep
+        .iter()
+        .copied()
+        .filter(|v| (v - options.min_iou).abs() >= 1e-12)
+        .collect();
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    cuts
+}
+
+/// The whole analysis of `study` (labelled at `options.min_iou`), with the inferred truth of
+/// every anchor at each level (raw, main, super).
 pub fn analyse(
     multi: &MultiRaterSet,
     study: &Study<'_>,
     eval_set: Option<&str>,
     labelled: &[FovAnchors],
     options: &AgreeOptions,
-) -> AgreementReport {
+) -> (AgreementReport, [super::raters::LevelTruth; 3]) {
+    let others = label_study_at(study, &other_cuts(options), &options.iou_options);
+    analyse_with_sweep(multi, study, eval_set, labelled, &others, options)
+}
+
+/// As [`analyse`], with the study already labelled at [`other_cuts`] (in that order), as
+/// [`label_study_at`] does in the same pass as the main cut.
+pub fn analyse_with_sweep(
+    multi: &MultiRaterSet,
+    study: &Study<'_>,
+    eval_set: Option<&str>,
+    labelled: &[FovAnchors],
+    others: &[Vec<FovAnchors>],
+    options: &AgreeOptions,
+) -> (AgreementReport, [super::raters::LevelTruth; 3]) {
     let all: Vec<usize> = (0..study.raters.len()).collect();
     let groups = group_names(study);
-    let mut sweep_values = options.min_iou_sweep.clone();
-    if !sweep_values
-        .iter()
-        .any(|&v| (v - options.min_iou).abs() < 1e-12)
-    {
-        sweep_values.push(options.min_iou);
-    }
-    sweep_values.sort_by(f64::total_cmp);
     // The bootstrap and the re-clustering at other minimum IoUs run side by side.
-    let ((overall, by_group), (min_iou_sweep, pairs_by_level)) = rayon::join(
+    let (((overall, by_group), truths), (min_iou_sweep, pairs_by_level)) = rayon::join(
         || {
-            let overall = agreement_of(study, labelled, &all, options.bootstrap.as_ref());
-            let by_group: Vec<(String, Vec<usize>, [Agreement; 3])> = groups
-                .iter()
-                .map(|g| {
-                    let members: Vec<usize> = all
+            rayon::join(
+                || {
+                    let overall = agreement_of(study, labelled, &all, options.bootstrap.as_ref());
+                    let by_group: Vec<(String, Vec<usize>, [Agreement; 3])> = groups
                         .iter()
-                        .copied()
-                        .filter(|&r| &study.groups[r] == g)
+                        .map(|g| {
+                            let members: Vec<usize> = all
+                                .iter()
+                                .copied()
+                                .filter(|&r| &study.groups[r] == g)
+                                .collect();
+                            let agreement =
+                                agreement_of(study, labelled, &members, options.bootstrap.as_ref());
+                            (g.clone(), members, agreement)
+                        })
                         .collect();
-                    let agreement =
-                        agreement_of(study, labelled, &members, options.bootstrap.as_ref());
-                    (g.clone(), members, agreement)
-                })
-                .collect();
-            (overall, by_group)
+                    (overall, by_group)
+                },
+                || super::raters::infer_levels(study, labelled, &options.truth),
+            )
         },
         || {
-            let sweep: Vec<AlphaAtMinIou> = sweep_values
-                .par_iter()
-                .map(|&v| {
-                    if (v - options.min_iou).abs() < 1e-12 {
-                        alpha_at(study, labelled, v)
-                    } else {
-                        alpha_at(study, &label_study(study, v, &options.iou_options), v)
-                    }
-                })
+            let cuts = other_cuts(options);
+            let mut sweep: Vec<AlphaAtMinIou> = cuts
+                .iter()
+                .zip(others)
+                .map(|(&v, at_cut)| alpha_at(study, at_cut, v))
                 .collect();
+            sweep.push(alpha_at(study, labelled, options.min_iou));
+            sweep.sort_by(|a, b| a.min_iou.total_cmp(&b.min_iou));
             let pairs = ClassLevel::ALL.map(|level| pairwise(study, labelled, level));
             (sweep, pairs)
         },
@@ -464,7 +491,14 @@ pub fn analyse(
                 .sum(),
         })
         .collect();
-    AgreementReport {
+    let truth = super::raters::truth_report(
+        study,
+        labelled,
+        &truths,
+        &levels.super_.pairwise_cohen,
+        &options.truth,
+    );
+    let report = AgreementReport {
         command: "agree",
         version: env!("CARGO_PKG_VERSION"),
         params: Params {
@@ -493,7 +527,9 @@ pub fn analyse(
         raters,
         min_iou_sweep,
         intrarater: intrarater(multi, eval_set, options),
-    }
+        truth,
+    };
+    (report, truths)
 }
 
 /// Each rater with more than one evaluation set, against themself: the other set matched to

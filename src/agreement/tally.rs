@@ -239,6 +239,7 @@ mod tests {
                         ymax: 1.0,
                     },
                     medoid_rater: 0,
+                    medoid_nucleus: 0,
                     labels: labels.clone(),
                 })
                 .collect(),

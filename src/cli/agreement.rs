@@ -3,8 +3,9 @@
 use super::{write_outputs, InputArgs, Stopwatch};
 use anyhow::{Context, Result};
 use clap::Args;
-use nucagree::agreement::summary::{analyse, AgreeOptions};
-use nucagree::agreement::{group_of_rater, label_study, main_eval_set, Study};
+use nucagree::agreement::raters::TruthOptions;
+use nucagree::agreement::summary::{analyse_with_sweep, other_cuts, AgreeOptions};
+use nucagree::agreement::{group_of_rater, label_study_at, main_eval_set, truth_fovs, Study};
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
 use nucagree::ingest;
 use nucagree::report;
@@ -35,9 +36,16 @@ pub struct AgreeArgs {
     /// Bootstrap replicates for the intervals over FOVs (0: none).
     #[arg(long, default_value_t = 1000, value_name = "N")]
     bootstrap: usize,
-    /// Seed of the bootstrap.
+    /// Seed of the bootstrap and of the raters-needed draws.
     #[arg(long, default_value_t = 2022)]
     seed: u64,
+    /// Infer the truth from these groups only (comma-separated, e.g. SP,JP) and score every
+    /// rater against it; default: all raters.
+    #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
+    truth_from: Vec<String>,
+    /// Draws per panel size for the raters-needed curve (0: no curve).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    raters_needed_draws: usize,
     /// Print the time of each stage on stderr.
     #[arg(long)]
     timings: bool,
@@ -107,11 +115,35 @@ pub fn agree(args: &AgreeArgs) -> Result<ExitCode> {
             level: 0.95,
         }),
         groups_file: args.groups.as_ref().map(|p| p.display().to_string()),
+        truth: TruthOptions {
+            truth_from: args.truth_from.clone(),
+            draws: args.raters_needed_draws,
+            seed: args.seed,
+            ..TruthOptions::default()
+        },
         ..AgreeOptions::default()
     };
-    let labelled = label_study(&study, options.min_iou, &options.iou_options);
+    for group in &args.truth_from {
+        anyhow::ensure!(
+            study.groups.contains(group),
+            "--truth-from {group:?}: no rater is in that group (groups: {})",
+            nucagree::agreement::summary::group_names(&study).join(", ")
+        );
+    }
+    // The main cut and the alpha sweep's other cuts share one R-tree pass.
+    let mut cuts = vec![options.min_iou];
+    cuts.extend(other_cuts(&options));
+    let mut labellings = label_study_at(&study, &cuts, &options.iou_options);
+    let labelled = labellings.remove(0);
     watch.lap("clustering");
-    let summary = analyse(&multi, &study, eval_set.as_deref(), &labelled, &options);
+    let (summary, truths) = analyse_with_sweep(
+        &multi,
+        &study,
+        eval_set.as_deref(),
+        &labelled,
+        &labellings,
+        &options,
+    );
     watch.lap("statistics");
     let number = report::markdown::number;
     println!(
@@ -134,10 +166,13 @@ pub fn agree(args: &AgreeArgs) -> Result<ExitCode> {
     if let Some(out) = &args.out {
         let root = args.study.display().to_string();
         write_outputs(out, &[&args.study], |dir| {
+            let truth_set = truth_fovs(&study, &labelled, &truths[0]);
             report::write_agreement(
                 dir,
                 &summary,
                 &labelled,
+                &truths,
+                &truth_set,
                 &study.raters,
                 &study.hierarchy,
                 &root,

@@ -1,6 +1,7 @@
 //! The Markdown report of `agree` (`report.md`).
 
 use super::markdown::{count, number, Table};
+use crate::agreement::raters::CurveMethod;
 use crate::agreement::summary::{AgreementReport, Estimate};
 use crate::model::ClassLevel;
 use std::fmt::Write;
@@ -214,10 +215,12 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
         out.push_str(&t.render());
     }
 
+    truth_sections(&mut out, report);
+
     out.push_str("\n## Methods\n\n");
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU ({} outlines), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} Computed with nucagree {}.",
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU ({} outlines), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth. The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it against the full panel's truth at the super-class level. Computed with nucagree {}.",
         report.params.shape,
         report.params.min_iou,
         match &report.params.groups_file {
@@ -229,6 +232,23 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
         } else {
             ""
         },
+        if report.truth.truth_from.is_empty() {
+            "all raters".to_string()
+        } else {
+            format!("the raters of {}", report.truth.truth_from.join(", "))
+        },
+        report.truth.dawid_skene.smoothing,
+        report.truth.dawid_skene.tolerance,
+        report.truth.dawid_skene.likelihood_tolerance,
+        report
+            .truth
+            .raters_needed
+            .first()
+            .map_or(0, |r| r.draws),
+        match report.truth.raters_needed_method {
+            CurveMethod::MajorityVote => "majority vote",
+            _ => "Dawid-Skene, at most 100 EM iterations per draw",
+        },
         report.version
     )
     .unwrap();
@@ -239,4 +259,93 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
         }
     }
     out
+}
+
+fn truth_sections(out: &mut String, report: &AgreementReport) {
+    let t = &report.truth;
+    out.push_str("\n## Inferred truth\n\n");
+    writeln!(
+        out,
+        "From {}: anchors whose truth is a nucleus, by level (raw, main, super): majority vote {}, Dawid-Skene {}; the two agree on {} of anchors (EM iterations {}).",
+        if t.truth_from.is_empty() {
+            "all raters".to_string()
+        } else {
+            format!("the {} raters", t.truth_from.join(", "))
+        },
+        t.nuclei_majority.map(count).join(" / "),
+        t.nuclei_dawid_skene.map(count).join(" / "),
+        t.majority_agreement
+            .map(|a| a.map_or("—".to_string(), |v| format!("{:.1}%", 100.0 * v)))
+            .join(" / "),
+        t.iterations.map(|i| i.to_string()).join(" / "),
+    )
+    .unwrap();
+    out.push_str("The truth is written in the NuCLS layout to `truth/` (score against it with `nucagree score --truth`); posteriors are in `anchors.csv`.\n");
+
+    out.push_str("\n## Raters against the inferred truth (super classes)\n\n");
+    let mut table = Table::with_left_columns(
+        &[
+            "rater",
+            "group",
+            "in truth panel",
+            "precision",
+            "recall",
+            "detection F1",
+            "accuracy",
+            "κ",
+            "MCC",
+        ],
+        3,
+    );
+    for r in &t.raters {
+        let s = &r.super_;
+        table.row(vec![
+            r.rater.clone(),
+            r.group.clone(),
+            if r.in_truth_panel { "yes" } else { "no" }.into(),
+            number(s.detection.precision, 3),
+            number(s.detection.recall, 3),
+            number(s.detection.f1, 3),
+            number(s.accuracy, 3),
+            number(s.kappa, 3),
+            number(s.mcc, 3),
+        ]);
+    }
+    out.push_str(&table.render());
+    out.push_str("\nThe other levels, and each rater's confusion with the truth, are in `rater_scores.csv`.\n");
+
+    if !t.group_tests.is_empty() {
+        out.push_str("\n## Group comparisons\n\nTwo-sided Mann-Whitney U tests (exact without ties for small groups):\n\n");
+        let mut table =
+            Table::with_left_columns(&["figure", "groups", "n", "medians", "U", "p"], 2);
+        for g in &t.group_tests {
+            table.row(vec![
+                g.figure.clone(),
+                format!("{} vs {}", g.group_a, g.group_b),
+                format!("{} vs {}", g.n_a, g.n_b),
+                format!("{} vs {}", number(g.median_a, 3), number(g.median_b, 3)),
+                number(g.mann_whitney_u, 1),
+                number(g.p_two_sided, 4),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+
+    if !t.raters_needed.is_empty() {
+        out.push_str("\n## How many raters are needed\n\nThe truth from k raters per FOV against the full panel's truth (super classes), mean ± SD over draws:\n\n");
+        let mut table = Table::new(&["raters", "draws", "detection F1", "classification MCC"]);
+        for r in &t.raters_needed {
+            table.row(vec![
+                r.raters.to_string(),
+                r.draws.to_string(),
+                format!(
+                    "{} ± {}",
+                    number(r.detection_f1_mean, 3),
+                    number(r.detection_f1_sd, 3)
+                ),
+                format!("{} ± {}", number(r.mcc_mean, 3), number(r.mcc_sd, 3)),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
 }

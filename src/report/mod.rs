@@ -162,17 +162,22 @@ pub fn write_comparison(
 
 /// Writes the outputs of `agree` into `dir`: `summary.json`, the tables as CSV and parquet
 /// (`anchors`, `pairwise`, `groups`, `min_iou`), then `report.md`. Returns the paths written.
+#[allow(clippy::too_many_arguments)]
 pub fn write_agreement(
     dir: &Path,
     report: &crate::agreement::summary::AgreementReport,
     labelled: &[crate::agreement::FovAnchors],
+    truths: &[crate::agreement::raters::LevelTruth; 3],
+    truth_set: &[crate::agreement::TruthFov],
     raters: &[String],
     hierarchy: &crate::model::ClassHierarchy,
     root: &str,
 ) -> Result<Vec<PathBuf>> {
     use crate::tables::agreement as t;
     let frames = vec![
-        ("anchors", t::anchors(labelled, raters, hierarchy)?),
+        ("anchors", t::anchors(labelled, raters, hierarchy, truths)?),
+        ("rater_scores", t::rater_scores(report)?),
+        ("raters_needed", t::raters_needed(report)?),
         ("pairwise", t::pairwise(report)?),
         ("groups", t::groups(report)?),
         ("min_iou", t::min_iou_sweep(report)?),
@@ -192,6 +197,8 @@ pub fn write_agreement(
         listed.push(format!("{name}.csv"));
         written.extend([csv, parquet]);
     }
+    written.push(write_truth_set(&dir.join("truth"), truth_set, hierarchy)?);
+    listed.push("truth/".to_string());
     let markdown_path = dir.join("report.md");
     write_atomic(
         &markdown_path,
@@ -221,4 +228,36 @@ pub fn write_index(dir: &Path, data: &str, jobs: &[(String, String)]) -> Result<
     let path = dir.join("README.md");
     write_atomic(&path, text.as_bytes())?;
     Ok(path)
+}
+
+/// Writes an inferred truth as an annotation set in the NuCLS layout: `csv/<fov>.csv` and
+/// `fov_locations.csv` where regions are known. Returns the folder.
+pub fn write_truth_set(
+    dir: &Path,
+    fovs: &[crate::agreement::TruthFov],
+    hierarchy: &crate::model::ClassHierarchy,
+) -> Result<PathBuf> {
+    let csv_dir = dir.join("csv");
+    std::fs::create_dir_all(&csv_dir).map_err(|e| Error::io(&csv_dir, "create", e))?;
+    for fov in fovs {
+        write_atomic(
+            &csv_dir.join(format!("{}.csv", fov.name)),
+            nucls::fov_csv(&fov.nuclei, hierarchy, false).as_bytes(),
+        )?;
+    }
+    let rows: Vec<nucls::FovLocationRow<'_>> = fovs
+        .iter()
+        .filter_map(|f| {
+            Some(nucls::FovLocationRow {
+                fov: &f.name,
+                slide: f.slide.as_deref().unwrap_or(""),
+                hospital: f.hospital.as_deref().unwrap_or(""),
+                region: f.region?,
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        nucls::write_fov_locations(&dir.join("fov_locations.csv"), &rows)?;
+    }
+    Ok(dir.to_path_buf())
 }

@@ -2,6 +2,7 @@
 //! and alpha against the minimum IoU.
 
 use super::Columns;
+use crate::agreement::raters::LevelTruth;
 use crate::agreement::summary::AgreementReport;
 use crate::agreement::{FovAnchors, Label};
 use crate::error::Result;
@@ -15,6 +16,7 @@ pub fn anchors(
     labelled: &[FovAnchors],
     raters: &[String],
     hierarchy: &ClassHierarchy,
+    truths: &[LevelTruth; 3],
 ) -> Result<DataFrame> {
     let rows = labelled.iter().map(|f| f.anchors.len()).sum();
     let mut id: Vec<u64> = Vec::with_capacity(rows);
@@ -61,6 +63,33 @@ pub fn anchors(
         .add("medoid_rater", medoid);
     for (rater, values) in raters.iter().zip(labels) {
         c.add(rater, values);
+    }
+    // The inferred truth at each level: majority vote, Dawid-Skene and its posterior.
+    for (level, truth) in ClassLevel::ALL.iter().zip(truths) {
+        let names = hierarchy.names(*level);
+        let name = |c: usize| names.get(c).cloned().unwrap_or_else(|| "undetected".into());
+        let majority: Vec<Option<String>> = truth
+            .majority
+            .iter()
+            .flatten()
+            .map(|m| m.map(name))
+            .collect();
+        let decided: Vec<Option<String>> = truth
+            .dawid_skene
+            .iter()
+            .flatten()
+            .map(|d| d.map(|(c, _)| name(c)))
+            .collect();
+        let posterior: Vec<Option<f64>> = truth
+            .dawid_skene
+            .iter()
+            .flatten()
+            .map(|d| d.map(|(_, p)| p))
+            .collect();
+        let l = level.name();
+        c.add(&format!("majority_{l}"), majority)
+            .add(&format!("truth_{l}"), decided)
+            .add(&format!("truth_{l}_probability"), posterior);
     }
     c.frame("the anchors table")
 }
@@ -214,4 +243,106 @@ pub fn min_iou_sweep(report: &AgreementReport) -> Result<DataFrame> {
         .add("krippendorff_alpha_detection", detection)
         .add("krippendorff_alpha_classification", classification);
     c.frame("the minimum-IoU table")
+}
+
+/// Each rater against the inferred truth, at every level.
+pub fn rater_scores(report: &AgreementReport) -> Result<DataFrame> {
+    let rows: Vec<(ClassLevel, &crate::agreement::raters::RaterScore)> = ClassLevel::ALL
+        .iter()
+        .flat_map(|&l| report.truth.raters.iter().map(move |r| (l, r)))
+        .collect();
+    let score = |i: usize| rows[i].1.get(rows[i].0);
+    let n = rows.len();
+    let mut c = Columns::default();
+    c.add(
+        "level",
+        rows.iter()
+            .map(|(l, _)| l.name().to_string())
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "rater",
+        rows.iter()
+            .map(|(_, r)| r.rater.clone())
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "group",
+        rows.iter()
+            .map(|(_, r)| r.group.clone())
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "in_truth_panel",
+        rows.iter()
+            .map(|(_, r)| if r.in_truth_panel { 1u64 } else { 0 })
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "tp",
+        (0..n).map(|i| score(i).detection.tp).collect::<Vec<_>>(),
+    )
+    .add(
+        "fp",
+        (0..n).map(|i| score(i).detection.fp).collect::<Vec<_>>(),
+    )
+    .add(
+        "fn",
+        (0..n).map(|i| score(i).detection.fn_).collect::<Vec<_>>(),
+    )
+    .add(
+        "precision",
+        (0..n)
+            .map(|i| score(i).detection.precision)
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "recall",
+        (0..n)
+            .map(|i| score(i).detection.recall)
+            .collect::<Vec<_>>(),
+    )
+    .add(
+        "f1",
+        (0..n).map(|i| score(i).detection.f1).collect::<Vec<_>>(),
+    )
+    .add(
+        "n_pairs",
+        (0..n).map(|i| score(i).n_pairs).collect::<Vec<_>>(),
+    )
+    .add(
+        "accuracy",
+        (0..n).map(|i| score(i).accuracy).collect::<Vec<_>>(),
+    )
+    .add("kappa", (0..n).map(|i| score(i).kappa).collect::<Vec<_>>())
+    .add("mcc", (0..n).map(|i| score(i).mcc).collect::<Vec<_>>());
+    c.frame("the rater-score table")
+}
+
+/// The raters-needed curve.
+pub fn raters_needed(report: &AgreementReport) -> Result<DataFrame> {
+    let rows = &report.truth.raters_needed;
+    let mut c = Columns::default();
+    c.add(
+        "raters",
+        rows.iter().map(|r| r.raters as u64).collect::<Vec<_>>(),
+    )
+    .add(
+        "draws",
+        rows.iter().map(|r| r.draws as u64).collect::<Vec<_>>(),
+    )
+    .add(
+        "detection_f1_mean",
+        rows.iter().map(|r| r.detection_f1_mean).collect::<Vec<_>>(),
+    )
+    .add(
+        "detection_f1_sd",
+        rows.iter().map(|r| r.detection_f1_sd).collect::<Vec<_>>(),
+    )
+    .add(
+        "mcc_mean",
+        rows.iter().map(|r| r.mcc_mean).collect::<Vec<_>>(),
+    )
+    .add("mcc_sd", rows.iter().map(|r| r.mcc_sd).collect::<Vec<_>>());
+    c.frame("the raters-needed table")
 }

@@ -1,0 +1,610 @@
+//! The inferred truth of a study, each rater and group scored against it, and how many raters
+//! a study needs.
+//!
+//! At each class level, every anchor's truth is inferred from the chosen raters' labels
+//! (`undetected` a category, so detection and classification are inferred together) by
+//! majority vote and by Dawid-Skene ([`super::truth`]); Dawid-Skene's decision is the truth
+//! raters are scored against. A rater's detection counts an anchor of a FOV they annotated:
+//! TP when both the truth and the rater have a nucleus there, FP when only the rater does, FN
+//! when only the truth does; classification compares classes where both have one.
+//!
+//! Raters needed: for k = 2 .. N, `draws` times (seeded), k raters are drawn per FOV among
+//! those who annotated it, the truth is inferred from them alone (Dawid-Skene, same anchors),
+//! and scored against the truth of the full panel at the super-class level: detection F1 and
+//! classification MCC.
+
+use super::truth::{dawid_skene, majority_vote, DawidSkeneOptions, Votes};
+use super::{FovAnchors, Label, Study};
+use crate::comparison::summary::Detection;
+use crate::model::{ClassHierarchy, ClassLevel};
+use crate::random::Stream;
+use crate::stats::cohen::{cohen_kappa, KappaWeights};
+use crate::stats::detection::{matthews_correlation, DetectionCounts};
+use crate::stats::rank_tests::mann_whitney_u;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// How the raters-needed curve infers each draw's truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CurveMethod {
+    /// Dawid-Skene up to 20,000 anchors, majority vote above (where hundreds of EM fits
+    /// would take minutes).
+    #[default]
+    Auto,
+    MajorityVote,
+    DawidSkene,
+}
+
+/// The largest study whose raters-needed curve `Auto` draws with Dawid-Skene.
+pub const CURVE_DAWID_SKENE_LIMIT: usize = 20_000;
+
+/// How the truth is inferred and the raters-needed curve drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthOptions {
+    /// Infer the truth from these groups' raters only (all raters when empty).
+    pub truth_from: Vec<String>,
+    /// Draws per number of raters for the raters-needed curve (0: no curve).
+    pub draws: usize,
+    pub curve_method: CurveMethod,
+    pub seed: u64,
+    pub dawid_skene: DawidSkeneOptions,
+}
+
+impl Default for TruthOptions {
+    fn default() -> TruthOptions {
+        TruthOptions {
+            truth_from: Vec::new(),
+            draws: 20,
+            curve_method: CurveMethod::Auto,
+            seed: 2022,
+            dawid_skene: DawidSkeneOptions::default(),
+        }
+    }
+}
+
+/// The truth of every anchor at one level, per FOV and anchor: a category (the level's class
+/// index, or the class count for `undetected`), `None` where no chosen rater rated it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelTruth {
+    pub majority: Vec<Vec<Option<usize>>>,
+    /// Dawid-Skene's decision and its posterior probability.
+    pub dawid_skene: Vec<Vec<Option<(usize, f64)>>>,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+fn category(label: Label, level: ClassLevel, hierarchy: &ClassHierarchy) -> Option<usize> {
+    let k = hierarchy.names(level).len();
+    match label {
+        Label::Class(id) => Some(hierarchy.index(id, level)),
+        Label::Undetected => Some(k),
+        Label::Missing => None,
+    }
+}
+
+/// Votes of the raters `chosen(fov index)` on every anchor, flattened FOV by FOV.
+fn votes(
+    labelled: &[FovAnchors],
+    raters: usize,
+    level: ClassLevel,
+    hierarchy: &ClassHierarchy,
+    chosen: &dyn Fn(usize) -> Vec<usize>,
+) -> Votes {
+    let mut items = Vec::new();
+    for (f, fov) in labelled.iter().enumerate() {
+        let who = chosen(f);
+        for anchor in &fov.anchors {
+            items.push(
+                who.iter()
+                    .filter_map(|&r| {
+                        category(anchor.labels[r], level, hierarchy).map(|c| (r as u16, c as u16))
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Votes {
+        categories: hierarchy.names(level).len() + 1,
+        raters,
+        items,
+    }
+}
+
+/// Splits a flat per-anchor vector back into FOVs.
+fn per_fov<T: Clone>(labelled: &[FovAnchors], flat: &[T]) -> Vec<Vec<T>> {
+    let mut at = 0;
+    labelled
+        .iter()
+        .map(|f| {
+            let part = flat[at..at + f.anchors.len()].to_vec();
+            at += f.anchors.len();
+            part
+        })
+        .collect()
+}
+
+fn infer_with(
+    labelled: &[FovAnchors],
+    raters: usize,
+    level: ClassLevel,
+    hierarchy: &ClassHierarchy,
+    chosen: &dyn Fn(usize) -> Vec<usize>,
+    options: Option<&DawidSkeneOptions>,
+) -> LevelTruth {
+    let v = votes(labelled, raters, level, hierarchy, chosen);
+    let majority = majority_vote(&v);
+    let (decisions, iterations, converged) = match options {
+        Some(options) => {
+            let ds = dawid_skene(&v, options);
+            let decisions: Vec<Option<(usize, f64)>> = ds
+                .decisions()
+                .into_iter()
+                .zip(&v.items)
+                .map(|(d, item)| (!item.is_empty()).then_some(d))
+                .collect();
+            (decisions, ds.iterations, ds.converged)
+        }
+        None => (vec![None; v.items.len()], 0, false),
+    };
+    LevelTruth {
+        majority: per_fov(labelled, &majority),
+        dawid_skene: per_fov(labelled, &decisions),
+        iterations,
+        converged,
+    }
+}
+
+/// The truth at `level` from the raters `panel`.
+pub fn infer(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    panel: &[usize],
+    level: ClassLevel,
+    options: &DawidSkeneOptions,
+) -> LevelTruth {
+    infer_with(
+        labelled,
+        study.raters.len(),
+        level,
+        &study.hierarchy,
+        &|_| panel.to_vec(),
+        Some(options),
+    )
+}
+
+/// One rater against the truth at one level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaterLevelScore {
+    pub detection: Detection,
+    pub n_pairs: u64,
+    pub accuracy: Option<f64>,
+    pub kappa: Option<f64>,
+    pub mcc: Option<f64>,
+    /// Rows: the rater's class; columns: the truth's class (the level's classes).
+    #[serde(skip)]
+    pub confusion: Vec<Vec<u64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaterScore {
+    pub rater: String,
+    pub group: String,
+    /// Whether the rater is in the panel the truth was inferred from.
+    pub in_truth_panel: bool,
+    pub raw: RaterLevelScore,
+    pub main: RaterLevelScore,
+    #[serde(rename = "super")]
+    pub super_: RaterLevelScore,
+}
+
+impl RaterScore {
+    pub fn get(&self, level: ClassLevel) -> &RaterLevelScore {
+        match level {
+            ClassLevel::Raw => &self.raw,
+            ClassLevel::Main => &self.main,
+            ClassLevel::Super => &self.super_,
+        }
+    }
+}
+
+/// Scores rater `r` against a truth.
+fn score_rater(
+    labelled: &[FovAnchors],
+    r: usize,
+    truth: &[Vec<Option<usize>>],
+    level: ClassLevel,
+    hierarchy: &ClassHierarchy,
+) -> RaterLevelScore {
+    let k = hierarchy.names(level).len();
+    let mut counts = DetectionCounts::default();
+    let mut table = vec![vec![0.0; k]; k];
+    for (fov, fov_truth) in labelled.iter().zip(truth) {
+        if !fov.annotated[r] {
+            continue;
+        }
+        for (anchor, t) in fov.anchors.iter().zip(fov_truth) {
+            let (Some(t), Some(said)) = (*t, category(anchor.labels[r], level, hierarchy)) else {
+                continue;
+            };
+            match (said < k, t < k) {
+                (true, true) => {
+                    counts.tp += 1;
+                    table[said][t] += 1.0;
+                }
+                (true, false) => counts.fp += 1,
+                (false, true) => counts.fn_ += 1,
+                (false, false) => {}
+            }
+        }
+    }
+    let pairs: f64 = table.iter().flatten().sum();
+    let agreeing: f64 = (0..k).map(|i| table[i][i]).sum();
+    RaterLevelScore {
+        detection: Detection::of(counts),
+        n_pairs: pairs as u64,
+        accuracy: (pairs > 0.0).then(|| agreeing / pairs),
+        kappa: cohen_kappa(&table, &KappaWeights::Unweighted).map(|x| x.kappa),
+        mcc: matthews_correlation(&table),
+        confusion: table
+            .iter()
+            .map(|row| row.iter().map(|&v| v as u64).collect())
+            .collect(),
+    }
+}
+
+/// A rank test between two groups' values of one figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupTest {
+    /// What is compared, e.g. `super.kappa against the truth`.
+    pub figure: String,
+    pub group_a: String,
+    pub group_b: String,
+    pub n_a: usize,
+    pub n_b: usize,
+    pub median_a: Option<f64>,
+    pub median_b: Option<f64>,
+    pub mann_whitney_u: Option<f64>,
+    pub p_two_sided: Option<f64>,
+}
+
+/// The raters-needed curve at one number of raters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatersNeeded {
+    pub raters: usize,
+    pub draws: usize,
+    pub detection_f1_mean: Option<f64>,
+    pub detection_f1_sd: Option<f64>,
+    pub mcc_mean: Option<f64>,
+    pub mcc_sd: Option<f64>,
+}
+
+/// What the truth and the scores against it add to the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TruthReport {
+    /// The groups the truth was inferred from (`[]`: every rater).
+    pub truth_from: Vec<String>,
+    pub dawid_skene: DawidSkeneOptions,
+    /// Per level (raw, main, super): anchors whose truth is a nucleus (not `undetected`) by
+    /// majority vote and by Dawid-Skene, and the share of anchors where the two agree.
+    pub nuclei_majority: [usize; 3],
+    pub nuclei_dawid_skene: [usize; 3],
+    pub majority_agreement: [Option<f64>; 3],
+    pub iterations: [usize; 3],
+    pub converged: [bool; 3],
+    pub raters: Vec<RaterScore>,
+    pub group_tests: Vec<GroupTest>,
+    /// How each draw's truth (and the full panel's, for the curve) was inferred.
+    pub raters_needed_method: CurveMethod,
+    pub raters_needed: Vec<RatersNeeded>,
+}
+
+fn median(values: &[f64]) -> Option<f64> {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    (!v.is_empty()).then(|| crate::stats::bootstrap::quantile(&v, 0.5))
+}
+
+fn mean_sd(values: &[f64]) -> (Option<f64>, Option<f64>) {
+    let n = values.len() as f64;
+    let mean = (n > 0.0).then(|| values.iter().sum::<f64>() / n);
+    let sd = mean
+        .filter(|_| n >= 2.0)
+        .map(|m| (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+    (mean, sd)
+}
+
+fn decided(truth: &LevelTruth) -> Vec<Vec<Option<usize>>> {
+    truth
+        .dawid_skene
+        .iter()
+        .map(|f| f.iter().map(|d| d.map(|x| x.0)).collect())
+        .collect()
+}
+
+/// The raters the truth is inferred from.
+pub fn truth_panel(study: &Study<'_>, options: &TruthOptions) -> Vec<usize> {
+    (0..study.raters.len())
+        .filter(|&r| options.truth_from.is_empty() || options.truth_from.contains(&study.groups[r]))
+        .collect()
+}
+
+/// The truth at every level (raw, main, super), the levels fitted side by side.
+pub fn infer_levels(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    options: &TruthOptions,
+) -> [LevelTruth; 3] {
+    let panel = truth_panel(study, options);
+    let mut fitted: Vec<LevelTruth> = ClassLevel::ALL
+        .par_iter()
+        .map(|&level| infer(study, labelled, &panel, level, &options.dawid_skene))
+        .collect();
+    let super_ = fitted.pop().expect("three levels");
+    let main = fitted.pop().expect("three levels");
+    let raw = fitted.pop().expect("three levels");
+    [raw, main, super_]
+}
+
+/// Scores raters, groups and panel sizes against the inferred truths.
+pub fn truth_report(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    truths: &[LevelTruth; 3],
+    pairwise_super: &[super::summary::PairwiseCohen],
+    options: &TruthOptions,
+) -> TruthReport {
+    let everyone: Vec<usize> = (0..study.raters.len()).collect();
+    let panel = truth_panel(study, options);
+    let count_nuclei = |level: usize, ds: bool| {
+        let k = study.hierarchy.names(ClassLevel::ALL[level]).len();
+        let t = &truths[level];
+        if ds {
+            t.dawid_skene
+                .iter()
+                .flatten()
+                .flatten()
+                .filter(|d| d.0 < k)
+                .count()
+        } else {
+            t.majority
+                .iter()
+                .flatten()
+                .flatten()
+                .filter(|&&c| c < k)
+                .count()
+        }
+    };
+    let agreement = |level: usize| {
+        let t = &truths[level];
+        let pairs: Vec<(usize, usize)> = t
+            .majority
+            .iter()
+            .flatten()
+            .zip(t.dawid_skene.iter().flatten())
+            .filter_map(|(m, d)| Some(((*m)?, (*d)?.0)))
+            .collect();
+        (!pairs.is_empty())
+            .then(|| pairs.iter().filter(|(m, d)| m == d).count() as f64 / pairs.len() as f64)
+    };
+    let decisions = truths.each_ref().map(decided);
+    let raters: Vec<RaterScore> = everyone
+        .par_iter()
+        .map(|&r| {
+            let level = |l: usize| {
+                score_rater(
+                    labelled,
+                    r,
+                    &decisions[l],
+                    ClassLevel::ALL[l],
+                    &study.hierarchy,
+                )
+            };
+            RaterScore {
+                rater: study.raters[r].clone(),
+                group: study.groups[r].clone(),
+                in_truth_panel: panel.contains(&r),
+                raw: level(0),
+                main: level(1),
+                super_: level(2),
+            }
+        })
+        .collect();
+    let group_tests = group_tests(study, &raters, pairwise_super);
+    // The raters-needed curve compares with the truth of the full panel, by the same method.
+    let anchors: usize = labelled.iter().map(|f| f.anchors.len()).sum();
+    let method = match options.curve_method {
+        CurveMethod::Auto if anchors <= CURVE_DAWID_SKENE_LIMIT => CurveMethod::DawidSkene,
+        CurveMethod::Auto => CurveMethod::MajorityVote,
+        other => other,
+    };
+    let full_panel = match method {
+        CurveMethod::DawidSkene if panel.len() == everyone.len() => decisions[2].clone(),
+        CurveMethod::DawidSkene => decided(&infer(
+            study,
+            labelled,
+            &everyone,
+            ClassLevel::Super,
+            &options.dawid_skene,
+        )),
+        _ => truths[2].majority.clone(),
+    };
+    let raters_needed = if method == CurveMethod::MajorityVote && panel.len() != everyone.len() {
+        let full = infer(
+            study,
+            labelled,
+            &everyone,
+            ClassLevel::Super,
+            &options.dawid_skene,
+        );
+        raters_needed(study, labelled, &full.majority, options, method)
+    } else {
+        raters_needed(study, labelled, &full_panel, options, method)
+    };
+    TruthReport {
+        truth_from: options.truth_from.clone(),
+        dawid_skene: options.dawid_skene,
+        nuclei_majority: [0, 1, 2].map(|l| count_nuclei(l, false)),
+        nuclei_dawid_skene: [0, 1, 2].map(|l| count_nuclei(l, true)),
+        majority_agreement: [0, 1, 2].map(agreement),
+        iterations: truths.each_ref().map(|t| t.iterations),
+        converged: truths.each_ref().map(|t| t.converged),
+        raters,
+        group_tests,
+        raters_needed_method: method,
+        raters_needed,
+    }
+}
+
+fn group_tests(
+    study: &Study<'_>,
+    raters: &[RaterScore],
+    pairwise_super: &[super::summary::PairwiseCohen],
+) -> Vec<GroupTest> {
+    let groups = super::summary::group_names(study);
+    let mut tests = Vec::new();
+    type Figure<'a> = (&'a str, Box<dyn Fn(&str) -> Vec<f64> + 'a>);
+    let figures: Vec<Figure<'_>> = vec![
+        (
+            "super.detection_f1 against the truth",
+            Box::new(|g: &str| {
+                raters
+                    .iter()
+                    .filter(|r| r.group == g)
+                    .filter_map(|r| r.super_.detection.f1)
+                    .collect()
+            }),
+        ),
+        (
+            "super.kappa against the truth",
+            Box::new(|g: &str| {
+                raters
+                    .iter()
+                    .filter(|r| r.group == g)
+                    .filter_map(|r| r.super_.kappa)
+                    .collect()
+            }),
+        ),
+        (
+            "super.pairwise_kappa within the group",
+            Box::new(|g: &str| {
+                pairwise_super
+                    .iter()
+                    .filter(|p| p.group_a == g && p.group_b == g)
+                    .filter_map(|p| p.kappa)
+                    .collect()
+            }),
+        ),
+    ];
+    for (name, values) in &figures {
+        for (i, a) in groups.iter().enumerate() {
+            for b in &groups[i + 1..] {
+                let (x, y) = (values(a), values(b));
+                if x.is_empty() || y.is_empty() {
+                    continue;
+                }
+                let test = mann_whitney_u(&x, &y);
+                tests.push(GroupTest {
+                    figure: name.to_string(),
+                    group_a: a.clone(),
+                    group_b: b.clone(),
+                    n_a: x.len(),
+                    n_b: y.len(),
+                    median_a: median(&x),
+                    median_b: median(&y),
+                    mann_whitney_u: test.as_ref().map(|t| t.statistic),
+                    p_two_sided: test.as_ref().map(|t| t.p_two_sided),
+                });
+            }
+        }
+    }
+    tests
+}
+
+fn raters_needed(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    full: &[Vec<Option<usize>>],
+    options: &TruthOptions,
+    method: CurveMethod,
+) -> Vec<RatersNeeded> {
+    // Each draw's EM is bounded: hundreds of fits make the curve.
+    let curve_em = DawidSkeneOptions {
+        max_iterations: 100,
+        likelihood_tolerance: 1e-7,
+        ..options.dawid_skene
+    };
+    let n = study.raters.len();
+    if options.draws == 0 || n < 3 {
+        return Vec::new();
+    }
+    let k = study.hierarchy.names(ClassLevel::Super).len();
+    let annotating: Vec<Vec<usize>> = labelled
+        .iter()
+        .map(|f| (0..n).filter(|&r| f.annotated[r]).collect())
+        .collect();
+    (2..=n)
+        .map(|size| {
+            let results: Vec<(Option<f64>, Option<f64>)> = (0..options.draws)
+                .into_par_iter()
+                .map(|draw| {
+                    let index = (size * 100_000 + draw) as u64;
+                    let chosen = |f: usize| {
+                        let mut stream =
+                            Stream::new(options.seed, "raters-needed", index ^ ((f as u64) << 32));
+                        let mut pool = annotating[f].clone();
+                        // A partial Fisher-Yates shuffle: the first `size` are the draw.
+                        let take = size.min(pool.len());
+                        for i in 0..take {
+                            let j = i + stream.below(pool.len() - i);
+                            pool.swap(i, j);
+                        }
+                        pool.truncate(take);
+                        pool
+                    };
+                    let truth = infer_with(
+                        labelled,
+                        n,
+                        ClassLevel::Super,
+                        &study.hierarchy,
+                        &chosen,
+                        (method != CurveMethod::MajorityVote).then_some(&curve_em),
+                    );
+                    let small = match method {
+                        CurveMethod::MajorityVote => truth.majority.clone(),
+                        _ => decided(&truth),
+                    };
+                    let mut counts = DetectionCounts::default();
+                    let mut table = vec![vec![0.0; k]; k];
+                    for (small, large) in small.iter().flatten().zip(full.iter().flatten()) {
+                        let (Some(s), Some(l)) = (small, large) else {
+                            continue;
+                        };
+                        match (*s < k, *l < k) {
+                            (true, true) => {
+                                counts.tp += 1;
+                                table[*s][*l] += 1.0;
+                            }
+                            (true, false) => counts.fp += 1,
+                            (false, true) => counts.fn_ += 1,
+                            (false, false) => {}
+                        }
+                    }
+                    (counts.f1(), matthews_correlation(&table))
+                })
+                .collect();
+            let f1: Vec<f64> = results.iter().filter_map(|r| r.0).collect();
+            let mcc: Vec<f64> = results.iter().filter_map(|r| r.1).collect();
+            let (f1_mean, f1_sd) = mean_sd(&f1);
+            let (mcc_mean, mcc_sd) = mean_sd(&mcc);
+            RatersNeeded {
+                raters: size,
+                draws: options.draws,
+                detection_f1_mean: f1_mean,
+                detection_f1_sd: f1_sd,
+                mcc_mean,
+                mcc_sd,
+            }
+        })
+        .collect()
+}
