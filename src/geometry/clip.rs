@@ -108,6 +108,34 @@ fn crossing(p: [f64; 2], q: [f64; 2], side_p: f64, side_q: f64) -> [f64; 2] {
     [p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]
 }
 
+/// The area of `subject ∩ star` for a counter-clockwise `star` ring that is star-shaped about
+/// `center`: the sum of `subject`'s intersections with the fan of triangles (center, s_i,
+/// s_i+1), each clipped by Sutherland-Hodgman (the triangles are convex and tile the star).
+pub fn star_intersection_area(subject: &[[f64; 2]], star: &[[f64; 2]], center: [f64; 2]) -> f64 {
+    let (mut xmin, mut ymin, mut xmax, mut ymax) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for v in subject {
+        xmin = xmin.min(v[0]);
+        ymin = ymin.min(v[1]);
+        xmax = xmax.max(v[0]);
+        ymax = ymax.max(v[1]);
+    }
+    let n = star.len();
+    let mut total = 0.0;
+    for i in 0..n {
+        let triangle = [center, star[i], star[(i + 1) % n]];
+        // Triangles outside the subject's box add nothing.
+        if triangle.iter().all(|v| v[0] <= xmin)
+            || triangle.iter().all(|v| v[0] >= xmax)
+            || triangle.iter().all(|v| v[1] <= ymin)
+            || triangle.iter().all(|v| v[1] >= ymax)
+        {
+            continue;
+        }
+        total += convex_intersection_area(subject, &triangle);
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

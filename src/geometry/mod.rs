@@ -3,8 +3,15 @@
 //! - Two boxes: closed form.
 //! - At least one convex outline (a box counts): Sutherland-Hodgman clipping by the convex
 //!   one ([`clip`]).
-//! - Two concave outlines: geo's boolean operations (i_overlay), after translating both outlines to a
-//!   local origin so that whole-slide coordinates keep their precision.
+//! - Two concave outlines, one of them star-shaped about its vertex mean (as nucleus outlines
+//!   mostly are): the star is tiled by a fan of triangles from that point and the other outline
+//!   clipped by each ([`clip::star_intersection_area`]), exact and 2-4 times faster than
+//!   boolean operations.
+//! - Otherwise: geo's boolean operations (i_overlay, which snaps to a fine grid: good to about
+//!   1e-9 relative).
+//!
+//! Both outlines are first translated to a local origin so that whole-slide coordinates keep
+//! their precision.
 //!
 //! A cheap upper bound (the boxes' overlap, and the smaller area) rules out most pairs before
 //! any clipping: [`iou_at_least`] returns `None` for a pair that cannot reach the threshold.
@@ -24,7 +31,7 @@
 pub mod clip;
 pub mod index;
 
-use crate::model::{ring_self_intersects, BoundingBox, Shape};
+use crate::model::{ring_self_intersects, star_center, BoundingBox, Shape};
 use geo::{Area, BooleanOps, Coord, LineString, Polygon};
 use serde::Serialize;
 use std::fmt;
@@ -224,10 +231,16 @@ pub fn iou_at_least(
     let (ring_a, ring_b) = (local(a), local(b));
     // Sutherland-Hodgman is exact whenever the clipping outline is convex (a concave subject
     // leaves zero-area bridges along the clip edges, which add nothing to the area).
+    // Two concave outlines: when one is star-shaped (as nuclei mostly are), a fan of convex
+    // triangles tiles it and Sutherland-Hodgman clips each; else geo's boolean operations.
     let intersection = if convex(b) {
         clip::convex_intersection_area(&ring_a, &ring_b)
     } else if convex(a) {
         clip::convex_intersection_area(&ring_b, &ring_a)
+    } else if let Some(center) = star_center(&ring_b) {
+        clip::star_intersection_area(&ring_a, &ring_b, center)
+    } else if let Some(center) = star_center(&ring_a) {
+        clip::star_intersection_area(&ring_b, &ring_a, center)
     } else {
         to_geo(&ring_a)
             .intersection(&to_geo(&ring_b))
@@ -280,6 +293,61 @@ mod tests {
             xmax,
             ymax,
         }))
+    }
+
+    #[test]
+    fn star_fans_agree_with_geo_on_concave_pairs() {
+        let mut state = 11u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % 1000) as f64 / 1000.0
+        };
+        let mut star = |cx: f64, cy: f64, n: usize| -> Vec<[f64; 2]> {
+            (0..n)
+                .map(|i| {
+                    let angle = std::f64::consts::TAU * (i as f64 + 0.4 * next()) / n as f64;
+                    let radius = 6.0 + 6.0 * next();
+                    [cx + radius * angle.cos(), cy + radius * angle.sin()]
+                })
+                .collect()
+        };
+        let mut fans = 0;
+        for k in 0..400 {
+            let offset = 1e5 * (k % 2) as f64;
+            let a = counter_clockwise_ring(star(offset + 20.0, 20.0, 12 + k % 25));
+            let shift = 4.0 * (k % 7) as f64 / 7.0;
+            let b = counter_clockwise_ring(star(offset + 21.0 + shift, 19.0, 10 + k % 31));
+            if clip::is_convex(&a) || clip::is_convex(&b) {
+                continue;
+            }
+            let local = |r: &[[f64; 2]]| -> Vec<[f64; 2]> {
+                r.iter().map(|v| [v[0] - offset, v[1]]).collect()
+            };
+            let (la, lb) = (local(&a), local(&b));
+            let Some(center) = star_center(&lb) else {
+                continue;
+            };
+            fans += 1;
+            let by_fan = clip::star_intersection_area(&la, &lb, center);
+            // geo snaps coordinates to a grid (agreement to about 1e-9, as for the convex
+            // path); the fan of the other outline is an independent exact decomposition.
+            let by_geo = to_geo(&la).intersection(&to_geo(&lb)).unsigned_area();
+            assert!(
+                (by_fan - by_geo).abs() <= 1e-7 * by_geo.max(1.0),
+                "{by_fan} {by_geo}"
+            );
+            if let Some(other) = star_center(&la) {
+                let by_other_fan = clip::star_intersection_area(&lb, &la, other);
+                assert!((by_fan - by_other_fan).abs() <= 1e-10 * by_fan.max(1.0));
+            }
+        }
+        assert!(fans > 200, "{fans}");
+    }
+
+    fn counter_clockwise_ring(ring: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
+        clip::counter_clockwise(&ring)
     }
 
     #[test]

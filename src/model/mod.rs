@@ -13,6 +13,7 @@ pub use classes::{
     ClassHierarchy, ClassId, ClassLevel, HierarchyError, RawClass, AMBIGUOUS, CORRECTION_PREFIX,
 };
 pub use fov_name::{hospital_of_slide, NuclsFovName};
+pub(crate) use shape::star_center;
 pub use shape::{
     ring_self_intersects, ring_signed_area, BoundingBox, DegenerateShape, Shape, ShapeIssue,
     ShapeKind,

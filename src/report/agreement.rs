@@ -312,7 +312,7 @@ fn truth_sections(out: &mut String, report: &AgreementReport) {
         ]);
     }
     out.push_str(&table.render());
-    out.push_str("\nThe other levels, and each rater's confusion with the truth, are in `rater_scores.csv`.\n");
+    out.push_str("\nThe other levels are in `rater_scores.csv`, each rater's confusion with the truth in `rater_confusion.csv`.\n");
 
     if !t.group_tests.is_empty() {
         out.push_str("\n## Group comparisons\n\nTwo-sided Mann-Whitney U tests (exact without ties for small groups):\n\n");

@@ -177,6 +177,7 @@ pub fn write_agreement(
     let frames = vec![
         ("anchors", t::anchors(labelled, raters, hierarchy, truths)?),
         ("rater_scores", t::rater_scores(report)?),
+        ("rater_confusion", t::rater_confusion(report, hierarchy)?),
         ("raters_needed", t::raters_needed(report)?),
         ("pairwise", t::pairwise(report)?),
         ("groups", t::groups(report)?),

@@ -346,3 +346,34 @@ pub fn raters_needed(report: &AgreementReport) -> Result<DataFrame> {
     .add("mcc_sd", rows.iter().map(|r| r.mcc_sd).collect::<Vec<_>>());
     c.frame("the raters-needed table")
 }
+
+/// Each rater's confusion with the inferred truth, long form: level, rater, the rater's class,
+/// the truth's class, count (nuclei both have; detection errors are in `rater_scores`).
+pub fn rater_confusion(report: &AgreementReport, hierarchy: &ClassHierarchy) -> Result<DataFrame> {
+    let (mut level, mut rater, mut said, mut truth, mut count) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for l in ClassLevel::ALL {
+        let names = hierarchy.names(l);
+        for r in &report.truth.raters {
+            for (i, row) in r.get(l).confusion.iter().enumerate() {
+                for (j, &n) in row.iter().enumerate() {
+                    if n == 0 {
+                        continue;
+                    }
+                    level.push(l.name().to_string());
+                    rater.push(r.rater.clone());
+                    said.push(names[i].clone());
+                    truth.push(names[j].clone());
+                    count.push(n);
+                }
+            }
+        }
+    }
+    let mut c = Columns::default();
+    c.add("level", level)
+        .add("rater", rater)
+        .add("class_rater", said)
+        .add("class_truth", truth)
+        .add("count", count);
+    c.frame("the rater-confusion table")
+}
