@@ -1,6 +1,8 @@
 //! `nucagree agree`: a hand-built study whose statistics are known by construction, and the
 //! simulated study of `data-sample/`.
 
+mod common;
+
 use nucagree::agreement::summary::{analyse, AgreeOptions};
 use nucagree::agreement::{group_of_rater, label_study, main_eval_set, Label, Study};
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
@@ -105,25 +107,18 @@ fn the_command_writes_the_summary_and_tables() {
     let root = dir.path().join("study");
     write_study(&root);
     let out = dir.path().join("out");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .args([
+    common::run_ok(
+        &[
             "agree",
             root.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
             "--bootstrap",
             "0",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
+        None,
     );
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let v: Value = common::summary(&out);
     assert_eq!(v["command"], "agree");
     assert_eq!(v["params"]["min_iou"], 0.25);
     assert_eq!(v["params"]["shape"], "polygon");
@@ -378,9 +373,8 @@ fn the_exported_truth_can_be_scored_against() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("score");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .current_dir(manifest)
-        .args([
+    common::run_ok(
+        &[
             "score",
             "--truth",
             "reports/agree/truth",
@@ -390,17 +384,10 @@ fn the_exported_truth_can_be_scored_against() {
             "0",
             "--out",
             out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
+        Some(manifest),
     );
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let v: Value = common::summary(&out);
     assert_eq!(v["counts"]["fovs"], 30);
     // The model was simulated from the simulated truth, which the raters' truth recovers.
     let recall = v["levels"]["super"]["detection"]["recall"]

@@ -148,22 +148,10 @@ fn folds_and_hospitals_match_the_split_files() {
     );
 }
 
-fn nucagree(args: &[&str]) -> std::process::Output {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+use common::summary;
 
-fn summary(dir: &std::path::Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+fn nucagree(args: &[&str]) -> std::process::Output {
+    common::run_ok(args, None)
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `reports/` holds what the README's main command (`nucagree report data-sample --out
 //! reports`) writes: run it again and compare every text file.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 fn text_files(root: &Path) -> Vec<PathBuf> {
@@ -29,16 +31,9 @@ fn the_committed_reports_are_what_the_main_command_writes_now() {
     let out_name = "target/reports-check";
     let out = manifest.join(out_name);
     let _ = std::fs::remove_dir_all(&out);
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
-        .current_dir(manifest)
-        .args(["report", "data-sample", "--out", out_name])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    common::run_ok(
+        &["report", "data-sample", "--out", out_name],
+        Some(manifest),
     );
     let committed = manifest.join("reports");
     let fresh = text_files(&out);

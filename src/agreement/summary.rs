@@ -199,14 +199,6 @@ pub struct AgreementReport {
     pub truth: super::raters::TruthReport,
 }
 
-fn level_slot(level: ClassLevel) -> usize {
-    match level {
-        ClassLevel::Raw => 0,
-        ClassLevel::Main => 1,
-        ClassLevel::Super => 2,
-    }
-}
-
 /// The four statistics of `raters` at every level, with bootstrap intervals.
 fn agreement_of(
     study: &Study<'_>,
@@ -242,7 +234,7 @@ fn agreement_of(
         statistics.iter().map(|s| s as TallyStatistic<'_>).collect();
     let intervals = bootstrap.map(|b| tally_bootstrap(&tallies, layout.width, &borrowed, b));
     ClassLevel::ALL.map(|level| {
-        let base = 4 * level_slot(level);
+        let base = 4 * level.position();
         let estimate = |w: usize| {
             let value = statistics[base + w](&total);
             let result = intervals.as_ref().and_then(|r| r[base + w].as_ref());
@@ -434,7 +426,7 @@ pub fn analyse_with_sweep(
         },
     );
     let level = |level: ClassLevel| {
-        let slot = level_slot(level);
+        let slot = level.position();
         let pairs = pairs_by_level[slot].clone();
         let a = overall[slot];
         LevelAgreement {

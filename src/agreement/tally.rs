@@ -19,14 +19,6 @@ pub struct AgreementLayout {
     pub width: usize,
 }
 
-fn slot(level: ClassLevel) -> usize {
-    match level {
-        ClassLevel::Raw => 0,
-        ClassLevel::Main => 1,
-        ClassLevel::Super => 2,
-    }
-}
-
 impl AgreementLayout {
     pub fn new(hierarchy: &ClassHierarchy) -> AgreementLayout {
         let classes = ClassLevel::ALL.map(|l| hierarchy.names(l).len());
@@ -45,7 +37,7 @@ impl AgreementLayout {
     }
 
     fn parts(&self, level: ClassLevel) -> (usize, usize, usize, usize, usize) {
-        let s = slot(level);
+        let s = level.position();
         let k = self.classes[s];
         let units = self.offsets[s];
         let shares = units + 2;

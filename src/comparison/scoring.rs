@@ -12,6 +12,7 @@
 //! false positive; truth nuclei not matched by a kept prediction are false negatives. With
 //! `--matching greedy-score` this equals matching again at each threshold.
 
+use super::summary::Detection;
 use super::{prepared, ClassRoles, FovOutcome};
 use crate::geometry::{IouOptions, PreparedShape};
 use crate::matching::FovMatch;
@@ -186,25 +187,15 @@ pub fn objectness_ap(outcomes: &[&FovOutcome]) -> ClassAp {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct AtThreshold {
     pub score_threshold: f64,
-    pub tp: u64,
-    pub fp: u64,
-    #[serde(rename = "fn")]
-    pub fn_: u64,
-    pub precision: Option<f64>,
-    pub recall: Option<f64>,
-    pub f1: Option<f64>,
+    #[serde(flatten)]
+    pub detection: Detection,
 }
 
 impl AtThreshold {
     fn of(score_threshold: f64, counts: DetectionCounts) -> AtThreshold {
         AtThreshold {
             score_threshold,
-            tp: counts.tp,
-            fp: counts.fp,
-            fn_: counts.fn_,
-            precision: counts.precision(),
-            recall: counts.recall(),
-            f1: counts.f1(),
+            detection: Detection::of(counts),
         }
     }
 }
@@ -269,7 +260,9 @@ pub fn threshold_sweep(outcomes: &[&FovOutcome], roles: &ClassRoles, given: f64)
                 fn_: truth - tp,
             },
         );
-        if best.is_none_or(|b| candidate.f1.unwrap_or(0.0) > b.f1.unwrap_or(0.0)) {
+        if best
+            .is_none_or(|b| candidate.detection.f1.unwrap_or(0.0) > b.detection.f1.unwrap_or(0.0))
+        {
             best = Some(candidate);
         }
     }

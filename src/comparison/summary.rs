@@ -231,14 +231,6 @@ pub struct Comparison {
     pub notes: Vec<String>,
 }
 
-fn level_index(level: ClassLevel) -> usize {
-    match level {
-        ClassLevel::Raw => 0,
-        ClassLevel::Main => 1,
-        ClassLevel::Super => 2,
-    }
-}
-
 /// Adds the outcomes up.
 pub fn summarize(
     outcomes: &[FovOutcome],
@@ -289,7 +281,7 @@ pub fn summarize(
                 || {
                     let levels = ap_available.then(|| {
                         ClassLevel::ALL.map(|level| {
-                            scoring::level_ap(&all_outcomes, level, classes[level_index(level)])
+                            scoring::level_ap(&all_outcomes, level, classes[level.position()])
                         })
                     });
                     let objectness = ap_available.then(|| scoring::objectness_ap(&all_outcomes));
@@ -330,7 +322,7 @@ pub fn summarize(
         },
     );
     let level_summary = |level: ClassLevel| {
-        let slot = level_index(level);
+        let slot = level.position();
         let aps = level_aps.as_ref().map(|l| &l[slot]);
         let (level_intervals, class_f1_intervals) = match &intervals {
             Some((levels, per_class)) => (Some(levels[slot]), per_class[slot].clone()),
@@ -516,7 +508,7 @@ fn overall_intervals<'a>(
         }));
     }
     for level in ClassLevel::ALL {
-        for c in 0..layout.classes[level_index(level)] {
+        for c in 0..layout.classes[level.position()] {
             statistics.push(Box::new(move |s: &[f64]| {
                 layout.read(s).joint(level, c).f1()
             }));

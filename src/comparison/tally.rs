@@ -33,14 +33,6 @@ pub struct TallyLayout {
     pub width: usize,
 }
 
-fn level_slot(level: ClassLevel) -> usize {
-    match level {
-        ClassLevel::Raw => 0,
-        ClassLevel::Main => 1,
-        ClassLevel::Super => 2,
-    }
-}
-
 impl TallyLayout {
     pub fn new(classes: [usize; 3]) -> TallyLayout {
         let mut offset = HEAD;
@@ -74,7 +66,7 @@ impl TallyLayout {
             detection.ious.iter().map(|&v| dice_of_iou(v)).sum(),
         );
         for level in ClassLevel::ALL {
-            let slot = level_slot(level);
+            let slot = level.position();
             let k = self.classes[slot];
             let classified = roles.classified(fov, level);
             for &(a, b) in &classified.pairs {
@@ -219,7 +211,7 @@ impl Sums<'_> {
 
     /// The k x k table of classified pairs at `level`.
     pub fn table(&self, level: ClassLevel) -> Vec<Vec<f64>> {
-        let slot = level_slot(level);
+        let slot = level.position();
         let k = self.layout.classes[slot];
         let base = self.layout.table_offset[slot];
         (0..k)
@@ -258,7 +250,7 @@ impl Sums<'_> {
 
     /// Joint-rule counts of class `class` at `level`.
     pub fn joint(&self, level: ClassLevel, class: usize) -> DetectionCounts {
-        let base = self.layout.class_offset[level_slot(level)] + class * PER_CLASS;
+        let base = self.layout.class_offset[level.position()] + class * PER_CLASS;
         DetectionCounts {
             tp: self.sum[base].round() as u64,
             fp: self.sum[base + 1].round() as u64,
@@ -268,7 +260,7 @@ impl Sums<'_> {
 
     /// Unmatched nuclei of class `class` at `level` in A and in B.
     pub fn unmatched(&self, level: ClassLevel, class: usize) -> (u64, u64) {
-        let base = self.layout.class_offset[level_slot(level)] + class * PER_CLASS;
+        let base = self.layout.class_offset[level.position()] + class * PER_CLASS;
         (
             self.sum[base + 5].round() as u64,
             self.sum[base + 6].round() as u64,
@@ -277,7 +269,7 @@ impl Sums<'_> {
 
     /// Nuclei of class `class` at `level` in A and in B.
     pub fn support(&self, level: ClassLevel, class: usize) -> (u64, u64) {
-        let base = self.layout.class_offset[level_slot(level)] + class * PER_CLASS;
+        let base = self.layout.class_offset[level.position()] + class * PER_CLASS;
         (
             self.sum[base + 3].round() as u64,
             self.sum[base + 4].round() as u64,

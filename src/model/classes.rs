@@ -35,6 +35,15 @@ pub enum ClassLevel {
 impl ClassLevel {
     pub const ALL: [ClassLevel; 3] = [ClassLevel::Raw, ClassLevel::Main, ClassLevel::Super];
 
+    /// The level's position in [`ClassLevel::ALL`] (raw 0, main 1, super 2).
+    pub fn position(self) -> usize {
+        match self {
+            ClassLevel::Raw => 0,
+            ClassLevel::Main => 1,
+            ClassLevel::Super => 2,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ClassLevel::Raw => "raw",

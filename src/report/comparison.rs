@@ -195,12 +195,12 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
                 let mut add = |label: String, x: &crate::comparison::scoring::AtThreshold| {
                     t.row(vec![
                         label,
-                        count(x.tp as usize),
-                        count(x.fp as usize),
-                        count(x.fn_ as usize),
-                        number(x.precision, 3),
-                        number(x.recall, 3),
-                        number(x.f1, 3),
+                        count(x.detection.tp as usize),
+                        count(x.detection.fp as usize),
+                        count(x.detection.fn_ as usize),
+                        number(x.detection.precision, 3),
+                        number(x.detection.recall, 3),
+                        number(x.detection.f1, 3),
                     ]);
                 };
                 if let Some(best) = &sweep.best {

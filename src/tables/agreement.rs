@@ -108,54 +108,16 @@ pub fn pairwise(report: &AgreementReport) -> Result<DataFrame> {
                 .map(move |p| (l, p))
         })
         .collect();
-    c.add(
-        "level",
-        rows.iter()
-            .map(|(l, _)| l.name().to_string())
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "rater_a",
-        rows.iter()
-            .map(|(_, p)| p.rater_a.clone())
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "rater_b",
-        rows.iter()
-            .map(|(_, p)| p.rater_b.clone())
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "group_a",
-        rows.iter()
-            .map(|(_, p)| p.group_a.clone())
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "group_b",
-        rows.iter()
-            .map(|(_, p)| p.group_b.clone())
-            .collect::<Vec<_>>(),
-    )
-    .add("n", rows.iter().map(|(_, p)| p.n).collect::<Vec<_>>())
-    .add(
-        "kappa",
-        rows.iter().map(|(_, p)| p.kappa).collect::<Vec<_>>(),
-    )
-    .add("se", rows.iter().map(|(_, p)| p.se).collect::<Vec<_>>())
-    .add(
-        "ci_low",
-        rows.iter()
-            .map(|(_, p)| p.ci95.map(|c| c[0]))
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "ci_high",
-        rows.iter()
-            .map(|(_, p)| p.ci95.map(|c| c[1]))
-            .collect::<Vec<_>>(),
-    );
+    c.map("level", &rows, |(l, _)| l.name().to_string())
+        .map("rater_a", &rows, |(_, p)| p.rater_a.clone())
+        .map("rater_b", &rows, |(_, p)| p.rater_b.clone())
+        .map("group_a", &rows, |(_, p)| p.group_a.clone())
+        .map("group_b", &rows, |(_, p)| p.group_b.clone())
+        .map("n", &rows, |(_, p)| p.n)
+        .map("kappa", &rows, |(_, p)| p.kappa)
+        .map("se", &rows, |(_, p)| p.se)
+        .map("ci_low", &rows, |(_, p)| p.ci95.map(|c| c[0]))
+        .map("ci_high", &rows, |(_, p)| p.ci95.map(|c| c[1]));
     c.frame("the pairwise table")
 }
 
@@ -254,68 +216,54 @@ pub fn rater_scores(report: &AgreementReport) -> Result<DataFrame> {
     let score = |i: usize| rows[i].1.get(rows[i].0);
     let n = rows.len();
     let mut c = Columns::default();
-    c.add(
-        "level",
-        rows.iter()
-            .map(|(l, _)| l.name().to_string())
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "rater",
-        rows.iter()
-            .map(|(_, r)| r.rater.clone())
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "group",
-        rows.iter()
-            .map(|(_, r)| r.group.clone())
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "in_truth_panel",
-        rows.iter()
-            .map(|(_, r)| if r.in_truth_panel { 1u64 } else { 0 })
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "tp",
-        (0..n).map(|i| score(i).detection.tp).collect::<Vec<_>>(),
-    )
-    .add(
-        "fp",
-        (0..n).map(|i| score(i).detection.fp).collect::<Vec<_>>(),
-    )
-    .add(
-        "fn",
-        (0..n).map(|i| score(i).detection.fn_).collect::<Vec<_>>(),
-    )
-    .add(
-        "precision",
-        (0..n)
-            .map(|i| score(i).detection.precision)
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "recall",
-        (0..n)
-            .map(|i| score(i).detection.recall)
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "f1",
-        (0..n).map(|i| score(i).detection.f1).collect::<Vec<_>>(),
-    )
-    .add(
-        "n_pairs",
-        (0..n).map(|i| score(i).n_pairs).collect::<Vec<_>>(),
-    )
-    .add(
-        "accuracy",
-        (0..n).map(|i| score(i).accuracy).collect::<Vec<_>>(),
-    )
-    .add("kappa", (0..n).map(|i| score(i).kappa).collect::<Vec<_>>())
-    .add("mcc", (0..n).map(|i| score(i).mcc).collect::<Vec<_>>());
+    c.map("level", &rows, |(l, _)| l.name().to_string())
+        .map("rater", &rows, |(_, r)| r.rater.clone())
+        .map("group", &rows, |(_, r)| r.group.clone())
+        .map("in_truth_panel", &rows, |(_, r)| {
+            if r.in_truth_panel {
+                1u64
+            } else {
+                0
+            }
+        })
+        .add(
+            "tp",
+            (0..n).map(|i| score(i).detection.tp).collect::<Vec<_>>(),
+        )
+        .add(
+            "fp",
+            (0..n).map(|i| score(i).detection.fp).collect::<Vec<_>>(),
+        )
+        .add(
+            "fn",
+            (0..n).map(|i| score(i).detection.fn_).collect::<Vec<_>>(),
+        )
+        .add(
+            "precision",
+            (0..n)
+                .map(|i| score(i).detection.precision)
+                .collect::<Vec<_>>(),
+        )
+        .add(
+            "recall",
+            (0..n)
+                .map(|i| score(i).detection.recall)
+                .collect::<Vec<_>>(),
+        )
+        .add(
+            "f1",
+            (0..n).map(|i| score(i).detection.f1).collect::<Vec<_>>(),
+        )
+        .add(
+            "n_pairs",
+            (0..n).map(|i| score(i).n_pairs).collect::<Vec<_>>(),
+        )
+        .add(
+            "accuracy",
+            (0..n).map(|i| score(i).accuracy).collect::<Vec<_>>(),
+        )
+        .add("kappa", (0..n).map(|i| score(i).kappa).collect::<Vec<_>>())
+        .add("mcc", (0..n).map(|i| score(i).mcc).collect::<Vec<_>>());
     c.frame("the rater-score table")
 }
 
@@ -323,27 +271,12 @@ pub fn rater_scores(report: &AgreementReport) -> Result<DataFrame> {
 pub fn raters_needed(report: &AgreementReport) -> Result<DataFrame> {
     let rows = &report.truth.raters_needed;
     let mut c = Columns::default();
-    c.add(
-        "raters",
-        rows.iter().map(|r| r.raters as u64).collect::<Vec<_>>(),
-    )
-    .add(
-        "draws",
-        rows.iter().map(|r| r.draws as u64).collect::<Vec<_>>(),
-    )
-    .add(
-        "detection_f1_mean",
-        rows.iter().map(|r| r.detection_f1_mean).collect::<Vec<_>>(),
-    )
-    .add(
-        "detection_f1_sd",
-        rows.iter().map(|r| r.detection_f1_sd).collect::<Vec<_>>(),
-    )
-    .add(
-        "mcc_mean",
-        rows.iter().map(|r| r.mcc_mean).collect::<Vec<_>>(),
-    )
-    .add("mcc_sd", rows.iter().map(|r| r.mcc_sd).collect::<Vec<_>>());
+    c.map("raters", rows, |r| r.raters as u64)
+        .map("draws", rows, |r| r.draws as u64)
+        .map("detection_f1_mean", rows, |r| r.detection_f1_mean)
+        .map("detection_f1_sd", rows, |r| r.detection_f1_sd)
+        .map("mcc_mean", rows, |r| r.mcc_mean)
+        .map("mcc_sd", rows, |r| r.mcc_sd);
     c.frame("the raters-needed table")
 }
 

@@ -76,78 +76,28 @@ pub fn groups(rows: &[GroupRow], key: &str) -> Result<DataFrame> {
         key,
         rows.iter().map(|r| r.group.clone()).collect::<Vec<_>>(),
     )
-    .add(
-        "fovs",
-        rows.iter().map(|r| r.fovs as u64).collect::<Vec<_>>(),
-    )
-    .add(
-        "nuclei_a",
-        rows.iter().map(|r| r.nuclei_a).collect::<Vec<_>>(),
-    )
-    .add(
-        "nuclei_b",
-        rows.iter().map(|r| r.nuclei_b).collect::<Vec<_>>(),
-    )
-    .add(
-        "tp",
-        rows.iter().map(|r| r.detection.tp).collect::<Vec<_>>(),
-    )
-    .add(
-        "fp",
-        rows.iter().map(|r| r.detection.fp).collect::<Vec<_>>(),
-    )
-    .add(
-        "fn",
-        rows.iter().map(|r| r.detection.fn_).collect::<Vec<_>>(),
-    )
-    .add(
-        "precision",
-        rows.iter()
-            .map(|r| r.detection.precision)
-            .collect::<Vec<_>>(),
-    )
-    .add(
-        "recall",
-        rows.iter().map(|r| r.detection.recall).collect::<Vec<_>>(),
-    )
-    .add(
-        "f1",
-        rows.iter().map(|r| r.detection.f1).collect::<Vec<_>>(),
-    )
-    .add(
-        "f1_ci_low",
-        rows.iter().map(|r| low(r.f1_ci95)).collect::<Vec<_>>(),
-    )
-    .add(
-        "f1_ci_high",
-        rows.iter().map(|r| high(r.f1_ci95)).collect::<Vec<_>>(),
-    )
-    .add(
-        "mean_iou",
-        rows.iter().map(|r| r.mean_iou).collect::<Vec<_>>(),
-    );
+    .map("fovs", rows, |r| r.fovs as u64)
+    .map("nuclei_a", rows, |r| r.nuclei_a)
+    .map("nuclei_b", rows, |r| r.nuclei_b)
+    .map("tp", rows, |r| r.detection.tp)
+    .map("fp", rows, |r| r.detection.fp)
+    .map("fn", rows, |r| r.detection.fn_)
+    .map("precision", rows, |r| r.detection.precision)
+    .map("recall", rows, |r| r.detection.recall)
+    .map("f1", rows, |r| r.detection.f1)
+    .map("f1_ci_low", rows, |r| low(r.f1_ci95))
+    .map("f1_ci_high", rows, |r| high(r.f1_ci95))
+    .map("mean_iou", rows, |r| r.mean_iou);
     for (k, level) in ClassLevel::ALL.iter().enumerate() {
         let name = level.name();
-        c.add(
-            &format!("accuracy_{name}"),
-            rows.iter().map(|r| r.accuracy[k]).collect::<Vec<_>>(),
-        )
-        .add(
-            &format!("kappa_{name}"),
-            rows.iter().map(|r| r.kappa[k]).collect::<Vec<_>>(),
-        )
-        .add(
-            &format!("kappa_{name}_ci_low"),
-            rows.iter()
-                .map(|r| low(r.kappa_ci95[k]))
-                .collect::<Vec<_>>(),
-        )
-        .add(
-            &format!("kappa_{name}_ci_high"),
-            rows.iter()
-                .map(|r| high(r.kappa_ci95[k]))
-                .collect::<Vec<_>>(),
-        );
+        c.map(&format!("accuracy_{name}"), rows, |r| r.accuracy[k])
+            .map(&format!("kappa_{name}"), rows, |r| r.kappa[k])
+            .map(&format!("kappa_{name}_ci_low"), rows, |r| {
+                low(r.kappa_ci95[k])
+            })
+            .map(&format!("kappa_{name}_ci_high"), rows, |r| {
+                high(r.kappa_ci95[k])
+            });
     }
     c.frame(&format!("the table by {key}"))
 }
@@ -204,19 +154,13 @@ pub fn score_thresholds(report: &ComparisonReport) -> Result<Option<DataFrame>> 
     };
     let rows = &sweep.curve;
     let mut c = Columns::default();
-    c.add(
-        "score_threshold",
-        rows.iter().map(|r| r.score_threshold).collect::<Vec<_>>(),
-    )
-    .add("tp", rows.iter().map(|r| r.tp).collect::<Vec<_>>())
-    .add("fp", rows.iter().map(|r| r.fp).collect::<Vec<_>>())
-    .add("fn", rows.iter().map(|r| r.fn_).collect::<Vec<_>>())
-    .add(
-        "precision",
-        rows.iter().map(|r| r.precision).collect::<Vec<_>>(),
-    )
-    .add("recall", rows.iter().map(|r| r.recall).collect::<Vec<_>>())
-    .add("f1", rows.iter().map(|r| r.f1).collect::<Vec<_>>());
+    c.map("score_threshold", rows, |r| r.score_threshold)
+        .map("tp", rows, |r| r.detection.tp)
+        .map("fp", rows, |r| r.detection.fp)
+        .map("fn", rows, |r| r.detection.fn_)
+        .map("precision", rows, |r| r.detection.precision)
+        .map("recall", rows, |r| r.detection.recall)
+        .map("f1", rows, |r| r.detection.f1);
     c.frame("the score-threshold table").map(Some)
 }
 

@@ -72,6 +72,15 @@ impl Columns {
         self
     }
 
+    /// A column of `f` over `rows`.
+    pub(crate) fn map<R, T>(&mut self, name: &str, rows: &[R], f: impl Fn(&R) -> T) -> &mut Columns
+    where
+        Column: ColumnFrom<Vec<T>>,
+    {
+        let values: Vec<T> = rows.iter().map(f).collect();
+        self.add(name, values)
+    }
+
     pub(crate) fn frame(self, what: &str) -> Result<DataFrame> {
         let height = self.columns.first().map_or(0, |c| c.len());
         DataFrame::new(height, self.columns).map_err(|e| Error::Encode {
