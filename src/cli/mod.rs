@@ -50,12 +50,12 @@ enum Command {
     /// Score a model's predictions against the truth: everything compare reports, plus AP,
     /// precision-recall curves, score thresholds and folds.
     Score(comparison::ScoreArgs),
-    /// Every report on a folder laid out as `nucagree simulate` writes it (corrected,
-    /// uncorrected, predictions, multi-rater): inspect, compare, score and agree.
-    Report(ReportArgs),
     /// The agreement analysis of a multi-rater study: anchors, Fleiss' kappa, Krippendorff's
     /// alpha, Gwet's AC1 and pairwise Cohen's kappa at each class level, by rater group.
     Agree(agreement::AgreeArgs),
+    /// Every report on a folder laid out as `nucagree simulate` writes it (corrected,
+    /// uncorrected, predictions, multi-rater): inspect, compare, score and agree.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
