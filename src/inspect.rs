@@ -59,6 +59,21 @@ pub struct QualityCount {
     pub count: usize,
 }
 
+impl QualityCount {
+    /// The count of each kind of finding, in the kinds' order.
+    pub fn all(quality: &crate::quality::DataQuality) -> Vec<QualityCount> {
+        quality
+            .counts()
+            .into_iter()
+            .map(|(kind, count)| QualityCount {
+                kind,
+                description: kind.describe().to_string(),
+                count,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PerFov {
     pub min: usize,
@@ -246,16 +261,7 @@ impl InspectSummary {
                 }
             })
             .collect();
-        let quality = set
-            .quality
-            .counts()
-            .into_iter()
-            .map(|(kind, count)| QualityCount {
-                kind,
-                description: kind.describe().to_string(),
-                count,
-            })
-            .collect();
+        let quality = QualityCount::all(&set.quality);
         let listed_findings = set
             .quality
             .findings

@@ -13,7 +13,7 @@ pub mod summary;
 pub mod tally;
 pub mod truth;
 
-use crate::geometry::{IouOptions, IouShape, PreparedShape};
+use crate::geometry::{IouOptions, PreparedShape};
 use crate::model::{BoundingBox, ClassHierarchy, ClassId, Fov, MultiRaterSet, RaterSet};
 use anchors::{candidate_edges, cluster_edges, Anchor, Annotation};
 use rayon::prelude::*;
@@ -136,16 +136,6 @@ impl AnchorLabels {
     }
 }
 
-/// The outline IoU sees: the box under `--shape box`.
-fn prepared(shape: &crate::model::Shape, iou_options: &IouOptions) -> PreparedShape {
-    let prepared = PreparedShape::new(shape);
-    if iou_options.shape() == IouShape::Box {
-        prepared.as_box()
-    } else {
-        prepared
-    }
-}
-
 /// Clusters one FOV of the study and labels its anchors.
 pub fn label_fov(
     fov: &str,
@@ -172,7 +162,7 @@ pub fn label_fov_at(
                 annotations.push(Annotation {
                     rater: rater as u16,
                     nucleus: i as u32,
-                    shape: prepared(&n.shape, iou_options),
+                    shape: PreparedShape::for_iou(&n.shape, iou_options),
                 });
             }
         }

@@ -418,29 +418,29 @@ pub fn truth_report(
         CurveMethod::Auto => CurveMethod::MajorityVote,
         other => other,
     };
-    let full_panel = match method {
-        CurveMethod::DawidSkene if panel.len() == everyone.len() => decisions[2].clone(),
-        CurveMethod::DawidSkene => decided(&infer(
-            study,
-            labelled,
-            &everyone,
-            ClassLevel::Super,
-            &options.dawid_skene,
-        )),
-        _ => truths[2].majority.clone(),
-    };
-    let raters_needed = if method == CurveMethod::MajorityVote && panel.len() != everyone.len() {
-        let full = infer(
-            study,
-            labelled,
-            &everyone,
-            ClassLevel::Super,
-            &options.dawid_skene,
-        );
-        raters_needed(study, labelled, &full.majority, options, method)
+    let dawid_skene = method == CurveMethod::DawidSkene;
+    let full_panel = if panel.len() == everyone.len() {
+        if dawid_skene {
+            decisions[2].clone()
+        } else {
+            truths[2].majority.clone()
+        }
     } else {
-        raters_needed(study, labelled, &full_panel, options, method)
+        let full = infer_with(
+            labelled,
+            everyone.len(),
+            ClassLevel::Super,
+            &study.hierarchy,
+            &|_| everyone.clone(),
+            dawid_skene.then_some(&options.dawid_skene),
+        );
+        if dawid_skene {
+            decided(&full)
+        } else {
+            full.majority
+        }
     };
+    let raters_needed = raters_needed(study, labelled, &full_panel, options, method);
     TruthReport {
         truth_from: options.truth_from.clone(),
         dawid_skene: options.dawid_skene,

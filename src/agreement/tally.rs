@@ -10,6 +10,7 @@
 
 use super::{FovAnchors, Label};
 use crate::model::{ClassHierarchy, ClassLevel};
+use crate::stats::bootstrap::compact_tally;
 
 /// Where each sum lives in a tally vector.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,15 +94,7 @@ impl AgreementLayout {
                 }
             }
         }
-        dense.sort_by_key(|&(p, _)| p);
-        let mut merged: Vec<(u32, f64)> = Vec::with_capacity(dense.len());
-        for (p, v) in dense {
-            match merged.last_mut() {
-                Some(last) if last.0 == p => last.1 += v,
-                _ => merged.push((p, v)),
-            }
-        }
-        merged
+        compact_tally(dense)
     }
 
     /// Generalised Fleiss' kappa (irrCAC) over anchors with two or more ratings.

@@ -41,8 +41,7 @@ pub mod scoring;
 pub mod summary;
 pub mod tally;
 
-use crate::geometry::{IouOptions, IouShape, PreparedShape};
-use crate::matching::{Criterion, FovMatch, MatchOptions};
+use crate::matching::{FovMatch, MatchOptions};
 use crate::model::{ClassHierarchy, ClassId, ClassLevel, Fov, AMBIGUOUS};
 use crate::stats::detection::DetectionCounts;
 use scoring::FovAp;
@@ -71,6 +70,19 @@ impl AmbiguousMode {
             AmbiguousMode::DetectOnly => "detect-only",
             AmbiguousMode::Class => "class",
             AmbiguousMode::Ignore => "ignore",
+        }
+    }
+
+    /// What the mode does, in a sentence for the report's methods.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AmbiguousMode::DetectOnly => {
+                "ambiguous nuclei (apoptotic bodies, unlabeled) count for detection and are left out of classification statistics"
+            }
+            AmbiguousMode::Class => "ambiguous nuclei are a class like any other",
+            AmbiguousMode::Ignore => {
+                "ambiguous nuclei of the reference are don't-care regions: a nucleus matched to one is neither a true nor a false positive, and an unmatched one is no false negative; ambiguous nuclei of the compared set are never false positives and are left out of classification"
+            }
         }
     }
 }
@@ -225,25 +237,6 @@ pub struct FovOutcome {
     pub ap: Option<FovAp>,
 }
 
-/// The IoU the comparison uses for AP: that of the matching (polygon IoU under centroid
-/// matching).
-pub fn iou_options_of(options: &MatchOptions) -> IouOptions {
-    match options.criterion {
-        Criterion::Iou { options, .. } => options,
-        Criterion::Centroid { .. } => IouOptions::default(),
-    }
-}
-
-/// The outline as the comparison's IoU sees it (its box under `--shape box`).
-pub fn prepared(shape: &crate::model::Shape, iou_options: &IouOptions) -> PreparedShape {
-    let prepared = PreparedShape::new(shape);
-    if iou_options.shape() == IouShape::Box {
-        prepared.as_box()
-    } else {
-        prepared
-    }
-}
-
 /// Turns one FOV's matching into its outcome; with `with_ap`, also evaluates AP when every
 /// nucleus of A (after the crop) has a score.
 pub fn evaluate_fov(
@@ -276,7 +269,7 @@ pub fn evaluate_fov(
     let unscored_a = pairs.iter().filter(|p| p.score.is_none()).count()
         + unmatched_a.iter().filter(|n| n.score.is_none()).count();
     let ap = (with_ap && unscored_a == 0)
-        .then(|| scoring::evaluate_fov_ap(fov_a, fov_b, matched, roles, &iou_options_of(options)));
+        .then(|| scoring::evaluate_fov_ap(fov_a, fov_b, matched, roles, &options.iou_options()));
     FovOutcome {
         fov: fov_b.name.clone(),
         slide: fov_b.slide.clone().or_else(|| fov_a.slide.clone()),

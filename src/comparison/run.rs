@@ -10,7 +10,6 @@ use crate::matching::{
     match_fov, match_rows, Assignment, Criterion, FovCrop, MatchOptions, MatchRow,
 };
 use crate::model::AnnotationSet;
-use crate::quality::DataQuality;
 use crate::stats::bootstrap::BootstrapOptions;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -42,7 +41,7 @@ pub struct Params {
     pub iou_threshold: Option<f64>,
     pub matching: &'static str,
     pub shape: &'static str,
-    pub ambiguous: &'static str,
+    pub ambiguous: AmbiguousMode,
     #[serde(rename = "match")]
     pub criterion: &'static str,
     pub radius_px: Option<f64>,
@@ -71,7 +70,7 @@ impl Params {
                 IouShape::Polygon => "polygon",
                 IouShape::Box => "box",
             },
-            ambiguous: options.ambiguous.name(),
+            ambiguous: options.ambiguous,
             criterion: if iou_threshold.is_some() {
                 "iou"
             } else {
@@ -128,21 +127,9 @@ impl InputSet {
             path: set.root.display().to_string(),
             fovs: set.fovs.len(),
             nuclei: set.nucleus_count(),
-            data_quality: quality_counts(&set.quality),
+            data_quality: QualityCount::all(&set.quality),
         }
     }
-}
-
-fn quality_counts(quality: &DataQuality) -> Vec<QualityCount> {
-    quality
-        .counts()
-        .into_iter()
-        .map(|(kind, count)| QualityCount {
-            kind,
-            description: kind.describe().to_string(),
-            count,
-        })
-        .collect()
 }
 
 /// What `summary.json` holds.

@@ -13,7 +13,7 @@
 //! `--matching greedy-score` this equals matching again at each threshold.
 
 use super::summary::Detection;
-use super::{prepared, ClassRoles, FovOutcome};
+use super::{ClassRoles, FovOutcome};
 use crate::geometry::{IouOptions, PreparedShape};
 use crate::matching::FovMatch;
 use crate::model::{ClassLevel, Fov};
@@ -58,7 +58,7 @@ pub fn evaluate_fov_ap(
         .map(|&i| {
             let n = &fov_a.nuclei[i as usize];
             (
-                prepared(&n.shape, iou_options),
+                PreparedShape::for_iou(&n.shape, iou_options),
                 n.score.unwrap_or(0.0),
                 n.class.id,
             )
@@ -68,7 +68,7 @@ pub fn evaluate_fov_ap(
         .iter()
         .map(|&i| {
             let n = &fov_b.nuclei[i as usize];
-            (prepared(&n.shape, iou_options), n.class.id)
+            (PreparedShape::for_iou(&n.shape, iou_options), n.class.id)
         })
         .collect();
     let hierarchy = &roles.hierarchy;

@@ -256,20 +256,15 @@ pub fn summarize(
             "{unscored_a} predictions have no score: AP and the score-threshold sweep are not computed"
         ));
     }
-    // The independent parts run side by side.
-    let group_of = |key: &(dyn Fn(&FovOutcome) -> Option<String> + Sync), with_ci: bool| {
-        group_rows(
-            outcomes,
-            &tallies,
-            &layout,
-            key,
-            options.bootstrap.as_ref().filter(|_| with_ci),
-        )
-    };
-    let (
-        (intervals, (level_aps, objectness)),
-        ((by_hospital, by_fold), (by_slide, (by_fov, folds))),
-    ) = rayon::join(
+    // The independent parts run side by side: the bootstrap, AP, and the groups and folds.
+    type GroupKey = fn(&FovOutcome) -> Option<String>;
+    let group_keys: [(GroupKey, bool); 4] = [
+        (|o| o.hospital.clone(), true),
+        (|o| o.fold.map(|f| f.to_string()), true),
+        (|o| o.slide.clone(), false),
+        (|o| Some(o.fov.clone()), false),
+    ];
+    let ((intervals, (level_aps, objectness)), (groups, folds)) = rayon::join(
         || {
             rayon::join(
                 || {
@@ -290,37 +285,21 @@ pub fn summarize(
             )
         },
         || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || group_of(&|o| o.hospital.clone(), true),
-                        || group_of(&|o| o.fold.map(|f| f.to_string()), true),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || group_of(&|o| o.slide.clone(), false),
-                        || {
-                            rayon::join(
-                                || group_of(&|o| Some(o.fov.clone()), false),
-                                || {
-                                    options.folds.then(|| {
-                                        fold_summary(
-                                            outcomes,
-                                            &tallies,
-                                            &layout,
-                                            roles,
-                                            ap_available,
-                                        )
-                                    })
-                                },
-                            )
-                        },
-                    )
-                },
-            )
+            let groups: Vec<Vec<GroupRow>> = group_keys
+                .par_iter()
+                .map(|(key, with_ci)| {
+                    let bootstrap = options.bootstrap.as_ref().filter(|_| *with_ci);
+                    group_rows(outcomes, &tallies, &layout, key, bootstrap)
+                })
+                .collect();
+            let folds = options
+                .folds
+                .then(|| fold_summary(outcomes, &tallies, &layout, roles, ap_available));
+            (groups, folds)
         },
     );
+    let [by_hospital, by_fold, by_slide, by_fov]: [Vec<GroupRow>; 4] =
+        groups.try_into().expect("four group keys");
     let level_summary = |level: ClassLevel| {
         let slot = level.position();
         let aps = level_aps.as_ref().map(|l| &l[slot]);

@@ -8,6 +8,7 @@
 
 use super::{AmbiguousMode, ClassRoles, FovOutcome};
 use crate::model::ClassLevel;
+use crate::stats::bootstrap::compact_tally;
 use crate::stats::cohen::{cohen_kappa, per_class_kappa, CohenKappa, KappaWeights};
 use crate::stats::detection::{
     dice_of_iou, joint_rule_counts, matthews_correlation, DetectionCounts,
@@ -123,16 +124,7 @@ impl TallyLayout {
                 }
             }
         }
-        dense.retain(|&(_, v)| v != 0.0);
-        dense.sort_by_key(|&(p, _)| p);
-        let mut merged: Vec<(u32, f64)> = Vec::with_capacity(dense.len());
-        for (p, v) in dense {
-            match merged.last_mut() {
-                Some(last) if last.0 == p => last.1 += v,
-                _ => merged.push((p, v)),
-            }
-        }
-        merged
+        compact_tally(dense)
     }
 
     /// Whether `position` holds detection counts, IoU sums or a classification table (not
@@ -274,18 +266,5 @@ impl Sums<'_> {
             self.sum[base + 3].round() as u64,
             self.sum[base + 4].round() as u64,
         )
-    }
-}
-
-/// Which nuclei a mode counts, for the docs of the report.
-pub fn describe(mode: AmbiguousMode) -> &'static str {
-    match mode {
-        AmbiguousMode::DetectOnly => {
-            "ambiguous nuclei (apoptotic bodies, unlabeled) count for detection and are left out of classification statistics"
-        }
-        AmbiguousMode::Class => "ambiguous nuclei are a class like any other",
-        AmbiguousMode::Ignore => {
-            "ambiguous nuclei of the reference are don't-care regions: a nucleus matched to one is neither a true nor a false positive, and an unmatched one is no false negative; ambiguous nuclei of the compared set are never false positives and are left out of classification"
-        }
     }
 }

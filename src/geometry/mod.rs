@@ -162,6 +162,16 @@ impl PreparedShape {
         }
     }
 
+    /// The outline as `options` compare it: its box under [`IouShape::Box`].
+    pub fn for_iou(shape: &Shape, options: &IouOptions) -> PreparedShape {
+        let prepared = PreparedShape::new(shape);
+        if options.shape() == IouShape::Box {
+            prepared.as_box()
+        } else {
+            prepared
+        }
+    }
+
     /// The outline's box, prepared for box IoU.
     pub fn as_box(&self) -> PreparedShape {
         match self.outline {

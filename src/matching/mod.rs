@@ -64,6 +64,17 @@ pub struct MatchOptions {
     pub crop: FovCrop,
 }
 
+impl MatchOptions {
+    /// The IoU the matching computes (polygon IoU under centroid matching, for the pairs'
+    /// reported IoU).
+    pub fn iou_options(&self) -> IouOptions {
+        match self.criterion {
+            Criterion::Iou { options, .. } => options,
+            Criterion::Centroid { .. } => IouOptions::default(),
+        }
+    }
+}
+
 impl Default for MatchOptions {
     fn default() -> MatchOptions {
         MatchOptions {
@@ -182,17 +193,10 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
     };
     let (kept_a, centres_a, cropped_a) = crop(fov_a, region);
     let (kept_b, centres_b, cropped_b) = crop(fov_b, region);
-    let box_mode = matches!(options.criterion, Criterion::Iou { options: o, .. } if o.shape() == crate::geometry::IouShape::Box);
+    let iou_options = options.iou_options();
     let prepare = |fov: &Fov, kept: &[u32]| -> Vec<PreparedShape> {
         kept.iter()
-            .map(|&i| {
-                let p = PreparedShape::new(&fov.nuclei[i as usize].shape);
-                if box_mode {
-                    p.as_box()
-                } else {
-                    p
-                }
-            })
+            .map(|&i| PreparedShape::for_iou(&fov.nuclei[i as usize].shape, &iou_options))
             .collect()
     };
     let shapes_a = prepare(fov_a, &kept_a);

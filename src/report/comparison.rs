@@ -3,7 +3,6 @@
 use super::markdown::{count, number, Table, UNDEFINED};
 use crate::comparison::run::{ComparisonReport, Job};
 use crate::comparison::summary::{GroupRow, LevelSummary};
-use crate::comparison::tally::describe;
 use crate::model::ClassLevel;
 use std::fmt::Write;
 
@@ -85,7 +84,7 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
     writeln!(
         out,
         "\n{} FOVs compared. Nuclei paired one to one at {criterion} ({} pixel areas) by {} assignment; FOV crop: {}; ambiguous nuclei: {}.",
-        count(report.counts.fovs), p.pixel_convention, p.matching, if p.fov_crop == "reference" { "to the reference's FOV region" } else { "off" }, p.ambiguous
+        count(report.counts.fovs), p.pixel_convention, p.matching, if p.fov_crop == "reference" { "to the reference's FOV region" } else { "off" }, p.ambiguous.name()
     )
     .unwrap();
     if p.bootstrap_replicates > 0 {
@@ -473,12 +472,7 @@ fn methods(out: &mut String, report: &ComparisonReport) {
     out.push_str(
         "Matched pairs are true positives (TP), unmatched nuclei of the compared set false positives (FP) and unmatched nuclei of the reference false negatives (FN); precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN). ",
     );
-    write!(
-        out,
-        "As for ambiguous nuclei: {}. ",
-        describe_mode(p.ambiguous)
-    )
-    .unwrap();
+    write!(out, "As for ambiguous nuclei: {}. ", p.ambiguous.describe()).unwrap();
     out.push_str(
         "Classification agreement on matched pairs, at the raw, main and super class levels, is given as accuracy, Cohen's unweighted κ with its asymptotic standard error (Fleiss, Cohen and Everitt 1969) and the normal 95% interval κ ± 1.96·SE, Gwet's AC1 (counting the categories observed), and the multiclass Matthews correlation coefficient. Per-class counts use the joint rule (a pair is a TP of class c only when both sets say c; otherwise a FP of the compared set's class and a FN of the reference's class). Segmentation quality is the mean IoU and mean Dice (2·IoU/(1+IoU)) of matched pairs, and panoptic quality PQ = F1 × mean IoU (Kirillov et al. 2019). ",
     );
@@ -493,14 +487,4 @@ fn methods(out: &mut String, report: &ComparisonReport) {
         );
     }
     writeln!(out, "Computed with nucagree {}.", report.version).unwrap();
-}
-
-fn describe_mode(name: &str) -> &'static str {
-    use crate::comparison::AmbiguousMode;
-    let mode = match name {
-        "class" => AmbiguousMode::Class,
-        "ignore" => AmbiguousMode::Ignore,
-        _ => AmbiguousMode::DetectOnly,
-    };
-    describe(mode)
 }

@@ -131,6 +131,21 @@ fn result_of(
     }
 }
 
+/// A sparse tally from `(position, value)` entries in any order: sorted by position,
+/// repeated positions added up, zeros left out.
+pub fn compact_tally(mut entries: Vec<(u32, f64)>) -> Vec<(u32, f64)> {
+    entries.sort_by_key(|&(p, _)| p);
+    let mut merged: Vec<(u32, f64)> = Vec::with_capacity(entries.len());
+    for (p, v) in entries {
+        match merged.last_mut() {
+            Some(last) if last.0 == p => last.1 += v,
+            _ => merged.push((p, v)),
+        }
+    }
+    merged.retain(|&(_, v)| v != 0.0);
+    merged
+}
+
 /// A statistic of the summed tallies of the resampled clusters.
 pub type TallyStatistic<'a> = &'a (dyn Fn(&[f64]) -> Option<f64> + Sync);
 
