@@ -41,6 +41,21 @@ pub enum FindingKind {
     NoFovRegion,
     /// A slide in the test set of more than one fold; the lowest fold is used.
     SlideInSeveralTestFolds,
+    /// Mask pixels with a class code but no instance id; left out.
+    MaskPixelsWithoutInstance,
+    /// A mask instance whose pixels carry several class codes; the most frequent is used.
+    MaskMixedClasses,
+    /// A mask instance in several pieces; the largest is kept.
+    MaskPiecesDropped,
+    /// A mask instance with holes; its outer outline is used.
+    MaskHolesFilled,
+    /// A polygon with holes or several parts (GeoJSON); the outer ring of the largest part
+    /// is used.
+    PartsDropped,
+    /// A COCO run-length (RLE) segmentation, read as its box.
+    SegmentationAsBox,
+    /// A FOV that appears in several files or splits with the same nuclei; read once.
+    RepeatedFov,
 }
 
 impl FindingKind {
@@ -50,7 +65,7 @@ impl FindingKind {
     pub fn is_informational(self) -> bool {
         matches!(
             self,
-            FindingKind::CentroidOutsideFov | FindingKind::CorrectionRow
+            FindingKind::CentroidOutsideFov | FindingKind::CorrectionRow | FindingKind::RepeatedFov
         )
     }
 
@@ -72,6 +87,17 @@ impl FindingKind {
             FindingKind::CorrectionRow => "rows with a correction_ class",
             FindingKind::NoFovRegion => "FOVs missing from fov_locations.csv",
             FindingKind::SlideInSeveralTestFolds => "slides in more than one test fold",
+            FindingKind::MaskPixelsWithoutInstance => {
+                "masks with class pixels outside any instance"
+            }
+            FindingKind::MaskMixedClasses => "mask instances with several class codes",
+            FindingKind::MaskPiecesDropped => "mask instances in several pieces (largest kept)",
+            FindingKind::MaskHolesFilled => "mask instances with holes (filled)",
+            FindingKind::PartsDropped => {
+                "outlines with holes or several parts (outer ring of the largest used)"
+            }
+            FindingKind::SegmentationAsBox => "RLE segmentations read as their boxes",
+            FindingKind::RepeatedFov => "FOVs repeated across files or splits (read once)",
         }
     }
 }

@@ -143,6 +143,7 @@ fn unknown_class_unless_mapped() {
     let options = ReadOptions {
         hierarchy: Arc::new(hierarchy),
         strictness: Strictness::Strict,
+        ..ReadOptions::default()
     };
     let set = read_set(dir.path(), &options).unwrap();
     assert_eq!(set.fovs[0].nuclei[0].class.id.0, 0);

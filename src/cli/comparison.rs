@@ -184,9 +184,17 @@ fn run_job(
         folds,
     };
     let read_options = common.input.read_options()?;
+    // COCO results name their images by the ids of a ground-truth file: the reference's.
+    let mut options_a = read_options.clone();
+    if options_a.coco_images.is_none()
+        && b_path.is_file()
+        && ingest::format::detect_file(b_path).ok() == Some(ingest::Format::Coco)
+    {
+        options_a.coco_images = Some(b_path.to_path_buf());
+    }
     let mut watch = Stopwatch::new(common.timings);
     let (a, b) = rayon::join(
-        || ingest::read_set(a_path, &read_options),
+        || ingest::read_set(a_path, &options_a),
         || ingest::read_set(b_path, &read_options),
     );
     let (a, b): (AnnotationSet, AnnotationSet) = (a?, b?);

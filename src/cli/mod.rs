@@ -2,11 +2,15 @@
 
 mod agreement;
 mod comparison;
+mod convert;
+mod input;
+
+use input::InputArgs;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
-use nucagree::ingest::{self, metadata, ReadOptions, Strictness};
+use nucagree::ingest;
 use nucagree::inspect::InspectReport;
 use nucagree::matching::{
     self, Assignment, Criterion, FovCrop, FovMatch, MatchOptions, MatchRow, MatchSummary, SetMatch,
@@ -56,6 +60,9 @@ enum Command {
     /// Every report on a folder laid out as `nucagree simulate` writes it (corrected,
     /// uncorrected, predictions, multi-rater): inspect, compare, score and agree.
     Report(ReportArgs),
+    /// Write an annotation set in another format: the NuCLS layout, COCO, GeoJSON (QuPath) or
+    /// Hugging Face parquet.
+    Convert(convert::ConvertArgs),
 }
 
 #[derive(Debug, Args)]
@@ -241,22 +248,6 @@ enum SetName {
     MultiRaterFolders,
 }
 
-/// How input is read; shared by every command that reads annotations.
-#[derive(Debug, Args)]
-struct InputArgs {
-    /// A class hierarchy CSV (raw_classification, main_classification, super_classification)
-    /// to use instead of the built-in NuCLS one.
-    #[arg(long, value_name = "FILE")]
-    hierarchy: Option<PathBuf>,
-    /// A CSV (name, raw_classification) mapping class names found in files to raw classes.
-    #[arg(long, value_name = "FILE")]
-    class_map: Option<PathBuf>,
-    /// Skip rows with problems (counted and listed in the data-quality findings) instead of
-    /// stopping at the first.
-    #[arg(long)]
-    lenient: bool,
-}
-
 #[derive(Debug, Args)]
 struct ReportArgs {
     /// A folder holding `corrected/`, and any of `uncorrected/`, `predictions/` and
@@ -278,26 +269,6 @@ struct InspectArgs {
     input: InputArgs,
 }
 
-impl InputArgs {
-    fn read_options(&self) -> Result<ReadOptions> {
-        let mut hierarchy = match &self.hierarchy {
-            Some(path) => metadata::read_hierarchy(path)?,
-            None => ClassHierarchy::nucls(),
-        };
-        if let Some(path) = &self.class_map {
-            metadata::apply_class_map(path, &mut hierarchy)?;
-        }
-        Ok(ReadOptions {
-            hierarchy: Arc::new(hierarchy),
-            strictness: if self.lenient {
-                Strictness::Lenient
-            } else {
-                Strictness::Strict
-            },
-        })
-    }
-}
-
 pub fn run() -> Result<ExitCode> {
     dispatch(Cli::parse().command)
 }
@@ -311,6 +282,7 @@ fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Score(args) => comparison::score(&args),
         Command::Agree(args) => agreement::agree(&args),
         Command::Report(args) => report_command(&args),
+        Command::Convert(args) => convert::convert(&args),
     }
 }
 

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod clip;
+pub mod contour;
 pub mod index;
 
 use crate::model::{ring_self_intersects, star_center, BoundingBox, Shape};

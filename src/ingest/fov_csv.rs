@@ -7,26 +7,20 @@
 //! (checked against the hierarchy), and `score` or `confidence`.
 
 use super::numbers::{parse_number, parse_number_list};
+use super::outline::{parse_shape_type, resolve_class, FovBuilder, ShapeType};
 use super::records::{self, Fields};
 use super::Strictness;
 use crate::error::{Error, Location, Problem, Result};
-use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass, Shape};
+use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass};
 use crate::quality::{DataQuality, FindingKind};
 use std::collections::HashSet;
 use std::path::Path;
 
 /// The nuclei of one FOV file, and what was found along the way.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FovRows {
     pub nuclei: Vec<Nucleus>,
     pub quality: DataQuality,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ShapeType {
-    Rectangle,
-    Polygon,
-    Point,
 }
 
 /// Where each column we use sits in the header.
@@ -145,9 +139,7 @@ pub fn parse_fov_csv(
         return Err(Error::input(Location::file(path), Problem::EmptyFile));
     }
     let mut header: Option<(Vec<String>, Columns)> = None;
-    let mut rows = FovRows::default();
-    let mut seen_outlines: std::collections::HashMap<u64, Vec<usize>> =
-        std::collections::HashMap::new();
+    let mut builder = FovBuilder::new(path);
     let outcome = records::for_each_record(&text, |row, fields| -> Result<()> {
         let Some((names, columns)) = &header else {
             let names: Vec<String> = fields.iter().map(String::from).collect();
@@ -167,50 +159,22 @@ pub fn parse_fov_csv(
                 },
             ));
         }
-        let nucleus = match read_row(
-            path,
-            row,
-            fields,
-            names,
-            columns,
-            hierarchy,
-            &mut rows.quality,
-        ) {
-            Ok(nucleus) => nucleus,
+        match read_row(row, fields, names, columns, hierarchy, &mut builder) {
+            Ok(()) => Ok(()),
             Err((column, problem)) => match strictness {
                 Strictness::Strict => {
-                    return Err(Error::input(Location::cell(path, row, &column), problem))
+                    Err(Error::input(Location::cell(path, row, &column), problem))
                 }
                 Strictness::Lenient => {
-                    rows.quality.push(
+                    builder.note(
                         FindingKind::SkippedRow,
-                        path.to_path_buf(),
                         Some(row),
                         format!("{column}: {problem}"),
                     );
-                    return Ok(());
+                    Ok(())
                 }
             },
-        };
-        let Some(nucleus) = nucleus else {
-            return Ok(());
-        };
-        let key = outline_hash(&nucleus);
-        let earlier = seen_outlines.entry(key).or_default();
-        if earlier
-            .iter()
-            .any(|&i| same_outline(&rows.nuclei[i], &nucleus))
-        {
-            rows.quality.push(
-                FindingKind::DuplicateNucleus,
-                path.to_path_buf(),
-                Some(row),
-                "same outline and class as an earlier row".into(),
-            );
         }
-        earlier.push(rows.nuclei.len());
-        rows.nuclei.push(nucleus);
-        Ok(())
     });
     match outcome {
         Err(records::RecordError::NotUtf8 { line }) => {
@@ -222,36 +186,7 @@ pub fn parse_fov_csv(
     if header.is_none() {
         return Err(Error::input(Location::file(path), Problem::EmptyFile));
     }
-    if rows.nuclei.is_empty() && rows.quality.count(FindingKind::SkippedRow) == 0 {
-        rows.quality.push(
-            FindingKind::EmptyFov,
-            path.to_path_buf(),
-            None,
-            String::new(),
-        );
-    }
-    Ok(rows)
-}
-
-/// A hash of a nucleus's class and outline, for finding exact duplicates (a multiply-rotate
-/// mix: collisions are resolved by comparing the outlines, so speed matters more than
-/// resistance to crafted input).
-fn outline_hash(nucleus: &Nucleus) -> u64 {
-    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
-    let seed = mix(0x51_7CC1_B727_220A, u64::from(nucleus.class.id.0));
-    match &nucleus.shape {
-        Shape::Polygon(vertices) => vertices
-            .iter()
-            .fold(seed, |h, v| mix(mix(h, v[0].to_bits()), v[1].to_bits())),
-        Shape::Box(b) => [b.xmin, b.ymin, b.xmax, b.ymax]
-            .iter()
-            .fold(mix(seed, 1), |h, v| mix(h, v.to_bits())),
-        Shape::Point(p) => mix(mix(mix(seed, 2), p[0].to_bits()), p[1].to_bits()),
-    }
-}
-
-fn same_outline(a: &Nucleus, b: &Nucleus) -> bool {
-    a.class.id == b.class.id && a.shape == b.shape
+    Ok(builder.finish())
 }
 
 /// The bytes of a CSV without a UTF-8 byte-order mark and with CRLF line ends made LF, so
@@ -273,17 +208,16 @@ pub(crate) fn clean_text(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 
 type RowResult<T> = std::result::Result<T, (String, Problem)>;
 
-/// Reads one row: `Ok(None)` for a nucleus skipped as degenerate (counted), `Err` for a row
-/// that is wrong.
+/// Reads one row into `builder` (a degenerate shape is counted there and skipped); `Err`
+/// for a row that is wrong.
 fn read_row(
-    path: &Path,
     row: u64,
     record: &Fields<'_>,
     header: &[String],
     columns: &Columns,
     hierarchy: &ClassHierarchy,
-    quality: &mut DataQuality,
-) -> RowResult<Option<Nucleus>> {
+    builder: &mut FovBuilder<'_>,
+) -> RowResult<()> {
     let cell = |i: usize| record.get(i).unwrap_or("").trim();
     let name = |i: usize| header.get(i).map_or("", |h| h.trim()).to_string();
     let at = |i: usize| move |problem: Problem| (name(i), problem);
@@ -295,7 +229,7 @@ fn read_row(
         }));
     }
     let class = resolve_class(hierarchy, class_name).map_err(at(columns.raw))?;
-    check_class_columns(path, row, record, columns, hierarchy, class, quality);
+    check_class_columns(row, record, columns, hierarchy, class, builder);
 
     let shape_type = match columns.shape_type.map(cell) {
         None | Some("") => None,
@@ -354,45 +288,19 @@ fn read_row(
             ShapeType::Polygon
         }
     });
-
-    let built = match shape_type {
-        ShapeType::Point => {
-            let count = distinct_count(&vertices);
-            if count != 1 {
-                let column = columns.coords.map_or(columns.raw, |c| c.0);
-                return Err(at(column)(Problem::PointWithSeveralCoordinates { count }));
-            }
-            Ok(Shape::Point(vertices[0]))
+    if shape_type == ShapeType::Point {
+        let count = distinct_count(&vertices);
+        if count != 1 {
+            let column = columns.coords.map_or(columns.raw, |c| c.0);
+            return Err(at(column)(Problem::PointWithSeveralCoordinates { count }));
         }
-        ShapeType::Rectangle => {
-            Shape::rectangle(BoundingBox::around(&vertices).expect("at least one vertex"))
-        }
-        ShapeType::Polygon => Shape::polygon(vertices).map(|(shape, issues)| {
-            for issue in issues {
-                let kind = match issue {
-                    crate::model::ShapeIssue::RepeatedVertex => FindingKind::RepeatedVertex,
-                    crate::model::ShapeIssue::SelfIntersecting => FindingKind::SelfIntersecting,
-                };
-                quality.push(kind, path.to_path_buf(), Some(row), String::new());
-            }
-            shape
-        }),
-    };
-    let shape = match built {
-        Ok(shape) => shape,
-        Err(degenerate) => {
-            quality.push(
-                FindingKind::DegenerateShape,
-                path.to_path_buf(),
-                Some(row),
-                degenerate.describe().into(),
-            );
-            return Ok(None);
-        }
-    };
+    }
     let score = match columns.score {
         Some((i, _)) if !cell(i).is_empty() => Some(parse_number(cell(i)).map_err(at(i))?),
         _ => None,
+    };
+    let Some(shape) = builder.shape(row, shape_type, vertices) else {
+        return Ok(());
     };
     let nucleus = Nucleus::new(row as u32, shape, class, score);
     if let (Some(b), Some(_)) = (box_columns, columns.coords) {
@@ -403,9 +311,8 @@ fn read_row(
             .max((b.xmax - o.xmax).abs())
             .max((b.ymax - o.ymax).abs());
         if gap > 1.0 {
-            quality.push(
+            builder.note(
                 FindingKind::BoxColumnsDisagree,
-                path.to_path_buf(),
                 Some(row),
                 format!(
                     "columns give ({}, {})-({}, {}), the outline ({}, {})-({}, {})",
@@ -414,34 +321,17 @@ fn read_row(
             );
         }
     }
-    if class.correction {
-        quality.push(
-            FindingKind::CorrectionRow,
-            path.to_path_buf(),
-            Some(row),
-            class_name.into(),
-        );
-    }
-    Ok(Some(nucleus))
-}
-
-fn resolve_class(hierarchy: &ClassHierarchy, name: &str) -> std::result::Result<RawClass, Problem> {
-    hierarchy
-        .resolve(name)
-        .ok_or_else(|| Problem::UnknownClass {
-            name: name.into(),
-            known: hierarchy.names(ClassLevel::Raw).join(", "),
-        })
+    builder.push(nucleus, class_name);
+    Ok(())
 }
 
 fn check_class_columns(
-    path: &Path,
     row: u64,
     record: &Fields<'_>,
     columns: &Columns,
     hierarchy: &ClassHierarchy,
     class: RawClass,
-    quality: &mut DataQuality,
+    builder: &mut FovBuilder<'_>,
 ) {
     for (column, level) in [
         (columns.main, ClassLevel::Main),
@@ -452,22 +342,12 @@ fn check_class_columns(
         };
         let expected = hierarchy.name(class.id, level);
         if !value.is_empty() && value != expected {
-            quality.push(
+            builder.note(
                 FindingKind::ClassColumnsDisagree,
-                path.to_path_buf(),
                 Some(row),
                 format!("{level} class {value:?}, the hierarchy says {expected:?}"),
             );
         }
-    }
-}
-
-fn parse_shape_type(text: &str) -> std::result::Result<ShapeType, Problem> {
-    match text.to_ascii_lowercase().as_str() {
-        "rectangle" | "box" | "bbox" => Ok(ShapeType::Rectangle),
-        "polyline" | "polygon" => Ok(ShapeType::Polygon),
-        "point" => Ok(ShapeType::Point),
-        _ => Err(Problem::UnknownShapeType { found: text.into() }),
     }
 }
 
@@ -484,6 +364,7 @@ fn distinct_count(vertices: &[[f64; 2]]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Shape;
 
     const HEADER: &str = ",raw_classification,main_classification,super_classification,type,xmin,ymin,xmax,ymax,coords_x,coords_y\n";
 

@@ -11,22 +11,34 @@
 //!
 //! FOV files are read in parallel; the result does not depend on the thread count.
 
+pub mod coco;
+pub mod format;
 mod fov_csv;
+mod geojson;
+pub mod hovernet;
+pub mod hugging_face;
+mod json;
+pub mod mask;
 pub mod metadata;
 mod numbers;
+mod outline;
 mod records;
+mod set_index;
 
+pub use format::Format;
 pub use fov_csv::{parse_fov_csv, read_fov_csv, FovRows};
+pub use geojson::read_geojson_fov;
+pub use hovernet::{read_hovernet_fov, TypeMap};
 pub use numbers::{parse_number, parse_number_list, COORDINATE_LIMIT};
+pub use set_index::SetIndex;
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{
-    AnnotationSet, ClassHierarchy, Dataset, FoldSplit, Fov, MultiRaterLayout, MultiRaterSet,
-    NuclsFovName, RaterSet, SetLayout,
+    AnnotationSet, ClassHierarchy, Dataset, MultiRaterLayout, MultiRaterSet, RaterSet, SetLayout,
 };
-use crate::quality::{DataQuality, FindingKind};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use set_index::{index_files, SetSource};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -45,6 +57,14 @@ pub enum Strictness {
 pub struct ReadOptions {
     pub hierarchy: Arc<ClassHierarchy>,
     pub strictness: Strictness,
+    /// The input format; `None` tells it by content.
+    pub format: Option<Format>,
+    /// Hugging Face: read only this split (`train_fold_1`, `test_fold_999`, ...).
+    pub split: Option<String>,
+    /// HoVer-Net: the classes of its type ids.
+    pub type_map: Arc<TypeMap>,
+    /// COCO results (a bare list): the ground-truth file whose `images` name the FOVs.
+    pub coco_images: Option<PathBuf>,
 }
 
 impl Default for ReadOptions {
@@ -52,6 +72,10 @@ impl Default for ReadOptions {
         ReadOptions {
             hierarchy: Arc::new(ClassHierarchy::nucls()),
             strictness: Strictness::Strict,
+            format: None,
+            split: None,
+            type_map: Arc::new(TypeMap::default()),
+            coco_images: None,
         }
     }
 }
@@ -67,20 +91,73 @@ const METADATA_FILES: [&str; 4] = [
     "class_map.csv",
 ];
 
-/// Reads a folder as one annotation set or as a multi-rater study, whichever it holds.
+/// Reads a file or folder as one annotation set or as a multi-rater study, whichever it
+/// holds.
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Dataset> {
-    match detect(path)? {
-        Detected::Single { layout, csv_dir } => {
-            let files = fov_files(&list_csv(&csv_dir)?);
-            let name = folder_name(path);
-            build_set(name, path, layout, files, &[path.to_path_buf()], options)
-                .map(Dataset::Single)
-        }
-        Detected::Flat { files } => read_flat(path, files, options).map(Dataset::MultiRater),
+    match detect(path, options.format)? {
         Detected::RaterFolders { folders } => {
             read_rater_folders(path, folders, options).map(Dataset::MultiRater)
         }
+        Detected::Flat { files } => read_flat(path, files, options).map(Dataset::MultiRater),
+        single => index_detected(path, single, options)?
+            .read_all()
+            .map(Dataset::Single),
     }
+}
+
+/// Lists a file or folder that must hold one annotation set, and reads its metadata (and,
+/// for formats that hold a whole set in one file, the set).
+pub fn index_set(path: &Path, options: &ReadOptions) -> Result<SetIndex> {
+    match detect(path, options.format)? {
+        Detected::Flat { .. } | Detected::RaterFolders { .. } => Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: "holds a multi-rater study: expected one annotation set".into(),
+        }),
+        single => index_detected(path, single, options),
+    }
+}
+
+fn index_detected(path: &Path, detected: Detected, options: &ReadOptions) -> Result<SetIndex> {
+    let root = if path.is_file() {
+        path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    } else {
+        path.to_path_buf()
+    };
+    let name = if path.is_file() {
+        file_stem(path)
+    } else {
+        folder_name(path)
+    };
+    let source = match detected {
+        Detected::Files {
+            layout,
+            format,
+            files,
+        } => SetSource {
+            name,
+            root: root.clone(),
+            layout,
+            format,
+            files: fov_files(&files),
+            loaded: None,
+        },
+        Detected::WholeSet { format, files } => {
+            let loaded = match format {
+                Format::HuggingFace => hugging_face::read_parquet_files(&files, options)?,
+                _ => coco::read_coco(&files[0], options)?,
+            };
+            SetSource {
+                name,
+                root: root.clone(),
+                layout: SetLayout::CsvFolder,
+                format,
+                files: Vec::new(),
+                loaded: Some(loaded),
+            }
+        }
+        Detected::Flat { .. } | Detected::RaterFolders { .. } => unreachable!("a single set"),
+    };
+    index_files(source, &[root], options)
 }
 
 /// Reads a folder that must hold one annotation set.
@@ -103,73 +180,6 @@ pub fn read_multi_rater(path: &Path, options: &ReadOptions) -> Result<MultiRater
             message: "holds one annotation set: expected one folder per rater or NuCLS flat names (<participant>_#_<evalset>_#_<fov>.csv)".into(),
         }),
     }
-}
-
-enum Detected {
-    Single { layout: SetLayout, csv_dir: PathBuf },
-    Flat { files: Vec<PathBuf> },
-    RaterFolders { folders: Vec<PathBuf> },
-}
-
-fn detect(path: &Path) -> Result<Detected> {
-    if !path.is_dir() {
-        return Err(Error::Layout {
-            path: path.to_path_buf(),
-            message: if path.exists() {
-                "is not a folder: expected a folder of annotation CSVs".into()
-            } else {
-                "no such folder".into()
-            },
-        });
-    }
-    let csv_dir = path.join("csv");
-    let in_root = list_csv(path)?;
-    let in_csv = if csv_dir.is_dir() {
-        list_csv(&csv_dir)?
-    } else {
-        Vec::new()
-    };
-    let is_flat = |p: &PathBuf| file_stem(p).contains(FLAT_SEPARATOR);
-    if in_root.iter().chain(&in_csv).any(is_flat) {
-        let files = in_root.into_iter().chain(in_csv).collect();
-        return Ok(Detected::Flat { files });
-    }
-    if !in_csv.is_empty() {
-        return Ok(Detected::Single {
-            layout: SetLayout::NuclsRelease,
-            csv_dir,
-        });
-    }
-    if !in_root.is_empty() {
-        return Ok(Detected::Single {
-            layout: SetLayout::CsvFolder,
-            csv_dir: path.to_path_buf(),
-        });
-    }
-    let mut folders = Vec::new();
-    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, "list", e))? {
-        let sub = entry.map_err(|e| Error::io(path, "list", e))?.path();
-        let name = folder_name(&sub);
-        if !sub.is_dir()
-            || name.starts_with('.')
-            || ["rgb", "mask", "train_test_splits", "csv"].contains(&name.as_str())
-        {
-            continue;
-        }
-        let has_csv = !list_csv(&sub)?.is_empty()
-            || (sub.join("csv").is_dir() && !list_csv(&sub.join("csv"))?.is_empty());
-        if has_csv {
-            folders.push(sub);
-        }
-    }
-    if folders.is_empty() {
-        return Err(Error::Layout {
-            path: path.to_path_buf(),
-            message: "no annotation CSVs found: expected csv/<fov>.csv, <fov>.csv, one folder per rater, or <participant>_#_<evalset>_#_<fov>.csv".into(),
-        });
-    }
-    folders.sort();
-    Ok(Detected::RaterFolders { folders })
 }
 
 /// The annotation CSVs of a folder (not its subfolders), metadata files left out, sorted.
@@ -199,11 +209,13 @@ fn list_csv(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The file name without its extension (the FOV name of a per-FOV file).
 fn file_stem(path: &Path) -> String {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.get(..name.len().saturating_sub(4))
-        .unwrap_or("")
-        .to_string()
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => name[..dot].to_string(),
+        _ => name.to_string(),
+    }
 }
 
 fn folder_name(path: &Path) -> String {
@@ -303,128 +315,7 @@ fn read_rater_folders(
     })
 }
 
-/// An annotation set's files and metadata, listed but not yet read: FOVs can be read one by
-/// one (to stream very large sets through matching with bounded memory) or all at once.
-#[derive(Debug, Clone)]
-pub struct SetIndex {
-    pub name: String,
-    pub root: PathBuf,
-    pub layout: SetLayout,
-    /// FOV names and their files, sorted by name.
-    files: Vec<(String, PathBuf)>,
-    locations: Option<HashMap<String, metadata::FovLocation>>,
-    folds: BTreeMap<u32, FoldSplit>,
-    test_fold: HashMap<String, u32>,
-    /// Findings about the set as a whole (not about one FOV).
-    quality: DataQuality,
-    /// FOV names with an image in `rgb/`.
-    images: std::collections::HashSet<String>,
-    options: ReadOptions,
-}
-
-impl SetIndex {
-    /// The FOV names, sorted.
-    pub fn fov_names(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(|(name, _)| name.as_str())
-    }
-
-    pub fn fov_count(&self) -> usize {
-        self.files.len()
-    }
-
-    /// The position of a FOV among [`SetIndex::fov_names`].
-    pub fn position(&self, fov: &str) -> Option<usize> {
-        self.files
-            .binary_search_by(|(name, _)| name.as_str().cmp(fov))
-            .ok()
-    }
-
-    pub fn hierarchy(&self) -> &Arc<ClassHierarchy> {
-        &self.options.hierarchy
-    }
-
-    /// Reads the FOV at `position`, with its findings.
-    pub fn read_fov(&self, position: usize) -> Result<(Fov, DataQuality)> {
-        let (fov_name, path) = &self.files[position];
-        let rows = read_fov_csv(path, &self.options.hierarchy, self.options.strictness)?;
-        let parsed = NuclsFovName::parse(fov_name);
-        let location = self.locations.as_ref().and_then(|l| l.get(fov_name));
-        let slide = parsed
-            .as_ref()
-            .map(|p| p.slide.clone())
-            .or_else(|| location.and_then(|l| l.slide.clone()));
-        let hospital = parsed
-            .as_ref()
-            .and_then(|p| p.hospital.clone())
-            .or_else(|| location.and_then(|l| l.hospital.clone()));
-        let fov = Fov {
-            name: fov_name.clone(),
-            source: path.clone(),
-            test_fold: slide
-                .as_deref()
-                .and_then(|s| self.test_fold.get(s).copied()),
-            slide,
-            hospital,
-            region: location.map(|l| l.region),
-            image_size: self
-                .images
-                .contains(fov_name.as_str())
-                .then(|| metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))))
-                .flatten(),
-            nuclei: rows.nuclei,
-        };
-        let mut quality = rows.quality;
-        check_placement(&fov, self.locations.is_some(), &mut quality);
-        Ok((fov, quality))
-    }
-
-    /// Reads every FOV, in parallel.
-    pub fn read_all(self) -> Result<AnnotationSet> {
-        let read: Vec<Result<(Fov, DataQuality)>> = (0..self.files.len())
-            .into_par_iter()
-            .map(|i| self.read_fov(i))
-            .collect();
-        let mut quality = self.quality;
-        let mut fovs = Vec::with_capacity(read.len());
-        for result in read {
-            let (fov, fov_quality) = result?;
-            quality.extend(fov_quality);
-            fovs.push(fov);
-        }
-        Ok(AnnotationSet {
-            name: self.name,
-            root: self.root,
-            layout: self.layout,
-            hierarchy: self.options.hierarchy.clone(),
-            fovs,
-            folds: self.folds,
-            quality,
-        })
-    }
-}
-
-/// Lists a folder that must hold one annotation set, and reads its metadata.
-pub fn index_set(path: &Path, options: &ReadOptions) -> Result<SetIndex> {
-    match detect(path)? {
-        Detected::Single { layout, csv_dir } => {
-            let files = fov_files(&list_csv(&csv_dir)?);
-            index_files(
-                folder_name(path),
-                path,
-                layout,
-                files,
-                &[path.to_path_buf()],
-                options,
-            )
-        }
-        _ => Err(Error::Layout {
-            path: path.to_path_buf(),
-            message: "holds a multi-rater study: expected one annotation set".into(),
-        }),
-    }
-}
-
-/// Reads the FOV files of one set and joins what its metadata says of them.
+/// Reads the CSV files of one set and joins what its metadata says of them.
 fn build_set(
     name: String,
     root: &Path,
@@ -433,122 +324,185 @@ fn build_set(
     meta_roots: &[PathBuf],
     options: &ReadOptions,
 ) -> Result<AnnotationSet> {
-    index_files(name, root, layout, files, meta_roots, options)?.read_all()
-}
-
-fn index_files(
-    name: String,
-    root: &Path,
-    layout: SetLayout,
-    mut files: Vec<(String, PathBuf)>,
-    meta_roots: &[PathBuf],
-    options: &ReadOptions,
-) -> Result<SetIndex> {
-    files.sort();
-    for pair in files.windows(2) {
-        if pair[0].0 == pair[1].0 {
-            return Err(Error::input(
-                Location::file(&pair[1].1),
-                Problem::DuplicateFov {
-                    fov: pair[1].0.clone(),
-                    other: pair[0].1.clone(),
-                },
-            ));
-        }
-    }
-    let locations = match meta_roots
-        .iter()
-        .map(|r| r.join("fov_locations.csv"))
-        .find(|p| p.is_file())
-    {
-        Some(path) => Some(metadata::read_fov_locations(&path)?),
-        None => None,
-    };
-    let folds = match meta_roots
-        .iter()
-        .map(|r| r.join("train_test_splits"))
-        .find(|p| p.is_dir())
-    {
-        Some(dir) => metadata::read_splits(&dir)?,
-        None => BTreeMap::new(),
-    };
-    let mut quality = DataQuality::default();
-    let mut test_fold: HashMap<String, u32> = HashMap::new();
-    for (&fold, split) in &folds {
-        for slide in &split.test {
-            if let Some(first) = test_fold.get(slide.as_str()) {
-                quality.push(
-                    FindingKind::SlideInSeveralTestFolds,
-                    meta_roots[0].join("train_test_splits"),
-                    None,
-                    format!("{slide}: folds {first} and {fold}"),
-                );
-            } else {
-                test_fold.insert(slide.clone(), fold);
-            }
-        }
-    }
-    let images = match std::fs::read_dir(root.join("rgb")) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                e.file_name()
-                    .to_str()
-                    .and_then(|n| n.strip_suffix(".png"))
-                    .map(String::from)
-            })
-            .collect(),
-        Err(_) => std::collections::HashSet::new(),
-    };
-    Ok(SetIndex {
+    let source = SetSource {
         name,
         root: root.to_path_buf(),
         layout,
+        format: Format::Nucls,
         files,
-        locations,
-        folds,
-        test_fold,
-        quality,
-        images,
-        options: options.clone(),
-    })
+        loaded: None,
+    };
+    index_files(source, meta_roots, options)?.read_all()
 }
 
-/// Findings about where a FOV's nuclei lie: outside the image, centred outside the region.
-fn check_placement(fov: &Fov, has_locations: bool, quality: &mut DataQuality) {
-    if has_locations && fov.region.is_none() {
-        quality.push(
-            FindingKind::NoFovRegion,
-            fov.source.clone(),
-            None,
-            fov.name.clone(),
-        );
-    }
-    for nucleus in &fov.nuclei {
-        let b = nucleus.bbox;
-        let outside_image = b.xmin < 0.0
-            || b.ymin < 0.0
-            || fov
-                .image_size
-                .is_some_and(|(w, h)| b.xmax > f64::from(w) || b.ymax > f64::from(h));
-        if outside_image {
-            quality.push(
-                FindingKind::OutsideImage,
-                fov.source.clone(),
-                Some(u64::from(nucleus.row)),
-                format!("box ({}, {})-({}, {})", b.xmin, b.ymin, b.xmax, b.ymax),
-            );
-        }
-        if let Some(region) = fov.region {
-            let c = nucleus.shape.centroid();
-            if !region.contains(c) {
-                quality.push(
-                    FindingKind::CentroidOutsideFov,
-                    fov.source.clone(),
-                    Some(u64::from(nucleus.row)),
-                    format!("centroid ({:.1}, {:.1})", c[0], c[1]),
-                );
+enum Detected {
+    /// One set of per-FOV files.
+    Files {
+        layout: SetLayout,
+        format: Format,
+        files: Vec<PathBuf>,
+    },
+    /// One set in whole-set files (Hugging Face parquet, COCO).
+    WholeSet {
+        format: Format,
+        files: Vec<PathBuf>,
+    },
+    Flat {
+        files: Vec<PathBuf>,
+    },
+    RaterFolders {
+        folders: Vec<PathBuf>,
+    },
+}
+
+fn detect(path: &Path, forced: Option<Format>) -> Result<Detected> {
+    let files_or_set = |format: Format, files: Vec<PathBuf>, layout: SetLayout| {
+        if format.is_per_fov() {
+            Detected::Files {
+                layout,
+                format,
+                files,
             }
+        } else {
+            Detected::WholeSet { format, files }
+        }
+    };
+    if path.is_file() {
+        let format = match forced {
+            Some(format) => format,
+            None => format::detect_file(path)?,
+        };
+        return Ok(files_or_set(
+            format,
+            vec![path.to_path_buf()],
+            SetLayout::CsvFolder,
+        ));
+    }
+    if !path.is_dir() {
+        return Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: "no such folder".into(),
+        });
+    }
+    if matches!(forced, None | Some(Format::Nucls)) {
+        if let Some(found) = detect_csv(path)? {
+            return Ok(found);
+        }
+        if forced.is_some() {
+            return rater_folders(path);
         }
     }
+    let none_found = |what: &str| Error::Layout {
+        path: path.to_path_buf(),
+        message: format!("no {what} found"),
+    };
+    let found = match forced {
+        None => match format::detect_folder_files(path)? {
+            Some((Format::Coco, file)) => Some((Format::Coco, vec![file], path.to_path_buf())),
+            Some((format, dir)) => Some((
+                format,
+                format::files_ending(&dir, format.extensions())?,
+                dir,
+            )),
+            None => {
+                let parquet = format::parquet_files(path)?;
+                (!parquet.is_empty()).then(|| (Format::HuggingFace, parquet, path.to_path_buf()))
+            }
+        },
+        Some(Format::HuggingFace) => {
+            let parquet = format::parquet_files(path)?;
+            if parquet.is_empty() {
+                return Err(none_found("parquet files"));
+            }
+            Some((Format::HuggingFace, parquet, path.to_path_buf()))
+        }
+        Some(format) => {
+            let dir = if format == Format::Mask && path.join("mask").is_dir() {
+                path.join("mask")
+            } else {
+                path.to_path_buf()
+            };
+            let files = format::files_ending(&dir, format.extensions())?;
+            if files.is_empty() {
+                return Err(none_found(&format!("{} files", format.name())));
+            }
+            if format == Format::Coco && files.len() > 1 {
+                return Err(Error::Layout {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "{} JSON files: expected one COCO file (give its path)",
+                        files.len()
+                    ),
+                });
+            }
+            Some((format, files, dir))
+        }
+    };
+    match found {
+        Some((format, files, dir)) => {
+            let layout = if dir != path {
+                SetLayout::NuclsRelease
+            } else {
+                SetLayout::CsvFolder
+            };
+            Ok(files_or_set(format, files, layout))
+        }
+        None => rater_folders(path),
+    }
+}
+
+/// A folder of NuCLS CSVs: `csv/`, the folder itself, or flat multi-rater names.
+fn detect_csv(path: &Path) -> Result<Option<Detected>> {
+    let csv_dir = path.join("csv");
+    let in_root = list_csv(path)?;
+    let in_csv = if csv_dir.is_dir() {
+        list_csv(&csv_dir)?
+    } else {
+        Vec::new()
+    };
+    let is_flat = |p: &PathBuf| file_stem(p).contains(FLAT_SEPARATOR);
+    if in_root.iter().chain(&in_csv).any(is_flat) {
+        let files = in_root.into_iter().chain(in_csv).collect();
+        return Ok(Some(Detected::Flat { files }));
+    }
+    let (layout, files) = if !in_csv.is_empty() {
+        (SetLayout::NuclsRelease, in_csv)
+    } else if !in_root.is_empty() {
+        (SetLayout::CsvFolder, in_root)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(Detected::Files {
+        layout,
+        format: Format::Nucls,
+        files,
+    }))
+}
+
+/// A multi-rater study with one folder of CSVs per rater.
+fn rater_folders(path: &Path) -> Result<Detected> {
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, "list", e))? {
+        let sub = entry.map_err(|e| Error::io(path, "list", e))?.path();
+        let name = folder_name(&sub);
+        if !sub.is_dir()
+            || name.starts_with('.')
+            || ["rgb", "mask", "train_test_splits", "csv"].contains(&name.as_str())
+        {
+            continue;
+        }
+        let has_csv = !list_csv(&sub)?.is_empty()
+            || (sub.join("csv").is_dir() && !list_csv(&sub.join("csv"))?.is_empty());
+        if has_csv {
+            folders.push(sub);
+        }
+    }
+    if folders.is_empty() {
+        return Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: "no annotation CSVs found: expected csv/<fov>.csv, <fov>.csv, one folder per rater, or <participant>_#_<evalset>_#_<fov>.csv; or NuCLS masks (mask/<fov>.png), GeoJSON or HoVer-Net JSON per FOV, a COCO JSON file, or Hugging Face parquet".into(),
+        });
+    }
+    folders.sort();
+    Ok(Detected::RaterFolders { folders })
 }

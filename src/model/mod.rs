@@ -6,12 +6,14 @@
 //! set; "annotated it and found nothing" is a FOV present with no nuclei.
 
 mod classes;
+mod format;
 mod fov_name;
 mod shape;
 
 pub use classes::{
     ClassHierarchy, ClassId, ClassLevel, HierarchyError, RawClass, AMBIGUOUS, CORRECTION_PREFIX,
 };
+pub use format::Format;
 pub use fov_name::{hospital_of_slide, NuclsFovName};
 pub(crate) use shape::star_center;
 pub use shape::{
@@ -96,6 +98,8 @@ pub struct AnnotationSet {
     pub name: String,
     pub root: PathBuf,
     pub layout: SetLayout,
+    /// The format it was read from.
+    pub format: Format,
     pub hierarchy: Arc<ClassHierarchy>,
     /// FOVs sorted by name.
     pub fovs: Vec<Fov>,

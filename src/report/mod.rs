@@ -5,6 +5,8 @@
 
 pub mod agreement;
 pub mod comparison;
+pub mod convert;
+pub mod hugging_face;
 pub mod json;
 pub mod markdown;
 pub mod nucls;

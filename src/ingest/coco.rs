@@ -1,0 +1,327 @@
+//! COCO JSON: ground truth (`images`, `annotations`, `categories`) or detection results (a
+//! list of `{image_id, category_id, bbox, score, segmentation?}`, whose images and
+//! categories come from the ground-truth file given as [`super::ReadOptions::coco_images`]).
+//!
+//! Each image is a FOV named by its `file_name` without folders and extension. An
+//! annotation with a polygon `segmentation` is a polygon (the largest part where there are
+//! several); with none (`[]` or absent), a box from `bbox` (`[x, y, width, height]`), or a
+//! point where the box is empty. Run-length (RLE) segmentations are read as their boxes,
+//! and counted. Categories become classes by name.
+
+use super::json::{at, coordinate, expected, read_json, score};
+use super::outline::{resolve_class, FovBuilder, ShapeType};
+use super::set_index::{LoadedFov, LoadedSet};
+use super::{ReadOptions, Strictness};
+use crate::error::{Error, Result};
+use crate::model::{ring_signed_area, Nucleus, RawClass};
+use crate::quality::FindingKind;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Reads a COCO file as a whole set.
+pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet> {
+    let document = read_json(path)?;
+    let (catalogue_doc, catalogue_path, annotations, base) = match &document {
+        Value::Array(items) => {
+            let Some(images_path) = &options.coco_images else {
+                return Err(Error::Layout {
+                    path: path.to_path_buf(),
+                    message: "holds COCO detection results without images: give the ground-truth COCO file whose images they refer to (--coco-images FILE)".into(),
+                });
+            };
+            (
+                read_json(images_path)?,
+                images_path.clone(),
+                items.as_slice(),
+                String::new(),
+            )
+        }
+        Value::Object(map) => {
+            let annotations = match map.get("annotations") {
+                Some(Value::Array(items)) => items.as_slice(),
+                None => &[],
+                other => {
+                    return Err(expected(
+                        path,
+                        "/annotations",
+                        "a list of annotations",
+                        other,
+                    ))
+                }
+            };
+            (
+                document.clone(),
+                path.to_path_buf(),
+                annotations,
+                "/annotations".to_string(),
+            )
+        }
+        other => {
+            return Err(expected(
+                path,
+                "",
+                "a COCO object or a list of results",
+                Some(other),
+            ))
+        }
+    };
+    let catalogue = Catalogue::read(&catalogue_path, &catalogue_doc, options)?;
+    let mut builders: BTreeMap<u64, FovBuilder<'_>> = catalogue
+        .images
+        .keys()
+        .map(|&id| (id, FovBuilder::new(path)))
+        .collect();
+    for (index, annotation) in annotations.iter().enumerate() {
+        let pointer = format!("{base}/{index}");
+        let item = index as u64 + 1;
+        let image_value = annotation.get("image_id");
+        let builder = match image_value.and_then(Value::as_u64) {
+            Some(id) => builders.get_mut(&id),
+            None => None,
+        };
+        let Some(builder) = builder else {
+            let error = expected(
+                path,
+                &format!("{pointer}/image_id"),
+                &format!("the id of an image of {}", catalogue_path.display()),
+                image_value,
+            );
+            if options.strictness == Strictness::Lenient {
+                if let Some(first) = builders.values_mut().next() {
+                    first.note(FindingKind::SkippedRow, Some(item), error.to_string());
+                    continue;
+                }
+            }
+            return Err(error);
+        };
+        match read_annotation(path, &pointer, item, annotation, &catalogue, builder) {
+            Ok(()) => {}
+            Err(error) if options.strictness == Strictness::Lenient && error.is_input() => {
+                builder.note(FindingKind::SkippedRow, Some(item), error.to_string());
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    let fovs = builders
+        .into_iter()
+        .map(|(id, builder)| {
+            let image = &catalogue.images[&id];
+            LoadedFov {
+                name: image.name.clone(),
+                source: path.to_path_buf(),
+                rows: builder.finish(),
+                region: None,
+                image_size: image.size,
+                test_fold: None,
+            }
+        })
+        .collect();
+    Ok(LoadedSet {
+        fovs,
+        ..LoadedSet::default()
+    })
+}
+
+struct Image {
+    name: String,
+    size: Option<(u32, u32)>,
+}
+
+/// The images and categories of a ground-truth file.
+struct Catalogue {
+    images: BTreeMap<u64, Image>,
+    categories: HashMap<u64, (RawClass, String)>,
+}
+
+impl Catalogue {
+    fn read(path: &Path, document: &Value, options: &ReadOptions) -> Result<Catalogue> {
+        let list = |key: &str| match document.get(key) {
+            Some(Value::Array(items)) => Ok(items.as_slice()),
+            other => Err(expected(
+                path,
+                &format!("/{key}"),
+                &format!("a list of {key}"),
+                other,
+            )),
+        };
+        let mut images = BTreeMap::new();
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for (i, image) in list("images")?.iter().enumerate() {
+            let id_value = image.get("id");
+            let Some(id) = id_value.and_then(Value::as_u64) else {
+                return Err(expected(
+                    path,
+                    &format!("/images/{i}/id"),
+                    "an integer id",
+                    id_value,
+                ));
+            };
+            let file_value = image.get("file_name");
+            let Some(file_name) = file_value.and_then(Value::as_str) else {
+                return Err(expected(
+                    path,
+                    &format!("/images/{i}/file_name"),
+                    "a file name",
+                    file_value,
+                ));
+            };
+            let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+            let name = match base.rfind('.') {
+                Some(dot) if dot > 0 => &base[..dot],
+                _ => base,
+            };
+            if let Some(first) = names.insert(name.to_string(), i) {
+                return Err(expected(
+                    path,
+                    &format!("/images/{i}/file_name"),
+                    &format!("a FOV name not already used by /images/{first}"),
+                    file_value,
+                ));
+            }
+            let dimension = |key: &str| image.get(key).and_then(Value::as_u64).map(|v| v as u32);
+            let size = dimension("width").zip(dimension("height"));
+            if images
+                .insert(
+                    id,
+                    Image {
+                        name: name.to_string(),
+                        size,
+                    },
+                )
+                .is_some()
+            {
+                return Err(expected(
+                    path,
+                    &format!("/images/{i}/id"),
+                    "an id used once",
+                    id_value,
+                ));
+            }
+        }
+        let mut categories = HashMap::new();
+        for (i, category) in list("categories")?.iter().enumerate() {
+            let id_value = category.get("id");
+            let Some(id) = id_value.and_then(Value::as_u64) else {
+                return Err(expected(
+                    path,
+                    &format!("/categories/{i}/id"),
+                    "an integer id",
+                    id_value,
+                ));
+            };
+            let name_value = category.get("name");
+            let Some(name) = name_value.and_then(Value::as_str) else {
+                return Err(expected(
+                    path,
+                    &format!("/categories/{i}/name"),
+                    "a class name",
+                    name_value,
+                ));
+            };
+            let hierarchy = &options.hierarchy;
+            let class = resolve_class(hierarchy, name)
+                .or_else(|problem| {
+                    hierarchy
+                        .resolve(&name.to_lowercase().replace(' ', "_"))
+                        .ok_or(problem)
+                })
+                .map_err(|problem| {
+                    Error::input(at(path, &format!("/categories/{i}/name")), problem)
+                })?;
+            categories.insert(id, (class, name.to_string()));
+        }
+        Ok(Catalogue { images, categories })
+    }
+}
+
+fn read_annotation(
+    path: &Path,
+    pointer: &str,
+    item: u64,
+    annotation: &Value,
+    catalogue: &Catalogue,
+    builder: &mut FovBuilder<'_>,
+) -> Result<()> {
+    let category_value = annotation.get("category_id");
+    let Some((class, name)) = category_value
+        .and_then(Value::as_u64)
+        .and_then(|id| catalogue.categories.get(&id))
+    else {
+        return Err(expected(
+            path,
+            &format!("{pointer}/category_id"),
+            "the id of a category",
+            category_value,
+        ));
+    };
+    let score = score(path, &format!("{pointer}/score"), annotation.get("score"))?;
+    let (shape_type, vertices) = match annotation.get("segmentation") {
+        Some(Value::Array(parts)) if !parts.is_empty() => {
+            let mut rings = Vec::new();
+            for (i, part) in parts.iter().enumerate() {
+                let here = format!("{pointer}/segmentation/{i}");
+                let Some(flat) = part.as_array().filter(|f| f.len() % 2 == 0) else {
+                    return Err(expected(
+                        path,
+                        &here,
+                        "a flat list [x1, y1, x2, y2, ...]",
+                        Some(part),
+                    ));
+                };
+                let values = flat
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| coordinate(path, &format!("{here}/{j}"), Some(v)))
+                    .collect::<Result<Vec<f64>>>()?;
+                rings.push(values.chunks(2).map(|c| [c[0], c[1]]).collect::<Vec<_>>());
+            }
+            rings.sort_by(|a, b| {
+                ring_signed_area(b)
+                    .abs()
+                    .total_cmp(&ring_signed_area(a).abs())
+            });
+            if rings.len() > 1 {
+                builder.note(
+                    FindingKind::PartsDropped,
+                    Some(item),
+                    format!("{} smaller part(s)", rings.len() - 1),
+                );
+            }
+            (ShapeType::Polygon, rings.swap_remove(0))
+        }
+        segmentation => {
+            if matches!(segmentation, Some(Value::Object(_))) {
+                builder.note(FindingKind::SegmentationAsBox, Some(item), String::new());
+            }
+            let bbox_pointer = format!("{pointer}/bbox");
+            let bbox = annotation.get("bbox");
+            let values = match bbox.and_then(Value::as_array) {
+                Some(values) if values.len() == 4 => values
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| coordinate(path, &format!("{bbox_pointer}/{j}"), Some(v)))
+                    .collect::<Result<Vec<f64>>>()?,
+                _ => return Err(expected(path, &bbox_pointer, "[x, y, width, height]", bbox)),
+            };
+            let [x, y, w, h] = [values[0], values[1], values[2], values[3]];
+            if w < 0.0 || h < 0.0 {
+                return Err(expected(
+                    path,
+                    &bbox_pointer,
+                    "a width and height of at least 0",
+                    bbox,
+                ));
+            }
+            if w == 0.0 && h == 0.0 {
+                (ShapeType::Point, vec![[x, y]])
+            } else {
+                (ShapeType::Rectangle, vec![[x, y], [x + w, y + h]])
+            }
+        }
+    };
+    if let Some(shape) = builder.shape(item, shape_type, vertices) {
+        builder.push(Nucleus::new(item as u32, shape, *class, score), name);
+    }
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! GeoJSON as QuPath exports it: one file per FOV holding a `FeatureCollection`, a single
+//! `Feature`, or a list of features. Each feature's geometry is a `Polygon`, `MultiPolygon`
+//! or `Point`; its class is `properties.classification.name` (QuPath), or
+//! `properties.classification` as text, or `properties.name`; its score is
+//! `properties.score` or `properties.confidence`. `properties.nucls_type` (`rectangle`),
+//! written by nucagree, keeps boxes boxes. Holes and the smaller parts of a `MultiPolygon`
+//! are left out, and counted.
+
+use super::json::{coordinate, expected, points, read_json, score};
+use super::outline::{resolve_class, FovBuilder, ShapeType};
+use super::{FovRows, Strictness};
+use crate::error::{Error, Result};
+use crate::model::{ring_signed_area, ClassHierarchy, Nucleus};
+use crate::quality::FindingKind;
+use serde_json::Value;
+use std::path::Path;
+
+/// Reads one GeoJSON file as a FOV's nuclei.
+pub fn read_geojson_fov(
+    path: &Path,
+    hierarchy: &ClassHierarchy,
+    strictness: Strictness,
+) -> Result<FovRows> {
+    let document = read_json(path)?;
+    let (features, base) = match &document {
+        Value::Object(map) if map.get("type").and_then(Value::as_str) == Some("Feature") => {
+            (std::slice::from_ref(&document), String::new())
+        }
+        Value::Object(map) => match map.get("features").and_then(Value::as_array) {
+            Some(features) => (features.as_slice(), "/features".to_string()),
+            None => {
+                return Err(expected(
+                    path,
+                    "/features",
+                    "a FeatureCollection's list of features",
+                    map.get("features"),
+                ))
+            }
+        },
+        Value::Array(features) => (features.as_slice(), String::new()),
+        other => return Err(expected(path, "", "a FeatureCollection", Some(other))),
+    };
+    let mut builder = FovBuilder::new(path);
+    for (index, feature) in features.iter().enumerate() {
+        let pointer = if base.is_empty() && features.len() == 1 && document.is_object() {
+            String::new()
+        } else {
+            format!("{base}/{index}")
+        };
+        let item = index as u64 + 1;
+        match read_feature(path, &pointer, item, feature, hierarchy, &mut builder) {
+            Ok(()) => {}
+            Err(error) if strictness == Strictness::Lenient && error.is_input() => {
+                builder.note(FindingKind::SkippedRow, Some(item), error.to_string());
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(builder.finish())
+}
+
+fn class_name(properties: Option<&Value>) -> Option<&str> {
+    let properties = properties?;
+    match properties.get("classification") {
+        Some(Value::Object(c)) => c.get("name").and_then(Value::as_str),
+        Some(Value::String(name)) => Some(name),
+        _ => properties.get("name").and_then(Value::as_str),
+    }
+}
+
+fn read_feature(
+    path: &Path,
+    pointer: &str,
+    item: u64,
+    feature: &Value,
+    hierarchy: &ClassHierarchy,
+    builder: &mut FovBuilder<'_>,
+) -> Result<()> {
+    let properties = feature.get("properties");
+    let Some(name) = class_name(properties) else {
+        return Err(expected(
+            path,
+            &format!("{pointer}/properties/classification/name"),
+            "a class name",
+            properties.and_then(|p| p.get("classification")),
+        ));
+    };
+    let class = resolve_class(hierarchy, name)
+        .or_else(|problem| {
+            hierarchy
+                .resolve(&name.to_lowercase().replace(' ', "_"))
+                .ok_or(problem)
+        })
+        .map_err(|problem| {
+            Error::input(
+                super::json::at(path, &format!("{pointer}/properties/classification/name")),
+                problem,
+            )
+        })?;
+    let score_value = properties.and_then(|p| p.get("score").or_else(|| p.get("confidence")));
+    let score = score(path, &format!("{pointer}/properties/score"), score_value)?;
+    let geometry_pointer = format!("{pointer}/geometry");
+    let geometry = feature.get("geometry");
+    let kind = geometry.and_then(|g| g.get("type")).and_then(Value::as_str);
+    let coordinates_pointer = format!("{geometry_pointer}/coordinates");
+    let coordinates = geometry.and_then(|g| g.get("coordinates"));
+    let (shape_type, vertices) = match kind {
+        Some("Point") => {
+            let axis = |i: usize| {
+                coordinate(
+                    path,
+                    &format!("{coordinates_pointer}/{i}"),
+                    coordinates.and_then(|c| c.get(i)),
+                )
+            };
+            (ShapeType::Point, vec![[axis(0)?, axis(1)?]])
+        }
+        Some("Polygon") => {
+            let rings = polygon_rings(path, &coordinates_pointer, coordinates)?;
+            if rings.len() > 1 {
+                builder.note(
+                    FindingKind::PartsDropped,
+                    Some(item),
+                    format!("{} hole(s)", rings.len() - 1),
+                );
+            }
+            (
+                ShapeType::Polygon,
+                rings.into_iter().next().unwrap_or_default(),
+            )
+        }
+        Some("MultiPolygon") => {
+            let Some(parts) = coordinates.and_then(Value::as_array) else {
+                return Err(expected(
+                    path,
+                    &coordinates_pointer,
+                    "a list of polygons",
+                    coordinates,
+                ));
+            };
+            let mut outers = Vec::new();
+            let mut dropped = 0;
+            for (i, part) in parts.iter().enumerate() {
+                let mut rings =
+                    polygon_rings(path, &format!("{coordinates_pointer}/{i}"), Some(part))?;
+                dropped += rings.len().saturating_sub(1);
+                if !rings.is_empty() {
+                    outers.push(rings.swap_remove(0));
+                }
+            }
+            outers.sort_by(|a, b| {
+                ring_signed_area(b)
+                    .abs()
+                    .total_cmp(&ring_signed_area(a).abs())
+            });
+            dropped += outers.len().saturating_sub(1);
+            if dropped > 0 {
+                builder.note(
+                    FindingKind::PartsDropped,
+                    Some(item),
+                    format!("{dropped} hole(s) or part(s)"),
+                );
+            }
+            (
+                ShapeType::Polygon,
+                outers.into_iter().next().unwrap_or_default(),
+            )
+        }
+        _ => {
+            return Err(expected(
+                path,
+                &format!("{geometry_pointer}/type"),
+                "\"Polygon\", \"MultiPolygon\" or \"Point\"",
+                geometry.and_then(|g| g.get("type")),
+            ))
+        }
+    };
+    let is_box = properties
+        .and_then(|p| p.get("nucls_type"))
+        .and_then(Value::as_str)
+        == Some("rectangle");
+    let shape_type = if is_box && shape_type == ShapeType::Polygon {
+        ShapeType::Rectangle
+    } else {
+        shape_type
+    };
+    if let Some(shape) = builder.shape(item, shape_type, vertices) {
+        builder.push(Nucleus::new(item as u32, shape, class, score), name);
+    }
+    Ok(())
+}
+
+fn polygon_rings(path: &Path, pointer: &str, value: Option<&Value>) -> Result<Vec<Vec<[f64; 2]>>> {
+    let Some(rings) = value.and_then(Value::as_array) else {
+        return Err(expected(path, pointer, "a list of linear rings", value));
+    };
+    rings
+        .iter()
+        .enumerate()
+        .map(|(i, ring)| points(path, &format!("{pointer}/{i}"), Some(ring)))
+        .collect()
+}

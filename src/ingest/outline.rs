@@ -1,0 +1,156 @@
+//! Turning the coordinates of one FOV's annotations into nuclei, whatever the format: shapes
+//! are validated (degenerate ones skipped and counted, repeated vertices and crossings
+//! noted), exact duplicates and `correction_` classes noted, and a FOV with no nuclei
+//! counted as empty.
+
+use super::FovRows;
+use crate::error::Problem;
+use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass, Shape, ShapeIssue};
+use crate::quality::FindingKind;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The kind of shape an annotation declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ShapeType {
+    Rectangle,
+    Polygon,
+    Point,
+}
+
+/// Collects the nuclei of one FOV file, with its findings.
+pub(crate) struct FovBuilder<'a> {
+    path: &'a Path,
+    pub rows: FovRows,
+    seen_outlines: HashMap<u64, Vec<usize>>,
+}
+
+impl<'a> FovBuilder<'a> {
+    pub fn new(path: &'a Path) -> FovBuilder<'a> {
+        FovBuilder {
+            path,
+            rows: FovRows::default(),
+            seen_outlines: HashMap::new(),
+        }
+    }
+
+    /// Notes a finding about `row` (of `detail`).
+    pub fn note(&mut self, kind: FindingKind, row: Option<u64>, detail: String) {
+        self.rows
+            .quality
+            .push(kind, self.path.to_path_buf(), row, detail);
+    }
+
+    /// The shape of `vertices` read as `kind`; `None` (counted) when it has no area.
+    /// A point must have one distinct vertex; a rectangle is the box around its vertices.
+    pub fn shape(&mut self, row: u64, kind: ShapeType, vertices: Vec<[f64; 2]>) -> Option<Shape> {
+        let built = match kind {
+            ShapeType::Point => match vertices.first() {
+                Some(&p) => Ok(Shape::Point(p)),
+                None => Err(crate::model::DegenerateShape::TooFewVertices),
+            },
+            ShapeType::Rectangle => match BoundingBox::around(&vertices) {
+                Some(bbox) => Shape::rectangle(bbox),
+                None => Err(crate::model::DegenerateShape::TooFewVertices),
+            },
+            ShapeType::Polygon => Shape::polygon(vertices).map(|(shape, issues)| {
+                for issue in issues {
+                    let kind = match issue {
+                        ShapeIssue::RepeatedVertex => FindingKind::RepeatedVertex,
+                        ShapeIssue::SelfIntersecting => FindingKind::SelfIntersecting,
+                    };
+                    self.note(kind, Some(row), String::new());
+                }
+                shape
+            }),
+        };
+        match built {
+            Ok(shape) => Some(shape),
+            Err(degenerate) => {
+                self.note(
+                    FindingKind::DegenerateShape,
+                    Some(row),
+                    degenerate.describe().into(),
+                );
+                None
+            }
+        }
+    }
+
+    /// Adds a nucleus, noting a `correction_` class and an exact duplicate of an earlier one.
+    pub fn push(&mut self, nucleus: Nucleus, class_name: &str) {
+        let row = u64::from(nucleus.row);
+        if nucleus.class.correction {
+            self.note(FindingKind::CorrectionRow, Some(row), class_name.into());
+        }
+        let earlier = self
+            .seen_outlines
+            .entry(outline_hash(&nucleus))
+            .or_default();
+        if earlier
+            .iter()
+            .any(|&i| same_outline(&self.rows.nuclei[i], &nucleus))
+        {
+            self.rows.quality.push(
+                FindingKind::DuplicateNucleus,
+                self.path.to_path_buf(),
+                Some(row),
+                "same outline and class as an earlier annotation".into(),
+            );
+        }
+        earlier.push(self.rows.nuclei.len());
+        self.rows.nuclei.push(nucleus);
+    }
+
+    /// The nuclei and findings; a FOV with no nuclei and no skipped row is noted as empty.
+    pub fn finish(mut self) -> FovRows {
+        if self.rows.nuclei.is_empty() && self.rows.quality.count(FindingKind::SkippedRow) == 0 {
+            self.note(FindingKind::EmptyFov, None, String::new());
+        }
+        self.rows
+    }
+}
+
+/// The raw class of `name`, or what was expected.
+pub(crate) fn resolve_class(
+    hierarchy: &ClassHierarchy,
+    name: &str,
+) -> std::result::Result<RawClass, Problem> {
+    hierarchy
+        .resolve(name)
+        .ok_or_else(|| Problem::UnknownClass {
+            name: name.into(),
+            known: hierarchy.names(ClassLevel::Raw).join(", "),
+        })
+}
+
+/// A shape type as NuCLS's `type` column names it.
+pub(crate) fn parse_shape_type(text: &str) -> std::result::Result<ShapeType, Problem> {
+    match text.to_ascii_lowercase().as_str() {
+        "rectangle" | "box" | "bbox" => Ok(ShapeType::Rectangle),
+        "polyline" | "polygon" => Ok(ShapeType::Polygon),
+        "point" => Ok(ShapeType::Point),
+        _ => Err(Problem::UnknownShapeType { found: text.into() }),
+    }
+}
+
+/// A hash of a nucleus's class and outline, for finding exact duplicates (a multiply-rotate
+/// mix: collisions are resolved by comparing the outlines, so speed matters more than
+/// resistance to crafted input).
+fn outline_hash(nucleus: &Nucleus) -> u64 {
+    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
+    let seed = mix(0x51_7CC1_B727_220A, u64::from(nucleus.class.id.0));
+    match &nucleus.shape {
+        Shape::Polygon(vertices) => vertices
+            .iter()
+            .fold(seed, |h, v| mix(mix(h, v[0].to_bits()), v[1].to_bits())),
+        Shape::Box(b) => [b.xmin, b.ymin, b.xmax, b.ymax]
+            .iter()
+            .fold(mix(seed, 1), |h, v| mix(h, v.to_bits())),
+        Shape::Point(p) => mix(mix(mix(seed, 2), p[0].to_bits()), p[1].to_bits()),
+    }
+}
+
+fn same_outline(a: &Nucleus, b: &Nucleus) -> bool {
+    a.class.id == b.class.id && a.shape == b.shape
+}

@@ -1,0 +1,330 @@
+//! An annotation set listed but not yet read, with its metadata: `fov_locations.csv`,
+//! `train_test_splits/`, `rgb/` images and, for masks, `nucleus_GTcodes.csv`.
+
+use super::format::Format;
+use super::geojson::read_geojson_fov;
+use super::hovernet::read_hovernet_fov;
+use super::mask::{read_mask, MaskCodes};
+use super::{metadata, read_fov_csv, FovRows, ReadOptions};
+use crate::error::{Error, Location, Problem, Result};
+use crate::model::{
+    AnnotationSet, BoundingBox, ClassHierarchy, FoldSplit, Fov, NuclsFovName, SetLayout,
+};
+use crate::quality::{DataQuality, FindingKind};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One FOV of a format that holds a whole set in one file, read when the set is indexed.
+#[derive(Debug, Clone)]
+pub(crate) struct LoadedFov {
+    pub name: String,
+    pub source: PathBuf,
+    pub rows: FovRows,
+    pub region: Option<BoundingBox>,
+    pub image_size: Option<(u32, u32)>,
+    pub test_fold: Option<u32>,
+}
+
+/// A whole set read from one or several files (Hugging Face parquet, COCO).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LoadedSet {
+    pub fovs: Vec<LoadedFov>,
+    pub folds: BTreeMap<u32, FoldSplit>,
+    pub quality: DataQuality,
+}
+
+/// An annotation set's files and metadata, listed but not yet read: FOVs can be read one by
+/// one (to stream very large sets through matching with bounded memory) or all at once.
+#[derive(Debug, Clone)]
+pub struct SetIndex {
+    pub name: String,
+    pub root: PathBuf,
+    pub layout: SetLayout,
+    pub format: Format,
+    /// FOV names and their files, sorted by name.
+    files: Vec<(String, PathBuf)>,
+    /// The FOVs already read, in the order of `files`, for whole-set formats.
+    loaded: Option<Vec<LoadedFov>>,
+    locations: Option<HashMap<String, metadata::FovLocation>>,
+    folds: BTreeMap<u32, FoldSplit>,
+    test_fold: HashMap<String, u32>,
+    /// Findings about the set as a whole (not about one FOV).
+    quality: DataQuality,
+    /// FOV names with an image in `rgb/`.
+    images: HashSet<String>,
+    mask_codes: Option<Arc<MaskCodes>>,
+    options: ReadOptions,
+}
+
+impl SetIndex {
+    /// The FOV names, sorted.
+    pub fn fov_names(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(name, _)| name.as_str())
+    }
+
+    pub fn fov_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The position of a FOV among [`SetIndex::fov_names`].
+    pub fn position(&self, fov: &str) -> Option<usize> {
+        self.files
+            .binary_search_by(|(name, _)| name.as_str().cmp(fov))
+            .ok()
+    }
+
+    pub fn hierarchy(&self) -> &Arc<ClassHierarchy> {
+        &self.options.hierarchy
+    }
+
+    /// Reads the FOV at `position`, with its findings.
+    pub fn read_fov(&self, position: usize) -> Result<(Fov, DataQuality)> {
+        let (fov_name, path) = &self.files[position];
+        let hierarchy = &self.options.hierarchy;
+        let strictness = self.options.strictness;
+        let loaded = match (&self.loaded, self.format) {
+            (Some(loaded), _) => loaded[position].clone(),
+            (None, Format::Mask) => {
+                let codes = self.mask_codes.as_deref().expect("mask codes are read");
+                let mask = read_mask(path, codes, hierarchy)?;
+                self.loaded_from(fov_name, path, mask.rows, mask.region, Some(mask.size))
+            }
+            (None, format) => {
+                let rows = match format {
+                    Format::GeoJson => read_geojson_fov(path, hierarchy, strictness)?,
+                    Format::HoverNet => {
+                        read_hovernet_fov(path, hierarchy, &self.options.type_map, strictness)?
+                    }
+                    _ => read_fov_csv(path, hierarchy, strictness)?,
+                };
+                self.loaded_from(fov_name, path, rows, None, None)
+            }
+        };
+        let parsed = NuclsFovName::parse(fov_name);
+        let location = self.locations.as_ref().and_then(|l| l.get(fov_name));
+        let slide = parsed
+            .as_ref()
+            .map(|p| p.slide.clone())
+            .or_else(|| location.and_then(|l| l.slide.clone()));
+        let hospital = parsed
+            .as_ref()
+            .and_then(|p| p.hospital.clone())
+            .or_else(|| location.and_then(|l| l.hospital.clone()));
+        let fov = Fov {
+            name: fov_name.clone(),
+            source: loaded.source,
+            test_fold: slide
+                .as_deref()
+                .and_then(|s| self.test_fold.get(s).copied())
+                .or(loaded.test_fold),
+            slide,
+            hospital,
+            region: location.map(|l| l.region).or(loaded.region),
+            image_size: self
+                .images
+                .contains(fov_name.as_str())
+                .then(|| metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))))
+                .flatten()
+                .or(loaded.image_size),
+            nuclei: loaded.rows.nuclei,
+        };
+        let mut quality = loaded.rows.quality;
+        check_placement(&fov, self.locations.is_some(), &mut quality);
+        Ok((fov, quality))
+    }
+
+    fn loaded_from(
+        &self,
+        name: &str,
+        path: &Path,
+        rows: FovRows,
+        region: Option<BoundingBox>,
+        image_size: Option<(u32, u32)>,
+    ) -> LoadedFov {
+        LoadedFov {
+            name: name.to_string(),
+            source: path.to_path_buf(),
+            rows,
+            region,
+            image_size,
+            test_fold: None,
+        }
+    }
+
+    /// Reads every FOV, in parallel.
+    pub fn read_all(self) -> Result<AnnotationSet> {
+        let read: Vec<Result<(Fov, DataQuality)>> = (0..self.files.len())
+            .into_par_iter()
+            .map(|i| self.read_fov(i))
+            .collect();
+        let mut quality = self.quality;
+        let mut fovs = Vec::with_capacity(read.len());
+        for result in read {
+            let (fov, fov_quality) = result?;
+            quality.extend(fov_quality);
+            fovs.push(fov);
+        }
+        Ok(AnnotationSet {
+            name: self.name,
+            root: self.root,
+            layout: self.layout,
+            format: self.format,
+            hierarchy: self.options.hierarchy.clone(),
+            fovs,
+            folds: self.folds,
+            quality,
+        })
+    }
+}
+
+/// What is known of a set before its FOVs are read.
+pub(crate) struct SetSource {
+    pub name: String,
+    pub root: PathBuf,
+    pub layout: SetLayout,
+    pub format: Format,
+    /// FOV names and files (for a whole-set format, the file each FOV came from).
+    pub files: Vec<(String, PathBuf)>,
+    pub loaded: Option<LoadedSet>,
+}
+
+pub(crate) fn index_files(
+    source: SetSource,
+    meta_roots: &[PathBuf],
+    options: &ReadOptions,
+) -> Result<SetIndex> {
+    let SetSource {
+        name,
+        root,
+        layout,
+        format,
+        mut files,
+        loaded,
+    } = source;
+    let (mut loaded_fovs, loaded_folds, mut quality) = match loaded {
+        Some(set) => (Some(set.fovs), set.folds, set.quality),
+        None => (None, BTreeMap::new(), DataQuality::default()),
+    };
+    if let Some(fovs) = &mut loaded_fovs {
+        fovs.sort_by(|a, b| a.name.cmp(&b.name));
+        files = fovs
+            .iter()
+            .map(|f| (f.name.clone(), f.source.clone()))
+            .collect();
+    } else {
+        files.sort();
+    }
+    for pair in files.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(Error::input(
+                Location::file(&pair[1].1),
+                Problem::DuplicateFov {
+                    fov: pair[1].0.clone(),
+                    other: pair[0].1.clone(),
+                },
+            ));
+        }
+    }
+    let find = |name: &str| meta_roots.iter().map(|r| r.join(name)).find(|p| p.exists());
+    let locations = match find("fov_locations.csv") {
+        Some(path) => Some(metadata::read_fov_locations(&path)?),
+        None => None,
+    };
+    let folds = match find("train_test_splits").filter(|p| p.is_dir()) {
+        Some(dir) => metadata::read_splits(&dir)?,
+        None => loaded_folds,
+    };
+    let mut test_fold: HashMap<String, u32> = HashMap::new();
+    for (&fold, split) in &folds {
+        for slide in &split.test {
+            if let Some(first) = test_fold.get(slide.as_str()) {
+                quality.push(
+                    FindingKind::SlideInSeveralTestFolds,
+                    meta_roots[0].join("train_test_splits"),
+                    None,
+                    format!("{slide}: folds {first} and {fold}"),
+                );
+            } else {
+                test_fold.insert(slide.clone(), fold);
+            }
+        }
+    }
+    let images = match std::fs::read_dir(root.join("rgb")) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| n.strip_suffix(".png"))
+                    .map(String::from)
+            })
+            .collect(),
+        Err(_) => HashSet::new(),
+    };
+    let mask_codes = if format == Format::Mask {
+        Some(Arc::new(
+            match find("nucleus_GTcodes.csv").or_else(|| find("nucleus_gtcodes.csv")) {
+                Some(path) => MaskCodes::read(&path)?,
+                None => MaskCodes::nucls(),
+            },
+        ))
+    } else {
+        None
+    };
+    Ok(SetIndex {
+        name,
+        root,
+        layout,
+        format,
+        files,
+        loaded: loaded_fovs,
+        locations,
+        folds,
+        test_fold,
+        quality,
+        images,
+        mask_codes,
+        options: options.clone(),
+    })
+}
+
+/// Findings about where a FOV's nuclei lie: outside the image, centred outside the region.
+fn check_placement(fov: &Fov, has_locations: bool, quality: &mut DataQuality) {
+    if has_locations && fov.region.is_none() {
+        quality.push(
+            FindingKind::NoFovRegion,
+            fov.source.clone(),
+            None,
+            fov.name.clone(),
+        );
+    }
+    for nucleus in &fov.nuclei {
+        let b = nucleus.bbox;
+        let outside_image = b.xmin < 0.0
+            || b.ymin < 0.0
+            || fov
+                .image_size
+                .is_some_and(|(w, h)| b.xmax > f64::from(w) || b.ymax > f64::from(h));
+        if outside_image {
+            quality.push(
+                FindingKind::OutsideImage,
+                fov.source.clone(),
+                Some(u64::from(nucleus.row)),
+                format!("box ({}, {})-({}, {})", b.xmin, b.ymin, b.xmax, b.ymax),
+            );
+        }
+        if let Some(region) = fov.region {
+            let c = nucleus.shape.centroid();
+            if !region.contains(c) {
+                quality.push(
+                    FindingKind::CentroidOutsideFov,
+                    fov.source.clone(),
+                    Some(u64::from(nucleus.row)),
+                    format!("centroid ({:.1}, {:.1})", c[0], c[1]),
+                );
+            }
+        }
+    }
+}

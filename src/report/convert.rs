@@ -1,0 +1,216 @@
+//! Writing an annotation set in another format (`nucagree convert`): the NuCLS layout,
+//! COCO, GeoJSON (QuPath) or the Hugging Face parquet export. FOV regions and folds are
+//! kept as `fov_locations.csv` and `train_test_splits/` beside what is written (the readers
+//! take them from the same folder), and in Hugging Face parquet also as split files.
+
+use super::nucls::{self, FovLocationRow};
+use super::write_atomic;
+use crate::error::{Error, Result};
+use crate::model::{AnnotationSet, ClassLevel, Nucleus, Shape, CORRECTION_PREFIX};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// A format sets can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// `csv/<fov>.csv`, as the NuCLS release.
+    Nucls,
+    /// One `annotations.json`.
+    Coco,
+    /// One `<fov>.geojson` per FOV.
+    GeoJson,
+    /// One parquet file per split.
+    HuggingFace,
+}
+
+/// Writes `set` into `dir` (created if needed); returns the files written.
+pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", e))?;
+    let with_scores = set
+        .fovs
+        .iter()
+        .flat_map(|f| &f.nuclei)
+        .any(|n| n.score.is_some());
+    let mut written = Vec::new();
+    match format {
+        OutputFormat::Nucls => {
+            let csv_dir = dir.join("csv");
+            std::fs::create_dir_all(&csv_dir).map_err(|e| Error::io(&csv_dir, "create", e))?;
+            for fov in &set.fovs {
+                let path = csv_dir.join(format!("{}.csv", fov.name));
+                write_atomic(
+                    &path,
+                    nucls::fov_csv(&fov.nuclei, &set.hierarchy, with_scores).as_bytes(),
+                )?;
+                written.push(path);
+            }
+        }
+        OutputFormat::Coco => {
+            let path = dir.join("annotations.json");
+            let text = serde_json::to_string(&coco(set)).expect("JSON values serialise");
+            write_atomic(&path, text.as_bytes())?;
+            written.push(path);
+        }
+        OutputFormat::GeoJson => {
+            for fov in &set.fovs {
+                let path = dir.join(format!("{}.geojson", fov.name));
+                let text = serde_json::to_string(&geojson(set, &fov.nuclei))
+                    .expect("JSON values serialise");
+                write_atomic(&path, text.as_bytes())?;
+                written.push(path);
+            }
+        }
+        OutputFormat::HuggingFace => {
+            written.extend(super::hugging_face::write_parquet_splits(set, dir)?);
+        }
+    }
+    written.extend(write_metadata(set, dir)?);
+    Ok(written)
+}
+
+/// `fov_locations.csv` where regions are known, and `train_test_splits/` where folds are.
+fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let rows: Vec<FovLocationRow<'_>> = set
+        .fovs
+        .iter()
+        .filter_map(|f| {
+            Some(FovLocationRow {
+                fov: &f.name,
+                slide: f.slide.as_deref().unwrap_or(""),
+                hospital: f.hospital.as_deref().unwrap_or(""),
+                region: f.region?,
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        let path = dir.join("fov_locations.csv");
+        nucls::write_fov_locations(&path, &rows)?;
+        written.push(path);
+    }
+    if !set.folds.is_empty() {
+        let splits = dir.join("train_test_splits");
+        std::fs::create_dir_all(&splits).map_err(|e| Error::io(&splits, "create", e))?;
+        nucls::write_splits(&splits, &set.folds, |slide| {
+            crate::model::hospital_of_slide(slide).unwrap_or_default()
+        })?;
+        written.push(splits);
+    }
+    Ok(written)
+}
+
+/// The raw class name as written, with its `correction_` prefix.
+pub fn class_label(set: &AnnotationSet, nucleus: &Nucleus) -> String {
+    let name = set.hierarchy.name(nucleus.class.id, ClassLevel::Raw);
+    if nucleus.class.correction {
+        format!("{CORRECTION_PREFIX}{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+fn shape_type(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::Box(_) => "rectangle",
+        Shape::Polygon(_) => "polyline",
+        Shape::Point(_) => "point",
+    }
+}
+
+/// A closed ring of the shape's outline.
+fn closed_ring(shape: &Shape) -> Vec<[f64; 2]> {
+    let mut ring = shape.vertices();
+    if let Some(&first) = ring.first() {
+        ring.push(first);
+    }
+    ring
+}
+
+/// The set as one COCO document: images in FOV order, categories the raw classes (and the
+/// `correction_` classes used), boxes with empty segmentations, polygons with one.
+fn coco(set: &AnnotationSet) -> Value {
+    let mut categories: Vec<String> = set.hierarchy.names(ClassLevel::Raw).to_vec();
+    for nucleus in set.fovs.iter().flat_map(|f| &f.nuclei) {
+        let label = class_label(set, nucleus);
+        if !categories.contains(&label) {
+            categories.push(label);
+        }
+    }
+    let category_id = |label: &str| categories.iter().position(|c| c == label).unwrap() + 1;
+    let mut images = Vec::new();
+    let mut annotations = Vec::new();
+    for (index, fov) in set.fovs.iter().enumerate() {
+        let mut image = json!({"id": index + 1, "file_name": format!("{}.png", fov.name)});
+        if let Some((width, height)) = fov.image_size {
+            image["width"] = json!(width);
+            image["height"] = json!(height);
+        }
+        images.push(image);
+        for nucleus in &fov.nuclei {
+            let b = nucleus.bbox;
+            let segmentation: Vec<Vec<f64>> = match &nucleus.shape {
+                Shape::Polygon(vertices) => {
+                    vec![vertices.iter().flat_map(|v| [v[0], v[1]]).collect()]
+                }
+                _ => Vec::new(),
+            };
+            let mut annotation = json!({
+                "id": annotations.len() + 1,
+                "image_id": index + 1,
+                "category_id": category_id(&class_label(set, nucleus)),
+                "bbox": [b.xmin, b.ymin, b.width(), b.height()],
+                "area": nucleus.shape.area(),
+                "iscrowd": 0,
+                "segmentation": segmentation,
+            });
+            if let Some(score) = nucleus.score {
+                annotation["score"] = json!(score);
+            }
+            annotations.push(annotation);
+        }
+    }
+    let categories: Vec<Value> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let class = set
+                .hierarchy
+                .resolve(name)
+                .expect("the hierarchy's own names");
+            json!({
+                "id": i + 1,
+                "name": name,
+                "supercategory": set.hierarchy.name(class.id, ClassLevel::Super),
+            })
+        })
+        .collect();
+    json!({
+        "info": {"description": format!("{} written by nucagree {}", set.name, env!("CARGO_PKG_VERSION"))},
+        "images": images,
+        "annotations": annotations,
+        "categories": categories,
+    })
+}
+
+/// One FOV as a GeoJSON FeatureCollection, as QuPath writes annotations.
+fn geojson(set: &AnnotationSet, nuclei: &[Nucleus]) -> Value {
+    let features: Vec<Value> = nuclei
+        .iter()
+        .map(|nucleus| {
+            let geometry = match &nucleus.shape {
+                Shape::Point(p) => json!({"type": "Point", "coordinates": p}),
+                shape => json!({"type": "Polygon", "coordinates": [closed_ring(shape)]}),
+            };
+            let mut properties = json!({
+                "objectType": "annotation",
+                "classification": {"name": class_label(set, nucleus)},
+                "nucls_type": shape_type(&nucleus.shape),
+            });
+            if let Some(score) = nucleus.score {
+                properties["score"] = json!(score);
+            }
+            json!({"type": "Feature", "geometry": geometry, "properties": properties})
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+}

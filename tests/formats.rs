@@ -1,0 +1,603 @@
+//! Reading what users have: every format written and read back gives the same nuclei and
+//! the same `score` results; a Hugging Face parquet (with the debug split) reads to the CSVs
+//! it was built from; masks traced from known polygons give them back; HoVer-Net output
+//! reads through a type map; detection tells formats apart by content.
+
+use nucagree::comparison::run::{compare_sets, ComparisonOptions, Job};
+use nucagree::comparison::AmbiguousMode;
+use nucagree::geometry::{iou, IouOptions, PreparedShape};
+use nucagree::ingest::{self, Format, ReadOptions, TypeMap};
+use nucagree::matching::MatchOptions;
+use nucagree::model::{AnnotationSet, ClassLevel, FoldSplit, Shape};
+use nucagree::report::convert::{write_set, OutputFormat};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data-sample")
+        .join(name)
+}
+
+fn read(path: &Path) -> AnnotationSet {
+    ingest::read_set(path, &ReadOptions::default())
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+fn score_json(pred: &AnnotationSet, truth: &AnnotationSet) -> serde_json::Value {
+    let options = ComparisonOptions {
+        job: Job::Score,
+        matching: MatchOptions::default(),
+        ambiguous: AmbiguousMode::default(),
+        bootstrap: None,
+        score_threshold: 0.5,
+        folds: true,
+    };
+    let report = compare_sets(pred, truth, &options, &|_| {});
+    serde_json::json!({"result": report.result, "counts": report.counts})
+}
+
+/// Asserts two JSON values are equal, numbers to a relative 1e-9 (a COCO box is
+/// `[x, y, width, height]`, so `x + width` may differ from `xmax` in the last bit).
+fn assert_close_json(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!(
+                (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+                "{path}: {x} vs {y}"
+            );
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{path}");
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                assert_close_json(u, v, &format!("{path}/{i}"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{path}"
+            );
+            for (key, u) in x {
+                assert_close_json(u, &y[key], &format!("{path}/{key}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{path}"),
+    }
+}
+
+fn close_shapes(a: &Shape, b: &Shape) -> bool {
+    a.kind() == b.kind()
+        && a.vertices()
+            .iter()
+            .zip(b.vertices())
+            .all(|(u, v)| (u[0] - v[0]).abs() < 1e-9 && (u[1] - v[1]).abs() < 1e-9)
+}
+
+/// Asserts two sets hold the same FOVs, nuclei (shape, class, score) and FOV metadata.
+fn assert_same_sets(read_back: &AnnotationSet, original: &AnnotationSet, what: &str) {
+    assert_eq!(
+        read_back.fovs.len(),
+        original.fovs.len(),
+        "{what}: FOV count"
+    );
+    for (a, b) in read_back.fovs.iter().zip(&original.fovs) {
+        assert_eq!(a.name, b.name, "{what}");
+        assert_eq!(a.region, b.region, "{what}: region of {}", a.name);
+        assert_eq!(a.test_fold, b.test_fold, "{what}: fold of {}", a.name);
+        assert_eq!(a.slide, b.slide, "{what}");
+        assert_eq!(
+            a.nuclei.len(),
+            b.nuclei.len(),
+            "{what}: nuclei of {}",
+            a.name
+        );
+        for (x, y) in a.nuclei.iter().zip(&b.nuclei) {
+            assert!(
+                close_shapes(&x.shape, &y.shape),
+                "{what}: {} row {}: {:?} vs {:?}",
+                a.name,
+                y.row,
+                x.shape,
+                y.shape
+            );
+            assert_eq!(x.class, y.class, "{what}: {} row {}", a.name, y.row);
+            assert_eq!(x.score, y.score, "{what}: {} row {}", a.name, y.row);
+        }
+    }
+    assert_eq!(read_back.folds, original.folds, "{what}: folds");
+}
+
+#[test]
+fn every_format_round_trips_to_the_same_score() {
+    let truth = read(&sample("corrected"));
+    let pred = read(&sample("predictions"));
+    let expected = score_json(&pred, &truth);
+    // The sample has boxes, polygons and scores: every format must keep all three.
+    let all = truth.fovs.iter().flat_map(|f| &f.nuclei);
+    assert!(all.clone().any(|n| matches!(n.shape, Shape::Box(_))));
+    assert!(all.clone().any(|n| matches!(n.shape, Shape::Polygon(_))));
+    assert!(pred
+        .fovs
+        .iter()
+        .flat_map(|f| &f.nuclei)
+        .all(|n| n.score.is_some()));
+    let dir = tempfile::tempdir().unwrap();
+    for (format, read_as) in [
+        (OutputFormat::Nucls, Format::Nucls),
+        (OutputFormat::Coco, Format::Coco),
+        (OutputFormat::GeoJson, Format::GeoJson),
+        (OutputFormat::HuggingFace, Format::HuggingFace),
+    ] {
+        let what = read_as.name();
+        let truth_dir = dir.path().join(format!("{what}-truth"));
+        let pred_dir = dir.path().join(format!("{what}-pred"));
+        write_set(&truth, format, &truth_dir).unwrap();
+        write_set(&pred, format, &pred_dir).unwrap();
+        let truth_back = read(&truth_dir);
+        let pred_back = read(&pred_dir);
+        assert_eq!(truth_back.format, read_as, "detected by content");
+        assert_same_sets(&truth_back, &truth, what);
+        assert_same_sets(&pred_back, &pred, what);
+        assert_close_json(&score_json(&pred_back, &truth_back), &expected, what);
+    }
+}
+
+/// Writes a set as HoVer-Net JSON (outlines as contours, classes as type ids) and the type
+/// map, as a model's output would come.
+fn write_hovernet(set: &AnnotationSet, dir: &Path) -> ReadOptions {
+    use nucagree::report::convert::class_label;
+    std::fs::create_dir_all(dir).unwrap();
+    let mut labels: Vec<String> = Vec::new();
+    for fov in &set.fovs {
+        let mut nuc = serde_json::Map::new();
+        for (i, nucleus) in fov.nuclei.iter().enumerate() {
+            let label = class_label(set, nucleus);
+            let type_id = match labels.iter().position(|l| *l == label) {
+                Some(p) => p,
+                None => {
+                    labels.push(label);
+                    labels.len() - 1
+                }
+            };
+            let b = nucleus.bbox;
+            nuc.insert(
+                (i + 1).to_string(),
+                serde_json::json!({
+                    "bbox": [[b.ymin, b.xmin], [b.ymax, b.xmax]],
+                    "centroid": nucleus.shape.centroid(),
+                    "contour": nucleus.shape.vertices(),
+                    "type": type_id,
+                    "type_prob": nucleus.score,
+                }),
+            );
+        }
+        let document = serde_json::json!({"mag": null, "nuc": nuc});
+        std::fs::write(dir.join(format!("{}.json", fov.name)), document.to_string()).unwrap();
+    }
+    let mut map = String::from("type,class\n");
+    for (i, label) in labels.iter().enumerate() {
+        map.push_str(&format!("{i},{label}\n"));
+    }
+    let map_file = dir.with_extension("types.csv");
+    std::fs::write(&map_file, map).unwrap();
+    ReadOptions {
+        type_map: Arc::new(TypeMap::read(&map_file, &set.hierarchy).unwrap()),
+        ..ReadOptions::default()
+    }
+}
+
+#[test]
+fn hovernet_round_trips_to_the_same_score() {
+    // HoVer-Net has outlines only: boxes come back as four-vertex polygons, which give the
+    // same IoUs, so the same results.
+    let truth = read(&sample("corrected"));
+    let pred = read(&sample("predictions"));
+    let dir = tempfile::tempdir().unwrap();
+    let truth_options = write_hovernet(&truth, &dir.path().join("truth"));
+    let pred_options = write_hovernet(&pred, &dir.path().join("pred"));
+    // FOV regions and folds come as NuCLS metadata beside the JSON files.
+    for (from, to) in [("corrected", "truth"), ("predictions", "pred")] {
+        for entry in std::fs::read_dir(sample(from)).unwrap() {
+            let path = entry.unwrap().path();
+            let target = dir.path().join(to).join(path.file_name().unwrap());
+            if path.is_file() {
+                std::fs::copy(&path, target).unwrap();
+            } else if path.ends_with("train_test_splits") {
+                std::fs::create_dir_all(&target).unwrap();
+                for split in std::fs::read_dir(&path).unwrap() {
+                    let split = split.unwrap().path();
+                    std::fs::copy(&split, target.join(split.file_name().unwrap())).unwrap();
+                }
+            }
+        }
+    }
+    let truth_back = ingest::read_set(&dir.path().join("truth"), &truth_options).unwrap();
+    let pred_back = ingest::read_set(&dir.path().join("pred"), &pred_options).unwrap();
+    assert_eq!(pred_back.format, Format::HoverNet);
+    assert_eq!(pred_back.nucleus_count(), pred.nucleus_count());
+    let expected = score_json(&pred, &truth);
+    let found = score_json(&pred_back, &truth_back);
+    assert_close_json(&found["result"], &expected["result"], "hovernet");
+}
+
+#[test]
+fn coco_results_lists_take_their_images_from_the_truth() {
+    let truth = read(&sample("corrected"));
+    let pred = read(&sample("predictions"));
+    let dir = tempfile::tempdir().unwrap();
+    write_set(&truth, OutputFormat::Coco, &dir.path().join("truth")).unwrap();
+    write_set(&pred, OutputFormat::Coco, &dir.path().join("pred")).unwrap();
+    // pycocotools' loadRes form: a bare list of detections with image and category ids.
+    let truth_file = dir.path().join("truth/annotations.json");
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("pred/annotations.json")).unwrap())
+            .unwrap();
+    let results = document["annotations"].clone();
+    let results_file = dir.path().join("results.json");
+    std::fs::write(&results_file, results.to_string()).unwrap();
+    let error = ingest::read_set(&results_file, &ReadOptions::default()).unwrap_err();
+    assert!(error.to_string().contains("--coco-images"), "{error}");
+    let options = ReadOptions {
+        coco_images: Some(truth_file),
+        ..ReadOptions::default()
+    };
+    let from_results = ingest::read_set(&results_file, &options).unwrap();
+    let total: usize = from_results.fovs.iter().map(|f| f.nuclei.len()).sum();
+    assert_eq!(total, pred.nucleus_count());
+    let names: Vec<&str> = from_results.fovs.iter().map(|f| f.name.as_str()).collect();
+    let expected: Vec<&str> = pred.fovs.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn hugging_face_parquet_reads_to_the_csvs_it_was_built_from() {
+    let mut truth = read(&sample("corrected"));
+    // The debug config's fold 999: a few slides' FOVs, in both its splits.
+    let slides: Vec<String> = truth.folds[&1].test.clone();
+    truth.folds.insert(
+        999,
+        FoldSplit {
+            train: slides[1..].to_vec(),
+            test: slides[..1].to_vec(),
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hf");
+    let written = write_set(&truth, OutputFormat::HuggingFace, &out).unwrap();
+    assert!(written.contains(&out.join("test_fold_999.parquet")));
+    // The export's schema, as the dataset's card gives it.
+    use polars::prelude::{ParquetReader, SerReader};
+    let frame = ParquetReader::new(std::fs::File::open(out.join("train_fold_1.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let schema = format!("{:?}", frame.schema());
+    for field in [
+        "\"file_name\": String",
+        "\"rgb_image\": Struct({'bytes': Binary, 'path': String})",
+        "\"annotation_coordinates\": Struct({'raw_classification': List(String)",
+        "'type': List(String)",
+        // The sample's coordinates have decimals; integral ones are written as Int64.
+        "'xmin': List(Float64)",
+        "'coords_x': List(List(Float64))",
+    ] {
+        assert!(schema.contains(field), "{field} not in {schema}");
+    }
+    // Only the parquet files, without the CSV metadata beside them.
+    let bare = dir.path().join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    for file in &written {
+        if file.extension().is_some_and(|e| e == "parquet") {
+            std::fs::copy(file, bare.join(file.file_name().unwrap())).unwrap();
+        }
+    }
+    let all = read(&bare);
+    assert_eq!(all.format, Format::HuggingFace);
+    let mut expected_folds = truth.folds.clone();
+    for split in expected_folds.values_mut() {
+        split.train.sort();
+        split.test.sort();
+    }
+    assert_eq!(all.folds, expected_folds, "folds from the split names");
+    // Each FOV is in several splits, read once; nuclei are those of the CSVs.
+    assert_eq!(all.fovs.len(), truth.fovs.len());
+    assert!(
+        all.quality
+            .count(nucagree::quality::FindingKind::RepeatedFov)
+            > 0
+    );
+    for (a, b) in all.fovs.iter().zip(&truth.fovs) {
+        assert_eq!(a.name, b.name);
+        assert_eq!(a.test_fold, b.test_fold);
+        let shapes: Vec<_> = a.nuclei.iter().map(|n| (&n.shape, n.class)).collect();
+        let want: Vec<_> = b.nuclei.iter().map(|n| (&n.shape, n.class)).collect();
+        assert_eq!(shapes, want, "{}", a.name);
+    }
+    // The debug split alone.
+    let debug = ingest::read_set(
+        &bare,
+        &ReadOptions {
+            split: Some("test_fold_999".into()),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap();
+    let debug_fovs: Vec<&str> = debug.fovs.iter().map(|f| f.name.as_str()).collect();
+    let want: Vec<&str> = truth
+        .fovs
+        .iter()
+        .filter(|f| f.slide.as_deref() == Some(slides[0].as_str()))
+        .map(|f| f.name.as_str())
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(debug_fovs, want);
+    assert!(debug.fovs.iter().all(|f| f.test_fold == Some(999)));
+    let missing = ingest::read_set(
+        &bare,
+        &ReadOptions {
+            split: Some("test_fold_7".into()),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        missing
+            .contains("no parquet file of split \"test_fold_7\": found test_fold_1, test_fold_2"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn hugging_face_list_of_structs_form_reads_too() {
+    use polars::prelude::*;
+    let text = |name: &str, values: &[&str]| Series::new(name.into(), values.to_vec());
+    let ints = |name: &str, values: &[i64]| Series::new(name.into(), values.to_vec());
+    let ring = |name: &str, rings: Vec<Vec<i64>>| {
+        let rows: Vec<Series> = rings
+            .into_iter()
+            .map(|r| Series::new(name.into(), r))
+            .collect();
+        Series::new(name.into(), rows)
+    };
+    let fields = [
+        text("raw_classification", &["tumor", "lymphocyte"]),
+        text("main_classification", &["tumor_nonMitotic", "lymphocyte"]),
+        text("super_classification", &["tumor_any", "sTIL"]),
+        text("type", &["rectangle", "polyline"]),
+        ints("xmin", &[0, 20]),
+        ints("ymin", &[0, 20]),
+        ints("xmax", &[10, 24]),
+        ints("ymax", &[10, 23]),
+        ring(
+            "coords_x",
+            vec![vec![0, 10, 10, 0, 0], vec![20, 24, 20, 20]],
+        ),
+        ring(
+            "coords_y",
+            vec![vec![0, 0, 10, 10, 0], vec![20, 20, 23, 20]],
+        ),
+    ];
+    let nuclei = StructChunked::from_series("a".into(), 2, fields.iter())
+        .unwrap()
+        .into_series();
+    let annotations = Series::new("annotation_coordinates".into(), [nuclei]);
+    let names = Series::new("file_name".into(), ["fov_a.png"]);
+    let mut frame = DataFrame::new(1, vec![names.into(), annotations.into()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("test_fold_2-00000-of-00001.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let set = read(&path);
+    assert_eq!(set.fovs.len(), 1);
+    assert_eq!(set.fovs[0].name, "fov_a");
+    assert_eq!(set.fovs[0].test_fold, Some(2));
+    let nuclei = &set.fovs[0].nuclei;
+    assert_eq!(nuclei[0].shape.area(), 100.0);
+    assert!(matches!(nuclei[0].shape, Shape::Box(_)));
+    assert_eq!(
+        set.hierarchy.name(nuclei[1].class.id, ClassLevel::Super),
+        "sTIL"
+    );
+    assert_eq!(nuclei[1].shape.area(), 6.0);
+}
+
+/// A polygon approximating an ellipse.
+fn ellipse(center: [f64; 2], radii: [f64; 2], angle: f64) -> Vec<[f64; 2]> {
+    (0..32)
+        .map(|i| {
+            let t = i as f64 / 32.0 * std::f64::consts::TAU;
+            let (x, y) = (radii[0] * t.cos(), radii[1] * t.sin());
+            [
+                center[0] + x * angle.cos() - y * angle.sin(),
+                center[1] + x * angle.sin() + y * angle.cos(),
+            ]
+        })
+        .collect()
+}
+
+fn inside(polygon: &[[f64; 2]], p: [f64; 2]) -> bool {
+    let mut inside = false;
+    let n = polygon.len();
+    for i in 0..n {
+        let (a, b) = (polygon[i], polygon[(i + n - 1) % n]);
+        if (a[1] > p[1]) != (b[1] > p[1])
+            && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
+        {
+            inside = !inside;
+        }
+    }
+    inside
+}
+
+#[test]
+fn masks_give_back_their_polygons_and_classes() {
+    let (width, height) = (160u32, 120u32);
+    let codes = [
+        (1u8, "tumor"),
+        (3, "lymphocyte"),
+        (2, "fibroblast"),
+        (99, "unlabeled"),
+    ];
+    let mut polygons = Vec::new();
+    // A grid of ellipses whose boxes touch: neighbours share pixel edges.
+    for row in 0..4 {
+        for column in 0..6 {
+            let center = [14.0 + 26.0 * column as f64, 14.0 + 26.0 * row as f64];
+            let radii = [
+                7.0 + (column % 3) as f64 * 2.5,
+                6.0 + (row % 2) as f64 * 3.0,
+            ];
+            let angle = 0.3 * (row * 6 + column) as f64;
+            polygons.push((ellipse(center, radii, angle), codes[(row + column) % 4]));
+        }
+    }
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
+    for y in 0..height {
+        for x in 0..width {
+            let i = ((y * width + x) * 3) as usize;
+            if (8..152).contains(&x) && (6..114).contains(&y) {
+                pixels[i] = 253;
+            }
+            let centre = [x as f64 + 0.5, y as f64 + 0.5];
+            for (k, (polygon, (code, _))) in polygons.iter().enumerate() {
+                if inside(polygon, centre) {
+                    // Instance ids whose product would wrap: keyed on the pair.
+                    pixels[i..i + 3].copy_from_slice(&[*code, 16 + k as u8, 16]);
+                }
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mask_dir = dir.path().join("set/mask");
+    std::fs::create_dir_all(&mask_dir).unwrap();
+    let png = nucagree::report::png::encode_rgb(width, height, &pixels).unwrap();
+    std::fs::write(mask_dir.join("fov_a.png"), png).unwrap();
+    let set = read(&dir.path().join("set"));
+    assert_eq!(set.format, Format::Mask);
+    let fov = &set.fovs[0];
+    assert_eq!(fov.image_size, Some((width, height)));
+    let region = fov.region.unwrap();
+    assert_eq!(
+        [region.xmin, region.ymin, region.xmax, region.ymax],
+        [8.0, 6.0, 152.0, 114.0]
+    );
+    assert_eq!(fov.nuclei.len(), polygons.len());
+    let options = IouOptions::default();
+    for (nucleus, (polygon, (_, name))) in fov.nuclei.iter().zip(&polygons) {
+        let original = Shape::polygon(polygon.clone()).unwrap().0;
+        let value = iou(
+            &PreparedShape::new(&nucleus.shape),
+            &PreparedShape::new(&original),
+            &options,
+        );
+        assert!(value > 0.9, "IoU {value} for {name}");
+        assert_eq!(set.hierarchy.name(nucleus.class.id, ClassLevel::Raw), *name);
+    }
+}
+
+#[test]
+fn hovernet_output_reads_through_a_type_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let set_dir = dir.path().join("hovernet");
+    std::fs::create_dir_all(&set_dir).unwrap();
+    let json = serde_json::json!({
+        "mag": 40,
+        "nuc": {
+            "2": {"bbox": [[20, 20], [30, 30]], "centroid": [25, 25],
+                  "contour": [[20, 20], [30, 20], [30, 30], [20, 30]], "type": 2, "type_prob": 0.75},
+            "1": {"bbox": [[0, 0], [10, 10]], "centroid": [5, 5],
+                  "contour": [[0, 0], [10, 0], [10, 10], [0, 10]], "type": 1, "type_prob": 0.5},
+            "10": {"bbox": [[0, 40], [4, 44]], "centroid": [42, 2],
+                  "contour": [[40, 0], [44, 0], [44, 4]], "type": 1, "type_prob": 0.25}
+        }
+    });
+    std::fs::write(set_dir.join("fov_a.json"), json.to_string()).unwrap();
+    let error = ingest::read_set(&set_dir, &ReadOptions::default()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:/nuc/1/type: type 1 has no class: the type map knows none: give a type map (--type-map FILE, a CSV of type,class)",
+            set_dir.join("fov_a.json").display()
+        )
+    );
+    let map_file = dir.path().join("types.csv");
+    std::fs::write(&map_file, "type,class\n1,tumor\n2,lymphocyte\n").unwrap();
+    let options = ReadOptions {
+        type_map: Arc::new(
+            TypeMap::read(&map_file, &nucagree::model::ClassHierarchy::nucls()).unwrap(),
+        ),
+        ..ReadOptions::default()
+    };
+    let set = ingest::read_set(&set_dir, &options).unwrap();
+    assert_eq!(set.format, Format::HoverNet);
+    let nuclei = &set.fovs[0].nuclei;
+    let summary: Vec<(&str, f64, Option<f64>)> = nuclei
+        .iter()
+        .map(|n| {
+            (
+                set.hierarchy.name(n.class.id, ClassLevel::Raw),
+                n.shape.area(),
+                n.score,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("tumor", 100.0, Some(0.5)),
+            ("lymphocyte", 100.0, Some(0.75)),
+            ("tumor", 8.0, Some(0.25)),
+        ]
+    );
+}
+
+#[test]
+fn json_errors_name_the_file_and_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fov_a.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[0,0],[4,0],[4,4],[0,0]]]},
+             "properties": {"classification": {"name": "Tumor"}}},
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0,0],[1,1]]},
+             "properties": {"classification": {"name": "tumor"}}}]}"#,
+    )
+    .unwrap();
+    let error = ingest::read_set(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:/features/1/geometry/type: expected \"Polygon\", \"MultiPolygon\" or \"Point\", found \"LineString\"",
+            path.display()
+        )
+    );
+    let lenient = ReadOptions {
+        strictness: ingest::Strictness::Lenient,
+        ..ReadOptions::default()
+    };
+    let set = ingest::read_set(&path, &lenient).unwrap();
+    // QuPath's capitalised class names resolve.
+    assert_eq!(set.fovs[0].nuclei.len(), 1);
+    assert_eq!(set.fovs[0].nuclei[0].shape.area(), 8.0);
+    assert_eq!(
+        set.quality
+            .count(nucagree::quality::FindingKind::SkippedRow),
+        1
+    );
+
+    let unknown = dir.path().join("other.json");
+    std::fs::write(&unknown, r#"{"cells": []}"#).unwrap();
+    let error = ingest::read_set(&unknown, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("found a JSON object with keys [cells]: expected NuCLS CSVs"),
+        "{error}"
+    );
+}
