@@ -291,3 +291,52 @@ fn raters_simulated_on_the_real_set_agree_as_their_profiles() {
     }
     assert!(out.join("anchors.parquet").exists());
 }
+
+#[test]
+fn the_real_set_converted_to_hugging_face_and_coco_compares_as_itself() {
+    let Some(set) = common::real_corrected_set() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let original = read_set(&set, &ReadOptions::default()).unwrap();
+    for to in ["hugging-face", "coco"] {
+        let out = dir.path().join(to);
+        nucagree(&[
+            "convert",
+            set.to_str().unwrap(),
+            "--to",
+            to,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let back = read_set(&out, &ReadOptions::default()).unwrap();
+        assert_eq!(back.fovs.len(), 1_744, "{to}");
+        assert_eq!(back.nucleus_count(), 59_485, "{to}");
+        for (a, b) in back.fovs.iter().zip(&original.fovs) {
+            assert_eq!(a.name, b.name);
+            assert_eq!(a.test_fold, b.test_fold, "{to}: {}", a.name);
+            assert_eq!(a.region, b.region, "{to}: {}", a.name);
+            // Integer pixel coordinates survive every format exactly.
+            let shapes: Vec<_> = a.nuclei.iter().map(|n| (&n.shape, n.class)).collect();
+            let want: Vec<_> = b.nuclei.iter().map(|n| (&n.shape, n.class)).collect();
+            assert_eq!(shapes, want, "{to}: {}", a.name);
+        }
+        let compared = dir.path().join(format!("{to}-compare"));
+        nucagree(&[
+            "compare",
+            out.to_str().unwrap(),
+            set.to_str().unwrap(),
+            "--out",
+            compared.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--no-matches",
+        ]);
+        let v = summary(&compared);
+        assert_eq!(v["levels"]["raw"]["detection"]["tp"], 54251 - 110, "{to}");
+        assert_eq!(
+            v["levels"]["raw"]["classification"]["cohen_kappa"], 1.0,
+            "{to}"
+        );
+    }
+}
