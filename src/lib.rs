@@ -36,6 +36,7 @@ pub mod ingest;
 pub mod inspect;
 pub mod matching;
 pub mod model;
+pub mod plots;
 pub mod quality;
 pub mod random;
 pub mod report;

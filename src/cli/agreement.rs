@@ -1,6 +1,6 @@
 //! `nucagree agree`.
 
-use super::{write_outputs, InputArgs, Stopwatch};
+use super::{write_outputs, InputArgs, OutputArgs, Stopwatch};
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::agreement::raters::TruthOptions;
@@ -17,6 +17,8 @@ use std::process::ExitCode;
 pub struct AgreeArgs {
     /// The multi-rater study: one folder per rater, or NuCLS's flat names.
     study: PathBuf,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Write summary.json, report.md and the tables (CSV and parquet) into this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -176,6 +178,7 @@ pub fn agree(args: &AgreeArgs) -> Result<ExitCode> {
                 &study.raters,
                 &study.hierarchy,
                 &root,
+                args.output.formats(),
             )
         })?;
         watch.lap("writing");

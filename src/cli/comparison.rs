@@ -1,6 +1,6 @@
 //! `nucagree compare` and `nucagree score`.
 
-use super::{write_outputs, InputArgs, MatchArgs, Stopwatch};
+use super::{write_outputs, InputArgs, MatchArgs, OutputArgs, Stopwatch};
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -68,6 +68,11 @@ struct CommonArgs {
     /// Leave the match table out of the outputs.
     #[arg(long)]
     no_matches: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Overlays of the FOVs with the most disagreement drawn into the report.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    overlays: usize,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -201,7 +206,8 @@ fn run_job(
     watch.lap("reading");
     let roles = ClassRoles::new(b.hierarchy.clone(), options.ambiguous);
     let bar = progress_bar(common.quiet, b.fovs.len());
-    let keep_rows = common.out.is_some() && !common.no_matches;
+    // The rows serve the match table and the overlays.
+    let keep_rows = common.out.is_some() && (!common.no_matches || common.overlays > 0);
     let (outcomes, rows) = run::evaluate_sets(&a, &b, &roles, &options, keep_rows, &|done| {
         bar.set_position(done as u64)
     });
@@ -211,8 +217,29 @@ fn run_job(
     watch.lap("statistics");
     print!("{}", headline(&summary));
     if let Some(out) = &common.out {
+        let image_of = |fov: &str| {
+            [&b, &a]
+                .iter()
+                .find_map(|set| ingest::images::fov_image(set, fov).ok().flatten())
+        };
+        let overlays = report::figures::overlays(
+            &a,
+            &b,
+            &rows,
+            nucagree::model::ClassLevel::Main,
+            common.overlays,
+            &image_of,
+        );
+        let matches = (keep_rows && !common.no_matches).then_some(&rows[..]);
         write_outputs(out, &[a_path, b_path], |dir| {
-            report::write_comparison(dir, &summary, keep_rows.then_some(&rows[..]), &b.hierarchy)
+            report::write_comparison(
+                dir,
+                &summary,
+                matches,
+                &b.hierarchy,
+                &overlays,
+                common.output.formats(),
+            )
         })?;
         watch.lap("writing");
     }

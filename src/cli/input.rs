@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub struct InputArgs {
     /// The input format; by default it is told from the content.
     #[arg(long, value_enum, default_value = "auto")]
-    format: FormatArg,
+    input_format: FormatArg,
     /// A class hierarchy CSV (raw_classification, main_classification, super_classification)
     /// to use instead of the built-in NuCLS one.
     #[arg(long, value_name = "FILE")]
@@ -68,7 +68,7 @@ impl InputArgs {
             } else {
                 Strictness::Strict
             },
-            format: match self.format {
+            format: match self.input_format {
                 FormatArg::Auto => None,
                 FormatArg::Nucls => Some(Format::Nucls),
                 FormatArg::Mask => Some(Format::Mask),

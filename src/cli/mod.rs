@@ -4,8 +4,10 @@ mod agreement;
 mod comparison;
 mod convert;
 mod input;
+mod output;
 
 use input::InputArgs;
+use output::OutputArgs;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -256,6 +258,12 @@ struct ReportArgs {
     /// The reports go into `inspect/`, `compare/`, `score/` and `agree/` of this folder.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Also write each report as one self-contained HTML file (`report.html`).
+    #[arg(long)]
+    html: bool,
+    /// Also write each report's headline tables as LaTeX (`tables.tex`).
+    #[arg(long)]
+    latex: bool,
 }
 
 #[derive(Debug, Args)]
@@ -591,6 +599,14 @@ fn report_command(args: &ReportArgs) -> Result<ExitCode> {
             "--out".into(),
             out("agree"),
         ]);
+    }
+    for job in jobs.iter_mut().filter(|j| j[0] != "inspect") {
+        if args.html {
+            job.extend(["--format".to_string(), "html".to_string()]);
+        }
+        if args.latex {
+            job.push("--latex".into());
+        }
     }
     let mut done = Vec::new();
     for job in jobs {

@@ -36,6 +36,7 @@
 //! ```
 
 pub mod groups;
+pub mod iou_profile;
 pub mod run;
 pub mod scoring;
 pub mod summary;

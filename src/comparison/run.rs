@@ -219,6 +219,10 @@ pub fn report_of(
         scoring: options.job == Job::Score,
         score_threshold: options.score_threshold,
         folds: options.folds,
+        match_iou_threshold: match options.matching.criterion {
+            crate::matching::Criterion::Iou { threshold, .. } => Some(threshold),
+            crate::matching::Criterion::Centroid { .. } => None,
+        },
     };
     let result = summarize(outcomes, roles, &summary_options);
     let only = |x: &AnnotationSet, y: &AnnotationSet| -> Vec<String> {

@@ -23,6 +23,9 @@ pub struct SummaryOptions {
     pub score_threshold: f64,
     /// Whether each fold's test FOVs are summarised apart.
     pub folds: bool,
+    /// The IoU threshold of the matching (`None` under centroid matching): F1 against
+    /// stricter thresholds starts there.
+    pub match_iou_threshold: Option<f64>,
 }
 
 impl Default for SummaryOptions {
@@ -32,6 +35,7 @@ impl Default for SummaryOptions {
             scoring: false,
             score_threshold: 0.5,
             folds: false,
+            match_iou_threshold: Some(0.5),
         }
     }
 }
@@ -228,6 +232,11 @@ pub struct Comparison {
     pub folds: Option<FoldSummary>,
     /// Nuclei of A without a score (AP needs every prediction scored).
     pub unscored_a: usize,
+    /// Detection F1 (main level) at IoU thresholds from the matching threshold to 0.95.
+    pub f1_by_iou_threshold: Vec<super::iou_profile::F1AtIou>,
+    /// Matched pairs by IoU, in 20 bins over [0, 1] (for the plot).
+    #[serde(skip)]
+    pub iou_histogram: Vec<u64>,
     pub notes: Vec<String>,
 }
 
@@ -334,6 +343,12 @@ pub fn summarize(
                 .into(),
         );
     }
+    let (iou_histogram, f1_by_iou_threshold) = super::iou_profile::iou_profile(
+        outcomes,
+        roles,
+        &levels.main.detection,
+        options.match_iou_threshold,
+    );
     Comparison {
         levels,
         objectness_ap,
@@ -344,6 +359,8 @@ pub fn summarize(
         by_fov,
         folds,
         unscored_a,
+        f1_by_iou_threshold,
+        iou_histogram,
         notes,
     }
 }

@@ -17,6 +17,7 @@ mod fov_csv;
 mod geojson;
 pub mod hovernet;
 pub mod hugging_face;
+pub mod images;
 mod json;
 pub mod mask;
 pub mod metadata;

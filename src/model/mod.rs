@@ -27,6 +27,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// An 8-bit RGB image of a FOV: width, height and pixels, row by row.
+pub type RgbImage = (u32, u32, Vec<u8>);
+
 /// One annotated nucleus.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Nucleus {

@@ -1,6 +1,6 @@
 //! The Markdown report of `agree` (`report.md`).
 
-use super::markdown::{count, number, Table};
+use super::markdown::{count, embed, number, FigureIndex, Table};
 use crate::agreement::raters::CurveMethod;
 use crate::agreement::summary::{AgreementReport, Estimate};
 use crate::model::ClassLevel;
@@ -14,7 +14,12 @@ fn estimate(e: &Estimate) -> String {
 }
 
 /// The whole `report.md`; `files` lists the tables written beside it.
-pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> String {
+pub fn agreement(
+    report: &AgreementReport,
+    root: &str,
+    files: &[String],
+    figures: &FigureIndex,
+) -> String {
     let mut out = String::new();
     let c = &report.counts;
     writeln!(out, "# Agreement among raters: `{root}`\n").unwrap();
@@ -63,26 +68,7 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
     out.push_str(&t.render());
 
     out.push_str("\n## Agreement of all raters\n\n");
-    let mut t = Table::new(&[
-        "level",
-        "anchors rated twice",
-        "Fleiss' κ",
-        "α (detection and classification)",
-        "α (classification)",
-        "Gwet's AC1",
-    ]);
-    for level in ClassLevel::ALL {
-        let a = &report.levels.get(level).all_raters;
-        t.row(vec![
-            level.name().into(),
-            count(a.units as usize),
-            estimate(&a.fleiss_kappa),
-            estimate(&a.krippendorff_alpha_detection),
-            estimate(&a.krippendorff_alpha_classification),
-            estimate(&a.gwet_ac1),
-        ]);
-    }
-    out.push_str(&t.render());
+    out.push_str(&all_raters_table(report).render());
 
     out.push_str("\n## Within and between groups\n\n");
     let mut t = Table::with_left_columns(
@@ -164,6 +150,7 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
     }
     out.push_str(&t.render());
     out.push_str("\nThe other levels are in `pairwise.csv`.\n");
+    embed(&mut out, figures, "pairwise_kappa");
 
     out.push_str("\n## Krippendorff's α against the minimum IoU of the clustering\n\n");
     let mut t = Table::new(&[
@@ -183,6 +170,7 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
         t.row(row);
     }
     out.push_str(&t.render());
+    embed(&mut out, figures, "alpha_by_min_iou");
 
     if !report.intrarater.is_empty() {
         out.push_str("\n## Intrarater agreement\n\n");
@@ -215,7 +203,7 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
         out.push_str(&t.render());
     }
 
-    truth_sections(&mut out, report);
+    truth_sections(&mut out, report, figures);
 
     out.push_str("\n## Methods\n\n");
     writeln!(
@@ -261,7 +249,32 @@ pub fn agreement(report: &AgreementReport, root: &str, files: &[String]) -> Stri
     out
 }
 
-fn truth_sections(out: &mut String, report: &AgreementReport) {
+/// Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 of all raters at each level, with
+/// bootstrap intervals.
+pub fn all_raters_table(report: &AgreementReport) -> Table {
+    let mut t = Table::new(&[
+        "level",
+        "anchors rated twice",
+        "Fleiss' κ",
+        "α (detection and classification)",
+        "α (classification)",
+        "Gwet's AC1",
+    ]);
+    for level in ClassLevel::ALL {
+        let a = &report.levels.get(level).all_raters;
+        t.row(vec![
+            level.name().into(),
+            count(a.units as usize),
+            estimate(&a.fleiss_kappa),
+            estimate(&a.krippendorff_alpha_detection),
+            estimate(&a.krippendorff_alpha_classification),
+            estimate(&a.gwet_ac1),
+        ]);
+    }
+    t
+}
+
+fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIndex) {
     let t = &report.truth;
     out.push_str("\n## Inferred truth\n\n");
     writeln!(
@@ -313,6 +326,7 @@ fn truth_sections(out: &mut String, report: &AgreementReport) {
     }
     out.push_str(&table.render());
     out.push_str("\nThe other levels are in `rater_scores.csv`, each rater's confusion with the truth in `rater_confusion.csv`.\n");
+    embed(out, figures, "raters_precision_recall");
 
     if !t.group_tests.is_empty() {
         out.push_str("\n## Group comparisons\n\nTwo-sided Mann-Whitney U tests (exact without ties for small groups):\n\n");
@@ -347,5 +361,6 @@ fn truth_sections(out: &mut String, report: &AgreementReport) {
             ]);
         }
         out.push_str(&table.render());
+        embed(out, figures, "raters_needed");
     }
 }

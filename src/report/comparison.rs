@@ -1,9 +1,12 @@
 //! The Markdown report of `compare` and `score` (`report.md`).
 
-use super::markdown::{count, number, Table, UNDEFINED};
+use super::frame_table::{markdown_table, Cell, ColumnSpec};
+use super::markdown::{count, embed, number, FigureIndex, Table, UNDEFINED};
 use crate::comparison::run::{ComparisonReport, Job};
 use crate::comparison::summary::{GroupRow, LevelSummary};
+use crate::error::Result;
 use crate::model::ClassLevel;
+use polars::prelude::DataFrame;
 use std::fmt::Write;
 
 /// A value with its interval: `0.912 [0.898, 0.925]`.
@@ -25,7 +28,13 @@ fn level_title(level: ClassLevel) -> &'static str {
 }
 
 /// The whole `report.md`; `files` lists the tables written beside it.
-pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
+/// The report; `per_class` is the per-class table (`tables::comparison::per_class`).
+pub fn comparison(
+    report: &ComparisonReport,
+    files: &[String],
+    figures: &FigureIndex,
+    per_class: &DataFrame,
+) -> Result<String> {
     let mut out = String::new();
     let r = &report.result;
     let score = report.command == Job::Score;
@@ -102,41 +111,7 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
     }
 
     out.push_str("\n## Headline\n\n");
-    let mut headers = vec![
-        "level",
-        "precision",
-        "recall",
-        "F1",
-        "accuracy",
-        "Cohen's κ",
-        "AC1",
-        "MCC",
-    ];
-    if score {
-        headers.extend(["AP50", "AP50:95"]);
-    }
-    let mut headline = Table::new(&headers);
-    for level in ClassLevel::ALL {
-        let l = r.levels.get(level);
-        let ci = l.bootstrap_ci95.unwrap_or_default();
-        let c = &l.classification;
-        let mut row = vec![
-            level.name().to_string(),
-            with_ci(l.detection.precision, ci.precision),
-            with_ci(l.detection.recall, ci.recall),
-            with_ci(l.detection.f1, ci.f1),
-            with_ci(c.accuracy, ci.accuracy),
-            with_ci(c.cohen_kappa, ci.cohen_kappa),
-            with_ci(c.gwet_ac1, ci.gwet_ac1),
-            with_ci(c.mcc, ci.mcc),
-        ];
-        if score {
-            let ap = l.ap.unwrap_or_default();
-            row.extend([number(ap.ap50, 3), number(ap.ap50_95, 3)]);
-        }
-        headline.row(row);
-    }
-    out.push_str(&headline.render());
+    out.push_str(&headline_table(report).render());
     out.push_str(
         "\nDetection (precision, recall, F1) is class-agnostic and the same at every level; classification is on the matched pairs.\n",
     );
@@ -168,6 +143,8 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
         ])
         .row(vec!["panoptic quality (PQ)".into(), number(seg.pq, 3)]);
     out.push_str(&detection.render());
+    embed(&mut out, figures, "iou_histogram");
+    embed(&mut out, figures, "f1_by_iou");
 
     if score {
         out.push_str("\n## Average precision and score thresholds\n\n");
@@ -214,10 +191,30 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
             }
             None => out.push_str("\nNo score-threshold sweep: not every prediction has a score.\n"),
         }
+        embed(&mut out, figures, "score_threshold");
+        embed(&mut out, figures, "pr_curves_main");
     }
 
     for level in ClassLevel::ALL {
-        level_section(&mut out, level, r.levels.get(level), score);
+        level_section(
+            &mut out,
+            level,
+            r.levels.get(level),
+            score,
+            figures,
+            per_class,
+        )?;
+    }
+
+    let overlays: Vec<&String> = figures
+        .keys()
+        .filter(|k| k.starts_with("overlay_"))
+        .collect();
+    if !overlays.is_empty() {
+        out.push_str("\n## FOVs with the most disagreement\n\nEach FOV's outlines (B thick, A thin): matched pairs, pairs whose main class differs (×), B's nuclei A missed and A's nuclei B does not have; the FOV region dashed.\n");
+        for name in overlays {
+            embed(&mut out, figures, name);
+        }
     }
 
     group_section(&mut out, "By hospital", "hospital", &r.by_hospital);
@@ -252,6 +249,7 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
         }
         out.push_str(&t.render());
         out.push_str("\nSD is the sample standard deviation across folds.\n");
+        embed(&mut out, figures, "folds");
     }
 
     data_quality(&mut out, report);
@@ -262,10 +260,58 @@ pub fn comparison(report: &ComparisonReport, files: &[String]) -> String {
             writeln!(out, "- [`{f}`]({f})").unwrap();
         }
     }
-    out
+    Ok(out)
 }
 
-fn level_section(out: &mut String, level: ClassLevel, l: &LevelSummary, score: bool) {
+/// The headline figures of each level, with bootstrap intervals (and AP for `score`).
+pub fn headline_table(report: &ComparisonReport) -> Table {
+    let r = &report.result;
+    let score = report.command == Job::Score;
+    let mut headers = vec![
+        "level",
+        "precision",
+        "recall",
+        "F1",
+        "accuracy",
+        "Cohen's κ",
+        "AC1",
+        "MCC",
+    ];
+    if score {
+        headers.extend(["AP50", "AP50:95"]);
+    }
+    let mut headline = Table::new(&headers);
+    for level in ClassLevel::ALL {
+        let l = r.levels.get(level);
+        let ci = l.bootstrap_ci95.unwrap_or_default();
+        let c = &l.classification;
+        let mut row = vec![
+            level.name().to_string(),
+            with_ci(l.detection.precision, ci.precision),
+            with_ci(l.detection.recall, ci.recall),
+            with_ci(l.detection.f1, ci.f1),
+            with_ci(c.accuracy, ci.accuracy),
+            with_ci(c.cohen_kappa, ci.cohen_kappa),
+            with_ci(c.gwet_ac1, ci.gwet_ac1),
+            with_ci(c.mcc, ci.mcc),
+        ];
+        if score {
+            let ap = l.ap.unwrap_or_default();
+            row.extend([number(ap.ap50, 3), number(ap.ap50_95, 3)]);
+        }
+        headline.row(row);
+    }
+    headline
+}
+
+fn level_section(
+    out: &mut String,
+    level: ClassLevel,
+    l: &LevelSummary,
+    score: bool,
+    figures: &FigureIndex,
+    per_class: &DataFrame,
+) -> Result<()> {
     writeln!(out, "\n## {}\n", level_title(level)).unwrap();
     let c = &l.classification;
     let left_out = l.detection.tp.saturating_sub(c.n_pairs);
@@ -290,41 +336,86 @@ fn level_section(out: &mut String, level: ClassLevel, l: &LevelSummary, score: b
         number(c.mcc, 3)
     )
     .unwrap();
-    let mut headers = vec![
-        "class",
-        "n A",
-        "n B",
-        "TP",
-        "FP",
-        "FN",
-        "precision",
-        "recall",
-        "F1",
-        "κ (1 vs rest)",
+    let mut columns = vec![
+        ColumnSpec {
+            column: "class",
+            header: "class",
+            cell: Cell::Text,
+        },
+        ColumnSpec {
+            column: "n_a",
+            header: "n A",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "n_b",
+            header: "n B",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "tp",
+            header: "TP",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "fp",
+            header: "FP",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "fn",
+            header: "FN",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "precision",
+            header: "precision",
+            cell: Cell::Fixed(3),
+        },
+        ColumnSpec {
+            column: "recall",
+            header: "recall",
+            cell: Cell::Fixed(3),
+        },
+        ColumnSpec {
+            column: "f1",
+            header: "F1",
+            cell: Cell::WithInterval {
+                low: "f1_ci_low",
+                high: "f1_ci_high",
+                decimals: 3,
+            },
+        },
+        ColumnSpec {
+            column: "kappa_one_vs_rest",
+            header: "κ (1 vs rest)",
+            cell: Cell::Fixed(3),
+        },
     ];
     if score {
-        headers.extend(["AP50", "AP50:95"]);
+        columns.push(ColumnSpec {
+            column: "ap50",
+            header: "AP50",
+            cell: Cell::Fixed(3),
+        });
+        columns.push(ColumnSpec {
+            column: "ap50_95",
+            header: "AP50:95",
+            cell: Cell::Fixed(3),
+        });
     }
-    let mut t = Table::new(&headers);
-    for p in &l.per_class {
-        let mut row = vec![
-            p.class.clone(),
-            count(p.n_a as usize),
-            count(p.n_b as usize),
-            count(p.tp as usize),
-            count(p.fp as usize),
-            count(p.fn_ as usize),
-            number(p.precision, 3),
-            number(p.recall, 3),
-            with_ci(p.f1, p.f1_ci95),
-            number(p.kappa, 3),
-        ];
-        if score {
-            let ap = p.ap.unwrap_or_default();
-            row.extend([number(ap.ap50, 3), number(ap.ap50_95, 3)]);
+    let levels = per_class.column("level").and_then(|c| c.str().cloned());
+    let t = match &levels {
+        Ok(levels) => markdown_table(per_class, &columns, 1, |row| {
+            levels.get(row) == Some(level.name())
+        })?,
+        Err(e) => {
+            return Err(crate::error::Error::Encode {
+                what: "the per-class table".into(),
+                message: e.to_string(),
+            })
         }
-        t.row(row);
-    }
+    };
     out.push_str(&t.render());
     out.push_str("\nPer-class counts follow the joint rule: a matched pair is a TP of its class only when both sets agree on it.");
     if l.per_class
@@ -355,6 +446,14 @@ fn level_section(out: &mut String, level: ClassLevel, l: &LevelSummary, score: b
         t.row(cells);
     }
     out.push_str(&t.render());
+    for figure in ["per_class", "confusion", "confusion_share"] {
+        let name = match figure.split_once('_') {
+            Some((kind, "share")) => format!("{kind}_{}_share", level.name()),
+            _ => format!("{figure}_{}", level.name()),
+        };
+        embed(out, figures, &name);
+    }
+    Ok(())
 }
 
 fn group_section(out: &mut String, title: &str, key: &str, rows: &[GroupRow]) {

@@ -55,6 +55,19 @@ impl Table {
         self.rows.is_empty()
     }
 
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+
+    /// Whether column `i` is left-aligned.
+    pub fn is_left(&self, i: usize) -> bool {
+        self.align.get(i) == Some(&Align::Left)
+    }
+
     pub fn render(&self) -> String {
         let escape = |s: &str| s.replace('|', "\\|");
         let cells: Vec<Vec<String>> = std::iter::once(&self.headers)
@@ -100,6 +113,16 @@ impl Table {
 }
 
 /// An integer with thousands separators: `59485` → `59,485`.
+/// The figures a report embeds, by file name (without extension): their captions.
+pub type FigureIndex = std::collections::BTreeMap<String, String>;
+
+/// Embeds the figure `name` (written as `plots/<name>.png`) where the index has it.
+pub fn embed(out: &mut String, figures: &FigureIndex, name: &str) {
+    if let Some(caption) = figures.get(name) {
+        out.push_str(&format!("\n![{caption}](plots/{name}.png)\n"));
+    }
+}
+
 pub fn count(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();

@@ -4,10 +4,15 @@
 //! input is never written over.
 
 pub mod agreement;
+pub mod agreement_figures;
 pub mod comparison;
 pub mod convert;
+pub mod figures;
+pub mod frame_table;
+pub mod html;
 pub mod hugging_face;
 pub mod json;
+pub mod latex;
 pub mod markdown;
 pub mod nucls;
 pub mod png;
@@ -102,11 +107,14 @@ pub fn write_comparison(
     report: &crate::comparison::run::ComparisonReport,
     matches: Option<&[(String, Vec<crate::matching::MatchRow>)]>,
     hierarchy: &crate::model::ClassHierarchy,
+    overlays: &[crate::plots::Overlay],
+    formats: ExtraFormats,
 ) -> Result<Vec<PathBuf>> {
     use crate::tables::comparison as t;
     let r = &report.result;
+    let per_class = t::per_class(report)?;
     let mut frames: Vec<(&str, polars::prelude::DataFrame)> = vec![
-        ("per_class", t::per_class(report)?),
+        ("per_class", per_class.clone()),
         ("confusion", t::confusion(report)?),
         ("by_fov", t::groups(&r.by_fov, "fov")?),
         ("by_slide", t::groups(&r.by_slide, "slide")?),
@@ -153,13 +161,94 @@ pub fn write_comparison(
         }
         written.extend([csv, parquet]);
     }
+    let figures = figures::comparison_figures(report, overlays)?;
+    let (index, figure_files) = write_figures(dir, &figures)?;
+    written.extend(figure_files);
+    let markdown = comparison::comparison(report, &listed, &index, &per_class)?;
     let markdown_path = dir.join("report.md");
-    write_atomic(
-        &markdown_path,
-        comparison::comparison(report, &listed).as_bytes(),
-    )?;
+    write_atomic(&markdown_path, markdown.as_bytes())?;
     written.push(markdown_path);
+    let command = match report.command {
+        crate::comparison::run::Job::Score => "score",
+        crate::comparison::run::Job::Compare => "compare",
+    };
+    let title = format!(
+        "nucagree {command}: {} against {}",
+        report.inputs.a.name, report.inputs.b.name
+    );
+    let tables = [(
+        comparison::headline_table(report),
+        format!("{title}: detection and classification at each class level (95% bootstrap intervals over FOVs)"),
+        "tab:nucagree-headline",
+    )];
+    written.extend(write_extra_formats(
+        dir, formats, &title, &markdown, &figures, &tables,
+    )?);
     Ok(written)
+}
+
+/// Outputs beside `report.md`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtraFormats {
+    /// `report.html`: one self-contained file, figures inline.
+    pub html: bool,
+    /// `tables.tex`: the headline tables as LaTeX.
+    pub latex: bool,
+}
+
+fn write_extra_formats(
+    dir: &Path,
+    formats: ExtraFormats,
+    title: &str,
+    markdown: &str,
+    figures: &[figures::NamedFigure],
+    tables: &[(markdown::Table, String, &str)],
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    if formats.html {
+        let images: std::collections::HashMap<String, Vec<u8>> = figures
+            .iter()
+            .map(|f| (format!("plots/{}.png", f.name), f.figure.png.clone()))
+            .collect();
+        let path = dir.join("report.html");
+        write_atomic(&path, html::document(title, markdown, &images)?.as_bytes())?;
+        written.push(path);
+    }
+    if formats.latex {
+        let text: String = tables
+            .iter()
+            .map(|(table, caption, label)| latex::table(table, caption, label))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let path = dir.join("tables.tex");
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes each figure as `plots/<name>.png` (and `.svg`); returns the index to embed them by
+/// and the files written.
+pub fn write_figures(
+    dir: &Path,
+    figures: &[figures::NamedFigure],
+) -> Result<(markdown::FigureIndex, Vec<PathBuf>)> {
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|e| Error::io(&plots, "create", e))?;
+    let mut index = markdown::FigureIndex::new();
+    let mut written = Vec::new();
+    for figure in figures {
+        let png = plots.join(format!("{}.png", figure.name));
+        write_atomic(&png, &figure.figure.png)?;
+        written.push(png);
+        if !figure.raster_only {
+            let svg = plots.join(format!("{}.svg", figure.name));
+            write_atomic(&svg, figure.figure.svg.as_bytes())?;
+            written.push(svg);
+        }
+        index.insert(figure.name.clone(), figure.caption.clone());
+    }
+    Ok((index, written))
 }
 
 /// Writes the outputs of `agree` into `dir`: `summary.json`, the tables as CSV and parquet
@@ -174,6 +263,7 @@ pub fn write_agreement(
     raters: &[String],
     hierarchy: &crate::model::ClassHierarchy,
     root: &str,
+    formats: ExtraFormats,
 ) -> Result<Vec<PathBuf>> {
     use crate::tables::agreement as t;
     let frames = vec![
@@ -202,11 +292,21 @@ pub fn write_agreement(
     }
     written.push(write_truth_set(&dir.join("truth"), truth_set, hierarchy)?);
     listed.push("truth/".to_string());
+    let figures = agreement_figures::agreement_figures(report)?;
+    let (index, figure_files) = write_figures(dir, &figures)?;
+    written.extend(figure_files);
+    let markdown = agreement::agreement(report, root, &listed, &index);
     let markdown_path = dir.join("report.md");
-    write_atomic(
-        &markdown_path,
-        agreement::agreement(report, root, &listed).as_bytes(),
-    )?;
+    write_atomic(&markdown_path, markdown.as_bytes())?;
+    let title = format!("nucagree agree: {root}");
+    let tables = [(
+        agreement::all_raters_table(report),
+        format!("{title}: agreement of all raters at each class level (95% bootstrap intervals over FOVs)"),
+        "tab:nucagree-agreement",
+    )];
+    written.extend(write_extra_formats(
+        dir, formats, &title, &markdown, &figures, &tables,
+    )?);
     written.push(markdown_path);
     Ok(written)
 }

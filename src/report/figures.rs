@@ -1,0 +1,459 @@
+//! The figures of the `compare`/`score` report: confusion matrices, per-class F1 and kappa,
+//! the IoU histogram, F1 against the IoU threshold, precision-recall curves, the
+//! score-threshold sweep, folds, and overlays of the FOVs with the most disagreement.
+
+use crate::comparison::run::ComparisonReport;
+use crate::comparison::summary::LevelSummary;
+use crate::error::{Error, Result};
+use crate::matching::{MatchRow, MatchStatus};
+use crate::model::{AnnotationSet, BoundingBox, ClassLevel};
+use crate::plots::{
+    render, BarSeries, Bars, Chart, ColourScale, Figure, Heatmap, Histogram, LegendPosition, Lines,
+    Overlay, OverlayShape, OverlayStatus, Series,
+};
+use std::collections::HashMap;
+
+/// A figure with its file name (without extension) and caption.
+#[derive(Debug, Clone)]
+pub struct NamedFigure {
+    pub name: String,
+    pub caption: String,
+    pub figure: Figure,
+    /// Overlays are raster only (no SVG written).
+    pub raster_only: bool,
+}
+
+pub(super) fn named<C: Chart>(
+    name: &str,
+    caption: &str,
+    chart: &C,
+    size: (u32, u32),
+) -> Result<NamedFigure> {
+    let figure = render(chart, size).map_err(|e| Error::Encode {
+        what: format!("the figure {name}"),
+        message: e.to_string(),
+    })?;
+    Ok(NamedFigure {
+        name: name.into(),
+        caption: caption.into(),
+        figure,
+        raster_only: false,
+    })
+}
+
+/// The confusion matrix of a level, reference classes as rows: counts, and row shares.
+fn confusion(level: ClassLevel, l: &LevelSummary, normalised: bool) -> (Heatmap, (u32, u32)) {
+    let classes = &l.confusion.classes;
+    let k = classes.len();
+    // Stored with A's classes as rows; drawn with B's (the reference) as rows.
+    let cell = |row: usize, column: usize| l.confusion.counts[column][row];
+    let n = k + 1;
+    let mut row_labels: Vec<String> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{} {c}", i + 1))
+        .collect();
+    row_labels.push("— not in B".into());
+    let mut column_labels: Vec<String> = (1..=k).map(|i| i.to_string()).collect();
+    column_labels.push("missed".into());
+    let mut values = vec![vec![None; n]; n];
+    let mut text = vec![vec![String::new(); n]; n];
+    let max = (0..n)
+        .flat_map(|r| (0..n).map(move |c| (r, c)))
+        .filter(|&(r, c)| !(r == k && c == k))
+        .map(|(r, c)| cell(r, c))
+        .max()
+        .unwrap_or(0);
+    for r in 0..n {
+        let total: u64 = (0..n).map(|c| cell(r, c)).sum();
+        for c in 0..n {
+            if r == k && c == k {
+                continue;
+            }
+            let count = cell(r, c);
+            if normalised {
+                let share = (total > 0).then(|| count as f64 / total as f64);
+                values[r][c] = share;
+                text[r][c] = share.map_or("—".into(), |s| format!("{s:.2}"));
+            } else {
+                values[r][c] = Some(count as f64);
+                text[r][c] = count.to_string();
+            }
+        }
+    }
+    let title = format!(
+        "Confusion matrix, {} classes{}",
+        level.name(),
+        if normalised {
+            " (row shares)"
+        } else {
+            " (counts)"
+        }
+    );
+    let side = (260 + 56 * n as u32).clamp(560, 1200);
+    let chart = Heatmap {
+        title,
+        row_title: "B's class (reference)".into(),
+        column_title: "A's class (numbered as the rows)".into(),
+        row_labels,
+        column_labels,
+        values,
+        cell_text: text,
+        scale: ColourScale::Sequential {
+            max: if normalised { 1.0 } else { max as f64 },
+        },
+        note: if normalised {
+            "each row sums to 1 over A's classes and the nuclei A missed".into()
+        } else {
+            "last row: A's nuclei with no match in B; last column: B's nuclei A missed".into()
+        },
+    };
+    (chart, (side + 120, side))
+}
+
+fn per_class(level: ClassLevel, l: &LevelSummary) -> Bars {
+    Bars {
+        title: format!("Per-class agreement, {} classes", level.name()),
+        value_label: "F1 (detection with the same class) and one-vs-rest kappa".into(),
+        categories: l.per_class.iter().map(|c| c.class.clone()).collect(),
+        series: vec![
+            BarSeries {
+                name: "F1 (95% bootstrap CI)".into(),
+                values: l.per_class.iter().map(|c| c.f1).collect(),
+                intervals: l.per_class.iter().map(|c| c.f1_ci95).collect(),
+            },
+            BarSeries {
+                name: "Cohen's kappa, one vs rest".into(),
+                values: l.per_class.iter().map(|c| c.kappa).collect(),
+                intervals: Vec::new(),
+            },
+        ],
+        value_range: (
+            l.per_class
+                .iter()
+                .filter_map(|c| c.kappa)
+                .fold(0.0f64, f64::min)
+                .min(0.0)
+                - 0.05,
+            1.0,
+        ),
+    }
+}
+
+/// Every figure of a comparison, with the overlays given.
+pub fn comparison_figures(
+    report: &ComparisonReport,
+    overlays: &[Overlay],
+) -> Result<Vec<NamedFigure>> {
+    let r = &report.result;
+    let mut figures = Vec::new();
+    for level in ClassLevel::ALL {
+        let l = r.levels.get(level);
+        for normalised in [false, true] {
+            let (chart, size) = confusion(level, l, normalised);
+            let suffix = if normalised { "_share" } else { "" };
+            figures.push(named(
+                &format!("confusion_{}{suffix}", level.name()),
+                &chart.title.clone(),
+                &chart,
+                size,
+            )?);
+        }
+        let bars = per_class(level, l);
+        let height = (160 + 56 * l.per_class.len() as u32).max(420);
+        figures.push(named(
+            &format!("per_class_{}", level.name()),
+            &bars.title.clone(),
+            &bars,
+            (1000, height),
+        )?);
+    }
+    let histogram = Histogram {
+        title: "IoU of matched pairs".into(),
+        x_label: "IoU".into(),
+        y_label: "pairs".into(),
+        x_range: (0.0, 1.0),
+        counts: r.iou_histogram.clone(),
+    };
+    figures.push(named(
+        "iou_histogram",
+        "IoU of matched pairs",
+        &histogram,
+        (900, 520),
+    )?);
+    if !r.f1_by_iou_threshold.is_empty() {
+        let points: Vec<(f64, f64)> = r
+            .f1_by_iou_threshold
+            .iter()
+            .filter_map(|p| p.f1.map(|f| (p.iou_threshold, f)))
+            .collect();
+        let mut series = Series::new("detection F1", points);
+        series.markers = true;
+        let lines = Lines {
+            title: "Detection F1 against the IoU threshold".into(),
+            x_label: "IoU threshold".into(),
+            y_label: "F1".into(),
+            x_range: (r.f1_by_iou_threshold[0].iou_threshold.min(0.5) - 0.02, 0.97),
+            y_range: (0.0, 1.0),
+            series: vec![series],
+            legend_position: LegendPosition::LowerLeft,
+        };
+        figures.push(named(
+            "f1_by_iou",
+            &lines.title.clone(),
+            &lines,
+            (900, 520),
+        )?);
+    }
+    let main = r.levels.get(ClassLevel::Main);
+    if !main.pr_curves.is_empty() {
+        let recall: Vec<f64> = (0..=100).map(|i| i as f64 / 100.0).collect();
+        let ap_of = |class: &str| {
+            main.per_class
+                .iter()
+                .find(|c| c.class == class)
+                .and_then(|c| c.ap)
+                .and_then(|a| a.ap50)
+        };
+        let series = main
+            .pr_curves
+            .iter()
+            .map(|(class, precision)| {
+                let points = recall
+                    .iter()
+                    .zip(precision)
+                    .filter(|(_, p)| **p >= 0.0)
+                    .map(|(&r, &p)| (r, p))
+                    .collect();
+                let ap = ap_of(class).map_or("—".into(), |a| format!("{a:.3}"));
+                Series::new(&format!("{class} (AP50 {ap})"), points)
+            })
+            .collect();
+        let lines = Lines {
+            title: "Precision-recall at IoU 0.5, main classes".into(),
+            x_label: "recall".into(),
+            y_label: "precision (interpolated)".into(),
+            x_range: (0.0, 1.0),
+            y_range: (0.0, 1.02),
+            series,
+            legend_position: LegendPosition::LowerLeft,
+        };
+        figures.push(named(
+            "pr_curves_main",
+            &lines.title.clone(),
+            &lines,
+            (1000, 700),
+        )?);
+    }
+    if let Some(sweep) = &r.score_threshold {
+        let curve =
+            |name: &str, value: &dyn Fn(&crate::comparison::summary::Detection) -> Option<f64>| {
+                Series::new(
+                    name,
+                    sweep
+                        .curve
+                        .iter()
+                        .filter_map(|p| value(&p.detection).map(|v| (p.score_threshold, v)))
+                        .collect(),
+                )
+            };
+        let lines = Lines {
+            title: "Detection against the score threshold".into(),
+            x_label: "score threshold (predictions below it dropped)".into(),
+            y_label: "value".into(),
+            x_range: (0.0, 1.0),
+            y_range: (0.0, 1.02),
+            series: vec![
+                curve("F1", &|d| d.f1),
+                curve("precision", &|d| d.precision),
+                curve("recall", &|d| d.recall),
+            ],
+            legend_position: LegendPosition::LowerLeft,
+        };
+        figures.push(named(
+            "score_threshold",
+            &lines.title.clone(),
+            &lines,
+            (900, 520),
+        )?);
+    }
+    if let Some(folds) = r.folds.as_ref().filter(|f| !f.folds.is_empty()) {
+        let mut categories: Vec<String> = folds
+            .folds
+            .iter()
+            .map(|f| format!("fold {}", f.fold))
+            .collect();
+        categories.push("mean ± SD".into());
+        let metric = |key: &str, name: &str| {
+            let mut values: Vec<Option<f64>> = folds
+                .folds
+                .iter()
+                .map(|f| f.figures.get(key).copied().flatten())
+                .collect();
+            let mean = folds.mean.get(key).copied().flatten();
+            let sd = folds.sd.get(key).copied().flatten();
+            values.push(mean);
+            let mut intervals = vec![None; folds.folds.len()];
+            intervals.push(mean.zip(sd).map(|(m, s)| [m - s, m + s]));
+            BarSeries {
+                name: name.into(),
+                values,
+                intervals,
+            }
+        };
+        let bars = Bars {
+            title: "Each fold's test FOVs".into(),
+            value_label: "value".into(),
+            categories,
+            series: vec![
+                metric("detection.f1", "detection F1"),
+                metric("main.cohen_kappa", "Cohen's kappa, main classes"),
+            ],
+            value_range: (0.0, 1.0),
+        };
+        figures.push(named("folds", &bars.title.clone(), &bars, (1000, 560))?);
+    }
+    for overlay in overlays {
+        let name = format!(
+            "overlay_{}",
+            figures.iter().filter(|f| f.raster_only).count() + 1
+        );
+        let figure = crate::plots::render_png(overlay, (760, 820)).map_err(|e| Error::Encode {
+            what: format!("the figure {name}"),
+            message: e.to_string(),
+        })?;
+        figures.push(NamedFigure {
+            name,
+            caption: overlay.title.clone(),
+            figure,
+            raster_only: true,
+        });
+    }
+    Ok(figures)
+}
+
+/// Overlays of the `count` FOVs with the most disagreement (misses, false positives and
+/// class disagreements at `level`), most first.
+pub fn overlays(
+    a: &AnnotationSet,
+    b: &AnnotationSet,
+    matches: &[(String, Vec<MatchRow>)],
+    level: ClassLevel,
+    count: usize,
+    image_of: &dyn Fn(&str) -> Option<crate::plots::RgbImage>,
+) -> Vec<Overlay> {
+    let hierarchy = &b.hierarchy;
+    let differs = |row: &MatchRow| match (row.a, row.b) {
+        (Some(x), Some(y)) => hierarchy.index(x.class, level) != hierarchy.index(y.class, level),
+        _ => false,
+    };
+    let mut ranked: Vec<(usize, &(String, Vec<MatchRow>))> = matches
+        .iter()
+        .map(|entry| {
+            let disagreements = entry
+                .1
+                .iter()
+                .filter(|r| {
+                    matches!(r.status, MatchStatus::UnmatchedA | MatchStatus::UnmatchedB)
+                        || (r.status == MatchStatus::Matched && differs(r))
+                })
+                .count();
+            (disagreements, entry)
+        })
+        .filter(|(d, _)| *d > 0)
+        .collect();
+    ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1 .0.cmp(&y.1 .0)));
+    ranked
+        .into_iter()
+        .take(count)
+        .filter_map(|(disagreements, (fov_name, rows))| {
+            let (fa, fb) = (a.fov(fov_name)?, b.fov(fov_name)?);
+            let index = |fov: &crate::model::Fov| -> HashMap<u32, usize> {
+                fov.nuclei
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.row, i))
+                    .collect()
+            };
+            let (ia, ib) = (index(fa), index(fb));
+            let mut shapes = Vec::new();
+            let mut add = |fov: &crate::model::Fov,
+                           map: &HashMap<u32, usize>,
+                           row: u32,
+                           from_a: bool,
+                           status| {
+                if let Some(&i) = map.get(&row) {
+                    shapes.push(OverlayShape {
+                        outline: fov.nuclei[i].shape.vertices(),
+                        from_a,
+                        status,
+                    });
+                }
+            };
+            for row in rows {
+                match row.status {
+                    MatchStatus::Matched => {
+                        let status = if differs(row) {
+                            OverlayStatus::ClassDisagrees
+                        } else {
+                            OverlayStatus::Matched
+                        };
+                        if let Some(n) = row.b {
+                            add(fb, &ib, n.row, false, status);
+                        }
+                        if let Some(n) = row.a {
+                            add(fa, &ia, n.row, true, status);
+                        }
+                    }
+                    MatchStatus::UnmatchedA => {
+                        if let Some(n) = row.a {
+                            add(fa, &ia, n.row, true, OverlayStatus::Extra);
+                        }
+                    }
+                    MatchStatus::UnmatchedB => {
+                        if let Some(n) = row.b {
+                            add(fb, &ib, n.row, false, OverlayStatus::Missed);
+                        }
+                    }
+                    MatchStatus::CroppedA | MatchStatus::CroppedB => {}
+                }
+            }
+            let image = image_of(fov_name);
+            let mut extent = fb
+                .nuclei
+                .iter()
+                .chain(&fa.nuclei)
+                .map(|n| n.bbox)
+                .chain(fb.region)
+                .reduce(|x, y| BoundingBox {
+                    xmin: x.xmin.min(y.xmin),
+                    ymin: x.ymin.min(y.ymin),
+                    xmax: x.xmax.max(y.xmax),
+                    ymax: x.ymax.max(y.ymax),
+                })?;
+            if let Some((w, h, _)) = &image {
+                extent = BoundingBox {
+                    xmin: 0.0,
+                    ymin: 0.0,
+                    xmax: f64::from(*w),
+                    ymax: f64::from(*h),
+                };
+            }
+            Some(Overlay {
+                title: format!("{} ({disagreements} disagreements)", short_name(fov_name)),
+                extent,
+                image,
+                region: fb.region,
+                shapes,
+            })
+        })
+        .collect()
+}
+
+/// A NuCLS FOV name shortened for a title: the slide and the FOV's id.
+fn short_name(name: &str) -> String {
+    match name.split_once("_id-") {
+        Some((slide, rest)) => format!("{slide} {}", &rest[..rest.len().min(8)]),
+        None => name.to_string(),
+    }
+}
