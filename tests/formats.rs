@@ -601,3 +601,51 @@ fn json_errors_name_the_file_and_the_value() {
         "{error}"
     );
 }
+
+#[test]
+fn images_travel_into_hugging_face_parquet_and_back_for_overlays() {
+    let dir = tempfile::tempdir().unwrap();
+    let set_dir = dir.path().join("set");
+    std::fs::create_dir_all(set_dir.join("rgb")).unwrap();
+    std::fs::write(
+        set_dir.join("fov_a.csv"),
+        "raw_classification,xmin,ymin,xmax,ymax\ntumor,2,2,10,10\nlymphocyte,20,20,26,25\n",
+    )
+    .unwrap();
+    let (width, height) = (32u32, 30u32);
+    let pixels: Vec<u8> = (0..width * height * 3).map(|i| (i % 251) as u8).collect();
+    let png = nucagree::report::png::encode_rgb(width, height, &pixels).unwrap();
+    std::fs::write(set_dir.join("rgb/fov_a.png"), &png).unwrap();
+    let set = read(&set_dir);
+    assert_eq!(set.fovs[0].image_size, Some((width, height)));
+    let image = ingest::images::fov_image(&set, "fov_a").unwrap().unwrap();
+    assert_eq!(image, (width, height, pixels.clone()));
+
+    let out = dir.path().join("hf");
+    write_set(&set, OutputFormat::HuggingFace, &out).unwrap();
+    let back = read(&out);
+    assert_eq!(back.format, Format::HuggingFace);
+    let image = ingest::images::fov_image(&back, "fov_a").unwrap().unwrap();
+    assert_eq!(image, (width, height, pixels));
+    assert_eq!(ingest::images::fov_image(&back, "fov_b").unwrap(), None);
+
+    // An overlay over the image: every pixel of it drawn under the outlines.
+    let overlay = nucagree::plots::Overlay {
+        title: "fov_a".into(),
+        extent: nucagree::model::BoundingBox {
+            xmin: 0.0,
+            ymin: 0.0,
+            xmax: 32.0,
+            ymax: 30.0,
+        },
+        image: Some(image),
+        region: None,
+        shapes: vec![nucagree::plots::OverlayShape {
+            outline: back.fovs[0].nuclei[0].shape.vertices(),
+            from_a: false,
+            status: nucagree::plots::OverlayStatus::Missed,
+        }],
+    };
+    let figure = nucagree::plots::render_png(&overlay, (400, 460)).unwrap();
+    assert!(figure.png.len() > 2000);
+}

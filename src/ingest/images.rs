@@ -11,10 +11,18 @@ pub use crate::model::RgbImage;
 
 /// The RGB image of a FOV of `set`, where there is one.
 pub fn fov_image(set: &AnnotationSet, fov: &str) -> Result<Option<RgbImage>> {
+    match fov_png(set, fov)? {
+        Some((path, bytes)) => rgb(&path, &bytes).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The PNG bytes of a FOV's image, undecoded, with where they were read.
+pub fn fov_png(set: &AnnotationSet, fov: &str) -> Result<Option<(std::path::PathBuf, Vec<u8>)>> {
     let png = set.root.join("rgb").join(format!("{fov}.png"));
     if png.is_file() {
         let bytes = std::fs::read(&png).map_err(|e| Error::io(&png, "read", e))?;
-        return rgb(&png, &bytes).map(Some);
+        return Ok(Some((png, bytes)));
     }
     if set.format != Format::HuggingFace {
         return Ok(None);
@@ -22,10 +30,10 @@ pub fn fov_image(set: &AnnotationSet, fov: &str) -> Result<Option<RgbImage>> {
     let Some(source) = set.fov(fov).map(|f| f.source.clone()) else {
         return Ok(None);
     };
-    parquet_image(&source, fov)
+    Ok(parquet_png(&source, fov)?.map(|bytes| (source, bytes)))
 }
 
-fn parquet_image(path: &Path, fov: &str) -> Result<Option<RgbImage>> {
+fn parquet_png(path: &Path, fov: &str) -> Result<Option<Vec<u8>>> {
     let failed = |e: polars::error::PolarsError| {
         Error::input(
             Location::cell(path, 1, "rgb_image"),
@@ -57,10 +65,7 @@ fn parquet_image(path: &Path, fov: &str) -> Result<Option<RgbImage>> {
         .and_then(|s| s.field_by_name("bytes"))
         .map_err(failed)?;
     let bytes = bytes.binary().map_err(failed)?;
-    match bytes.get(row) {
-        Some(png) => rgb(path, png).map(Some),
-        None => Ok(None),
-    }
+    Ok(bytes.get(row).map(<[u8]>::to_vec))
 }
 
 /// Decodes PNG bytes to RGB (grey expanded, alpha dropped).

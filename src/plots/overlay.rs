@@ -3,8 +3,8 @@
 //! dashed.
 
 use super::{failed, Chart, PlotError, FONT, PALETTE, TICK_SIZE, TITLE_SIZE};
-pub use crate::model::RgbImage;
 use crate::model::BoundingBox;
+pub use crate::model::RgbImage;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

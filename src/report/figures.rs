@@ -450,10 +450,28 @@ pub fn overlays(
         .collect()
 }
 
-/// A NuCLS FOV name shortened for a title: the slide and the FOV's id.
+/// A NuCLS FOV name shortened for a title: the slide and the FOV's corner in the slide (the
+/// id is the slide's, shared by its FOVs).
 fn short_name(name: &str) -> String {
-    match name.split_once("_id-") {
-        Some((slide, rest)) => format!("{slide} {}", &rest[..rest.len().min(8)]),
-        None => name.to_string(),
+    let field = |key: &str| {
+        name.split('_')
+            .find_map(|part| part.strip_prefix(key))
+            .map(str::to_string)
+    };
+    match (name.split_once("_id-"), field("left-"), field("top-")) {
+        (Some((slide, _)), Some(left), Some(top)) => format!("{slide}, left {left}, top {top}"),
+        _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fov_names_shorten_to_slide_and_corner() {
+        assert_eq!(
+            super::short_name("TCGA-D8-A1JL-DX1_id-5ea40a9bddda5f839899203f_left-49227_top-31471_bottom-31757_right-49511"),
+            "TCGA-D8-A1JL-DX1, left 49227, top 31471"
+        );
+        assert_eq!(super::short_name("fov_a"), "fov_a");
     }
 }

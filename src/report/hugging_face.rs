@@ -1,5 +1,6 @@
 //! Writing a set as the Hugging Face NuCLS export: parquet with `file_name`, the three image
-//! columns (`struct{bytes, path}`, bytes left null) and `annotation_coordinates` as a struct
+//! columns (`struct{bytes, path}`; the RGB image's bytes where the set has images, the
+//! others null) and `annotation_coordinates` as a struct
 //! of parallel lists (with a `score` list where the set has scores). One file per split (`train_fold_k.parquet`, `test_fold_k.parquet`)
 //! where the set has folds, else one `data.parquet`.
 
@@ -57,8 +58,18 @@ fn frame(
     let height = fovs.len();
     let names: Vec<String> = fovs.iter().map(|f| format!("{}.png", f.name)).collect();
     let mut columns = vec![Column::new(FILE_NAME.into(), names.clone())];
+    // The RGB images travel with the set where it has them; masks and visualisations not.
+    let rgb: Vec<Option<Vec<u8>>> = fovs
+        .iter()
+        .map(|f| crate::ingest::images::fov_png(set, &f.name).map(|found| found.map(|(_, b)| b)))
+        .collect::<crate::error::Result<_>>()
+        .map_err(|e| polars::error::PolarsError::ComputeError(e.to_string().into()))?;
     for image in IMAGE_COLUMNS {
-        let bytes = Series::full_null("bytes".into(), height, &DataType::Binary);
+        let bytes = if image == "rgb_image" {
+            Series::new("bytes".into(), rgb.clone())
+        } else {
+            Series::full_null("bytes".into(), height, &DataType::Binary)
+        };
         let paths = Series::new("path".into(), names.clone());
         let image = StructChunked::from_series(image.into(), height, [bytes, paths].iter())?;
         columns.push(image.into_series().into());
