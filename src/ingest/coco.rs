@@ -9,7 +9,7 @@
 //! and counted. Categories become classes by name.
 
 use super::json::{at, coordinate, expected, read_json, score};
-use super::outline::{resolve_class, FovBuilder, ShapeType};
+use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
 use super::set_index::{LoadedFov, LoadedSet};
 use super::{ReadOptions, Strictness};
 use crate::error::{Error, Result};
@@ -220,15 +220,9 @@ impl Catalogue {
                 ));
             };
             let hierarchy = &options.hierarchy;
-            let class = resolve_class(hierarchy, name)
-                .or_else(|problem| {
-                    hierarchy
-                        .resolve(&name.to_lowercase().replace(' ', "_"))
-                        .ok_or(problem)
-                })
-                .map_err(|problem| {
-                    Error::input(at(path, &format!("/categories/{i}/name")), problem)
-                })?;
+            let class = resolve_class_loosely(hierarchy, name).map_err(|problem| {
+                Error::input(at(path, &format!("/categories/{i}/name")), problem)
+            })?;
             categories.insert(id, (class, name.to_string()));
         }
         Ok(Catalogue { images, categories })

@@ -7,7 +7,7 @@
 //! are left out, and counted.
 
 use super::json::{coordinate, expected, points, read_json, score};
-use super::outline::{resolve_class, FovBuilder, ShapeType};
+use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
 use super::{FovRows, Strictness};
 use crate::error::{Error, Result};
 use crate::model::{ring_signed_area, ClassHierarchy, Nucleus};
@@ -85,18 +85,12 @@ fn read_feature(
             properties.and_then(|p| p.get("classification")),
         ));
     };
-    let class = resolve_class(hierarchy, name)
-        .or_else(|problem| {
-            hierarchy
-                .resolve(&name.to_lowercase().replace(' ', "_"))
-                .ok_or(problem)
-        })
-        .map_err(|problem| {
-            Error::input(
-                super::json::at(path, &format!("{pointer}/properties/classification/name")),
-                problem,
-            )
-        })?;
+    let class = resolve_class_loosely(hierarchy, name).map_err(|problem| {
+        Error::input(
+            super::json::at(path, &format!("{pointer}/properties/classification/name")),
+            problem,
+        )
+    })?;
     let score_value = properties.and_then(|p| p.get("score").or_else(|| p.get("confidence")));
     let score = score(path, &format!("{pointer}/properties/score"), score_value)?;
     let geometry_pointer = format!("{pointer}/geometry");

@@ -134,6 +134,19 @@ pub(crate) fn parse_shape_type(text: &str) -> std::result::Result<ShapeType, Pro
     }
 }
 
+/// The raw class of `name` as other tools write class names: as given, else lower-cased
+/// with spaces as underscores (QuPath's `Tumor`, `Plasma cell`).
+pub(crate) fn resolve_class_loosely(
+    hierarchy: &ClassHierarchy,
+    name: &str,
+) -> std::result::Result<RawClass, Problem> {
+    resolve_class(hierarchy, name).or_else(|problem| {
+        hierarchy
+            .resolve(&name.to_lowercase().replace(' ', "_"))
+            .ok_or(problem)
+    })
+}
+
 /// A hash of a nucleus's class and outline, for finding exact duplicates (a multiply-rotate
 /// mix: collisions are resolved by comparing the outlines, so speed matters more than
 /// resistance to crafted input).

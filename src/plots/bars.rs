@@ -1,8 +1,8 @@
 //! Horizontal grouped bars with interval whiskers, and histograms.
 
 use super::{
-    category_colour, failed, tick, Chart, PlotError, FONT, LABEL_SIZE, MAJOR_GRID, MINOR_GRID,
-    TICK_SIZE, TITLE_SIZE,
+    axes, category_colour, failed, tick, Chart, PlotError, FONT, LABEL_SIZE, MAJOR_GRID,
+    MINOR_GRID, TICK_SIZE, TITLE_SIZE,
 };
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -138,25 +138,8 @@ pub struct Histogram {
 impl Chart for Histogram {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let top = self.counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.08;
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, TITLE_SIZE))
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(72)
-            .build_cartesian_2d(self.x_range.0..self.x_range.1, 0.0..top)
-            .map_err(failed)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .axis_desc_style((FONT, LABEL_SIZE))
-            .label_style((FONT, TICK_SIZE))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .light_line_style(MINOR_GRID)
-            .bold_line_style(MAJOR_GRID)
-            .x_label_formatter(&tick)
-            .draw()
-            .map_err(failed)?;
+        let labels = (self.x_label.as_str(), self.y_label.as_str());
+        let mut chart = axes(area, &self.title, labels, self.x_range, (0.0, top))?;
         let width = (self.x_range.1 - self.x_range.0) / self.counts.len().max(1) as f64;
         let colour = category_colour(0);
         chart

@@ -1,9 +1,6 @@
 //! Line charts (curves with optional error bars) and scatter plots.
 
-use super::{
-    category_colour, failed, tick, Chart, PlotError, FONT, LABEL_SIZE, MAJOR_GRID, MINOR_GRID,
-    TICK_SIZE, TITLE_SIZE,
-};
+use super::{axes, category_colour, failed, Chart, PlotError, FONT, TICK_SIZE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -65,28 +62,8 @@ pub struct Lines {
 
 impl Chart for Lines {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, TITLE_SIZE))
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(72)
-            .build_cartesian_2d(
-                self.x_range.0..self.x_range.1,
-                self.y_range.0..self.y_range.1,
-            )
-            .map_err(failed)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .axis_desc_style((FONT, LABEL_SIZE))
-            .label_style((FONT, TICK_SIZE))
-            .light_line_style(MINOR_GRID)
-            .bold_line_style(MAJOR_GRID)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .draw()
-            .map_err(failed)?;
+        let labels = (self.x_label.as_str(), self.y_label.as_str());
+        let mut chart = axes(area, &self.title, labels, self.x_range, self.y_range)?;
         for (index, series) in self.series.iter().enumerate() {
             let colour = category_colour(index);
             let style = colour.stroke_width(if series.dashed { 2 } else { 3 });
@@ -161,28 +138,8 @@ pub struct Scatter {
 
 impl Chart for Scatter {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, (FONT, TITLE_SIZE))
-            .margin(16)
-            .x_label_area_size(56)
-            .y_label_area_size(72)
-            .build_cartesian_2d(
-                self.x_range.0..self.x_range.1,
-                self.y_range.0..self.y_range.1,
-            )
-            .map_err(failed)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .axis_desc_style((FONT, LABEL_SIZE))
-            .label_style((FONT, TICK_SIZE))
-            .light_line_style(MINOR_GRID)
-            .bold_line_style(MAJOR_GRID)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .draw()
-            .map_err(failed)?;
+        let labels = (self.x_label.as_str(), self.y_label.as_str());
+        let mut chart = axes(area, &self.title, labels, self.x_range, self.y_range)?;
         let mut groups: Vec<&str> = self.points.iter().map(|p| p.group.as_str()).collect();
         groups.sort_unstable();
         groups.dedup();

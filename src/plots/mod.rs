@@ -165,6 +165,44 @@ pub(crate) fn tick(value: &f64) -> String {
     }
 }
 
+/// Axes on `area` with a title, axis labels, tick labels and a light grid: the frame every
+/// x-y chart shares.
+pub(crate) fn axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    PlotError,
+> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, TITLE_SIZE))
+        .margin(16)
+        .x_label_area_size(56)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)
+        .map_err(failed)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .axis_desc_style((FONT, LABEL_SIZE))
+        .label_style((FONT, TICK_SIZE))
+        .light_line_style(MINOR_GRID)
+        .bold_line_style(MAJOR_GRID)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(failed)?;
+    Ok(chart)
+}
+
 /// The grid: faint minor lines, light major ones.
 pub(crate) const MINOR_GRID: RGBColor = RGBColor(246, 246, 246);
 pub(crate) const MAJOR_GRID: RGBColor = RGBColor(218, 218, 218);

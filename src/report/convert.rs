@@ -75,12 +75,7 @@ fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
         .fovs
         .iter()
         .filter_map(|f| {
-            Some(FovLocationRow {
-                fov: &f.name,
-                slide: f.slide.as_deref().unwrap_or(""),
-                hospital: f.hospital.as_deref().unwrap_or(""),
-                region: f.region?,
-            })
+            FovLocationRow::of(&f.name, f.slide.as_deref(), f.hospital.as_deref(), f.region)
         })
         .collect();
     if !rows.is_empty() {

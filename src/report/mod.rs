@@ -351,12 +351,7 @@ pub fn write_truth_set(
     let rows: Vec<nucls::FovLocationRow<'_>> = fovs
         .iter()
         .filter_map(|f| {
-            Some(nucls::FovLocationRow {
-                fov: &f.name,
-                slide: f.slide.as_deref().unwrap_or(""),
-                hospital: f.hospital.as_deref().unwrap_or(""),
-                region: f.region?,
-            })
+            nucls::FovLocationRow::of(&f.name, f.slide.as_deref(), f.hospital.as_deref(), f.region)
         })
         .collect();
     if !rows.is_empty() {

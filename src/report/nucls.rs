@@ -94,6 +94,23 @@ pub struct FovLocationRow<'a> {
     pub region: BoundingBox,
 }
 
+impl<'a> FovLocationRow<'a> {
+    /// The row of a FOV, where its region is known.
+    pub fn of(
+        fov: &'a str,
+        slide: Option<&'a str>,
+        hospital: Option<&'a str>,
+        region: Option<BoundingBox>,
+    ) -> Option<FovLocationRow<'a>> {
+        Some(FovLocationRow {
+            fov,
+            slide: slide.unwrap_or(""),
+            hospital: hospital.unwrap_or(""),
+            region: region?,
+        })
+    }
+}
+
 pub fn write_fov_locations(path: &Path, rows: &[FovLocationRow<'_>]) -> Result<()> {
     let mut out = String::from("fovname,slide_name,hospital,xmin,ymin,xmax,ymax\n");
     for row in rows {
