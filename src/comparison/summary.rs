@@ -96,6 +96,8 @@ pub struct PerClass {
     /// One-vs-rest kappa on the classified pairs.
     pub kappa: Option<f64>,
     pub f1_ci95: Option<[f64; 2]>,
+    /// Bootstrap 95% interval of the one-vs-rest kappa.
+    pub kappa_ci95: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ap: Option<ApNumbers>,
 }
@@ -312,9 +314,22 @@ pub fn summarize(
     let level_summary = |level: ClassLevel| {
         let slot = level.position();
         let aps = level_aps.as_ref().map(|l| &l[slot]);
-        let (level_intervals, class_f1_intervals) = match &intervals {
-            Some((levels, per_class)) => (Some(levels[slot]), per_class[slot].clone()),
-            None => (None, vec![None; classes[slot]]),
+        let none = || vec![None; classes[slot]];
+        let (level_intervals, class_intervals) = match &intervals {
+            Some((levels, f1, kappa)) => (
+                Some(levels[slot]),
+                ClassIntervals {
+                    f1: f1[slot].clone(),
+                    kappa: kappa[slot].clone(),
+                },
+            ),
+            None => (
+                None,
+                ClassIntervals {
+                    f1: none(),
+                    kappa: none(),
+                },
+            ),
         };
         build_level(
             &sums,
@@ -322,7 +337,7 @@ pub fn summarize(
             level,
             aps.map(|a| a.as_slice()),
             level_intervals,
-            &class_f1_intervals,
+            &class_intervals,
         )
     };
     let levels = Levels {
@@ -377,13 +392,19 @@ pub(super) fn dense_sum(
     sum
 }
 
+/// Bootstrap intervals of each class of a level.
+struct ClassIntervals {
+    f1: Vec<Option<[f64; 2]>>,
+    kappa: Vec<Option<[f64; 2]>>,
+}
+
 fn build_level(
     sums: &Sums<'_>,
     roles: &ClassRoles,
     level: ClassLevel,
     aps: Option<&[Option<ClassAp>]>,
     intervals: Option<LevelIntervals>,
-    class_f1_intervals: &[Option<[f64; 2]>],
+    class_intervals: &ClassIntervals,
 ) -> LevelSummary {
     let names = roles.hierarchy.names(level);
     let classification = sums.classification(level);
@@ -411,7 +432,13 @@ fn build_level(
                     .copied()
                     .flatten()
                     .filter(|_| roles.is_classified(level, c)),
-                f1_ci95: class_f1_intervals.get(c).copied().flatten(),
+                f1_ci95: class_intervals.f1.get(c).copied().flatten(),
+                kappa_ci95: class_intervals
+                    .kappa
+                    .get(c)
+                    .copied()
+                    .flatten()
+                    .filter(|_| roles.is_classified(level, c)),
                 ap: aps.map(|a| {
                     a[c].as_ref()
                         .map(|x| ApNumbers::of(&x.summary))
@@ -479,7 +506,12 @@ fn build_level(
 }
 
 /// Intervals of each level's headline figures and of each class's F1, from one bootstrap.
-type OverallIntervals = ([LevelIntervals; 3], [Vec<Option<[f64; 2]>>; 3]);
+/// Per level: the headline intervals, and per class those of F1 and of one-vs-rest kappa.
+type OverallIntervals = (
+    [LevelIntervals; 3],
+    [Vec<Option<[f64; 2]>>; 3],
+    [Vec<Option<[f64; 2]>>; 3],
+);
 
 fn overall_intervals<'a>(
     layout: &'a TallyLayout,
@@ -510,6 +542,18 @@ fn overall_intervals<'a>(
             }));
         }
     }
+    for level in ClassLevel::ALL {
+        for c in 0..layout.classes[level.position()] {
+            statistics.push(Box::new(move |s: &[f64]| {
+                layout
+                    .read(s)
+                    .per_class_kappa(level)
+                    .get(c)
+                    .copied()
+                    .flatten()
+            }));
+        }
+    }
     let borrowed: Vec<TallyStatistic<'_>> = statistics.iter().map(|s| s.as_ref() as _).collect();
     // Supports are read by no statistic: leaving them out makes each resample cheaper.
     let projected: Vec<Vec<(u32, f64)>> = tallies
@@ -534,11 +578,15 @@ fn overall_intervals<'a>(
         mcc: ci(7 + 4 * slot),
     });
     let mut next = 16;
-    let per_class = [0, 1, 2].map(|slot| {
-        let values: Vec<Option<[f64; 2]>> =
-            (0..layout.classes[slot]).map(|k| ci(next + k)).collect();
-        next += layout.classes[slot];
-        values
-    });
-    (levels, per_class)
+    let mut per_class_of = || {
+        [0, 1, 2].map(|slot| {
+            let values: Vec<Option<[f64; 2]>> =
+                (0..layout.classes[slot]).map(|k| ci(next + k)).collect();
+            next += layout.classes[slot];
+            values
+        })
+    };
+    let f1 = per_class_of();
+    let kappa = per_class_of();
+    (levels, f1, kappa)
 }

@@ -389,7 +389,11 @@ fn level_section(
         ColumnSpec {
             column: "kappa_one_vs_rest",
             header: "κ (1 vs rest)",
-            cell: Cell::Fixed(3),
+            cell: Cell::WithInterval {
+                low: "kappa_ci_low",
+                high: "kappa_ci_high",
+                decimals: 3,
+            },
         },
     ];
     if score {

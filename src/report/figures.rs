@@ -123,9 +123,9 @@ fn per_class(level: ClassLevel, l: &LevelSummary) -> Bars {
                 intervals: l.per_class.iter().map(|c| c.f1_ci95).collect(),
             },
             BarSeries {
-                name: "Cohen's kappa, one vs rest".into(),
+                name: "Cohen's kappa, one vs rest (95% bootstrap CI)".into(),
                 values: l.per_class.iter().map(|c| c.kappa).collect(),
-                intervals: Vec::new(),
+                intervals: l.per_class.iter().map(|c| c.kappa_ci95).collect(),
             },
         ],
         value_range: (

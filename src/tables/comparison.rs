@@ -25,6 +25,7 @@ pub fn per_class(report: &ComparisonReport) -> Result<DataFrame> {
     let (mut n_a, mut n_b, mut tp, mut fp, mut fn_) = (vec![], vec![], vec![], vec![], vec![]);
     let (mut precision, mut recall, mut f1, mut f1_low, mut f1_high, mut kappa) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut kappa_low, mut kappa_high) = (vec![], vec![]);
     let (mut ap50, mut ap75, mut ap50_95) = (vec![], vec![], vec![]);
     for l in ClassLevel::ALL {
         for p in &report.result.levels.get(l).per_class {
@@ -41,6 +42,8 @@ pub fn per_class(report: &ComparisonReport) -> Result<DataFrame> {
             f1_low.push(low(p.f1_ci95));
             f1_high.push(high(p.f1_ci95));
             kappa.push(p.kappa);
+            kappa_low.push(low(p.kappa_ci95));
+            kappa_high.push(high(p.kappa_ci95));
             let ap = p.ap.unwrap_or_default();
             ap50.push(ap.ap50);
             ap75.push(ap.ap75);
@@ -60,7 +63,9 @@ pub fn per_class(report: &ComparisonReport) -> Result<DataFrame> {
         .add("f1", f1)
         .add("f1_ci_low", f1_low)
         .add("f1_ci_high", f1_high)
-        .add("kappa_one_vs_rest", kappa);
+        .add("kappa_one_vs_rest", kappa)
+        .add("kappa_ci_low", kappa_low)
+        .add("kappa_ci_high", kappa_high);
     if report.result.objectness_ap.is_some() {
         c.add("ap50", ap50)
             .add("ap75", ap75)
