@@ -2,7 +2,7 @@
 //! against the minimum IoU, each rater's precision against recall, and how many raters a
 //! truth needs.
 
-use super::figures::{named, NamedFigure};
+use super::figures::{later, render_all, NamedFigure, Pending};
 use crate::agreement::summary::AgreementReport;
 use crate::error::Result;
 use crate::model::ClassLevel;
@@ -67,7 +67,7 @@ pub fn rater_order(
 
 /// Every figure of an agreement analysis.
 pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
-    let mut figures = Vec::new();
+    let mut figures: Vec<Pending<'static>> = Vec::new();
     let level = ClassLevel::Super;
     let pairs = &report.levels.get(level).pairwise_cohen;
     let raters: Vec<(String, String)> = report
@@ -124,12 +124,12 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
             scale: ColourScale::Diverging,
             note: "on anchors both raters detected; raters by group, then by similarity; red below 0, blue above".into(),
         };
-        figures.push(named(
+        figures.push(later(
             "pairwise_kappa",
             &chart.title.clone(),
-            &chart,
+            chart,
             (side + 160, side),
-        )?);
+        ));
     }
     if !report.min_iou_sweep.is_empty() {
         let sweep = &report.min_iou_sweep;
@@ -175,12 +175,12 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
             ],
             legend_position: LegendPosition::LowerLeft,
         };
-        figures.push(named(
+        figures.push(later(
             "alpha_by_min_iou",
             &lines.title.clone(),
-            &lines,
+            lines,
             (1000, 600),
-        )?);
+        ));
     }
     let scored: Vec<ScatterPoint> = report
         .truth
@@ -208,12 +208,12 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
             y_range: (low(&mut scored.iter().map(|p| p.y)), 1.02),
             points: scored,
         };
-        figures.push(named(
+        figures.push(later(
             "raters_precision_recall",
             &chart.title.clone(),
-            &chart,
+            chart,
             (900, 700),
-        )?);
+        ));
     }
     let needed = &report.truth.raters_needed;
     if !needed.is_empty() {
@@ -249,14 +249,14 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
             ],
             legend_position: LegendPosition::LowerRight,
         };
-        figures.push(named(
+        figures.push(later(
             "raters_needed",
             &lines.title.clone(),
-            &lines,
+            lines,
             (900, 560),
-        )?);
+        ));
     }
-    Ok(figures)
+    render_all(figures)
 }
 
 #[cfg(test)]

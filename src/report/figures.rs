@@ -23,12 +23,27 @@ pub struct NamedFigure {
     pub raster_only: bool,
 }
 
-pub(super) fn named<C: Chart>(
+/// A figure to render: figures are described first and rendered in parallel.
+pub(super) type Pending<'a> = Box<dyn FnOnce() -> Result<NamedFigure> + Send + 'a>;
+
+/// A figure to render later.
+pub(super) fn later<'a, C: Chart + Send + 'a>(
     name: &str,
     caption: &str,
-    chart: &C,
+    chart: C,
     size: (u32, u32),
-) -> Result<NamedFigure> {
+) -> Pending<'a> {
+    let (name, caption) = (name.to_string(), caption.to_string());
+    Box::new(move || named(&name, &caption, &chart, size))
+}
+
+/// Renders the pending figures, in parallel, in their order.
+pub(super) fn render_all(pending: Vec<Pending<'_>>) -> Result<Vec<NamedFigure>> {
+    use rayon::prelude::*;
+    pending.into_par_iter().map(|figure| figure()).collect()
+}
+
+fn named<C: Chart>(name: &str, caption: &str, chart: &C, size: (u32, u32)) -> Result<NamedFigure> {
     let figure = render(chart, size).map_err(|e| Error::Encode {
         what: format!("the figure {name}"),
         message: e.to_string(),
@@ -146,27 +161,27 @@ pub fn comparison_figures(
     overlays: &[Overlay],
 ) -> Result<Vec<NamedFigure>> {
     let r = &report.result;
-    let mut figures = Vec::new();
+    let mut figures: Vec<Pending<'_>> = Vec::new();
     for level in ClassLevel::ALL {
         let l = r.levels.get(level);
         for normalised in [false, true] {
             let (chart, size) = confusion(level, l, normalised);
             let suffix = if normalised { "_share" } else { "" };
-            figures.push(named(
+            figures.push(later(
                 &format!("confusion_{}{suffix}", level.name()),
                 &chart.title.clone(),
-                &chart,
+                chart,
                 size,
-            )?);
+            ));
         }
         let bars = per_class(level, l);
         let height = (160 + 56 * l.per_class.len() as u32).max(420);
-        figures.push(named(
+        figures.push(later(
             &format!("per_class_{}", level.name()),
             &bars.title.clone(),
-            &bars,
+            bars,
             (1000, height),
-        )?);
+        ));
     }
     let histogram = Histogram {
         title: "IoU of matched pairs".into(),
@@ -175,12 +190,12 @@ pub fn comparison_figures(
         x_range: (0.0, 1.0),
         counts: r.iou_histogram.clone(),
     };
-    figures.push(named(
+    figures.push(later(
         "iou_histogram",
         "IoU of matched pairs",
-        &histogram,
+        histogram,
         (900, 520),
-    )?);
+    ));
     if !r.f1_by_iou_threshold.is_empty() {
         let points: Vec<(f64, f64)> = r
             .f1_by_iou_threshold
@@ -198,12 +213,7 @@ pub fn comparison_figures(
             series: vec![series],
             legend_position: LegendPosition::LowerLeft,
         };
-        figures.push(named(
-            "f1_by_iou",
-            &lines.title.clone(),
-            &lines,
-            (900, 520),
-        )?);
+        figures.push(later("f1_by_iou", &lines.title.clone(), lines, (900, 520)));
     }
     let main = r.levels.get(ClassLevel::Main);
     if !main.pr_curves.is_empty() {
@@ -238,12 +248,12 @@ pub fn comparison_figures(
             series,
             legend_position: LegendPosition::LowerLeft,
         };
-        figures.push(named(
+        figures.push(later(
             "pr_curves_main",
             &lines.title.clone(),
-            &lines,
+            lines,
             (1000, 700),
-        )?);
+        ));
     }
     if let Some(sweep) = &r.score_threshold {
         let curve =
@@ -270,12 +280,12 @@ pub fn comparison_figures(
             ],
             legend_position: LegendPosition::LowerLeft,
         };
-        figures.push(named(
+        figures.push(later(
             "score_threshold",
             &lines.title.clone(),
-            &lines,
+            lines,
             (900, 520),
-        )?);
+        ));
     }
     if let Some(folds) = r.folds.as_ref().filter(|f| !f.folds.is_empty()) {
         let mut categories: Vec<String> = folds
@@ -311,25 +321,25 @@ pub fn comparison_figures(
             ],
             value_range: (0.0, 1.0),
         };
-        figures.push(named("folds", &bars.title.clone(), &bars, (1000, 560))?);
+        figures.push(later("folds", &bars.title.clone(), bars, (1000, 560)));
     }
-    for overlay in overlays {
-        let name = format!(
-            "overlay_{}",
-            figures.iter().filter(|f| f.raster_only).count() + 1
-        );
-        let figure = crate::plots::render_png(overlay, (760, 820)).map_err(|e| Error::Encode {
-            what: format!("the figure {name}"),
-            message: e.to_string(),
-        })?;
-        figures.push(NamedFigure {
-            name,
-            caption: overlay.title.clone(),
-            figure,
-            raster_only: true,
-        });
+    for (index, overlay) in overlays.iter().enumerate() {
+        figures.push(Box::new(move || {
+            let name = format!("overlay_{}", index + 1);
+            let figure =
+                crate::plots::render_png(overlay, (760, 820)).map_err(|e| Error::Encode {
+                    what: format!("the figure {name}"),
+                    message: e.to_string(),
+                })?;
+            Ok(NamedFigure {
+                name,
+                caption: overlay.title.clone(),
+                figure,
+                raster_only: true,
+            })
+        }));
     }
-    Ok(figures)
+    render_all(figures)
 }
 
 /// Overlays of the `count` FOVs with the most disagreement (misses, false positives and
