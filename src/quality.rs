@@ -52,6 +52,8 @@ pub enum FindingKind {
     /// A polygon with holes or several parts (GeoJSON); the outer ring of the largest part
     /// is used.
     PartsDropped,
+    /// A COCO crowd annotation (`iscrowd` 1): a region of many nuclei, not one; skipped.
+    CrowdSkipped,
     /// A COCO run-length (RLE) segmentation, read as its box.
     SegmentationAsBox,
     /// A FOV that appears in several files or splits with the same nuclei; read once.
@@ -96,6 +98,7 @@ impl FindingKind {
             FindingKind::PartsDropped => {
                 "outlines with holes or several parts (outer ring of the largest used)"
             }
+            FindingKind::CrowdSkipped => "COCO crowd annotations skipped",
             FindingKind::SegmentationAsBox => "RLE segmentations read as their boxes",
             FindingKind::RepeatedFov => "FOVs repeated across files or splits (read once)",
         }

@@ -649,3 +649,33 @@ fn images_travel_into_hugging_face_parquet_and_back_for_overlays() {
     let figure = nucagree::plots::render_png(&overlay, (400, 460)).unwrap();
     assert!(figure.png.len() > 2000);
 }
+
+#[test]
+fn coco_crowds_are_skipped_and_rle_masks_read_as_boxes_both_counted() {
+    use nucagree::quality::FindingKind;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gt.json");
+    let document = serde_json::json!({
+        "images": [{"id": 7, "file_name": "slides/fov_a.png", "width": 100, "height": 80}],
+        "categories": [{"id": 1, "name": "Tumor"}, {"id": 2, "name": "lymphocyte"}],
+        "annotations": [
+            {"id": 1, "image_id": 7, "category_id": 1, "bbox": [0, 0, 10, 10],
+             "segmentation": [[0, 0, 10, 0, 10, 10, 0, 10]], "iscrowd": 0},
+            {"id": 2, "image_id": 7, "category_id": 2, "bbox": [20, 20, 30, 30],
+             "segmentation": {"size": [80, 100], "counts": "abc"}, "iscrowd": 1},
+            {"id": 3, "image_id": 7, "category_id": 2, "bbox": [50, 50, 5, 4],
+             "segmentation": {"size": [80, 100], "counts": "abc"}, "iscrowd": 0}
+        ]
+    });
+    std::fs::write(&path, document.to_string()).unwrap();
+    let set = read(&path);
+    assert_eq!(set.format, Format::Coco);
+    let fov = &set.fovs[0];
+    assert_eq!(fov.name, "fov_a");
+    assert_eq!(fov.image_size, Some((100, 80)));
+    let areas: Vec<f64> = fov.nuclei.iter().map(|n| n.shape.area()).collect();
+    assert_eq!(areas, vec![100.0, 20.0]);
+    assert!(matches!(fov.nuclei[1].shape, Shape::Box(_)));
+    assert_eq!(set.quality.count(FindingKind::CrowdSkipped), 1);
+    assert_eq!(set.quality.count(FindingKind::SegmentationAsBox), 1);
+}

@@ -6,7 +6,8 @@
 //! annotation with a polygon `segmentation` is a polygon (the largest part where there are
 //! several); with none (`[]` or absent), a box from `bbox` (`[x, y, width, height]`), or a
 //! point where the box is empty. Run-length (RLE) segmentations are read as their boxes,
-//! and counted. Categories become classes by name.
+//! and counted; crowd annotations (`iscrowd` 1) are skipped, and counted. Categories become
+//! classes by name.
 
 use super::json::{at, coordinate, expected, read_json, score};
 use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
@@ -249,6 +250,14 @@ fn read_annotation(
             category_value,
         ));
     };
+    if annotation
+        .get("iscrowd")
+        .and_then(serde_json::Value::as_u64)
+        == Some(1)
+    {
+        builder.note(FindingKind::CrowdSkipped, Some(item), String::new());
+        return Ok(());
+    }
     let score = score(path, &format!("{pointer}/score"), annotation.get("score"))?;
     let (shape_type, vertices) = match annotation.get("segmentation") {
         Some(Value::Array(parts)) if !parts.is_empty() => {

@@ -217,13 +217,13 @@ pub fn comparison(
         }
     }
 
-    group_section(&mut out, "By hospital", "hospital", &r.by_hospital);
+    group_section(&mut out, "By hospital", "hospital", &r.by_hospital)?;
     group_section(
         &mut out,
         "By fold (the test FOVs of each fold)",
         "fold",
         &r.by_fold,
-    );
+    )?;
 
     if let Some(folds) = &r.folds {
         out.push_str("\n## Across folds\n\n");
@@ -460,38 +460,77 @@ fn level_section(
     Ok(())
 }
 
-fn group_section(out: &mut String, title: &str, key: &str, rows: &[GroupRow]) {
+/// A group table (by hospital, fold), rendered from the same DataFrame as its CSV.
+fn group_section(
+    out: &mut String,
+    title: &str,
+    key: &'static str,
+    rows: &[GroupRow],
+) -> Result<()> {
     if rows.is_empty() {
-        return;
+        return Ok(());
     }
     writeln!(out, "\n## {title}\n").unwrap();
-    let mut t = Table::new(&[
-        key,
-        "FOVs",
-        "nuclei A",
-        "nuclei B",
-        "precision",
-        "recall",
-        "F1",
-        "κ raw",
-        "κ main",
-        "κ super",
-    ]);
-    for g in rows {
-        t.row(vec![
-            g.group.clone(),
-            count(g.fovs),
-            count(g.nuclei_a as usize),
-            count(g.nuclei_b as usize),
-            number(g.detection.precision, 3),
-            number(g.detection.recall, 3),
-            with_ci(g.detection.f1, g.f1_ci95),
-            with_ci(g.kappa[0], g.kappa_ci95[0]),
-            with_ci(g.kappa[1], g.kappa_ci95[1]),
-            with_ci(g.kappa[2], g.kappa_ci95[2]),
-        ]);
-    }
-    out.push_str(&t.render());
+    let frame = crate::tables::comparison::groups(rows, key)?;
+    let interval = |low: &'static str, high: &'static str| Cell::WithInterval {
+        low,
+        high,
+        decimals: 3,
+    };
+    let columns = [
+        ColumnSpec {
+            column: key,
+            header: key,
+            cell: Cell::Text,
+        },
+        ColumnSpec {
+            column: "fovs",
+            header: "FOVs",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "nuclei_a",
+            header: "nuclei A",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "nuclei_b",
+            header: "nuclei B",
+            cell: Cell::Count,
+        },
+        ColumnSpec {
+            column: "precision",
+            header: "precision",
+            cell: Cell::Fixed(3),
+        },
+        ColumnSpec {
+            column: "recall",
+            header: "recall",
+            cell: Cell::Fixed(3),
+        },
+        ColumnSpec {
+            column: "f1",
+            header: "F1",
+            cell: interval("f1_ci_low", "f1_ci_high"),
+        },
+        ColumnSpec {
+            column: "kappa_raw",
+            header: "κ raw",
+            cell: interval("kappa_raw_ci_low", "kappa_raw_ci_high"),
+        },
+        ColumnSpec {
+            column: "kappa_main",
+            header: "κ main",
+            cell: interval("kappa_main_ci_low", "kappa_main_ci_high"),
+        },
+        ColumnSpec {
+            column: "kappa_super",
+            header: "κ super",
+            cell: interval("kappa_super_ci_low", "kappa_super_ci_high"),
+        },
+    ];
+    out.push_str(&markdown_table(&frame, &columns, 1, |_| true)?.render());
+    Ok(())
 }
 
 fn data_quality(out: &mut String, report: &ComparisonReport) {
