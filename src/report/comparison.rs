@@ -1,6 +1,6 @@
 //! The Markdown report of `compare` and `score` (`report.md`).
 
-use super::frame_table::{markdown_table, Cell, ColumnSpec};
+use super::frame_table::{markdown_table, ColumnSpec, DETECTION_COLUMNS};
 use super::markdown::{count, embed, number, FigureIndex, Table, UNDEFINED};
 use crate::comparison::run::{ComparisonReport, Job};
 use crate::comparison::summary::{GroupRow, LevelSummary};
@@ -337,76 +337,23 @@ fn level_section(
     )
     .unwrap();
     let mut columns = vec![
-        ColumnSpec {
-            column: "class",
-            header: "class",
-            cell: Cell::Text,
-        },
-        ColumnSpec {
-            column: "n_a",
-            header: "n A",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "n_b",
-            header: "n B",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "tp",
-            header: "TP",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "fp",
-            header: "FP",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "fn",
-            header: "FN",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "precision",
-            header: "precision",
-            cell: Cell::Fixed(3),
-        },
-        ColumnSpec {
-            column: "recall",
-            header: "recall",
-            cell: Cell::Fixed(3),
-        },
-        ColumnSpec {
-            column: "f1",
-            header: "F1",
-            cell: Cell::WithInterval {
-                low: "f1_ci_low",
-                high: "f1_ci_high",
-                decimals: 3,
-            },
-        },
-        ColumnSpec {
-            column: "kappa_one_vs_rest",
-            header: "κ (1 vs rest)",
-            cell: Cell::WithInterval {
-                low: "kappa_ci_low",
-                high: "kappa_ci_high",
-                decimals: 3,
-            },
-        },
+        ColumnSpec::text("class", "class"),
+        ColumnSpec::count("n_a", "n A"),
+        ColumnSpec::count("n_b", "n B"),
+        ColumnSpec::count("tp", "TP"),
+        ColumnSpec::count("fp", "FP"),
+        ColumnSpec::count("fn", "FN"),
     ];
+    columns.extend(DETECTION_COLUMNS);
+    columns.push(ColumnSpec::with_interval(
+        "kappa_one_vs_rest",
+        "κ (1 vs rest)",
+        "kappa_ci_low",
+        "kappa_ci_high",
+    ));
     if score {
-        columns.push(ColumnSpec {
-            column: "ap50",
-            header: "AP50",
-            cell: Cell::Fixed(3),
-        });
-        columns.push(ColumnSpec {
-            column: "ap50_95",
-            header: "AP50:95",
-            cell: Cell::Fixed(3),
-        });
+        columns.push(ColumnSpec::fixed("ap50", "AP50", 3));
+        columns.push(ColumnSpec::fixed("ap50_95", "AP50:95", 3));
     }
     let levels = per_class.column("level").and_then(|c| c.str().cloned());
     let t = match &levels {
@@ -472,63 +419,33 @@ fn group_section(
     }
     writeln!(out, "\n## {title}\n").unwrap();
     let frame = crate::tables::comparison::groups(rows, key)?;
-    let interval = |low: &'static str, high: &'static str| Cell::WithInterval {
-        low,
-        high,
-        decimals: 3,
-    };
-    let columns = [
-        ColumnSpec {
-            column: key,
-            header: key,
-            cell: Cell::Text,
-        },
-        ColumnSpec {
-            column: "fovs",
-            header: "FOVs",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "nuclei_a",
-            header: "nuclei A",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "nuclei_b",
-            header: "nuclei B",
-            cell: Cell::Count,
-        },
-        ColumnSpec {
-            column: "precision",
-            header: "precision",
-            cell: Cell::Fixed(3),
-        },
-        ColumnSpec {
-            column: "recall",
-            header: "recall",
-            cell: Cell::Fixed(3),
-        },
-        ColumnSpec {
-            column: "f1",
-            header: "F1",
-            cell: interval("f1_ci_low", "f1_ci_high"),
-        },
-        ColumnSpec {
-            column: "kappa_raw",
-            header: "κ raw",
-            cell: interval("kappa_raw_ci_low", "kappa_raw_ci_high"),
-        },
-        ColumnSpec {
-            column: "kappa_main",
-            header: "κ main",
-            cell: interval("kappa_main_ci_low", "kappa_main_ci_high"),
-        },
-        ColumnSpec {
-            column: "kappa_super",
-            header: "κ super",
-            cell: interval("kappa_super_ci_low", "kappa_super_ci_high"),
-        },
+    let mut columns = vec![
+        ColumnSpec::text(key, key),
+        ColumnSpec::count("fovs", "FOVs"),
+        ColumnSpec::count("nuclei_a", "nuclei A"),
+        ColumnSpec::count("nuclei_b", "nuclei B"),
     ];
+    columns.extend(DETECTION_COLUMNS);
+    columns.extend([
+        ColumnSpec::with_interval(
+            "kappa_raw",
+            "κ raw",
+            "kappa_raw_ci_low",
+            "kappa_raw_ci_high",
+        ),
+        ColumnSpec::with_interval(
+            "kappa_main",
+            "κ main",
+            "kappa_main_ci_low",
+            "kappa_main_ci_high",
+        ),
+        ColumnSpec::with_interval(
+            "kappa_super",
+            "κ super",
+            "kappa_super_ci_low",
+            "kappa_super_ci_high",
+        ),
+    ]);
     out.push_str(&markdown_table(&frame, &columns, 1, |_| true)?.render());
     Ok(())
 }

@@ -31,6 +31,58 @@ pub struct ColumnSpec {
     pub cell: Cell,
 }
 
+impl ColumnSpec {
+    pub const fn text(column: &'static str, header: &'static str) -> ColumnSpec {
+        ColumnSpec {
+            column,
+            header,
+            cell: Cell::Text,
+        }
+    }
+
+    pub const fn count(column: &'static str, header: &'static str) -> ColumnSpec {
+        ColumnSpec {
+            column,
+            header,
+            cell: Cell::Count,
+        }
+    }
+
+    pub const fn fixed(column: &'static str, header: &'static str, decimals: usize) -> ColumnSpec {
+        ColumnSpec {
+            column,
+            header,
+            cell: Cell::Fixed(decimals),
+        }
+    }
+
+    /// `column` with its interval from `{column}_ci_low` style columns `low` and `high`, to
+    /// three decimals.
+    pub const fn with_interval(
+        column: &'static str,
+        header: &'static str,
+        low: &'static str,
+        high: &'static str,
+    ) -> ColumnSpec {
+        ColumnSpec {
+            column,
+            header,
+            cell: Cell::WithInterval {
+                low,
+                high,
+                decimals: 3,
+            },
+        }
+    }
+}
+
+/// Detection precision, recall and F1 with its interval, as the comparison tables have them.
+pub const DETECTION_COLUMNS: [ColumnSpec; 3] = [
+    ColumnSpec::fixed("precision", "precision", 3),
+    ColumnSpec::fixed("recall", "recall", 3),
+    ColumnSpec::with_interval("f1", "F1", "f1_ci_low", "f1_ci_high"),
+];
+
 enum Values {
     Text(StringChunked),
     Numbers(Float64Chunked),
