@@ -86,6 +86,8 @@ pub struct PerFov {
 pub struct InspectSummary {
     pub name: String,
     pub root: String,
+    /// The format the set was read from.
+    pub format: crate::model::Format,
     pub fovs: usize,
     pub empty_fovs: usize,
     pub nuclei: usize,
@@ -271,6 +273,7 @@ impl InspectSummary {
             .map(|f| f.to_string())
             .collect();
         InspectSummary {
+            format: set.format,
             name: set.name.clone(),
             root: set.root.display().to_string(),
             fovs: set.fovs.len(),

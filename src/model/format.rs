@@ -32,6 +32,18 @@ impl Format {
         }
     }
 
+    /// A description for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Format::Nucls => "NuCLS CSVs, one per FOV",
+            Format::Mask => "NuCLS masks, one PNG per FOV (outlines traced)",
+            Format::HuggingFace => "the Hugging Face NuCLS export (parquet)",
+            Format::Coco => "COCO JSON",
+            Format::GeoJson => "GeoJSON, one file per FOV",
+            Format::HoverNet => "HoVer-Net JSON, one file per FOV",
+        }
+    }
+
     /// Whether the format holds one FOV per file, so that a folder of files is a set.
     pub fn is_per_fov(self) -> bool {
         matches!(

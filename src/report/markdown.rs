@@ -210,6 +210,7 @@ fn multi_rater(study: &MultiRaterSummary) -> String {
 
 fn set_sections(s: &InspectSummary, heading: &str) -> String {
     let mut out = String::new();
+    writeln!(out, "Read from {}.\n", s.format.describe()).unwrap();
     let mut overview = Table::new(&["", "count"]);
     overview
         .row(vec!["FOVs".into(), count(s.fovs)])
