@@ -679,3 +679,48 @@ fn coco_crowds_are_skipped_and_rle_masks_read_as_boxes_both_counted() {
     assert_eq!(set.quality.count(FindingKind::CrowdSkipped), 1);
     assert_eq!(set.quality.count(FindingKind::SegmentationAsBox), 1);
 }
+
+#[test]
+fn convert_writes_outside_its_input_only() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+            .current_dir(manifest)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&[
+        "convert",
+        "data-sample/corrected",
+        "--to",
+        "coco",
+        "--out",
+        "data-sample/corrected/coco",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is inside the input"));
+    assert!(!manifest.join("data-sample/corrected/coco").exists());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("geojson");
+    let done = run(&[
+        "convert",
+        "data-sample/corrected",
+        "--to",
+        "geojson",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let back = read(&out);
+    assert_eq!(back.format, Format::GeoJson);
+    assert_eq!(
+        back.nucleus_count(),
+        read(&sample("corrected")).nucleus_count()
+    );
+}

@@ -4,7 +4,10 @@ use super::InputArgs;
 use anyhow::Result;
 use clap::Args;
 use nucagree::ingest;
-use nucagree::report::convert::{write_set, OutputFormat};
+use nucagree::report::{
+    self,
+    convert::{write_set, OutputFormat},
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,6 +35,13 @@ enum ToArg {
 
 pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
     let options = args.input_options.read_options()?;
+    // Never write over an input: a file's whole folder is protected (its metadata beside it).
+    let protected = if args.input.is_file() {
+        args.input.parent().unwrap_or(std::path::Path::new("."))
+    } else {
+        args.input.as_path()
+    };
+    report::prepare_output_dir(&args.out, &[protected])?;
     let set = ingest::read_set(&args.input, &options)?;
     let format = match args.to {
         ToArg::Nucls => OutputFormat::Nucls,
