@@ -7,7 +7,7 @@
 //! (checked against the hierarchy), and `score` or `confidence`.
 
 use super::numbers::{parse_number, parse_number_list};
-use super::outline::{parse_shape_type, resolve_class, FovBuilder, ShapeType};
+use super::outline::{box_vertices, nucls_shape_type, parse_shape_type, resolve_class, FovBuilder};
 use super::records::{self, Fields};
 use super::Strictness;
 use crate::error::{Error, Location, Problem, Result};
@@ -264,37 +264,12 @@ fn read_row(
         }
         None => {
             let b = box_columns.expect("columns have coords or a box");
-            if b.xmin > b.xmax || b.ymin > b.ymax {
-                return Err(at(columns.bbox.unwrap()[2])(Problem::Invalid {
-                    message: format!(
-                        "box ({}, {})-({}, {}) has its maximum below its minimum: expected xmin <= xmax and ymin <= ymax",
-                        b.xmin, b.ymin, b.xmax, b.ymax
-                    ),
-                }));
-            }
-            if b.xmin == b.xmax && b.ymin == b.ymax {
-                vec![[b.xmin, b.ymin]]
-            } else {
-                b.corners().to_vec()
-            }
+            box_vertices(b).map_err(at(columns.bbox.unwrap()[2]))?
         }
     };
-    let shape_type = shape_type.unwrap_or_else(|| {
-        if distinct_count(&vertices) == 1 {
-            ShapeType::Point
-        } else if columns.coords.is_none() {
-            ShapeType::Rectangle
-        } else {
-            ShapeType::Polygon
-        }
-    });
-    if shape_type == ShapeType::Point {
-        let count = distinct_count(&vertices);
-        if count != 1 {
-            let column = columns.coords.map_or(columns.raw, |c| c.0);
-            return Err(at(column)(Problem::PointWithSeveralCoordinates { count }));
-        }
-    }
+    let point_column = columns.coords.map_or(columns.raw, |c| c.0);
+    let shape_type = nucls_shape_type(shape_type, &vertices, columns.coords.is_none())
+        .map_err(at(point_column))?;
     let score = match columns.score {
         Some((i, _)) if !cell(i).is_empty() => Some(parse_number(cell(i)).map_err(at(i))?),
         _ => None,
@@ -349,16 +324,6 @@ fn check_class_columns(
             );
         }
     }
-}
-
-fn distinct_count(vertices: &[[f64; 2]]) -> usize {
-    let mut distinct: Vec<[f64; 2]> = Vec::new();
-    for v in vertices {
-        if !distinct.contains(v) {
-            distinct.push(*v);
-        }
-    }
-    distinct.len()
 }
 
 #[cfg(test)]

@@ -7,18 +7,23 @@
 //!
 //! Splits `train_fold_k` and `test_fold_k` (k = 1..5, and 999 for the `debug` config) are
 //! read from the file's name or folders; a FOV's test fold is the `test_fold_k` it is in,
-//! and the folds' slides become the set's folds. A FOV found in several splits is read
-//! once (and must hold the same nuclei everywhere). Only `file_name` and
+//! and the folds' slides become the set's folds. A FOV found in several splits is read once,
+//! from the first file that holds it (test splits first, which together hold every FOV): a
+//! file whose FOVs were all read has only its `file_name` column read. Only `file_name` and
 //! `annotation_coordinates` are read: image bytes stay on disk.
 
-use super::outline::{parse_shape_type, resolve_class, FovBuilder, ShapeType};
+use super::outline::{
+    box_vertices, nucls_shape_type, parse_shape_type, resolve_class, FovBuilder, ShapeType,
+};
 use super::set_index::{LoadedFov, LoadedSet};
 use super::{ReadOptions, Strictness};
 use crate::error::{Error, Location, Problem, Result};
-use crate::model::{FoldSplit, Nucleus, NuclsFovName};
+use crate::model::{BoundingBox, FoldSplit, Nucleus, NuclsFovName};
 use crate::quality::FindingKind;
-use polars::prelude::{DataType, ParquetReader, SerReader, Series};
-use std::collections::BTreeMap;
+use polars::prelude::{
+    DataType, Float64Chunked, ListChunked, ParquetReader, SerReader, Series, StringChunked,
+};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The columns read.
@@ -96,12 +101,18 @@ pub(crate) fn read_parquet_files(files: &[PathBuf], options: &ReadOptions) -> Re
             ),
         });
     }
+    // Test splits first: together they hold every FOV once, so train splits add only names.
+    let mut chosen = chosen;
+    chosen.sort_by_key(|(file, split)| (!split.is_some_and(|s| s.test), file.to_path_buf()));
     let mut set = LoadedSet::default();
-    let mut seen: BTreeMap<String, (usize, PathBuf)> = BTreeMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut folds: BTreeMap<u32, FoldSplit> = BTreeMap::new();
     for (file, split) in chosen {
-        for fov in read_parquet(file, options)? {
-            if let (Some(split), Some(parsed)) = (split, NuclsFovName::parse(&fov.name)) {
+        let names = read_names(file)?;
+        let test_fold = split.filter(|s| s.test).map(|s| s.fold);
+        let mut fresh = Vec::new();
+        for (row, name) in names.iter().enumerate() {
+            if let (Some(split), Some(parsed)) = (split, NuclsFovName::parse(name)) {
                 let entry = folds.entry(split.fold).or_default();
                 let slides = if split.test {
                     &mut entry.test
@@ -112,32 +123,23 @@ pub(crate) fn read_parquet_files(files: &[PathBuf], options: &ReadOptions) -> Re
                     slides.push(parsed.slide);
                 }
             }
-            let test_fold = split.filter(|s| s.test).map(|s| s.fold);
-            if let Some((index, first_file)) = seen.get(&fov.name) {
-                let kept: &mut LoadedFov = &mut set.fovs[*index];
-                if kept.rows.nuclei != fov.rows.nuclei {
-                    return Err(Error::input(
-                        Location::file(file),
-                        Problem::Invalid {
-                            message: format!(
-                                "FOV {:?} holds other nuclei than in {}: expected the same annotations in every split",
-                                fov.name,
-                                first_file.display()
-                            ),
-                        },
-                    ));
+            match seen.get(name) {
+                Some(&index) => {
+                    let kept = &mut set.fovs[index];
+                    kept.test_fold = kept.test_fold.or(test_fold);
+                    let finding = FindingKind::RepeatedFov;
+                    set.quality.push(finding, file.clone(), None, name.clone());
                 }
-                kept.test_fold = kept.test_fold.or(test_fold);
-                set.quality.push(
-                    FindingKind::RepeatedFov,
-                    file.clone(),
-                    None,
-                    fov.name.clone(),
-                );
-                continue;
+                None => {
+                    seen.insert(name.clone(), set.fovs.len() + fresh.len());
+                    fresh.push(row);
+                }
             }
-            seen.insert(fov.name.clone(), (set.fovs.len(), file.clone()));
-            set.fovs.push(LoadedFov { test_fold, ..fov });
+        }
+        if !fresh.is_empty() {
+            for fov in read_fovs(file, &names, &fresh, options)? {
+                set.fovs.push(LoadedFov { test_fold, ..fov });
+            }
         }
     }
     for split in folds.values_mut() {
@@ -163,8 +165,9 @@ fn polars_error<'a>(
     }
 }
 
-/// Reads one parquet file's FOVs.
-fn read_parquet(path: &Path, options: &ReadOptions) -> Result<Vec<LoadedFov>> {
+/// The FOV names of a parquet file (its `file_name` column without folders and extension),
+/// after checking that it has the columns read.
+fn read_names(path: &Path) -> Result<Vec<String>> {
     let open = || std::fs::File::open(path).map_err(|e| Error::io(path, "read", e));
     let schema = ParquetReader::new(open()?)
         .schema()
@@ -185,100 +188,164 @@ fn read_parquet(path: &Path, options: &ReadOptions) -> Result<Vec<LoadedFov>> {
         }
     }
     let frame = ParquetReader::new(open()?)
-        .with_columns(Some(vec![FILE_NAME.into(), ANNOTATIONS.into()]))
+        .with_columns(Some(vec![FILE_NAME.into()]))
         .finish()
         .map_err(polars_error(path, "read the parquet file"))?;
-    let type_error = |column: &str, row: usize, what: &str| {
+    let not_text = |row: usize| {
         Error::input(
-            Location::cell(path, row as u64 + 1, column),
+            Location::cell(path, row as u64 + 1, FILE_NAME),
             Problem::Invalid {
-                message: format!("expected {what}"),
+                message: "expected a file name".into(),
             },
         )
     };
     let file_names = frame
         .column(FILE_NAME)
         .and_then(|c| c.str().cloned())
-        .map_err(|_| type_error(FILE_NAME, 0, "text"))?;
+        .map_err(|_| not_text(0))?;
+    (0..frame.height())
+        .map(|row| {
+            let file_name = file_names.get(row).ok_or_else(|| not_text(row))?;
+            let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+            Ok(match base.rfind('.') {
+                Some(dot) if dot > 0 => &base[..dot],
+                _ => base,
+            }
+            .to_string())
+        })
+        .collect()
+}
+
+/// Reads the FOVs at `rows` of a parquet file whose FOV names are `names`.
+fn read_fovs(
+    path: &Path,
+    names: &[String],
+    rows: &[usize],
+    options: &ReadOptions,
+) -> Result<Vec<LoadedFov>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, "read", e))?;
+    let frame = ParquetReader::new(file)
+        .with_columns(Some(vec![ANNOTATIONS.into()]))
+        .finish()
+        .map_err(polars_error(path, "read the parquet file"))?;
     let annotations = frame
         .column(ANNOTATIONS)
         .map_err(polars_error(path, "read annotation_coordinates"))?
         .as_materialized_series()
         .clone();
-    let mut fovs = Vec::with_capacity(frame.height());
-    for row in 0..frame.height() {
-        let Some(file_name) = file_names.get(row) else {
-            return Err(type_error(FILE_NAME, row, "a file name"));
-        };
-        let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-        let name = match base.rfind('.') {
-            Some(dot) if dot > 0 => &base[..dot],
-            _ => base,
-        };
-        let fields = RowFields::of(path, &annotations, row)?;
-        let rows = read_row(path, row, &fields, options)?;
-        fovs.push(LoadedFov {
-            name: name.to_string(),
-            source: path.to_path_buf(),
-            rows,
-            region: None,
-            image_size: None,
-            test_fold: None,
-        });
-    }
-    Ok(fovs)
+    rows.iter()
+        .map(|&row| {
+            let fields = RowFields::of(path, &annotations, row)?;
+            Ok(LoadedFov {
+                name: names[row].clone(),
+                source: path.to_path_buf(),
+                rows: read_row(path, row, &fields, options)?,
+                region: None,
+                image_size: None,
+                test_fold: None,
+            })
+        })
+        .collect()
 }
 
-/// The annotation fields of one row, each a series with one value per nucleus.
+/// The annotation fields of one row, one value per nucleus, cast once to the types read.
 struct RowFields {
-    fields: BTreeMap<String, Series>,
+    raw: Option<StringChunked>,
+    shape_type: Option<StringChunked>,
+    corners: [Option<Float64Chunked>; 4],
+    coords: [Option<ListChunked>; 2],
+    score: Option<Float64Chunked>,
     count: usize,
 }
 
+const CORNERS: [&str; 4] = ["xmin", "ymin", "xmax", "ymax"];
+
 impl RowFields {
     fn of(path: &Path, column: &Series, row: usize) -> Result<RowFields> {
-        let bad = |what: &str| {
-            Error::input(
-                Location::cell(path, row as u64 + 1, ANNOTATIONS),
-                Problem::Invalid {
-                    message: format!(
-                        "{what}: expected a struct of lists (raw_classification, type, xmin, ..., coords_x, coords_y) or a list of such structs"
-                    ),
-                },
+        let at =
+            |name: &str| Location::cell(path, row as u64 + 1, &format!("{ANNOTATIONS}.{name}"));
+        let bad =
+            |name: &str, what: String| Error::input(at(name), Problem::Invalid { message: what });
+        let shape = |what: &str| {
+            bad(
+                "",
+                format!("{what}: expected a struct of lists (raw_classification, type, xmin, ..., coords_x, coords_y) or a list of such structs"),
             )
         };
-        let mut fields = BTreeMap::new();
+        let mut fields: BTreeMap<String, Series> = BTreeMap::new();
         match column.dtype() {
             DataType::Struct(_) => {
-                let structs = column.struct_().map_err(|_| bad("not a struct"))?;
+                let structs = column.struct_().map_err(|_| shape("not a struct"))?;
                 for field in structs.fields_as_series() {
-                    let values = field
+                    let list = field
                         .list()
-                        .map_err(|_| bad(&format!("field {} is not a list", field.name())))?
-                        .get_as_series(row)
-                        .unwrap_or_else(|| {
-                            Series::new_empty(field.name().clone(), &DataType::Null)
-                        });
-                    fields.insert(field.name().to_string(), values);
+                        .map_err(|_| shape(&format!("field {} is not a list", field.name())))?;
+                    if let Some(values) = list.get_as_series(row) {
+                        fields.insert(field.name().to_string(), values);
+                    }
                 }
             }
             DataType::List(_) => {
-                let list = column.list().map_err(|_| bad("not a list"))?;
+                let list = column.list().map_err(|_| shape("not a list"))?;
                 if let Some(items) = list.get_as_series(row) {
-                    let structs = items.struct_().map_err(|_| bad("a list of non-structs"))?;
+                    let structs = items
+                        .struct_()
+                        .map_err(|_| shape("a list of non-structs"))?;
                     for field in structs.fields_as_series() {
                         fields.insert(field.name().to_string(), field);
                     }
                 }
             }
-            other => return Err(bad(&format!("a column of type {other}"))),
+            other => return Err(shape(&format!("a column of type {other}"))),
         }
         let count = fields.values().map(|s| s.len()).max().unwrap_or(0);
-        Ok(RowFields { fields, count })
-    }
-
-    fn get(&self, name: &str) -> Option<&Series> {
-        self.fields.get(name)
+        let text = |name: &str| -> Result<Option<StringChunked>> {
+            fields
+                .get(name)
+                .map(|s| {
+                    s.str()
+                        .cloned()
+                        .map_err(|_| bad(name, "expected text".into()))
+                })
+                .transpose()
+        };
+        let numbers = |name: &str| -> Result<Option<Float64Chunked>> {
+            fields
+                .get(name)
+                .map(|s| {
+                    s.cast(&DataType::Float64)
+                        .and_then(|c| c.f64().cloned())
+                        .map_err(|_| bad(name, "expected numbers".into()))
+                })
+                .transpose()
+        };
+        let coordinates = |name: &str| -> Result<Option<ListChunked>> {
+            let list_type = DataType::List(Box::new(DataType::Float64));
+            fields
+                .get(name)
+                .map(|s| {
+                    s.cast(&list_type)
+                        .and_then(|c| c.list().cloned())
+                        .map_err(|_| bad(name, "expected lists of coordinates".into()))
+                })
+                .transpose()
+        };
+        Ok(RowFields {
+            raw: text("raw_classification")?,
+            shape_type: text("type")?,
+            corners: [
+                numbers(CORNERS[0])?,
+                numbers(CORNERS[1])?,
+                numbers(CORNERS[2])?,
+                numbers(CORNERS[3])?,
+            ],
+            coords: [coordinates("coords_x")?, coordinates("coords_y")?],
+            score: match numbers("score")? {
+                Some(score) => Some(score),
+                None => numbers("confidence")?,
+            },
+            count,
+        })
     }
 }
 
@@ -293,13 +360,12 @@ fn read_row(
     for index in 0..fields.count {
         let item = index as u64 + 1;
         match read_nucleus(path, row_number, index, fields, options) {
-            Ok(Some((kind, vertices, class, name))) => {
-                let score = score_of(fields, index);
+            Ok((kind, vertices, class, name)) => {
+                let score = fields.score.as_ref().and_then(|s| s.get(index));
                 if let Some(shape) = builder.shape(item, kind, vertices) {
                     builder.push(Nucleus::new(item as u32, shape, class, score), &name);
                 }
             }
-            Ok(None) => {}
             Err(error) if options.strictness == Strictness::Lenient && error.is_input() => {
                 builder.note(FindingKind::SkippedRow, Some(item), error.to_string());
             }
@@ -309,53 +375,39 @@ fn read_row(
     Ok(builder.finish())
 }
 
-/// A prediction's score, from a `score` or `confidence` list where there is one.
-fn score_of(fields: &RowFields, index: usize) -> Option<f64> {
-    let series = fields.get("score").or_else(|| fields.get("confidence"))?;
-    let values = series.cast(&DataType::Float64).ok()?;
-    values.f64().ok()?.get(index).filter(|v| v.is_finite())
-}
-
 type NucleusFields = (ShapeType, Vec<[f64; 2]>, crate::model::RawClass, String);
 
+/// The `index`-th nucleus of a row, validated as a CSV row is.
 fn read_nucleus(
     path: &Path,
     row: u64,
     index: usize,
     fields: &RowFields,
     options: &ReadOptions,
-) -> Result<Option<NucleusFields>> {
-    let cell = |name: &str| format!("{ANNOTATIONS}.{name}[{index}]");
+) -> Result<NucleusFields> {
     let fail = |name: &str, problem: Problem| {
-        Error::input(Location::cell(path, row, &cell(name)), problem)
+        Error::input(
+            Location::cell(path, row, &format!("{ANNOTATIONS}.{name}[{index}]")),
+            problem,
+        )
     };
-    let text = |name: &str| -> Option<String> {
-        let series = fields.get(name)?;
-        series.str().ok()?.get(index).map(str::to_string)
+    let coordinate = |name: &str, value: Option<f64>| match value {
+        Some(v) if v.is_finite() && v.abs() < super::COORDINATE_LIMIT => Ok(v),
+        other => Err(fail(
+            name,
+            Problem::Invalid {
+                message: format!("expected a finite coordinate, found {other:?}"),
+            },
+        )),
     };
-    let numbers = |name: &str, series: &Series| -> Result<Vec<f64>> {
-        let cast = series.cast(&DataType::Float64).map_err(|_| {
-            fail(
-                name,
-                Problem::Invalid {
-                    message: "expected numbers".into(),
-                },
-            )
-        })?;
-        let values = cast.f64().expect("cast to f64");
-        (0..values.len())
-            .map(|i| match values.get(i) {
-                Some(v) if v.is_finite() && v.abs() < super::COORDINATE_LIMIT => Ok(v),
-                other => Err(fail(
-                    name,
-                    Problem::Invalid {
-                        message: format!("expected a finite coordinate, found {other:?}"),
-                    },
-                )),
-            })
-            .collect()
-    };
-    let Some(class_name) = text("raw_classification").filter(|t| !t.trim().is_empty()) else {
+    fn text(field: &Option<StringChunked>, index: usize) -> Option<&str> {
+        field
+            .as_ref()
+            .and_then(|t| t.get(index))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+    let Some(class_name) = text(&fields.raw, index) else {
         return Err(fail(
             "raw_classification",
             Problem::EmptyCell {
@@ -363,33 +415,25 @@ fn read_nucleus(
             },
         ));
     };
-    let class = resolve_class(&options.hierarchy, &class_name)
+    let class = resolve_class(&options.hierarchy, class_name)
         .map_err(|problem| fail("raw_classification", problem))?;
-    let declared = match text("type") {
-        Some(t) if !t.trim().is_empty() => {
-            Some(parse_shape_type(t.trim()).map_err(|problem| fail("type", problem))?)
+    let declared = text(&fields.shape_type, index)
+        .map(parse_shape_type)
+        .transpose()
+        .map_err(|problem| fail("type", problem))?;
+    let mut axes: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for (axis, (values, name)) in axes
+        .iter_mut()
+        .zip(fields.coords.iter().zip(["coords_x", "coords_y"]))
+    {
+        if let Some(list) = values.as_ref().and_then(|l| l.get_as_series(index)) {
+            let list = list.f64().expect("cast to lists of f64");
+            *axis = (0..list.len())
+                .map(|i| coordinate(name, list.get(i)))
+                .collect::<Result<_>>()?;
         }
-        _ => None,
-    };
-    let coordinate_list = |name: &str| -> Result<Vec<f64>> {
-        match fields.get(name) {
-            None => Ok(Vec::new()),
-            Some(series) => match series.list() {
-                Ok(list) => match list.get_as_series(index) {
-                    Some(values) => numbers(name, &values),
-                    None => Ok(Vec::new()),
-                },
-                Err(_) => Err(fail(
-                    name,
-                    Problem::Invalid {
-                        message: "expected a list of coordinates".into(),
-                    },
-                )),
-            },
-        }
-    };
-    let xs = coordinate_list("coords_x")?;
-    let ys = coordinate_list("coords_y")?;
+    }
+    let [xs, ys] = axes;
     if xs.len() != ys.len() {
         return Err(fail(
             "coords_y",
@@ -399,39 +443,24 @@ fn read_nucleus(
             },
         ));
     }
-    let mut vertices: Vec<[f64; 2]> = xs.into_iter().zip(ys).map(|(x, y)| [x, y]).collect();
-    if vertices.is_empty() {
+    let from_box_columns = xs.is_empty();
+    let vertices = if from_box_columns {
         let mut corners = [0.0; 4];
-        for (value, name) in corners.iter_mut().zip(["xmin", "ymin", "xmax", "ymax"]) {
-            let Some(series) = fields.get(name) else {
-                return Err(fail(
-                    name,
-                    Problem::EmptyCell {
-                        expected: "coords_x/coords_y or a box".into(),
-                    },
-                ));
-            };
-            let slice = series.slice(index as i64, 1);
-            *value = numbers(name, &slice)?.first().copied().unwrap_or(f64::NAN);
+        for ((value, field), name) in corners.iter_mut().zip(&fields.corners).zip(CORNERS) {
+            *value = coordinate(name, field.as_ref().and_then(|f| f.get(index)))?;
         }
-        vertices = vec![[corners[0], corners[1]], [corners[2], corners[3]]];
-    }
-    let distinct = {
-        let mut d = vertices.clone();
-        d.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        d.dedup();
-        d.len()
+        let [xmin, ymin, xmax, ymax] = corners;
+        box_vertices(BoundingBox {
+            xmin,
+            ymin,
+            xmax,
+            ymax,
+        })
+        .map_err(|problem| fail("xmax", problem))?
+    } else {
+        xs.into_iter().zip(ys).map(|(x, y)| [x, y]).collect()
     };
-    let kind = match declared {
-        Some(kind) => kind,
-        None if distinct == 1 => ShapeType::Point,
-        None => ShapeType::Polygon,
-    };
-    if kind == ShapeType::Point && distinct != 1 {
-        return Err(fail(
-            "coords_x",
-            Problem::PointWithSeveralCoordinates { count: distinct },
-        ));
-    }
-    Ok(Some((kind, vertices, class, class_name)))
+    let kind = nucls_shape_type(declared, &vertices, from_box_columns)
+        .map_err(|problem| fail("coords_x", problem))?;
+    Ok((kind, vertices, class, class_name.to_string()))
 }

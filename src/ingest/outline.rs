@@ -124,6 +124,53 @@ pub(crate) fn resolve_class(
         })
 }
 
+/// The vertices of a NuCLS record given by its box columns only: one for a box of no size
+/// (a point), else the four corners.
+pub(crate) fn box_vertices(b: BoundingBox) -> std::result::Result<Vec<[f64; 2]>, Problem> {
+    if b.xmin > b.xmax || b.ymin > b.ymax {
+        return Err(Problem::Invalid {
+            message: format!(
+                "box ({}, {})-({}, {}) has its maximum below its minimum: expected xmin <= xmax and ymin <= ymax",
+                b.xmin, b.ymin, b.xmax, b.ymax
+            ),
+        });
+    }
+    Ok(if b.xmin == b.xmax && b.ymin == b.ymax {
+        vec![[b.xmin, b.ymin]]
+    } else {
+        b.corners().to_vec()
+    })
+}
+
+/// The shape type of a NuCLS record: as its `type` says, else a point for one distinct
+/// vertex, a rectangle when the box columns gave the vertices, a polygon otherwise. A point
+/// must have one distinct vertex.
+pub(crate) fn nucls_shape_type(
+    declared: Option<ShapeType>,
+    vertices: &[[f64; 2]],
+    from_box_columns: bool,
+) -> std::result::Result<ShapeType, Problem> {
+    let mut distinct: Vec<[f64; 2]> = Vec::new();
+    for v in vertices {
+        if !distinct.contains(v) {
+            distinct.push(*v);
+        }
+    }
+    let kind = declared.unwrap_or(if distinct.len() == 1 {
+        ShapeType::Point
+    } else if from_box_columns {
+        ShapeType::Rectangle
+    } else {
+        ShapeType::Polygon
+    });
+    if kind == ShapeType::Point && distinct.len() != 1 {
+        return Err(Problem::PointWithSeveralCoordinates {
+            count: distinct.len(),
+        });
+    }
+    Ok(kind)
+}
+
 /// A shape type as NuCLS's `type` column names it.
 pub(crate) fn parse_shape_type(text: &str) -> std::result::Result<ShapeType, Problem> {
     match text.to_ascii_lowercase().as_str() {
