@@ -189,12 +189,14 @@ fn run_job(
         folds,
     };
     let read_options = common.input.read_options()?;
-    // COCO results name their images by the ids of a ground-truth file: the reference's.
+    // COCO results name their images by the ids of a ground-truth file: the reference's
+    // when it is one JSON file (used only if A turns out to be a bare results list).
     let mut options_a = read_options.clone();
-    if options_a.coco_images.is_none()
-        && b_path.is_file()
-        && ingest::format::detect_file(b_path).ok() == Some(ingest::Format::Coco)
-    {
+    let b_is_json = b_path.is_file()
+        && b_path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if options_a.coco_images.is_none() && b_is_json {
         options_a.coco_images = Some(b_path.to_path_buf());
     }
     let mut watch = Stopwatch::new(common.timings);

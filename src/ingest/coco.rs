@@ -23,6 +23,8 @@ use std::path::Path;
 /// Reads a COCO file as a whole set.
 pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet> {
     let document = read_json(path)?;
+    // Results name their images by the ids of a ground-truth file, read for its catalogue.
+    let ground_truth;
     let (catalogue_doc, catalogue_path, annotations, base) = match &document {
         Value::Array(items) => {
             let Some(images_path) = &options.coco_images else {
@@ -31,12 +33,8 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
                     message: "holds COCO detection results without images: give the ground-truth COCO file whose images they refer to (--coco-images FILE)".into(),
                 });
             };
-            (
-                read_json(images_path)?,
-                images_path.clone(),
-                items.as_slice(),
-                String::new(),
-            )
+            ground_truth = read_json(images_path)?;
+            (&ground_truth, images_path.as_path(), items.as_slice(), "")
         }
         Value::Object(map) => {
             let annotations = match map.get("annotations") {
@@ -51,12 +49,7 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
                     ))
                 }
             };
-            (
-                document.clone(),
-                path.to_path_buf(),
-                annotations,
-                "/annotations".to_string(),
-            )
+            (&document, path, annotations, "/annotations")
         }
         other => {
             return Err(expected(
@@ -67,7 +60,8 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
             ))
         }
     };
-    let catalogue = Catalogue::read(&catalogue_path, &catalogue_doc, options)?;
+    let catalogue = Catalogue::read(catalogue_path, catalogue_doc, options)?;
+    let mut set_quality = crate::quality::DataQuality::default();
     let mut builders: BTreeMap<u64, FovBuilder<'_>> = catalogue
         .images
         .keys()
@@ -88,23 +82,23 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
                 &format!("the id of an image of {}", catalogue_path.display()),
                 image_value,
             );
+            // An annotation of no image belongs to no FOV: the set's findings count it.
             if options.strictness == Strictness::Lenient {
-                if let Some(first) = builders.values_mut().next() {
-                    first.note(FindingKind::SkippedRow, Some(item), error.to_string());
-                    continue;
-                }
+                let detail = error.to_string();
+                set_quality.push(
+                    FindingKind::SkippedRow,
+                    path.to_path_buf(),
+                    Some(item),
+                    detail,
+                );
+                continue;
             }
             return Err(error);
         };
-        match read_annotation(path, &pointer, item, annotation, &catalogue, builder) {
-            Ok(()) => {}
-            Err(error) if options.strictness == Strictness::Lenient && error.is_input() => {
-                builder.note(FindingKind::SkippedRow, Some(item), error.to_string());
-            }
-            Err(error) => return Err(error),
-        }
+        let read = read_annotation(path, &pointer, item, annotation, &catalogue, builder);
+        builder.keep(options.strictness, item, read)?;
     }
-    let fovs = builders
+    let fovs: Vec<LoadedFov> = builders
         .into_iter()
         .map(|(id, builder)| {
             let image = &catalogue.images[&id];
@@ -120,6 +114,7 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
         .collect();
     Ok(LoadedSet {
         fovs,
+        quality: set_quality,
         ..LoadedSet::default()
     })
 }
@@ -167,11 +162,7 @@ impl Catalogue {
                     file_value,
                 ));
             };
-            let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-            let name = match base.rfind('.') {
-                Some(dot) if dot > 0 => &base[..dot],
-                _ => base,
-            };
+            let name = super::fov_name_of(file_name);
             if let Some(first) = names.insert(name.to_string(), i) {
                 return Err(expected(
                     path,

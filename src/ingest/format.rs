@@ -97,18 +97,27 @@ fn detect_bytes(path: &Path, bytes: &[u8]) -> Result<Format> {
     }
 }
 
-/// The files of `dir` (not its subfolders) whose names end in one of `extensions`
+/// The files of `dir` (not its subfolders, not hidden) whose names end in one of `extensions`
 /// (case-insensitive), sorted.
 pub(crate) fn files_ending(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, "list", e))? {
-        let path = entry.map_err(|e| Error::io(dir, "list", e))?.path();
+        let entry = entry.map_err(|e| Error::io(dir, "list", e))?;
+        let path = entry.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
         let lower = name.to_ascii_lowercase();
-        if !name.starts_with('.') && extensions.iter().any(|e| lower.ends_with(e)) && path.is_file()
-        {
+        if name.starts_with('.') || !extensions.iter().any(|e| lower.ends_with(e)) {
+            continue;
+        }
+        // The directory entry's type needs no extra system call; links are followed.
+        let is_file = match entry.file_type() {
+            Ok(t) if t.is_symlink() => path.is_file(),
+            Ok(t) => t.is_file(),
+            Err(_) => path.is_file(),
+        };
+        if is_file {
             files.push(path);
         }
     }

@@ -48,13 +48,8 @@ pub fn read_geojson_fov(
             format!("{base}/{index}")
         };
         let item = index as u64 + 1;
-        match read_feature(path, &pointer, item, feature, hierarchy, &mut builder) {
-            Ok(()) => {}
-            Err(error) if strictness == Strictness::Lenient && error.is_input() => {
-                builder.note(FindingKind::SkippedRow, Some(item), error.to_string());
-            }
-            Err(error) => return Err(error),
-        }
+        let read = read_feature(path, &pointer, item, feature, hierarchy, &mut builder);
+        builder.keep(strictness, item, read)?;
     }
     Ok(builder.finish())
 }

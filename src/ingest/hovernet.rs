@@ -8,7 +8,6 @@ use super::outline::{resolve_class, FovBuilder, ShapeType};
 use super::{FovRows, Strictness};
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{ClassHierarchy, Nucleus};
-use crate::quality::FindingKind;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -68,7 +67,7 @@ pub fn read_hovernet_fov(
     for (index, (id, nucleus)) in entries.into_iter().enumerate() {
         let item = index as u64 + 1;
         let pointer = format!("/nuc/{id}");
-        match read_nucleus(
+        let read = read_nucleus(
             path,
             &pointer,
             item,
@@ -76,13 +75,8 @@ pub fn read_hovernet_fov(
             hierarchy,
             types,
             &mut builder,
-        ) {
-            Ok(()) => {}
-            Err(error) if strictness == Strictness::Lenient && error.is_input() => {
-                builder.note(FindingKind::SkippedRow, Some(item), error.to_string());
-            }
-            Err(error) => return Err(error),
-        }
+        );
+        builder.keep(strictness, item, read)?;
     }
     Ok(builder.finish())
 }

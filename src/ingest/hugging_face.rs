@@ -16,7 +16,7 @@ use super::outline::{
     box_vertices, nucls_shape_type, parse_shape_type, resolve_class, FovBuilder, ShapeType,
 };
 use super::set_index::{LoadedFov, LoadedSet};
-use super::{ReadOptions, Strictness};
+use super::ReadOptions;
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{BoundingBox, FoldSplit, Nucleus, NuclsFovName};
 use crate::quality::FindingKind;
@@ -206,12 +206,7 @@ fn read_names(path: &Path) -> Result<Vec<String>> {
     (0..frame.height())
         .map(|row| {
             let file_name = file_names.get(row).ok_or_else(|| not_text(row))?;
-            let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-            Ok(match base.rfind('.') {
-                Some(dot) if dot > 0 => &base[..dot],
-                _ => base,
-            }
-            .to_string())
+            Ok(super::fov_name_of(file_name).to_string())
         })
         .collect()
 }
@@ -359,17 +354,14 @@ fn read_row(
     let mut builder = FovBuilder::new(path);
     for index in 0..fields.count {
         let item = index as u64 + 1;
-        match read_nucleus(path, row_number, index, fields, options) {
-            Ok((kind, vertices, class, name)) => {
-                let score = fields.score.as_ref().and_then(|s| s.get(index));
-                if let Some(shape) = builder.shape(item, kind, vertices) {
-                    builder.push(Nucleus::new(item as u32, shape, class, score), &name);
-                }
-            }
-            Err(error) if options.strictness == Strictness::Lenient && error.is_input() => {
-                builder.note(FindingKind::SkippedRow, Some(item), error.to_string());
-            }
-            Err(error) => return Err(error),
+        let read = read_nucleus(path, row_number, index, fields, options);
+        let Some((kind, vertices, class, name)) = builder.keep(options.strictness, item, read)?
+        else {
+            continue;
+        };
+        let score = fields.score.as_ref().and_then(|s| s.get(index));
+        if let Some(shape) = builder.shape(item, kind, vertices) {
+            builder.push(Nucleus::new(item as u32, shape, class, score), &name);
         }
     }
     Ok(builder.finish())

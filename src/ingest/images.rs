@@ -51,12 +51,9 @@ fn parquet_png(path: &Path, fov: &str) -> Result<Option<Vec<u8>>> {
         .column(FILE_NAME)
         .and_then(|c| c.str().cloned())
         .map_err(failed)?;
-    let Some(row) = (0..frame.height()).find(|&i| {
-        names.get(i).is_some_and(|n| {
-            let base = n.rsplit(['/', '\\']).next().unwrap_or(n);
-            base.rsplit_once('.').map_or(base, |(stem, _)| stem) == fov
-        })
-    }) else {
+    let Some(row) =
+        (0..frame.height()).find(|&i| names.get(i).is_some_and(|n| super::fov_name_of(n) == fov))
+    else {
         return Ok(None);
     };
     let images = frame.column("rgb_image").map_err(failed)?;

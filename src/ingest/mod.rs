@@ -185,38 +185,26 @@ pub fn read_multi_rater(path: &Path, options: &ReadOptions) -> Result<MultiRater
 
 /// The annotation CSVs of a folder (not its subfolders), metadata files left out, sorted.
 fn list_csv(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, "list", e))? {
-        let entry = entry.map_err(|e| Error::io(dir, "list", e))?;
-        let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let lower = name.to_ascii_lowercase();
-        if !lower.ends_with(".csv") || METADATA_FILES.contains(&lower.as_str()) {
-            continue;
-        }
-        // The directory entry's type needs no extra system call; links are followed.
-        let is_file = match entry.file_type() {
-            Ok(t) if t.is_symlink() => path.is_file(),
-            Ok(t) => t.is_file(),
-            Err(_) => path.is_file(),
-        };
-        if is_file {
-            files.push(path);
-        }
-    }
-    files.sort();
+    let mut files = format::files_ending(dir, &[".csv"])?;
+    files.retain(|path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        !METADATA_FILES.contains(&name.to_ascii_lowercase().as_str())
+    });
     Ok(files)
+}
+
+/// The FOV name a file name stands for: without folders (`/` or `\\`) and extension.
+pub(crate) fn fov_name_of(file_name: &str) -> &str {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    match base.rfind('.') {
+        Some(dot) if dot > 0 => &base[..dot],
+        _ => base,
+    }
 }
 
 /// The file name without its extension (the FOV name of a per-FOV file).
 fn file_stem(path: &Path) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    match name.rfind('.') {
-        Some(dot) if dot > 0 => name[..dot].to_string(),
-        _ => name.to_string(),
-    }
+    fov_name_of(path.file_name().and_then(|n| n.to_str()).unwrap_or("")).to_string()
 }
 
 fn folder_name(path: &Path) -> String {

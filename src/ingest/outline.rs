@@ -3,8 +3,8 @@
 //! noted), exact duplicates and `correction_` classes noted, and a FOV with no nuclei
 //! counted as empty.
 
-use super::FovRows;
-use crate::error::Problem;
+use super::{FovRows, Strictness};
+use crate::error::{Problem, Result};
 use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass, Shape, ShapeIssue};
 use crate::quality::FindingKind;
 use std::collections::HashMap;
@@ -39,6 +39,24 @@ impl<'a> FovBuilder<'a> {
         self.rows
             .quality
             .push(kind, self.path.to_path_buf(), row, detail);
+    }
+
+    /// `result`'s value; under [`Strictness::Lenient`] an input error is noted as a skipped
+    /// item (`None`), otherwise it is returned.
+    pub fn keep<T>(
+        &mut self,
+        strictness: Strictness,
+        item: u64,
+        result: Result<T>,
+    ) -> Result<Option<T>> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if strictness == Strictness::Lenient && error.is_input() => {
+                self.note(FindingKind::SkippedRow, Some(item), error.to_string());
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// The shape of `vertices` read as `kind`; `None` (counted) when it has no area.

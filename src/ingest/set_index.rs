@@ -13,7 +13,7 @@ use crate::model::{
 use crate::quality::{DataQuality, FindingKind};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One FOV of a format that holds a whole set in one file, read when the set is indexed.
@@ -81,27 +81,47 @@ impl SetIndex {
 
     /// Reads the FOV at `position`, with its findings.
     pub fn read_fov(&self, position: usize) -> Result<(Fov, DataQuality)> {
+        let loaded = match &self.loaded {
+            Some(loaded) => loaded[position].clone(),
+            None => self.read_file(position)?,
+        };
+        Ok(self.assemble(loaded))
+    }
+
+    /// Reads the file of the FOV at `position` (a per-FOV format).
+    fn read_file(&self, position: usize) -> Result<LoadedFov> {
         let (fov_name, path) = &self.files[position];
         let hierarchy = &self.options.hierarchy;
         let strictness = self.options.strictness;
-        let loaded = match (&self.loaded, self.format) {
-            (Some(loaded), _) => loaded[position].clone(),
-            (None, Format::Mask) => {
+        let (rows, region, image_size) = match self.format {
+            Format::Mask => {
                 let codes = self.mask_codes.as_deref().expect("mask codes are read");
                 let mask = read_mask(path, codes, hierarchy)?;
-                self.loaded_from(fov_name, path, mask.rows, mask.region, Some(mask.size))
+                (mask.rows, mask.region, Some(mask.size))
             }
-            (None, format) => {
-                let rows = match format {
-                    Format::GeoJson => read_geojson_fov(path, hierarchy, strictness)?,
-                    Format::HoverNet => {
-                        read_hovernet_fov(path, hierarchy, &self.options.type_map, strictness)?
-                    }
-                    _ => read_fov_csv(path, hierarchy, strictness)?,
-                };
-                self.loaded_from(fov_name, path, rows, None, None)
+            Format::GeoJson => (read_geojson_fov(path, hierarchy, strictness)?, None, None),
+            Format::HoverNet => {
+                let types = &self.options.type_map;
+                let rows = read_hovernet_fov(path, hierarchy, types, strictness)?;
+                (rows, None, None)
+            }
+            Format::Nucls | Format::HuggingFace | Format::Coco => {
+                (read_fov_csv(path, hierarchy, strictness)?, None, None)
             }
         };
+        Ok(LoadedFov {
+            name: fov_name.clone(),
+            source: path.clone(),
+            rows,
+            region,
+            image_size,
+            test_fold: None,
+        })
+    }
+
+    /// A FOV as read, joined with what the set's metadata says of it.
+    fn assemble(&self, loaded: LoadedFov) -> (Fov, DataQuality) {
+        let fov_name = &loaded.name;
         let parsed = NuclsFovName::parse(fov_name);
         let location = self.locations.as_ref().and_then(|l| l.get(fov_name));
         let slide = parsed
@@ -112,9 +132,13 @@ impl SetIndex {
             .as_ref()
             .and_then(|p| p.hospital.clone())
             .or_else(|| location.and_then(|l| l.hospital.clone()));
+        let image_size = self
+            .images
+            .contains(fov_name.as_str())
+            .then(|| metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))))
+            .flatten()
+            .or(loaded.image_size);
         let fov = Fov {
-            name: fov_name.clone(),
-            source: loaded.source,
             test_fold: slide
                 .as_deref()
                 .and_then(|s| self.test_fold.get(s).copied())
@@ -122,44 +146,29 @@ impl SetIndex {
             slide,
             hospital,
             region: location.map(|l| l.region).or(loaded.region),
-            image_size: self
-                .images
-                .contains(fov_name.as_str())
-                .then(|| metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))))
-                .flatten()
-                .or(loaded.image_size),
+            image_size,
+            name: loaded.name,
+            source: loaded.source,
             nuclei: loaded.rows.nuclei,
         };
         let mut quality = loaded.rows.quality;
         check_placement(&fov, self.locations.is_some(), &mut quality);
-        Ok((fov, quality))
+        (fov, quality)
     }
 
-    fn loaded_from(
-        &self,
-        name: &str,
-        path: &Path,
-        rows: FovRows,
-        region: Option<BoundingBox>,
-        image_size: Option<(u32, u32)>,
-    ) -> LoadedFov {
-        LoadedFov {
-            name: name.to_string(),
-            source: path.to_path_buf(),
-            rows,
-            region,
-            image_size,
-            test_fold: None,
-        }
-    }
-
-    /// Reads every FOV, in parallel.
-    pub fn read_all(self) -> Result<AnnotationSet> {
-        let read: Vec<Result<(Fov, DataQuality)>> = (0..self.files.len())
-            .into_par_iter()
-            .map(|i| self.read_fov(i))
-            .collect();
-        let mut quality = self.quality;
+    /// Reads every FOV, in parallel (a whole-set format's FOVs, read already, are moved).
+    pub fn read_all(mut self) -> Result<AnnotationSet> {
+        let read: Vec<Result<(Fov, DataQuality)>> = match self.loaded.take() {
+            Some(loaded) => loaded
+                .into_par_iter()
+                .map(|fov| Ok(self.assemble(fov)))
+                .collect(),
+            None => (0..self.files.len())
+                .into_par_iter()
+                .map(|i| self.read_fov(i))
+                .collect(),
+        };
+        let mut quality = std::mem::take(&mut self.quality);
         let mut fovs = Vec::with_capacity(read.len());
         for result in read {
             let (fov, fov_quality) = result?;
