@@ -10,48 +10,70 @@
 
 use crate::error::{Error, Result};
 pub use crate::model::Format;
+use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};
 
-/// What a JSON document is, by its top level.
-pub(crate) fn classify_json(value: &serde_json::Value) -> std::result::Result<Format, String> {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            if map.contains_key("annotations") || map.contains_key("images") {
-                return Ok(Format::Coco);
-            }
-            if map.contains_key("nuc") {
-                return Ok(Format::HoverNet);
-            }
-            if let Some(kind) = map.get("type").and_then(Value::as_str) {
-                if matches!(kind, "FeatureCollection" | "Feature") {
-                    return Ok(Format::GeoJson);
-                }
-            }
-            let mut keys: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
-            keys.sort_unstable();
-            Err(format!("a JSON object with keys [{}]", keys.join(", ")))
-        }
-        Value::Array(items) => match items.first() {
-            None => Err("an empty JSON list".into()),
-            Some(Value::Object(first)) if first.contains_key("image_id") => Ok(Format::Coco),
-            Some(Value::Object(first))
-                if first.get("type").and_then(Value::as_str) == Some("Feature") =>
-            {
-                Ok(Format::GeoJson)
-            }
-            Some(_) => Err("a JSON list of neither COCO results nor GeoJSON features".into()),
-        },
-        _ => Err("a JSON scalar".into()),
+/// A JSON object's members, their values left unparsed.
+type Members<'a> = std::collections::BTreeMap<String, &'a RawValue>;
+
+/// What a JSON document is, by its top level (the values are scanned, not built: a large
+/// COCO file is parsed once, by its reader).
+fn classify_json(text: &[u8]) -> serde_json::Result<std::result::Result<Format, String>> {
+    let kind = |members: &Members<'_>| {
+        members
+            .get("type")
+            .and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+    };
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        let items: Vec<&RawValue> = serde_json::from_slice(text)?;
+        let Some(item) = items.first() else {
+            return Ok(Err("an empty JSON list".into()));
+        };
+        let members: Option<Members<'_>> = serde_json::from_str(item.get()).ok();
+        return Ok(match members {
+            Some(m) if m.contains_key("image_id") => Ok(Format::Coco),
+            Some(m) if kind(&m).as_deref() == Some("Feature") => Ok(Format::GeoJson),
+            _ => Err("a JSON list of neither COCO results nor GeoJSON features".into()),
+        });
     }
+    let members: Members<'_> = serde_json::from_slice(text)?;
+    Ok(
+        if members.contains_key("annotations") || members.contains_key("images") {
+            Ok(Format::Coco)
+        } else if members.contains_key("nuc") {
+            Ok(Format::HoverNet)
+        } else if matches!(
+            kind(&members).as_deref(),
+            Some("FeatureCollection" | "Feature")
+        ) {
+            Ok(Format::GeoJson)
+        } else {
+            let keys: Vec<&str> = members.keys().map(String::as_str).take(8).collect();
+            Err(format!("a JSON object with keys [{}]", keys.join(", ")))
+        },
+    )
 }
 
 const EXPECTED: &str = "expected NuCLS CSVs (csv/<fov>.csv or <fov>.csv), NuCLS masks (mask/<fov>.png), Hugging Face parquet, COCO JSON (images and annotations, or a results list), GeoJSON (FeatureCollection) or HoVer-Net JSON (nuc)";
 
-/// The format of one file, by its first bytes (and, for JSON, its top level).
+/// The format of one file, by its first bytes (and, for JSON, its top level). Only JSON is
+/// read whole.
 pub fn detect_file(path: &Path) -> Result<Format> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
-    detect_bytes(path, &bytes)
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(4096).read_to_end(&mut head))
+        .map_err(|e| Error::io(path, "read", e))?;
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    if matches!(
+        text.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ) {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        return detect_bytes(path, &bytes);
+    }
+    detect_bytes(path, &head)
 }
 
 fn detect_bytes(path: &Path, bytes: &[u8]) -> Result<Format> {
@@ -70,7 +92,7 @@ fn detect_bytes(path: &Path, bytes: &[u8]) -> Result<Format> {
     match first {
         None => Err(layout("an empty file".into())),
         Some(b'{') | Some(b'[') => {
-            let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| {
+            let found = classify_json(text).map_err(|e| {
                 Error::input(
                     crate::error::Location::row(path, e.line() as u64),
                     crate::error::Problem::Invalid {
@@ -78,10 +100,10 @@ fn detect_bytes(path: &Path, bytes: &[u8]) -> Result<Format> {
                     },
                 )
             })?;
-            classify_json(&value).map_err(layout)
+            found.map_err(layout)
         }
         Some(_) => {
-            let head = String::from_utf8_lossy(&text[..text.len().min(4096)]).to_lowercase();
+            let head = String::from_utf8_lossy(text).to_lowercase();
             if head
                 .lines()
                 .next()
