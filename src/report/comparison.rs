@@ -3,7 +3,7 @@
 use super::frame_table::{markdown_table, ColumnSpec, DETECTION_COLUMNS};
 use super::markdown::{count, embed, number, FigureIndex, Table, UNDEFINED};
 use crate::comparison::run::{ComparisonReport, Job};
-use crate::comparison::summary::{GroupRow, LevelSummary};
+use crate::comparison::summary::LevelSummary;
 use crate::error::Result;
 use crate::model::ClassLevel;
 use polars::prelude::DataFrame;
@@ -28,12 +28,19 @@ fn level_title(level: ClassLevel) -> &'static str {
 }
 
 /// The whole `report.md`; `files` lists the tables written beside it.
-/// The report; `per_class` is the per-class table (`tables::comparison::per_class`).
+/// The tables of `tables::comparison` the report renders, as written beside it.
+pub struct ReportFrames<'a> {
+    pub per_class: &'a DataFrame,
+    pub by_hospital: &'a DataFrame,
+    pub by_fold: &'a DataFrame,
+}
+
+/// The report.
 pub fn comparison(
     report: &ComparisonReport,
     files: &[String],
     figures: &FigureIndex,
-    per_class: &DataFrame,
+    frames: &ReportFrames<'_>,
 ) -> Result<String> {
     let mut out = String::new();
     let r = &report.result;
@@ -202,7 +209,7 @@ pub fn comparison(
             r.levels.get(level),
             score,
             figures,
-            per_class,
+            frames.per_class,
         )?;
     }
 
@@ -217,13 +224,9 @@ pub fn comparison(
         }
     }
 
-    group_section(&mut out, "By hospital", "hospital", &r.by_hospital)?;
-    group_section(
-        &mut out,
-        "By fold (the test FOVs of each fold)",
-        "fold",
-        &r.by_fold,
-    )?;
+    group_section(&mut out, "By hospital", "hospital", frames.by_hospital)?;
+    let by_fold = "By fold (the test FOVs of each fold)";
+    group_section(&mut out, by_fold, "fold", frames.by_fold)?;
 
     if let Some(folds) = &r.folds {
         out.push_str("\n## Across folds\n\n");
@@ -412,13 +415,12 @@ fn group_section(
     out: &mut String,
     title: &str,
     key: &'static str,
-    rows: &[GroupRow],
+    frame: &DataFrame,
 ) -> Result<()> {
-    if rows.is_empty() {
+    if frame.height() == 0 {
         return Ok(());
     }
     writeln!(out, "\n## {title}\n").unwrap();
-    let frame = crate::tables::comparison::groups(rows, key)?;
     let mut columns = vec![
         ColumnSpec::text(key, key),
         ColumnSpec::count("fovs", "FOVs"),
@@ -446,7 +448,7 @@ fn group_section(
             "kappa_super_ci_high",
         ),
     ]);
-    out.push_str(&markdown_table(&frame, &columns, 1, |_| true)?.render());
+    out.push_str(&markdown_table(frame, &columns, 1, |_| true)?.render());
     Ok(())
 }
 

@@ -43,7 +43,7 @@ pub fn base64(bytes: &[u8]) -> String {
 
 /// The HTML document of `markdown`, whose images (`plots/<name>.png`) are taken from
 /// `images` by their path.
-pub fn document(title: &str, markdown: &str, images: &HashMap<String, Vec<u8>>) -> Result<String> {
+pub fn document(title: &str, markdown: &str, images: &HashMap<String, &[u8]>) -> Result<String> {
     let mut missing = None;
     let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
         Event::Start(Tag::Image {
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn images_are_inlined_and_tables_rendered() {
-        let images = HashMap::from([("plots/a.png".to_string(), b"foo".to_vec())]);
+        let images = HashMap::from([("plots/a.png".to_string(), &b"foo"[..])]);
         let page = document(
             "T & <x>",
             "# T\n\n| a | b |\n|---|--:|\n| 1 | — |\n\n![caption](plots/a.png)\n",

@@ -112,9 +112,8 @@ pub fn write_comparison(
 ) -> Result<Vec<PathBuf>> {
     use crate::tables::comparison as t;
     let r = &report.result;
-    let per_class = t::per_class(report)?;
     let mut frames: Vec<(&str, polars::prelude::DataFrame)> = vec![
-        ("per_class", per_class.clone()),
+        ("per_class", t::per_class(report)?),
         ("confusion", t::confusion(report)?),
         ("by_fov", t::groups(&r.by_fov, "fov")?),
         ("by_slide", t::groups(&r.by_slide, "slide")?),
@@ -144,12 +143,12 @@ pub fn write_comparison(
     let files: Vec<Result<[PathBuf; 2]>> = {
         use rayon::prelude::*;
         frames
-            .into_par_iter()
-            .map(|(name, mut frame)| {
+            .par_iter_mut()
+            .map(|(name, frame)| {
                 let csv = dir.join(format!("{name}.csv"));
                 let parquet = dir.join(format!("{name}.parquet"));
-                tables::write_csv(&csv, &mut frame)?;
-                tables::write_parquet(&parquet, &mut frame)?;
+                tables::write_csv(&csv, frame)?;
+                tables::write_parquet(&parquet, frame)?;
                 Ok([csv, parquet])
             })
             .collect()
@@ -164,7 +163,19 @@ pub fn write_comparison(
     let figures = figures::comparison_figures(report, overlays)?;
     let (index, figure_files) = write_figures(dir, &figures)?;
     written.extend(figure_files);
-    let markdown = comparison::comparison(report, &listed, &index, &per_class)?;
+    let frame = |wanted: &str| {
+        frames
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|(_, frame)| frame)
+            .expect("the frame is built above")
+    };
+    let report_frames = comparison::ReportFrames {
+        per_class: frame("per_class"),
+        by_hospital: frame("by_hospital"),
+        by_fold: frame("by_fold"),
+    };
+    let markdown = comparison::comparison(report, &listed, &index, &report_frames)?;
     let markdown_path = dir.join("report.md");
     write_atomic(&markdown_path, markdown.as_bytes())?;
     written.push(markdown_path);
@@ -206,9 +217,9 @@ fn write_extra_formats(
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     if formats.html {
-        let images: std::collections::HashMap<String, Vec<u8>> = figures
+        let images: std::collections::HashMap<String, &[u8]> = figures
             .iter()
-            .map(|f| (format!("plots/{}.png", f.name), f.figure.png.clone()))
+            .map(|f| (format!("plots/{}.png", f.name), f.figure.png.as_slice()))
             .collect();
         let path = dir.join("report.html");
         write_atomic(&path, html::document(title, markdown, &images)?.as_bytes())?;
