@@ -3,6 +3,7 @@
 //! truth needs.
 
 use super::figures::{later, render_all, NamedFigure, Pending};
+use super::markdown::number;
 use crate::agreement::summary::AgreementReport;
 use crate::error::Result;
 use crate::model::ClassLevel;
@@ -12,19 +13,25 @@ use std::collections::HashMap;
 /// A mean and its standard deviation.
 type MeanAndSd = (Option<f64>, Option<f64>);
 
+/// The kappa of two raters, whichever order the pair was stored in; 1 for a rater with
+/// themself.
+fn pair_kappa(kappa: &HashMap<(String, String), f64>, a: &str, b: &str) -> Option<f64> {
+    if a == b {
+        return Some(1.0);
+    }
+    kappa
+        .get(&(a.to_string(), b.to_string()))
+        .or_else(|| kappa.get(&(b.to_string(), a.to_string())))
+        .copied()
+}
+
 /// Raters ordered by group, then within a group by similarity: starting from the rater who
 /// agrees most with the rest, each next rater is the one who agrees most with the last.
 pub fn rater_order(
     raters: &[(String, String)],
     kappa: &HashMap<(String, String), f64>,
 ) -> Vec<usize> {
-    let k = |a: &str, b: &str| {
-        kappa
-            .get(&(a.to_string(), b.to_string()))
-            .or_else(|| kappa.get(&(b.to_string(), a.to_string())))
-            .copied()
-            .unwrap_or(f64::NEG_INFINITY)
-    };
+    let k = |a: &str, b: &str| pair_kappa(kappa, a, b).unwrap_or(f64::NEG_INFINITY);
     let mut groups: Vec<&str> = raters.iter().map(|(_, g)| g.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
@@ -81,15 +88,7 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
             .filter_map(|p| p.kappa.map(|k| ((p.rater_a.clone(), p.rater_b.clone()), k)))
             .collect();
         let order = rater_order(&raters, &kappa);
-        let value = |a: &str, b: &str| {
-            if a == b {
-                return Some(1.0);
-            }
-            kappa
-                .get(&(a.to_string(), b.to_string()))
-                .or_else(|| kappa.get(&(b.to_string(), a.to_string())))
-                .copied()
-        };
+        let value = |a: &str, b: &str| pair_kappa(&kappa, a, b);
         let labels: Vec<String> = order
             .iter()
             .map(|&i| format!("{} ({})", raters[i].0, raters[i].1))
@@ -105,11 +104,7 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
             .collect();
         let text = values
             .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|v| v.map_or("—".into(), |k| format!("{k:.2}")))
-                    .collect()
-            })
+            .map(|row| row.iter().map(|v| number(*v, 2)).collect())
             .collect();
         let n = order.len() as u32;
         let side = (300 + 52 * n).clamp(560, 1400);

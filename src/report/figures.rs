@@ -2,6 +2,7 @@
 //! the IoU histogram, F1 against the IoU threshold, precision-recall curves, the
 //! score-threshold sweep, folds, and overlays of the FOVs with the most disagreement.
 
+use super::markdown::number;
 use crate::comparison::run::ComparisonReport;
 use crate::comparison::summary::LevelSummary;
 use crate::error::{Error, Result};
@@ -89,7 +90,7 @@ fn confusion(level: ClassLevel, l: &LevelSummary, normalised: bool) -> (Heatmap,
             if normalised {
                 let share = (total > 0).then(|| count as f64 / total as f64);
                 values[r][c] = share;
-                text[r][c] = share.map_or("—".into(), |s| format!("{s:.2}"));
+                text[r][c] = number(share, 2);
             } else {
                 values[r][c] = Some(count as f64);
                 text[r][c] = count.to_string();
@@ -235,7 +236,7 @@ pub fn comparison_figures(
                     .filter(|(_, p)| **p >= 0.0)
                     .map(|(&r, &p)| (r, p))
                     .collect();
-                let ap = ap_of(class).map_or("—".into(), |a| format!("{a:.3}"));
+                let ap = number(ap_of(class), 3);
                 Series::new(&format!("{class} (AP50 {ap})"), points)
             })
             .collect();
