@@ -4,36 +4,102 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Where in the input something was found.
+/// What kind of position within a file an input error points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Position {
+    /// The file as a whole.
+    File,
+    /// A line or record of a text file (1-based; a CSV's header is row 1).
+    Row(u64),
+    /// A line and column of a text file (both 1-based), as TOML and JSON parsers report.
+    LineColumn { line: u64, column: u64 },
+    /// A CSV cell: the row (1-based, the header being row 1) and the column's name.
+    Cell { row: u64, column: String },
+    /// A value of a JSON document, by its JSON pointer (`/annotations/12/bbox`).
+    JsonPointer(String),
+    /// A field of a parquet row (1-based).
+    ParquetField { row: u64, field: String },
+    /// An instance of a label image or mask (its position, 1-based) and what of it.
+    MaskInstance { instance: u64, what: String },
+}
+
+/// Where in the input something was found: a file and a position in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub path: PathBuf,
-    pub row: Option<u64>,
-    pub column: Option<String>,
+    pub position: Position,
 }
 
 impl Location {
     pub fn file(path: &Path) -> Location {
-        Location {
-            path: path.to_path_buf(),
-            row: None,
-            column: None,
-        }
+        Location::at(path, Position::File)
     }
 
+    /// A CSV cell (row 1-based, the header being row 1).
     pub fn cell(path: &Path, row: u64, column: &str) -> Location {
+        Location::at(
+            path,
+            Position::Cell {
+                row,
+                column: column.to_string(),
+            },
+        )
+    }
+
+    /// A line or record (1-based).
+    pub fn row(path: &Path, row: u64) -> Location {
+        Location::at(path, Position::Row(row))
+    }
+
+    /// A line and column of a text file (1-based).
+    pub fn line_column(path: &Path, line: u64, column: u64) -> Location {
+        Location::at(path, Position::LineColumn { line, column })
+    }
+
+    /// A value of a JSON document.
+    pub fn json_pointer(path: &Path, pointer: &str) -> Location {
+        Location::at(path, Position::JsonPointer(pointer.to_string()))
+    }
+
+    /// A field of a parquet row (1-based).
+    pub fn parquet_field(path: &Path, row: u64, field: &str) -> Location {
+        Location::at(
+            path,
+            Position::ParquetField {
+                row,
+                field: field.to_string(),
+            },
+        )
+    }
+
+    /// An instance of a mask (1-based) and what of it.
+    pub fn mask_instance(path: &Path, instance: u64, what: &str) -> Location {
+        Location::at(
+            path,
+            Position::MaskInstance {
+                instance,
+                what: what.to_string(),
+            },
+        )
+    }
+
+    fn at(path: &Path, position: Position) -> Location {
         Location {
             path: path.to_path_buf(),
-            row: Some(row),
-            column: Some(column.to_string()),
+            position,
         }
     }
 
-    pub fn row(path: &Path, row: u64) -> Location {
-        Location {
-            path: path.to_path_buf(),
-            row: Some(row),
-            column: None,
+    /// The 1-based row, line, record or instance, where the position has one.
+    pub fn row_number(&self) -> Option<u64> {
+        match &self.position {
+            Position::Row(row)
+            | Position::Cell { row, .. }
+            | Position::ParquetField { row, .. }
+            | Position::MaskInstance { instance: row, .. }
+            | Position::LineColumn { line: row, .. } => Some(*row),
+            Position::File | Position::JsonPointer(_) => None,
         }
     }
 }
@@ -41,18 +107,21 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;
-        if let Some(row) = self.row {
-            write!(f, ":{row}")?;
+        match &self.position {
+            Position::File => Ok(()),
+            Position::Row(row) => write!(f, ":{row}"),
+            Position::LineColumn { line, column } => write!(f, ":{line}:{column}"),
+            Position::Cell { row, column } => write!(f, ":{row}:{column}"),
+            Position::JsonPointer(pointer) => write!(f, ":{pointer}"),
+            Position::ParquetField { row, field } => write!(f, ":{row}:{field}"),
+            Position::MaskInstance { instance, what } => write!(f, ":{instance}:{what}"),
         }
-        if let Some(column) = &self.column {
-            write!(f, ":{column}")?;
-        }
-        Ok(())
     }
 }
 
 /// What was wrong with a piece of input, and what was expected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Problem {
     #[error("missing column {name:?}: expected a header with {expected}")]
     MissingColumn { name: String, expected: String },
@@ -70,8 +139,10 @@ pub enum Problem {
     LengthMismatch { x: usize, y: usize },
     #[error("empty cell: expected {expected}")]
     EmptyCell { expected: String },
-    #[error("unknown class {name:?}: expected one of the hierarchy's raw classes ({known}), or map it with --class-map")]
+    #[error("unknown class {name:?}: expected one of the hierarchy's raw classes ({known})")]
     UnknownClass { name: String, known: String },
+    #[error("type {type_id} has no class: the type map knows {known}")]
+    TypeWithoutClass { type_id: i64, known: String },
     #[error("unknown shape type {found:?}: expected rectangle, polyline, polygon or point")]
     UnknownShapeType { found: String },
     #[error("a point with {count} distinct coordinates: expected one")]
@@ -88,6 +159,7 @@ pub enum Problem {
 
 /// An error of the library.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Bad input, with its location.
     #[error("{location}: {problem}")]
@@ -113,14 +185,39 @@ pub enum Error {
         #[source]
         source: crate::model::HierarchyError,
     },
+    /// An input needs another file to be read, which the caller can give.
+    #[error("{}: {message}", path.display())]
+    Needs {
+        path: PathBuf,
+        message: String,
+        remedy: Remedy,
+    },
+    /// An output folder lies inside an input: writing there could overwrite it.
+    #[error("{}: is inside the input {}: expected an output folder outside the inputs", out.display(), input.display())]
+    OutputInsideInput { out: PathBuf, input: PathBuf },
     /// An output could not be encoded.
-    #[error("cannot encode {what}: {message}")]
-    Encode { what: String, message: String },
+    #[error("cannot encode {what}: {source}")]
+    Encode {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl Error {
     pub fn input(location: Location, problem: Problem) -> Error {
         Error::Input { location, problem }
+    }
+
+    /// An output that could not be encoded, with the encoder's error.
+    pub fn encode(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Encode {
+            what: what.into(),
+            source: source.into(),
+        }
     }
 
     pub fn io(path: &Path, action: &'static str, source: std::io::Error) -> Error {
@@ -131,14 +228,49 @@ impl Error {
         }
     }
 
+    /// What the caller can give to fix the error, when something can (the command line
+    /// names the flag).
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            Error::Input {
+                problem: Problem::UnknownClass { .. },
+                ..
+            } => Some(Remedy::ClassMap),
+            Error::Input {
+                problem: Problem::TypeWithoutClass { .. },
+                ..
+            } => Some(Remedy::TypeMap),
+            Error::Needs { remedy, .. } => Some(*remedy),
+            Error::OutputInsideInput { .. } => Some(Remedy::OutputOutsideInputs),
+            _ => None,
+        }
+    }
+
     /// Whether this error is about the content of an input (exit code 2) rather than the
     /// file system.
     pub fn is_input(&self) -> bool {
         matches!(
             self,
-            Error::Input { .. } | Error::Layout { .. } | Error::Hierarchy { .. }
+            Error::Input { .. }
+                | Error::Layout { .. }
+                | Error::Hierarchy { .. }
+                | Error::Needs { .. }
         )
     }
+}
+
+/// What a caller can give to fix an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Remedy {
+    /// A map from the class names found to the hierarchy's raw classes.
+    ClassMap,
+    /// The ground-truth COCO file whose images detection results refer to.
+    CocoImages,
+    /// HoVer-Net's type ids mapped to classes.
+    TypeMap,
+    /// An output folder outside the inputs.
+    OutputOutsideInputs,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -2,7 +2,7 @@
 //! folds and data-quality findings, as a plain result struct for the exporters.
 
 use crate::model::{AnnotationSet, ClassLevel, Dataset, MultiRaterSet, ShapeKind};
-use crate::quality::FindingKind;
+use crate::quality::QualityCount;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -53,28 +53,6 @@ pub struct FoldCount {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QualityCount {
-    pub kind: FindingKind,
-    pub description: String,
-    pub count: usize,
-}
-
-impl QualityCount {
-    /// The count of each kind of finding, in the kinds' order.
-    pub fn all(quality: &crate::quality::DataQuality) -> Vec<QualityCount> {
-        quality
-            .counts()
-            .into_iter()
-            .map(|(kind, count)| QualityCount {
-                kind,
-                description: kind.describe().to_string(),
-                count,
-            })
-            .collect()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PerFov {
     pub min: usize,
     pub median: f64,
@@ -87,7 +65,7 @@ pub struct InspectSummary {
     pub name: String,
     pub root: String,
     /// The format the set was read from.
-    pub format: crate::model::Format,
+    pub format: crate::ingest::format::Format,
     pub fovs: usize,
     pub empty_fovs: usize,
     pub nuclei: usize,

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod agreement;
+pub mod choice;
 pub mod comparison;
 pub mod error;
 pub mod geometry;
@@ -37,11 +38,13 @@ pub mod inspect;
 pub mod matching;
 pub mod model;
 pub mod plots;
+pub mod png;
 pub mod quality;
 pub mod random;
 pub mod report;
 pub mod simulate;
 pub mod stats;
 pub mod tables;
+pub mod writers;
 
 pub use error::{Error, Location, Problem, Result};

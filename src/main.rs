@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {e:#}{}", cli::remedy(&e).unwrap_or_default());
             ExitCode::from(2)
         }
     }

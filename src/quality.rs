@@ -162,3 +162,26 @@ impl DataQuality {
         self.findings.extend(other.findings);
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+/// How many findings of one kind, described.
+pub struct QualityCount {
+    pub kind: FindingKind,
+    pub description: String,
+    pub count: usize,
+}
+
+impl QualityCount {
+    /// The count of each kind of finding, in the kinds' order.
+    pub fn all(quality: &DataQuality) -> Vec<QualityCount> {
+        quality
+            .counts()
+            .into_iter()
+            .map(|(kind, count)| QualityCount {
+                kind,
+                description: kind.describe().to_string(),
+                count,
+            })
+            .collect()
+    }
+}

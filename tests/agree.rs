@@ -3,6 +3,7 @@
 
 mod common;
 
+use nucagree::agreement::coefficient::Coefficient;
 use nucagree::agreement::summary::{analyse, AgreeOptions};
 use nucagree::agreement::{group_of_rater, label_study, main_eval_set, Label, Study};
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
@@ -78,7 +79,7 @@ fn a_hand_built_study_gives_the_statistics_known_by_construction() {
         let l = report.levels.get(level);
         // Units {T:3}, {L:2, T:1}, {F:1, U:2}, {T:2}: observed 2/3, chance 29/72.
         assert!(
-            (l.fleiss_kappa.unwrap() - 19.0 / 43.0).abs() < 1e-12,
+            (l.coefficients[&Coefficient::FleissKappa].unwrap() - 19.0 / 43.0).abs() < 1e-12,
             "{level}"
         );
         let pair = |a: &str, b: &str| {
@@ -97,7 +98,7 @@ fn a_hand_built_study_gives_the_statistics_known_by_construction() {
         assert!((np.kappa.unwrap() - 1.0 / 7.0).abs() < 1e-12);
         // Within NP (one rater) nothing is defined.
         let np_group = l.groups.iter().find(|g| g.group == "NP").unwrap();
-        assert_eq!(np_group.agreement.fleiss_kappa.value, None);
+        assert_eq!(np_group.agreement.get(Coefficient::FleissKappa).value, None);
     }
 }
 
@@ -178,7 +179,7 @@ fn simulated_pathologists_agree_more_than_non_pathologists() {
         let group = |name: &str| l.groups.iter().find(|g| g.group == name).unwrap();
         let (sp, np) = (group("SP"), group("NP"));
         let fleiss = |g: &nucagree::agreement::summary::GroupAgreement| {
-            g.agreement.fleiss_kappa.value.unwrap()
+            g.agreement.get(Coefficient::FleissKappa).value.unwrap()
         };
         assert!(
             fleiss(sp) > fleiss(np) + 0.2,
@@ -188,7 +189,10 @@ fn simulated_pathologists_agree_more_than_non_pathologists() {
         );
         assert!(sp.mean_pairwise_kappa.unwrap() > np.mean_pairwise_kappa.unwrap() + 0.2);
         let alpha = |g: &nucagree::agreement::summary::GroupAgreement| {
-            g.agreement.krippendorff_alpha_classification.value.unwrap()
+            g.agreement
+                .get(Coefficient::KrippendorffAlphaClassification)
+                .value
+                .unwrap()
         };
         assert!(alpha(sp) > alpha(np));
     }

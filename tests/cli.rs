@@ -191,3 +191,109 @@ fn match_option_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--match centroid needs --radius-px"));
 }
+
+#[test]
+fn library_errors_name_the_flag_that_fixes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("csv/fov.csv");
+    write(
+        &file,
+        "raw_classification,xmin,ymin,xmax,ymax\ntumour,0,0,1,1\n",
+    );
+    let output = nucagree(&["inspect", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.ends_with("apoptotic_body, unlabeled), or map it with --class-map\n"),
+        "{stderr}"
+    );
+    let results = dir.path().join("results.json");
+    write(
+        &results,
+        r#"[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 2, 2], "score": 0.9}]"#,
+    );
+    let output = nucagree(&["inspect", results.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.ends_with("whose images they refer to (--coco-images FILE)\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_command_takes_quiet_and_timings() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    write(
+        &set.join("csv/fov.csv"),
+        "raw_classification,xmin,ymin,xmax,ymax\ntumor,0,0,10,10\n",
+    );
+    let set = set.to_str().unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let simulated = out("sim");
+    let commands: Vec<Vec<String>> = vec![
+        vec!["inspect".into(), set.into(), "--out".into(), out("i")],
+        vec![
+            "match".into(),
+            set.into(),
+            set.into(),
+            "--out".into(),
+            out("m"),
+        ],
+        vec![
+            "compare".into(),
+            set.into(),
+            set.into(),
+            "--out".into(),
+            out("c"),
+            "--bootstrap".into(),
+            "0".into(),
+        ],
+        vec![
+            "convert".into(),
+            set.into(),
+            "--to".into(),
+            "coco".into(),
+            "--out".into(),
+            out("v"),
+        ],
+        vec![
+            "simulate".into(),
+            "--out".into(),
+            simulated.clone(),
+            "--fovs".into(),
+            "3".into(),
+            "--sets".into(),
+            "corrected,multi-rater".into(),
+        ],
+    ];
+    for command in &commands {
+        let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+        args.extend(["--quiet", "--timings"]);
+        let output = nucagree(&args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains("timing: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("wrote"), "{args:?} is quiet: {stderr}");
+    }
+    let study = format!("{simulated}/multi-rater");
+    let output = nucagree(&[
+        "agree",
+        &study,
+        "--bootstrap",
+        "0",
+        "--raters-needed-draws",
+        "0",
+        "--out",
+        &out("a"),
+        "--quiet",
+        "--timings",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    for stage in ["reading", "clustering", "statistics", "writing"] {
+        assert!(stderr.contains(&format!("timing: {stage}: ")), "{stderr}");
+    }
+    assert!(!stderr.contains("wrote"), "{stderr}");
+}

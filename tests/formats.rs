@@ -6,10 +6,11 @@
 use nucagree::comparison::run::{compare_sets, ComparisonOptions, Job};
 use nucagree::comparison::AmbiguousMode;
 use nucagree::geometry::{iou, IouOptions, PreparedShape};
-use nucagree::ingest::{self, Format, ReadOptions, TypeMap};
+use nucagree::ingest::metadata::read_type_map;
+use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::MatchOptions;
 use nucagree::model::{AnnotationSet, ClassLevel, FoldSplit, Shape};
-use nucagree::report::convert::{write_set, OutputFormat};
+use nucagree::writers::set::{write_set, OutputFormat};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -127,19 +128,19 @@ fn every_format_round_trips_to_the_same_score() {
         .all(|n| n.score.is_some()));
     let dir = tempfile::tempdir().unwrap();
     for (format, read_as) in [
-        (OutputFormat::Nucls, Format::Nucls),
-        (OutputFormat::Coco, Format::Coco),
-        (OutputFormat::GeoJson, Format::GeoJson),
-        (OutputFormat::HuggingFace, Format::HuggingFace),
+        (OutputFormat::Nucls, "nucls"),
+        (OutputFormat::Coco, "coco"),
+        (OutputFormat::GeoJson, "geojson"),
+        (OutputFormat::HuggingFace, "hugging-face"),
     ] {
-        let what = read_as.name();
+        let what = read_as;
         let truth_dir = dir.path().join(format!("{what}-truth"));
         let pred_dir = dir.path().join(format!("{what}-pred"));
         write_set(&truth, format, &truth_dir).unwrap();
         write_set(&pred, format, &pred_dir).unwrap();
         let truth_back = read(&truth_dir);
         let pred_back = read(&pred_dir);
-        assert_eq!(truth_back.format, read_as, "detected by content");
+        assert_eq!(truth_back.format.name(), read_as, "detected by content");
         assert_same_sets(&truth_back, &truth, what);
         assert_same_sets(&pred_back, &pred, what);
         assert_close_json(&score_json(&pred_back, &truth_back), &expected, what);
@@ -149,7 +150,7 @@ fn every_format_round_trips_to_the_same_score() {
 /// Writes a set as HoVer-Net JSON (outlines as contours, classes as type ids) and the type
 /// map, as a model's output would come.
 fn write_hovernet(set: &AnnotationSet, dir: &Path) -> ReadOptions {
-    use nucagree::report::convert::class_label;
+    use nucagree::writers::nucls::class_label;
     std::fs::create_dir_all(dir).unwrap();
     let mut labels: Vec<String> = Vec::new();
     for fov in &set.fovs {
@@ -185,7 +186,7 @@ fn write_hovernet(set: &AnnotationSet, dir: &Path) -> ReadOptions {
     let map_file = dir.with_extension("types.csv");
     std::fs::write(&map_file, map).unwrap();
     ReadOptions {
-        type_map: Arc::new(TypeMap::read(&map_file, &set.hierarchy).unwrap()),
+        type_map: Arc::new(read_type_map(&map_file, &set.hierarchy).unwrap()),
         ..ReadOptions::default()
     }
 }
@@ -217,7 +218,7 @@ fn hovernet_round_trips_to_the_same_score() {
     }
     let truth_back = ingest::read_set(&dir.path().join("truth"), &truth_options).unwrap();
     let pred_back = ingest::read_set(&dir.path().join("pred"), &pred_options).unwrap();
-    assert_eq!(pred_back.format, Format::HoverNet);
+    assert_eq!(pred_back.format.name(), "hovernet");
     assert_eq!(pred_back.nucleus_count(), pred.nucleus_count());
     let expected = score_json(&pred, &truth);
     let found = score_json(&pred_back, &truth_back);
@@ -240,7 +241,13 @@ fn coco_results_lists_take_their_images_from_the_truth() {
     let results_file = dir.path().join("results.json");
     std::fs::write(&results_file, results.to_string()).unwrap();
     let error = ingest::read_set(&results_file, &ReadOptions::default()).unwrap_err();
-    assert!(error.to_string().contains("--coco-images"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("holds COCO detection results without images: give the ground-truth COCO file whose images they refer to"),
+        "{error}"
+    );
+    assert_eq!(error.remedy(), Some(nucagree::error::Remedy::CocoImages));
     let options = ReadOptions {
         coco_images: Some(truth_file),
         ..ReadOptions::default()
@@ -295,7 +302,7 @@ fn hugging_face_parquet_reads_to_the_csvs_it_was_built_from() {
         }
     }
     let all = read(&bare);
-    assert_eq!(all.format, Format::HuggingFace);
+    assert_eq!(all.format.name(), "hugging-face");
     let mut expected_folds = truth.folds.clone();
     for split in expected_folds.values_mut() {
         split.train.sort();
@@ -475,10 +482,10 @@ fn masks_give_back_their_polygons_and_classes() {
     let dir = tempfile::tempdir().unwrap();
     let mask_dir = dir.path().join("set/mask");
     std::fs::create_dir_all(&mask_dir).unwrap();
-    let png = nucagree::report::png::encode_rgb(width, height, &pixels).unwrap();
+    let png = nucagree::png::encode_rgb(width, height, &pixels).unwrap();
     std::fs::write(mask_dir.join("fov_a.png"), png).unwrap();
     let set = read(&dir.path().join("set"));
-    assert_eq!(set.format, Format::Mask);
+    assert_eq!(set.format.name(), "mask");
     let fov = &set.fovs[0];
     assert_eq!(fov.image_size, Some((width, height)));
     let region = fov.region.unwrap();
@@ -521,7 +528,7 @@ fn hovernet_output_reads_through_a_type_map() {
     assert_eq!(
         error.to_string(),
         format!(
-            "{}:/nuc/1/type: type 1 has no class: the type map knows none: give a type map (--type-map FILE, a CSV of type,class)",
+            "{}:/nuc/1/type: type 1 has no class: the type map knows none: give a type map (a CSV of type,class)",
             set_dir.join("fov_a.json").display()
         )
     );
@@ -529,12 +536,12 @@ fn hovernet_output_reads_through_a_type_map() {
     std::fs::write(&map_file, "type,class\n1,tumor\n2,lymphocyte\n").unwrap();
     let options = ReadOptions {
         type_map: Arc::new(
-            TypeMap::read(&map_file, &nucagree::model::ClassHierarchy::nucls()).unwrap(),
+            read_type_map(&map_file, &nucagree::model::ClassHierarchy::nucls()).unwrap(),
         ),
         ..ReadOptions::default()
     };
     let set = ingest::read_set(&set_dir, &options).unwrap();
-    assert_eq!(set.format, Format::HoverNet);
+    assert_eq!(set.format.name(), "hovernet");
     let nuclei = &set.fovs[0].nuclei;
     let summary: Vec<(&str, f64, Option<f64>)> = nuclei
         .iter()
@@ -614,7 +621,7 @@ fn images_travel_into_hugging_face_parquet_and_back_for_overlays() {
     .unwrap();
     let (width, height) = (32u32, 30u32);
     let pixels: Vec<u8> = (0..width * height * 3).map(|i| (i % 251) as u8).collect();
-    let png = nucagree::report::png::encode_rgb(width, height, &pixels).unwrap();
+    let png = nucagree::png::encode_rgb(width, height, &pixels).unwrap();
     std::fs::write(set_dir.join("rgb/fov_a.png"), &png).unwrap();
     let set = read(&set_dir);
     assert_eq!(set.fovs[0].image_size, Some((width, height)));
@@ -624,7 +631,7 @@ fn images_travel_into_hugging_face_parquet_and_back_for_overlays() {
     let out = dir.path().join("hf");
     write_set(&set, OutputFormat::HuggingFace, &out).unwrap();
     let back = read(&out);
-    assert_eq!(back.format, Format::HuggingFace);
+    assert_eq!(back.format.name(), "hugging-face");
     let image = ingest::images::fov_image(&back, "fov_a").unwrap().unwrap();
     assert_eq!(image, (width, height, pixels));
     assert_eq!(ingest::images::fov_image(&back, "fov_b").unwrap(), None);
@@ -669,7 +676,7 @@ fn coco_crowds_are_skipped_and_rle_masks_read_as_boxes_both_counted() {
     });
     std::fs::write(&path, document.to_string()).unwrap();
     let set = read(&path);
-    assert_eq!(set.format, Format::Coco);
+    assert_eq!(set.format.name(), "coco");
     let fov = &set.fovs[0];
     assert_eq!(fov.name, "fov_a");
     assert_eq!(fov.image_size, Some((100, 80)));
@@ -718,7 +725,7 @@ fn convert_writes_outside_its_input_only() {
         String::from_utf8_lossy(&done.stderr)
     );
     let back = read(&out);
-    assert_eq!(back.format, Format::GeoJson);
+    assert_eq!(back.format.name(), "geojson");
     assert_eq!(
         back.nucleus_count(),
         read(&sample("corrected")).nucleus_count()

@@ -252,9 +252,9 @@ fn the_fov_crop_uses_the_reference_region() {
 #[test]
 fn simulated_annotators_agree_with_the_truth_as_their_profiles_say() {
     use nucagree::ingest::{read_set, ReadOptions};
-    use nucagree::report::simulation::{write_simulation, SimulatedSet};
     use nucagree::simulate::annotator::{AnnotatorProfile, SimulatedRater, StudyDesign};
     use nucagree::simulate::{plan_fovs, simulate_fov, SimulationConfig};
+    use nucagree::writers::simulation::{write_simulation, SimulatedSet};
 
     let profiles = [
         ("SP", AnnotatorProfile::senior_pathologist()),

@@ -1,11 +1,12 @@
 //! The simulator: data-sample/ is what the documented command makes, byte for byte; output
 //! does not depend on the thread count; the composition is what was asked for.
 
+use nucagree::choice::Choice;
 use nucagree::ingest::{open, read_set, ReadOptions};
 use nucagree::inspect::InspectSummary;
 use nucagree::model::{ClassLevel, Dataset, ShapeKind};
-use nucagree::report::simulation::{write_simulation, SimulatedSet};
 use nucagree::simulate::{plan_fovs, simulate_fov, SimulationConfig};
+use nucagree::writers::simulation::{write_simulation, SimulatedSet};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -90,7 +91,7 @@ fn output_does_not_depend_on_the_thread_count() {
         pool.install(|| {
             write_simulation(
                 &out,
-                &SimulatedSet::ALL,
+                SimulatedSet::ALL,
                 &config,
                 &plans,
                 &hierarchy,

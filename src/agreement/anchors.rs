@@ -30,8 +30,8 @@
 //! assert_eq!(anchors[1].members, vec![2]);
 //! ```
 
-use crate::geometry::index::BoxIndex;
-use crate::geometry::{iou_at_least, IouOptions, PreparedShape};
+use crate::geometry::candidates::iou_candidates;
+use crate::geometry::{IouOptions, PreparedShape};
 use crate::model::BoundingBox;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -109,26 +109,15 @@ pub fn candidate_edges(
     min_iou: f64,
     iou_options: &IouOptions,
 ) -> Vec<((u32, u32), f64)> {
-    let boxes: Vec<BoundingBox> = annotations.iter().map(|a| a.shape.bbox).collect();
-    let index = BoxIndex::new(&boxes);
-    let mut edges = Vec::new();
-    for (i, a) in annotations.iter().enumerate() {
-        if a.shape.is_point() {
-            continue;
-        }
-        for j in index.overlapping(&a.shape.bbox) {
-            let j = j as usize;
-            if j <= i || annotations[j].rater == a.rater {
-                continue;
-            }
-            if let Some(value) = iou_at_least(&a.shape, &annotations[j].shape, iou_options, min_iou)
-            {
-                if value >= min_iou && value > 0.0 {
-                    edges.push(((i as u32, j as u32), value));
-                }
-            }
-        }
-    }
+    let shapes: Vec<&PreparedShape> = annotations.iter().map(|a| &a.shape).collect();
+    let different_raters =
+        |i: usize, j: usize| j > i && annotations[j].rater != annotations[i].rater;
+    let mut edges: Vec<((u32, u32), f64)> =
+        iou_candidates(&shapes, &shapes, iou_options, min_iou, different_raters)
+            .into_iter()
+            .filter(|&(_, _, value)| value >= min_iou)
+            .map(|(i, j, value)| ((i, j), value))
+            .collect();
     edges.sort_by_key(|&(pair, _)| pair);
     edges
 }

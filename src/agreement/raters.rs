@@ -13,13 +13,15 @@
 //! and scored against the truth of the full panel at the super-class level: detection F1 and
 //! classification MCC.
 
+use super::pairwise::{group_names, PairwiseCohen};
+use super::study::{FovAnchors, Label, Study};
 use super::truth::{dawid_skene, majority_vote, DawidSkeneOptions, Votes};
-use super::{FovAnchors, Label, Study};
-use crate::comparison::summary::Detection;
 use crate::model::{ClassHierarchy, ClassLevel};
 use crate::random::Stream;
 use crate::stats::cohen::{cohen_kappa, KappaWeights};
+use crate::stats::detection::Detection;
 use crate::stats::detection::{matthews_correlation, DetectionCounts};
+use crate::stats::moments::mean_sd;
 use crate::stats::rank_tests::mann_whitney_u;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -305,15 +307,6 @@ fn median(values: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| crate::stats::bootstrap::quantile(&v, 0.5))
 }
 
-fn mean_sd(values: &[f64]) -> (Option<f64>, Option<f64>) {
-    let n = values.len() as f64;
-    let mean = (n > 0.0).then(|| values.iter().sum::<f64>() / n);
-    let sd = mean
-        .filter(|_| n >= 2.0)
-        .map(|m| (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
-    (mean, sd)
-}
-
 fn decided(truth: &LevelTruth) -> Vec<Vec<Option<usize>>> {
     truth
         .dawid_skene
@@ -351,7 +344,7 @@ pub fn truth_report(
     study: &Study<'_>,
     labelled: &[FovAnchors],
     truths: &[LevelTruth; 3],
-    pairwise_super: &[super::summary::PairwiseCohen],
+    pairwise_super: &[PairwiseCohen],
     options: &TruthOptions,
 ) -> TruthReport {
     let everyone: Vec<usize> = (0..study.raters.len()).collect();
@@ -459,9 +452,9 @@ pub fn truth_report(
 fn group_tests(
     study: &Study<'_>,
     raters: &[RaterScore],
-    pairwise_super: &[super::summary::PairwiseCohen],
+    pairwise_super: &[PairwiseCohen],
 ) -> Vec<GroupTest> {
-    let groups = super::summary::group_names(study);
+    let groups = group_names(study);
     let mut tests = Vec::new();
     type Figure<'a> = (&'a str, Box<dyn Fn(&str) -> Vec<f64> + 'a>);
     let figures: Vec<Figure<'_>> = vec![

@@ -1,8 +1,11 @@
 //! The agreement analysis's result: what `summary.json` of `agree` holds, computed from the
 //! labelled anchors.
 
+use super::coefficient::{ByCoefficient, Coefficient};
+use super::labelling::label_study_at;
+use super::pairwise::{group_names, group_pairs, pairwise, GroupPairKappa, PairwiseCohen};
+use super::study::{FovAnchors, Study};
 use super::tally::AgreementLayout;
-use super::{label_study_at, FovAnchors, Label, Study};
 use crate::comparison::run::{evaluate_sets, ComparisonOptions, Job};
 use crate::comparison::summary::{summarize, SummaryOptions};
 use crate::comparison::{AmbiguousMode, ClassRoles};
@@ -10,7 +13,7 @@ use crate::geometry::{IouOptions, IouShape};
 use crate::matching::{Assignment, Criterion, FovCrop, MatchOptions};
 use crate::model::{ClassLevel, MultiRaterSet};
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
-use crate::stats::cohen::{cohen_kappa, KappaWeights};
+use crate::stats::moments::mean;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -41,21 +44,6 @@ impl Default for AgreeOptions {
     }
 }
 
-/// One pair of raters' Cohen's kappa, `undetected` a category, over the anchors of the FOVs
-/// both annotated.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PairwiseCohen {
-    pub rater_a: String,
-    pub rater_b: String,
-    pub group_a: String,
-    pub group_b: String,
-    pub n: u64,
-    pub kappa: Option<f64>,
-    /// Asymptotic standard error and normal 95% interval.
-    pub se: Option<f64>,
-    pub ci95: Option<[f64; 2]>,
-}
-
 /// A statistic with its bootstrap interval over FOVs.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Estimate {
@@ -65,15 +53,23 @@ pub struct Estimate {
     pub ci95: Option<[f64; 2]>,
 }
 
-/// Fleiss' kappa, alpha in both forms and AC1 of a set of raters at one level.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+/// Every [`Coefficient`] of a set of raters at one level, with its bootstrap interval.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Agreement {
     /// Anchors with two or more ratings.
     pub units: u64,
-    pub fleiss_kappa: Estimate,
-    pub krippendorff_alpha_detection: Estimate,
-    pub krippendorff_alpha_classification: Estimate,
-    pub gwet_ac1: Estimate,
+    #[serde(flatten)]
+    pub coefficients: ByCoefficient<Estimate>,
+}
+
+impl Agreement {
+    /// The estimate of one coefficient (all undefined when it was not computed).
+    pub fn get(&self, coefficient: Coefficient) -> Estimate {
+        self.coefficients
+            .get(&coefficient)
+            .copied()
+            .unwrap_or_default()
+    }
 }
 
 /// Within one group of raters.
@@ -86,25 +82,13 @@ pub struct GroupAgreement {
     pub mean_pairwise_kappa: Option<f64>,
 }
 
-/// Between two groups (or within one, when `group_a == group_b`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupPairKappa {
-    pub group_a: String,
-    pub group_b: String,
-    pub pairs: usize,
-    pub mean_kappa: Option<f64>,
-    pub min_kappa: Option<f64>,
-    pub max_kappa: Option<f64>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelAgreement {
-    pub fleiss_kappa: Option<f64>,
-    pub krippendorff_alpha_detection: Option<f64>,
-    pub krippendorff_alpha_classification: Option<f64>,
-    pub gwet_ac1: Option<f64>,
+    /// Each coefficient of all raters.
+    #[serde(flatten)]
+    pub coefficients: ByCoefficient<Option<f64>>,
     pub pairwise_cohen: Vec<PairwiseCohen>,
-    /// The same four statistics with bootstrap intervals.
+    /// The same coefficients with bootstrap intervals.
     pub all_raters: Agreement,
     pub groups: Vec<GroupAgreement>,
     pub group_pairs: Vec<GroupPairKappa>,
@@ -176,7 +160,7 @@ pub struct Counts {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Params {
     pub min_iou: f64,
-    pub shape: &'static str,
+    pub shape: IouShape,
     pub eval_set: Option<String>,
     /// The groups file, or `null` for groups by id prefix (SP, JP, NP).
     pub groups_file: Option<String>,
@@ -199,7 +183,7 @@ pub struct AgreementReport {
     pub truth: super::raters::TruthReport,
 }
 
-/// The four statistics of `raters` at every level, with bootstrap intervals.
+/// Every coefficient of `raters` at every level, with bootstrap intervals.
 fn agreement_of(
     study: &Study<'_>,
     labelled: &[FovAnchors],
@@ -217,125 +201,36 @@ fn agreement_of(
             total[p as usize] += v;
         }
     }
-    let layout_ref = &layout;
-    let statistic = |which: usize, level: ClassLevel| {
-        move |s: &[f64]| match which {
-            0 => layout_ref.fleiss(s, level),
-            1 => layout_ref.alpha_detection(s, level),
-            2 => layout_ref.alpha_classification(s, level),
-            _ => layout_ref.gwet_ac1(s, level),
-        }
-    };
-    let statistics: Vec<_> = ClassLevel::ALL
+    let keys: Vec<(ClassLevel, Coefficient)> = ClassLevel::ALL
         .iter()
-        .flat_map(|&level| (0..4).map(move |w| statistic(w, level)))
+        .flat_map(|&level| Coefficient::ALL.map(|c| (level, c)))
+        .collect();
+    let statistics: Vec<_> = keys
+        .iter()
+        .map(|&(level, c)| {
+            let layout = &layout;
+            move |s: &[f64]| c.of_tally(layout, s, level)
+        })
         .collect();
     let borrowed: Vec<TallyStatistic<'_>> =
         statistics.iter().map(|s| s as TallyStatistic<'_>).collect();
     let intervals = bootstrap.map(|b| tally_bootstrap(&tallies, layout.width, &borrowed, b));
-    ClassLevel::ALL.map(|level| {
-        let base = 4 * level.position();
-        let estimate = |w: usize| {
-            let value = statistics[base + w](&total);
-            let result = intervals.as_ref().and_then(|r| r[base + w].as_ref());
+    let mut estimates: [Agreement; 3] = ClassLevel::ALL.map(|level| Agreement {
+        units: layout.units(&total, level).round() as u64,
+        coefficients: ByCoefficient::new(),
+    });
+    for (k, &(level, c)) in keys.iter().enumerate() {
+        let result = intervals.as_ref().and_then(|r| r[k].as_ref());
+        estimates[level.position()].coefficients.insert(
+            c,
             Estimate {
-                value,
+                value: c.of_tally(&layout, &total, level),
                 se: result.map(|r| r.se),
                 ci95: result.and_then(|r| r.ci),
-            }
-        };
-        Agreement {
-            units: layout.units(&total, level).round() as u64,
-            fleiss_kappa: estimate(0),
-            krippendorff_alpha_detection: estimate(1),
-            krippendorff_alpha_classification: estimate(2),
-            gwet_ac1: estimate(3),
-        }
-    })
-}
-
-/// Every pair of raters' Cohen's kappa at `level`.
-fn pairwise(study: &Study<'_>, labelled: &[FovAnchors], level: ClassLevel) -> Vec<PairwiseCohen> {
-    let r = study.raters.len();
-    let k = study.hierarchy.names(level).len();
-    let pairs: Vec<(usize, usize)> = (0..r)
-        .flat_map(|a| ((a + 1)..r).map(move |b| (a, b)))
-        .collect();
-    let category = |l: Label| match l {
-        Label::Class(id) => Some(study.hierarchy.index(id, level)),
-        Label::Undetected => Some(k),
-        Label::Missing => None,
-    };
-    pairs
-        .par_iter()
-        .map(|&(a, b)| {
-            let mut table = vec![vec![0.0; k + 1]; k + 1];
-            let mut n = 0u64;
-            for fov in labelled {
-                if !(fov.annotated[a] && fov.annotated[b]) {
-                    continue;
-                }
-                for anchor in &fov.anchors {
-                    if let (Some(x), Some(y)) =
-                        (category(anchor.labels[a]), category(anchor.labels[b]))
-                    {
-                        table[x][y] += 1.0;
-                        n += 1;
-                    }
-                }
-            }
-            let kappa = cohen_kappa(&table, &KappaWeights::Unweighted);
-            PairwiseCohen {
-                rater_a: study.raters[a].clone(),
-                rater_b: study.raters[b].clone(),
-                group_a: study.groups[a].clone(),
-                group_b: study.groups[b].clone(),
-                n,
-                kappa: kappa.as_ref().map(|x| x.kappa),
-                se: kappa.as_ref().map(|x| x.se),
-                ci95: kappa.as_ref().map(|x| x.ci95),
-            }
-        })
-        .collect()
-}
-
-fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-}
-
-/// The groups in order of first appearance among the raters.
-pub fn group_names(study: &Study<'_>) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for g in &study.groups {
-        if !names.contains(g) {
-            names.push(g.clone());
-        }
+            },
+        );
     }
-    names
-}
-
-fn group_pairs(groups: &[String], pairwise: &[PairwiseCohen]) -> Vec<GroupPairKappa> {
-    let mut out = Vec::new();
-    for (i, ga) in groups.iter().enumerate() {
-        for gb in &groups[i..] {
-            let kappas: Vec<f64> = pairwise
-                .iter()
-                .filter(|p| {
-                    (&p.group_a == ga && &p.group_b == gb) || (&p.group_a == gb && &p.group_b == ga)
-                })
-                .filter_map(|p| p.kappa)
-                .collect();
-            out.push(GroupPairKappa {
-                group_a: ga.clone(),
-                group_b: gb.clone(),
-                pairs: kappas.len(),
-                mean_kappa: mean(&kappas),
-                min_kappa: kappas.iter().copied().reduce(f64::min),
-                max_kappa: kappas.iter().copied().reduce(f64::max),
-            });
-        }
-    }
-    out
+    estimates
 }
 
 /// Alpha at one minimum IoU.
@@ -345,8 +240,12 @@ fn alpha_at(study: &Study<'_>, labelled: &[FovAnchors], min_iou: f64) -> AlphaAt
     AlphaAtMinIou {
         min_iou,
         anchors: labelled.iter().map(|f| f.anchors.len()).sum(),
-        alpha_detection: agreement.map(|a| a.krippendorff_alpha_detection.value),
-        alpha_classification: agreement.map(|a| a.krippendorff_alpha_classification.value),
+        alpha_detection: agreement
+            .each_ref()
+            .map(|a| a.get(Coefficient::KrippendorffAlphaDetection).value),
+        alpha_classification: agreement
+            .each_ref()
+            .map(|a| a.get(Coefficient::KrippendorffAlphaClassification).value),
     }
 }
 
@@ -428,12 +327,9 @@ pub fn analyse_with_sweep(
     let level = |level: ClassLevel| {
         let slot = level.position();
         let pairs = pairs_by_level[slot].clone();
-        let a = overall[slot];
+        let a = overall[slot].clone();
         LevelAgreement {
-            fleiss_kappa: a.fleiss_kappa.value,
-            krippendorff_alpha_detection: a.krippendorff_alpha_detection.value,
-            krippendorff_alpha_classification: a.krippendorff_alpha_classification.value,
-            gwet_ac1: a.gwet_ac1.value,
+            coefficients: a.coefficients.iter().map(|(&c, e)| (c, e.value)).collect(),
             all_raters: a,
             groups: by_group
                 .iter()
@@ -446,7 +342,7 @@ pub fn analyse_with_sweep(
                     GroupAgreement {
                         group: g.clone(),
                         raters: members.iter().map(|&r| study.raters[r].clone()).collect(),
-                        agreement: agreement[slot],
+                        agreement: agreement[slot].clone(),
                         mean_pairwise_kappa: mean(&within),
                     }
                 })
@@ -495,10 +391,7 @@ pub fn analyse_with_sweep(
         version: env!("CARGO_PKG_VERSION"),
         params: Params {
             min_iou: options.min_iou,
-            shape: match options.iou_options.shape() {
-                IouShape::Polygon => "polygon",
-                IouShape::Box => "box",
-            },
+            shape: options.iou_options.shape(),
             eval_set: eval_set.map(String::from),
             groups_file: options.groups_file.clone(),
             bootstrap_replicates: options.bootstrap.as_ref().map_or(0, |b| b.replicates),

@@ -8,9 +8,10 @@
 //! and the two coincidence matrices of nominal alpha: with `undetected` a category
 //! (detection and classification) and with it missing (classification).
 
-use super::{FovAnchors, Label};
+use super::study::{FovAnchors, Label};
 use crate::model::{ClassHierarchy, ClassLevel};
 use crate::stats::bootstrap::compact_tally;
+use crate::stats::krippendorff::nominal_alpha;
 
 /// Where each sum lives in a tally vector.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,32 +165,10 @@ fn coincide(dense: &mut Vec<(u32, f64)>, counts: &[f64], offset: usize, width: u
     }
 }
 
-/// Nominal alpha from a coincidence matrix: 1 - (n - 1) D_o / D_e.
-fn nominal_alpha(coincidence: &[f64], width: usize) -> Option<f64> {
-    let marginals: Vec<f64> = (0..width)
-        .map(|c| coincidence[c * width..(c + 1) * width].iter().sum())
-        .collect();
-    let n: f64 = marginals.iter().sum();
-    let mut observed = 0.0;
-    let mut expected = 0.0;
-    for c in 0..width {
-        for k in 0..width {
-            if c != k {
-                observed += coincidence[c * width + k];
-                expected += marginals[c] * marginals[k];
-            }
-        }
-    }
-    if expected <= 0.0 || n <= 1.0 {
-        return None;
-    }
-    Some(1.0 - (n - 1.0) * observed / expected)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agreement::AnchorLabels;
+    use crate::agreement::study::AnchorLabels;
     use crate::model::BoundingBox;
     use crate::stats::fleiss::fleiss_kappa_generalized;
     use crate::stats::gwet::gwet_ac1;

@@ -1,18 +1,23 @@
 //! `nucagree compare` and `nucagree score`.
 
-use super::{write_outputs, InputArgs, MatchArgs, OutputArgs, Stopwatch};
+use super::common::{choice, progress_bar, write_outputs, RunArgs, Stopwatch};
+use super::input::InputArgs;
+use super::matching::MatchArgs;
+use super::output::OutputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nucagree::comparison::figure::Figure;
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
-use nucagree::ingest;
-use nucagree::model::AnnotationSet;
-use nucagree::report;
+use nucagree::ingest::{self, ReadOptions};
+use nucagree::model::{AnnotationSet, ClassLevel};
+use nucagree::report::{self, ExtraFormats};
 use nucagree::stats::bootstrap::{BootstrapOptions, IntervalMethod};
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Overlays drawn into a report by default.
+pub const DEFAULT_OVERLAYS: usize = 6;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -36,7 +41,7 @@ pub struct ScoreArgs {
     #[arg(long)]
     folds: bool,
     /// The score threshold whose F1 is reported beside the best one.
-    #[arg(long, default_value_t = 0.5, value_name = "SCORE")]
+    #[arg(long, default_value_t = ComparisonOptions::default().score_threshold, value_name = "SCORE")]
     score_threshold: f64,
     #[command(flatten)]
     common: CommonArgs,
@@ -50,16 +55,16 @@ struct CommonArgs {
     out: Option<PathBuf>,
     /// AMBIGUOUS nuclei (apoptotic bodies, unlabeled): detected but not classified
     /// (detect-only), a class like any other (class), or don't-care regions (ignore).
-    #[arg(long, value_enum, default_value = "detect-only")]
-    ambiguous: AmbiguousArg,
+    #[arg(long, default_value_t = AmbiguousMode::DetectOnly, value_parser = choice::<AmbiguousMode>())]
+    ambiguous: AmbiguousMode,
     /// Bootstrap replicates for the intervals over FOVs (0: none).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = BootstrapOptions::default().replicates, value_name = "N")]
     bootstrap: usize,
     /// Bootstrap interval: bias-corrected and accelerated, or percentile.
-    #[arg(long, value_enum, default_value = "bca")]
-    bootstrap_method: IntervalArg,
+    #[arg(long, default_value_t = IntervalMethod::Bca, value_parser = choice::<IntervalMethod>())]
+    bootstrap_method: IntervalMethod,
     /// Seed of the bootstrap.
-    #[arg(long, default_value_t = 2022)]
+    #[arg(long, default_value_t = BootstrapOptions::default().seed)]
     seed: u64,
     /// Exit with code 1 when a figure of summary.json is below the value, e.g.
     /// `super.detection.f1=0.8` or `objectness_ap.ap50=0.5` (repeatable).
@@ -71,38 +76,59 @@ struct CommonArgs {
     #[command(flatten)]
     output: OutputArgs,
     /// Overlays of the FOVs with the most disagreement drawn into the report.
-    #[arg(long, default_value_t = 6, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_OVERLAYS, value_name = "N")]
     overlays: usize,
-    /// No progress bar.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Print the time of each stage on stderr.
-    #[arg(long)]
-    timings: bool,
     #[command(flatten)]
     matching: MatchArgs,
     #[command(flatten)]
     input: InputArgs,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum AmbiguousArg {
-    DetectOnly,
-    Class,
-    Ignore,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum IntervalArg {
-    Bca,
-    Percentile,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// A `--fail-under` condition.
 #[derive(Debug, Clone, PartialEq)]
-struct Threshold {
+pub struct Threshold {
     metric: String,
     minimum: f64,
+}
+
+/// What `compare` or `score` does, as typed options.
+#[derive(Debug, Clone)]
+pub struct ComparisonJob {
+    /// The set compared (the predictions, for `score`).
+    pub a: PathBuf,
+    /// The reference (the truth, for `score`).
+    pub b: PathBuf,
+    pub out: Option<PathBuf>,
+    pub options: ComparisonOptions,
+    pub read: ReadOptions,
+    pub thresholds: Vec<Threshold>,
+    pub no_matches: bool,
+    pub overlays: usize,
+    pub formats: ExtraFormats,
+    pub run: RunArgs,
+}
+
+impl ComparisonJob {
+    /// The job with every option at its default, as `report` runs it.
+    pub fn with_defaults(job: Job, a: PathBuf, b: PathBuf, out: PathBuf) -> ComparisonJob {
+        ComparisonJob {
+            a,
+            b,
+            out: Some(out),
+            options: ComparisonOptions {
+                job,
+                ..ComparisonOptions::default()
+            },
+            read: ReadOptions::default(),
+            thresholds: Vec::new(),
+            no_matches: false,
+            overlays: DEFAULT_OVERLAYS,
+            formats: ExtraFormats::default(),
+            run: RunArgs::default(),
+        }
+    }
 }
 
 fn parse_thresholds(specs: &[String]) -> Result<Vec<Threshold>> {
@@ -140,150 +166,147 @@ fn lookup(summary: &serde_json::Value, metric: &str) -> Option<Option<f64>> {
     find(metric).or_else(|| find(&format!("levels.{metric}")))
 }
 
-pub fn compare(args: &CompareArgs) -> Result<ExitCode> {
-    run_job(Job::Compare, &args.a, &args.b, &args.common, 0.5, false)
-}
-
-pub fn score(args: &ScoreArgs) -> Result<ExitCode> {
-    anyhow::ensure!(
-        args.score_threshold.is_finite(),
-        "--score-threshold must be a number"
-    );
-    run_job(
-        Job::Score,
-        &args.pred,
-        &args.truth,
-        &args.common,
-        args.score_threshold,
-        args.folds,
-    )
-}
-
-fn run_job(
-    job: Job,
-    a_path: &std::path::Path,
-    b_path: &std::path::Path,
-    common: &CommonArgs,
-    score_threshold: f64,
-    folds: bool,
-) -> Result<ExitCode> {
-    let thresholds = parse_thresholds(&common.fail_under)?;
-    let options = ComparisonOptions {
-        job,
-        matching: common.matching.options()?,
-        ambiguous: match common.ambiguous {
-            AmbiguousArg::DetectOnly => AmbiguousMode::DetectOnly,
-            AmbiguousArg::Class => AmbiguousMode::Class,
-            AmbiguousArg::Ignore => AmbiguousMode::Ignore,
-        },
-        bootstrap: (common.bootstrap > 0).then_some(BootstrapOptions {
-            replicates: common.bootstrap,
-            seed: common.seed,
-            method: match common.bootstrap_method {
-                IntervalArg::Bca => IntervalMethod::Bca,
-                IntervalArg::Percentile => IntervalMethod::Percentile,
+impl CommonArgs {
+    fn job(
+        &self,
+        job: Job,
+        a: &Path,
+        b: &Path,
+        score_threshold: f64,
+        folds: bool,
+    ) -> Result<ComparisonJob> {
+        Ok(ComparisonJob {
+            a: a.to_path_buf(),
+            b: b.to_path_buf(),
+            out: self.out.clone(),
+            options: ComparisonOptions {
+                job,
+                matching: self.matching.options()?,
+                ambiguous: self.ambiguous,
+                bootstrap: (self.bootstrap > 0).then_some(BootstrapOptions {
+                    replicates: self.bootstrap,
+                    seed: self.seed,
+                    method: self.bootstrap_method,
+                    ..BootstrapOptions::default()
+                }),
+                score_threshold,
+                folds,
             },
-            level: 0.95,
-        }),
-        score_threshold,
-        folds,
-    };
-    let read_options = common.input.read_options()?;
+            read: self.input.read_options()?,
+            thresholds: parse_thresholds(&self.fail_under)?,
+            no_matches: self.no_matches,
+            overlays: self.overlays,
+            formats: self.output.formats(),
+            run: self.run,
+        })
+    }
+}
+
+impl CompareArgs {
+    pub fn job(&self) -> Result<ComparisonJob> {
+        let defaults = ComparisonOptions::default();
+        self.common.job(
+            Job::Compare,
+            &self.a,
+            &self.b,
+            defaults.score_threshold,
+            false,
+        )
+    }
+}
+
+impl ScoreArgs {
+    pub fn job(&self) -> Result<ComparisonJob> {
+        anyhow::ensure!(
+            self.score_threshold.is_finite(),
+            "--score-threshold must be a number"
+        );
+        self.common.job(
+            Job::Score,
+            &self.pred,
+            &self.truth,
+            self.score_threshold,
+            self.folds,
+        )
+    }
+}
+
+/// Runs `compare` or `score`.
+pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
+    let options = &job.options;
     // COCO results name their images by the ids of a ground-truth file: the reference's
     // when it is one JSON file (used only if A turns out to be a bare results list).
-    let mut options_a = read_options.clone();
-    let b_is_json = b_path.is_file()
-        && b_path
+    let mut options_a = job.read.clone();
+    let b_is_json = job.b.is_file()
+        && job
+            .b
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if options_a.coco_images.is_none() && b_is_json {
-        options_a.coco_images = Some(b_path.to_path_buf());
+        options_a.coco_images = Some(job.b.clone());
     }
-    let mut watch = Stopwatch::new(common.timings);
+    let mut watch = Stopwatch::new(job.run);
     let (a, b) = rayon::join(
-        || ingest::read_set(a_path, &options_a),
-        || ingest::read_set(b_path, &read_options),
+        || ingest::read_set(&job.a, &options_a),
+        || ingest::read_set(&job.b, &job.read),
     );
     let (a, b): (AnnotationSet, AnnotationSet) = (a?, b?);
     watch.lap("reading");
     let roles = ClassRoles::new(b.hierarchy.clone(), options.ambiguous);
-    let bar = progress_bar(common.quiet, b.fovs.len());
+    let bar = progress_bar(job.run, b.fovs.len(), "matching");
     // The rows serve the match table and the overlays.
-    let keep_rows = common.out.is_some() && (!common.no_matches || common.overlays > 0);
-    let (outcomes, rows) = run::evaluate_sets(&a, &b, &roles, &options, keep_rows, &|done| {
+    let keep_rows = job.out.is_some() && (!job.no_matches || job.overlays > 0);
+    let (outcomes, rows) = run::evaluate_sets(&a, &b, &roles, options, keep_rows, &|done| {
         bar.set_position(done as u64)
     });
     bar.finish_and_clear();
     watch.lap("matching");
-    let summary = run::report_of(&a, &b, &outcomes, &roles, &options);
+    let summary = run::report_of(&a, &b, &outcomes, &roles, options);
     watch.lap("statistics");
     print!("{}", headline(&summary));
-    if let Some(out) = &common.out {
+    if let Some(out) = &job.out {
         let image_of = |fov: &str| {
             [&b, &a]
                 .iter()
                 .find_map(|set| ingest::images::fov_image(set, fov).ok().flatten())
         };
-        let overlays = report::figures::overlays(
-            &a,
-            &b,
-            &rows,
-            nucagree::model::ClassLevel::Main,
-            common.overlays,
-            &image_of,
-        );
-        let matches = (keep_rows && !common.no_matches).then_some(&rows[..]);
-        write_outputs(out, &[a_path, b_path], |dir| {
-            report::write_comparison(
-                dir,
-                &summary,
-                matches,
-                &b.hierarchy,
-                &overlays,
-                common.output.formats(),
-            )
+        let overlays =
+            report::figures::overlays(&a, &b, &rows, ClassLevel::Main, job.overlays, &image_of);
+        let matches = (keep_rows && !job.no_matches).then_some(&rows[..]);
+        write_outputs(out, &[&job.a, &job.b], job.run, |dir| {
+            report::write_comparison(dir, &summary, matches, &b.hierarchy, &overlays, job.formats)
         })?;
         watch.lap("writing");
     }
-    check_thresholds(&summary, &thresholds)
-}
-
-fn progress_bar(quiet: bool, total: usize) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("matching {bar:40} {pos}/{len} FOVs ({eta})") {
-        bar.set_style(style);
-    }
-    bar
+    check_thresholds(&summary, &job.thresholds)
 }
 
 /// The few lines printed on stdout.
 fn headline(summary: &ComparisonReport) -> String {
     use report::markdown::number;
     let l = &summary.result.levels;
-    let d = &l.super_.detection;
+    let detection: Vec<String> = Figure::ALL
+        .into_iter()
+        .filter(|f| !f.per_level() && *f != Figure::MeanIou)
+        .map(|f| format!("{} {}", f.plain_label(), number(l.super_.figure(f), 3)))
+        .collect();
     let mut out = format!(
-        "{} FOVs, {} nuclei in A, {} in B: precision {}, recall {}, F1 {}; mean IoU {}\n",
+        "{} FOVs, {} nuclei in A, {} in B: {}; mean IoU {}\n",
         summary.counts.fovs,
         summary.counts.a,
         summary.counts.b,
-        number(d.precision, 3),
-        number(d.recall, 3),
-        number(d.f1, 3),
-        number(l.super_.segmentation.mean_iou, 3)
+        detection.join(", "),
+        number(l.super_.figure(Figure::MeanIou), 3)
     );
-    for (name, level) in [("raw", &l.raw), ("main", &l.main), ("super", &l.super_)] {
-        let c = &level.classification;
-        out.push_str(&format!(
-            "{name}: accuracy {}, kappa {}, AC1 {}, MCC {}",
-            number(c.accuracy, 3),
-            number(c.cohen_kappa, 3),
-            number(c.gwet_ac1, 3),
-            number(c.mcc, 3)
-        ));
-        if let Some(ap) = level.ap {
+    for level in ClassLevel::ALL {
+        let figures = l.get(level);
+        let classification: Vec<String> = Figure::ALL
+            .into_iter()
+            .filter(|f| f.per_level())
+            .map(|f| format!("{} {}", f.plain_label(), number(figures.figure(f), 3)))
+            .collect();
+        out.push_str(&format!("{level}: {}", classification.join(", ")));
+        if let Some(ap) = figures.ap {
             out.push_str(&format!(", AP50 {}", number(ap.ap50, 3)));
         }
         out.push('\n');

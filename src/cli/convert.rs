@@ -1,13 +1,12 @@
 //! `nucagree convert`: an annotation set written in another format.
 
-use super::InputArgs;
+use super::common::{choice, RunArgs, Stopwatch};
+use super::input::InputArgs;
 use anyhow::Result;
 use clap::Args;
 use nucagree::ingest;
-use nucagree::report::{
-    self,
-    convert::{write_set, OutputFormat},
-};
+use nucagree::report;
+use nucagree::writers::set::{write_set, OutputFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,21 +15,15 @@ pub struct ConvertArgs {
     /// The set: a folder or file in any format nucagree reads.
     input: PathBuf,
     /// The format written.
-    #[arg(long, value_enum)]
-    to: ToArg,
+    #[arg(long, value_parser = choice::<OutputFormat>())]
+    to: OutputFormat,
     /// The folder written (created if needed; files in it are replaced).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     #[command(flatten)]
     input_options: InputArgs,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ToArg {
-    Nucls,
-    Coco,
-    Geojson,
-    HuggingFace,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
@@ -42,14 +35,14 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
         args.input.as_path()
     };
     report::prepare_output_dir(&args.out, &[protected])?;
+    let mut watch = Stopwatch::new(args.run);
     let set = ingest::read_set(&args.input, &options)?;
-    let format = match args.to {
-        ToArg::Nucls => OutputFormat::Nucls,
-        ToArg::Coco => OutputFormat::Coco,
-        ToArg::Geojson => OutputFormat::GeoJson,
-        ToArg::HuggingFace => OutputFormat::HuggingFace,
-    };
-    let written = write_set(&set, format, &args.out)?;
+    watch.lap("reading");
+    let written = write_set(&set, args.to, &args.out)?;
+    watch.lap("writing");
+    if args.run.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
         "{} FOVs, {} nuclei from {} ({}) written as {} files into {}",
         set.fovs.len(),

@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 use clap::Args;
-use nucagree::ingest::{metadata, Format, ReadOptions, Strictness, TypeMap};
+use nucagree::ingest::registry::{self, READERS};
+use nucagree::ingest::{metadata, ReadOptions, Strictness, TypeMap};
 use nucagree::model::ClassHierarchy;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,8 +12,8 @@ use std::sync::Arc;
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// The input format; by default it is told from the content.
-    #[arg(long, value_enum, default_value = "auto")]
-    input_format: FormatArg,
+    #[arg(long, default_value = "auto", value_parser = input_formats())]
+    input_format: String,
     /// A class hierarchy CSV (raw_classification, main_classification, super_classification)
     /// to use instead of the built-in NuCLS one.
     #[arg(long, value_name = "FILE")]
@@ -37,15 +38,10 @@ pub struct InputArgs {
     lenient: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum FormatArg {
-    Auto,
-    Nucls,
-    Mask,
-    HuggingFace,
-    Coco,
-    Geojson,
-    Hovernet,
+/// `auto` and the name of every registered reader's format.
+fn input_formats() -> clap::builder::PossibleValuesParser {
+    let names = READERS.iter().map(|r| r.format().name());
+    clap::builder::PossibleValuesParser::new(std::iter::once("auto").chain(names))
 }
 
 impl InputArgs {
@@ -58,7 +54,7 @@ impl InputArgs {
             metadata::apply_class_map(path, &mut hierarchy)?;
         }
         let type_map = match &self.type_map {
-            Some(path) => TypeMap::read(path, &hierarchy)?,
+            Some(path) => metadata::read_type_map(path, &hierarchy)?,
             None => TypeMap::default(),
         };
         Ok(ReadOptions {
@@ -68,15 +64,7 @@ impl InputArgs {
             } else {
                 Strictness::Strict
             },
-            format: match self.input_format {
-                FormatArg::Auto => None,
-                FormatArg::Nucls => Some(Format::Nucls),
-                FormatArg::Mask => Some(Format::Mask),
-                FormatArg::HuggingFace => Some(Format::HuggingFace),
-                FormatArg::Coco => Some(Format::Coco),
-                FormatArg::Geojson => Some(Format::GeoJson),
-                FormatArg::Hovernet => Some(Format::HoverNet),
-            },
+            format: registry::format_named(&self.input_format),
             split: self.split.clone(),
             type_map: Arc::new(type_map),
             coco_images: self.coco_images.clone(),

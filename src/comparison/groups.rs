@@ -1,13 +1,51 @@
 //! Figures by group of FOVs (FOV, slide, hospital, fold) and across folds.
 
 use super::scoring;
-use super::summary::{dense_sum, Detection, FoldFigures, FoldSummary, GroupRow};
+
+use super::outcome::FovOutcome;
+use super::roles::ClassRoles;
 use super::tally::TallyLayout;
-use super::{ClassRoles, FovOutcome};
 use crate::model::ClassLevel;
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
+use crate::stats::detection::Detection;
+use crate::stats::moments::mean_sd;
 use rayon::prelude::*;
+use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// A group of FOVs (one FOV, slide, hospital or fold) and its figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    pub group: String,
+    pub fovs: usize,
+    pub nuclei_a: u64,
+    pub nuclei_b: u64,
+    pub detection: Detection,
+    pub f1_ci95: Option<[f64; 2]>,
+    pub mean_iou: Option<f64>,
+    /// Per level (raw, main, super): accuracy, kappa, and kappa's bootstrap interval.
+    pub accuracy: [Option<f64>; 3],
+    pub kappa: [Option<f64>; 3],
+    pub kappa_ci95: [Option<[f64; 2]>; 3],
+}
+
+/// Each fold's test FOVs, and the mean and standard deviation across folds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoldSummary {
+    /// Per fold: its number, FOVs, and figures by name (`detection.f1`, `super.cohen_kappa`,
+    /// `super.ap50`, `objectness.ap50`, ...).
+    pub folds: Vec<FoldFigures>,
+    pub mean: BTreeMap<String, Option<f64>>,
+    /// Sample standard deviation (n - 1) across folds.
+    pub sd: BTreeMap<String, Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoldFigures {
+    pub fold: u32,
+    pub fovs: usize,
+    pub figures: BTreeMap<String, Option<f64>>,
+}
 
 /// One row per group of FOVs that `key` names (FOVs without a key are left out), with
 /// bootstrap intervals of F1 and kappa when `bootstrap` is given.
@@ -28,7 +66,7 @@ pub fn group_rows(
     groups
         .into_par_iter()
         .map(|(group, members)| {
-            let sum = dense_sum(layout, tallies, &members);
+            let sum = layout.sum_of(tallies, &members);
             let sums = layout.read(&sum);
             let (f1_ci95, kappa_ci95) = match bootstrap {
                 Some(options) if members.len() >= 2 => {
@@ -95,7 +133,7 @@ pub fn fold_summary(
     let folds: Vec<FoldFigures> = by_fold
         .into_iter()
         .map(|(fold, members)| {
-            let sum = dense_sum(layout, tallies, &members);
+            let sum = layout.sum_of(tallies, &members);
             let sums = layout.read(&sum);
             let d = sums.detection();
             let mut figures = BTreeMap::new();
@@ -140,11 +178,7 @@ pub fn fold_summary(
     let mut sd = BTreeMap::new();
     for key in keys {
         let values: Vec<f64> = folds.iter().filter_map(|f| f.figures[&key]).collect();
-        let n = values.len() as f64;
-        let m = (n > 0.0).then(|| values.iter().sum::<f64>() / n);
-        let s = m
-            .filter(|_| n >= 2.0)
-            .map(|m| (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+        let (m, s) = mean_sd(&values);
         mean.insert(key.clone(), m);
         sd.insert(key, s);
     }

@@ -5,9 +5,9 @@
 //! could in principle pair with another nucleus at `t`; the optimal matching at the lower
 //! threshold makes that rare).
 
-use super::summary::Detection;
-use super::{ClassRoles, FovOutcome};
-use crate::stats::detection::DetectionCounts;
+use super::outcome::FovOutcome;
+use super::roles::{AmbiguousMode, ClassRoles};
+use crate::stats::detection::{Detection, DetectionCounts};
 use serde::Serialize;
 
 /// Bins of the histogram over [0, 1].
@@ -28,7 +28,7 @@ pub fn iou_profile(
     detection: &Detection,
     from: Option<f64>,
 ) -> (Vec<u64>, Vec<F1AtIou>) {
-    let ignore = roles.mode == super::AmbiguousMode::Ignore;
+    let ignore = roles.mode == AmbiguousMode::Ignore;
     let mut histogram = vec![0u64; HISTOGRAM_BINS];
     let mut ious = Vec::new();
     for o in outcomes {

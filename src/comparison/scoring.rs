@@ -12,113 +12,15 @@
 //! false positive; truth nuclei not matched by a kept prediction are false negatives. With
 //! `--matching greedy-score` this equals matching again at each threshold.
 
-use super::summary::Detection;
-use super::{ClassRoles, FovOutcome};
-use crate::geometry::{IouOptions, PreparedShape};
-use crate::matching::FovMatch;
-use crate::model::{ClassLevel, Fov};
+use super::outcome::FovOutcome;
+use super::roles::ClassRoles;
+use crate::model::ClassLevel;
 use crate::stats::average_precision::{
-    accumulate, evaluate_image, summarize, ApImage, ApOptions, ApSummary, ImageEvaluation,
+    accumulate, summarize, ApOptions, ApSummary, ImageEvaluation,
 };
-use crate::stats::detection::DetectionCounts;
+use crate::stats::detection::{Detection, DetectionCounts};
 use rayon::prelude::*;
 use serde::Serialize;
-
-/// One FOV's AP evaluations: per level, per class of the level (`None` for classes left out),
-/// and class-agnostic.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FovAp {
-    pub levels: [Vec<Option<ImageEvaluation>>; 3],
-    pub objectness: ImageEvaluation,
-}
-
-/// Evaluates AP on one FOV's nuclei as the matching kept them.
-pub fn evaluate_fov_ap(
-    fov_a: &Fov,
-    fov_b: &Fov,
-    matched: &FovMatch,
-    roles: &ClassRoles,
-    iou_options: &IouOptions,
-) -> FovAp {
-    let options = ApOptions::default();
-    let kept_a: Vec<u32> = matched
-        .pairs
-        .iter()
-        .map(|p| p.a)
-        .chain(matched.unmatched_a.iter().copied())
-        .collect();
-    let kept_b: Vec<u32> = matched
-        .pairs
-        .iter()
-        .map(|p| p.b)
-        .chain(matched.unmatched_b.iter().copied())
-        .collect();
-    let shapes_a: Vec<(PreparedShape, f64, crate::model::ClassId)> = kept_a
-        .iter()
-        .map(|&i| {
-            let n = &fov_a.nuclei[i as usize];
-            (
-                PreparedShape::for_iou(&n.shape, iou_options),
-                n.score.unwrap_or(0.0),
-                n.class.id,
-            )
-        })
-        .collect();
-    let shapes_b: Vec<(PreparedShape, crate::model::ClassId)> = kept_b
-        .iter()
-        .map(|&i| {
-            let n = &fov_b.nuclei[i as usize];
-            (PreparedShape::for_iou(&n.shape, iou_options), n.class.id)
-        })
-        .collect();
-    let hierarchy = &roles.hierarchy;
-    let levels = ClassLevel::ALL.map(|level| {
-        (0..hierarchy.names(level).len())
-            .map(|class| {
-                if !roles.is_classified(level, class) {
-                    return None;
-                }
-                let of_class = |id: crate::model::ClassId| hierarchy.index(id, level) == class;
-                if !shapes_b.iter().any(|(_, id)| of_class(*id))
-                    && !shapes_a.iter().any(|(_, _, id)| of_class(*id))
-                {
-                    // Nothing of the class here: the FOV adds nothing to its AP.
-                    return None;
-                }
-                let image = ApImage {
-                    truth: shapes_b
-                        .iter()
-                        .filter(|(_, id)| hierarchy.index(*id, level) == class)
-                        .map(|(s, _)| s.clone())
-                        .collect(),
-                    detections: shapes_a
-                        .iter()
-                        .filter(|(_, _, id)| hierarchy.index(*id, level) == class)
-                        .map(|(s, score, _)| (s.clone(), *score))
-                        .collect(),
-                    ignored_truth: Vec::new(),
-                };
-                Some(evaluate_image(&image, &options, iou_options))
-            })
-            .collect()
-    });
-    let ignore = roles.mode == super::AmbiguousMode::Ignore;
-    let (ignored, regular): (Vec<_>, Vec<_>) = shapes_b
-        .iter()
-        .partition(|(_, id)| ignore && roles.is_ambiguous(*id));
-    let objectness = ApImage {
-        truth: regular.into_iter().map(|(s, _)| s.clone()).collect(),
-        detections: shapes_a
-            .iter()
-            .map(|(s, score, _)| (s.clone(), *score))
-            .collect(),
-        ignored_truth: ignored.into_iter().map(|(s, _)| s.clone()).collect(),
-    };
-    FovAp {
-        levels,
-        objectness: evaluate_image(&objectness, &options, iou_options),
-    }
-}
 
 /// AP of one class, or class-agnostic, with its precision-recall curve.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -212,7 +114,7 @@ pub struct ThresholdSweep {
 /// Sweeps the score threshold over the class-agnostic detection of `outcomes`.
 pub fn threshold_sweep(outcomes: &[&FovOutcome], roles: &ClassRoles, given: f64) -> ThresholdSweep {
     // (score, whether a true positive) of every counted nucleus of A.
-    let ignore = roles.mode == super::AmbiguousMode::Ignore;
+    let ignore = roles.mode == super::roles::AmbiguousMode::Ignore;
     let mut scored: Vec<(f64, bool)> = Vec::new();
     let mut truth = 0u64;
     for o in outcomes {

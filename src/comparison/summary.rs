@@ -1,16 +1,18 @@
 //! Adding FOV outcomes up into the comparison's result: the plain struct that `summary.json`
 //! serialises and the reports and tables are made from.
 
-use super::groups::{fold_summary, group_rows};
+use super::figure::{ByFigure, ClassFigure, Figure};
+use super::groups::{fold_summary, group_rows, FoldSummary, GroupRow};
+use super::outcome::FovOutcome;
+use super::roles::ClassRoles;
 use super::scoring::{self, ClassAp, ThresholdSweep};
 use super::tally::{Sums, TallyLayout};
-use super::{ClassRoles, FovOutcome};
 use crate::model::ClassLevel;
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, BootstrapResult, TallyStatistic};
-use crate::stats::detection::DetectionCounts;
+use crate::stats::confusion::ConfusionMatrix;
+use crate::stats::detection::Detection;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// How outcomes are summarised.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,31 +38,6 @@ impl Default for SummaryOptions {
             score_threshold: 0.5,
             folds: false,
             match_iou_threshold: Some(0.5),
-        }
-    }
-}
-
-/// Detection: class-agnostic counts and rates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Detection {
-    pub tp: u64,
-    pub fp: u64,
-    #[serde(rename = "fn")]
-    pub fn_: u64,
-    pub precision: Option<f64>,
-    pub recall: Option<f64>,
-    pub f1: Option<f64>,
-}
-
-impl Detection {
-    pub fn of(counts: DetectionCounts) -> Detection {
-        Detection {
-            tp: counts.tp,
-            fp: counts.fp,
-            fn_: counts.fn_,
-            precision: counts.precision(),
-            recall: counts.recall(),
-            f1: counts.f1(),
         }
     }
 }
@@ -134,18 +111,8 @@ pub struct NamedConfusion {
     pub counts: Vec<Vec<u64>>,
 }
 
-/// Bootstrap 95% intervals over FOVs of a level's headline figures.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct LevelIntervals {
-    pub precision: Option<[f64; 2]>,
-    pub recall: Option<[f64; 2]>,
-    pub f1: Option<[f64; 2]>,
-    pub accuracy: Option<[f64; 2]>,
-    pub cohen_kappa: Option<[f64; 2]>,
-    pub gwet_ac1: Option<[f64; 2]>,
-    pub mcc: Option<[f64; 2]>,
-    pub mean_iou: Option<[f64; 2]>,
-}
+/// Bootstrap 95% intervals over FOVs of a level's headline figures, by [`Figure`].
+pub type LevelIntervals = ByFigure<Option<[f64; 2]>>;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelSummary {
@@ -161,6 +128,30 @@ pub struct LevelSummary {
     /// class with truth, at IoU 0.5; for the tables, not `summary.json`.
     #[serde(skip)]
     pub pr_curves: Vec<(String, Vec<f64>)>,
+}
+
+impl LevelSummary {
+    /// The value of a headline figure.
+    pub fn figure(&self, figure: Figure) -> Option<f64> {
+        let (d, c) = (&self.detection, &self.classification);
+        match figure {
+            Figure::Precision => d.precision,
+            Figure::Recall => d.recall,
+            Figure::F1 => d.f1,
+            Figure::Accuracy => c.accuracy,
+            Figure::CohenKappa => c.cohen_kappa,
+            Figure::GwetAc1 => c.gwet_ac1,
+            Figure::Mcc => c.mcc,
+            Figure::MeanIou => self.segmentation.mean_iou,
+        }
+    }
+
+    /// The bootstrap interval of a headline figure, when there is one.
+    pub fn interval(&self, figure: Figure) -> Option<[f64; 2]> {
+        self.bootstrap_ci95
+            .as_ref()
+            .and_then(|c| c.get(&figure).copied().flatten())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -179,40 +170,6 @@ impl Levels {
             ClassLevel::Super => &self.super_,
         }
     }
-}
-
-/// A group of FOVs (one FOV, slide, hospital or fold) and its figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GroupRow {
-    pub group: String,
-    pub fovs: usize,
-    pub nuclei_a: u64,
-    pub nuclei_b: u64,
-    pub detection: Detection,
-    pub f1_ci95: Option<[f64; 2]>,
-    pub mean_iou: Option<f64>,
-    /// Per level (raw, main, super): accuracy, kappa, and kappa's bootstrap interval.
-    pub accuracy: [Option<f64>; 3],
-    pub kappa: [Option<f64>; 3],
-    pub kappa_ci95: [Option<[f64; 2]>; 3],
-}
-
-/// Each fold's test FOVs, and the mean and standard deviation across folds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FoldSummary {
-    /// Per fold: its number, FOVs, and figures by name (`detection.f1`, `super.cohen_kappa`,
-    /// `super.ap50`, `objectness.ap50`, ...).
-    pub folds: Vec<FoldFigures>,
-    pub mean: BTreeMap<String, Option<f64>>,
-    /// Sample standard deviation (n - 1) across folds.
-    pub sd: BTreeMap<String, Option<f64>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FoldFigures {
-    pub fold: u32,
-    pub fovs: usize,
-    pub figures: BTreeMap<String, Option<f64>>,
 }
 
 /// Everything a comparison finds.
@@ -256,7 +213,7 @@ pub fn summarize(
         .map(|o| layout.tally(o, roles))
         .collect();
     let all: Vec<usize> = (0..outcomes.len()).collect();
-    let total = dense_sum(&layout, &tallies, &all);
+    let total = layout.sum_of(&tallies, &all);
     let sums = layout.read(&total);
     let all_outcomes: Vec<&FovOutcome> = outcomes.iter().collect();
     let unscored_a: usize = outcomes.iter().map(|o| o.unscored_a).sum();
@@ -317,7 +274,7 @@ pub fn summarize(
         let none = || vec![None; classes[slot]];
         let (level_intervals, class_intervals) = match &intervals {
             Some((levels, f1, kappa)) => (
-                Some(levels[slot]),
+                Some(levels[slot].clone()),
                 ClassIntervals {
                     f1: f1[slot].clone(),
                     kappa: kappa[slot].clone(),
@@ -380,18 +337,6 @@ pub fn summarize(
     }
 }
 
-pub(super) fn dense_sum(
-    layout: &TallyLayout,
-    tallies: &[Vec<(u32, f64)>],
-    members: &[usize],
-) -> Vec<f64> {
-    let mut sum = vec![0.0; layout.width];
-    for &i in members {
-        TallyLayout::add(&mut sum, &tallies[i]);
-    }
-    sum
-}
-
 /// Bootstrap intervals of each class of a level.
 struct ClassIntervals {
     f1: Vec<Option<[f64; 2]>>,
@@ -451,15 +396,13 @@ fn build_level(
     let shown: Vec<usize> = (0..names.len())
         .filter(|&c| roles.is_classified(level, c))
         .collect();
-    let mut counts = vec![vec![0u64; shown.len() + 1]; shown.len() + 1];
-    for (r, &a) in shown.iter().enumerate() {
-        for (k, &b) in shown.iter().enumerate() {
-            counts[r][k] = table[a][b].round() as u64;
-        }
-        let (unmatched_a, unmatched_b) = sums.unmatched(level, a);
-        counts[r][shown.len()] = unmatched_a;
-        counts[shown.len()][r] = unmatched_b;
-    }
+    let pairs: Vec<Vec<u64>> = shown
+        .iter()
+        .map(|&a| shown.iter().map(|&b| table[a][b].round() as u64).collect())
+        .collect();
+    let (unmatched_a, unmatched_b): (Vec<u64>, Vec<u64>) =
+        shown.iter().map(|&c| sums.unmatched(level, c)).unzip();
+    let counts = ConfusionMatrix::of_counts(&pairs, &unmatched_a, &unmatched_b).counts;
     let kappa = classification.kappa.as_ref();
     let pr_curves = aps
         .map(|a| {
@@ -513,48 +456,47 @@ type OverallIntervals = (
     [Vec<Option<[f64; 2]>>; 3],
 );
 
-fn overall_intervals<'a>(
-    layout: &'a TallyLayout,
+fn overall_intervals(
+    layout: &TallyLayout,
     tallies: &[Vec<(u32, f64)>],
     options: &BootstrapOptions,
 ) -> OverallIntervals {
-    type Stat<'s> = Box<dyn Fn(&[f64]) -> Option<f64> + Sync + 's>;
-    let mut statistics: Vec<Stat<'a>> = vec![
-        Box::new(move |s: &[f64]| layout.read(s).detection().precision()),
-        Box::new(move |s: &[f64]| layout.read(s).detection().recall()),
-        Box::new(move |s: &[f64]| layout.read(s).detection().f1()),
-        Box::new(move |s: &[f64]| layout.read(s).mean_iou()),
-    ];
-    for level in ClassLevel::ALL {
-        statistics.push(Box::new(move |s: &[f64]| layout.read(s).accuracy(level)));
-        statistics.push(Box::new(move |s: &[f64]| layout.read(s).kappa(level)));
-        statistics.push(Box::new(move |s: &[f64]| {
-            layout.read(s).classification(level).gwet_ac1
-        }));
-        statistics.push(Box::new(move |s: &[f64]| {
-            crate::stats::detection::matthews_correlation(&layout.read(s).table(level))
-        }));
+    /// What one bootstrap statistic estimates.
+    #[derive(Clone, Copy)]
+    enum Key {
+        /// A headline figure at a level (detection figures at the first level only).
+        Level(Figure, ClassLevel),
+        Class(ClassFigure, ClassLevel, usize),
+    }
+    let mut keys: Vec<Key> = Vec::new();
+    for figure in Figure::ALL.into_iter().filter(|f| !f.per_level()) {
+        keys.push(Key::Level(figure, ClassLevel::Raw));
     }
     for level in ClassLevel::ALL {
-        for c in 0..layout.classes[level.position()] {
-            statistics.push(Box::new(move |s: &[f64]| {
-                layout.read(s).joint(level, c).f1()
-            }));
+        for figure in Figure::ALL.into_iter().filter(|f| f.per_level()) {
+            keys.push(Key::Level(figure, level));
         }
     }
-    for level in ClassLevel::ALL {
-        for c in 0..layout.classes[level.position()] {
-            statistics.push(Box::new(move |s: &[f64]| {
-                layout
-                    .read(s)
-                    .per_class_kappa(level)
-                    .get(c)
-                    .copied()
-                    .flatten()
-            }));
+    for figure in ClassFigure::ALL {
+        for level in ClassLevel::ALL {
+            for class in 0..layout.classes[level.position()] {
+                keys.push(Key::Class(figure, level, class));
+            }
         }
     }
-    let borrowed: Vec<TallyStatistic<'_>> = statistics.iter().map(|s| s.as_ref() as _).collect();
+    let statistics: Vec<_> = keys
+        .iter()
+        .map(|&key| {
+            move |s: &[f64]| {
+                let sums = layout.read(s);
+                match key {
+                    Key::Level(figure, level) => figure.of_sums(&sums, level),
+                    Key::Class(figure, level, class) => figure.of_sums(&sums, level, class),
+                }
+            }
+        })
+        .collect();
+    let borrowed: Vec<TallyStatistic<'_>> = statistics.iter().map(|s| s as _).collect();
     // Supports are read by no statistic: leaving them out makes each resample cheaper.
     let projected: Vec<Vec<(u32, f64)>> = tallies
         .iter()
@@ -566,27 +508,23 @@ fn overall_intervals<'a>(
         })
         .collect();
     let results = tally_bootstrap(&projected, layout.width, &borrowed, options);
-    let ci = |k: usize| results[k].as_ref().and_then(|r: &BootstrapResult| r.ci);
-    let levels = [0, 1, 2].map(|slot| LevelIntervals {
-        precision: ci(0),
-        recall: ci(1),
-        f1: ci(2),
-        mean_iou: ci(3),
-        accuracy: ci(4 + 4 * slot),
-        cohen_kappa: ci(5 + 4 * slot),
-        gwet_ac1: ci(6 + 4 * slot),
-        mcc: ci(7 + 4 * slot),
-    });
-    let mut next = 16;
-    let mut per_class_of = || {
-        [0, 1, 2].map(|slot| {
-            let values: Vec<Option<[f64; 2]>> =
-                (0..layout.classes[slot]).map(|k| ci(next + k)).collect();
-            next += layout.classes[slot];
-            values
-        })
-    };
-    let f1 = per_class_of();
-    let kappa = per_class_of();
+    let mut levels: [LevelIntervals; 3] = Default::default();
+    let mut f1: [Vec<Option<[f64; 2]>>; 3] = Default::default();
+    let mut kappa: [Vec<Option<[f64; 2]>>; 3] = Default::default();
+    for (key, result) in keys.iter().zip(&results) {
+        let ci = result.as_ref().and_then(|r: &BootstrapResult| r.ci);
+        match *key {
+            Key::Level(figure, level) if figure.per_level() => {
+                levels[level.position()].insert(figure, ci);
+            }
+            Key::Level(figure, _) => {
+                for level in &mut levels {
+                    level.insert(figure, ci);
+                }
+            }
+            Key::Class(ClassFigure::F1, level, _) => f1[level.position()].push(ci),
+            Key::Class(ClassFigure::Kappa, level, _) => kappa[level.position()].push(ci),
+        }
+    }
     (levels, f1, kappa)
 }

@@ -6,12 +6,13 @@
 //! class level the k x k table of classified pairs (A's class by row, B's by column) and per
 //! class the joint-rule tp, fp, fn and the number of nuclei in A and in B.
 
-use super::{AmbiguousMode, ClassRoles, FovOutcome};
+use super::outcome::FovOutcome;
+use super::roles::{AmbiguousMode, ClassRoles};
 use crate::model::ClassLevel;
 use crate::stats::bootstrap::compact_tally;
 use crate::stats::cohen::{cohen_kappa, per_class_kappa, CohenKappa, KappaWeights};
 use crate::stats::detection::{
-    dice_of_iou, joint_rule_counts, matthews_correlation, DetectionCounts,
+    dice_of_iou, joint_rule_counts, matthews_correlation, panoptic_quality_of_sum, DetectionCounts,
 };
 use crate::stats::gwet::gwet_ac1_of_table;
 
@@ -51,6 +52,15 @@ impl TallyLayout {
             class_offset,
             width: offset,
         }
+    }
+
+    /// The dense sum of the tallies of `members`.
+    pub fn sum_of(&self, tallies: &[Vec<(u32, f64)>], members: &[usize]) -> Vec<f64> {
+        let mut sum = vec![0.0; self.width];
+        for &i in members {
+            TallyLayout::add(&mut sum, &tallies[i]);
+        }
+        sum
     }
 
     /// The sparse tally of one FOV.
@@ -196,9 +206,7 @@ impl Sums<'_> {
 
     /// Panoptic quality: detection F1 times the mean IoU of the matched pairs.
     pub fn pq(&self) -> Option<f64> {
-        let d = self.detection();
-        let f1 = d.f1()?;
-        Some(f1 * self.mean_iou().unwrap_or(0.0))
+        panoptic_quality_of_sum(self.detection(), self.sum[IOU_SUM]).pq
     }
 
     /// The k x k table of classified pairs at `level`.

@@ -2,7 +2,8 @@
 //! intersection of two convex polygons and ten times faster than general boolean operations.
 //!
 //! ```
-//! use nucagree::geometry::clip::{convex_intersection_area, is_convex};
+//! use nucagree::geometry::clip::convex_intersection_area;
+//! use nucagree::geometry::ring::is_convex;
 //!
 //! let a = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
 //! let b = [[5.0, 5.0], [15.0, 5.0], [15.0, 15.0], [5.0, 15.0]];
@@ -10,52 +11,7 @@
 //! assert_eq!(convex_intersection_area(&a, &b), 25.0);
 //! ```
 
-use crate::model::ring_signed_area;
-
-/// Whether a ring (open, at least 3 vertices, no repeats) is convex: every turn goes the
-/// same way, and the edge directions change sign at most twice in x and in y (which rules out
-/// rings that turn one way but wind more than once, such as a pentagram). Collinear vertices
-/// are allowed.
-pub fn is_convex(ring: &[[f64; 2]]) -> bool {
-    let n = ring.len();
-    if n < 3 {
-        return false;
-    }
-    let mut turn_sign = 0.0;
-    let (mut x_flips, mut y_flips) = (0, 0);
-    let (mut last_dx, mut last_dy) = (0.0f64, 0.0f64);
-    // The first edge's direction seeds the flip counts; walk one edge past the end.
-    for i in 0..=n {
-        let a = ring[i % n];
-        let b = ring[(i + 1) % n];
-        let c = ring[(i + 2) % n];
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        if dx != 0.0 {
-            if last_dx != 0.0 && dx.signum() != last_dx.signum() {
-                x_flips += 1;
-            }
-            last_dx = dx;
-        }
-        if dy != 0.0 {
-            if last_dy != 0.0 && dy.signum() != last_dy.signum() {
-                y_flips += 1;
-            }
-            last_dy = dy;
-        }
-        if i == n {
-            break;
-        }
-        let cross = dx * (c[1] - b[1]) - dy * (c[0] - b[0]);
-        if cross != 0.0 {
-            if turn_sign == 0.0 {
-                turn_sign = cross.signum();
-            } else if cross.signum() != turn_sign {
-                return false;
-            }
-        }
-    }
-    turn_sign != 0.0 && x_flips <= 2 && y_flips <= 2
-}
+use super::ring::ring_signed_area;
 
 /// The ring in counter-clockwise order (positive signed area).
 pub fn counter_clockwise(ring: &[[f64; 2]]) -> Vec<[f64; 2]> {
@@ -139,6 +95,7 @@ pub fn star_intersection_area(subject: &[[f64; 2]], star: &[[f64; 2]], center: [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::ring::is_convex;
 
     #[test]
     fn convexity() {

@@ -80,7 +80,7 @@ pub fn trace_regions(labels: &[u32], width: usize, height: usize) -> Vec<TracedR
             let mut outer: Vec<(f64, Vec<[f64; 2]>)> = Vec::new();
             let mut holes = 0;
             for ring in rings {
-                let area = crate::model::ring_signed_area(&ring);
+                let area = super::ring::ring_signed_area(&ring);
                 if area > 0.0 {
                     outer.push((area, ring));
                 } else {
@@ -147,7 +147,7 @@ fn link_rings(mut starts: HashMap<(i32, i32), Vec<u8>>) -> Vec<Vec<[f64; 2]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ring_signed_area;
+    use crate::geometry::ring::ring_signed_area;
 
     #[test]
     fn outline_area_is_the_pixel_count() {
@@ -166,7 +166,9 @@ mod tests {
         assert_eq!(region.dropped_pieces, 0);
         // Holes are filled: the outline encloses the hole's pixel too.
         assert_eq!(ring_signed_area(&region.outline), 13.0);
-        assert!(!crate::model::ring_self_intersects(&region.outline));
+        assert!(!crate::geometry::ring::ring_self_intersects(
+            &region.outline
+        ));
     }
 
     #[test]

@@ -28,18 +28,19 @@
 //! assert_eq!(iou(&a, &b, &IouOptions::default()), 1.0 / 3.0);
 //! ```
 
+pub mod candidates;
 pub mod clip;
 pub mod contour;
 pub mod index;
+pub mod ring;
 
-use crate::model::{ring_self_intersects, star_center, BoundingBox, Shape};
+use crate::model::{BoundingBox, Shape};
 use geo::{Area, BooleanOps, Coord, LineString, Polygon};
+use ring::{ring_self_intersects, star_center};
 use serde::Serialize;
-use std::fmt;
 
 /// Which outline IoU is computed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IouShape {
     /// The drawn outline: polygons as polygons, boxes as boxes.
     #[default]
@@ -48,9 +49,13 @@ pub enum IouShape {
     Box,
 }
 
+crate::choices!(IouShape {
+    Polygon => "polygon",
+    Box => "box",
+});
+
 /// How box areas count pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PixelConvention {
     /// Continuous geometry: a box from 0 to 10 has width 10.
     #[default]
@@ -59,6 +64,11 @@ pub enum PixelConvention {
     /// Only with [`IouShape::Box`].
     Inclusive,
 }
+
+crate::choices!(PixelConvention {
+    Continuous => "continuous",
+    Inclusive => "inclusive",
+});
 
 /// How IoU is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -89,15 +99,6 @@ impl IouOptions {
 
     pub fn pixels(&self) -> PixelConvention {
         self.pixels
-    }
-}
-
-impl fmt::Display for IouShape {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            IouShape::Polygon => "polygon",
-            IouShape::Box => "box",
-        })
     }
 }
 
@@ -142,7 +143,7 @@ impl PreparedShape {
             },
             Shape::Polygon(vertices) => {
                 // A convex ring cannot cross itself: the quadratic check only for the rest.
-                let convex = clip::is_convex(vertices);
+                let convex = ring::is_convex(vertices);
                 if !convex && ring_self_intersects(vertices) {
                     return PreparedShape {
                         outline: Outline::Box,
@@ -330,7 +331,7 @@ mod tests {
             let a = counter_clockwise_ring(star(offset + 20.0, 20.0, 12 + k % 25));
             let shift = 4.0 * (k % 7) as f64 / 7.0;
             let b = counter_clockwise_ring(star(offset + 21.0 + shift, 19.0, 10 + k % 31));
-            if clip::is_convex(&a) || clip::is_convex(&b) {
+            if ring::is_convex(&a) || ring::is_convex(&b) {
                 continue;
             }
             let local = |r: &[[f64; 2]]| -> Vec<[f64; 2]> {

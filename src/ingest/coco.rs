@@ -9,18 +9,69 @@
 //! and counted; crowd annotations (`iscrowd` 1) are skipped, and counted. Categories become
 //! classes by name.
 
+use super::format::Format;
 use super::json::{at, coordinate, expected, read_json, score};
+use super::loaded::{LoadedFov, LoadedSet};
+use super::options::{ReadOptions, Strictness};
 use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
-use super::set_index::{LoadedFov, LoadedSet};
-use super::{ReadOptions, Strictness};
+use super::reader::{Layout, Reader, Sniff};
 use crate::error::{Error, Result};
-use crate::model::{ring_signed_area, Nucleus, RawClass};
+use crate::geometry::ring::ring_signed_area;
+use crate::model::{Nucleus, RawClass};
 use crate::quality::FindingKind;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::path::PathBuf;
 
 /// Reads a COCO file as a whole set.
+/// The COCO format.
+pub const FORMAT: Format = Format::new("coco", "COCO JSON");
+
+/// Reads one COCO JSON file: ground truth, or a bare list of detection results.
+#[derive(Debug, Clone, Copy)]
+pub struct CocoReader;
+
+impl Reader for CocoReader {
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::OneFile
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &[".json"]
+    }
+
+    fn expected(&self) -> &'static str {
+        "COCO JSON (images and annotations, or a results list)"
+    }
+
+    fn recognises(&self, sniff: &Sniff) -> bool {
+        match sniff {
+            Sniff::JsonObject { keys, .. } => {
+                keys.iter().any(|k| k == "annotations" || k == "images")
+            }
+            Sniff::JsonList {
+                first: Some((keys, _)),
+            } => keys.iter().any(|k| k == "image_id"),
+            _ => false,
+        }
+    }
+
+    fn read_set(&self, files: &[PathBuf], options: &ReadOptions) -> Result<LoadedSet> {
+        match files {
+            [file] => read_coco(file, options),
+            _ => Err(crate::error::Error::Layout {
+                path: files.first().cloned().unwrap_or_default(),
+                message: format!("{} COCO files: expected one", files.len()),
+            }),
+        }
+    }
+}
+
 pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet> {
     let document = read_json(path)?;
     // Results name their images by the ids of a ground-truth file, read for its catalogue.
@@ -28,9 +79,10 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
     let (catalogue_doc, catalogue_path, annotations, base) = match &document {
         Value::Array(items) => {
             let Some(images_path) = &options.coco_images else {
-                return Err(Error::Layout {
+                return Err(Error::Needs {
                     path: path.to_path_buf(),
-                    message: "holds COCO detection results without images: give the ground-truth COCO file whose images they refer to (--coco-images FILE)".into(),
+                    message: "holds COCO detection results without images: give the ground-truth COCO file whose images they refer to".into(),
+                    remedy: crate::error::Remedy::CocoImages,
                 });
             };
             ground_truth = read_json(images_path)?;
@@ -162,7 +214,7 @@ impl Catalogue {
                     file_value,
                 ));
             };
-            let name = super::fov_name_of(file_name);
+            let name = super::listing::fov_name_of(file_name);
             if let Some(first) = names.insert(name.to_string(), i) {
                 return Err(expected(
                     path,

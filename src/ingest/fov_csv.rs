@@ -6,22 +6,23 @@
 //! `type` (`rectangle`, `polyline`, `point`), `main_classification`, `super_classification`
 //! (checked against the hierarchy), and `score` or `confidence`.
 
+use super::format::Format;
+use super::loaded::FovFile;
 use super::numbers::{parse_number, parse_number_list};
-use super::outline::{box_vertices, nucls_shape_type, parse_shape_type, resolve_class, FovBuilder};
+use super::options::ReadOptions;
+use super::options::Strictness;
+use super::outline::{
+    box_vertices, nucls_shape_type, parse_shape_type, resolve_class, FovBuilder, FovRows,
+};
+use super::reader::{FovReader, Layout, Reader, Sniff};
 use super::records::{self, Fields};
-use super::Strictness;
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass};
-use crate::quality::{DataQuality, FindingKind};
+use crate::quality::FindingKind;
 use std::collections::HashSet;
 use std::path::Path;
-
-/// The nuclei of one FOV file, and what was found along the way.
-#[derive(Debug, Clone, Default)]
-pub struct FovRows {
-    pub nuclei: Vec<Nucleus>,
-    pub quality: DataQuality,
-}
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where each column we use sits in the header.
 struct Columns {
@@ -323,6 +324,67 @@ fn check_class_columns(
                 format!("{level} class {value:?}, the hierarchy says {expected:?}"),
             );
         }
+    }
+}
+
+/// The NuCLS CSV format.
+pub const FORMAT: Format = Format::new("nucls", "NuCLS CSVs, one per FOV");
+
+/// Reads NuCLS CSVs, one per FOV, recognised by their `raw_classification` header.
+#[derive(Debug, Clone, Copy)]
+pub struct NuclsCsvReader;
+
+impl Reader for NuclsCsvReader {
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::PerFov
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &[".csv"]
+    }
+
+    fn subfolder(&self) -> Option<&'static str> {
+        Some("csv")
+    }
+
+    fn expected(&self) -> &'static str {
+        "NuCLS CSVs (csv/<fov>.csv or <fov>.csv)"
+    }
+
+    fn recognises(&self, sniff: &Sniff) -> bool {
+        sniff
+            .first_line()
+            .is_some_and(|line| line.contains("raw_classification"))
+    }
+
+    fn open_fovs(
+        &self,
+        _find: &dyn Fn(&str) -> Option<PathBuf>,
+        options: &ReadOptions,
+    ) -> Result<Arc<dyn FovReader>> {
+        Ok(Arc::new(CsvFovs {
+            hierarchy: options.hierarchy.clone(),
+            strictness: options.strictness,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct CsvFovs {
+    hierarchy: Arc<ClassHierarchy>,
+    strictness: Strictness,
+}
+
+impl FovReader for CsvFovs {
+    fn read_fov(&self, path: &Path) -> Result<FovFile> {
+        Ok(FovFile {
+            rows: read_fov_csv(path, &self.hierarchy, self.strictness)?,
+            ..FovFile::default()
+        })
     }
 }
 

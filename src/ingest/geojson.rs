@@ -6,14 +6,22 @@
 //! written by nucagree, keeps boxes boxes. Holes and the smaller parts of a `MultiPolygon`
 //! are left out, and counted.
 
+use super::format::Format;
 use super::json::{coordinate, expected, points, read_json, score};
+use super::loaded::FovFile;
+use super::options::ReadOptions;
+use super::options::Strictness;
+use super::outline::FovRows;
 use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
-use super::{FovRows, Strictness};
+use super::reader::{FovReader, Layout, Reader, Sniff};
 use crate::error::{Error, Result};
-use crate::model::{ring_signed_area, ClassHierarchy, Nucleus};
+use crate::geometry::ring::ring_signed_area;
+use crate::model::{ClassHierarchy, Nucleus};
 use crate::quality::FindingKind;
 use serde_json::Value;
 use std::path::Path;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Reads one GeoJSON file as a FOV's nuclei.
 pub fn read_geojson_fov(
@@ -188,4 +196,67 @@ fn polygon_rings(path: &Path, pointer: &str, value: Option<&Value>) -> Result<Ve
         .enumerate()
         .map(|(i, ring)| points(path, &format!("{pointer}/{i}"), Some(ring)))
         .collect()
+}
+
+/// The GeoJSON format (QuPath).
+pub const FORMAT: Format = Format::new("geojson", "GeoJSON, one file per FOV");
+
+/// Reads GeoJSON as QuPath exports it, one file per FOV.
+#[derive(Debug, Clone, Copy)]
+pub struct GeoJsonReader;
+
+impl Reader for GeoJsonReader {
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::PerFov
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &[".geojson", ".json"]
+    }
+
+    fn expected(&self) -> &'static str {
+        "GeoJSON (FeatureCollection)"
+    }
+
+    fn recognises(&self, sniff: &Sniff) -> bool {
+        match sniff {
+            Sniff::JsonObject { kind, .. } => {
+                matches!(kind.as_deref(), Some("FeatureCollection" | "Feature"))
+            }
+            Sniff::JsonList {
+                first: Some((_, kind)),
+            } => kind.as_deref() == Some("Feature"),
+            _ => false,
+        }
+    }
+
+    fn open_fovs(
+        &self,
+        _find: &dyn Fn(&str) -> Option<PathBuf>,
+        options: &ReadOptions,
+    ) -> Result<Arc<dyn FovReader>> {
+        Ok(Arc::new(GeoJsonFovs {
+            hierarchy: options.hierarchy.clone(),
+            strictness: options.strictness,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct GeoJsonFovs {
+    hierarchy: Arc<ClassHierarchy>,
+    strictness: Strictness,
+}
+
+impl FovReader for GeoJsonFovs {
+    fn read_fov(&self, path: &Path) -> Result<FovFile> {
+        Ok(FovFile {
+            rows: read_geojson_fov(path, &self.hierarchy, self.strictness)?,
+            ..FovFile::default()
+        })
+    }
 }

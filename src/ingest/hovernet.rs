@@ -2,45 +2,20 @@
 //! "centroid", "contour": [[x, y], ...], "type": 2, "type_prob": 0.93}, ...}}`. Type ids
 //! become classes through a user-given map (a CSV `type,class`); `type_prob` is the score.
 
+use super::format::Format;
 use super::json::{expected, points, read_json, score};
-use super::metadata::Table;
-use super::outline::{resolve_class, FovBuilder, ShapeType};
-use super::{FovRows, Strictness};
-use crate::error::{Error, Location, Problem, Result};
+use super::loaded::FovFile;
+use super::options::ReadOptions;
+use super::options::Strictness;
+use super::outline::{resolve_class, FovBuilder, FovRows, ShapeType};
+use super::reader::{FovReader, Layout, Reader, Sniff};
+use super::type_map::TypeMap;
+use crate::error::{Error, Problem, Result};
 use crate::model::{ClassHierarchy, Nucleus};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::path::Path;
-
-/// HoVer-Net's type ids and the class names they stand for.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TypeMap(pub BTreeMap<i64, String>);
-
-impl TypeMap {
-    /// Reads a CSV with columns `type` (an integer id) and `class` (a raw class name).
-    pub fn read(path: &Path, hierarchy: &ClassHierarchy) -> Result<TypeMap> {
-        let table = Table::read(path)?;
-        let id = table.column("type", "HoVer-Net's type id")?;
-        let class = table.column("class", "the raw class it stands for")?;
-        let mut map = BTreeMap::new();
-        for (row, record) in table.rows() {
-            let value = table.number(row, record, id)?;
-            if value.fract() != 0.0 {
-                return Err(Error::input(
-                    Location::cell(path, row, "type"),
-                    Problem::Invalid {
-                        message: format!("type {value}: expected an integer"),
-                    },
-                ));
-            }
-            let name = table.text(row, record, class, "a raw class name")?;
-            resolve_class(hierarchy, name)
-                .map_err(|problem| Error::input(Location::cell(path, row, "class"), problem))?;
-            map.insert(value as i64, name.to_string());
-        }
-        Ok(TypeMap(map))
-    }
-}
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Reads one HoVer-Net JSON file as a FOV's nuclei, in order of their ids.
 pub fn read_hovernet_fov(
@@ -102,7 +77,7 @@ fn read_nucleus(
     };
     let Some(name) = types.0.get(&type_id) else {
         let known = if types.0.is_empty() {
-            "none: give a type map (--type-map FILE, a CSV of type,class)".to_string()
+            "none: give a type map (a CSV of type,class)".to_string()
         } else {
             types
                 .0
@@ -113,9 +88,7 @@ fn read_nucleus(
         };
         return Err(Error::input(
             super::json::at(path, &type_pointer),
-            Problem::Invalid {
-                message: format!("type {type_id} has no class: the type map knows {known}"),
-            },
+            Problem::TypeWithoutClass { type_id, known },
         ));
     };
     let class = resolve_class(hierarchy, name)
@@ -130,4 +103,62 @@ fn read_nucleus(
         builder.push(Nucleus::new(item as u32, shape, class, score), name);
     }
     Ok(())
+}
+
+/// HoVer-Net's JSON format.
+pub const FORMAT: Format = Format::new("hovernet", "HoVer-Net JSON, one file per FOV");
+
+/// Reads HoVer-Net's JSON output, one file per FOV, its type ids mapped to classes by
+/// [`ReadOptions::type_map`].
+#[derive(Debug, Clone, Copy)]
+pub struct HoverNetReader;
+
+impl Reader for HoverNetReader {
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::PerFov
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &[".json"]
+    }
+
+    fn expected(&self) -> &'static str {
+        "HoVer-Net JSON (nuc)"
+    }
+
+    fn recognises(&self, sniff: &Sniff) -> bool {
+        matches!(sniff, Sniff::JsonObject { keys, .. } if keys.iter().any(|k| k == "nuc"))
+    }
+
+    fn open_fovs(
+        &self,
+        _find: &dyn Fn(&str) -> Option<PathBuf>,
+        options: &ReadOptions,
+    ) -> Result<Arc<dyn FovReader>> {
+        Ok(Arc::new(HoverNetFovs {
+            hierarchy: options.hierarchy.clone(),
+            types: options.type_map.clone(),
+            strictness: options.strictness,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct HoverNetFovs {
+    hierarchy: Arc<ClassHierarchy>,
+    types: Arc<TypeMap>,
+    strictness: Strictness,
+}
+
+impl FovReader for HoverNetFovs {
+    fn read_fov(&self, path: &Path) -> Result<FovFile> {
+        Ok(FovFile {
+            rows: read_hovernet_fov(path, &self.hierarchy, &self.types, self.strictness)?,
+            ..FovFile::default()
+        })
+    }
 }

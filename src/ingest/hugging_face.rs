@@ -12,11 +12,13 @@
 //! file whose FOVs were all read has only its `file_name` column read. Only `file_name` and
 //! `annotation_coordinates` are read: image bytes stay on disk.
 
+use super::format::Format;
+use super::loaded::{LoadedFov, LoadedSet};
+use super::options::ReadOptions;
 use super::outline::{
     box_vertices, nucls_shape_type, parse_shape_type, resolve_class, FovBuilder, ShapeType,
 };
-use super::set_index::{LoadedFov, LoadedSet};
-use super::ReadOptions;
+use super::reader::{Layout, Reader, Sniff};
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{BoundingBox, FoldSplit, Nucleus, NuclsFovName};
 use crate::quality::FindingKind;
@@ -72,6 +74,40 @@ impl Split {
 }
 
 /// Reads parquet files (those of `options.split` only, where given) as one set.
+/// The Hugging Face NuCLS export.
+pub const FORMAT: Format = Format::new("hugging-face", "the Hugging Face NuCLS export (parquet)");
+
+/// Reads the Hugging Face NuCLS export: parquet files anywhere under a folder, their splits
+/// named by file or folder.
+#[derive(Debug, Clone, Copy)]
+pub struct HuggingFaceReader;
+
+impl Reader for HuggingFaceReader {
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::ManyFiles
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &[".parquet"]
+    }
+
+    fn expected(&self) -> &'static str {
+        "Hugging Face parquet"
+    }
+
+    fn recognises(&self, sniff: &Sniff) -> bool {
+        matches!(sniff, Sniff::Head(bytes) if bytes.starts_with(b"PAR1"))
+    }
+
+    fn read_set(&self, files: &[PathBuf], options: &ReadOptions) -> Result<LoadedSet> {
+        read_parquet_files(files, options)
+    }
+}
+
 pub(crate) fn read_parquet_files(files: &[PathBuf], options: &ReadOptions) -> Result<LoadedSet> {
     let chosen: Vec<(&PathBuf, Option<Split>)> = files
         .iter()
@@ -193,7 +229,7 @@ fn read_names(path: &Path) -> Result<Vec<String>> {
         .map_err(polars_error(path, "read the parquet file"))?;
     let not_text = |row: usize| {
         Error::input(
-            Location::cell(path, row as u64 + 1, FILE_NAME),
+            Location::parquet_field(path, row as u64 + 1, FILE_NAME),
             Problem::Invalid {
                 message: "expected a file name".into(),
             },
@@ -206,7 +242,7 @@ fn read_names(path: &Path) -> Result<Vec<String>> {
     (0..frame.height())
         .map(|row| {
             let file_name = file_names.get(row).ok_or_else(|| not_text(row))?;
-            Ok(super::fov_name_of(file_name).to_string())
+            Ok(super::listing::fov_name_of(file_name).to_string())
         })
         .collect()
 }
@@ -257,8 +293,9 @@ const CORNERS: [&str; 4] = ["xmin", "ymin", "xmax", "ymax"];
 
 impl RowFields {
     fn of(path: &Path, column: &Series, row: usize) -> Result<RowFields> {
-        let at =
-            |name: &str| Location::cell(path, row as u64 + 1, &format!("{ANNOTATIONS}.{name}"));
+        let at = |name: &str| {
+            Location::parquet_field(path, row as u64 + 1, &format!("{ANNOTATIONS}.{name}"))
+        };
         let bad =
             |name: &str, what: String| Error::input(at(name), Problem::Invalid { message: what });
         let shape = |what: &str| {
@@ -349,7 +386,7 @@ fn read_row(
     row: usize,
     fields: &RowFields,
     options: &ReadOptions,
-) -> Result<super::FovRows> {
+) -> Result<super::outline::FovRows> {
     let row_number = row as u64 + 1;
     let mut builder = FovBuilder::new(path);
     for index in 0..fields.count {
@@ -379,12 +416,12 @@ fn read_nucleus(
 ) -> Result<NucleusFields> {
     let fail = |name: &str, problem: Problem| {
         Error::input(
-            Location::cell(path, row, &format!("{ANNOTATIONS}.{name}[{index}]")),
+            Location::parquet_field(path, row, &format!("{ANNOTATIONS}.{name}[{index}]")),
             problem,
         )
     };
     let coordinate = |name: &str, value: Option<f64>| match value {
-        Some(v) if v.is_finite() && v.abs() < super::COORDINATE_LIMIT => Ok(v),
+        Some(v) if v.is_finite() && v.abs() < super::numbers::COORDINATE_LIMIT => Ok(v),
         other => Err(fail(
             name,
             Problem::Invalid {

@@ -3,7 +3,7 @@
 
 use super::hugging_face::FILE_NAME;
 use crate::error::{Error, Location, Problem, Result};
-use crate::model::{AnnotationSet, Format};
+use crate::model::AnnotationSet;
 use polars::prelude::{ParquetReader, SerReader};
 use std::path::Path;
 
@@ -24,7 +24,7 @@ pub fn fov_png(set: &AnnotationSet, fov: &str) -> Result<Option<(std::path::Path
         let bytes = std::fs::read(&png).map_err(|e| Error::io(&png, "read", e))?;
         return Ok(Some((png, bytes)));
     }
-    if set.format != Format::HuggingFace {
+    if set.format != super::hugging_face::FORMAT {
         return Ok(None);
     }
     let Some(source) = set.fov(fov).map(|f| f.source.clone()) else {
@@ -51,9 +51,11 @@ fn parquet_png(path: &Path, fov: &str) -> Result<Option<Vec<u8>>> {
         .column(FILE_NAME)
         .and_then(|c| c.str().cloned())
         .map_err(failed)?;
-    let Some(row) =
-        (0..frame.height()).find(|&i| names.get(i).is_some_and(|n| super::fov_name_of(n) == fov))
-    else {
+    let Some(row) = (0..frame.height()).find(|&i| {
+        names
+            .get(i)
+            .is_some_and(|n| super::listing::fov_name_of(n) == fov)
+    }) else {
         return Ok(None);
     };
     let images = frame.column("rgb_image").map_err(failed)?;
@@ -67,7 +69,7 @@ fn parquet_png(path: &Path, fov: &str) -> Result<Option<Vec<u8>>> {
 
 /// Decodes PNG bytes to RGB (grey expanded, alpha dropped).
 fn rgb(path: &Path, bytes: &[u8]) -> Result<RgbImage> {
-    let (width, height, channels, samples) = super::mask::decode(path, bytes)?;
+    let (width, height, channels, samples) = crate::png::decode(path, bytes)?;
     let pixels = match channels {
         3 => samples,
         4 => samples.chunks(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),

@@ -22,11 +22,7 @@ pub(crate) fn read_json(path: &Path) -> Result<Value> {
 
 /// A location inside a JSON file.
 pub(crate) fn at(path: &Path, pointer: &str) -> Location {
-    Location {
-        path: path.to_path_buf(),
-        row: None,
-        column: Some(pointer.to_string()),
-    }
+    Location::json_pointer(path, pointer)
 }
 
 /// An error at `pointer` saying what was expected and what was found.

@@ -3,15 +3,21 @@
 //! instance is keyed on the pair (their product wraps in 8 bits, so it is not used).
 //! Each instance's outline is traced along pixel edges ([`crate::geometry::contour`]).
 
+use super::format::Format;
+use super::loaded::FovFile;
 use super::metadata::Table;
+use super::options::ReadOptions;
+use super::outline::FovRows;
 use super::outline::{FovBuilder, ShapeType};
-use super::FovRows;
+use super::reader::{FovReader, Layout, Reader, Sniff};
 use crate::error::{Error, Location, Problem, Result};
 use crate::geometry::contour::trace_regions;
 use crate::model::{BoundingBox, ClassHierarchy, Nucleus, RawClass};
 use crate::quality::FindingKind;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The code of the FOV region in channel 0.
 pub const REGION_CODE: u8 = 253;
@@ -86,7 +92,7 @@ pub struct MaskFov {
 /// Reads one mask PNG.
 pub fn read_mask(path: &Path, codes: &MaskCodes, hierarchy: &ClassHierarchy) -> Result<MaskFov> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
-    let (width, height, channels, pixels) = decode(path, &bytes)?;
+    let (width, height, channels, pixels) = crate::png::decode(path, &bytes)?;
     let invalid =
         |message: String| Error::input(Location::file(path), Problem::Invalid { message });
     if channels < 3 {
@@ -154,7 +160,11 @@ pub fn read_mask(path: &Path, codes: &MaskCodes, hierarchy: &ClassHierarchy) -> 
         }
         let class = class_of(code, codes, hierarchy).map_err(|problem| {
             Error::input(
-                Location::cell(path, item, &format!("instance ({red}, {green}) channel 0")),
+                Location::mask_instance(
+                    path,
+                    item,
+                    &format!("instance ({red}, {green}) channel 0"),
+                ),
                 problem,
             )
         })?;
@@ -217,29 +227,68 @@ fn class_of(
     super::outline::resolve_class(hierarchy, name)
 }
 
-/// Decodes a PNG to 8-bit samples: width, height, channels and the samples.
-pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<(u32, u32, usize, Vec<u8>)> {
-    let failed = |e: png::DecodingError| {
-        Error::input(
-            Location::file(path),
-            Problem::Invalid {
-                message: format!("not a readable PNG: {e}"),
-            },
-        )
-    };
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().map_err(failed)?;
-    let size = reader.output_buffer_size().ok_or_else(|| {
-        Error::input(
-            Location::file(path),
-            Problem::Invalid {
-                message: "an image too large to decode".into(),
-            },
-        )
-    })?;
-    let mut pixels = vec![0; size];
-    let info = reader.next_frame(&mut pixels).map_err(failed)?;
-    pixels.truncate(info.buffer_size());
-    Ok((info.width, info.height, info.color_type.samples(), pixels))
+/// The NuCLS mask format.
+pub const FORMAT: Format = Format::new("mask", "NuCLS masks, one PNG per FOV (outlines traced)");
+
+/// Reads NuCLS masks, one PNG per FOV, with the class codes of a `nucleus_GTcodes.csv`
+/// beside the set (NuCLS's own codes when there is none).
+#[derive(Debug, Clone, Copy)]
+pub struct MaskReader;
+
+impl Reader for MaskReader {
+    fn format(&self) -> Format {
+        FORMAT
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::PerFov
+    }
+
+    fn extensions(&self) -> &'static [&'static str] {
+        &[".png"]
+    }
+
+    fn subfolder(&self) -> Option<&'static str> {
+        Some("mask")
+    }
+
+    fn expected(&self) -> &'static str {
+        "NuCLS masks (mask/<fov>.png)"
+    }
+
+    fn recognises(&self, sniff: &Sniff) -> bool {
+        matches!(sniff, Sniff::Head(bytes) if bytes.starts_with(b"\x89PNG"))
+    }
+
+    fn open_fovs(
+        &self,
+        find: &dyn Fn(&str) -> Option<PathBuf>,
+        options: &ReadOptions,
+    ) -> Result<Arc<dyn FovReader>> {
+        let codes = match find("nucleus_GTcodes.csv").or_else(|| find("nucleus_gtcodes.csv")) {
+            Some(path) => MaskCodes::read(&path)?,
+            None => MaskCodes::nucls(),
+        };
+        Ok(Arc::new(MaskFovs {
+            codes,
+            hierarchy: options.hierarchy.clone(),
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct MaskFovs {
+    codes: MaskCodes,
+    hierarchy: Arc<ClassHierarchy>,
+}
+
+impl FovReader for MaskFovs {
+    fn read_fov(&self, path: &Path) -> Result<FovFile> {
+        let mask = read_mask(path, &self.codes, &self.hierarchy)?;
+        Ok(FovFile {
+            rows: mask.rows,
+            region: mask.region,
+            image_size: Some(mask.size),
+        })
+    }
 }

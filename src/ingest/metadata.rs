@@ -1,6 +1,8 @@
 //! The files beside the annotations: `fov_locations.csv`, `train_test_splits/`, a class
 //! hierarchy, a class map, and RGB image sizes.
 
+use super::outline::resolve_class;
+use super::type_map::TypeMap;
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{BoundingBox, ClassHierarchy, FoldSplit};
 use std::collections::{BTreeMap, HashMap};
@@ -23,10 +25,9 @@ impl Table {
         let mut reader = csv::ReaderBuilder::new().from_reader(&text[..]);
         let malformed = |e: csv::Error| {
             Error::input(
-                Location {
-                    path: path.to_path_buf(),
-                    row: e.position().map(|p| p.line()),
-                    column: None,
+                match e.position() {
+                    Some(position) => Location::row(path, position.line()),
+                    None => Location::file(path),
                 },
                 Problem::MalformedCsv {
                     message: e.to_string(),
@@ -287,4 +288,29 @@ pub fn read_rater_groups(path: &Path) -> Result<HashMap<String, String>> {
         );
     }
     Ok(groups)
+}
+
+/// Reads HoVer-Net's type map: a CSV with columns `type` (an integer id) and `class` (a raw
+/// class name).
+pub fn read_type_map(path: &Path, hierarchy: &ClassHierarchy) -> Result<TypeMap> {
+    let table = Table::read(path)?;
+    let id = table.column("type", "HoVer-Net's type id")?;
+    let class = table.column("class", "the raw class it stands for")?;
+    let mut map = BTreeMap::new();
+    for (row, record) in table.rows() {
+        let value = table.number(row, record, id)?;
+        if value.fract() != 0.0 {
+            return Err(Error::input(
+                Location::cell(path, row, "type"),
+                Problem::Invalid {
+                    message: format!("type {value}: expected an integer"),
+                },
+            ));
+        }
+        let name = table.text(row, record, class, "a raw class name")?;
+        resolve_class(hierarchy, name)
+            .map_err(|problem| Error::input(Location::cell(path, row, "class"), problem))?;
+        map.insert(value as i64, name.to_string());
+    }
+    Ok(TypeMap(map))
 }

@@ -3,12 +3,19 @@
 //! noted), exact duplicates and `correction_` classes noted, and a FOV with no nuclei
 //! counted as empty.
 
-use super::{FovRows, Strictness};
+use super::options::Strictness;
 use crate::error::{Problem, Result};
 use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass, Shape, ShapeIssue};
-use crate::quality::FindingKind;
+use crate::quality::{DataQuality, FindingKind};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// The nuclei of one FOV file, and what was found along the way.
+#[derive(Debug, Clone, Default)]
+pub struct FovRows {
+    pub nuclei: Vec<Nucleus>,
+    pub quality: DataQuality,
+}
 
 /// The kind of shape an annotation declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,38 +2,17 @@
 //! `train_test_splits/`, `rgb/` images and, for masks, `nucleus_GTcodes.csv`.
 
 use super::format::Format;
-use super::geojson::read_geojson_fov;
-use super::hovernet::read_hovernet_fov;
-use super::mask::{read_mask, MaskCodes};
-use super::{metadata, read_fov_csv, FovRows, ReadOptions};
+use super::loaded::{LoadedFov, LoadedSet};
+use super::metadata;
+use super::options::ReadOptions;
+use super::reader::{FovReader, Reader};
 use crate::error::{Error, Location, Problem, Result};
-use crate::model::{
-    AnnotationSet, BoundingBox, ClassHierarchy, FoldSplit, Fov, NuclsFovName, SetLayout,
-};
+use crate::model::{AnnotationSet, ClassHierarchy, FoldSplit, Fov, NuclsFovName, SetLayout};
 use crate::quality::{DataQuality, FindingKind};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// One FOV of a format that holds a whole set in one file, read when the set is indexed.
-#[derive(Debug, Clone)]
-pub(crate) struct LoadedFov {
-    pub name: String,
-    pub source: PathBuf,
-    pub rows: FovRows,
-    pub region: Option<BoundingBox>,
-    pub image_size: Option<(u32, u32)>,
-    pub test_fold: Option<u32>,
-}
-
-/// A whole set read from one or several files (Hugging Face parquet, COCO).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct LoadedSet {
-    pub fovs: Vec<LoadedFov>,
-    pub folds: BTreeMap<u32, FoldSplit>,
-    pub quality: DataQuality,
-}
 
 /// An annotation set's files and metadata, listed but not yet read: FOVs can be read one by
 /// one (to stream very large sets through matching with bounded memory) or all at once.
@@ -54,7 +33,8 @@ pub struct SetIndex {
     quality: DataQuality,
     /// FOV names with an image in `rgb/`.
     images: HashSet<String>,
-    mask_codes: Option<Arc<MaskCodes>>,
+    /// Reads the files of a per-FOV format (`None` for a whole-set format).
+    fov_reader: Option<Arc<dyn FovReader>>,
     options: ReadOptions,
 }
 
@@ -91,30 +71,17 @@ impl SetIndex {
     /// Reads the file of the FOV at `position` (a per-FOV format).
     fn read_file(&self, position: usize) -> Result<LoadedFov> {
         let (fov_name, path) = &self.files[position];
-        let hierarchy = &self.options.hierarchy;
-        let strictness = self.options.strictness;
-        let (rows, region, image_size) = match self.format {
-            Format::Mask => {
-                let codes = self.mask_codes.as_deref().expect("mask codes are read");
-                let mask = read_mask(path, codes, hierarchy)?;
-                (mask.rows, mask.region, Some(mask.size))
-            }
-            Format::GeoJson => (read_geojson_fov(path, hierarchy, strictness)?, None, None),
-            Format::HoverNet => {
-                let types = &self.options.type_map;
-                let rows = read_hovernet_fov(path, hierarchy, types, strictness)?;
-                (rows, None, None)
-            }
-            Format::Nucls | Format::HuggingFace | Format::Coco => {
-                (read_fov_csv(path, hierarchy, strictness)?, None, None)
-            }
-        };
+        let reader = self.fov_reader.as_ref().ok_or_else(|| Error::Layout {
+            path: path.clone(),
+            message: format!("{} holds no FOV per file", self.format),
+        })?;
+        let file = reader.read_fov(path)?;
         Ok(LoadedFov {
             name: fov_name.clone(),
             source: path.clone(),
-            rows,
-            region,
-            image_size,
+            rows: file.rows,
+            region: file.region,
+            image_size: file.image_size,
             test_fold: None,
         })
     }
@@ -193,7 +160,7 @@ pub(crate) struct SetSource {
     pub name: String,
     pub root: PathBuf,
     pub layout: SetLayout,
-    pub format: Format,
+    pub reader: &'static dyn Reader,
     /// FOV names and files (for a whole-set format, the file each FOV came from).
     pub files: Vec<(String, PathBuf)>,
     pub loaded: Option<LoadedSet>,
@@ -208,10 +175,11 @@ pub(crate) fn index_files(
         name,
         root,
         layout,
-        format,
+        reader,
         mut files,
         loaded,
     } = source;
+    let format = reader.format();
     let (mut loaded_fovs, loaded_folds, mut quality) = match loaded {
         Some(set) => (Some(set.fovs), set.folds, set.quality),
         None => (None, BTreeMap::new(), DataQuality::default()),
@@ -272,15 +240,9 @@ pub(crate) fn index_files(
             .collect(),
         Err(_) => HashSet::new(),
     };
-    let mask_codes = if format == Format::Mask {
-        Some(Arc::new(
-            match find("nucleus_GTcodes.csv").or_else(|| find("nucleus_gtcodes.csv")) {
-                Some(path) => MaskCodes::read(&path)?,
-                None => MaskCodes::nucls(),
-            },
-        ))
-    } else {
-        None
+    let fov_reader = match loaded_fovs {
+        Some(_) => None,
+        None => Some(reader.open_fovs(&find, options)?),
     };
     Ok(SetIndex {
         name,
@@ -294,7 +256,7 @@ pub(crate) fn index_files(
         test_fold,
         quality,
         images,
-        mask_codes,
+        fov_reader,
         options: options.clone(),
     })
 }

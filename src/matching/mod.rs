@@ -19,10 +19,15 @@
 //! radius first.
 
 pub mod assignment;
+pub mod pairing;
+pub mod stream;
+pub mod table;
 
+use crate::geometry::candidates::iou_candidates;
 use crate::geometry::index::BoxIndex;
-use crate::geometry::{iou, iou_at_least, IouOptions, PreparedShape};
+use crate::geometry::{iou, IouOptions, PreparedShape};
 use crate::model::{AnnotationSet, BoundingBox, Fov};
+use pairing::FovPairing;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -36,9 +41,31 @@ pub enum Criterion {
     Centroid { radius_px: f64 },
 }
 
+/// What pairs nuclei, by name: IoU or centroid distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CriterionKind {
+    #[default]
+    Iou,
+    Centroid,
+}
+
+crate::choices!(CriterionKind {
+    Iou => "iou",
+    Centroid => "centroid",
+});
+
+impl Criterion {
+    /// Which kind of criterion it is.
+    pub fn kind(&self) -> CriterionKind {
+        match self {
+            Criterion::Iou { .. } => CriterionKind::Iou,
+            Criterion::Centroid { .. } => CriterionKind::Centroid,
+        }
+    }
+}
+
 /// How candidate pairs become a one-to-one matching.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Assignment {
     #[default]
     Optimal,
@@ -46,9 +73,14 @@ pub enum Assignment {
     GreedyScore,
 }
 
+crate::choices!(Assignment {
+    Optimal => "optimal",
+    GreedyIou => "greedy",
+    GreedyScore => "greedy-score",
+});
+
 /// Whether nuclei centred outside the FOV region are left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FovCrop {
     /// Leave out nuclei of either set whose centroid lies outside the FOV region of the
     /// reference set B (of A where B has none), as the NuCLS evaluation crops to the FOV.
@@ -56,6 +88,11 @@ pub enum FovCrop {
     ReferenceRegion,
     Off,
 }
+
+crate::choices!(FovCrop {
+    ReferenceRegion => "reference",
+    Off => "off",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MatchOptions {
@@ -140,28 +177,15 @@ struct Edge {
 
 /// Matches the FOVs the two sets share, in parallel.
 pub fn match_sets(a: &AnnotationSet, b: &AnnotationSet, options: &MatchOptions) -> SetMatch {
-    let shared: Vec<(&Fov, &Fov)> = a
-        .fovs
-        .iter()
-        .filter_map(|fa| b.fov(&fa.name).map(|fb| (fa, fb)))
-        .collect();
+    let pairing = FovPairing::of(&a.fov_names(), &b.fov_names());
     SetMatch {
-        fovs: shared
+        fovs: pairing
+            .shared
             .par_iter()
-            .map(|(fa, fb)| match_fov(fa, fb, options))
+            .map(|&(i, j)| match_fov(&a.fovs[i], &b.fovs[j], options))
             .collect(),
-        only_in_a: a
-            .fovs
-            .iter()
-            .filter(|f| b.fov(&f.name).is_none())
-            .map(|f| f.name.clone())
-            .collect(),
-        only_in_b: b
-            .fovs
-            .iter()
-            .filter(|f| a.fov(&f.name).is_none())
-            .map(|f| f.name.clone())
-            .collect(),
+        only_in_a: pairing.only_in_a,
+        only_in_b: pairing.only_in_b,
     }
 }
 
@@ -216,26 +240,17 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
             threshold,
             options: iou_options,
         } => {
-            let index = BoxIndex::new(&shapes_b.iter().map(|s| s.bbox).collect::<Vec<_>>());
-            for (la, sa) in shapes_a.iter().enumerate() {
-                if sa.is_point() {
-                    continue;
-                }
-                for lb in index.overlapping(&sa.bbox) {
-                    if let Some(value) =
-                        iou_at_least(sa, &shapes_b[lb as usize], &iou_options, threshold)
-                    {
-                        if value > 0.0 {
-                            let d = distance(centres_a[la], centres_b[lb as usize]);
-                            edges.push(Edge {
-                                a: la as u32,
-                                b: lb,
-                                iou: value,
-                                distance: d,
-                            });
-                        }
-                    }
-                }
+            let refs_a: Vec<&PreparedShape> = shapes_a.iter().collect();
+            let refs_b: Vec<&PreparedShape> = shapes_b.iter().collect();
+            for (la, lb, value) in
+                iou_candidates(&refs_a, &refs_b, &iou_options, threshold, |_, _| true)
+            {
+                edges.push(Edge {
+                    a: la,
+                    b: lb,
+                    iou: value,
+                    distance: distance(centres_a[la as usize], centres_b[lb as usize]),
+                });
             }
         }
         Criterion::Centroid { radius_px } => {
@@ -461,147 +476,4 @@ fn optimal(edges: &[Edge], count_a: usize, by_distance: bool, options: &MatchOpt
         }
     }
     chosen
-}
-
-/// Counts of a matching, for reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MatchSummary {
-    pub options: MatchOptions,
-    pub fovs: usize,
-    pub fovs_only_in_a: usize,
-    pub fovs_only_in_b: usize,
-    /// Nuclei compared (after the FOV crop).
-    pub nuclei_a: usize,
-    pub nuclei_b: usize,
-    pub pairs: usize,
-    pub unmatched_a: usize,
-    pub unmatched_b: usize,
-    pub cropped_a: usize,
-    pub cropped_b: usize,
-    /// Mean IoU of matched pairs; `None` without pairs.
-    pub mean_iou: Option<f64>,
-    pub replaced_by_box: usize,
-}
-
-impl MatchSummary {
-    pub fn of(matched: &SetMatch, options: &MatchOptions) -> MatchSummary {
-        let sum = |f: &dyn Fn(&FovMatch) -> usize| matched.fovs.iter().map(f).sum::<usize>();
-        let pairs = matched.pair_count();
-        let iou_total: f64 = matched
-            .fovs
-            .iter()
-            .flat_map(|f| &f.pairs)
-            .map(|p| p.iou)
-            .sum();
-        MatchSummary {
-            options: *options,
-            fovs: matched.fovs.len(),
-            fovs_only_in_a: matched.only_in_a.len(),
-            fovs_only_in_b: matched.only_in_b.len(),
-            nuclei_a: sum(&|f| f.pairs.len() + f.unmatched_a.len()),
-            nuclei_b: sum(&|f| f.pairs.len() + f.unmatched_b.len()),
-            pairs,
-            unmatched_a: sum(&|f| f.unmatched_a.len()),
-            unmatched_b: sum(&|f| f.unmatched_b.len()),
-            cropped_a: sum(&|f| f.cropped_a.len()),
-            cropped_b: sum(&|f| f.cropped_b.len()),
-            mean_iou: (pairs > 0).then(|| iou_total / pairs as f64),
-            replaced_by_box: sum(&|f| f.replaced_by_box),
-        }
-    }
-}
-
-/// What a row of the match table is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchStatus {
-    Matched,
-    UnmatchedA,
-    UnmatchedB,
-    CroppedA,
-    CroppedB,
-}
-
-impl MatchStatus {
-    pub fn name(self) -> &'static str {
-        match self {
-            MatchStatus::Matched => "matched",
-            MatchStatus::UnmatchedA => "unmatched_a",
-            MatchStatus::UnmatchedB => "unmatched_b",
-            MatchStatus::CroppedA => "cropped_a",
-            MatchStatus::CroppedB => "cropped_b",
-        }
-    }
-}
-
-/// One nucleus as the match table shows it: its row in the source file and its raw class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct TableNucleus {
-    pub row: u32,
-    pub class: crate::model::ClassId,
-}
-
-/// One row of the match table.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct MatchRow {
-    pub status: MatchStatus,
-    pub a: Option<TableNucleus>,
-    pub b: Option<TableNucleus>,
-    pub iou: Option<f64>,
-    pub centroid_distance: Option<f64>,
-}
-
-/// The rows of one FOV's matching: pairs, then unmatched and cropped nuclei of A and of B.
-pub fn match_rows(fov_match: &FovMatch, fov_a: &Fov, fov_b: &Fov) -> Vec<MatchRow> {
-    let nucleus = |fov: &Fov, i: u32| {
-        let n = &fov.nuclei[i as usize];
-        Some(TableNucleus {
-            row: n.row,
-            class: n.class.id,
-        })
-    };
-    let mut rows = Vec::with_capacity(
-        fov_match.pairs.len() + fov_match.unmatched_a.len() + fov_match.unmatched_b.len(),
-    );
-    for p in &fov_match.pairs {
-        rows.push(MatchRow {
-            status: MatchStatus::Matched,
-            a: nucleus(fov_a, p.a),
-            b: nucleus(fov_b, p.b),
-            iou: Some(p.iou),
-            centroid_distance: Some(p.centroid_distance),
-        });
-    }
-    let single = |status, a: Option<TableNucleus>, b: Option<TableNucleus>| MatchRow {
-        status,
-        a,
-        b,
-        iou: None,
-        centroid_distance: None,
-    };
-    rows.extend(
-        fov_match
-            .unmatched_a
-            .iter()
-            .map(|&i| single(MatchStatus::UnmatchedA, nucleus(fov_a, i), None)),
-    );
-    rows.extend(
-        fov_match
-            .unmatched_b
-            .iter()
-            .map(|&i| single(MatchStatus::UnmatchedB, None, nucleus(fov_b, i))),
-    );
-    rows.extend(
-        fov_match
-            .cropped_a
-            .iter()
-            .map(|&i| single(MatchStatus::CroppedA, nucleus(fov_a, i), None)),
-    );
-    rows.extend(
-        fov_match
-            .cropped_b
-            .iter()
-            .map(|&i| single(MatchStatus::CroppedB, None, nucleus(fov_b, i))),
-    );
-    rows
 }

@@ -6,20 +6,14 @@
 //! set; "annotated it and found nothing" is a FOV present with no nuclei.
 
 mod classes;
-mod format;
 mod fov_name;
 mod shape;
 
 pub use classes::{
     ClassHierarchy, ClassId, ClassLevel, HierarchyError, RawClass, AMBIGUOUS, CORRECTION_PREFIX,
 };
-pub use format::Format;
 pub use fov_name::{hospital_of_slide, NuclsFovName};
-pub(crate) use shape::star_center;
-pub use shape::{
-    ring_self_intersects, ring_signed_area, BoundingBox, DegenerateShape, Shape, ShapeIssue,
-    ShapeKind,
-};
+pub use shape::{BoundingBox, DegenerateShape, Shape, ShapeIssue, ShapeKind};
 
 use crate::quality::DataQuality;
 use serde::Serialize;
@@ -102,7 +96,7 @@ pub struct AnnotationSet {
     pub root: PathBuf,
     pub layout: SetLayout,
     /// The format it was read from.
-    pub format: Format,
+    pub format: crate::ingest::format::Format,
     pub hierarchy: Arc<ClassHierarchy>,
     /// FOVs sorted by name.
     pub fovs: Vec<Fov>,
@@ -117,6 +111,11 @@ impl AnnotationSet {
     }
 
     /// The FOV of that name.
+    /// The FOV names, in the set's order.
+    pub fn fov_names(&self) -> Vec<&str> {
+        self.fovs.iter().map(|f| f.name.as_str()).collect()
+    }
+
     pub fn fov(&self, name: &str) -> Option<&Fov> {
         self.fovs
             .binary_search_by(|f| f.name.as_str().cmp(name))

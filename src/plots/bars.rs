@@ -1,6 +1,6 @@
 //! Horizontal grouped bars with interval whiskers, and histograms.
 
-use super::{
+use super::style::{
     axes, category_colour, failed, tick, Chart, PlotError, FONT, LABEL_SIZE, MAJOR_GRID,
     MINOR_GRID, TICK_SIZE, TITLE_SIZE,
 };

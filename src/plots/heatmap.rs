@@ -1,6 +1,6 @@
 //! Heatmaps with the value written in each cell: confusion matrices, pairwise kappa.
 
-use super::{
+use super::style::{
     diverging, failed, sequential, text_colour_on, Chart, PlotError, FONT, LABEL_SIZE, TICK_SIZE,
     TITLE_SIZE,
 };

@@ -1,6 +1,6 @@
 //! Line charts (curves with optional error bars) and scatter plots.
 
-use super::{axes, category_colour, failed, Chart, PlotError, FONT, TICK_SIZE};
+use super::style::{axes, category_colour, failed, Chart, PlotError, FONT, TICK_SIZE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

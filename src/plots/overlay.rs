@@ -2,7 +2,7 @@
 //! false positives and class disagreements in colour-blind-safe colours, the FOV region
 //! dashed.
 
-use super::{failed, Chart, PlotError, FONT, PALETTE, TICK_SIZE, TITLE_SIZE};
+use super::style::{failed, Chart, PlotError, FONT, PALETTE, TICK_SIZE, TITLE_SIZE};
 use crate::model::BoundingBox;
 pub use crate::model::RgbImage;
 use plotters::coord::Shift;

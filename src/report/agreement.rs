@@ -1,6 +1,7 @@
 //! The Markdown report of `agree` (`report.md`).
 
 use super::markdown::{count, embed, number, FigureIndex, Table};
+use crate::agreement::coefficient::Coefficient;
 use crate::agreement::raters::CurveMethod;
 use crate::agreement::summary::{AgreementReport, Estimate};
 use crate::model::ClassLevel;
@@ -71,32 +72,20 @@ pub fn agreement(
     out.push_str(&all_raters_table(report).render());
 
     out.push_str("\n## Within and between groups\n\n");
-    let mut t = Table::with_left_columns(
-        &[
-            "level",
-            "group",
-            "raters",
-            "Fleiss' κ",
-            "α (detection and classification)",
-            "α (classification)",
-            "Gwet's AC1",
-            "mean pairwise κ",
-        ],
-        2,
-    );
+    let mut headers = vec!["level", "group", "raters"];
+    headers.extend(Coefficient::ALL.map(Coefficient::label));
+    headers.push("mean pairwise κ");
+    let mut t = Table::with_left_columns(&headers, 2);
     for level in ClassLevel::ALL {
         for g in &report.levels.get(level).groups {
-            let a = &g.agreement;
-            t.row(vec![
+            let mut row = vec![
                 level.name().into(),
                 g.group.clone(),
                 g.raters.len().to_string(),
-                estimate(&a.fleiss_kappa),
-                estimate(&a.krippendorff_alpha_detection),
-                estimate(&a.krippendorff_alpha_classification),
-                estimate(&a.gwet_ac1),
-                number(g.mean_pairwise_kappa, 3),
-            ]);
+            ];
+            row.extend(Coefficient::ALL.map(|c| estimate(&g.agreement.get(c))));
+            row.push(number(g.mean_pairwise_kappa, 3));
+            t.row(row);
         }
     }
     out.push_str(&t.render());
@@ -252,24 +241,14 @@ pub fn agreement(
 /// Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 of all raters at each level, with
 /// bootstrap intervals.
 pub fn all_raters_table(report: &AgreementReport) -> Table {
-    let mut t = Table::new(&[
-        "level",
-        "anchors rated twice",
-        "Fleiss' κ",
-        "α (detection and classification)",
-        "α (classification)",
-        "Gwet's AC1",
-    ]);
+    let mut headers = vec!["level", "anchors rated twice"];
+    headers.extend(Coefficient::ALL.map(Coefficient::label));
+    let mut t = Table::new(&headers);
     for level in ClassLevel::ALL {
         let a = &report.levels.get(level).all_raters;
-        t.row(vec![
-            level.name().into(),
-            count(a.units as usize),
-            estimate(&a.fleiss_kappa),
-            estimate(&a.krippendorff_alpha_detection),
-            estimate(&a.krippendorff_alpha_classification),
-            estimate(&a.gwet_ac1),
-        ]);
+        let mut row = vec![level.name().into(), count(a.units as usize)];
+        row.extend(Coefficient::ALL.map(|c| estimate(&a.get(c))));
+        t.row(row);
     }
     t
 }

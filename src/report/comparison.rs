@@ -2,9 +2,12 @@
 
 use super::frame_table::{markdown_table, ColumnSpec, DETECTION_COLUMNS};
 use super::markdown::{count, embed, number, FigureIndex, Table, UNDEFINED};
+use crate::comparison::figure::Figure;
 use crate::comparison::run::{ComparisonReport, Job};
 use crate::comparison::summary::LevelSummary;
 use crate::error::Result;
+use crate::geometry::IouShape;
+use crate::matching::Assignment;
 use crate::model::ClassLevel;
 use polars::prelude::DataFrame;
 use std::fmt::Write;
@@ -100,7 +103,7 @@ pub fn comparison(
     writeln!(
         out,
         "\n{} FOVs compared. Nuclei paired one to one at {criterion} ({} pixel areas) by {} assignment; FOV crop: {}; ambiguous nuclei: {}.",
-        count(report.counts.fovs), p.pixel_convention, p.matching, if p.fov_crop == "reference" { "to the reference's FOV region" } else { "off" }, p.ambiguous.name()
+        count(report.counts.fovs), p.pixel_convention, p.matching, if p.fov_crop == crate::matching::FovCrop::ReferenceRegion { "to the reference's FOV region" } else { "off" }, p.ambiguous
     )
     .unwrap();
     if p.bootstrap_replicates > 0 {
@@ -139,10 +142,7 @@ pub fn comparison(
         ])
         .row(vec![
             "mean IoU of matched pairs".into(),
-            with_ci(
-                seg.mean_iou,
-                r.levels.super_.bootstrap_ci95.and_then(|c| c.mean_iou),
-            ),
+            with_ci(seg.mean_iou, r.levels.super_.interval(Figure::MeanIou)),
         ])
         .row(vec![
             "mean Dice of matched pairs".into(),
@@ -270,34 +270,20 @@ pub fn comparison(
 pub fn headline_table(report: &ComparisonReport) -> Table {
     let r = &report.result;
     let score = report.command == Job::Score;
-    let mut headers = vec![
-        "level",
-        "precision",
-        "recall",
-        "F1",
-        "accuracy",
-        "Cohen's κ",
-        "AC1",
-        "MCC",
-    ];
+    let shown: Vec<Figure> = Figure::ALL
+        .into_iter()
+        .filter(|f| f.in_headline())
+        .collect();
+    let mut headers = vec!["level"];
+    headers.extend(shown.iter().map(|f| f.label()));
     if score {
         headers.extend(["AP50", "AP50:95"]);
     }
     let mut headline = Table::new(&headers);
     for level in ClassLevel::ALL {
         let l = r.levels.get(level);
-        let ci = l.bootstrap_ci95.unwrap_or_default();
-        let c = &l.classification;
-        let mut row = vec![
-            level.name().to_string(),
-            with_ci(l.detection.precision, ci.precision),
-            with_ci(l.detection.recall, ci.recall),
-            with_ci(l.detection.f1, ci.f1),
-            with_ci(c.accuracy, ci.accuracy),
-            with_ci(c.cohen_kappa, ci.cohen_kappa),
-            with_ci(c.gwet_ac1, ci.gwet_ac1),
-            with_ci(c.mcc, ci.mcc),
-        ];
+        let mut row = vec![level.name().to_string()];
+        row.extend(shown.iter().map(|&f| with_ci(l.figure(f), l.interval(f))));
         if score {
             let ap = l.ap.unwrap_or_default();
             row.extend([number(ap.ap50, 3), number(ap.ap50_95, 3)]);
@@ -364,10 +350,10 @@ fn level_section(
             levels.get(row) == Some(level.name())
         })?,
         Err(e) => {
-            return Err(crate::error::Error::Encode {
-                what: "the per-class table".into(),
-                message: e.to_string(),
-            })
+            return Err(crate::error::Error::encode(
+                "the per-class table",
+                e.to_string(),
+            ))
         }
     };
     out.push_str(&t.render());
@@ -513,11 +499,11 @@ fn methods(out: &mut String, report: &ComparisonReport) {
     let pairing = match (p.iou_threshold, p.radius_px) {
         (Some(t), _) => format!(
             "Nuclei were paired one to one within each field of view (FOV) by the intersection over union (IoU) of their {}, with {} pixel areas, keeping pairs with IoU ≥ {t}{}",
-            if p.shape == "box" { "bounding boxes" } else { "outlines (a box where only a box was drawn)" },
+            if p.shape == IouShape::Box { "bounding boxes" } else { "outlines (a box where only a box was drawn)" },
             p.pixel_convention,
             match p.matching {
-                "optimal" => "; the assignment maximised the total IoU (Hungarian method on each connected component of the candidate graph)".to_string(),
-                "greedy" => "; pairs were taken greedily by IoU, highest first".to_string(),
+                Assignment::Optimal => "; the assignment maximised the total IoU (Hungarian method on each connected component of the candidate graph)".to_string(),
+                Assignment::GreedyIou => "; pairs were taken greedily by IoU, highest first".to_string(),
                 _ => "; predictions took, in order of decreasing score, the free nucleus of highest IoU (as pycocotools)".to_string(),
             }
         ),
@@ -527,7 +513,7 @@ fn methods(out: &mut String, report: &ComparisonReport) {
         _ => String::new(),
     };
     write!(out, "{pairing}. ").unwrap();
-    if p.fov_crop == "reference" {
+    if p.fov_crop == crate::matching::FovCrop::ReferenceRegion {
         out.push_str("Nuclei whose area centroid lay outside the reference FOV region were left out of both sets. ");
     }
     out.push_str(

@@ -6,7 +6,7 @@ use super::markdown::number;
 use crate::comparison::run::ComparisonReport;
 use crate::comparison::summary::LevelSummary;
 use crate::error::{Error, Result};
-use crate::matching::{MatchRow, MatchStatus};
+use crate::matching::table::{MatchRow, MatchStatus};
 use crate::model::{AnnotationSet, BoundingBox, ClassLevel};
 use crate::plots::{
     render, BarSeries, Bars, Chart, ColourScale, Figure, Heatmap, Histogram, LegendPosition, Lines,
@@ -45,10 +45,7 @@ pub(super) fn render_all(pending: Vec<Pending<'_>>) -> Result<Vec<NamedFigure>> 
 }
 
 fn named<C: Chart>(name: &str, caption: &str, chart: &C, size: (u32, u32)) -> Result<NamedFigure> {
-    let figure = render(chart, size).map_err(|e| Error::Encode {
-        what: format!("the figure {name}"),
-        message: e.to_string(),
-    })?;
+    let figure = render(chart, size).map_err(|e| Error::encode(format!("the figure {name}"), e))?;
     Ok(NamedFigure {
         name: name.into(),
         caption: caption.into(),
@@ -258,7 +255,7 @@ pub fn comparison_figures(
     }
     if let Some(sweep) = &r.score_threshold {
         let curve =
-            |name: &str, value: &dyn Fn(&crate::comparison::summary::Detection) -> Option<f64>| {
+            |name: &str, value: &dyn Fn(&crate::stats::detection::Detection) -> Option<f64>| {
                 Series::new(
                     name,
                     sweep
@@ -327,11 +324,8 @@ pub fn comparison_figures(
     for (index, overlay) in overlays.iter().enumerate() {
         figures.push(Box::new(move || {
             let name = format!("overlay_{}", index + 1);
-            let figure =
-                crate::plots::render_png(overlay, (760, 820)).map_err(|e| Error::Encode {
-                    what: format!("the figure {name}"),
-                    message: e.to_string(),
-                })?;
+            let figure = crate::plots::render_png(overlay, (760, 820))
+                .map_err(|e| Error::encode(format!("the figure {name}"), e))?;
             Ok(NamedFigure {
                 name,
                 caption: overlay.title.clone(),

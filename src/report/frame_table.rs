@@ -89,10 +89,7 @@ enum Values {
 }
 
 fn values(frame: &DataFrame, name: &str, text: bool) -> Result<Values> {
-    let failed = |e: polars::error::PolarsError| Error::Encode {
-        what: format!("the column {name}"),
-        message: e.to_string(),
-    };
+    let failed = |e: polars::error::PolarsError| Error::encode(format!("the column {name}"), e);
     let column = frame.column(name).map_err(failed)?;
     if text {
         Ok(Values::Text(column.str().map_err(failed)?.clone()))

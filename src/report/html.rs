@@ -71,10 +71,10 @@ pub fn document(title: &str, markdown: &str, images: &HashMap<String, &[u8]>) ->
     let mut body = String::new();
     html::push_html(&mut body, parser);
     if let Some(path) = missing {
-        return Err(Error::Encode {
-            what: "the HTML report".into(),
-            message: format!("no image {path} to inline"),
-        });
+        return Err(Error::encode(
+            "the HTML report",
+            format!("no image {path} to inline"),
+        ));
     }
     let title = title.replace('&', "&amp;").replace('<', "&lt;");
     Ok(format!(

@@ -343,7 +343,7 @@ fn set_sections(s: &InspectSummary, heading: &str) -> String {
 }
 
 /// The Markdown of a match summary.
-pub fn match_summary(s: &crate::matching::MatchSummary) -> String {
+pub fn match_summary(s: &crate::matching::table::MatchSummary) -> String {
     use crate::matching::Criterion;
     let criterion = match s.options.criterion {
         Criterion::Iou { threshold, options } => {
@@ -351,9 +351,7 @@ pub fn match_summary(s: &crate::matching::MatchSummary) -> String {
         }
         Criterion::Centroid { radius_px } => format!("centroid distance <= {radius_px} px"),
     };
-    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    let assignment = name(serde_json::to_value(s.options.assignment).unwrap_or_default());
-    let crop = name(serde_json::to_value(s.options.crop).unwrap_or_default());
+    let (assignment, crop) = (s.options.assignment, s.options.crop);
     let mut out = format!(
         "# Matching\n\nPairs at {criterion}; assignment: {assignment}; FOV crop: {crop}.\n\n"
     );

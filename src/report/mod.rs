@@ -6,85 +6,18 @@
 pub mod agreement;
 pub mod agreement_figures;
 pub mod comparison;
-pub mod convert;
 pub mod figures;
 pub mod frame_table;
 pub mod html;
-pub mod hugging_face;
-pub mod json;
 pub mod latex;
 pub mod markdown;
-pub mod nucls;
-pub mod png;
-pub mod simulation;
-pub mod tables;
 
 use crate::error::{Error, Result};
 use crate::inspect::InspectReport;
-use std::io::Write;
+pub use crate::writers::files::{prepare_output_dir, write_atomic};
+use crate::writers::files::{to_pretty, write_csv, write_parquet};
+use crate::writers::nucls;
 use std::path::{Path, PathBuf};
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
-    let temporary = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        std::fs::rename(&temporary, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        Error::io(path, "write", e)
-    })
-}
-
-/// Creates the output folder, refusing one that is an input of the run or lies inside one
-/// (checked before anything is created).
-pub fn prepare_output_dir(dir: &Path, inputs: &[&Path]) -> Result<()> {
-    let out = resolve(dir).map_err(|e| Error::io(dir, "resolve", e))?;
-    for input in inputs {
-        if let Ok(input) = input.canonicalize() {
-            if out.starts_with(&input) {
-                return Err(Error::Layout {
-                    path: dir.to_path_buf(),
-                    message: format!(
-                        "is inside the input {}: choose an --out outside the inputs",
-                        input.display()
-                    ),
-                });
-            }
-        }
-    }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", e))
-}
-
-/// The canonical form of a path that may not exist yet: its nearest existing ancestor
-/// canonicalized, with the rest appended.
-fn resolve(path: &Path) -> std::io::Result<PathBuf> {
-    let absolute = std::path::absolute(path)?;
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => break,
-        }
-    }
-    let mut resolved = existing.canonicalize()?;
-    resolved.extend(rest.iter().rev());
-    Ok(resolved)
-}
 
 /// Writes `inspect.md` and `inspect.json` into `dir`; returns the paths written.
 pub fn write_inspect(dir: &Path, report: &InspectReport) -> Result<Vec<PathBuf>> {
@@ -93,7 +26,7 @@ pub fn write_inspect(dir: &Path, report: &InspectReport) -> Result<Vec<PathBuf>>
     write_atomic(&markdown_path, markdown::inspect(report).as_bytes())?;
     write_atomic(
         &json_path,
-        json::to_pretty(report, "the inspect summary")?.as_bytes(),
+        to_pretty(report, "the inspect summary")?.as_bytes(),
     )?;
     Ok(vec![markdown_path, json_path])
 }
@@ -105,7 +38,7 @@ pub fn write_inspect(dir: &Path, report: &InspectReport) -> Result<Vec<PathBuf>>
 pub fn write_comparison(
     dir: &Path,
     report: &crate::comparison::run::ComparisonReport,
-    matches: Option<&[(String, Vec<crate::matching::MatchRow>)]>,
+    matches: Option<&[(String, Vec<crate::matching::table::MatchRow>)]>,
     hierarchy: &crate::model::ClassHierarchy,
     overlays: &[crate::plots::Overlay],
     formats: ExtraFormats,
@@ -134,10 +67,7 @@ pub fn write_comparison(
     }
     let mut written = Vec::new();
     let json_path = dir.join("summary.json");
-    write_atomic(
-        &json_path,
-        json::to_pretty(report, "the summary")?.as_bytes(),
-    )?;
+    write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
     written.push(json_path);
     let mut listed = vec!["summary.json".to_string()];
     let files: Vec<Result<[PathBuf; 2]>> = {
@@ -147,8 +77,8 @@ pub fn write_comparison(
             .map(|(name, frame)| {
                 let csv = dir.join(format!("{name}.csv"));
                 let parquet = dir.join(format!("{name}.parquet"));
-                tables::write_csv(&csv, frame)?;
-                tables::write_parquet(&parquet, frame)?;
+                write_csv(&csv, frame)?;
+                write_parquet(&parquet, frame)?;
                 Ok([csv, parquet])
             })
             .collect()
@@ -287,17 +217,14 @@ pub fn write_agreement(
         ("min_iou", t::min_iou_sweep(report)?),
     ];
     let json_path = dir.join("summary.json");
-    write_atomic(
-        &json_path,
-        json::to_pretty(report, "the summary")?.as_bytes(),
-    )?;
+    write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
     let mut written = vec![json_path];
     let mut listed = vec!["summary.json".to_string()];
     for (name, mut frame) in frames {
         let csv = dir.join(format!("{name}.csv"));
         let parquet = dir.join(format!("{name}.parquet"));
-        tables::write_csv(&csv, &mut frame)?;
-        tables::write_parquet(&parquet, &mut frame)?;
+        write_csv(&csv, &mut frame)?;
+        write_parquet(&parquet, &mut frame)?;
         listed.push(format!("{name}.csv"));
         written.extend([csv, parquet]);
     }

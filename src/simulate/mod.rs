@@ -4,7 +4,7 @@
 //!
 //! Generation is pure and per FOV: each FOV draws from its own seeded streams, so the output
 //! is the same on any machine and with any number of threads, and large sets can be written
-//! FOV by FOV with bounded memory (see `report::simulation`).
+//! FOV by FOV with bounded memory (see `writers::simulation`).
 //!
 //! ```
 //! use nucagree::simulate::{plan_fovs, simulate_fov, SimulationConfig};

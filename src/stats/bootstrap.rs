@@ -20,14 +20,18 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Which interval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntervalMethod {
     Percentile,
     /// Bias-corrected and accelerated (Efron 1987), the acceleration from a
     /// leave-one-cluster-out jackknife.
     Bca,
 }
+
+crate::choices!(IntervalMethod {
+    Bca => "bca",
+    Percentile => "percentile",
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BootstrapOptions {

@@ -8,6 +8,8 @@
 //! let m = ConfusionMatrix::of_matching(&[(0, 0), (1, 0)], &[1], &[0, 0], 2);
 //! assert_eq!(m.counts, vec![vec![1, 0, 0], vec![1, 0, 1], vec![2, 0, 0]]);
 //! assert_eq!(m.matched_table(), vec![vec![1.0, 0.0], vec![1.0, 0.0]]);
+//! let same = ConfusionMatrix::of_counts(&[vec![1, 0], vec![1, 0]], &[0, 1], &[2, 0]);
+//! assert_eq!(same, m);
 //! ```
 
 use serde::Serialize;
@@ -37,6 +39,23 @@ impl ConfusionMatrix {
         }
         for &b in unmatched_b {
             counts[classes][b] += 1;
+        }
+        ConfusionMatrix { classes, counts }
+    }
+
+    /// From the k x k counts of matched pairs (A's class by row) and each class's unmatched
+    /// nuclei of A and of B.
+    pub fn of_counts(
+        pairs: &[Vec<u64>],
+        unmatched_a: &[u64],
+        unmatched_b: &[u64],
+    ) -> ConfusionMatrix {
+        let classes = pairs.len();
+        let mut counts = vec![vec![0u64; classes + 1]; classes + 1];
+        for (c, row) in pairs.iter().enumerate() {
+            counts[c][..classes].copy_from_slice(&row[..classes]);
+            counts[c][classes] = unmatched_a.get(c).copied().unwrap_or(0);
+            counts[classes][c] = unmatched_b.get(c).copied().unwrap_or(0);
         }
         ConfusionMatrix { classes, counts }
     }

@@ -125,12 +125,19 @@ pub fn panoptic_quality(matched_ious: &[f64], fp: u64, fn_: u64) -> PanopticQual
         fp,
         fn_,
     };
+    panoptic_quality_of_sum(counts, matched_ious.iter().sum())
+}
+
+/// Panoptic quality from detection counts and the sum of the matched pairs' IoUs (the form
+/// tallies add up over FOVs). With no matched pair but some unmatched nucleus, PQ is 0 (as
+/// HoVer-Net's `get_fast_pq`) while SQ is undefined.
+pub fn panoptic_quality_of_sum(counts: DetectionCounts, iou_sum: f64) -> PanopticQuality {
     let dq = counts.f1();
-    let sq = ratio(matched_ious.iter().sum(), matched_ious.len() as f64);
+    let sq = ratio(iou_sum, counts.tp as f64);
     PanopticQuality {
         dq,
         sq,
-        pq: dq.zip(sq).map(|(d, s)| d * s),
+        pq: dq.map(|d| d * sq.unwrap_or(0.0)),
     }
 }
 
@@ -165,6 +172,31 @@ pub fn balanced_accuracy(table: &[Vec<f64>]) -> Option<f64> {
         })
         .collect();
     ratio(recalls.iter().sum(), recalls.len() as f64)
+}
+
+/// Detection: class-agnostic counts and rates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Detection {
+    pub tp: u64,
+    pub fp: u64,
+    #[serde(rename = "fn")]
+    pub fn_: u64,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+}
+
+impl Detection {
+    pub fn of(counts: DetectionCounts) -> Detection {
+        Detection {
+            tp: counts.tp,
+            fp: counts.fp,
+            fn_: counts.fn_,
+            precision: counts.precision(),
+            recall: counts.recall(),
+            f1: counts.f1(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -59,6 +59,19 @@ pub fn krippendorff_alpha(ratings: &[Vec<Option<f64>>], level: Level) -> Option<
             }
         }
     }
+    alpha_of_coincidences(&coincidence, &values, level)
+}
+
+/// Nominal alpha from a coincidence matrix (`width` x `width`, row by row): the form the
+/// agreement tallies sum over FOVs.
+pub fn nominal_alpha(coincidence: &[f64], width: usize) -> Option<f64> {
+    let values: Vec<f64> = (0..width).map(|c| c as f64).collect();
+    alpha_of_coincidences(coincidence, &values, Level::Nominal)
+}
+
+/// Alpha from a coincidence matrix over `values` (sorted, distinct): 1 - (n - 1) D_o / D_e.
+fn alpha_of_coincidences(coincidence: &[f64], values: &[f64], level: Level) -> Option<f64> {
+    let v = values.len();
     let marginals: Vec<f64> = (0..v)
         .map(|c| (0..v).map(|k| coincidence[c * v + k]).sum())
         .collect();

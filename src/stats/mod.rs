@@ -10,6 +10,7 @@ pub mod detection;
 pub mod fleiss;
 pub mod gwet;
 pub mod krippendorff;
+pub mod moments;
 pub mod rank_tests;
 
 /// The upper tail of the standard normal, through libm's `erfc` (accurate to about an ulp;

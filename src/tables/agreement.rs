@@ -2,6 +2,7 @@
 //! and alpha against the minimum IoU.
 
 use super::Columns;
+use crate::agreement::coefficient::{ByCoefficient, Coefficient};
 use crate::agreement::raters::LevelTruth;
 use crate::agreement::summary::AgreementReport;
 use crate::agreement::{FovAnchors, Label};
@@ -97,7 +98,7 @@ pub fn anchors(
 /// Pairwise Cohen's kappa at every level.
 pub fn pairwise(report: &AgreementReport) -> Result<DataFrame> {
     let mut c = Columns::default();
-    let rows: Vec<(ClassLevel, &crate::agreement::summary::PairwiseCohen)> = ClassLevel::ALL
+    let rows: Vec<(ClassLevel, &crate::agreement::pairwise::PairwiseCohen)> = ClassLevel::ALL
         .iter()
         .flat_map(|&l| {
             report
@@ -127,35 +128,30 @@ pub fn groups(report: &AgreementReport) -> Result<DataFrame> {
     let mut group = Vec::new();
     let mut raters = Vec::new();
     let mut units = Vec::new();
-    let mut values: [Vec<Option<f64>>; 12] = Default::default();
+    // Per coefficient: its value and the bounds of its interval.
+    let mut values: ByCoefficient<[Vec<Option<f64>>; 3]> = ByCoefficient::new();
     for l in ClassLevel::ALL {
         let la = report.levels.get(l);
         let all = std::iter::once((
             "all".to_string(),
             report.counts.raters as u64,
-            la.all_raters,
+            &la.all_raters,
         ));
         let each = la
             .groups
             .iter()
-            .map(|g| (g.group.clone(), g.raters.len() as u64, g.agreement));
+            .map(|g| (g.group.clone(), g.raters.len() as u64, &g.agreement));
         for (name, n, a) in all.chain(each) {
             level.push(l.name().to_string());
             group.push(name);
             raters.push(n);
             units.push(a.units);
-            for (k, e) in [
-                a.fleiss_kappa,
-                a.krippendorff_alpha_detection,
-                a.krippendorff_alpha_classification,
-                a.gwet_ac1,
-            ]
-            .iter()
-            .enumerate()
-            {
-                values[3 * k].push(e.value);
-                values[3 * k + 1].push(e.ci95.map(|c| c[0]));
-                values[3 * k + 2].push(e.ci95.map(|c| c[1]));
+            for coefficient in Coefficient::ALL {
+                let e = a.get(coefficient);
+                let [value, low, high] = values.entry(coefficient).or_default();
+                value.push(e.value);
+                low.push(e.ci95.map(|c| c[0]));
+                high.push(e.ci95.map(|c| c[1]));
             }
         }
     }
@@ -164,19 +160,11 @@ pub fn groups(report: &AgreementReport) -> Result<DataFrame> {
         .add("group", group)
         .add("raters", raters)
         .add("anchors_rated_twice", units);
-    let names = [
-        "fleiss_kappa",
-        "krippendorff_alpha_detection",
-        "krippendorff_alpha_classification",
-        "gwet_ac1",
-    ];
-    for (k, column) in values.into_iter().enumerate() {
-        let name = match k % 3 {
-            0 => names[k / 3].to_string(),
-            1 => format!("{}_ci_low", names[k / 3]),
-            _ => format!("{}_ci_high", names[k / 3]),
-        };
-        c.add(&name, column);
+    for (coefficient, [value, low, high]) in values {
+        let key = coefficient.key();
+        c.add(key, value)
+            .add(&format!("{key}_ci_low"), low)
+            .add(&format!("{key}_ci_high"), high);
     }
     c.frame("the group table")
 }

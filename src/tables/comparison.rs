@@ -3,8 +3,8 @@
 //! score-threshold sweep.
 
 use super::Columns;
+use crate::comparison::groups::GroupRow;
 use crate::comparison::run::ComparisonReport;
-use crate::comparison::summary::GroupRow;
 use crate::error::Result;
 use crate::model::ClassLevel;
 use polars::prelude::DataFrame;

@@ -4,7 +4,7 @@ pub mod agreement;
 pub mod comparison;
 
 use crate::error::{Error, Result};
-use crate::matching::MatchRow;
+use crate::matching::table::MatchRow;
 use crate::model::{ClassHierarchy, ClassLevel};
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 
@@ -51,10 +51,7 @@ pub fn match_table(
     for (name, values) in names.iter().zip(classes) {
         columns.push(Column::new(PlSmallStr::from(*name), values));
     }
-    DataFrame::new(height, columns).map_err(|e| Error::Encode {
-        what: "the match table".into(),
-        message: e.to_string(),
-    })
+    DataFrame::new(height, columns).map_err(|e| Error::encode("the match table", e))
 }
 
 /// Columns of one table, in order.
@@ -83,10 +80,7 @@ impl Columns {
 
     pub(crate) fn frame(self, what: &str) -> Result<DataFrame> {
         let height = self.columns.first().map_or(0, |c| c.len());
-        DataFrame::new(height, self.columns).map_err(|e| Error::Encode {
-            what: what.into(),
-            message: e.to_string(),
-        })
+        DataFrame::new(height, self.columns).map_err(|e| Error::encode(what, e))
     }
 }
 

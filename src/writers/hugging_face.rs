@@ -4,8 +4,8 @@
 //! of parallel lists (with a `score` list where the set has scores). One file per split (`train_fold_k.parquet`, `test_fold_k.parquet`)
 //! where the set has folds, else one `data.parquet`.
 
-use super::convert::class_label;
-use super::tables::write_parquet;
+use super::files::write_parquet;
+use super::nucls::class_label;
 use crate::error::{Error, Result};
 use crate::ingest::hugging_face::{ANNOTATIONS, FILE_NAME};
 use crate::model::{AnnotationSet, ClassLevel, Fov, Shape};
@@ -39,10 +39,8 @@ pub fn write_parquet_splits(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathB
     }
     let mut written = Vec::new();
     for (name, fovs) in splits {
-        let mut frame = frame(set, &fovs, integral).map_err(|e| Error::Encode {
-            what: format!("the {name} split"),
-            message: e.to_string(),
-        })?;
+        let mut frame = frame(set, &fovs, integral)
+            .map_err(|e| Error::encode(format!("the {name} split"), e))?;
         let path = dir.join(format!("{name}.parquet"));
         write_parquet(&path, &mut frame)?;
         written.push(path);

@@ -3,10 +3,10 @@
 //! kept as `fov_locations.csv` and `train_test_splits/` beside what is written (the readers
 //! take them from the same folder), and in Hugging Face parquet also as split files.
 
-use super::nucls::{self, FovLocationRow};
-use super::write_atomic;
+use super::files::write_atomic;
+use super::nucls::{self, class_label, closed_ring, shape_type, FovLocationRow};
 use crate::error::{Error, Result};
-use crate::model::{AnnotationSet, ClassLevel, Nucleus, Shape, CORRECTION_PREFIX};
+use crate::model::{AnnotationSet, ClassLevel, Nucleus, Shape};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +22,13 @@ pub enum OutputFormat {
     /// One parquet file per split.
     HuggingFace,
 }
+
+crate::choices!(OutputFormat {
+    Nucls => "nucls",
+    Coco => "coco",
+    GeoJson => "geojson",
+    HuggingFace => "hugging-face",
+});
 
 /// Writes `set` into `dir` (created if needed); returns the files written.
 pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Result<Vec<PathBuf>> {
@@ -92,33 +99,6 @@ fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
         written.push(splits);
     }
     Ok(written)
-}
-
-/// The raw class name as written, with its `correction_` prefix.
-pub fn class_label(set: &AnnotationSet, nucleus: &Nucleus) -> String {
-    let name = set.hierarchy.name(nucleus.class.id, ClassLevel::Raw);
-    if nucleus.class.correction {
-        format!("{CORRECTION_PREFIX}{name}")
-    } else {
-        name.to_string()
-    }
-}
-
-fn shape_type(shape: &Shape) -> &'static str {
-    match shape {
-        Shape::Box(_) => "rectangle",
-        Shape::Polygon(_) => "polyline",
-        Shape::Point(_) => "point",
-    }
-}
-
-/// A closed ring of the shape's outline.
-fn closed_ring(shape: &Shape) -> Vec<[f64; 2]> {
-    let mut ring = shape.vertices();
-    if let Some(&first) = ring.first() {
-        ring.push(first);
-    }
-    ring
 }
 
 /// The set as one COCO document: images in FOV order, categories the raw classes (and the

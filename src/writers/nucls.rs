@@ -1,9 +1,12 @@
 //! Writing annotation sets in the NuCLS layout: one CSV per FOV with the release's columns,
 //! `fov_locations.csv`, and `train_test_splits/fold_{k}_{train,test}.csv`.
 
-use super::write_atomic;
+use super::files::write_atomic;
 use crate::error::Result;
-use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, FoldSplit, Nucleus, Shape};
+use crate::model::{
+    AnnotationSet, BoundingBox, ClassHierarchy, ClassLevel, FoldSplit, Nucleus, Shape,
+    CORRECTION_PREFIX,
+};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -148,6 +151,34 @@ pub fn write_splits(
         }
     }
     Ok(())
+}
+
+/// The raw class name as written, with its `correction_` prefix.
+pub fn class_label(set: &AnnotationSet, nucleus: &Nucleus) -> String {
+    let name = set.hierarchy.name(nucleus.class.id, ClassLevel::Raw);
+    if nucleus.class.correction {
+        format!("{CORRECTION_PREFIX}{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The NuCLS `type` of a shape.
+pub(crate) fn shape_type(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::Box(_) => "rectangle",
+        Shape::Polygon(_) => "polyline",
+        Shape::Point(_) => "point",
+    }
+}
+
+/// A closed ring of the shape's outline.
+pub(crate) fn closed_ring(shape: &Shape) -> Vec<[f64; 2]> {
+    let mut ring = shape.vertices();
+    if let Some(&first) = ring.first() {
+        ring.push(first);
+    }
+    ring
 }
 
 #[cfg(test)]

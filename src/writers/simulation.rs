@@ -8,8 +8,8 @@
 //! - `multi-rater-folders/`: the same study's main evaluation set as `<rater>/csv/<fov>.csv`;
 //! - `simulation.json`: the configuration and the counts.
 
+use super::files::{to_pretty, write_atomic};
 use super::nucls::{fov_csv, write_fov_locations, write_splits, FovLocationRow};
-use super::{json, write_atomic};
 use crate::error::{Error, Result};
 use crate::model::{ClassHierarchy, Nucleus};
 use crate::simulate::{
@@ -20,8 +20,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Which sets to write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SimulatedSet {
     Corrected,
     Uncorrected,
@@ -30,15 +29,15 @@ pub enum SimulatedSet {
     MultiRaterFolders,
 }
 
-impl SimulatedSet {
-    pub const ALL: [SimulatedSet; 5] = [
-        SimulatedSet::Corrected,
-        SimulatedSet::Uncorrected,
-        SimulatedSet::Predictions,
-        SimulatedSet::MultiRater,
-        SimulatedSet::MultiRaterFolders,
-    ];
+crate::choices!(SimulatedSet {
+    Corrected => "corrected",
+    Uncorrected => "uncorrected",
+    Predictions => "predictions",
+    MultiRater => "multi-rater",
+    MultiRaterFolders => "multi-rater-folders",
+});
 
+impl SimulatedSet {
     pub fn folder(self) -> &'static str {
         match self {
             SimulatedSet::Corrected => "corrected",
@@ -177,7 +176,7 @@ pub fn write_simulation(
     };
     write_atomic(
         &out.join("simulation.json"),
-        json::to_pretty(&record, "the simulation record")?.as_bytes(),
+        to_pretty(&record, "the simulation record")?.as_bytes(),
     )?;
     Ok(counts)
 }
@@ -237,7 +236,7 @@ fn write_fov_sets(
             .join(format!("{}.png", plan.name));
         write_atomic(
             &path,
-            &super::png::encode_rgb(image.width, image.height, &image.pixels)?,
+            &crate::png::encode_rgb(image.width, image.height, &image.pixels)?,
         )?;
     }
     for set in sets {

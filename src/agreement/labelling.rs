@@ -1,0 +1,105 @@
+//! Clustering each FOV's nuclei into anchors and labelling them by rater, in parallel over
+//! FOVs, at one or several cuts (one R-tree pass for all).
+
+use super::anchors::{candidate_edges, cluster_edges, Anchor, Annotation};
+use super::study::{AnchorLabels, FovAnchors, Label, Study};
+use crate::geometry::{IouOptions, PreparedShape};
+use crate::model::Fov;
+use rayon::prelude::*;
+
+/// Clusters one FOV of the study and labels its anchors.
+pub fn label_fov(
+    fov: &str,
+    by_rater: &[Option<&Fov>],
+    min_iou: f64,
+    iou_options: &IouOptions,
+) -> FovAnchors {
+    label_fov_at(fov, by_rater, &[min_iou], iou_options)
+        .pop()
+        .expect("one cut")
+}
+
+/// Clusters one FOV at several cuts (one R-tree pass for all) and labels each clustering.
+pub fn label_fov_at(
+    fov: &str,
+    by_rater: &[Option<&Fov>],
+    cuts: &[f64],
+    iou_options: &IouOptions,
+) -> Vec<FovAnchors> {
+    let mut annotations = Vec::new();
+    for (rater, f) in by_rater.iter().enumerate() {
+        if let Some(f) = f {
+            for (i, n) in f.nuclei.iter().enumerate() {
+                annotations.push(Annotation {
+                    rater: rater as u16,
+                    nucleus: i as u32,
+                    shape: PreparedShape::for_iou(&n.shape, iou_options),
+                });
+            }
+        }
+    }
+    let annotated: Vec<bool> = by_rater.iter().map(Option::is_some).collect();
+    let lowest = cuts.iter().copied().fold(f64::INFINITY, f64::min);
+    let edges = candidate_edges(&annotations, lowest, iou_options);
+    cuts.iter()
+        .map(|&cut| {
+            let anchors = cluster_edges(&annotations, &edges, cut)
+                .into_iter()
+                .map(|anchor: Anchor| {
+                    let mut labels: Vec<Label> = annotated
+                        .iter()
+                        .map(|&a| if a { Label::Undetected } else { Label::Missing })
+                        .collect();
+                    for &m in &anchor.members {
+                        let a = &annotations[m as usize];
+                        let nucleus = &by_rater[a.rater as usize]
+                            .expect("a rater with nuclei annotated the FOV")
+                            .nuclei[a.nucleus as usize];
+                        labels[a.rater as usize] = Label::Class(nucleus.class.id);
+                    }
+                    AnchorLabels {
+                        bbox: anchor.bbox,
+                        medoid_rater: annotations[anchor.medoid as usize].rater,
+                        medoid_nucleus: annotations[anchor.medoid as usize].nucleus,
+                        labels,
+                    }
+                })
+                .collect();
+            FovAnchors {
+                fov: fov.to_string(),
+                annotated: annotated.clone(),
+                anchors,
+            }
+        })
+        .collect()
+}
+
+/// Clusters and labels every FOV of the study, in parallel.
+pub fn label_study(study: &Study<'_>, min_iou: f64, iou_options: &IouOptions) -> Vec<FovAnchors> {
+    label_study_at(study, &[min_iou], iou_options)
+        .pop()
+        .expect("one cut")
+}
+
+/// Clusters and labels every FOV at each cut: one study labelling per cut, in the cuts' order.
+pub fn label_study_at(
+    study: &Study<'_>,
+    cuts: &[f64],
+    iou_options: &IouOptions,
+) -> Vec<Vec<FovAnchors>> {
+    let per_fov: Vec<Vec<FovAnchors>> = study
+        .fovs
+        .par_iter()
+        .map(|(name, by_rater)| label_fov_at(name, by_rater, cuts, iou_options))
+        .collect();
+    let mut per_cut: Vec<Vec<FovAnchors>> = cuts
+        .iter()
+        .map(|_| Vec::with_capacity(per_fov.len()))
+        .collect();
+    for fov in per_fov {
+        for (cut, labelled) in per_cut.iter_mut().zip(fov) {
+            cut.push(labelled);
+        }
+    }
+    per_cut
+}

@@ -1,0 +1,127 @@
+//! The agreement analysis end to end, as `nucagree agree` runs it: choose the evaluation set
+//! and the raters' groups, cluster every FOV at the main cut and the alpha sweep's other cuts
+//! in one pass, and compute the report and the inferred truth.
+
+use super::labelling::label_study_at;
+use super::pairwise::group_names;
+use super::raters::LevelTruth;
+use super::study::{group_of_rater, main_eval_set, FovAnchors, Study};
+use super::summary::{analyse_with_sweep, other_cuts, AgreeOptions, AgreementReport};
+use crate::model::MultiRaterSet;
+use std::collections::HashMap;
+
+/// Which evaluation set of the study is analysed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum EvalSetChoice {
+    /// The set with the most raters (the first by name on ties).
+    #[default]
+    MostRaters,
+    /// Every set pooled, each rater and set a rater of its own.
+    All,
+    /// The set of this name.
+    Named(String),
+}
+
+impl std::str::FromStr for EvalSetChoice {
+    type Err = std::convert::Infallible;
+
+    /// `all`, or a set's name.
+    fn from_str(name: &str) -> Result<EvalSetChoice, Self::Err> {
+        Ok(match name {
+            "all" => EvalSetChoice::All,
+            name => EvalSetChoice::Named(name.to_string()),
+        })
+    }
+}
+
+/// Why a study cannot be analysed as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgreeError {
+    #[error("no rater has the evaluation set {name:?}")]
+    UnknownEvalSet { name: String },
+    #[error("agreement needs at least two raters, found {found}")]
+    TooFewRaters { found: usize },
+    #[error("no rater is in the group {group:?} (groups: {})", groups.join(", "))]
+    UnknownTruthGroup { group: String, groups: Vec<String> },
+}
+
+/// An analysed study: its raters, anchors, report and inferred truth at each level.
+#[derive(Debug)]
+pub struct Analysis<'a> {
+    pub study: Study<'a>,
+    pub eval_set: Option<String>,
+    /// The anchors at the main cut.
+    pub labelled: Vec<FovAnchors>,
+    pub report: AgreementReport,
+    pub truths: [LevelTruth; 3],
+}
+
+/// Runs the analysis. `groups` maps rater ids to groups (raters it does not name are
+/// `ungrouped`); `None` groups raters by their id's prefix. `stage` is called as each stage
+/// ends ("clustering", "statistics").
+pub fn analyse_study<'a>(
+    multi: &'a MultiRaterSet,
+    choice: &EvalSetChoice,
+    groups: Option<&HashMap<String, String>>,
+    options: &AgreeOptions,
+    stage: &mut dyn FnMut(&str),
+) -> Result<Analysis<'a>, AgreeError> {
+    let eval_set = match choice {
+        EvalSetChoice::All => None,
+        EvalSetChoice::Named(name) => {
+            if !multi
+                .raters
+                .iter()
+                .any(|r| r.eval_set.as_deref() == Some(name))
+            {
+                return Err(AgreeError::UnknownEvalSet { name: name.clone() });
+            }
+            Some(name.clone())
+        }
+        EvalSetChoice::MostRaters => main_eval_set(multi),
+    };
+    let group_of = |rater: &str| match groups {
+        Some(map) => map
+            .get(rater)
+            .cloned()
+            .unwrap_or_else(|| "ungrouped".to_string()),
+        None => group_of_rater(rater),
+    };
+    let study = Study::new(multi, eval_set.as_deref(), &group_of);
+    if study.raters.len() < 2 {
+        return Err(AgreeError::TooFewRaters {
+            found: study.raters.len(),
+        });
+    }
+    for group in &options.truth.truth_from {
+        if !study.groups.contains(group) {
+            return Err(AgreeError::UnknownTruthGroup {
+                group: group.clone(),
+                groups: group_names(&study),
+            });
+        }
+    }
+    // The main cut and the alpha sweep's other cuts share one R-tree pass.
+    let mut cuts = vec![options.min_iou];
+    cuts.extend(other_cuts(options));
+    let mut labellings = label_study_at(&study, &cuts, &options.iou_options);
+    let labelled = labellings.remove(0);
+    stage("clustering");
+    let (report, truths) = analyse_with_sweep(
+        multi,
+        &study,
+        eval_set.as_deref(),
+        &labelled,
+        &labellings,
+        options,
+    );
+    stage("statistics");
+    Ok(Analysis {
+        study,
+        eval_set,
+        labelled,
+        report,
+        truths,
+    })
+}

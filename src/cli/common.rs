@@ -1,0 +1,110 @@
+//! What every command shares: `--quiet` and `--timings`, the stopwatch and progress bar they
+//! steer, writing outputs into a checked folder, and the parser of the library's named
+//! options.
+
+use anyhow::{Context, Result};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nucagree::choice::Choice;
+use nucagree::report;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// `--quiet` and `--timings`, taken by every command.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct RunArgs {
+    /// No progress bar and no list of the files written (errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print the time of each stage (reading, matching, statistics, writing) on stderr.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// A clap parser of a library enum's names, listing them in `--help`.
+pub fn choice<T: Choice + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::ALL.iter().map(|v| v.name()))
+        .map(|name| T::from_name(&name).expect("clap accepts only the listed names"))
+}
+
+/// Times the stages of a command, printed on stderr with `--timings`.
+pub struct Stopwatch {
+    enabled: bool,
+    last: Instant,
+}
+
+impl Stopwatch {
+    pub fn new(run: RunArgs) -> Stopwatch {
+        Stopwatch {
+            enabled: run.timings,
+            last: Instant::now(),
+        }
+    }
+
+    /// Ends a stage: prints its time when enabled.
+    pub fn lap(&mut self, stage: &str) {
+        let now = Instant::now();
+        self.report(stage, (now - self.last).as_secs_f64());
+        self.last = now;
+    }
+
+    /// Starts the next stage now (the time since the last lap was reported another way).
+    pub fn restart(&mut self) {
+        self.last = Instant::now();
+    }
+
+    /// Prints a stage's time measured elsewhere.
+    pub fn report(&self, stage: &str, seconds: f64) {
+        if self.enabled {
+            eprintln!("timing: {stage}: {:.1} ms", seconds * 1e3);
+        }
+    }
+}
+
+/// A progress bar on stderr, hidden with `--quiet` or when stderr is not a terminal.
+pub fn progress_bar(run: RunArgs, total: usize, what: &str) -> ProgressBar {
+    if run.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    let template = format!("{what} {{bar:40}} {{pos}}/{{len}} FOVs ({{eta}})");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Prepares `out` (refusing one inside an input), lets `write` fill it, and lists what was
+/// written on stderr unless quiet.
+pub fn write_outputs(
+    out: &Path,
+    inputs: &[&Path],
+    run: RunArgs,
+    write: impl FnOnce(&Path) -> nucagree::Result<Vec<PathBuf>>,
+) -> Result<()> {
+    report::prepare_output_dir(out, inputs)?;
+    let written = write(out).with_context(|| format!("writing into {}", out.display()))?;
+    if run.quiet {
+        return Ok(());
+    }
+    if written.len() <= 4 {
+        for path in written {
+            eprintln!("wrote {}", path.display());
+        }
+    } else {
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        eprintln!(
+            "wrote {} files into {}: {}",
+            names.len(),
+            out.display(),
+            names.join(", ")
+        );
+    }
+    Ok(())
+}

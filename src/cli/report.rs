@@ -1,0 +1,183 @@
+//! `nucagree report`: every job on a folder laid out as `nucagree simulate` writes it, each
+//! run through its command's own function with typed options.
+
+use super::agreement::{agree, AgreeJob};
+use super::common::RunArgs;
+use super::comparison::{run_job, ComparisonJob};
+use super::inspect::{inspect, InspectJob};
+use anyhow::Result;
+use clap::Args;
+use nucagree::comparison::run::Job;
+use nucagree::ingest::ReadOptions;
+use nucagree::report::{self, ExtraFormats};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A folder holding `corrected/`, and any of `uncorrected/`, `predictions/` and
+    /// `multi-rater/` (as `nucagree simulate` writes them).
+    data: PathBuf,
+    /// The reports go into `inspect/`, `compare/`, `score/` and `agree/` of this folder.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Also write each report as one self-contained HTML file (`report.html`).
+    #[arg(long)]
+    html: bool,
+    /// Also write each report's headline tables as LaTeX (`tables.tex`).
+    #[arg(long)]
+    latex: bool,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// One job of the report: its folder, and how it runs.
+enum ReportJob {
+    Inspect(InspectJob),
+    Comparison(ComparisonJob),
+    Agree(AgreeJob),
+}
+
+impl ReportJob {
+    fn folder(&self) -> &'static str {
+        match self {
+            ReportJob::Inspect(_) => "inspect",
+            ReportJob::Comparison(job) if job.options.job == Job::Score => "score",
+            ReportJob::Comparison(_) => "compare",
+            ReportJob::Agree(_) => "agree",
+        }
+    }
+
+    /// The command line that runs the same job.
+    fn command_line(&self) -> String {
+        let path = |p: &Path| p.display().to_string();
+        let out = |p: &Option<PathBuf>| p.as_deref().map(path).unwrap_or_default();
+        let run_flags = |run: RunArgs| {
+            let mut flags = String::new();
+            if run.quiet {
+                flags.push_str(" --quiet");
+            }
+            if run.timings {
+                flags.push_str(" --timings");
+            }
+            flags
+        };
+        let format_flags = |formats: ExtraFormats| {
+            let mut flags = String::new();
+            if formats.html {
+                flags.push_str(" --format html");
+            }
+            if formats.latex {
+                flags.push_str(" --latex");
+            }
+            flags
+        };
+        match self {
+            ReportJob::Inspect(job) => format!(
+                "inspect {} --out {}{}",
+                path(&job.set),
+                out(&job.out),
+                run_flags(job.run)
+            ),
+            ReportJob::Comparison(job) if job.options.job == Job::Score => format!(
+                "score --truth {} --pred {}{} --out {}{}{}",
+                path(&job.b),
+                path(&job.a),
+                if job.options.folds { " --folds" } else { "" },
+                out(&job.out),
+                run_flags(job.run),
+                format_flags(job.formats)
+            ),
+            ReportJob::Comparison(job) => format!(
+                "compare {} {} --out {}{}{}",
+                path(&job.a),
+                path(&job.b),
+                out(&job.out),
+                run_flags(job.run),
+                format_flags(job.formats)
+            ),
+            ReportJob::Agree(job) => format!(
+                "agree {} --out {}{}{}",
+                path(&job.study),
+                out(&job.out),
+                run_flags(job.run),
+                format_flags(job.formats)
+            ),
+        }
+    }
+
+    fn run(&self) -> Result<ExitCode> {
+        match self {
+            ReportJob::Inspect(job) => inspect(job),
+            ReportJob::Comparison(job) => run_job(job),
+            ReportJob::Agree(job) => agree(job),
+        }
+    }
+}
+
+/// Runs each job as its own command would, with default options.
+pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
+    let data = |name: &str| args.data.join(name);
+    let out = |name: &str| args.out.join(name);
+    anyhow::ensure!(
+        data("corrected").is_dir(),
+        "{}: expected a corrected/ folder (the reference set)",
+        args.data.display()
+    );
+    let formats = ExtraFormats {
+        html: args.html,
+        latex: args.latex,
+    };
+    // Matching jobs run without their progress bars; the others list what they wrote.
+    let quiet = RunArgs {
+        quiet: true,
+        ..args.run
+    };
+    let mut jobs = vec![ReportJob::Inspect(InspectJob {
+        set: data("corrected"),
+        out: Some(out("inspect")),
+        read: ReadOptions::default(),
+        run: args.run,
+    })];
+    if data("uncorrected").is_dir() {
+        let mut job = ComparisonJob::with_defaults(
+            Job::Compare,
+            data("uncorrected"),
+            data("corrected"),
+            out("compare"),
+        );
+        job.formats = formats;
+        job.run = quiet;
+        jobs.push(ReportJob::Comparison(job));
+    }
+    if data("predictions").is_dir() {
+        let mut job = ComparisonJob::with_defaults(
+            Job::Score,
+            data("predictions"),
+            data("corrected"),
+            out("score"),
+        );
+        job.options.folds = true;
+        job.formats = formats;
+        job.run = quiet;
+        jobs.push(ReportJob::Comparison(job));
+    }
+    if data("multi-rater").is_dir() {
+        let mut job = AgreeJob::with_defaults(data("multi-rater"), out("agree"));
+        job.formats = formats;
+        job.run = args.run;
+        jobs.push(ReportJob::Agree(job));
+    }
+    let mut done = Vec::new();
+    for job in &jobs {
+        let command = job.command_line();
+        println!("\n== nucagree {command}\n");
+        job.run()?;
+        done.push((job.folder().to_string(), command));
+    }
+    let index = report::write_index(&args.out, &args.data.display().to_string(), &done)?;
+    if !args.run.quiet {
+        eprintln!("wrote {}", index.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

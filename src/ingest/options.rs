@@ -1,0 +1,45 @@
+//! How annotation sets are read: the options every reader takes.
+
+use super::format::Format;
+use super::type_map::TypeMap;
+use crate::model::ClassHierarchy;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What to do with a row that is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strictness {
+    /// Stop with an error naming the file, row and column.
+    #[default]
+    Strict,
+    /// Skip the row, and count and list it among the data-quality findings.
+    Lenient,
+}
+
+/// How to read annotation sets.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub hierarchy: Arc<ClassHierarchy>,
+    pub strictness: Strictness,
+    /// The input format; `None` tells it by content.
+    pub format: Option<Format>,
+    /// Hugging Face: read only this split (`train_fold_1`, `test_fold_999`, ...).
+    pub split: Option<String>,
+    /// HoVer-Net: the classes of its type ids.
+    pub type_map: Arc<TypeMap>,
+    /// COCO results (a bare list): the ground-truth file whose `images` name the FOVs.
+    pub coco_images: Option<PathBuf>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            hierarchy: Arc::new(ClassHierarchy::nucls()),
+            strictness: Strictness::Strict,
+            format: None,
+            split: None,
+            type_map: Arc::new(TypeMap::default()),
+            coco_images: None,
+        }
+    }
+}
