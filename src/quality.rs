@@ -74,7 +74,7 @@ impl FindingKind {
     /// A short description for reports.
     pub fn describe(self) -> &'static str {
         match self {
-            FindingKind::SkippedRow => "rows skipped (--lenient)",
+            FindingKind::SkippedRow => "rows skipped (lenient reading)",
             FindingKind::DegenerateShape => "degenerate shapes skipped",
             FindingKind::SelfIntersecting => "self-intersecting polygons",
             FindingKind::RepeatedVertex => "polygons with repeated vertices",

@@ -38,7 +38,7 @@ fn bad_input_exits_2_with_a_located_message() {
     assert_eq!(lenient.status.code(), Some(0));
     let stdout = String::from_utf8(lenient.stdout).unwrap();
     assert!(
-        stdout.contains("| rows skipped (--lenient) |     1 |"),
+        stdout.contains("| rows skipped (lenient reading) |     1 |"),
         "{stdout}"
     );
 }

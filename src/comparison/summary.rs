@@ -311,7 +311,7 @@ pub fn summarize(
         .then(|| scoring::threshold_sweep(&all_outcomes, roles, options.score_threshold));
     if options.folds && folds.as_ref().is_some_and(|f| f.folds.is_empty()) {
         notes.push(
-            "--folds: no FOV of the reference set has a test fold (train_test_splits/ missing?)"
+            "fold figures were asked for, but no FOV of the reference set has a test fold (train_test_splits/ missing?)"
                 .into(),
         );
     }

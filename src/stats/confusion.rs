@@ -90,25 +90,3 @@ impl ConfusionMatrix {
     }
 }
 
-/// Mean IoU and mean Dice of matched pairs; `None` without pairs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct SegmentationSummary {
-    pub pairs: usize,
-    pub mean_iou: Option<f64>,
-    pub mean_dice: Option<f64>,
-    pub median_iou: Option<f64>,
-}
-
-pub fn segmentation_summary(ious: &[f64]) -> SegmentationSummary {
-    let n = ious.len();
-    let mut sorted = ious.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mean =
-        |values: &mut dyn Iterator<Item = f64>| (n > 0).then(|| values.sum::<f64>() / n as f64);
-    SegmentationSummary {
-        pairs: n,
-        mean_iou: mean(&mut ious.iter().copied()),
-        mean_dice: mean(&mut ious.iter().map(|&v| super::detection::dice_of_iou(v))),
-        median_iou: (n > 0).then(|| super::bootstrap::quantile(&sorted, 0.5)),
-    }
-}
