@@ -185,7 +185,7 @@ pub enum Error {
         #[source]
         source: crate::model::HierarchyError,
     },
-    /// An input needs another file to be read, which the caller can give.
+    /// An input needs another file, or an output another place, which the caller can give.
     #[error("{}: {message}", path.display())]
     Needs {
         path: PathBuf,
@@ -271,6 +271,8 @@ pub enum Remedy {
     TypeMap,
     /// An output folder outside the inputs.
     OutputOutsideInputs,
+    /// An empty or new output folder.
+    NewOutput,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

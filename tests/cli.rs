@@ -297,3 +297,28 @@ fn every_command_takes_quiet_and_timings() {
     }
     assert!(!stderr.contains("wrote"), "{stderr}");
 }
+
+#[test]
+fn simulate_refuses_a_folder_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("notes.txt"), "mine\n");
+    let output = nucagree(&[
+        "simulate",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--fovs",
+        "1",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.ends_with(
+            "(no simulation.json): expected an empty or new folder: choose an empty or new --out\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine\n"
+    );
+}

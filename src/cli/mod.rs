@@ -81,6 +81,7 @@ pub fn remedy(error: &anyhow::Error) -> Option<&'static str> {
         Remedy::CocoImages => " (--coco-images FILE)",
         Remedy::TypeMap => " (--type-map FILE)",
         Remedy::OutputOutsideInputs => ": choose an --out outside the inputs",
+        Remedy::NewOutput => ": choose an empty or new --out",
         _ => return None,
     })
 }

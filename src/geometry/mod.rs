@@ -79,7 +79,7 @@ pub struct IouOptions {
 
 /// Options that do not go together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the inclusive pixel convention counts box pixels: it needs box IoU (--shape box)")]
+#[error("the inclusive pixel convention counts box pixels: it needs box IoU")]
 pub struct InclusiveNeedsBoxes;
 
 impl IouOptions {

@@ -73,6 +73,7 @@ pub struct RawClass {
 
 /// Why rows cannot form a hierarchy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HierarchyError {
     #[error("the hierarchy has no classes")]
     Empty,

@@ -189,9 +189,10 @@ fn prepare(out: &Path, sets: &[SimulatedSet]) -> Result<()> {
     if out.is_dir() {
         let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, "list", e))?;
         if entries.next().is_some() && !out.join("simulation.json").is_file() {
-            return Err(Error::Layout {
+            return Err(Error::Needs {
                 path: out.to_path_buf(),
-                message: "exists and is not a nucagree simulation (no simulation.json): choose an empty or new --out".into(),
+                message: "exists and is not a nucagree simulation (no simulation.json): expected an empty or new folder".into(),
+                remedy: crate::error::Remedy::NewOutput,
             });
         }
         for set in sets {
