@@ -340,3 +340,80 @@ fn the_real_set_converted_to_hugging_face_and_coco_compares_as_itself() {
         );
     }
 }
+
+/// AP on the whole real set equals pycocotools' at every IoU threshold (the fixture was
+/// computed by pycocotools on the same sets written as COCO: see its `source`).
+#[test]
+fn real_set_ap_equals_pycocotools_at_every_threshold() {
+    use nucagree::comparison::run::{evaluate_sets, ComparisonOptions, Job};
+    use nucagree::comparison::scoring::level_ap;
+    use nucagree::comparison::{AmbiguousMode, ClassRoles};
+    use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
+    use nucagree::matching::{Criterion, FovCrop, MatchOptions};
+    let Some(set) = common::real_corrected_set() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sim = dir.path().join("sim");
+    nucagree(&[
+        "simulate",
+        "--from",
+        set.to_str().unwrap(),
+        "--out",
+        sim.to_str().unwrap(),
+        "--sets",
+        "predictions",
+        "--rater-fovs",
+        "0",
+    ]);
+    let truth = read_set(&set, &ReadOptions::default()).unwrap();
+    let pred = read_set(&sim.join("predictions"), &ReadOptions::default()).unwrap();
+    let options = ComparisonOptions {
+        job: Job::Score,
+        matching: MatchOptions {
+            criterion: Criterion::Iou {
+                threshold: 0.5,
+                options: IouOptions::new(IouShape::Box, PixelConvention::Continuous).unwrap(),
+            },
+            crop: FovCrop::Off,
+            ..MatchOptions::default()
+        },
+        ambiguous: AmbiguousMode::Class,
+        bootstrap: None,
+        ..ComparisonOptions::default()
+    };
+    let roles = ClassRoles::new(truth.hierarchy.clone(), AmbiguousMode::Class);
+    let (outcomes, _) = evaluate_sets(&pred, &truth, &roles, &options, false, &|_| {});
+    let outcomes: Vec<_> = outcomes.iter().collect();
+    let classes = truth.hierarchy.names(ClassLevel::Super).len();
+    let per_class: Vec<Vec<f64>> = level_ap(&outcomes, ClassLevel::Super, classes)
+        .into_iter()
+        .flatten()
+        .map(|c| c.by_threshold)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/pycocotools_real_set.json").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(fixture["predictions"], pred.nucleus_count() as u64);
+    assert_eq!(fixture["truth"], truth.nucleus_count() as u64);
+    let expected: Vec<f64> = fixture["ap_by_threshold"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let mut all = 0.0;
+    for (t, want) in expected.iter().enumerate() {
+        let got = per_class.iter().map(|c| c[t]).sum::<f64>() / per_class.len() as f64;
+        assert!(
+            (got - want).abs() < 1e-12,
+            "threshold {t}: {got} against {want}"
+        );
+        all += got;
+    }
+    let ap50_95 = fixture["ap50_95"].as_f64().unwrap();
+    all /= expected.len() as f64;
+    assert!((all - ap50_95).abs() < 1e-12, "{all} against {ap50_95}");
+}

@@ -24,18 +24,28 @@ pub fn evaluate_fov_ap(
     iou_options: &IouOptions,
 ) -> FovAp {
     let options = ApOptions::default();
-    let kept_a: Vec<u32> = matched
-        .pairs
-        .iter()
-        .map(|p| p.a)
-        .chain(matched.unmatched_a.iter().copied())
-        .collect();
-    let kept_b: Vec<u32> = matched
-        .pairs
-        .iter()
-        .map(|p| p.b)
-        .chain(matched.unmatched_b.iter().copied())
-        .collect();
+    // In file order, as pycocotools loads them: equal scores keep that order, and so does
+    // the choice among truth nuclei of equal IoU.
+    let in_file_order = |mut kept: Vec<u32>| {
+        kept.sort_unstable();
+        kept
+    };
+    let kept_a = in_file_order(
+        matched
+            .pairs
+            .iter()
+            .map(|p| p.a)
+            .chain(matched.unmatched_a.iter().copied())
+            .collect(),
+    );
+    let kept_b = in_file_order(
+        matched
+            .pairs
+            .iter()
+            .map(|p| p.b)
+            .chain(matched.unmatched_b.iter().copied())
+            .collect(),
+    );
     let shapes_a: Vec<(PreparedShape, f64, crate::model::ClassId)> = kept_a
         .iter()
         .map(|&i| {

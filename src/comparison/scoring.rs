@@ -16,7 +16,7 @@ use super::outcome::FovOutcome;
 use super::roles::ClassRoles;
 use crate::model::ClassLevel;
 use crate::stats::average_precision::{
-    accumulate, summarize, ApOptions, ApSummary, ImageEvaluation,
+    accumulate, ap_by_threshold, summarize, ApOptions, ApSummary, ImageEvaluation,
 };
 use crate::stats::detection::{Detection, DetectionCounts};
 use rayon::prelude::*;
@@ -30,6 +30,8 @@ pub struct ClassAp {
     /// precision array); `None` for a class without truth.
     pub precision_at_50: Option<Vec<f64>>,
     pub precision_at_75: Option<Vec<f64>>,
+    /// AP at each IoU threshold of [`ApOptions::iou_thresholds`] (empty without truth).
+    pub by_threshold: Vec<f64>,
 }
 
 fn class_ap(evaluations: &[&ImageEvaluation]) -> ClassAp {
@@ -46,6 +48,7 @@ fn class_ap(evaluations: &[&ImageEvaluation]) -> ClassAp {
         summary: summarize(&accumulated, &options.iou_thresholds),
         precision_at_50: at(0.5),
         precision_at_75: at(0.75),
+        by_threshold: ap_by_threshold(&accumulated),
     }
 }
 

@@ -28,9 +28,34 @@ use crate::geometry::{iou_at_least, IouOptions, PreparedShape};
 use serde::Serialize;
 use std::borrow::Borrow;
 
-/// The IoU thresholds of AP50:95: 0.50, 0.55, ..., 0.95.
+/// The IoU thresholds of AP50:95 exactly as pycocotools holds them:
+/// `np.linspace(.5, 0.95, 10)`, whose eighth and ninth values are 0.85 and
+/// 0.8999999999999999 (0.5 + 0.05 i gives 0.8500000000000001 and 0.9). Boxes with integer or
+/// one-decimal corners do reach IoUs of exactly 0.85 or 0.9, so the difference shows.
 pub fn coco_iou_thresholds() -> Vec<f64> {
-    (0..10).map(|i| 0.5 + 0.05 * i as f64).collect()
+    linspace(0.5, 0.95, 10)
+}
+
+/// The recall thresholds of COCO's precision array exactly as pycocotools holds them:
+/// `np.linspace(.0, 1.00, 101)`, ten of which are not i / 100 (0.35000000000000003, ...). A
+/// class whose recall reaches such a value exactly reads its precision at another point.
+pub fn coco_recall_thresholds() -> Vec<f64> {
+    linspace(0.0, 1.0, 101)
+}
+
+/// numpy's `linspace(start, stop, count)`: i * step + start, with step = (stop - start) /
+/// (count - 1), the last value set to stop.
+fn linspace(start: f64, stop: f64, count: usize) -> Vec<f64> {
+    let step = (stop - start) / (count.max(2) - 1) as f64;
+    (0..count)
+        .map(|i| {
+            if i + 1 == count {
+                stop
+            } else {
+                i as f64 * step + start
+            }
+        })
+        .collect()
 }
 
 /// How AP is computed.
@@ -185,6 +210,7 @@ pub fn accumulate<E: Borrow<ImageEvaluation>>(images: &[E], thresholds: usize) -
             recall: None,
         };
     }
+    let recall_thresholds = coco_recall_thresholds();
     let mut precision = Vec::with_capacity(thresholds);
     let mut recall = Vec::with_capacity(thresholds);
     for t in 0..thresholds {
@@ -209,9 +235,9 @@ pub fn accumulate<E: Borrow<ImageEvaluation>>(images: &[E], thresholds: usize) -
                 pr[k - 1] = pr[k];
             }
         }
-        let at_thresholds = (0..=100)
-            .map(|r| {
-                let target = r as f64 / 100.0;
+        let at_thresholds = recall_thresholds
+            .iter()
+            .map(|&target| {
                 let index = rc.partition_point(|&x| x < target);
                 pr.get(index).copied().unwrap_or(0.0)
             })
@@ -222,6 +248,17 @@ pub fn accumulate<E: Borrow<ImageEvaluation>>(images: &[E], thresholds: usize) -
         precision: Some(precision),
         recall: Some(recall),
     }
+}
+
+/// AP at each IoU threshold of an accumulation: the mean precision over the recall
+/// thresholds (empty for a category without truth).
+pub fn ap_by_threshold(accumulated: &Accumulated) -> Vec<f64> {
+    accumulated
+        .precision
+        .iter()
+        .flatten()
+        .map(|p| p.iter().sum::<f64>() / p.len() as f64)
+        .collect()
 }
 
 /// AP at 0.5, at 0.75, and averaged over the thresholds, and the final recall.
@@ -291,5 +328,173 @@ pub fn mean_over_categories(summaries: &[ApSummary]) -> ApSummary {
         ap75: mean(&|s| s.ap75),
         ap50_95: mean(&|s| s.ap50_95),
         recall: mean(&|s| s.recall),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_numpy_linspace_values() {
+        // `list(np.linspace(.5, 0.95, 10))` with numpy 2.4.6.
+        let numpy = [
+            0.5,
+            0.55,
+            0.6,
+            0.65,
+            0.7,
+            0.75,
+            0.8,
+            0.85,
+            0.8999999999999999,
+            0.95,
+        ];
+        assert_eq!(coco_iou_thresholds(), numpy);
+    }
+
+    #[test]
+    fn boxes_at_exactly_the_thresholds_match_as_in_pycocotools() {
+        let options = IouOptions::default();
+        let square = |xmax: f64| {
+            PreparedShape::for_iou(
+                &crate::model::Shape::Box(crate::model::BoundingBox {
+                    xmin: 0.0,
+                    ymin: 0.0,
+                    xmax,
+                    ymax: 100.0,
+                }),
+                &options,
+            )
+        };
+        // IoU exactly 0.85 and exactly 0.9 with the 100 x 100 truth.
+        for (width, matched_up_to) in [(85.0, 7), (90.0, 8)] {
+            let image = ApImage {
+                truth: vec![square(100.0)],
+                detections: vec![(square(width), 0.9)],
+                ..ApImage::default()
+            };
+            let ap_options = ApOptions::default();
+            let evaluation = evaluate_image(&image, &ap_options, &options);
+            let by_threshold = ap_by_threshold(&accumulate(&[evaluation], 10));
+            for (t, ap) in by_threshold.iter().enumerate() {
+                let expected = if t <= matched_up_to { 1.0 } else { 0.0 };
+                // pycocotools' precision is tp / (tp + fp + eps).
+                assert!(
+                    (ap - expected).abs() < 1e-12,
+                    "width {width}, threshold {t}: {ap}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn recall_thresholds_are_numpy_linspace_values() {
+        // `list(np.linspace(.0, 1.00, 101))` with numpy 2.4.6.
+        let numpy = [
+            0.0,
+            0.01,
+            0.02,
+            0.03,
+            0.04,
+            0.05,
+            0.06,
+            0.07,
+            0.08,
+            0.09,
+            0.1,
+            0.11,
+            0.12,
+            0.13,
+            0.14,
+            0.15,
+            0.16,
+            0.17,
+            0.18,
+            0.19,
+            0.2,
+            0.21,
+            0.22,
+            0.23,
+            0.24,
+            0.25,
+            0.26,
+            0.27,
+            0.28,
+            0.29,
+            0.3,
+            0.31,
+            0.32,
+            0.33,
+            0.34,
+            0.35000000000000003,
+            0.36,
+            0.37,
+            0.38,
+            0.39,
+            0.4,
+            0.41000000000000003,
+            0.42,
+            0.43,
+            0.44,
+            0.45,
+            0.46,
+            0.47000000000000003,
+            0.48,
+            0.49,
+            0.5,
+            0.51,
+            0.52,
+            0.53,
+            0.54,
+            0.55,
+            0.56,
+            0.5700000000000001,
+            0.58,
+            0.59,
+            0.6,
+            0.61,
+            0.62,
+            0.63,
+            0.64,
+            0.65,
+            0.66,
+            0.67,
+            0.68,
+            0.6900000000000001,
+            0.7000000000000001,
+            0.71,
+            0.72,
+            0.73,
+            0.74,
+            0.75,
+            0.76,
+            0.77,
+            0.78,
+            0.79,
+            0.8,
+            0.81,
+            0.8200000000000001,
+            0.8300000000000001,
+            0.84,
+            0.85,
+            0.86,
+            0.87,
+            0.88,
+            0.89,
+            0.9,
+            0.91,
+            0.92,
+            0.93,
+            0.9400000000000001,
+            0.9500000000000001,
+            0.96,
+            0.97,
+            0.98,
+            0.99,
+            1.0,
+        ];
+        assert_eq!(coco_recall_thresholds(), numpy);
+        assert_eq!(coco_recall_thresholds()[35], 0.35000000000000003);
     }
 }
