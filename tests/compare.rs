@@ -12,6 +12,8 @@
 //! | 80  | apoptotic_body | unlabeled, score 0.6    |
 //! | 100 | —              | tumor, score 0.95       |
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -184,18 +186,37 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
     );
     close(&lymphocyte["recall"], 1.0);
     close(&lymphocyte["f1"], 2.0 / 3.0);
+    // The ambiguous pair (A's unlabeled on the truth's apoptotic body) counts in each side's
+    // row: a TP of the truth's class, and A's nucleus "on an ambiguous reference".
     for ambiguous in ["apoptotic_body", "unlabeled"] {
         let r = row(ambiguous);
-        assert_eq!(
-            (&r["tp"], &r["fp"], &r["fn"]),
-            (&1.into(), &0.into(), &0.into())
-        );
+        assert_eq!(r["ambiguous"], true);
         assert!(r["kappa"].is_null() && r["ap"]["ap50"].is_null());
     }
+    let apoptotic = row("apoptotic_body");
     assert_eq!(
-        (&row("unlabeled")["n_a"], &row("unlabeled")["n_b"]),
+        (
+            &apoptotic["tp"],
+            &apoptotic["fp"],
+            &apoptotic["fn"],
+            &apoptotic["n_b"]
+        ),
+        (&1.into(), &0.into(), &0.into(), &1.into())
+    );
+    close(&apoptotic["recall"], 1.0);
+    let unlabeled = row("unlabeled");
+    assert_eq!(
+        (&unlabeled["tp"], &unlabeled["fp"], &unlabeled["fn"]),
+        (&0.into(), &0.into(), &0.into())
+    );
+    assert_eq!(unlabeled["a_matched_to_ambiguous"], 1);
+    assert_eq!(unlabeled["called_ambiguous"], 0);
+    assert_eq!(
+        (&unlabeled["n_a"], &unlabeled["n_b"]),
         (&1.into(), &0.into())
     );
+    close(&unlabeled["precision"], 1.0);
+    assert!(unlabeled["recall"].is_null());
     let fibroblast = row("fibroblast");
     assert!(fibroblast["precision"].is_null());
     close(&fibroblast["f1"], 0.0);
@@ -230,6 +251,37 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
             s.root.join(format!("out/{table}.parquet")).exists(),
             "{table}"
         );
+    }
+}
+
+#[test]
+fn per_class_rows_and_confusion_matrices_reconcile_in_every_mode() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for mode in ["detect-only", "class", "ignore"] {
+        for (a, b) in [("uncorrected", "corrected"), ("predictions", "corrected")] {
+            let out = dir.path().join(format!("{mode}-{a}"));
+            let a = manifest.join("data-sample").join(a);
+            let b = manifest.join("data-sample").join(b);
+            let v = run(
+                &[
+                    "compare",
+                    a.to_str().unwrap(),
+                    b.to_str().unwrap(),
+                    "--ambiguous",
+                    mode,
+                    "--overlays",
+                    "0",
+                    "--no-matches",
+                ],
+                &out,
+            );
+            common::assert_tables_reconcile(&v);
+        }
+    }
+    let s = sets();
+    for mode in ["detect-only", "class", "ignore"] {
+        common::assert_tables_reconcile(&score(&s, &["--ambiguous", mode], mode));
     }
 }
 

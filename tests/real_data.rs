@@ -227,6 +227,7 @@ fn predictions_simulated_from_the_real_set_score_per_fold() {
         out.to_str().unwrap(),
     ]);
     let v = summary(&out);
+    common::assert_tables_reconcile(&v);
     assert_eq!(v["counts"]["fovs"], 1744);
     assert_eq!(v["counts"]["b"], 59485 - 5234);
     let folds = v["folds"]["folds"].as_array().unwrap();

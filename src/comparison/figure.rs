@@ -129,7 +129,7 @@ impl std::fmt::Display for Figure {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ClassFigure {
-    /// The class's F1 by the joint rule (matched and of the class in both sets).
+    /// The class's F1 ([`crate::stats::detection::class_counts`]).
     F1,
     /// One-vs-rest Cohen's kappa on the classified pairs.
     Kappa,
@@ -141,7 +141,7 @@ impl ClassFigure {
     /// The figure of class `class` of `level`, from summed tallies.
     pub fn of_sums(self, sums: &Sums<'_>, level: ClassLevel, class: usize) -> Option<f64> {
         match self {
-            ClassFigure::F1 => sums.joint(level, class).f1(),
+            ClassFigure::F1 => sums.class_counts(level, class).f1(),
             ClassFigure::Kappa => sums.per_class_kappa(level).get(class).copied().flatten(),
         }
     }

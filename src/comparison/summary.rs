@@ -56,10 +56,12 @@ pub struct ClassificationSummary {
     pub mcc: Option<f64>,
 }
 
-/// One class of a level.
+/// One class of a level: its counts as [`crate::stats::detection::class_counts`] has them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PerClass {
     pub class: String,
+    /// Whether the class is ambiguous (detected, not judged for class).
+    pub ambiguous: bool,
     pub tp: u64,
     pub fp: u64,
     #[serde(rename = "fn")]
@@ -70,6 +72,12 @@ pub struct PerClass {
     /// Nuclei of the class in A and in B.
     pub n_a: u64,
     pub n_b: u64,
+    /// A's nuclei of this specific class matched to an ambiguous reference nucleus.
+    pub on_ambiguous_reference: u64,
+    /// A's nuclei of this ambiguous class matched to a specific reference nucleus.
+    pub called_ambiguous: u64,
+    /// A's nuclei of this ambiguous class matched to an ambiguous reference nucleus.
+    pub a_matched_to_ambiguous: u64,
     /// One-vs-rest kappa on the classified pairs.
     pub kappa: Option<f64>,
     pub f1_ci95: Option<[f64; 2]>,
@@ -103,11 +111,15 @@ impl ApNumbers {
     }
 }
 
-/// The confusion matrix of a level with its class names; the last row counts nuclei of B
-/// that A missed, the last column nuclei of A that B does not have.
+/// The confusion matrix of a level with its class names: rows A's class, columns B's; the
+/// last row counts nuclei of B that A missed, the last column nuclei of A that B does not
+/// have. Ambiguous classes (detected, not judged for class) are rows and columns like the
+/// others, so that each row and column adds up to the class's nuclei.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NamedConfusion {
     pub classes: Vec<String>,
+    /// Whether each class is ambiguous.
+    pub ambiguous: Vec<bool>,
     pub counts: Vec<Vec<u64>>,
 }
 
@@ -207,7 +219,7 @@ pub fn summarize(
 ) -> Comparison {
     let hierarchy = &roles.hierarchy;
     let classes = ClassLevel::ALL.map(|l| hierarchy.names(l).len());
-    let layout = TallyLayout::new(classes);
+    let layout = TallyLayout::new(roles);
     let tallies: Vec<Vec<(u32, f64)>> = outcomes
         .par_iter()
         .map(|o| layout.tally(o, roles))
@@ -354,16 +366,16 @@ fn build_level(
     let names = roles.hierarchy.names(level);
     let classification = sums.classification(level);
     let per_class_kappa = sums.per_class_kappa(level);
-    let table = sums.table(level);
     let per_class: Vec<PerClass> = (0..names.len())
         .filter_map(|c| {
             let (n_a, n_b) = sums.support(level, c);
             if n_a + n_b == 0 {
                 return None;
             }
-            let counts = sums.joint(level, c);
+            let counts = sums.class_counts(level, c);
             Some(PerClass {
                 class: names[c].clone(),
+                ambiguous: counts.ambiguous,
                 tp: counts.tp,
                 fp: counts.fp,
                 fn_: counts.fn_,
@@ -372,6 +384,9 @@ fn build_level(
                 f1: counts.f1(),
                 n_a,
                 n_b,
+                on_ambiguous_reference: counts.on_ambiguous_reference,
+                called_ambiguous: counts.called_ambiguous,
+                a_matched_to_ambiguous: counts.a_matched_to_ambiguous,
                 kappa: per_class_kappa
                     .get(c)
                     .copied()
@@ -392,17 +407,16 @@ fn build_level(
             })
         })
         .collect();
-    // The confusion matrix over the classified classes, with unmatched counts.
+    // The confusion matrix over every class, ambiguous ones included, with unmatched counts:
+    // its rows and columns add up to each class's nuclei, and its unmatched row and column
+    // to the unmatched nuclei.
     let shown: Vec<usize> = (0..names.len())
         .filter(|&c| roles.is_classified(level, c))
         .collect();
-    let pairs: Vec<Vec<u64>> = shown
-        .iter()
-        .map(|&a| shown.iter().map(|&b| table[a][b].round() as u64).collect())
-        .collect();
     let (unmatched_a, unmatched_b): (Vec<u64>, Vec<u64>) =
-        shown.iter().map(|&c| sums.unmatched(level, c)).unzip();
-    let counts = ConfusionMatrix::of_counts(&pairs, &unmatched_a, &unmatched_b).counts;
+        (0..names.len()).map(|c| sums.unmatched(level, c)).unzip();
+    let counts =
+        ConfusionMatrix::of_counts(&sums.all_pairs(level), &unmatched_a, &unmatched_b).counts;
     let kappa = classification.kappa.as_ref();
     let pr_curves = aps
         .map(|a| {
@@ -440,7 +454,10 @@ fn build_level(
             ))
         }),
         confusion: NamedConfusion {
-            classes: shown.iter().map(|&c| names[c].clone()).collect(),
+            classes: names.to_vec(),
+            ambiguous: (0..names.len())
+                .map(|c| !roles.is_classified(level, c))
+                .collect(),
             counts,
         },
         bootstrap_ci95: intervals,

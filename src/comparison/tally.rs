@@ -3,16 +3,18 @@
 //! tallies ([`crate::stats::bootstrap::tally_bootstrap`]).
 //!
 //! The layout: detection tp, fp, fn; the sums of matched IoUs and Dice coefficients; then per
-//! class level the k x k table of classified pairs (A's class by row, B's by column) and per
-//! class the joint-rule tp, fp, fn and the number of nuclei in A and in B.
+//! class level the k x k table of classified pairs (A's class by row, B's by column), the
+//! k x k table of all matched pairs, and per class the counts of
+//! [`crate::stats::detection::class_counts`] and the number of nuclei in A and in B.
 
 use super::outcome::FovOutcome;
-use super::roles::{AmbiguousMode, ClassRoles};
+use super::roles::ClassRoles;
 use crate::model::ClassLevel;
 use crate::stats::bootstrap::compact_tally;
 use crate::stats::cohen::{cohen_kappa, per_class_kappa, CohenKappa, KappaWeights};
 use crate::stats::detection::{
-    dice_of_iou, joint_rule_counts, matthews_correlation, panoptic_quality_of_sum, DetectionCounts,
+    class_counts, dice_of_iou, matthews_correlation, panoptic_quality_of_sum, ClassCounts,
+    DetectionCounts,
 };
 use crate::stats::gwet::gwet_ac1_of_table;
 
@@ -22,36 +24,56 @@ const FN: usize = 2;
 const IOU_SUM: usize = 3;
 const DICE_SUM: usize = 4;
 const HEAD: usize = 5;
-/// Per class: joint tp, fp, fn, nuclei in A, nuclei in B, unmatched nuclei in A and in B.
-const PER_CLASS: usize = 7;
+/// Per class: tp, fp, fn, nuclei in A, nuclei in B, unmatched nuclei in A and in B, on an
+/// ambiguous reference, called ambiguous, A matched to an ambiguous reference.
+const PER_CLASS: usize = 10;
 
 /// Where each count lives in a tally vector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TallyLayout {
     /// Classes per level (raw, main, super).
     pub classes: [usize; 3],
+    /// Per level, which classes are ambiguous (detected, not judged for class).
+    ambiguous: [Vec<bool>; 3],
     table_offset: [usize; 3],
+    all_pairs_offset: [usize; 3],
     class_offset: [usize; 3],
     pub width: usize,
 }
 
 impl TallyLayout {
-    pub fn new(classes: [usize; 3]) -> TallyLayout {
+    pub fn new(roles: &ClassRoles) -> TallyLayout {
+        let classes = ClassLevel::ALL.map(|l| roles.hierarchy.names(l).len());
+        let ambiguous = ClassLevel::ALL.map(|level| {
+            (0..classes[level.position()])
+                .map(|c| !roles.is_classified(level, c))
+                .collect()
+        });
         let mut offset = HEAD;
         let mut table_offset = [0; 3];
+        let mut all_pairs_offset = [0; 3];
         let mut class_offset = [0; 3];
         for slot in 0..3 {
             table_offset[slot] = offset;
+            offset += classes[slot] * classes[slot];
+            all_pairs_offset[slot] = offset;
             offset += classes[slot] * classes[slot];
             class_offset[slot] = offset;
             offset += classes[slot] * PER_CLASS;
         }
         TallyLayout {
             classes,
+            ambiguous,
             table_offset,
+            all_pairs_offset,
             class_offset,
             width: offset,
         }
+    }
+
+    /// Whether class `class` of `level` is ambiguous (detected, not judged for class).
+    pub fn is_ambiguous(&self, level: ClassLevel, class: usize) -> bool {
+        self.ambiguous[level.position()][class]
     }
 
     /// The dense sum of the tallies of `members`.
@@ -83,55 +105,43 @@ impl TallyLayout {
             for &(a, b) in &classified.pairs {
                 push(self.table_offset[slot] + a * k + b, 1.0);
             }
-            let joint = joint_rule_counts(
-                &classified.pairs,
-                &classified.unmatched_a,
-                &classified.unmatched_b,
-                k,
-            );
-            let base = self.class_offset[slot];
-            for (c, counts) in joint.iter().enumerate() {
-                push(base + c * PER_CLASS, counts.tp as f64);
-                push(base + c * PER_CLASS + 1, counts.fp as f64);
-                push(base + c * PER_CLASS + 2, counts.fn_ as f64);
-            }
             let index = |id| roles.hierarchy.index(id, level);
+            let pairs: Vec<(usize, usize)> =
+                fov.pairs.iter().map(|p| (index(p.a), index(p.b))).collect();
+            let unmatched_a: Vec<usize> = fov.unmatched_a.iter().map(|n| index(n.class)).collect();
+            let unmatched_b: Vec<usize> = fov.unmatched_b.iter().map(|&b| index(b)).collect();
+            for &(a, b) in &pairs {
+                push(self.all_pairs_offset[slot] + a * k + b, 1.0);
+            }
+            let counts = class_counts(&pairs, &unmatched_a, &unmatched_b, &self.ambiguous[slot]);
+            let base = self.class_offset[slot];
+            for (c, counts) in counts.iter().enumerate() {
+                let at = base + c * PER_CLASS;
+                for (offset, value) in [
+                    (0, counts.tp),
+                    (1, counts.fp),
+                    (2, counts.fn_),
+                    (7, counts.on_ambiguous_reference),
+                    (8, counts.called_ambiguous),
+                    (9, counts.a_matched_to_ambiguous),
+                ] {
+                    if value > 0 {
+                        push(at + offset, value as f64);
+                    }
+                }
+            }
             // Supports: every nucleus compared, whatever its role.
-            for p in &fov.pairs {
-                push(base + index(p.a) * PER_CLASS + 3, 1.0);
-                push(base + index(p.b) * PER_CLASS + 4, 1.0);
+            for &(a, b) in &pairs {
+                push(base + a * PER_CLASS + 3, 1.0);
+                push(base + b * PER_CLASS + 4, 1.0);
             }
-            for n in &fov.unmatched_a {
-                push(base + index(n.class) * PER_CLASS + 3, 1.0);
-                push(base + index(n.class) * PER_CLASS + 5, 1.0);
+            for &a in &unmatched_a {
+                push(base + a * PER_CLASS + 3, 1.0);
+                push(base + a * PER_CLASS + 5, 1.0);
             }
-            for &b in &fov.unmatched_b {
-                push(base + index(b) * PER_CLASS + 4, 1.0);
-                push(base + index(b) * PER_CLASS + 6, 1.0);
-            }
-            // Ambiguous classes outside classification: their nuclei's detection, the class
-            // not judged (a pair with an ambiguous side is a TP of that ambiguous class).
-            if roles.mode != AmbiguousMode::Class {
-                for p in &fov.pairs {
-                    let side_a = roles.is_ambiguous(p.a).then(|| index(p.a));
-                    let side_b = roles.is_ambiguous(p.b).then(|| index(p.b));
-                    if let Some(c) = side_a {
-                        push(base + c * PER_CLASS, 1.0);
-                    }
-                    if let Some(c) = side_b.filter(|&c| Some(c) != side_a) {
-                        push(base + c * PER_CLASS, 1.0);
-                    }
-                }
-                for n in fov
-                    .unmatched_a
-                    .iter()
-                    .filter(|n| roles.is_ambiguous(n.class))
-                {
-                    push(base + index(n.class) * PER_CLASS + 1, 1.0);
-                }
-                for &b in fov.unmatched_b.iter().filter(|&&b| roles.is_ambiguous(b)) {
-                    push(base + index(b) * PER_CLASS + 2, 1.0);
-                }
+            for &b in &unmatched_b {
+                push(base + b * PER_CLASS + 4, 1.0);
+                push(base + b * PER_CLASS + 6, 1.0);
             }
         }
         compact_tally(dense)
@@ -141,17 +151,20 @@ impl TallyLayout {
     /// per-class counts): what detection F1, mean IoU and kappa read.
     pub fn is_head_or_table(&self, position: u32) -> bool {
         let p = position as usize;
-        p < HEAD || (0..3).any(|slot| p >= self.table_offset[slot] && p < self.class_offset[slot])
+        p < HEAD
+            || (0..3).any(|slot| p >= self.table_offset[slot] && p < self.all_pairs_offset[slot])
     }
 
-    /// Whether `position` holds a class's number of nuclei, or of unmatched nuclei, in A or B
-    /// (which no bootstrapped statistic reads).
+    /// Whether `position` holds a class's number of nuclei, or of unmatched nuclei, in A or
+    /// B, or the table of all pairs (which no bootstrapped statistic reads).
     pub fn is_support(&self, position: u32) -> bool {
         let p = position as usize;
         (0..3).any(|slot| {
             let start = self.class_offset[slot];
             let end = start + self.classes[slot] * PER_CLASS;
-            p >= start && p < end && (p - start) % PER_CLASS >= 3
+            let all_pairs = self.all_pairs_offset[slot];
+            (all_pairs..start).contains(&p)
+                || (p >= start && p < end && (3..7).contains(&((p - start) % PER_CLASS)))
         })
     }
 
@@ -248,14 +261,35 @@ impl Sums<'_> {
         per_class_kappa(&self.table(level))
     }
 
-    /// Joint-rule counts of class `class` at `level`.
-    pub fn joint(&self, level: ClassLevel, class: usize) -> DetectionCounts {
+    /// The counts of class `class` at `level` ([`class_counts`]).
+    pub fn class_counts(&self, level: ClassLevel, class: usize) -> ClassCounts {
         let base = self.layout.class_offset[level.position()] + class * PER_CLASS;
-        DetectionCounts {
-            tp: self.sum[base].round() as u64,
-            fp: self.sum[base + 1].round() as u64,
-            fn_: self.sum[base + 2].round() as u64,
+        let at = |offset: usize| self.sum[base + offset].round() as u64;
+        ClassCounts {
+            ambiguous: self.layout.is_ambiguous(level, class),
+            tp: at(0),
+            fp: at(1),
+            fn_: at(2),
+            on_ambiguous_reference: at(7),
+            called_ambiguous: at(8),
+            a_matched_to_ambiguous: at(9),
         }
+    }
+
+    /// The k x k table of all matched pairs at `level` (A's class by row), ambiguous classes
+    /// included.
+    pub fn all_pairs(&self, level: ClassLevel) -> Vec<Vec<u64>> {
+        let slot = level.position();
+        let k = self.layout.classes[slot];
+        let base = self.layout.all_pairs_offset[slot];
+        (0..k)
+            .map(|a| {
+                self.sum[base + a * k..base + (a + 1) * k]
+                    .iter()
+                    .map(|v| v.round() as u64)
+                    .collect()
+            })
+            .collect()
     }
 
     /// Unmatched nuclei of class `class` at `level` in A and in B.

@@ -303,12 +303,28 @@ fn level_section(
 ) -> Result<()> {
     writeln!(out, "\n## {}\n", level_title(level)).unwrap();
     let c = &l.classification;
-    let left_out = l.detection.tp.saturating_sub(c.n_pairs);
-    if left_out > 0 {
+    // Who says what, in the sentences below.
+    let sides = if score {
+        ("the prediction", "truth")
+    } else {
+        ("A", "B")
+    };
+    let sum = |f: &dyn Fn(&crate::comparison::summary::PerClass) -> u64| -> u64 {
+        l.per_class.iter().map(f).sum()
+    };
+    let on_ambiguous = sum(&|p| p.on_ambiguous_reference);
+    let called = sum(&|p| p.called_ambiguous);
+    let both = sum(&|p| p.a_matched_to_ambiguous);
+    if on_ambiguous + called + both > 0 {
         writeln!(
             out,
-            "{} matched pairs with an ambiguous nucleus are left out of classification.",
-            count(left_out as usize)
+            "{} matched pairs with an ambiguous nucleus are left out of classification: {} whose {b} nucleus is ambiguous, {} whose {b} nucleus is of a specific class that {a} calls ambiguous (each a false negative of that class), and {} ambiguous on both sides.",
+            count((on_ambiguous + called + both) as usize),
+            count(on_ambiguous as usize),
+            count(called as usize),
+            count(both as usize),
+            a = sides.0,
+            b = sides.1,
         )
         .unwrap();
     }
@@ -333,6 +349,13 @@ fn level_section(
         ColumnSpec::count("fp", "FP"),
         ColumnSpec::count("fn", "FN"),
     ];
+    if on_ambiguous + called + both > 0 {
+        columns.extend([
+            ColumnSpec::count("on_ambiguous_reference", "on ambiguous ref."),
+            ColumnSpec::count("called_ambiguous", "called ambiguous"),
+            ColumnSpec::count("a_matched_to_ambiguous", "on ambiguous (both)"),
+        ]);
+    }
     columns.extend(DETECTION_COLUMNS);
     columns.push(ColumnSpec::with_interval(
         "kappa_one_vs_rest",
@@ -358,11 +381,14 @@ fn level_section(
     };
     out.push_str(&t.render());
     out.push_str("\nPer-class counts follow the joint rule: a matched pair is a TP of its class only when both sets agree on it.");
-    if l.per_class
-        .iter()
-        .any(|p| p.kappa.is_none() && l.confusion.classes.iter().all(|c| c != &p.class))
-    {
-        out.push_str(" Rows of ambiguous classes, left out of classification, count their nuclei's detection: a matched pair with an ambiguous nucleus on either side is a TP of that class, the class not judged.");
+    if l.per_class.iter().any(|p| p.ambiguous) {
+        write!(
+            out,
+            " Ambiguous classes are detected but not judged for class: a pair whose {b} nucleus is of a specific class that {a} calls ambiguous is an FN of that class, and a pair whose {b} nucleus is ambiguous is no FP of {a}'s specific class (\"on ambiguous ref.\"). Rows of ambiguous classes count each side for itself: TP and FN are the {b} nuclei of the class matched and unmatched; FP are {a}'s unmatched nuclei of the class, the others matched to a specific (\"called ambiguous\") or an ambiguous (\"on ambiguous (both)\") {b} nucleus. Every row adds up: TP + FN = n B, and TP + FP + on ambiguous ref. (specific classes) or FP + called ambiguous + on ambiguous (both) (ambiguous classes) = n A.",
+            a = sides.0,
+            b = sides.1,
+        )
+        .unwrap();
     }
     out.push('\n');
     writeln!(

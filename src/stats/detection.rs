@@ -81,6 +81,139 @@ pub fn joint_rule_counts(
     counts
 }
 
+/// One class's counts when some classes are ambiguous (NuCLS's apoptotic bodies and
+/// unlabeled nuclei: detected, but no class to judge). See [`class_counts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClassCounts {
+    /// Whether the class is ambiguous.
+    pub ambiguous: bool,
+    /// A specific class: pairs where both sets say the class. An ambiguous class: matched
+    /// reference nuclei of the class, whatever A says.
+    pub tp: u64,
+    /// A specific class: A's nuclei of the class unmatched, or matched to a reference nucleus
+    /// of another specific class. An ambiguous class: A's unmatched nuclei of the class.
+    pub fp: u64,
+    /// Reference nuclei of the class unmatched, matched to another specific class, or (a
+    /// specific class) called ambiguous by A.
+    pub fn_: u64,
+    /// A specific class: A's nuclei of the class matched to an ambiguous reference nucleus
+    /// (not judged for class, so no false positive).
+    pub on_ambiguous_reference: u64,
+    /// An ambiguous class: A's nuclei of the class matched to a specific reference nucleus
+    /// (each a false negative of that reference class).
+    pub called_ambiguous: u64,
+    /// An ambiguous class: A's nuclei of the class matched to an ambiguous reference nucleus.
+    pub a_matched_to_ambiguous: u64,
+}
+
+impl ClassCounts {
+    /// A specific class: tp / (tp + fp). An ambiguous class: the share of A's nuclei of the
+    /// class that are matched.
+    pub fn precision(&self) -> Option<f64> {
+        if self.ambiguous {
+            let matched = (self.called_ambiguous + self.a_matched_to_ambiguous) as f64;
+            ratio(matched, matched + self.fp as f64)
+        } else {
+            ratio(self.tp as f64, (self.tp + self.fp) as f64)
+        }
+    }
+
+    /// tp / (tp + fn): the share of the reference's nuclei of the class found (as the class,
+    /// for a specific class).
+    pub fn recall(&self) -> Option<f64> {
+        ratio(self.tp as f64, (self.tp + self.fn_) as f64)
+    }
+
+    /// The harmonic mean of precision and recall (2 tp / (2 tp + fp + fn) for a specific
+    /// class); `None` when either is undefined, 0 when both are 0.
+    pub fn f1(&self) -> Option<f64> {
+        if !self.ambiguous {
+            return DetectionCounts {
+                tp: self.tp,
+                fp: self.fp,
+                fn_: self.fn_,
+            }
+            .f1();
+        }
+        let (p, r) = (self.precision()?, self.recall()?);
+        Some(if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        })
+    }
+}
+
+/// Per-class counts of a matching when the classes marked `ambiguous` are detected but not
+/// judged for class (with no class ambiguous, the joint rule of [`joint_rule_counts`]). Each
+/// pair is (A's class, the reference's class):
+/// - both specific: a TP of the class when they agree, else an FP of A's class and an FN of
+///   the reference's;
+/// - the reference specific, A ambiguous: an FN of the reference's class, and
+///   `called_ambiguous` of A's;
+/// - the reference ambiguous: a TP of the reference's class, and `on_ambiguous_reference`
+///   (A specific) or `a_matched_to_ambiguous` (A ambiguous) of A's.
+///
+/// Unmatched nuclei are FPs (A) and FNs (the reference) of their class. Every row then
+/// reconciles: tp + fn = the reference's nuclei of the class; a specific class's tp + fp +
+/// on_ambiguous_reference and an ambiguous class's fp + called_ambiguous +
+/// a_matched_to_ambiguous = A's nuclei of the class.
+///
+/// ```
+/// use nucagree::stats::detection::class_counts;
+///
+/// // Classes: 0 tumor, 1 lymphocyte, 2 unlabeled (ambiguous).
+/// let pairs = [(0, 0), (2, 0), (0, 2), (2, 2), (1, 0)];
+/// let counts = class_counts(&pairs, &[2], &[1], &[false, false, true]);
+/// let tumor = counts[0];
+/// assert_eq!((tumor.tp, tumor.fp, tumor.fn_, tumor.on_ambiguous_reference), (1, 0, 2, 1));
+/// let unlabeled = counts[2];
+/// assert_eq!((unlabeled.tp, unlabeled.fp, unlabeled.fn_), (2, 1, 0));
+/// assert_eq!((unlabeled.called_ambiguous, unlabeled.a_matched_to_ambiguous), (1, 1));
+/// ```
+pub fn class_counts(
+    pairs: &[(usize, usize)],
+    unmatched_a: &[usize],
+    unmatched_b: &[usize],
+    ambiguous: &[bool],
+) -> Vec<ClassCounts> {
+    let mut counts: Vec<ClassCounts> = ambiguous
+        .iter()
+        .map(|&ambiguous| ClassCounts {
+            ambiguous,
+            ..ClassCounts::default()
+        })
+        .collect();
+    for &(a, b) in pairs {
+        match (ambiguous[a], ambiguous[b]) {
+            (false, false) if a == b => counts[a].tp += 1,
+            (false, false) => {
+                counts[a].fp += 1;
+                counts[b].fn_ += 1;
+            }
+            (true, false) => {
+                counts[b].fn_ += 1;
+                counts[a].called_ambiguous += 1;
+            }
+            (false, true) => {
+                counts[b].tp += 1;
+                counts[a].on_ambiguous_reference += 1;
+            }
+            (true, true) => {
+                counts[b].tp += 1;
+                counts[a].a_matched_to_ambiguous += 1;
+            }
+        }
+    }
+    for &a in unmatched_a {
+        counts[a].fp += 1;
+    }
+    for &b in unmatched_b {
+        counts[b].fn_ += 1;
+    }
+    counts
+}
+
 /// HoVer-Net's classification F-score of class c (Graham et al. 2019):
 /// F_c = 2(TP_c + TN_c) / (2(TP_c + TN_c) + 2FP_c + 2FN_c + FP_d + FN_d), where among matched
 /// pairs TP_c are both c, TN_c neither c, FP_c A says c and B not, FN_c B says c and A not, and

@@ -27,6 +27,8 @@ pub fn per_class(report: &ComparisonReport) -> Result<DataFrame> {
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut kappa_low, mut kappa_high) = (vec![], vec![]);
     let (mut ap50, mut ap75, mut ap50_95) = (vec![], vec![], vec![]);
+    let (mut ambiguous, mut on_ambiguous, mut called, mut a_on_ambiguous) =
+        (vec![], vec![], vec![], vec![]);
     for l in ClassLevel::ALL {
         for p in &report.result.levels.get(l).per_class {
             level.push(l.name().to_string());
@@ -36,6 +38,10 @@ pub fn per_class(report: &ComparisonReport) -> Result<DataFrame> {
             tp.push(p.tp);
             fp.push(p.fp);
             fn_.push(p.fn_);
+            ambiguous.push(p.ambiguous);
+            on_ambiguous.push(p.on_ambiguous_reference);
+            called.push(p.called_ambiguous);
+            a_on_ambiguous.push(p.a_matched_to_ambiguous);
             precision.push(p.precision);
             recall.push(p.recall);
             f1.push(p.f1);
@@ -58,6 +64,10 @@ pub fn per_class(report: &ComparisonReport) -> Result<DataFrame> {
         .add("tp", tp)
         .add("fp", fp)
         .add("fn", fn_)
+        .add("ambiguous", ambiguous)
+        .add("on_ambiguous_reference", on_ambiguous)
+        .add("called_ambiguous", called)
+        .add("a_matched_to_ambiguous", a_on_ambiguous)
         .add("precision", precision)
         .add("recall", recall)
         .add("f1", f1)

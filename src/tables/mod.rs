@@ -97,4 +97,4 @@ macro_rules! column_from {
         }
     )*};
 }
-column_from!(String, Option<f64>, u64, u32, f64, Option<String>);
+column_from!(String, Option<f64>, u64, u32, f64, Option<String>, bool);

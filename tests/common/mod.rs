@@ -43,3 +43,58 @@ pub fn run_ok(args: &[&str], dir: Option<&std::path::Path>) -> std::process::Out
 pub fn summary(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
 }
+
+/// Every per-class row of every level adds up to the class's nuclei in each set, and each
+/// confusion matrix's rows and columns to the class's nuclei, its unmatched row and column to
+/// FN and FP (`--ambiguous ignore` leaves ambiguous nuclei out of FN and FP, not of the
+/// matrix).
+#[allow(dead_code)]
+pub fn assert_tables_reconcile(v: &serde_json::Value) {
+    let ambiguous_mode = v["params"]["ambiguous"].as_str().unwrap().to_string();
+    for level in ["raw", "main", "super"] {
+        let l = &v["levels"][level];
+        let n = |row: &serde_json::Value, key: &str| row[key].as_u64().unwrap();
+        let (mut n_a_total, mut n_b_total) = (0, 0);
+        for row in l["per_class"].as_array().unwrap() {
+            let what = format!("{ambiguous_mode} {level} {}", row["class"]);
+            assert_eq!(n(row, "tp") + n(row, "fn"), n(row, "n_b"), "{what}");
+            let a_side = if row["ambiguous"] == true {
+                n(row, "fp") + n(row, "called_ambiguous") + n(row, "a_matched_to_ambiguous")
+            } else {
+                n(row, "tp") + n(row, "fp") + n(row, "on_ambiguous_reference")
+            };
+            assert_eq!(a_side, n(row, "n_a"), "{what}");
+            n_a_total += n(row, "n_a");
+            n_b_total += n(row, "n_b");
+        }
+        assert_eq!(n_a_total, v["counts"]["a"].as_u64().unwrap(), "{level}");
+        assert_eq!(n_b_total, v["counts"]["b"].as_u64().unwrap(), "{level}");
+        let m = &l["confusion"];
+        let counts: Vec<Vec<u64>> = serde_json::from_value(m["counts"].clone()).unwrap();
+        let k = counts.len() - 1;
+        let classes: Vec<String> = serde_json::from_value(m["classes"].clone()).unwrap();
+        for (c, class) in classes.iter().enumerate() {
+            let row = l["per_class"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["class"] == class.as_str());
+            let (n_a, n_b) = row.map_or((0, 0), |r| (n(r, "n_a"), n(r, "n_b")));
+            assert_eq!(counts[c].iter().sum::<u64>(), n_a, "{level} row {class}");
+            assert_eq!(
+                counts.iter().map(|r| r[c]).sum::<u64>(),
+                n_b,
+                "{level} column {class}"
+            );
+        }
+        if ambiguous_mode != "ignore" {
+            let d = &l["detection"];
+            assert_eq!(counts[k].iter().sum::<u64>(), n(d, "fn"), "{level}");
+            assert_eq!(
+                counts.iter().map(|r| r[k]).sum::<u64>(),
+                n(d, "fp"),
+                "{level}"
+            );
+        }
+    }
+}
