@@ -9,7 +9,7 @@
 //!
 //! assert_eq!("box".parse::<IouShape>().unwrap(), IouShape::Box);
 //! assert_eq!(IouShape::Polygon.to_string(), "polygon");
-//! assert_eq!(IouShape::ALL.len(), 2);
+//! assert_eq!(IouShape::ALL.len(), 3);
 //! assert!("circle".parse::<IouShape>().unwrap_err().to_string().contains("polygon, box"));
 //! ```
 

@@ -122,7 +122,7 @@ fn the_command_writes_the_summary_and_tables() {
     let v: Value = common::summary(&out);
     assert_eq!(v["command"], "agree");
     assert_eq!(v["params"]["min_iou"], 0.25);
-    assert_eq!(v["params"]["shape"], "polygon");
+    assert_eq!(v["params"]["shape"], "auto");
     assert_eq!(v["counts"]["fovs"], 2);
     assert_eq!(v["counts"]["raters"], 3);
     assert_eq!(v["counts"]["anchors"], 4);

@@ -150,12 +150,12 @@ fn match_writes_a_table_whose_numbers_are_known() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "fov,status,row_a,row_b,iou,centroid_distance,raw_a,raw_b,main_a,main_b,super_a,super_b"
+        "fov,status,row_a,row_b,iou,centroid_distance,shape_a,shape_b,raw_a,raw_b,main_a,main_b,super_a,super_b"
     );
-    assert_eq!(lines[1], "fov1,matched,2,2,1.0,0.0,tumor,fibroblast,tumor_nonMitotic,nonTILnonMQ_stromal,tumor_any,nonTIL_stromal");
+    assert_eq!(lines[1], "fov1,matched,2,2,1.0,0.0,box,box,tumor,fibroblast,tumor_nonMitotic,nonTILnonMQ_stromal,tumor_any,nonTIL_stromal");
     assert_eq!(
         lines[2],
-        "fov1,unmatched_a,3,,,,lymphocyte,,lymphocyte,,sTIL,"
+        "fov1,unmatched_a,3,,,,box,,lymphocyte,,lymphocyte,,sTIL,"
     );
     assert_eq!(lines.len(), 5);
 
@@ -173,7 +173,7 @@ fn match_writes_a_table_whose_numbers_are_known() {
     let file = std::fs::File::open(out.join("matches.parquet")).unwrap();
     let frame = ParquetReader::new(file).finish().unwrap();
     assert_eq!(frame.height(), 3, "two pairs and the unmatched point");
-    assert_eq!(frame.width(), 12);
+    assert_eq!(frame.width(), 14);
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
     assert_eq!(v["command"], "score");
     assert_eq!(v["params"]["iou_threshold"], 0.5);
     assert_eq!(v["params"]["matching"], "optimal");
-    assert_eq!(v["params"]["shape"], "polygon");
+    assert_eq!(v["params"]["shape"], "auto");
     assert_eq!(v["params"]["ambiguous"], "detect-only");
     assert_eq!(v["counts"]["fovs"], 1);
     assert_eq!(v["counts"]["a"], 5);
@@ -135,10 +135,10 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
         assert_eq!(c["n_pairs"], 3);
         close(&c["accuracy"], 2.0 / 3.0);
         close(&c["cohen_kappa"], 0.4);
+        // Every nucleus is a box: by shape, no pair of two outlines to measure segmentation on.
         let seg = &l["segmentation"];
-        close(&seg["mean_iou"], 1.0);
-        close(&seg["mean_dice"], 1.0);
-        close(&seg["pq"], 0.8);
+        assert_eq!(seg["pairs"], 0);
+        assert!(seg["mean_iou"].is_null() && seg["mean_dice"].is_null() && seg["pq"].is_null());
     }
     // Gwet's AC1: pi_tumor = 3/6, pi_lymphocyte = 3/6, p_e = 0.5, AC1 = (2/3 - 1/2)/(1/2).
     close(&v["levels"]["raw"]["classification"]["gwet_ac1"], 1.0 / 3.0);
@@ -400,4 +400,87 @@ fn figures_do_not_depend_on_the_thread_count() {
     // The bootstrap ran: intervals are there.
     let v: Value = serde_json::from_str(&one.0).unwrap();
     assert!(v["levels"]["raw"]["bootstrap_ci95"]["cohen_kappa"].is_array());
+}
+
+/// `--shape auto` (the default) compares a polygon with a box by their boxes, and measures
+/// segmentation only on pairs of two outlines; `--shape polygon` compares the outlines.
+#[test]
+fn a_polygon_prediction_against_a_box_truth_is_compared_by_boxes() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = dir.path().join("truth");
+    let pred = dir.path().join("pred");
+    std::fs::create_dir_all(truth.join("csv")).unwrap();
+    std::fs::create_dir_all(pred.join("csv")).unwrap();
+    // Truth: a 10 x 10 box, and an outline (a 10 x 10 square drawn as a polyline) at x 50.
+    std::fs::write(
+        truth.join("csv/fov.csv"),
+        "raw_classification,type,coords_x,coords_y\n\
+         tumor,rectangle,\"0,10,10,0\",\"0,0,10,10\"\n\
+         tumor,polyline,\"50,60,60,50\",\"0,0,10,10\"\n",
+    )
+    .unwrap();
+    // Predictions: a right triangle with legs 10 and 8 on the box (outline IoU 40/100, box
+    // IoU 80/100), and the square shifted by 2 px on the outline (IoU 80/120).
+    std::fs::write(
+        pred.join("csv/fov.csv"),
+        "raw_classification,type,coords_x,coords_y,score\n\
+         tumor,polyline,\"0,10,0\",\"0,0,8\",0.9\n\
+         tumor,polyline,\"52,62,62,52\",\"0,0,10,10\",0.8\n",
+    )
+    .unwrap();
+    let score = |shape: &str, name: &str| {
+        run(
+            &[
+                "score",
+                "--truth",
+                truth.to_str().unwrap(),
+                "--pred",
+                pred.to_str().unwrap(),
+                "--shape",
+                shape,
+            ],
+            &dir.path().join(name),
+        )
+    };
+    let auto = score("auto", "auto");
+    assert_eq!(auto["params"]["shape"], "auto");
+    let l = &auto["levels"]["super"];
+    assert_eq!(l["detection"]["tp"], 2);
+    assert_eq!(l["segmentation"]["pairs"], 1);
+    close(&l["segmentation"]["mean_iou"], 80.0 / 120.0);
+    close(&l["segmentation"]["pq"], 1.0 * 80.0 / 120.0);
+    assert_eq!(auto["shapes"]["pairs_outlines"], 1);
+    assert_eq!(auto["shapes"]["pairs_mixed"], 1);
+    assert_eq!(auto["shapes"]["pairs_boxes"], 0);
+    let reference = auto["shapes"]["reference"].as_array().unwrap();
+    let by = |shape: &str| reference.iter().find(|r| r["shape"] == shape).unwrap();
+    assert_eq!(
+        (&by("box")["nuclei"], &by("box")["matched"]),
+        (&1.into(), &1.into())
+    );
+    let matches = std::fs::read_to_string(dir.path().join("auto/matches.csv")).unwrap();
+    assert!(
+        matches.lines().next().unwrap().contains("shape_a,shape_b"),
+        "{matches}"
+    );
+    assert!(matches.contains("outline,box"), "{matches}");
+    // The default is auto.
+    let default = run(
+        &[
+            "score",
+            "--truth",
+            truth.to_str().unwrap(),
+            "--pred",
+            pred.to_str().unwrap(),
+        ],
+        &dir.path().join("default"),
+    );
+    assert_eq!(default["params"]["shape"], "auto");
+    assert_eq!(default["levels"]["super"]["detection"], l["detection"]);
+    // Outline against rectangle: IoU 0.4, no pair.
+    let polygon = score("polygon", "polygon");
+    let l = &polygon["levels"]["super"];
+    assert_eq!(l["detection"]["tp"], 1);
+    assert_eq!(l["segmentation"]["pairs"], 1);
+    close(&l["segmentation"]["mean_iou"], 80.0 / 120.0);
 }

@@ -30,8 +30,9 @@ pub struct AgreeArgs {
     /// The clustering's cut: nuclei of one anchor have IoU at least this with each other.
     #[arg(long, default_value_t = AgreeOptions::default().min_iou, value_name = "IOU")]
     min_iou: f64,
-    /// Compare outlines (polygon) or bounding boxes (box, as the NuCLS study's clustering).
-    #[arg(long, default_value_t = IouShape::Polygon, value_parser = choice::<IouShape>())]
+    /// IoU by what each nucleus is (auto: outlines when both are outlines, else boxes), of the
+    /// drawn outlines (polygon), or of bounding boxes (box, as the NuCLS study's clustering).
+    #[arg(long, default_value_t = IouShape::Auto, value_parser = choice::<IouShape>())]
     shape: IouShape,
     /// The evaluation set to analyse (default: the one with the most raters); "all" pools
     /// every set, each rater and set a rater of its own.

@@ -48,8 +48,9 @@ pub struct MatchArgs {
     /// The radius of centroid matching, in pixels.
     #[arg(long, value_name = "PX")]
     radius_px: Option<f64>,
-    /// Compare outlines (polygon) or bounding boxes (box, as the NuCLS code does).
-    #[arg(long, default_value_t = IouShape::Polygon, value_parser = choice::<IouShape>())]
+    /// IoU by what each nucleus is (auto: outlines when both are outlines, else boxes, as the
+    /// NuCLS evaluation), of the drawn outlines (polygon), or of bounding boxes (box).
+    #[arg(long, default_value_t = IouShape::Auto, value_parser = choice::<IouShape>())]
     shape: IouShape,
     /// Box areas in continuous geometry, or inclusive pixel counts (x2-x1+1)(y2-y1+1) as the
     /// NuCLS code counts them (with --shape box).

@@ -47,6 +47,6 @@ pub mod summary;
 pub mod tally;
 
 pub use outcome::{
-    evaluate_fov, Classified, DetectionTally, FovOutcome, PairOutcome, UnmatchedOutcome,
+    evaluate_fov, Classified, DetectionTally, FovOutcome, PairOutcome, PairShapes, UnmatchedOutcome,
 };
 pub use roles::{AmbiguousMode, ClassRoles};

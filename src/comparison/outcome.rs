@@ -4,9 +4,42 @@
 use super::fov_ap::{evaluate_fov_ap, FovAp};
 use super::roles::{AmbiguousMode, ClassRoles};
 use crate::matching::{FovMatch, MatchOptions};
-use crate::model::{ClassId, ClassLevel, Fov};
+use crate::model::{ClassId, ClassLevel, Fov, ShapeKind};
 use crate::stats::detection::DetectionCounts;
 use serde::Serialize;
+
+/// What the two nuclei of a pair are drawn as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PairShapes {
+    /// Two outlines (polygons).
+    Outlines,
+    /// Two boxes.
+    Boxes,
+    /// An outline and a box.
+    Mixed,
+    /// A point on either side (centroid matching only).
+    WithPoint,
+}
+
+impl PairShapes {
+    pub const ALL: [PairShapes; 4] = [
+        PairShapes::Outlines,
+        PairShapes::Boxes,
+        PairShapes::Mixed,
+        PairShapes::WithPoint,
+    ];
+
+    /// The combination of two nuclei's shapes.
+    pub fn of(a: ShapeKind, b: ShapeKind) -> PairShapes {
+        match (a, b) {
+            (ShapeKind::Point, _) | (_, ShapeKind::Point) => PairShapes::WithPoint,
+            (ShapeKind::Polygon, ShapeKind::Polygon) => PairShapes::Outlines,
+            (ShapeKind::Box, ShapeKind::Box) => PairShapes::Boxes,
+            _ => PairShapes::Mixed,
+        }
+    }
+}
 
 /// A matched pair as the statistics see it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -16,6 +49,9 @@ pub struct PairOutcome {
     pub iou: f64,
     /// A's score (a prediction's confidence).
     pub score: Option<f64>,
+    pub shapes: PairShapes,
+    /// What the reference's nucleus is drawn as.
+    pub shape_b: ShapeKind,
 }
 
 /// An unmatched nucleus of A.
@@ -35,6 +71,8 @@ pub struct FovOutcome {
     pub pairs: Vec<PairOutcome>,
     pub unmatched_a: Vec<UnmatchedOutcome>,
     pub unmatched_b: Vec<ClassId>,
+    /// The shapes of B's unmatched nuclei, in the order of `unmatched_b`.
+    pub unmatched_b_shapes: Vec<ShapeKind>,
     pub cropped_a: usize,
     pub cropped_b: usize,
     pub replaced_by_box: usize,
@@ -59,14 +97,17 @@ pub fn evaluate_fov(
     with_ap: bool,
 ) -> FovOutcome {
     let a = |i: u32| &fov_a.nuclei[i as usize];
+    let b = |i: u32| &fov_b.nuclei[i as usize];
     let pairs: Vec<PairOutcome> = matched
         .pairs
         .iter()
         .map(|p| PairOutcome {
             a: a(p.a).class.id,
-            b: fov_b.nuclei[p.b as usize].class.id,
+            b: b(p.b).class.id,
             iou: p.iou,
             score: a(p.a).score,
+            shapes: PairShapes::of(a(p.a).shape.kind(), b(p.b).shape.kind()),
+            shape_b: b(p.b).shape.kind(),
         })
         .collect();
     let unmatched_a: Vec<UnmatchedOutcome> = matched
@@ -93,6 +134,11 @@ pub fn evaluate_fov(
             .iter()
             .map(|&i| fov_b.nuclei[i as usize].class.id)
             .collect(),
+        unmatched_b_shapes: matched
+            .unmatched_b
+            .iter()
+            .map(|&i| b(i).shape.kind())
+            .collect(),
         cropped_a: matched.cropped_a.len(),
         cropped_b: matched.cropped_b.len(),
         replaced_by_box: matched.replaced_by_box,
@@ -115,6 +161,8 @@ fn count_points(fov: &Fov, unmatched: &[u32]) -> usize {
 pub struct DetectionTally {
     pub counts: DetectionCounts,
     pub ious: Vec<f64>,
+    /// The IoUs of the true positives where both nuclei are outlines.
+    pub outline_ious: Vec<f64>,
 }
 
 /// The nuclei that count for classification at one level, as class indices of that level.
@@ -137,6 +185,9 @@ impl ClassRoles {
             }
             tally.counts.tp += 1;
             tally.ious.push(p.iou);
+            if p.shapes == PairShapes::Outlines {
+                tally.outline_ious.push(p.iou);
+            }
         }
         tally.counts.fp = fov
             .unmatched_a

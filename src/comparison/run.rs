@@ -5,6 +5,7 @@
 use super::outcome::{evaluate_fov, FovOutcome};
 use super::roles::{AmbiguousMode, ClassRoles};
 use super::summary::{summarize, Comparison, SummaryOptions};
+use super::tally::SegmentationPairs;
 use crate::geometry::{IouShape, PixelConvention};
 use crate::matching::pairing::FovPairing;
 use crate::matching::table::{match_rows, MatchRow};
@@ -216,6 +217,14 @@ pub fn report_of(
         match_iou_threshold: match options.matching.criterion {
             crate::matching::Criterion::Iou { threshold, .. } => Some(threshold),
             crate::matching::Criterion::Centroid { .. } => None,
+        },
+        segmentation: match options.matching.criterion {
+            crate::matching::Criterion::Iou { options, .. }
+                if options.shape() == IouShape::Auto =>
+            {
+                SegmentationPairs::Outlines
+            }
+            _ => SegmentationPairs::All,
         },
     };
     let result = summarize(outcomes, roles, &summary_options);

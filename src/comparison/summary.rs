@@ -6,7 +6,7 @@ use super::groups::{fold_summary, group_rows, FoldSummary, GroupRow};
 use super::outcome::FovOutcome;
 use super::roles::ClassRoles;
 use super::scoring::{self, ClassAp, ThresholdSweep};
-use super::tally::{Sums, TallyLayout};
+use super::tally::{SegmentationPairs, Sums, TallyLayout};
 use crate::model::ClassLevel;
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, BootstrapResult, TallyStatistic};
 use crate::stats::confusion::ConfusionMatrix;
@@ -28,6 +28,8 @@ pub struct SummaryOptions {
     /// The IoU threshold of the matching (`None` under centroid matching): F1 against
     /// stricter thresholds starts there.
     pub match_iou_threshold: Option<f64>,
+    /// Which pairs the segmentation figures are taken over.
+    pub segmentation: SegmentationPairs,
 }
 
 impl Default for SummaryOptions {
@@ -38,6 +40,7 @@ impl Default for SummaryOptions {
             score_threshold: 0.5,
             folds: false,
             match_iou_threshold: Some(0.5),
+            segmentation: SegmentationPairs::Outlines,
         }
     }
 }
@@ -89,6 +92,9 @@ pub struct PerClass {
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Segmentation {
+    /// The matched pairs the figures are taken over: every pair, or (IoU by shape) the pairs
+    /// of two outlines.
+    pub pairs: u64,
     pub mean_iou: Option<f64>,
     pub mean_dice: Option<f64>,
     pub pq: Option<f64>,
@@ -184,10 +190,54 @@ impl Levels {
     }
 }
 
+/// The matched pairs by the shapes of their nuclei, and the reference's nuclei by shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShapeBreakdown {
+    pub pairs_outlines: u64,
+    pub pairs_boxes: u64,
+    pub pairs_mixed: u64,
+    pub pairs_with_point: u64,
+    /// Per shape of the reference's nuclei (polygon, box, point).
+    pub reference: Vec<ReferenceShape>,
+}
+
+/// Detection of the reference's nuclei of one shape.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReferenceShape {
+    pub shape: &'static str,
+    pub nuclei: u64,
+    pub matched: u64,
+    pub recall: Option<f64>,
+}
+
+impl ShapeBreakdown {
+    fn of(sums: &Sums<'_>) -> ShapeBreakdown {
+        let [pairs_outlines, pairs_boxes, pairs_mixed, pairs_with_point] = sums.pair_shapes();
+        ShapeBreakdown {
+            pairs_outlines,
+            pairs_boxes,
+            pairs_mixed,
+            pairs_with_point,
+            reference: crate::model::ShapeKind::ALL
+                .iter()
+                .zip(sums.reference_shapes())
+                .map(|(kind, (matched, nuclei))| ReferenceShape {
+                    shape: kind.name(),
+                    nuclei,
+                    matched,
+                    recall: (nuclei > 0).then(|| matched as f64 / nuclei as f64),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Everything a comparison finds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
     pub levels: Levels,
+    /// Pairs by shape combination, and detection by the reference's shape.
+    pub shapes: ShapeBreakdown,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objectness_ap: Option<ApNumbers>,
     /// Detection at the best score threshold and at the given one (`score`).
@@ -219,7 +269,7 @@ pub fn summarize(
 ) -> Comparison {
     let hierarchy = &roles.hierarchy;
     let classes = ClassLevel::ALL.map(|l| hierarchy.names(l).len());
-    let layout = TallyLayout::new(roles);
+    let layout = TallyLayout::new(roles, options.segmentation);
     let tallies: Vec<Vec<(u32, f64)>> = outcomes
         .par_iter()
         .map(|o| layout.tally(o, roles))
@@ -335,6 +385,7 @@ pub fn summarize(
     );
     Comparison {
         levels,
+        shapes: ShapeBreakdown::of(&sums),
         objectness_ap,
         score_threshold,
         by_hospital,
@@ -443,6 +494,7 @@ fn build_level(
         },
         per_class,
         segmentation: Segmentation {
+            pairs: sums.segmentation_pairs(),
             mean_iou: sums.mean_iou(),
             mean_dice: sums.mean_dice(),
             pq: sums.pq(),

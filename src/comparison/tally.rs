@@ -7,14 +7,15 @@
 //! k x k table of all matched pairs, and per class the counts of
 //! [`crate::stats::detection::class_counts`] and the number of nuclei in A and in B.
 
-use super::outcome::FovOutcome;
+use super::outcome::{FovOutcome, PairShapes};
 use super::roles::ClassRoles;
 use crate::model::ClassLevel;
+use crate::model::ShapeKind;
 use crate::stats::bootstrap::compact_tally;
 use crate::stats::cohen::{cohen_kappa, per_class_kappa, CohenKappa, KappaWeights};
 use crate::stats::detection::{
-    class_counts, dice_of_iou, matthews_correlation, panoptic_quality_of_sum, ClassCounts,
-    DetectionCounts,
+    class_counts, dice_of_iou, matthews_correlation, panoptic_quality_of, panoptic_quality_of_sum,
+    ClassCounts, DetectionCounts,
 };
 use crate::stats::gwet::gwet_ac1_of_table;
 
@@ -23,7 +24,25 @@ const FP: usize = 1;
 const FN: usize = 2;
 const IOU_SUM: usize = 3;
 const DICE_SUM: usize = 4;
-const HEAD: usize = 5;
+/// True positives of two outlines, and their IoU and Dice sums.
+const OUTLINE_TP: usize = 5;
+const OUTLINE_IOU_SUM: usize = 6;
+const OUTLINE_DICE_SUM: usize = 7;
+/// Matched pairs by their shapes: two outlines, two boxes, mixed, with a point.
+const PAIR_SHAPES: usize = 8;
+/// The reference's nuclei by shape (polygon, box, point): matched, and all.
+const REFERENCE_SHAPES: usize = 12;
+const HEAD: usize = 18;
+
+/// Which matched pairs the segmentation figures (mean IoU, mean Dice, SQ) are taken over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SegmentationPairs {
+    /// Every true positive.
+    #[default]
+    All,
+    /// True positives of two outlines only (IoU by shape: a box says nothing of an outline).
+    Outlines,
+}
 /// Per class: tp, fp, fn, nuclei in A, nuclei in B, unmatched nuclei in A and in B, on an
 /// ambiguous reference, called ambiguous, A matched to an ambiguous reference.
 const PER_CLASS: usize = 10;
@@ -35,6 +54,7 @@ pub struct TallyLayout {
     pub classes: [usize; 3],
     /// Per level, which classes are ambiguous (detected, not judged for class).
     ambiguous: [Vec<bool>; 3],
+    pub segmentation: SegmentationPairs,
     table_offset: [usize; 3],
     all_pairs_offset: [usize; 3],
     class_offset: [usize; 3],
@@ -42,7 +62,7 @@ pub struct TallyLayout {
 }
 
 impl TallyLayout {
-    pub fn new(roles: &ClassRoles) -> TallyLayout {
+    pub fn new(roles: &ClassRoles, segmentation: SegmentationPairs) -> TallyLayout {
         let classes = ClassLevel::ALL.map(|l| roles.hierarchy.names(l).len());
         let ambiguous = ClassLevel::ALL.map(|level| {
             (0..classes[level.position()])
@@ -64,6 +84,7 @@ impl TallyLayout {
         TallyLayout {
             classes,
             ambiguous,
+            segmentation,
             table_offset,
             all_pairs_offset,
             class_offset,
@@ -98,6 +119,28 @@ impl TallyLayout {
             DICE_SUM,
             detection.ious.iter().map(|&v| dice_of_iou(v)).sum(),
         );
+        push(OUTLINE_TP, detection.outline_ious.len() as f64);
+        push(OUTLINE_IOU_SUM, detection.outline_ious.iter().sum());
+        push(
+            OUTLINE_DICE_SUM,
+            detection.outline_ious.iter().map(|&v| dice_of_iou(v)).sum(),
+        );
+        for p in &fov.pairs {
+            let slot = PairShapes::ALL
+                .iter()
+                .position(|&s| s == p.shapes)
+                .unwrap_or(0);
+            push(PAIR_SHAPES + slot, 1.0);
+        }
+        let shape_slot =
+            |kind: ShapeKind| ShapeKind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
+        for p in &fov.pairs {
+            push(REFERENCE_SHAPES + 2 * shape_slot(p.shape_b), 1.0);
+            push(REFERENCE_SHAPES + 2 * shape_slot(p.shape_b) + 1, 1.0);
+        }
+        for kind in &fov.unmatched_b_shapes {
+            push(REFERENCE_SHAPES + 2 * shape_slot(*kind) + 1, 1.0);
+        }
         for level in ClassLevel::ALL {
             let slot = level.position();
             let k = self.classes[slot];
@@ -207,19 +250,65 @@ impl Sums<'_> {
         }
     }
 
+    /// The true positives the segmentation figures are taken over, and their IoU and Dice
+    /// sums.
+    fn segmentation_sums(&self) -> (f64, f64, f64) {
+        match self.layout.segmentation {
+            SegmentationPairs::All => (self.sum[TP], self.sum[IOU_SUM], self.sum[DICE_SUM]),
+            SegmentationPairs::Outlines => (
+                self.sum[OUTLINE_TP],
+                self.sum[OUTLINE_IOU_SUM],
+                self.sum[OUTLINE_DICE_SUM],
+            ),
+        }
+    }
+
+    /// The true positives the segmentation figures are taken over.
+    pub fn segmentation_pairs(&self) -> u64 {
+        self.segmentation_sums().0.round() as u64
+    }
+
     pub fn mean_iou(&self) -> Option<f64> {
-        let tp = self.sum[TP];
-        (tp > 0.0).then(|| self.sum[IOU_SUM] / tp)
+        let (tp, iou, _) = self.segmentation_sums();
+        (tp > 0.0).then(|| iou / tp)
     }
 
     pub fn mean_dice(&self) -> Option<f64> {
-        let tp = self.sum[TP];
-        (tp > 0.0).then(|| self.sum[DICE_SUM] / tp)
+        let (tp, _, dice) = self.segmentation_sums();
+        (tp > 0.0).then(|| dice / tp)
     }
 
-    /// Panoptic quality: detection F1 times the mean IoU of the matched pairs.
+    /// Panoptic quality: DQ (detection F1 over every pair) times SQ (the mean IoU of the
+    /// pairs the segmentation figures are taken over).
     pub fn pq(&self) -> Option<f64> {
-        panoptic_quality_of_sum(self.detection(), self.sum[IOU_SUM]).pq
+        match self.layout.segmentation {
+            SegmentationPairs::All => {
+                panoptic_quality_of_sum(self.detection(), self.sum[IOU_SUM]).pq
+            }
+            SegmentationPairs::Outlines => {
+                // True positives but none of two outlines: nothing to measure SQ on.
+                let detection = self.detection();
+                if detection.tp > 0 && self.sum[OUTLINE_TP] < 0.5 {
+                    return None;
+                }
+                panoptic_quality_of(detection.f1(), self.mean_iou()).pq
+            }
+        }
+    }
+
+    /// Matched pairs by their shapes, in the order of [`PairShapes::ALL`].
+    pub fn pair_shapes(&self) -> [u64; 4] {
+        std::array::from_fn(|i| self.sum[PAIR_SHAPES + i].round() as u64)
+    }
+
+    /// The reference's nuclei by shape, in the order of [`ShapeKind::ALL`]: (matched, all).
+    pub fn reference_shapes(&self) -> [(u64, u64); 3] {
+        std::array::from_fn(|i| {
+            (
+                self.sum[REFERENCE_SHAPES + 2 * i].round() as u64,
+                self.sum[REFERENCE_SHAPES + 2 * i + 1].round() as u64,
+            )
+        })
     }
 
     /// The k x k table of classified pairs at `level`.

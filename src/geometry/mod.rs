@@ -42,14 +42,32 @@ use serde::Serialize;
 /// Which outline IoU is computed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IouShape {
-    /// The drawn outline: polygons as polygons, boxes as boxes.
+    /// By what each nucleus is: two outlines by their outlines' IoU; when either is a box
+    /// (NuCLS's `rectangle`), by the boxes' IoU (the outline's bounding box against the
+    /// rectangle), as the NuCLS evaluation compares nuclei. Segmentation figures are then
+    /// taken over the pairs of two outlines only.
     #[default]
+    Auto,
+    /// The drawn outline: polygons as polygons, boxes as boxes (a polygon against a box by
+    /// their outlines).
     Polygon,
     /// Each nucleus's bounding box (as the NuCLS analysis code compares nuclei).
     Box,
 }
 
+impl IouShape {
+    /// What IoU is taken of, for sentences ("IoU of …").
+    pub fn describe(self) -> &'static str {
+        match self {
+            IouShape::Auto => "outlines (of boxes where either nucleus is drawn as a box)",
+            IouShape::Polygon => "polygon outlines",
+            IouShape::Box => "bounding boxes",
+        }
+    }
+}
+
 crate::choices!(IouShape {
+    Auto => "auto",
     Polygon => "polygon",
     Box => "box",
 });
@@ -208,7 +226,12 @@ pub fn iou_at_least(
     if a.is_point() || b.is_point() {
         return None;
     }
-    if options.shape == IouShape::Box || (a.outline == Outline::Box && b.outline == Outline::Box) {
+    let boxes = match options.shape {
+        IouShape::Box => true,
+        IouShape::Auto => a.outline == Outline::Box || b.outline == Outline::Box,
+        IouShape::Polygon => a.outline == Outline::Box && b.outline == Outline::Box,
+    };
+    if boxes {
         let value = box_iou(&a.bbox, &b.bbox, options.pixels);
         return (value >= threshold).then_some(value);
     }
@@ -364,7 +387,7 @@ mod tests {
 
     #[test]
     fn squares_triangles_and_concave_shapes() {
-        let options = IouOptions::default();
+        let options = IouOptions::new(IouShape::Polygon, PixelConvention::Continuous).unwrap();
         let square = polygon(&[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]]);
         assert_eq!(square.area, 100.0);
         assert_eq!(iou(&square, &square, &options), 1.0);
@@ -382,6 +405,11 @@ mod tests {
         ]);
         let corner = rect(0.0, 0.0, 10.0, 10.0);
         assert!((iou(&l, &corner, &options) - 1.0 / 3.0).abs() < 1e-12);
+        // By shape (the default), an outline against a box compares their boxes: 100 / 400.
+        let auto = IouOptions::default();
+        assert_eq!(auto.shape(), IouShape::Auto);
+        assert_eq!(iou(&l, &corner, &auto), 0.25);
+        assert_eq!(iou(&square, &triangle, &auto), 0.5);
         // The L against the square over its notch: intersection 0, union 400.
         let notch = rect(10.0, 10.0, 20.0, 20.0);
         assert_eq!(iou(&l, &notch, &options), 0.0);

@@ -81,6 +81,7 @@ impl MatchStatus {
 pub struct TableNucleus {
     pub row: u32,
     pub class: crate::model::ClassId,
+    pub shape: crate::model::ShapeKind,
 }
 
 /// One row of the match table.
@@ -100,6 +101,7 @@ pub fn match_rows(fov_match: &FovMatch, fov_a: &Fov, fov_b: &Fov) -> Vec<MatchRo
         Some(TableNucleus {
             row: n.row,
             class: n.class.id,
+            shape: n.shape.kind(),
         })
     };
     let mut rows = Vec::with_capacity(

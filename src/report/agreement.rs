@@ -26,7 +26,7 @@ pub fn agreement(
     writeln!(out, "# Agreement among raters: `{root}`\n").unwrap();
     writeln!(
         out,
-        "{} raters{} over {} FOVs; {} annotations clustered into {} anchors (complete linkage, minimum IoU {} of {} outlines, at most one nucleus per rater per anchor).",
+        "{} raters{} over {} FOVs; {} annotations clustered into {} anchors (complete linkage, minimum IoU {} of {}, at most one nucleus per rater per anchor).",
         c.raters,
         report
             .params
@@ -37,7 +37,7 @@ pub fn agreement(
         count(c.annotations),
         count(c.anchors),
         report.params.min_iou,
-        report.params.shape
+        report.params.shape.describe()
     )
     .unwrap();
     if report.params.bootstrap_replicates > 0 {
@@ -197,8 +197,8 @@ pub fn agreement(
     out.push_str("\n## Methods\n\n");
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU ({} outlines), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth. The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it against the full panel's truth at the super-class level. Computed with nucagree {}.",
-        report.params.shape,
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth. The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it against the full panel's truth at the super-class level. Computed with nucagree {}.",
+        report.params.shape.describe(),
         report.params.min_iou,
         match &report.params.groups_file {
             Some(file) => format!("read from `{file}`"),

@@ -96,7 +96,7 @@ pub fn comparison(
     out.push_str(&inputs.render());
     let p = &report.params;
     let criterion = match (p.iou_threshold, p.radius_px) {
-        (Some(t), _) => format!("IoU ≥ {t} of {} outlines", p.shape),
+        (Some(t), _) => format!("IoU ≥ {t} of {}", p.shape.describe()),
         (_, Some(r)) => format!("centroid distance ≤ {r} px"),
         _ => UNDEFINED.into(),
     };
@@ -128,6 +128,11 @@ pub fn comparison(
 
     let seg = &r.levels.super_.segmentation;
     let d = &r.levels.super_.detection;
+    let segmentation_pairs = if report.params.shape == IouShape::Auto {
+        format!("the {} pairs of two outlines", count(seg.pairs as usize))
+    } else {
+        "matched pairs".to_string()
+    };
     out.push_str("\n## Detection and segmentation\n\n");
     let mut detection = Table::new(&["", "value"]);
     detection
@@ -141,15 +146,43 @@ pub fn comparison(
             count(d.fn_ as usize),
         ])
         .row(vec![
-            "mean IoU of matched pairs".into(),
+            format!("mean IoU of {}", segmentation_pairs),
             with_ci(seg.mean_iou, r.levels.super_.interval(Figure::MeanIou)),
         ])
         .row(vec![
-            "mean Dice of matched pairs".into(),
+            format!("mean Dice of {}", segmentation_pairs),
             number(seg.mean_dice, 3),
         ])
         .row(vec!["panoptic quality (PQ)".into(), number(seg.pq, 3)]);
     out.push_str(&detection.render());
+    let shapes = &r.shapes;
+    writeln!(
+        out,
+        "\nMatched pairs by what their nuclei are drawn as: {} of two outlines, {} of two boxes, {} of an outline and a box{}.\n",
+        count(shapes.pairs_outlines as usize),
+        count(shapes.pairs_boxes as usize),
+        count(shapes.pairs_mixed as usize),
+        if shapes.pairs_with_point > 0 {
+            format!(", {} with a point", count(shapes.pairs_with_point as usize))
+        } else {
+            String::new()
+        }
+    )
+    .unwrap();
+    let shape_header = format!("{b_role} nuclei drawn as");
+    let mut by_shape = Table::with_left_columns(&[&shape_header, "nuclei", "matched", "recall"], 1);
+    for s in shapes.reference.iter().filter(|s| s.nuclei > 0) {
+        by_shape.row(vec![
+            match s.shape {
+                "polygon" => "outline".to_string(),
+                other => other.to_string(),
+            },
+            count(s.nuclei as usize),
+            count(s.matched as usize),
+            number(s.recall, 3),
+        ]);
+    }
+    out.push_str(&by_shape.render());
     embed(&mut out, figures, "iou_histogram");
     embed(&mut out, figures, "f1_by_iou");
 
@@ -525,7 +558,11 @@ fn methods(out: &mut String, report: &ComparisonReport) {
     let pairing = match (p.iou_threshold, p.radius_px) {
         (Some(t), _) => format!(
             "Nuclei were paired one to one within each field of view (FOV) by the intersection over union (IoU) of their {}, with {} pixel areas, keeping pairs with IoU ≥ {t}{}",
-            if p.shape == IouShape::Box { "bounding boxes" } else { "outlines (a box where only a box was drawn)" },
+            match p.shape {
+                IouShape::Box => "bounding boxes",
+                IouShape::Polygon => "outlines (a box where only a box was drawn)",
+                _ => "outlines when both nuclei were drawn as outlines, and of their bounding boxes when either was drawn as a box (as the NuCLS evaluation)",
+            },
             p.pixel_convention,
             match p.matching {
                 Assignment::Optimal => "; the assignment maximised the total IoU (Hungarian method on each connected component of the candidate graph)".to_string(),
@@ -547,8 +584,13 @@ fn methods(out: &mut String, report: &ComparisonReport) {
     );
     write!(out, "As for ambiguous nuclei: {}. ", p.ambiguous.describe()).unwrap();
     out.push_str(
-        "Classification agreement on matched pairs, at the raw, main and super class levels, is given as accuracy, Cohen's unweighted κ with its asymptotic standard error (Fleiss, Cohen and Everitt 1969) and the normal 95% interval κ ± 1.96·SE, Gwet's AC1 (counting the categories observed), and the multiclass Matthews correlation coefficient. Per-class counts use the joint rule (a pair is a TP of class c only when both sets say c; otherwise a FP of the compared set's class and a FN of the reference's class). Segmentation quality is the mean IoU and mean Dice (2·IoU/(1+IoU)) of matched pairs, and panoptic quality PQ = F1 × mean IoU (Kirillov et al. 2019). ",
+        "Classification agreement on matched pairs, at the raw, main and super class levels, is given as accuracy, Cohen's unweighted κ with its asymptotic standard error (Fleiss, Cohen and Everitt 1969) and the normal 95% interval κ ± 1.96·SE, Gwet's AC1 (counting the categories observed), and the multiclass Matthews correlation coefficient. Per-class counts use the joint rule (a pair is a TP of class c only when both sets say c; otherwise a FP of the compared set's class and a FN of the reference's class). ",
     );
+    if p.shape == IouShape::Auto {
+        out.push_str("Segmentation quality is taken over the true positives where both nuclei were drawn as outlines (a box says nothing of a nucleus's outline): their mean IoU (SQ) and mean Dice (2·IoU/(1+IoU)); panoptic quality PQ = DQ × SQ (Kirillov et al. 2019), DQ the detection F1 over all pairs. ");
+    } else {
+        out.push_str("Segmentation quality is the mean IoU and mean Dice (2·IoU/(1+IoU)) of matched pairs, and panoptic quality PQ = F1 × mean IoU (Kirillov et al. 2019). ");
+    }
     if report.command == Job::Score {
         out.push_str(
             "Average precision follows the COCO definition (pycocotools): detections ranked by score, each matched to the free truth nucleus of highest IoU, precision interpolated at 101 recall points, at IoU 0.50, 0.75 and averaged over 0.50:0.05:0.95, without pycocotools' cap of 100 detections per image; a level's AP is the mean over its classes with truth nuclei, and class-agnostic AP pools all classes. F1 at a score threshold counts the predictions at or above it on the matching made with all predictions. ",

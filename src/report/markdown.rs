@@ -347,7 +347,7 @@ pub fn match_summary(s: &crate::matching::table::MatchSummary) -> String {
     use crate::matching::Criterion;
     let criterion = match s.options.criterion {
         Criterion::Iou { threshold, options } => {
-            format!("IoU >= {threshold} ({} outlines)", options.shape())
+            format!("IoU >= {threshold} of {}", options.shape().describe())
         }
         Criterion::Centroid { radius_px } => format!("centroid distance <= {radius_px} px"),
     };

@@ -265,8 +265,12 @@ pub fn panoptic_quality(matched_ious: &[f64], fp: u64, fn_: u64) -> PanopticQual
 /// tallies add up over FOVs). With no matched pair but some unmatched nucleus, PQ is 0 (as
 /// HoVer-Net's `get_fast_pq`) while SQ is undefined.
 pub fn panoptic_quality_of_sum(counts: DetectionCounts, iou_sum: f64) -> PanopticQuality {
-    let dq = counts.f1();
-    let sq = ratio(iou_sum, counts.tp as f64);
+    panoptic_quality_of(counts.f1(), ratio(iou_sum, counts.tp as f64))
+}
+
+/// Panoptic quality from DQ and SQ taken apart (SQ over fewer pairs than DQ, such as the
+/// pairs of two outlines): PQ = DQ x SQ, 0 where DQ is defined and SQ is not.
+pub fn panoptic_quality_of(dq: Option<f64>, sq: Option<f64>) -> PanopticQuality {
     PanopticQuality {
         dq,
         sq,

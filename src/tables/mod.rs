@@ -5,14 +5,15 @@ pub mod comparison;
 
 use crate::error::{Error, Result};
 use crate::matching::table::MatchRow;
-use crate::model::{ClassHierarchy, ClassLevel};
+use crate::model::{ClassHierarchy, ClassLevel, ShapeKind};
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 
 /// The match table: for each FOV (name, rows), one row per matched pair, then per unmatched
 /// and per cropped nucleus of each set. Columns: `fov`, `status` (`matched`, `unmatched_a`,
 /// `unmatched_b`, `cropped_a`, `cropped_b`), `row_a`, `row_b` (rows in the source files),
-/// `iou`, `centroid_distance`, and the classes `raw_a`, `raw_b`, `main_a`, `main_b`,
-/// `super_a`, `super_b`; a missing partner is null.
+/// `iou`, `centroid_distance`, the shapes `shape_a`, `shape_b` (`outline`, `box`, `point`),
+/// and the classes `raw_a`, `raw_b`, `main_a`, `main_b`, `super_a`, `super_b`; a missing
+/// partner is null.
 pub fn match_table(
     fovs: &[(String, Vec<MatchRow>)],
     hierarchy: &ClassHierarchy,
@@ -25,6 +26,12 @@ pub fn match_table(
     let mut iou: Vec<Option<f64>> = Vec::with_capacity(height);
     let mut distance: Vec<Option<f64>> = Vec::with_capacity(height);
     let mut classes: [Vec<Option<&str>>; 6] = Default::default();
+    let mut shapes: [Vec<Option<&str>>; 2] = Default::default();
+    let shape_name = |kind: ShapeKind| match kind {
+        ShapeKind::Polygon => "outline",
+        ShapeKind::Box => "box",
+        ShapeKind::Point => "point",
+    };
     for (fov, rows) in fovs {
         for row in rows {
             fov_names.push(fov);
@@ -33,6 +40,8 @@ pub fn match_table(
             row_b.push(row.b.map(|n| n.row));
             iou.push(row.iou);
             distance.push(row.centroid_distance);
+            shapes[0].push(row.a.map(|n| shape_name(n.shape)));
+            shapes[1].push(row.b.map(|n| shape_name(n.shape)));
             for (k, level) in ClassLevel::ALL.iter().enumerate() {
                 classes[2 * k].push(row.a.map(|n| hierarchy.name(n.class, *level)));
                 classes[2 * k + 1].push(row.b.map(|n| hierarchy.name(n.class, *level)));
@@ -48,6 +57,9 @@ pub fn match_table(
         Column::new(PlSmallStr::from("iou"), iou),
         Column::new(PlSmallStr::from("centroid_distance"), distance),
     ];
+    for (name, values) in ["shape_a", "shape_b"].iter().zip(shapes) {
+        columns.push(Column::new(PlSmallStr::from(*name), values));
+    }
     for (name, values) in names.iter().zip(classes) {
         columns.push(Column::new(PlSmallStr::from(*name), values));
     }
