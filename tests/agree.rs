@@ -399,3 +399,83 @@ fn the_exported_truth_can_be_scored_against() {
         .unwrap();
     assert!(recall > 0.8, "{recall}");
 }
+
+/// Two raters who disagree on every class: each is scored against the truth of the other
+/// alone (leave one out), so both have accuracy 0; with their own votes in the truth, one
+/// would agree with it.
+#[test]
+fn no_rater_is_scored_against_a_truth_that_used_their_votes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("study");
+    std::fs::create_dir_all(&root).unwrap();
+    for (rater, class) in [("SP.1", "tumor"), ("SP.2", "lymphocyte")] {
+        let mut text = String::from("raw_classification,type,coords_x,coords_y\n");
+        for x in [0.0, 20.0, 40.0] {
+            text.push_str(&box_row(class, x));
+        }
+        std::fs::write(root.join(format!("{rater}_#_E_#_fov1.csv")), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    common::run_ok(
+        &[
+            "agree",
+            root.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+        ],
+        None,
+    );
+    let v: Value = common::summary(&out);
+    let raters = v["truth"]["raters"].as_array().unwrap();
+    assert_eq!(raters.len(), 2);
+    for r in raters {
+        assert_eq!(r["in_truth_panel"], true);
+        assert_eq!(r["reference_raters"], 1, "{r}");
+        assert_eq!(r["raw"]["detection"]["f1"], 1.0, "{r}");
+        assert_eq!(r["raw"]["accuracy"], 0.0, "{r}");
+    }
+    // Two raters leave no reference of two for the raters-needed curve.
+    assert!(v["truth"]["raters_needed"].as_array().unwrap().is_empty());
+}
+
+/// A study in a folder `simulate` wrote is scored against its simulated truth.
+#[test]
+fn a_simulated_study_scores_its_inferred_truths_against_the_simulated_truth() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    common::run_ok(
+        &[
+            "agree",
+            "data-sample/multi-rater",
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--raters-needed-draws",
+            "0",
+        ],
+        Some(manifest),
+    );
+    let v: Value = common::summary(&out);
+    assert_eq!(v["truth"]["simulated_truth"], "data-sample/corrected");
+    let against = v["truth"]["against_simulated"].as_array().unwrap();
+    let methods: Vec<&str> = against
+        .iter()
+        .map(|a| a["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["majority-vote", "dawid-skene"]);
+    for a in against {
+        assert_eq!(a["fovs"], 30);
+        let f1 = a["detection_f1"].as_f64().unwrap();
+        assert!(f1 > 0.95 && f1 <= 1.0, "{a}");
+        let kappa = a["kappa"][2].as_f64().unwrap();
+        assert!(kappa > 0.9 && kappa <= 1.0, "{a}");
+    }
+    // Raters are scored leaving themselves out: every panel rater's reference has N - 1.
+    let raters = v["truth"]["raters"].as_array().unwrap();
+    let n = raters.len() as u64;
+    assert!(raters.iter().all(|r| r["reference_raters"] == n - 1));
+}

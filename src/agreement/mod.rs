@@ -13,6 +13,7 @@ pub mod labelling;
 pub mod pairwise;
 pub mod raters;
 pub mod run;
+pub mod simulated;
 pub mod study;
 pub mod summary;
 pub mod tally;

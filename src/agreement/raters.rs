@@ -8,10 +8,15 @@
 //! TP when both the truth and the rater have a nucleus there, FP when only the rater does, FN
 //! when only the truth does; classification compares classes where both have one.
 //!
-//! Raters needed: for k = 2 .. N, `draws` times (seeded), k raters are drawn per FOV among
+//! No rater is scored against a truth that used their votes: a rater of the truth panel is
+//! scored against the truth inferred from the panel without them (leave one out); a rater
+//! outside the panel against the panel's truth.
+//!
+//! Raters needed: for k = 2 .. N - 2, `draws` times (seeded), k raters are drawn per FOV among
 //! those who annotated it, the truth is inferred from them alone (Dawid-Skene, same anchors),
-//! and scored against the truth of the full panel at the super-class level: detection F1 and
-//! classification MCC.
+//! and scored at the super-class level (detection F1 and classification MCC) against the
+//! truth inferred from the panel's raters who were not drawn, so that the reference keeps
+//! at least two raters and never shares one with the draw.
 
 use super::pairwise::{group_names, PairwiseCohen};
 use super::study::{FovAnchors, Label, Study};
@@ -192,8 +197,11 @@ pub struct RaterLevelScore {
 pub struct RaterScore {
     pub rater: String,
     pub group: String,
-    /// Whether the rater is in the panel the truth was inferred from.
+    /// Whether the rater is in the panel the truth was inferred from (and is then scored
+    /// against the truth of the panel without them).
     pub in_truth_panel: bool,
+    /// How many raters the truth this rater is scored against was inferred from.
+    pub reference_raters: usize,
     pub raw: RaterLevelScore,
     pub main: RaterLevelScore,
     #[serde(rename = "super")]
@@ -299,6 +307,9 @@ pub struct TruthReport {
     /// How each draw's truth (and the full panel's, for the curve) was inferred.
     pub raters_needed_method: CurveMethod,
     pub raters_needed: Vec<RatersNeeded>,
+    /// On simulated data: the simulated truth's folder, and each inferred truth against it.
+    pub simulated_truth: Option<String>,
+    pub against_simulated: Vec<super::simulated::AgainstSimulated>,
 }
 
 fn median(values: &[f64]) -> Option<f64> {
@@ -384,19 +395,31 @@ pub fn truth_report(
     let raters: Vec<RaterScore> = everyone
         .par_iter()
         .map(|&r| {
+            // Leave one out: a panel rater's reference is the panel without them.
+            let in_panel = panel.contains(&r);
+            let without: Vec<usize> = panel.iter().copied().filter(|&p| p != r).collect();
             let level = |l: usize| {
-                score_rater(
-                    labelled,
-                    r,
-                    &decisions[l],
-                    ClassLevel::ALL[l],
-                    &study.hierarchy,
-                )
+                let level = ClassLevel::ALL[l];
+                let own;
+                let truth = if in_panel {
+                    own = decided(&infer(
+                        study,
+                        labelled,
+                        &without,
+                        level,
+                        &options.dawid_skene,
+                    ));
+                    &own
+                } else {
+                    &decisions[l]
+                };
+                score_rater(labelled, r, truth, level, &study.hierarchy)
             };
             RaterScore {
                 rater: study.raters[r].clone(),
                 group: study.groups[r].clone(),
-                in_truth_panel: panel.contains(&r),
+                in_truth_panel: in_panel,
+                reference_raters: if in_panel { without.len() } else { panel.len() },
                 raw: level(0),
                 main: level(1),
                 super_: level(2),
@@ -404,36 +427,15 @@ pub fn truth_report(
         })
         .collect();
     let group_tests = group_tests(study, &raters, pairwise_super);
-    // The raters-needed curve compares with the truth of the full panel, by the same method.
+    // Each draw of the raters-needed curve is scored against the truth of the panel's raters
+    // not drawn, inferred by the same method.
     let anchors: usize = labelled.iter().map(|f| f.anchors.len()).sum();
     let method = match options.curve_method {
         CurveMethod::Auto if anchors <= CURVE_DAWID_SKENE_LIMIT => CurveMethod::DawidSkene,
         CurveMethod::Auto => CurveMethod::MajorityVote,
         other => other,
     };
-    let dawid_skene = method == CurveMethod::DawidSkene;
-    let full_panel = if panel.len() == everyone.len() {
-        if dawid_skene {
-            decisions[2].clone()
-        } else {
-            truths[2].majority.clone()
-        }
-    } else {
-        let full = infer_with(
-            labelled,
-            everyone.len(),
-            ClassLevel::Super,
-            &study.hierarchy,
-            &|_| everyone.clone(),
-            dawid_skene.then_some(&options.dawid_skene),
-        );
-        if dawid_skene {
-            decided(&full)
-        } else {
-            full.majority
-        }
-    };
-    let raters_needed = raters_needed(study, labelled, &full_panel, options, method);
+    let raters_needed = raters_needed(study, labelled, &panel, options, method);
     TruthReport {
         truth_from: options.truth_from.clone(),
         dawid_skene: options.dawid_skene,
@@ -446,6 +448,8 @@ pub fn truth_report(
         group_tests,
         raters_needed_method: method,
         raters_needed,
+        simulated_truth: None,
+        against_simulated: Vec::new(),
     }
 }
 
@@ -517,7 +521,7 @@ fn group_tests(
 fn raters_needed(
     study: &Study<'_>,
     labelled: &[FovAnchors],
-    full: &[Vec<Option<usize>>],
+    panel: &[usize],
     options: &TruthOptions,
     method: CurveMethod,
 ) -> Vec<RatersNeeded> {
@@ -528,7 +532,8 @@ fn raters_needed(
         ..options.dawid_skene
     };
     let n = study.raters.len();
-    if options.draws == 0 || n < 3 {
+    // The reference keeps at least two raters: k runs to N - 2.
+    if options.draws == 0 || n < 4 {
         return Vec::new();
     }
     let k = study.hierarchy.names(ClassLevel::Super).len();
@@ -536,7 +541,7 @@ fn raters_needed(
         .iter()
         .map(|f| (0..n).filter(|&r| f.annotated[r]).collect())
         .collect();
-    (2..=n)
+    (2..=n - 2)
         .map(|size| {
             let results: Vec<(Option<f64>, Option<f64>)> = (0..options.draws)
                 .into_par_iter()
@@ -555,21 +560,41 @@ fn raters_needed(
                         pool.truncate(take);
                         pool
                     };
-                    let truth = infer_with(
-                        labelled,
-                        n,
-                        ClassLevel::Super,
-                        &study.hierarchy,
-                        &chosen,
-                        (method != CurveMethod::MajorityVote).then_some(&curve_em),
-                    );
-                    let small = match method {
-                        CurveMethod::MajorityVote => truth.majority.clone(),
-                        _ => decided(&truth),
+                    // The panel's raters not drawn, where at least two annotated the FOV.
+                    let rest = |f: usize| {
+                        let drawn = chosen(f);
+                        let rest: Vec<usize> = annotating[f]
+                            .iter()
+                            .copied()
+                            .filter(|r| panel.contains(r) && !drawn.contains(r))
+                            .collect();
+                        if rest.len() >= 2 {
+                            rest
+                        } else {
+                            Vec::new()
+                        }
                     };
+                    let infer_from = |who: &dyn Fn(usize) -> Vec<usize>| {
+                        let truth = infer_with(
+                            labelled,
+                            n,
+                            ClassLevel::Super,
+                            &study.hierarchy,
+                            who,
+                            (method != CurveMethod::MajorityVote).then_some(&curve_em),
+                        );
+                        match method {
+                            CurveMethod::MajorityVote => truth.majority,
+                            _ => decided(&truth),
+                        }
+                    };
+                    let small = infer_from(&chosen);
+                    let full = infer_from(&rest);
                     let mut counts = DetectionCounts::default();
                     let mut table = vec![vec![0.0; k]; k];
                     for (small, large) in small.iter().flatten().zip(full.iter().flatten()) {
+                        // Anchors of FOVs whose reference has fewer than two raters are
+                        // left out (no truth).
                         let (Some(s), Some(l)) = (small, large) else {
                             continue;
                         };

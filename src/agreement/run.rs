@@ -5,9 +5,10 @@
 use super::labelling::label_study_at;
 use super::pairwise::group_names;
 use super::raters::LevelTruth;
+use super::simulated::against_simulated;
 use super::study::{group_of_rater, main_eval_set, FovAnchors, Study};
 use super::summary::{analyse_with_sweep, other_cuts, AgreeOptions, AgreementReport};
-use crate::model::MultiRaterSet;
+use crate::model::{AnnotationSet, MultiRaterSet};
 use std::collections::HashMap;
 
 /// Which evaluation set of the study is analysed.
@@ -55,6 +56,26 @@ pub struct Analysis<'a> {
     pub labelled: Vec<FovAnchors>,
     pub report: AgreementReport,
     pub truths: [LevelTruth; 3],
+}
+
+impl Analysis<'_> {
+    /// Adds each inferred truth's agreement with the simulated truth (`simulated`, read from
+    /// `path`) to the report.
+    pub fn compare_with_simulated(
+        &mut self,
+        simulated: &AnnotationSet,
+        path: &str,
+        options: &AgreeOptions,
+    ) {
+        self.report.truth.against_simulated = against_simulated(
+            &self.study,
+            &self.labelled,
+            &self.truths[0],
+            simulated,
+            &options.iou_options,
+        );
+        self.report.truth.simulated_truth = Some(path.to_string());
+    }
 }
 
 /// Runs the analysis. `groups` maps rater ids to groups (raters it does not name are

@@ -3,7 +3,7 @@
 
 use super::raters::LevelTruth;
 use super::study::{FovAnchors, Study};
-use crate::model::{BoundingBox, ClassId};
+use crate::model::{AnnotationSet, BoundingBox, ClassId, Fov, SetLayout};
 
 /// One FOV of the inferred truth, as an annotation set holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,14 +15,29 @@ pub struct TruthFov {
     pub nuclei: Vec<crate::model::Nucleus>,
 }
 
-/// The inferred truth as annotation-set FOVs: each anchor whose raw-level truth is a class,
-/// drawn as its medoid nucleus's outline with that class.
+/// The inferred truth as annotation-set FOVs: each anchor whose raw-level Dawid-Skene truth
+/// is a class, drawn as its medoid nucleus's outline with that class.
 pub fn truth_fovs(study: &Study<'_>, labelled: &[FovAnchors], raw: &LevelTruth) -> Vec<TruthFov> {
+    let decisions: Vec<Vec<Option<usize>>> = raw
+        .dawid_skene
+        .iter()
+        .map(|f| f.iter().map(|d| d.map(|(class, _)| class)).collect())
+        .collect();
+    fovs_of_decisions(study, labelled, &decisions)
+}
+
+/// As [`truth_fovs`], from any raw-level decision per anchor (a class index, or the class
+/// count for `undetected`).
+pub fn fovs_of_decisions(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    decisions: &[Vec<Option<usize>>],
+) -> Vec<TruthFov> {
     let k = study.hierarchy.names(crate::model::ClassLevel::Raw).len();
     labelled
         .iter()
         .zip(&study.fovs)
-        .zip(&raw.dawid_skene)
+        .zip(decisions)
         .map(|((fov, (name, by_rater)), truth)| {
             let any = by_rater.iter().flatten().next();
             let nuclei = fov
@@ -30,7 +45,7 @@ pub fn truth_fovs(study: &Study<'_>, labelled: &[FovAnchors], raw: &LevelTruth) 
                 .iter()
                 .zip(truth)
                 .filter_map(|(anchor, t)| {
-                    let (class, _) = (*t)?;
+                    let class = (*t)?;
                     if class >= k {
                         return None;
                     }
@@ -60,4 +75,32 @@ pub fn truth_fovs(study: &Study<'_>, labelled: &[FovAnchors], raw: &LevelTruth) 
             }
         })
         .collect()
+}
+
+/// The inferred truth as an annotation set (FOVs sorted by name).
+pub fn truth_set(study: &Study<'_>, fovs: Vec<TruthFov>, name: &str) -> AnnotationSet {
+    let mut fovs: Vec<Fov> = fovs
+        .into_iter()
+        .map(|f| Fov {
+            source: std::path::PathBuf::from(format!("{name}/{}", f.name)),
+            name: f.name,
+            slide: f.slide,
+            hospital: f.hospital,
+            region: f.region,
+            image_size: None,
+            test_fold: None,
+            nuclei: f.nuclei,
+        })
+        .collect();
+    fovs.sort_by(|a, b| a.name.cmp(&b.name));
+    AnnotationSet {
+        name: name.to_string(),
+        root: std::path::PathBuf::from(name),
+        layout: SetLayout::CsvFolder,
+        format: crate::ingest::fov_csv_format(),
+        hierarchy: study.hierarchy.clone(),
+        fovs,
+        folds: Default::default(),
+        quality: Default::default(),
+    }
 }

@@ -51,6 +51,10 @@ pub struct AgreeArgs {
     /// rater against it; default: all raters.
     #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
     truth_from: Vec<String>,
+    /// The simulated truth (a corrected set `simulate` wrote) to score each inferred truth
+    /// against; found by itself when the study sits in a folder `simulate` wrote.
+    #[arg(long, value_name = "DIR")]
+    simulated_truth: Option<PathBuf>,
     /// Draws per panel size for the raters-needed curve (0: no curve).
     #[arg(long, default_value_t = TruthOptions::default().draws, value_name = "N")]
     raters_needed_draws: usize,
@@ -68,6 +72,8 @@ pub struct AgreeJob {
     pub options: AgreeOptions,
     pub eval_set: EvalSetChoice,
     pub groups: Option<PathBuf>,
+    /// The simulated truth, when the study is simulated.
+    pub simulated_truth: Option<PathBuf>,
     pub read: ReadOptions,
     pub formats: ExtraFormats,
     pub run: RunArgs,
@@ -85,6 +91,7 @@ impl AgreeJob {
             },
             eval_set: EvalSetChoice::MostRaters,
             groups: None,
+            simulated_truth: None,
             read: ReadOptions::default(),
             formats: ExtraFormats::default(),
             run: RunArgs::default(),
@@ -126,6 +133,7 @@ impl AgreeArgs {
                 None => EvalSetChoice::MostRaters,
             },
             groups: self.groups.clone(),
+            simulated_truth: self.simulated_truth.clone(),
             read: self.input.read_options()?,
             formats: self.output.formats(),
             run: self.run,
@@ -151,6 +159,17 @@ fn with_flag(error: AgreeError, job: &AgreeJob) -> anyhow::Error {
     }
 }
 
+/// The simulated truth: as given, or the `corrected/` beside a study in a folder `simulate`
+/// wrote (with its `simulation.json`).
+fn simulated_truth(job: &AgreeJob) -> Option<PathBuf> {
+    if job.simulated_truth.is_some() {
+        return job.simulated_truth.clone();
+    }
+    let folder = job.study.parent()?;
+    let corrected = folder.join("corrected");
+    (folder.join("simulation.json").is_file() && corrected.is_dir()).then_some(corrected)
+}
+
 pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
     let mut watch = Stopwatch::new(job.run);
     let multi = ingest::read_multi_rater(&job.study, &job.read)?;
@@ -159,13 +178,7 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
         Some(path) => Some(ingest::metadata::read_rater_groups(path)?),
         None => None,
     };
-    let Analysis {
-        study,
-        labelled,
-        report: summary,
-        truths,
-        ..
-    } = analyse_study(
+    let mut analysis = analyse_study(
         &multi,
         &job.eval_set,
         groups.as_ref(),
@@ -173,6 +186,18 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
         &mut |stage| watch.lap(stage),
     )
     .map_err(|e| with_flag(e, job))?;
+    if let Some(path) = simulated_truth(job) {
+        let simulated = ingest::read_set(&path, &job.read)?;
+        analysis.compare_with_simulated(&simulated, &path.display().to_string(), &job.options);
+        watch.lap("against the simulated truth");
+    }
+    let Analysis {
+        study,
+        labelled,
+        report: summary,
+        truths,
+        ..
+    } = analysis;
     let number = report::markdown::number;
     println!(
         "{} raters, {} FOVs, {} anchors",

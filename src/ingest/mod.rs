@@ -59,6 +59,11 @@ use set_index::{index_files, SetSource};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The NuCLS CSV format (what sets made in memory are written as).
+pub fn fov_csv_format() -> Format {
+    fov_csv::FORMAT
+}
+
 /// Reads a file or folder as one annotation set or as a multi-rater study, whichever it
 /// holds.
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Dataset> {

@@ -110,12 +110,12 @@ impl AnnotationSet {
         self.fovs.iter().map(|f| f.nuclei.len()).sum()
     }
 
-    /// The FOV of that name.
     /// The FOV names, in the set's order.
     pub fn fov_names(&self) -> Vec<&str> {
         self.fovs.iter().map(|f| f.name.as_str()).collect()
     }
 
+    /// The FOV of that name.
     pub fn fov(&self, name: &str) -> Option<&Fov> {
         self.fovs
             .binary_search_by(|f| f.name.as_str().cmp(name))

@@ -197,7 +197,7 @@ pub fn agreement(
     out.push_str("\n## Methods\n\n");
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth. The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it against the full panel's truth at the super-class level. Computed with nucagree {}.",
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Computed with nucagree {}.",
         report.params.shape.describe(),
         report.params.min_iou,
         match &report.params.groups_file {
@@ -280,6 +280,7 @@ fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIn
             "rater",
             "group",
             "in truth panel",
+            "truth from",
             "precision",
             "recall",
             "detection F1",
@@ -295,6 +296,7 @@ fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIn
             r.rater.clone(),
             r.group.clone(),
             if r.in_truth_panel { "yes" } else { "no" }.into(),
+            format!("{} raters", r.reference_raters),
             number(s.detection.precision, 3),
             number(s.detection.recall, 3),
             number(s.detection.f1, 3),
@@ -304,8 +306,39 @@ fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIn
         ]);
     }
     out.push_str(&table.render());
-    out.push_str("\nThe other levels are in `rater_scores.csv`, each rater's confusion with the truth in `rater_confusion.csv`.\n");
+    out.push_str("\nNo rater is scored against a truth that used their votes: a rater of the truth panel is scored against the truth inferred from the panel without them (leave one out), a rater outside it against the panel's truth. The other levels are in `rater_scores.csv`, each rater's confusion with the truth in `rater_confusion.csv`.\n");
     embed(out, figures, "raters_precision_recall");
+
+    if !t.against_simulated.is_empty() {
+        writeln!(
+            out,
+            "\n## Inferred truth against the simulated truth\n\nThe study is simulated, so its truth is known (`{}`). Each inferred truth, drawn as its anchors' medoids, is compared with it as `compare` would (IoU ≥ 0.5, every class a class):\n",
+            t.simulated_truth.as_deref().unwrap_or("")
+        )
+        .unwrap();
+        let mut table = Table::with_left_columns(
+            &[
+                "truth",
+                "precision",
+                "recall",
+                "detection F1",
+                "accuracy (raw / main / super)",
+                "κ (raw / main / super)",
+            ],
+            1,
+        );
+        for s in &t.against_simulated {
+            table.row(vec![
+                s.method.to_string(),
+                number(s.precision, 3),
+                number(s.recall, 3),
+                number(s.detection_f1, 3),
+                s.accuracy.map(|v| number(v, 3)).join(" / "),
+                s.kappa.map(|v| number(v, 3)).join(" / "),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
 
     if !t.group_tests.is_empty() {
         out.push_str("\n## Group comparisons\n\nTwo-sided Mann-Whitney U tests (exact without ties for small groups):\n\n");
@@ -325,7 +358,7 @@ fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIn
     }
 
     if !t.raters_needed.is_empty() {
-        out.push_str("\n## How many raters are needed\n\nThe truth from k raters per FOV against the full panel's truth (super classes), mean ± SD over draws:\n\n");
+        out.push_str("\n## How many raters are needed\n\nThe truth from k raters drawn per FOV against the truth of the panel's raters not drawn (super classes; k up to N − 2, so that the reference keeps at least two raters), mean ± SD over draws:\n\n");
         let mut table = Table::new(&["raters", "draws", "detection F1", "classification MCC"]);
         for r in &t.raters_needed {
             table.row(vec![

@@ -230,7 +230,7 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
         let lines = Lines {
             title: "How many raters a truth needs".into(),
             x_label: "raters whose votes make the truth".into(),
-            y_label: "agreement with the full panel's truth (mean ± SD)".into(),
+            y_label: "agreement with the other raters' truth (mean ± SD)".into(),
             x_range: (
                 0.5,
                 needed.iter().map(|n| n.raters).max().unwrap_or(1) as f64 + 0.5,

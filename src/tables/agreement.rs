@@ -214,6 +214,9 @@ pub fn rater_scores(report: &AgreementReport) -> Result<DataFrame> {
                 0
             }
         })
+        .map("reference_raters", &rows, |(_, r)| {
+            r.reference_raters as u64
+        })
         .add(
             "tp",
             (0..n).map(|i| score(i).detection.tp).collect::<Vec<_>>(),

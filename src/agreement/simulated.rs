@@ -1,0 +1,76 @@
+//! On simulated data the truth is known: each inferred truth (majority vote, Dawid-Skene)
+//! written as an annotation set and compared with the simulated truth, as `compare` would.
+
+use super::raters::LevelTruth;
+use super::study::{FovAnchors, Study};
+use super::truth_set::{fovs_of_decisions, truth_set};
+use crate::comparison::run::{compare_sets, ComparisonOptions};
+use crate::comparison::AmbiguousMode;
+use crate::geometry::IouOptions;
+use crate::matching::{Criterion, MatchOptions};
+use crate::model::{AnnotationSet, ClassLevel};
+use serde::Serialize;
+
+/// One inferred truth against the simulated truth: detection, and classification on the
+/// matched pairs at each level.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgainstSimulated {
+    /// `majority-vote` or `dawid-skene`.
+    pub method: &'static str,
+    pub fovs: usize,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub detection_f1: Option<f64>,
+    /// Per level (raw, main, super).
+    pub accuracy: [Option<f64>; 3],
+    pub kappa: [Option<f64>; 3],
+}
+
+/// Compares the majority-vote and Dawid-Skene truths (raw level, anchors drawn as their
+/// medoids) with the simulated truth, matched at IoU 0.5 by `iou_options`, every class a
+/// class, no bootstrap.
+pub fn against_simulated(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    raw: &LevelTruth,
+    simulated: &AnnotationSet,
+    iou_options: &IouOptions,
+) -> Vec<AgainstSimulated> {
+    let majority = raw.majority.clone();
+    let dawid_skene: Vec<Vec<Option<usize>>> = raw
+        .dawid_skene
+        .iter()
+        .map(|f| f.iter().map(|d| d.map(|(class, _)| class)).collect())
+        .collect();
+    let options = ComparisonOptions {
+        matching: MatchOptions {
+            criterion: Criterion::Iou {
+                threshold: 0.5,
+                options: *iou_options,
+            },
+            ..MatchOptions::default()
+        },
+        ambiguous: AmbiguousMode::Class,
+        bootstrap: None,
+        ..ComparisonOptions::default()
+    };
+    [("majority-vote", majority), ("dawid-skene", dawid_skene)]
+        .into_iter()
+        .map(|(method, decisions)| {
+            let fovs = fovs_of_decisions(study, labelled, &decisions);
+            let inferred = truth_set(study, fovs, method);
+            let report = compare_sets(&inferred, simulated, &options, &|_| {});
+            let levels = &report.result.levels;
+            let d = &levels.super_.detection;
+            AgainstSimulated {
+                method,
+                fovs: report.counts.fovs,
+                precision: d.precision,
+                recall: d.recall,
+                detection_f1: d.f1,
+                accuracy: ClassLevel::ALL.map(|l| levels.get(l).classification.accuracy),
+                kappa: ClassLevel::ALL.map(|l| levels.get(l).classification.cohen_kappa),
+            }
+        })
+        .collect()
+}
