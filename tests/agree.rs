@@ -479,3 +479,38 @@ fn a_simulated_study_scores_its_inferred_truths_against_the_simulated_truth() {
     let n = raters.len() as u64;
     assert!(raters.iter().all(|r| r["reference_raters"] == n - 1));
 }
+
+/// `agree` crops to the FOV region before clustering, as `compare` does before matching;
+/// `--fov-crop off` keeps every nucleus.
+#[test]
+fn agree_crops_to_the_fov_region_unless_asked_not_to() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "agree",
+            "data-sample/multi-rater",
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--raters-needed-draws",
+            "0",
+        ];
+        args.extend_from_slice(extra);
+        common::run_ok(&args, Some(manifest));
+        common::summary(&out)
+    };
+    let cropped = run(&[], "cropped");
+    let kept = run(&["--fov-crop", "off"], "kept");
+    assert_eq!(cropped["params"]["fov_crop"], "reference");
+    assert_eq!(kept["params"]["fov_crop"], "off");
+    let n = |v: &Value, key: &str| v["counts"][key].as_u64().unwrap();
+    assert!(n(&cropped, "cropped") > 0);
+    assert_eq!(n(&kept, "cropped"), 0);
+    assert_eq!(
+        n(&cropped, "annotations") + n(&cropped, "cropped"),
+        n(&kept, "annotations")
+    );
+}

@@ -4,32 +4,46 @@
 use super::anchors::{candidate_edges, cluster_edges, Anchor, Annotation};
 use super::study::{AnchorLabels, FovAnchors, Label, Study};
 use crate::geometry::{IouOptions, PreparedShape};
+use crate::matching::FovCrop;
 use crate::model::Fov;
 use rayon::prelude::*;
 
-/// Clusters one FOV of the study and labels its anchors.
+/// Clusters one FOV of the study, every nucleus kept, and labels its anchors.
 pub fn label_fov(
     fov: &str,
     by_rater: &[Option<&Fov>],
     min_iou: f64,
     iou_options: &IouOptions,
 ) -> FovAnchors {
-    label_fov_at(fov, by_rater, &[min_iou], iou_options)
+    label_fov_at(fov, by_rater, &[min_iou], iou_options, FovCrop::Off)
         .pop()
         .expect("one cut")
 }
 
 /// Clusters one FOV at several cuts (one R-tree pass for all) and labels each clustering.
+/// With [`FovCrop::ReferenceRegion`], nuclei centred outside the FOV region (any rater's
+/// FOV's, from the study's `fov_locations.csv`) are left out first, as `compare` crops before
+/// matching.
 pub fn label_fov_at(
     fov: &str,
     by_rater: &[Option<&Fov>],
     cuts: &[f64],
     iou_options: &IouOptions,
+    crop: FovCrop,
 ) -> Vec<FovAnchors> {
+    let region = match crop {
+        FovCrop::ReferenceRegion => by_rater.iter().flatten().find_map(|f| f.region),
+        FovCrop::Off => None,
+    };
+    let mut cropped = 0;
     let mut annotations = Vec::new();
     for (rater, f) in by_rater.iter().enumerate() {
         if let Some(f) = f {
             for (i, n) in f.nuclei.iter().enumerate() {
+                if region.is_some_and(|r| !r.contains(n.shape.centroid())) {
+                    cropped += 1;
+                    continue;
+                }
                 annotations.push(Annotation {
                     rater: rater as u16,
                     nucleus: i as u32,
@@ -69,28 +83,31 @@ pub fn label_fov_at(
                 fov: fov.to_string(),
                 annotated: annotated.clone(),
                 anchors,
+                cropped,
             }
         })
         .collect()
 }
 
-/// Clusters and labels every FOV of the study, in parallel.
+/// Clusters and labels every FOV of the study, every nucleus kept, in parallel.
 pub fn label_study(study: &Study<'_>, min_iou: f64, iou_options: &IouOptions) -> Vec<FovAnchors> {
-    label_study_at(study, &[min_iou], iou_options)
+    label_study_at(study, &[min_iou], iou_options, FovCrop::Off)
         .pop()
         .expect("one cut")
 }
 
-/// Clusters and labels every FOV at each cut: one study labelling per cut, in the cuts' order.
+/// Clusters and labels every FOV at each cut: one study labelling per cut, in the cuts' order
+/// (nuclei cropped to the FOV region first, as [`label_fov_at`]).
 pub fn label_study_at(
     study: &Study<'_>,
     cuts: &[f64],
     iou_options: &IouOptions,
+    crop: FovCrop,
 ) -> Vec<Vec<FovAnchors>> {
     let per_fov: Vec<Vec<FovAnchors>> = study
         .fovs
         .par_iter()
-        .map(|(name, by_rater)| label_fov_at(name, by_rater, cuts, iou_options))
+        .map(|(name, by_rater)| label_fov_at(name, by_rater, cuts, iou_options, crop))
         .collect();
     let mut per_cut: Vec<Vec<FovAnchors>> = cuts
         .iter()

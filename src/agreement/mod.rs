@@ -9,6 +9,7 @@
 
 pub mod anchors;
 pub mod coefficient;
+pub mod intrarater;
 pub mod labelling;
 pub mod pairwise;
 pub mod raters;

@@ -126,7 +126,7 @@ pub fn analyse_study<'a>(
     // The main cut and the alpha sweep's other cuts share one R-tree pass.
     let mut cuts = vec![options.min_iou];
     cuts.extend(other_cuts(options));
-    let mut labellings = label_study_at(&study, &cuts, &options.iou_options);
+    let mut labellings = label_study_at(&study, &cuts, &options.iou_options, options.crop);
     let labelled = labellings.remove(0);
     stage("clustering");
     let (report, truths) = analyse_with_sweep(

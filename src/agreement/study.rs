@@ -98,6 +98,8 @@ pub struct FovAnchors {
     /// Whether each rater annotated the FOV.
     pub annotated: Vec<bool>,
     pub anchors: Vec<AnchorLabels>,
+    /// Nuclei left out because they are centred outside the FOV region.
+    pub cropped: usize,
 }
 
 /// One anchor: where it is and what each rater says.

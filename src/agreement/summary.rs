@@ -6,11 +6,8 @@ use super::labelling::label_study_at;
 use super::pairwise::{group_names, group_pairs, pairwise, GroupPairKappa, PairwiseCohen};
 use super::study::{FovAnchors, Study};
 use super::tally::AgreementLayout;
-use crate::comparison::run::{evaluate_sets, ComparisonOptions, Job};
-use crate::comparison::summary::{summarize, SummaryOptions};
-use crate::comparison::{AmbiguousMode, ClassRoles};
 use crate::geometry::{IouOptions, IouShape};
-use crate::matching::{Assignment, Criterion, FovCrop, MatchOptions};
+use crate::matching::FovCrop;
 use crate::model::{ClassLevel, MultiRaterSet};
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
 use crate::stats::moments::mean;
@@ -28,6 +25,8 @@ pub struct AgreeOptions {
     pub min_iou_sweep: Vec<f64>,
     /// Where the rater groups come from (a file), or `None` for the id prefixes.
     pub groups_file: Option<String>,
+    /// Whether nuclei centred outside the FOV region are left out before clustering.
+    pub crop: FovCrop,
     pub truth: super::raters::TruthOptions,
 }
 
@@ -39,6 +38,7 @@ impl Default for AgreeOptions {
             bootstrap: None,
             min_iou_sweep: vec![0.25, 0.5, 0.75],
             groups_file: None,
+            crop: FovCrop::ReferenceRegion,
             truth: super::raters::TruthOptions::default(),
         }
     }
@@ -122,22 +122,6 @@ pub struct AlphaAtMinIou {
     pub alpha_classification: [Option<f64>; 3],
 }
 
-/// One rater against themself across two evaluation sets.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Intrarater {
-    pub rater: String,
-    /// The reference (main) evaluation set and the other one.
-    pub eval_set_a: String,
-    pub eval_set_b: String,
-    pub fovs: usize,
-    pub nuclei_a: usize,
-    pub nuclei_b: usize,
-    pub detection_f1: Option<f64>,
-    /// Per level (raw, main, super), on the nuclei matched across the two sets.
-    pub kappa: [Option<f64>; 3],
-    pub accuracy: [Option<f64>; 3],
-}
-
 /// One rater of the study.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RaterInfo {
@@ -155,12 +139,15 @@ pub struct Counts {
     pub annotations: usize,
     /// Anchors by how many raters detected them: `[0]` one rater, `[1]` two, ...
     pub anchors_by_detections: Vec<usize>,
+    /// Annotations left out because they are centred outside the FOV region.
+    pub cropped: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Params {
     pub min_iou: f64,
     pub shape: IouShape,
+    pub fov_crop: FovCrop,
     pub eval_set: Option<String>,
     /// The groups file, or `null` for groups by id prefix (SP, JP, NP).
     pub groups_file: Option<String>,
@@ -178,7 +165,7 @@ pub struct AgreementReport {
     pub levels: Levels,
     pub raters: Vec<RaterInfo>,
     pub min_iou_sweep: Vec<AlphaAtMinIou>,
-    pub intrarater: Vec<Intrarater>,
+    pub intrarater: Vec<super::intrarater::Intrarater>,
     /// The inferred truth, and each rater and group against it.
     pub truth: super::raters::TruthReport,
 }
@@ -271,7 +258,12 @@ pub fn analyse(
     labelled: &[FovAnchors],
     options: &AgreeOptions,
 ) -> (AgreementReport, [super::raters::LevelTruth; 3]) {
-    let others = label_study_at(study, &other_cuts(options), &options.iou_options);
+    let others = label_study_at(
+        study,
+        &other_cuts(options),
+        &options.iou_options,
+        options.crop,
+    );
     analyse_with_sweep(multi, study, eval_set, labelled, &others, options)
 }
 
@@ -392,6 +384,7 @@ pub fn analyse_with_sweep(
         params: Params {
             min_iou: options.min_iou,
             shape: options.iou_options.shape(),
+            fov_crop: options.crop,
             eval_set: eval_set.map(String::from),
             groups_file: options.groups_file.clone(),
             bootstrap_replicates: options.bootstrap.as_ref().map_or(0, |b| b.replicates),
@@ -407,80 +400,13 @@ pub fn analyse_with_sweep(
                 .map(|(i, n)| (i + 1) * n)
                 .sum(),
             anchors_by_detections,
+            cropped: labelled.iter().map(|f| f.cropped).sum(),
         },
         levels,
         raters,
         min_iou_sweep,
-        intrarater: intrarater(multi, eval_set, options),
+        intrarater: super::intrarater::intrarater(multi, eval_set, options),
         truth,
     };
     (report, truths)
-}
-
-/// Each rater with more than one evaluation set, against themself: the other set matched to
-/// the main one (optimal assignment, IoU ≥ 0.5, every class a class).
-fn intrarater(
-    multi: &MultiRaterSet,
-    eval_set: Option<&str>,
-    options: &AgreeOptions,
-) -> Vec<Intrarater> {
-    let Some(main) = eval_set else {
-        return Vec::new();
-    };
-    let comparison = ComparisonOptions {
-        job: Job::Compare,
-        matching: MatchOptions {
-            criterion: Criterion::Iou {
-                threshold: 0.5,
-                options: options.iou_options,
-            },
-            assignment: Assignment::Optimal,
-            crop: FovCrop::ReferenceRegion,
-        },
-        ambiguous: AmbiguousMode::Class,
-        bootstrap: None,
-        score_threshold: 0.5,
-        folds: false,
-    };
-    let mut out = Vec::new();
-    for reference in multi
-        .raters
-        .iter()
-        .filter(|r| r.eval_set.as_deref() == Some(main))
-    {
-        for other in multi
-            .raters
-            .iter()
-            .filter(|r| r.rater == reference.rater && r.eval_set.as_deref() != Some(main))
-        {
-            let roles = ClassRoles::new(reference.set.hierarchy.clone(), AmbiguousMode::Class);
-            let (outcomes, _) = evaluate_sets(
-                &other.set,
-                &reference.set,
-                &roles,
-                &comparison,
-                false,
-                &|_| {},
-            );
-            let result = summarize(&outcomes, &roles, &SummaryOptions::default());
-            out.push(Intrarater {
-                rater: reference.rater.clone(),
-                eval_set_a: main.to_string(),
-                eval_set_b: other.eval_set.clone().unwrap_or_default(),
-                fovs: outcomes.len(),
-                nuclei_a: outcomes
-                    .iter()
-                    .map(|o| o.pairs.len() + o.unmatched_b.len())
-                    .sum(),
-                nuclei_b: outcomes
-                    .iter()
-                    .map(|o| o.pairs.len() + o.unmatched_a.len())
-                    .sum(),
-                detection_f1: result.levels.super_.detection.f1,
-                kappa: ClassLevel::ALL.map(|l| result.levels.get(l).classification.cohen_kappa),
-                accuracy: ClassLevel::ALL.map(|l| result.levels.get(l).classification.accuracy),
-            });
-        }
-    }
-    out
 }

@@ -193,6 +193,7 @@ mod tests {
         let fov = FovAnchors {
             fov: "f".into(),
             annotated: vec![true; 4],
+            cropped: 0,
             anchors: rows
                 .iter()
                 .map(|labels| AnchorLabels {

@@ -12,6 +12,7 @@ use nucagree::agreement::summary::AgreeOptions;
 use nucagree::agreement::truth_fovs;
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
 use nucagree::ingest::{self, ReadOptions};
+use nucagree::matching::FovCrop;
 use nucagree::model::ClassLevel;
 use nucagree::report::{self, ExtraFormats};
 use nucagree::stats::bootstrap::BootstrapOptions;
@@ -34,6 +35,13 @@ pub struct AgreeArgs {
     /// drawn outlines (polygon), or of bounding boxes (box, as the NuCLS study's clustering).
     #[arg(long, default_value_t = IouShape::Auto, value_parser = choice::<IouShape>())]
     shape: IouShape,
+    /// Leave out nuclei centred outside the FOV region before clustering (reference: the
+    /// study's `fov_locations.csv`, or --fov-locations), or keep all (off).
+    #[arg(long, default_value_t = FovCrop::ReferenceRegion, value_parser = choice::<FovCrop>())]
+    fov_crop: FovCrop,
+    /// A `fov_locations.csv` giving the FOV regions instead of the study's own.
+    #[arg(long, value_name = "FILE")]
+    fov_locations: Option<PathBuf>,
     /// The evaluation set to analyse (default: the one with the most raters); "all" pools
     /// every set, each rater and set a rater of its own.
     #[arg(long, value_name = "NAME")]
@@ -72,6 +80,8 @@ pub struct AgreeJob {
     pub options: AgreeOptions,
     pub eval_set: EvalSetChoice,
     pub groups: Option<PathBuf>,
+    /// FOV regions instead of the study's own.
+    pub fov_locations: Option<PathBuf>,
     /// The simulated truth, when the study is simulated.
     pub simulated_truth: Option<PathBuf>,
     pub read: ReadOptions,
@@ -91,6 +101,7 @@ impl AgreeJob {
             },
             eval_set: EvalSetChoice::MostRaters,
             groups: None,
+            fov_locations: None,
             simulated_truth: None,
             read: ReadOptions::default(),
             formats: ExtraFormats::default(),
@@ -120,6 +131,7 @@ impl AgreeArgs {
                     .context("IoU options")?,
                 bootstrap: (self.bootstrap > 0).then_some(bootstrap),
                 groups_file: self.groups.as_ref().map(|p| p.display().to_string()),
+                crop: self.fov_crop,
                 truth: TruthOptions {
                     truth_from: self.truth_from.clone(),
                     draws: self.raters_needed_draws,
@@ -133,6 +145,7 @@ impl AgreeArgs {
                 None => EvalSetChoice::MostRaters,
             },
             groups: self.groups.clone(),
+            fov_locations: self.fov_locations.clone(),
             simulated_truth: self.simulated_truth.clone(),
             read: self.input.read_options()?,
             formats: self.output.formats(),
@@ -172,7 +185,14 @@ fn simulated_truth(job: &AgreeJob) -> Option<PathBuf> {
 
 pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
     let mut watch = Stopwatch::new(job.run);
-    let multi = ingest::read_multi_rater(&job.study, &job.read)?;
+    let mut multi = ingest::read_multi_rater(&job.study, &job.read)?;
+    if let Some(path) = &job.fov_locations {
+        let regions = ingest::metadata::read_fov_locations(path)?
+            .into_iter()
+            .map(|(name, location)| (name, location.region))
+            .collect();
+        multi.set_regions(&regions);
+    }
     watch.lap("reading");
     let groups = match &job.groups {
         Some(path) => Some(ingest::metadata::read_rater_groups(path)?),

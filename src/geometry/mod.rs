@@ -59,7 +59,7 @@ impl IouShape {
     /// What IoU is taken of, for sentences ("IoU of …").
     pub fn describe(self) -> &'static str {
         match self {
-            IouShape::Auto => "outlines (of boxes where either nucleus is drawn as a box)",
+            IouShape::Auto => "outlines, or boxes where either nucleus is drawn as a box",
             IouShape::Polygon => "polygon outlines",
             IouShape::Box => "bounding boxes",
         }

@@ -163,6 +163,18 @@ pub struct MultiRaterSet {
     pub raters: Vec<RaterSet>,
 }
 
+impl MultiRaterSet {
+    /// Gives every rater's FOV of a listed name the region listed (FOVs not listed keep
+    /// theirs).
+    pub fn set_regions(&mut self, regions: &std::collections::HashMap<String, BoundingBox>) {
+        for fov in self.raters.iter_mut().flat_map(|r| r.set.fovs.iter_mut()) {
+            if let Some(region) = regions.get(&fov.name) {
+                fov.region = Some(*region);
+            }
+        }
+    }
+}
+
 /// What a folder held: one annotation set, or a multi-rater study.
 #[derive(Debug, Clone)]
 pub enum Dataset {

@@ -40,6 +40,14 @@ pub fn agreement(
         report.params.shape.describe()
     )
     .unwrap();
+    if c.cropped > 0 {
+        writeln!(
+            out,
+            "{} annotations centred outside their FOV region were left out before clustering, as `compare` crops before matching.",
+            count(c.cropped)
+        )
+        .unwrap();
+    }
     if report.params.bootstrap_replicates > 0 {
         writeln!(
             out,
@@ -163,7 +171,7 @@ pub fn agreement(
 
     if !report.intrarater.is_empty() {
         out.push_str("\n## Intrarater agreement\n\n");
-        out.push_str("Each rater's second evaluation set matched to the main one (optimal assignment, IoU ≥ 0.5; every class a class).\n\n");
+        out.push_str("Each rater's second evaluation set clustered with the main one into anchors exactly as raters are clustered with each other (the same linkage, cut and crop), over the FOVs both sets annotated: detection F1 over the anchors, κ as the pairwise κ between raters (`undetected` a category), so that intrarater and interrater agreement compare.\n\n");
         let mut t = Table::with_left_columns(
             &[
                 "rater",
@@ -195,9 +203,11 @@ pub fn agreement(
     truth_sections(&mut out, report, figures);
 
     out.push_str("\n## Methods\n\n");
+    out.push_str(&conventions(report).render());
+    out.push('\n');
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Computed with nucagree {}.",
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell and {} more on each confusion matrix's diagonal, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Computed with nucagree {}.",
         report.params.shape.describe(),
         report.params.min_iou,
         match &report.params.groups_file {
@@ -215,6 +225,7 @@ pub fn agreement(
             format!("the raters of {}", report.truth.truth_from.join(", "))
         },
         report.truth.dawid_skene.smoothing,
+        report.truth.dawid_skene.diagonal_prior,
         report.truth.dawid_skene.tolerance,
         report.truth.dawid_skene.likelihood_tolerance,
         report
@@ -236,6 +247,65 @@ pub fn agreement(
         }
     }
     out
+}
+
+/// The conventions the analysis used, one per row, from its parameters.
+fn conventions(report: &AgreementReport) -> Table {
+    let p = &report.params;
+    let ds = &report.truth.dawid_skene;
+    let mut t = Table::with_left_columns(&["convention", "used here"], 2);
+    let rows: Vec<(&str, String)> = vec![
+        (
+            "clustering",
+            format!(
+                "complete linkage on 1 − IoU, cut at IoU {}, at most one nucleus per rater",
+                p.min_iou
+            ),
+        ),
+        ("IoU of", p.shape.describe().to_string()),
+        (
+            "FOV crop",
+            match p.fov_crop {
+                crate::matching::FovCrop::ReferenceRegion => {
+                    "nuclei centred outside the FOV region left out".to_string()
+                }
+                _ => "off: every nucleus kept".to_string(),
+            },
+        ),
+        ("ambiguous nuclei", "a class like any other".to_string()),
+        (
+            "coefficients",
+            "Fleiss' κ and Gwet's AC1 (irrCAC's generalised forms), Krippendorff's nominal α"
+                .to_string(),
+        ),
+        (
+            "pairwise κ",
+            "Cohen's unweighted κ, asymptotic SE, normal 95% interval".to_string(),
+        ),
+        (
+            "intervals",
+            if p.bootstrap_replicates > 0 {
+                format!(
+                    "95% BCa cluster bootstrap over FOVs, {} replicates, seed {}",
+                    count(p.bootstrap_replicates),
+                    p.seed.unwrap_or_default()
+                )
+            } else {
+                "none".to_string()
+            },
+        ),
+        (
+            "truth",
+            format!(
+                "Dawid-Skene, pseudo-count {} on every cell and {} on the diagonal; raters scored leaving themselves out",
+                ds.smoothing, ds.diagonal_prior
+            ),
+        ),
+    ];
+    for (name, value) in rows {
+        t.row(vec![name.to_string(), value]);
+    }
+    t
 }
 
 /// Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 of all raters at each level, with

@@ -552,9 +552,76 @@ fn data_quality(out: &mut String, report: &ComparisonReport) {
     }
 }
 
+/// The conventions the comparison used, one per row, from its parameters.
+fn conventions(report: &ComparisonReport) -> Table {
+    let p = &report.params;
+    let mut t = Table::with_left_columns(&["convention", "used here"], 2);
+    let matching = match (p.iou_threshold, p.radius_px) {
+        (Some(threshold), _) => format!("{}, IoU ≥ {threshold}", p.matching),
+        (_, Some(radius)) => format!("{}, centroid distance ≤ {radius} px", p.matching),
+        _ => p.matching.to_string(),
+    };
+    let mut rows: Vec<(&str, String)> = vec![
+        ("matching", matching),
+        (
+            "IoU of",
+            format!(
+                "{} ({} pixel areas)",
+                p.shape.describe(),
+                p.pixel_convention
+            ),
+        ),
+        (
+            "FOV crop",
+            match p.fov_crop {
+                crate::matching::FovCrop::ReferenceRegion => {
+                    "nuclei centred outside the reference's FOV region left out".to_string()
+                }
+                _ => "off: every nucleus kept".to_string(),
+            },
+        ),
+        (
+            "ambiguous nuclei",
+            format!("{}: {}", p.ambiguous, p.ambiguous.describe()),
+        ),
+        (
+            "κ",
+            "Cohen's unweighted κ, asymptotic SE, normal 95% interval".to_string(),
+        ),
+        (
+            "intervals",
+            match (p.bootstrap_method, p.bootstrap_replicates) {
+                (Some(method), n) if n > 0 => format!(
+                    "95% {} cluster bootstrap over FOVs, {} replicates, seed {}",
+                    match method {
+                        crate::stats::bootstrap::IntervalMethod::Bca => "BCa",
+                        _ => "percentile",
+                    },
+                    count(n),
+                    p.seed.unwrap_or_default()
+                ),
+                _ => "none".to_string(),
+            },
+        ),
+    ];
+    if report.command == Job::Score {
+        rows.push((
+            "AP",
+            "COCO (pycocotools' thresholds and tie order), no cap on detections per image"
+                .to_string(),
+        ));
+    }
+    for (name, value) in rows {
+        t.row(vec![name.to_string(), value]);
+    }
+    t
+}
+
 fn methods(out: &mut String, report: &ComparisonReport) {
     let p = &report.params;
     out.push_str("\n## Methods\n\n");
+    out.push_str(&conventions(report).render());
+    out.push('\n');
     let pairing = match (p.iou_threshold, p.radius_px) {
         (Some(t), _) => format!(
             "Nuclei were paired one to one within each field of view (FOV) by the intersection over union (IoU) of their {}, with {} pixel areas, keeping pairs with IoU ≥ {t}{}",
