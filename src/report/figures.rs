@@ -94,6 +94,16 @@ fn confusion(level: ClassLevel, l: &LevelSummary, normalised: bool) -> (Heatmap,
             }
         }
     }
+    // Ambiguous classes (detected, not judged for class) are greyed: their counts stay.
+    let ambiguous = |i: usize| l.confusion.ambiguous.get(i).copied().unwrap_or(false);
+    for (r, row) in values.iter_mut().enumerate() {
+        for (c, value) in row.iter_mut().enumerate() {
+            if ambiguous(r) || ambiguous(c) {
+                *value = None;
+            }
+        }
+    }
+    let any_ambiguous = (0..k).any(ambiguous);
     let title = format!(
         "Confusion matrix, {} classes{}",
         level.name(),
@@ -115,11 +125,19 @@ fn confusion(level: ClassLevel, l: &LevelSummary, normalised: bool) -> (Heatmap,
         scale: ColourScale::Sequential {
             max: if normalised { 1.0 } else { max as f64 },
         },
-        note: if normalised {
-            "each row sums to 1 over A's classes and the nuclei A missed".into()
-        } else {
-            "last row: A's nuclei with no match in B; last column: B's nuclei A missed".into()
-        },
+        note: format!(
+            "{}{}",
+            if normalised {
+                "each row sums to 1 over A's classes and the nuclei A missed"
+            } else {
+                "last row: A's nuclei with no match in B; last column: B's nuclei A missed"
+            },
+            if any_ambiguous {
+                "; ambiguous classes (not judged for class) in grey"
+            } else {
+                ""
+            }
+        ),
     };
     (chart, (side + 120, side))
 }
