@@ -3,9 +3,9 @@
 //! interrater agreement are comparable.
 
 use super::labelling::label_study_at;
+use super::options::AgreeOptions;
 use super::pairwise::pairwise;
 use super::study::{group_of_rater, Label, Study};
-use super::summary::AgreeOptions;
 use crate::model::{ClassLevel, MultiRaterSet};
 use crate::stats::detection::DetectionCounts;
 use serde::Serialize;

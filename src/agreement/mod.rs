@@ -9,10 +9,13 @@
 
 pub mod anchors;
 pub mod coefficient;
+pub mod inference;
 pub mod intrarater;
 pub mod labelling;
+pub mod options;
 pub mod pairwise;
 pub mod raters;
+pub mod raters_needed;
 pub mod run;
 pub mod simulated;
 pub mod study;

@@ -18,167 +18,19 @@
 //! truth inferred from the panel's raters who were not drawn, so that the reference keeps
 //! at least two raters and never shares one with the draw.
 
+pub use super::inference::infer;
+use super::inference::{category, decided};
+pub use super::options::{CurveMethod, TruthOptions, CURVE_DAWID_SKENE_LIMIT};
 use super::pairwise::{group_names, PairwiseCohen};
-use super::study::{FovAnchors, Label, Study};
-use super::truth::{dawid_skene, majority_vote, DawidSkeneOptions, Votes};
+use super::study::{FovAnchors, Study};
+use super::truth::{DawidSkeneOptions, LevelTruth};
 use crate::model::{ClassHierarchy, ClassLevel};
-use crate::random::Stream;
 use crate::stats::cohen::{cohen_kappa, KappaWeights};
 use crate::stats::detection::Detection;
 use crate::stats::detection::{matthews_correlation, DetectionCounts};
-use crate::stats::moments::mean_sd;
 use crate::stats::rank_tests::mann_whitney_u;
 use rayon::prelude::*;
 use serde::Serialize;
-
-/// How the raters-needed curve infers each draw's truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CurveMethod {
-    /// Dawid-Skene up to 20,000 anchors, majority vote above (where hundreds of EM fits
-    /// would take minutes).
-    #[default]
-    Auto,
-    MajorityVote,
-    DawidSkene,
-}
-
-/// The largest study whose raters-needed curve `Auto` draws with Dawid-Skene.
-pub const CURVE_DAWID_SKENE_LIMIT: usize = 20_000;
-
-/// How the truth is inferred and the raters-needed curve drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TruthOptions {
-    /// Infer the truth from these groups' raters only (all raters when empty).
-    pub truth_from: Vec<String>,
-    /// Draws per number of raters for the raters-needed curve (0: no curve).
-    pub draws: usize,
-    pub curve_method: CurveMethod,
-    pub seed: u64,
-    pub dawid_skene: DawidSkeneOptions,
-}
-
-impl Default for TruthOptions {
-    fn default() -> TruthOptions {
-        TruthOptions {
-            truth_from: Vec::new(),
-            draws: 20,
-            curve_method: CurveMethod::Auto,
-            seed: 2022,
-            dawid_skene: DawidSkeneOptions::default(),
-        }
-    }
-}
-
-/// The truth of every anchor at one level, per FOV and anchor: a category (the level's class
-/// index, or the class count for `undetected`), `None` where no chosen rater rated it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LevelTruth {
-    pub majority: Vec<Vec<Option<usize>>>,
-    /// Dawid-Skene's decision and its posterior probability.
-    pub dawid_skene: Vec<Vec<Option<(usize, f64)>>>,
-    pub iterations: usize,
-    pub converged: bool,
-}
-
-fn category(label: Label, level: ClassLevel, hierarchy: &ClassHierarchy) -> Option<usize> {
-    let k = hierarchy.names(level).len();
-    match label {
-        Label::Class(id) => Some(hierarchy.index(id, level)),
-        Label::Undetected => Some(k),
-        Label::Missing => None,
-    }
-}
-
-/// Votes of the raters `chosen(fov index)` on every anchor, flattened FOV by FOV.
-fn votes(
-    labelled: &[FovAnchors],
-    raters: usize,
-    level: ClassLevel,
-    hierarchy: &ClassHierarchy,
-    chosen: &dyn Fn(usize) -> Vec<usize>,
-) -> Votes {
-    let mut items = Vec::new();
-    for (f, fov) in labelled.iter().enumerate() {
-        let who = chosen(f);
-        for anchor in &fov.anchors {
-            items.push(
-                who.iter()
-                    .filter_map(|&r| {
-                        category(anchor.labels[r], level, hierarchy).map(|c| (r as u16, c as u16))
-                    })
-                    .collect(),
-            );
-        }
-    }
-    Votes {
-        categories: hierarchy.names(level).len() + 1,
-        raters,
-        items,
-    }
-}
-
-/// Splits a flat per-anchor vector back into FOVs.
-fn per_fov<T: Clone>(labelled: &[FovAnchors], flat: &[T]) -> Vec<Vec<T>> {
-    let mut at = 0;
-    labelled
-        .iter()
-        .map(|f| {
-            let part = flat[at..at + f.anchors.len()].to_vec();
-            at += f.anchors.len();
-            part
-        })
-        .collect()
-}
-
-fn infer_with(
-    labelled: &[FovAnchors],
-    raters: usize,
-    level: ClassLevel,
-    hierarchy: &ClassHierarchy,
-    chosen: &dyn Fn(usize) -> Vec<usize>,
-    options: Option<&DawidSkeneOptions>,
-) -> LevelTruth {
-    let v = votes(labelled, raters, level, hierarchy, chosen);
-    let majority = majority_vote(&v);
-    let (decisions, iterations, converged) = match options {
-        Some(options) => {
-            let ds = dawid_skene(&v, options);
-            let decisions: Vec<Option<(usize, f64)>> = ds
-                .decisions()
-                .into_iter()
-                .zip(&v.items)
-                .map(|(d, item)| (!item.is_empty()).then_some(d))
-                .collect();
-            (decisions, ds.iterations, ds.converged)
-        }
-        None => (vec![None; v.items.len()], 0, false),
-    };
-    LevelTruth {
-        majority: per_fov(labelled, &majority),
-        dawid_skene: per_fov(labelled, &decisions),
-        iterations,
-        converged,
-    }
-}
-
-/// The truth at `level` from the raters `panel`.
-pub fn infer(
-    study: &Study<'_>,
-    labelled: &[FovAnchors],
-    panel: &[usize],
-    level: ClassLevel,
-    options: &DawidSkeneOptions,
-) -> LevelTruth {
-    infer_with(
-        labelled,
-        study.raters.len(),
-        level,
-        &study.hierarchy,
-        &|_| panel.to_vec(),
-        Some(options),
-    )
-}
 
 /// One rater against the truth at one level.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -278,17 +130,6 @@ pub struct GroupTest {
     pub p_two_sided: Option<f64>,
 }
 
-/// The raters-needed curve at one number of raters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RatersNeeded {
-    pub raters: usize,
-    pub draws: usize,
-    pub detection_f1_mean: Option<f64>,
-    pub detection_f1_sd: Option<f64>,
-    pub mcc_mean: Option<f64>,
-    pub mcc_sd: Option<f64>,
-}
-
 /// What the truth and the scores against it add to the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TruthReport {
@@ -306,7 +147,7 @@ pub struct TruthReport {
     pub group_tests: Vec<GroupTest>,
     /// How each draw's truth (and the full panel's, for the curve) was inferred.
     pub raters_needed_method: CurveMethod,
-    pub raters_needed: Vec<RatersNeeded>,
+    pub raters_needed: Vec<super::raters_needed::RatersNeeded>,
     /// On simulated data: the simulated truth's folder, and each inferred truth against it.
     pub simulated_truth: Option<String>,
     pub against_simulated: Vec<super::simulated::AgainstSimulated>,
@@ -316,14 +157,6 @@ fn median(values: &[f64]) -> Option<f64> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     (!v.is_empty()).then(|| crate::stats::bootstrap::quantile(&v, 0.5))
-}
-
-fn decided(truth: &LevelTruth) -> Vec<Vec<Option<usize>>> {
-    truth
-        .dawid_skene
-        .iter()
-        .map(|f| f.iter().map(|d| d.map(|x| x.0)).collect())
-        .collect()
 }
 
 /// The raters the truth is inferred from.
@@ -435,7 +268,8 @@ pub fn truth_report(
         CurveMethod::Auto => CurveMethod::MajorityVote,
         other => other,
     };
-    let raters_needed = raters_needed(study, labelled, &panel, options, method);
+    let raters_needed =
+        super::raters_needed::raters_needed(study, labelled, &panel, options, method);
     TruthReport {
         truth_from: options.truth_from.clone(),
         dawid_skene: options.dawid_skene,
@@ -516,113 +350,4 @@ fn group_tests(
         }
     }
     tests
-}
-
-fn raters_needed(
-    study: &Study<'_>,
-    labelled: &[FovAnchors],
-    panel: &[usize],
-    options: &TruthOptions,
-    method: CurveMethod,
-) -> Vec<RatersNeeded> {
-    // Each draw's EM is bounded: hundreds of fits make the curve.
-    let curve_em = DawidSkeneOptions {
-        max_iterations: 100,
-        likelihood_tolerance: 1e-7,
-        ..options.dawid_skene
-    };
-    let n = study.raters.len();
-    // The reference keeps at least two raters: k runs to N - 2.
-    if options.draws == 0 || n < 4 {
-        return Vec::new();
-    }
-    let k = study.hierarchy.names(ClassLevel::Super).len();
-    let annotating: Vec<Vec<usize>> = labelled
-        .iter()
-        .map(|f| (0..n).filter(|&r| f.annotated[r]).collect())
-        .collect();
-    (2..=n - 2)
-        .map(|size| {
-            let results: Vec<(Option<f64>, Option<f64>)> = (0..options.draws)
-                .into_par_iter()
-                .map(|draw| {
-                    let index = (size * 100_000 + draw) as u64;
-                    let chosen = |f: usize| {
-                        let mut stream =
-                            Stream::new(options.seed, "raters-needed", index ^ ((f as u64) << 32));
-                        let mut pool = annotating[f].clone();
-                        // A partial Fisher-Yates shuffle: the first `size` are the draw.
-                        let take = size.min(pool.len());
-                        for i in 0..take {
-                            let j = i + stream.below(pool.len() - i);
-                            pool.swap(i, j);
-                        }
-                        pool.truncate(take);
-                        pool
-                    };
-                    // The panel's raters not drawn, where at least two annotated the FOV.
-                    let rest = |f: usize| {
-                        let drawn = chosen(f);
-                        let rest: Vec<usize> = annotating[f]
-                            .iter()
-                            .copied()
-                            .filter(|r| panel.contains(r) && !drawn.contains(r))
-                            .collect();
-                        if rest.len() >= 2 {
-                            rest
-                        } else {
-                            Vec::new()
-                        }
-                    };
-                    let infer_from = |who: &dyn Fn(usize) -> Vec<usize>| {
-                        let truth = infer_with(
-                            labelled,
-                            n,
-                            ClassLevel::Super,
-                            &study.hierarchy,
-                            who,
-                            (method != CurveMethod::MajorityVote).then_some(&curve_em),
-                        );
-                        match method {
-                            CurveMethod::MajorityVote => truth.majority,
-                            _ => decided(&truth),
-                        }
-                    };
-                    let small = infer_from(&chosen);
-                    let full = infer_from(&rest);
-                    let mut counts = DetectionCounts::default();
-                    let mut table = vec![vec![0.0; k]; k];
-                    for (small, large) in small.iter().flatten().zip(full.iter().flatten()) {
-                        // Anchors of FOVs whose reference has fewer than two raters are
-                        // left out (no truth).
-                        let (Some(s), Some(l)) = (small, large) else {
-                            continue;
-                        };
-                        match (*s < k, *l < k) {
-                            (true, true) => {
-                                counts.tp += 1;
-                                table[*s][*l] += 1.0;
-                            }
-                            (true, false) => counts.fp += 1,
-                            (false, true) => counts.fn_ += 1,
-                            (false, false) => {}
-                        }
-                    }
-                    (counts.f1(), matthews_correlation(&table))
-                })
-                .collect();
-            let f1: Vec<f64> = results.iter().filter_map(|r| r.0).collect();
-            let mcc: Vec<f64> = results.iter().filter_map(|r| r.1).collect();
-            let (f1_mean, f1_sd) = mean_sd(&f1);
-            let (mcc_mean, mcc_sd) = mean_sd(&mcc);
-            RatersNeeded {
-                raters: size,
-                draws: options.draws,
-                detection_f1_mean: f1_mean,
-                detection_f1_sd: f1_sd,
-                mcc_mean,
-                mcc_sd,
-            }
-        })
-        .collect()
 }

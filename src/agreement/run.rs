@@ -3,11 +3,12 @@
 //! in one pass, and compute the report and the inferred truth.
 
 use super::labelling::label_study_at;
+use super::options::AgreeOptions;
 use super::pairwise::group_names;
-use super::raters::LevelTruth;
 use super::simulated::against_simulated;
 use super::study::{group_of_rater, main_eval_set, FovAnchors, Study};
-use super::summary::{analyse_with_sweep, other_cuts, AgreeOptions, AgreementReport};
+use super::summary::{analyse_with_sweep, other_cuts, AgreementReport};
+use super::truth::LevelTruth;
 use crate::model::{AnnotationSet, MultiRaterSet};
 use std::collections::HashMap;
 

@@ -1,8 +1,8 @@
 //! On simulated data the truth is known: each inferred truth (majority vote, Dawid-Skene)
 //! written as an annotation set and compared with the simulated truth, as `compare` would.
 
-use super::raters::LevelTruth;
 use super::study::{FovAnchors, Study};
+use super::truth::LevelTruth;
 use super::truth_set::{fovs_of_decisions, truth_set};
 use crate::comparison::run::{compare_sets, ComparisonOptions};
 use crate::comparison::AmbiguousMode;

@@ -3,46 +3,17 @@
 
 use super::coefficient::{ByCoefficient, Coefficient};
 use super::labelling::label_study_at;
+pub use super::options::AgreeOptions;
 use super::pairwise::{group_names, group_pairs, pairwise, GroupPairKappa, PairwiseCohen};
 use super::study::{FovAnchors, Study};
 use super::tally::AgreementLayout;
-use crate::geometry::{IouOptions, IouShape};
+use crate::geometry::IouShape;
 use crate::matching::FovCrop;
 use crate::model::{ClassLevel, MultiRaterSet};
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
 use crate::stats::moments::mean;
 use rayon::prelude::*;
 use serde::Serialize;
-
-/// How the agreement analysis runs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AgreeOptions {
-    /// The clustering's cut: the minimum complete-linkage IoU.
-    pub min_iou: f64,
-    pub iou_options: IouOptions,
-    pub bootstrap: Option<BootstrapOptions>,
-    /// Minimum IoUs at which alpha is also reported.
-    pub min_iou_sweep: Vec<f64>,
-    /// Where the rater groups come from (a file), or `None` for the id prefixes.
-    pub groups_file: Option<String>,
-    /// Whether nuclei centred outside the FOV region are left out before clustering.
-    pub crop: FovCrop,
-    pub truth: super::raters::TruthOptions,
-}
-
-impl Default for AgreeOptions {
-    fn default() -> AgreeOptions {
-        AgreeOptions {
-            min_iou: 0.25,
-            iou_options: IouOptions::default(),
-            bootstrap: None,
-            min_iou_sweep: vec![0.25, 0.5, 0.75],
-            groups_file: None,
-            crop: FovCrop::ReferenceRegion,
-            truth: super::raters::TruthOptions::default(),
-        }
-    }
-}
 
 /// A statistic with its bootstrap interval over FOVs.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -257,7 +228,7 @@ pub fn analyse(
     eval_set: Option<&str>,
     labelled: &[FovAnchors],
     options: &AgreeOptions,
-) -> (AgreementReport, [super::raters::LevelTruth; 3]) {
+) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
     let others = label_study_at(
         study,
         &other_cuts(options),
@@ -276,7 +247,7 @@ pub fn analyse_with_sweep(
     labelled: &[FovAnchors],
     others: &[Vec<FovAnchors>],
     options: &AgreeOptions,
-) -> (AgreementReport, [super::raters::LevelTruth; 3]) {
+) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
     let all: Vec<usize> = (0..study.raters.len()).collect();
     let groups = group_names(study);
     // The bootstrap and the re-clustering at other minimum IoUs run side by side.

@@ -237,6 +237,17 @@ pub fn dawid_skene(votes: &Votes, options: &DawidSkeneOptions) -> DawidSkene {
     }
 }
 
+/// The truth of every anchor at one level, per FOV and anchor: a category (the level's class
+/// index, or the class count for `undetected`), `None` where no chosen rater rated it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelTruth {
+    pub majority: Vec<Vec<Option<usize>>>,
+    /// Dawid-Skene's decision and its posterior probability.
+    pub dawid_skene: Vec<Vec<Option<(usize, f64)>>>,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -212,21 +212,23 @@ pub fn agreement_figures(report: &AgreementReport) -> Result<Vec<NamedFigure>> {
     }
     let needed = &report.truth.raters_needed;
     if !needed.is_empty() {
-        let series_of =
-            |name: &str, mean: &dyn Fn(&crate::agreement::raters::RatersNeeded) -> MeanAndSd| {
-                let mut points = Vec::new();
-                let mut intervals = Vec::new();
-                for n in needed {
-                    if let (Some(m), sd) = mean(n) {
-                        points.push((n.raters as f64, m));
-                        intervals.push(sd.map(|s| [m - s, m + s]));
-                    }
+        let series_of = |name: &str,
+                         mean: &dyn Fn(
+            &crate::agreement::raters_needed::RatersNeeded,
+        ) -> MeanAndSd| {
+            let mut points = Vec::new();
+            let mut intervals = Vec::new();
+            for n in needed {
+                if let (Some(m), sd) = mean(n) {
+                    points.push((n.raters as f64, m));
+                    intervals.push(sd.map(|s| [m - s, m + s]));
                 }
-                let mut s = Series::new(name, points);
-                s.intervals = intervals;
-                s.markers = true;
-                s
-            };
+            }
+            let mut s = Series::new(name, points);
+            s.intervals = intervals;
+            s.markers = true;
+            s
+        };
         let lines = Lines {
             title: "How many raters a truth needs".into(),
             x_label: "raters whose votes make the truth".into(),

@@ -1,5 +1,6 @@
 //! The Markdown report of `compare` and `score` (`report.md`).
 
+use super::comparison_methods::methods;
 use super::frame_table::{markdown_table, ColumnSpec, DETECTION_COLUMNS};
 use super::markdown::{count, embed, number, FigureIndex, Table, UNDEFINED};
 use crate::comparison::figure::Figure;
@@ -7,7 +8,6 @@ use crate::comparison::run::{ComparisonReport, Job};
 use crate::comparison::summary::LevelSummary;
 use crate::error::Result;
 use crate::geometry::IouShape;
-use crate::matching::Assignment;
 use crate::model::ClassLevel;
 use polars::prelude::DataFrame;
 use std::fmt::Write;
@@ -550,123 +550,4 @@ fn data_quality(out: &mut String, report: &ComparisonReport) {
         }
         out.push_str(&t.render());
     }
-}
-
-/// The conventions the comparison used, one per row, from its parameters.
-fn conventions(report: &ComparisonReport) -> Table {
-    let p = &report.params;
-    let mut t = Table::with_left_columns(&["convention", "used here"], 2);
-    let matching = match (p.iou_threshold, p.radius_px) {
-        (Some(threshold), _) => format!("{}, IoU ≥ {threshold}", p.matching),
-        (_, Some(radius)) => format!("{}, centroid distance ≤ {radius} px", p.matching),
-        _ => p.matching.to_string(),
-    };
-    let mut rows: Vec<(&str, String)> = vec![
-        ("matching", matching),
-        (
-            "IoU of",
-            format!(
-                "{} ({} pixel areas)",
-                p.shape.describe(),
-                p.pixel_convention
-            ),
-        ),
-        (
-            "FOV crop",
-            match p.fov_crop {
-                crate::matching::FovCrop::ReferenceRegion => {
-                    "nuclei centred outside the reference's FOV region left out".to_string()
-                }
-                _ => "off: every nucleus kept".to_string(),
-            },
-        ),
-        (
-            "ambiguous nuclei",
-            format!("{}: {}", p.ambiguous, p.ambiguous.describe()),
-        ),
-        (
-            "κ",
-            "Cohen's unweighted κ, asymptotic SE, normal 95% interval".to_string(),
-        ),
-        (
-            "intervals",
-            match (p.bootstrap_method, p.bootstrap_replicates) {
-                (Some(method), n) if n > 0 => format!(
-                    "95% {} cluster bootstrap over FOVs, {} replicates, seed {}",
-                    match method {
-                        crate::stats::bootstrap::IntervalMethod::Bca => "BCa",
-                        _ => "percentile",
-                    },
-                    count(n),
-                    p.seed.unwrap_or_default()
-                ),
-                _ => "none".to_string(),
-            },
-        ),
-    ];
-    if report.command == Job::Score {
-        rows.push((
-            "AP",
-            "COCO (pycocotools' thresholds and tie order), no cap on detections per image"
-                .to_string(),
-        ));
-    }
-    for (name, value) in rows {
-        t.row(vec![name.to_string(), value]);
-    }
-    t
-}
-
-fn methods(out: &mut String, report: &ComparisonReport) {
-    let p = &report.params;
-    out.push_str("\n## Methods\n\n");
-    out.push_str(&conventions(report).render());
-    out.push('\n');
-    let pairing = match (p.iou_threshold, p.radius_px) {
-        (Some(t), _) => format!(
-            "Nuclei were paired one to one within each field of view (FOV) by the intersection over union (IoU) of their {}, with {} pixel areas, keeping pairs with IoU ≥ {t}{}",
-            match p.shape {
-                IouShape::Box => "bounding boxes",
-                IouShape::Polygon => "outlines (a box where only a box was drawn)",
-                _ => "outlines when both nuclei were drawn as outlines, and of their bounding boxes when either was drawn as a box (as the NuCLS evaluation)",
-            },
-            p.pixel_convention,
-            match p.matching {
-                Assignment::Optimal => "; the assignment maximised the total IoU (Hungarian method on each connected component of the candidate graph)".to_string(),
-                Assignment::GreedyIou => "; pairs were taken greedily by IoU, highest first".to_string(),
-                _ => "; predictions took, in order of decreasing score, the free nucleus of highest IoU (as pycocotools)".to_string(),
-            }
-        ),
-        (_, Some(r)) => format!(
-            "Nuclei were paired one to one within each FOV by centroid distance ≤ {r} px, maximising the number of pairs and then minimising the total distance"
-        ),
-        _ => String::new(),
-    };
-    write!(out, "{pairing}. ").unwrap();
-    if p.fov_crop == crate::matching::FovCrop::ReferenceRegion {
-        out.push_str("Nuclei whose area centroid lay outside the reference FOV region were left out of both sets. ");
-    }
-    out.push_str(
-        "Matched pairs are true positives (TP), unmatched nuclei of the compared set false positives (FP) and unmatched nuclei of the reference false negatives (FN); precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN). ",
-    );
-    write!(out, "As for ambiguous nuclei: {}. ", p.ambiguous.describe()).unwrap();
-    out.push_str(
-        "Classification agreement on matched pairs, at the raw, main and super class levels, is given as accuracy, Cohen's unweighted κ with its asymptotic standard error (Fleiss, Cohen and Everitt 1969) and the normal 95% interval κ ± 1.96·SE, Gwet's AC1 (counting the categories observed), and the multiclass Matthews correlation coefficient. Per-class counts use the joint rule (a pair is a TP of class c only when both sets say c; otherwise a FP of the compared set's class and a FN of the reference's class). ",
-    );
-    if p.shape == IouShape::Auto {
-        out.push_str("Segmentation quality is taken over the true positives where both nuclei were drawn as outlines (a box says nothing of a nucleus's outline): their mean IoU (SQ) and mean Dice (2·IoU/(1+IoU)); panoptic quality PQ = DQ × SQ (Kirillov et al. 2019), DQ the detection F1 over all pairs. ");
-    } else {
-        out.push_str("Segmentation quality is the mean IoU and mean Dice (2·IoU/(1+IoU)) of matched pairs, and panoptic quality PQ = F1 × mean IoU (Kirillov et al. 2019). ");
-    }
-    if report.command == Job::Score {
-        out.push_str(
-            "Average precision follows the COCO definition (pycocotools): detections ranked by score, each matched to the free truth nucleus of highest IoU, precision interpolated at 101 recall points, at IoU 0.50, 0.75 and averaged over 0.50:0.05:0.95, without pycocotools' cap of 100 detections per image; a level's AP is the mean over its classes with truth nuclei, and class-agnostic AP pools all classes. F1 at a score threshold counts the predictions at or above it on the matching made with all predictions. ",
-        );
-    }
-    if p.bootstrap_replicates > 0 {
-        out.push_str(
-            "Confidence intervals in brackets resample whole FOVs with replacement (a cluster bootstrap, since nuclei within a FOV are not independent). ",
-        );
-    }
-    writeln!(out, "Computed with nucagree {}.", report.version).unwrap();
 }

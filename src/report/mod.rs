@@ -6,6 +6,7 @@
 pub mod agreement;
 pub mod agreement_figures;
 pub mod comparison;
+mod comparison_methods;
 pub mod figures;
 pub mod frame_table;
 pub mod html;
@@ -199,7 +200,7 @@ pub fn write_agreement(
     dir: &Path,
     report: &crate::agreement::summary::AgreementReport,
     labelled: &[crate::agreement::FovAnchors],
-    truths: &[crate::agreement::raters::LevelTruth; 3],
+    truths: &[crate::agreement::truth::LevelTruth; 3],
     truth_set: &[crate::agreement::TruthFov],
     raters: &[String],
     hierarchy: &crate::model::ClassHierarchy,

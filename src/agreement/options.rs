@@ -1,0 +1,76 @@
+//! How the agreement analysis runs.
+
+use super::truth::DawidSkeneOptions;
+use crate::geometry::IouOptions;
+use crate::matching::FovCrop;
+use crate::stats::bootstrap::BootstrapOptions;
+use serde::Serialize;
+
+/// How the agreement analysis runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreeOptions {
+    /// The clustering's cut: the minimum complete-linkage IoU.
+    pub min_iou: f64,
+    pub iou_options: IouOptions,
+    pub bootstrap: Option<BootstrapOptions>,
+    /// Minimum IoUs at which alpha is also reported.
+    pub min_iou_sweep: Vec<f64>,
+    /// Where the rater groups come from (a file), or `None` for the id prefixes.
+    pub groups_file: Option<String>,
+    /// Whether nuclei centred outside the FOV region are left out before clustering.
+    pub crop: FovCrop,
+    pub truth: TruthOptions,
+}
+
+impl Default for AgreeOptions {
+    fn default() -> AgreeOptions {
+        AgreeOptions {
+            min_iou: 0.25,
+            iou_options: IouOptions::default(),
+            bootstrap: None,
+            min_iou_sweep: vec![0.25, 0.5, 0.75],
+            groups_file: None,
+            crop: FovCrop::ReferenceRegion,
+            truth: TruthOptions::default(),
+        }
+    }
+}
+
+/// How the raters-needed curve infers each draw's truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CurveMethod {
+    /// Dawid-Skene up to 20,000 anchors, majority vote above (where hundreds of EM fits
+    /// would take minutes).
+    #[default]
+    Auto,
+    MajorityVote,
+    DawidSkene,
+}
+
+/// The largest study whose raters-needed curve `Auto` draws with Dawid-Skene.
+pub const CURVE_DAWID_SKENE_LIMIT: usize = 20_000;
+
+/// How the truth is inferred and the raters-needed curve drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthOptions {
+    /// Infer the truth from these groups' raters only (all raters when empty).
+    pub truth_from: Vec<String>,
+    /// Draws per number of raters for the raters-needed curve (0: no curve).
+    pub draws: usize,
+    pub curve_method: CurveMethod,
+    pub seed: u64,
+    pub dawid_skene: DawidSkeneOptions,
+}
+
+impl Default for TruthOptions {
+    fn default() -> TruthOptions {
+        TruthOptions {
+            truth_from: Vec::new(),
+            draws: 20,
+            curve_method: CurveMethod::Auto,
+            seed: 2022,
+            dawid_skene: DawidSkeneOptions::default(),
+        }
+    }
+}
