@@ -102,16 +102,12 @@ fn a_hand_built_study_gives_the_statistics_known_by_construction() {
     }
 }
 
-#[test]
-fn the_command_writes_the_summary_and_tables() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("study");
-    write_study(&root);
-    let out = dir.path().join("out");
+/// `nucagree agree STUDY --out OUT --bootstrap 0`, and its summary.
+fn agree_without_bootstrap(study: &Path, out: &Path) -> Value {
     common::run_ok(
         &[
             "agree",
-            root.to_str().unwrap(),
+            study.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
             "--bootstrap",
@@ -119,7 +115,16 @@ fn the_command_writes_the_summary_and_tables() {
         ],
         None,
     );
-    let v: Value = common::summary(&out);
+    common::summary(out)
+}
+
+#[test]
+fn the_command_writes_the_summary_and_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("study");
+    write_study(&root);
+    let out = dir.path().join("out");
+    let v = agree_without_bootstrap(&root, &out);
     assert_eq!(v["command"], "agree");
     assert_eq!(v["params"]["min_iou"], 0.25);
     assert_eq!(v["params"]["shape"], "auto");
@@ -416,18 +421,7 @@ fn no_rater_is_scored_against_a_truth_that_used_their_votes() {
         std::fs::write(root.join(format!("{rater}_#_E_#_fov1.csv")), text).unwrap();
     }
     let out = dir.path().join("out");
-    common::run_ok(
-        &[
-            "agree",
-            root.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--bootstrap",
-            "0",
-        ],
-        None,
-    );
-    let v: Value = common::summary(&out);
+    let v = agree_without_bootstrap(&root, &out);
     let raters = v["truth"]["raters"].as_array().unwrap();
     assert_eq!(raters.len(), 2);
     for r in raters {

@@ -7,6 +7,7 @@ use nucagree::inspect::InspectSummary;
 use nucagree::model::{ClassLevel, ShapeKind};
 use nucagree::quality::FindingKind;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 /// The raw-class counts of the folder's README (rows written with `correction_` apart).
 const README_RAW_COUNTS: [(&str, usize); 13] = [
@@ -150,6 +151,21 @@ fn folds_and_hospitals_match_the_split_files() {
 
 use common::summary;
 
+/// `nucagree simulate --from SET --out SIM --sets SETS --rater-fovs N`.
+fn simulate_from(set: &Path, sim: &Path, sets: &str, rater_fovs: &str) {
+    nucagree(&[
+        "simulate",
+        "--from",
+        set.to_str().unwrap(),
+        "--out",
+        sim.to_str().unwrap(),
+        "--sets",
+        sets,
+        "--rater-fovs",
+        rater_fovs,
+    ]);
+}
+
 fn nucagree(args: &[&str]) -> std::process::Output {
     common::run_ok(args, None)
 }
@@ -200,17 +216,7 @@ fn predictions_simulated_from_the_real_set_score_per_fold() {
     let sim = dir.path().join("sim");
     let out = dir.path().join("score");
     let set = set.to_str().unwrap();
-    nucagree(&[
-        "simulate",
-        "--from",
-        set,
-        "--out",
-        sim.to_str().unwrap(),
-        "--sets",
-        "predictions",
-        "--rater-fovs",
-        "0",
-    ]);
+    simulate_from(Path::new(set), &sim, "predictions", "0");
     let pred = sim.join("predictions");
     nucagree(&[
         "score",
@@ -255,17 +261,7 @@ fn raters_simulated_on_the_real_set_agree_as_their_profiles() {
     let dir = tempfile::tempdir().unwrap();
     let sim = dir.path().join("sim");
     let out = dir.path().join("agree");
-    nucagree(&[
-        "simulate",
-        "--from",
-        set.to_str().unwrap(),
-        "--out",
-        sim.to_str().unwrap(),
-        "--sets",
-        "multi-rater",
-        "--rater-fovs",
-        "120",
-    ]);
+    simulate_from(&set, &sim, "multi-rater", "120");
     let study = sim.join("multi-rater");
     nucagree(&[
         "agree",
@@ -356,17 +352,7 @@ fn real_set_ap_equals_pycocotools_at_every_threshold() {
     };
     let dir = tempfile::tempdir().unwrap();
     let sim = dir.path().join("sim");
-    nucagree(&[
-        "simulate",
-        "--from",
-        set.to_str().unwrap(),
-        "--out",
-        sim.to_str().unwrap(),
-        "--sets",
-        "predictions",
-        "--rater-fovs",
-        "0",
-    ]);
+    simulate_from(&set, &sim, "predictions", "0");
     let truth = read_set(&set, &ReadOptions::default()).unwrap();
     let pred = read_set(&sim.join("predictions"), &ReadOptions::default()).unwrap();
     let options = ComparisonOptions {
