@@ -13,6 +13,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
+        // A reader that closed standard output asked for no more.
+        Err(e) if cli::stdout_was_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}{}", cli::remedy(&e).unwrap_or_default());
             ExitCode::from(2)

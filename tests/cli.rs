@@ -322,3 +322,102 @@ fn simulate_refuses_a_folder_it_did_not_write() {
         "mine\n"
     );
 }
+
+/// A closed standard output ends the command quietly with status 0 (as `ls | head`); a full
+/// disk is an error that says so.
+#[test]
+fn a_closed_or_full_stdout_is_handled() {
+    use std::process::Stdio;
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let set = manifest.join("data-sample/corrected");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args(["inspect", set.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stderr.is_empty(), "{output:?}");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args(["inspect", set.to_str().unwrap()])
+        .stdout(Stdio::from(full))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: writing to standard output"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bootstrap_replicates_are_bounded() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let set = manifest.join("data-sample/corrected");
+    let set = set.to_str().unwrap();
+    for n in ["1000000000", "18446744073709551615"] {
+        let output = nucagree(&["compare", set, set, "--bootstrap", n]);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("at most 100000 replicates"), "{stderr}");
+    }
+}
+
+/// Identical outlines have IoU exactly 1: a set compared with itself at threshold 1 matches
+/// every nucleus.
+#[test]
+fn a_set_matches_itself_at_iou_threshold_one() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let set = manifest.join("data-sample/corrected");
+    let set = set.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = nucagree(&[
+        "match",
+        set,
+        set,
+        "--shape",
+        "polygon",
+        "--iou-threshold",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("match_summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["unmatched_a"], 0);
+    assert_eq!(summary["unmatched_b"], 0);
+    assert_eq!(summary["mean_iou"], 1.0);
+}
+
+#[test]
+fn fail_under_a_group_of_figures_is_an_error() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let set = manifest.join("data-sample/corrected");
+    let set = set.to_str().unwrap();
+    let output = nucagree(&[
+        "compare",
+        set,
+        set,
+        "--bootstrap",
+        "0",
+        "--fail-under",
+        "super.detection=0.5",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a number"), "{stderr}");
+    assert!(
+        !stderr.contains("objectness"),
+        "compare has no AP: {stderr}"
+    );
+}

@@ -1,6 +1,6 @@
 //! `nucagree agree`.
 
-use super::common::{choice, write_outputs, RunArgs, Stopwatch};
+use super::common::{check_bootstrap, choice, print_out, write_outputs, RunArgs, Stopwatch};
 use super::input::InputArgs;
 use super::output::OutputArgs;
 use anyhow::{Context, Result};
@@ -112,6 +112,7 @@ impl AgreeJob {
 
 impl AgreeArgs {
     pub fn job(&self) -> Result<AgreeJob> {
+        check_bootstrap(self.bootstrap)?;
         anyhow::ensure!(
             self.min_iou > 0.0 && self.min_iou <= 1.0,
             "--min-iou must be in (0, 1], found {}",
@@ -219,8 +220,8 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
         ..
     } = analysis;
     let number = report::markdown::number;
-    println!(
-        "{} raters, {} FOVs, {} anchors",
+    let mut text = format!(
+        "{} raters, {} FOVs, {} anchors\n",
         summary.counts.raters, summary.counts.fovs, summary.counts.anchors
     );
     for level in ClassLevel::ALL {
@@ -232,8 +233,9 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
                 format!("{} {}", c.plain_label(), number(value, 3))
             })
             .collect();
-        println!("{level}: {}", figures.join(", "));
+        text.push_str(&format!("{level}: {}\n", figures.join(", ")));
     }
+    print_out(&text)?;
     if let Some(out) = &job.out {
         let root = job.study.display().to_string();
         write_outputs(out, &[&job.study], job.run, |dir| {

@@ -23,6 +23,39 @@ pub struct RunArgs {
     pub timings: bool,
 }
 
+/// Standard output was closed by its reader (`nucagree inspect SET | head -1`): the command
+/// ends quietly with status 0, as `ls | head` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("standard output was closed")]
+pub struct ClosedStdout;
+
+/// Writes `text` to standard output. A closed pipe is [`ClosedStdout`]; any other failure
+/// (a full disk) is an error that says so.
+pub fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ClosedStdout.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("writing to standard output")),
+    }
+}
+
+/// The largest number of bootstrap replicates asked for (each costs a pass over the FOVs).
+pub const MAX_BOOTSTRAP: usize = 100_000;
+
+/// Checks `--bootstrap N`.
+pub fn check_bootstrap(replicates: usize) -> Result<()> {
+    anyhow::ensure!(
+        replicates <= MAX_BOOTSTRAP,
+        "--bootstrap {replicates}: at most {MAX_BOOTSTRAP} replicates (0 for none)"
+    );
+    Ok(())
+}
+
 /// A clap parser of a library enum's names, listing them in `--help`.
 pub fn choice<T: Choice + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
     PossibleValuesParser::new(T::ALL.iter().map(|v| v.name()))

@@ -1,6 +1,8 @@
 //! `nucagree compare` and `nucagree score`.
 
-use super::common::{choice, progress_bar, write_outputs, RunArgs, Stopwatch};
+use super::common::{
+    check_bootstrap, choice, print_out, progress_bar, write_outputs, RunArgs, Stopwatch,
+};
 use super::input::InputArgs;
 use super::matching::MatchArgs;
 use super::output::OutputArgs;
@@ -154,14 +156,27 @@ fn parse_thresholds(specs: &[String]) -> Result<Vec<Threshold>> {
         .collect()
 }
 
+/// What a `--fail-under` metric names in the summary.
+#[derive(Debug, Clone, PartialEq)]
+enum Found {
+    /// A figure (`None`: undefined, `null`).
+    Figure(Option<f64>),
+    /// Something that is not a figure (a group of figures, a name).
+    NotAFigure,
+}
+
 /// Looks a metric up in the summary: a dotted path, tried as given and under `levels.`.
-fn lookup(summary: &serde_json::Value, metric: &str) -> Option<Option<f64>> {
+fn lookup(summary: &serde_json::Value, metric: &str) -> Option<Found> {
     let find = |path: &str| {
         let mut node = summary;
         for key in path.split('.') {
             node = node.get(key)?;
         }
-        Some(node.as_f64())
+        Some(match node {
+            serde_json::Value::Null => Found::Figure(None),
+            serde_json::Value::Number(n) => Found::Figure(n.as_f64()),
+            _ => Found::NotAFigure,
+        })
     };
     find(metric).or_else(|| find(&format!("levels.{metric}")))
 }
@@ -175,6 +190,7 @@ impl CommonArgs {
         score_threshold: f64,
         folds: bool,
     ) -> Result<ComparisonJob> {
+        check_bootstrap(self.bootstrap)?;
         Ok(ComparisonJob {
             a: a.to_path_buf(),
             b: b.to_path_buf(),
@@ -263,7 +279,7 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     watch.lap("matching");
     let summary = run::report_of(&a, &b, &outcomes, &roles, options);
     watch.lap("statistics");
-    print!("{}", headline(&summary));
+    print_out(&headline(&summary))?;
     if let Some(out) = &job.out {
         let image_of = |fov: &str| {
             [&b, &a]
@@ -326,22 +342,31 @@ fn check_thresholds(summary: &ComparisonReport, thresholds: &[Threshold]) -> Res
         return Ok(ExitCode::SUCCESS);
     }
     let value = serde_json::to_value(summary).context("encoding the summary")?;
+    let examples = if summary.command == Job::Score {
+        "super.detection.f1, raw.classification.cohen_kappa, objectness_ap.ap50"
+    } else {
+        "super.detection.f1, raw.classification.cohen_kappa, main.segmentation.pq"
+    };
     let mut missed = false;
     for t in thresholds {
         match lookup(&value, &t.metric) {
             None => anyhow::bail!(
-                "--fail-under: no figure {:?} in summary.json (e.g. super.detection.f1, raw.classification.cohen_kappa, objectness_ap.ap50)",
+                "--fail-under: no figure {:?} in summary.json (e.g. {examples})",
                 t.metric
             ),
-            Some(None) => {
+            Some(Found::NotAFigure) => anyhow::bail!(
+                "--fail-under: {:?} in summary.json is not a number but a group or a name: name one figure (e.g. {examples})",
+                t.metric
+            ),
+            Some(Found::Figure(None)) => {
                 eprintln!("fail-under: {} is undefined (needs >= {})", t.metric, t.minimum);
                 missed = true;
             }
-            Some(Some(v)) if v < t.minimum => {
+            Some(Found::Figure(Some(v))) if v < t.minimum => {
                 eprintln!("fail-under: {} = {v:.4} is below {}", t.metric, t.minimum);
                 missed = true;
             }
-            Some(Some(_)) => {}
+            Some(Found::Figure(Some(_))) => {}
         }
     }
     Ok(if missed {
@@ -364,12 +389,14 @@ mod tests {
         assert!(parse_thresholds(&["f1=x".into()]).is_err());
         let summary =
             serde_json::json!({"levels": {"super": {"detection": {"f1": 0.9, "precision": null}}}});
-        assert_eq!(lookup(&summary, "super.detection.f1"), Some(Some(0.9)));
+        let figure = |v| Some(Found::Figure(v));
+        assert_eq!(lookup(&summary, "super.detection.f1"), figure(Some(0.9)));
         assert_eq!(
             lookup(&summary, "levels.super.detection.f1"),
-            Some(Some(0.9))
+            figure(Some(0.9))
         );
-        assert_eq!(lookup(&summary, "super.detection.precision"), Some(None));
+        assert_eq!(lookup(&summary, "super.detection.precision"), figure(None));
         assert_eq!(lookup(&summary, "super.detection.nope"), None);
+        assert_eq!(lookup(&summary, "super.detection"), Some(Found::NotAFigure));
     }
 }

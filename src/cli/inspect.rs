@@ -1,6 +1,6 @@
 //! `nucagree inspect`.
 
-use super::common::{write_outputs, RunArgs, Stopwatch};
+use super::common::{print_out, write_outputs, RunArgs, Stopwatch};
 use super::input::InputArgs;
 use anyhow::Result;
 use clap::Args;
@@ -48,7 +48,7 @@ pub fn inspect(job: &InspectJob) -> Result<ExitCode> {
     let dataset = ingest::open(&job.set, &job.read)?;
     watch.lap("reading");
     let summary = InspectReport::of(&dataset);
-    print!("{}", report::markdown::inspect(&summary));
+    print_out(&report::markdown::inspect(&summary))?;
     if let Some(out) = &job.out {
         write_outputs(out, &[&job.set], job.run, |dir| {
             report::write_inspect(dir, &summary)

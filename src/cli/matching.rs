@@ -1,6 +1,6 @@
 //! `nucagree match`, and the matching options every command that matches shares.
 
-use super::common::{choice, write_outputs, RunArgs, Stopwatch};
+use super::common::{choice, print_out, write_outputs, RunArgs, Stopwatch};
 use super::input::InputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
@@ -114,7 +114,7 @@ pub fn match_command(args: &MatchCommandArgs) -> Result<ExitCode> {
     watch.report("matching", streamed.matching.as_secs_f64());
     watch.restart();
     let summary = MatchSummary::of(&streamed.matched, &options);
-    print!("{}", report::markdown::match_summary(&summary));
+    print_out(&report::markdown::match_summary(&summary))?;
     if let Some(out) = &args.out {
         write_outputs(out, &[&args.a, &args.b], args.run, |dir| {
             let mut table = tables::match_table(&streamed.rows, index_a.hierarchy())?;

@@ -69,6 +69,11 @@ pub fn run() -> Result<ExitCode> {
     }
 }
 
+/// Whether the command stopped because standard output was closed.
+pub fn stdout_was_closed(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<common::ClosedStdout>().is_some()
+}
+
 /// The flag that fixes a library error, added to its message.
 pub fn remedy(error: &anyhow::Error) -> Option<&'static str> {
     use nucagree::error::Remedy;

@@ -2,7 +2,7 @@
 //! run through its command's own function with typed options.
 
 use super::agreement::{agree, AgreeJob};
-use super::common::RunArgs;
+use super::common::{print_out, RunArgs};
 use super::comparison::{run_job, ComparisonJob};
 use super::inspect::{inspect, InspectJob};
 use anyhow::Result;
@@ -171,7 +171,7 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
     let mut done = Vec::new();
     for job in &jobs {
         let command = job.command_line();
-        println!("\n== nucagree {command}\n");
+        print_out(&format!("\n== nucagree {command}\n\n"))?;
         job.run()?;
         done.push((job.folder().to_string(), command));
     }

@@ -235,6 +235,11 @@ pub fn iou_at_least(
         let value = box_iou(&a.bbox, &b.bbox, options.pixels);
         return (value >= threshold).then_some(value);
     }
+    // The same outline twice: exactly 1, whatever rounding the clipping would add (so that a
+    // set compared with itself at --iou-threshold 1 matches every nucleus).
+    if a.bbox == b.bbox && a.outline == b.outline {
+        return Some(1.0);
+    }
     let overlap_w = a.bbox.xmax.min(b.bbox.xmax) - a.bbox.xmin.max(b.bbox.xmin);
     let overlap_h = a.bbox.ymax.min(b.bbox.ymax) - a.bbox.ymin.max(b.bbox.ymin);
     if overlap_w <= 0.0 || overlap_h <= 0.0 {
