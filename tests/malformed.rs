@@ -291,3 +291,20 @@ fn no_input_panics_on_arbitrary_bytes() {
         let _ = read(dir.path(), Strictness::Strict);
     }
 }
+
+/// An outline of more than three vertices that covers no area (all on a line, or out and
+/// back along itself) is degenerate: skipped and counted, not kept and compared by its box.
+/// A bowtie, which covers its two lobes, is kept.
+#[test]
+fn zero_area_outlines_of_many_vertices_are_degenerate() {
+    for (xs, ys) in [("0,5,10,5", "0,0,0,0"), ("0,10,10,10", "0,0,10,0")] {
+        let text = format!("{HEADER}{GOOD_ROW}1,tumor,,,polyline,0,0,10,10,\"{xs}\",\"{ys}\"\n");
+        let set = lenient(&text);
+        assert_eq!(set.nucleus_count(), 1, "{xs} / {ys}");
+        assert_eq!(set.quality.count(FindingKind::DegenerateShape), 1);
+    }
+    let text = format!("{HEADER}{GOOD_ROW}1,tumor,,,polyline,0,0,2,2,\"0,2,2,0\",\"0,2,0,2\"\n");
+    let set = lenient(&text);
+    assert_eq!(set.nucleus_count(), 2);
+    assert_eq!(set.quality.count(FindingKind::DegenerateShape), 0);
+}

@@ -234,9 +234,40 @@ fn segments_intersect(p1: [f64; 2], p2: [f64; 2], q1: [f64; 2], q2: [f64; 2]) ->
         || (d4 == 0.0 && on_segment(p1, q2, p2))
 }
 
+/// The area a ring covers, self-intersections resolved (even-odd fill): a bowtie covers its
+/// two lobes although its signed area is 0; a ring that only runs along a line and back
+/// (collinear points, an out-and-back spike) covers nothing.
+pub fn filled_area(vertices: &[[f64; 2]]) -> f64 {
+    use geo::{Area, BooleanOps, Coord, LineString, Polygon};
+    let Some(&[x0, y0]) = vertices.first() else {
+        return 0.0;
+    };
+    // About the first vertex, so that whole-slide coordinates keep their precision.
+    let ring: LineString<f64> = vertices
+        .iter()
+        .map(|v| Coord {
+            x: v[0] - x0,
+            y: v[1] - y0,
+        })
+        .collect();
+    let polygon = Polygon::new(ring, Vec::new());
+    polygon.intersection(&polygon).unsigned_area()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filled_area_resolves_self_intersections() {
+        let bowtie = [[0.0, 0.0], [2.0, 2.0], [2.0, 0.0], [0.0, 2.0]];
+        assert_eq!(ring_signed_area(&bowtie), 0.0);
+        assert!((filled_area(&bowtie) - 2.0).abs() < 1e-12);
+        let line = [[0.0, 0.0], [5.0, 0.0], [10.0, 0.0], [5.0, 0.0]];
+        assert_eq!(filled_area(&line), 0.0);
+        let spike = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [10.0, 0.0]];
+        assert_eq!(filled_area(&spike), 0.0);
+    }
 
     #[test]
     fn self_intersection_sweep_agrees_with_all_pairs() {

@@ -177,7 +177,11 @@ impl Shape {
         // A convex ring cannot cross itself; only the others need the quadratic check.
         let crossing =
             !crate::geometry::ring::is_convex(&vertices) && ring_self_intersects(&vertices);
-        if ring_signed_area(&vertices) == 0.0 && !crossing {
+        // No area: collinear points, or a ring that runs out and back along itself (which
+        // also "crosses" itself, but covers nothing, unlike a bowtie).
+        if ring_signed_area(&vertices) == 0.0
+            && (!crossing || crate::geometry::ring::filled_area(&vertices) == 0.0)
+        {
             return Err(DegenerateShape::ZeroArea);
         }
         if crossing {
