@@ -756,3 +756,37 @@ fn convert_writes_outside_its_input_only() {
         read(&sample("corrected")).nucleus_count()
     );
 }
+
+/// Two categories (or images) with one id are refused at the second, not resolved silently
+/// by the last.
+#[test]
+fn coco_ids_used_twice_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("truth.json");
+    let document = serde_json::json!({
+        "images": [{"id": 1, "file_name": "fov1.png"}],
+        "categories": [{"id": 1, "name": "tumor"}, {"id": 1, "name": "lymphocyte"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10]}]
+    });
+    std::fs::write(&file, document.to_string()).unwrap();
+    let error = ingest::read_set(&file, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("truth.json:/categories/1/id: expected a category id used once, found 1"),
+        "{error}"
+    );
+    let document = serde_json::json!({
+        "images": [{"id": 1, "file_name": "fov1.png"}, {"id": 1, "file_name": "fov2.png"}],
+        "categories": [{"id": 1, "name": "tumor"}],
+        "annotations": []
+    });
+    std::fs::write(&file, document.to_string()).unwrap();
+    let error = ingest::read_set(&file, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("truth.json:/images/1/id: expected an id used once, found 1"),
+        "{error}"
+    );
+}

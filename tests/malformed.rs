@@ -308,3 +308,39 @@ fn zero_area_outlines_of_many_vertices_are_degenerate() {
     assert_eq!(set.nucleus_count(), 2);
     assert_eq!(set.quality.count(FindingKind::DegenerateShape), 0);
 }
+
+/// A class map maps each name in one step, whatever the order of its rows; a name mapped
+/// twice is an error naming both rows.
+#[test]
+fn class_map_rows_do_not_chain_and_names_map_once() {
+    use nucagree::ingest::metadata::apply_class_map;
+    use nucagree::model::{ClassHierarchy, ClassLevel};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("class_map.csv");
+    for text in [
+        "name,raw_classification\ntumor,lymphocyte\nTumour,tumor\n",
+        "name,raw_classification\nTumour,tumor\ntumor,lymphocyte\n",
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let mut hierarchy = ClassHierarchy::nucls();
+        apply_class_map(&path, &mut hierarchy).unwrap();
+        let name = |n: &str| {
+            let id = hierarchy.resolve(n).unwrap().id;
+            hierarchy.name(id, ClassLevel::Raw).to_string()
+        };
+        assert_eq!(name("Tumour"), "tumor", "{text}");
+        assert_eq!(name("tumor"), "lymphocyte", "{text}");
+    }
+    std::fs::write(
+        &path,
+        "name,raw_classification\nTumour,tumor\nLymph,lymphocyte\nTumour,fibroblast\n",
+    )
+    .unwrap();
+    let error = apply_class_map(&path, &mut ClassHierarchy::nucls())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("class_map.csv:4:name: \"Tumour\" is mapped twice (rows 2 and 4): expected each name once"),
+        "{error}"
+    );
+}

@@ -267,7 +267,14 @@ impl Catalogue {
             let class = resolve_class_loosely(hierarchy, name).map_err(|problem| {
                 Error::input(at(path, &format!("/categories/{i}/name")), problem)
             })?;
-            categories.insert(id, (class, name.to_string()));
+            if categories.insert(id, (class, name.to_string())).is_some() {
+                return Err(expected(
+                    path,
+                    &format!("/categories/{i}/id"),
+                    "a category id used once",
+                    id_value,
+                ));
+            }
         }
         Ok(Catalogue { images, categories })
     }

@@ -243,18 +243,39 @@ pub fn apply_class_map(path: &Path, hierarchy: &mut ClassHierarchy) -> Result<()
     let table = Table::read(path)?;
     let name = table.column("name", "the class name found in files")?;
     let target = table.column("raw_classification", "the raw class it stands for")?;
+    // Each name maps in one step, to a class of the hierarchy as it was before the map: rows
+    // never resolve through each other, so their order does not matter.
+    let before = hierarchy.clone();
+    let mut seen: HashMap<String, u64> = HashMap::new();
     for (row, record) in table.rows() {
-        let alias = table.text(row, record, name, "a class name")?;
+        let alias = table
+            .text(row, record, name, "a class name")?
+            .trim()
+            .to_string();
         let to = table.text(row, record, target, "a raw class name")?;
-        hierarchy.add_alias(alias, to).map_err(|e| {
-            table.error_at(
+        if let Some(first) = seen.insert(alias.clone(), row) {
+            return Err(table.error_at(
+                row,
+                name,
+                Problem::Invalid {
+                    message: format!(
+                        "{alias:?} is mapped twice (rows {first} and {row}): expected each name once"
+                    ),
+                },
+            ));
+        }
+        let Some(class) = before.resolve(to) else {
+            return Err(table.error_at(
                 row,
                 target,
                 Problem::Invalid {
-                    message: e.to_string(),
+                    message: format!(
+                        "alias {alias:?} names class {to:?}, which is not in the hierarchy"
+                    ),
                 },
-            )
-        })?;
+            ));
+        };
+        hierarchy.set_alias(&alias, class.id);
     }
     Ok(())
 }

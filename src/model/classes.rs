@@ -216,6 +216,11 @@ impl ClassHierarchy {
         Ok(())
     }
 
+    /// Makes `alias` denote raw class `id`.
+    pub fn set_alias(&mut self, alias: &str, id: ClassId) {
+        self.lookup.insert(alias.trim().into(), id);
+    }
+
     /// The raw class a name denotes, `correction_` prefix and aliases resolved; `None` for a
     /// name the hierarchy does not know. Names are case-sensitive.
     pub fn resolve(&self, name: &str) -> Option<RawClass> {
