@@ -222,7 +222,7 @@ fn another_hierarchy_from_csv() {
     assert_eq!(
         format!("{error}: {}", std::error::Error::source(&error).unwrap()),
         format!(
-            "{}: not a valid class hierarchy: main class \"m\" maps to two super classes, \"s\" and \"t\" (row 2)",
+            "{}: not a valid class hierarchy: main class \"m\" maps to two super classes, \"s\" and \"t\" (row 3)",
             hierarchy_path.display()
         )
     );

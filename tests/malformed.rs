@@ -344,3 +344,22 @@ fn class_map_rows_do_not_chain_and_names_map_once() {
         "{error}"
     );
 }
+
+/// Errors in a hierarchy file name the file's rows (the header being row 1).
+#[test]
+fn hierarchy_errors_name_the_file_rows() {
+    use nucagree::ingest::metadata::read_hierarchy;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hierarchy.csv");
+    std::fs::write(
+        &path,
+        "raw_classification,main_classification,super_classification\n\
+         tumor,tumor,tumor\n\
+         lymphocyte,til,til\n\
+         tumor,tumor,tumor\n",
+    )
+    .unwrap();
+    let error = read_hierarchy(&path).unwrap_err();
+    let source = std::error::Error::source(&error).unwrap().to_string();
+    assert_eq!(source, "raw class \"tumor\" appears twice (rows 2 and 4)");
+}

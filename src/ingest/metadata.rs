@@ -221,6 +221,7 @@ pub fn read_hierarchy(path: &Path) -> Result<ClassHierarchy> {
     let mut rows = Vec::new();
     for (row, record) in table.rows() {
         rows.push((
+            row as usize,
             table
                 .text(row, record, raw, "a raw class name")?
                 .to_string(),
@@ -232,7 +233,7 @@ pub fn read_hierarchy(path: &Path) -> Result<ClassHierarchy> {
                 .to_string(),
         ));
     }
-    ClassHierarchy::from_rows(rows).map_err(|source| Error::Hierarchy {
+    ClassHierarchy::from_numbered_rows(rows).map_err(|source| Error::Hierarchy {
         path: path.to_path_buf(),
         source,
     })

@@ -144,10 +144,23 @@ impl ClassHierarchy {
         ClassHierarchy::from_rows(rows).expect("the NuCLS hierarchy is valid")
     }
 
-    /// Builds a hierarchy from `(raw, main, super)` rows. A main class must have one super
-    /// class; raw names must be unique and must not carry the `correction_` prefix.
+    /// Builds a hierarchy from `(raw, main, super)` rows, numbered 1, 2, ... in errors. A main
+    /// class must have one super class; raw names must be unique and must not carry the
+    /// `correction_` prefix.
     pub fn from_rows(
         rows: impl IntoIterator<Item = (String, String, String)>,
+    ) -> Result<ClassHierarchy, HierarchyError> {
+        ClassHierarchy::from_numbered_rows(
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, (raw, main, sup))| (i + 1, raw, main, sup)),
+        )
+    }
+
+    /// As [`ClassHierarchy::from_rows`], each row with the number errors give it (a file's
+    /// row, the header being row 1).
+    pub fn from_numbered_rows(
+        rows: impl IntoIterator<Item = (usize, String, String, String)>,
     ) -> Result<ClassHierarchy, HierarchyError> {
         let mut hierarchy = ClassHierarchy {
             raw: Vec::new(),
@@ -158,8 +171,8 @@ impl ClassHierarchy {
             lookup: HashMap::new(),
         };
         let mut main_super: HashMap<String, (String, usize)> = HashMap::new();
-        for (index, (raw, main, sup)) in rows.into_iter().enumerate() {
-            let row = index + 1;
+        let mut raw_rows: Vec<usize> = Vec::new();
+        for (row, raw, main, sup) in rows {
             let (raw, main, sup) = (raw.trim(), main.trim(), sup.trim());
             if raw.is_empty() || main.is_empty() || sup.is_empty() {
                 return Err(HierarchyError::EmptyName { row });
@@ -170,7 +183,7 @@ impl ClassHierarchy {
             if let Some(previous) = hierarchy.lookup.get(raw) {
                 return Err(HierarchyError::DuplicateRaw {
                     name: raw.into(),
-                    first: previous.0 as usize + 1,
+                    first: raw_rows[previous.0 as usize],
                     second: row,
                 });
             }
@@ -196,6 +209,7 @@ impl ClassHierarchy {
             hierarchy.raw_to_main.push(main_index);
             hierarchy.raw_to_super.push(super_index);
             hierarchy.lookup.insert(raw.into(), ClassId(id));
+            raw_rows.push(row);
         }
         if hierarchy.raw.is_empty() {
             return Err(HierarchyError::Empty);
