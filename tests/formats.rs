@@ -790,3 +790,56 @@ fn coco_ids_used_twice_are_refused() {
         "{error}"
     );
 }
+
+/// A mask of another bit depth than 8 is refused (a 16-bit mask read by its high byte would
+/// lose every code), and so is one declaring more pixels than the limit, before decoding.
+#[test]
+fn masks_of_another_depth_or_too_many_pixels_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let masks = dir.path().join("mask");
+    std::fs::create_dir_all(&masks).unwrap();
+    let (width, height) = (24u32, 24u32);
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
+    for y in 4..12 {
+        for x in 4..12 {
+            let at = ((y * width + x) * 3) as usize;
+            pixels[at..at + 3].copy_from_slice(&[1, 1, 1]);
+        }
+    }
+    let png = nucagree::png::encode_rgb(width, height, &pixels).unwrap();
+    std::fs::write(masks.join("fov.png"), &png).unwrap();
+    let options = ReadOptions {
+        max_image_pixels: 100,
+        ..ReadOptions::default()
+    };
+    let error = ingest::read_set(dir.path(), &options)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("fov.png: an image of 24 x 24 pixels: expected at most 100 pixels (raise the limit to read it)"),
+        "{error}"
+    );
+    assert_eq!(
+        ingest::read_set(dir.path(), &ReadOptions::default())
+            .unwrap()
+            .nucleus_count(),
+        1
+    );
+    let mut sixteen = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut sixteen, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Sixteen);
+        let mut writer = encoder.write_header().unwrap();
+        let wide: Vec<u8> = pixels.iter().flat_map(|&v| [0, v]).collect();
+        writer.write_image_data(&wide).unwrap();
+    }
+    std::fs::write(masks.join("fov.png"), &sixteen).unwrap();
+    let error = ingest::read_set(dir.path(), &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("fov.png: a 16-bit mask: expected 8-bit RGB (class code, then a two-channel instance id)"),
+        "{error}"
+    );
+}

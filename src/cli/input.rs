@@ -32,6 +32,9 @@ pub struct InputArgs {
     /// categories they refer to (score takes --truth when it is COCO).
     #[arg(long, value_name = "FILE")]
     coco_images: Option<PathBuf>,
+    /// Refuse masks declaring more pixels than this, before decoding them.
+    #[arg(long, default_value_t = nucagree::png::DEFAULT_MAX_IMAGE_PIXELS, value_name = "N")]
+    max_image_pixels: u64,
     /// Skip rows with problems (counted and listed in the data-quality findings) instead of
     /// stopping at the first.
     #[arg(long)]
@@ -68,6 +71,7 @@ impl InputArgs {
             split: self.split.clone(),
             type_map: Arc::new(type_map),
             coco_images: self.coco_images.clone(),
+            max_image_pixels: self.max_image_pixels,
         })
     }
 }

@@ -91,10 +91,26 @@ pub struct MaskFov {
 
 /// Reads one mask PNG.
 pub fn read_mask(path: &Path, codes: &MaskCodes, hierarchy: &ClassHierarchy) -> Result<MaskFov> {
+    read_mask_within(path, codes, hierarchy, crate::png::DEFAULT_MAX_IMAGE_PIXELS)
+}
+
+/// As [`read_mask`], refusing a mask of more than `max_pixels` before decoding it.
+pub fn read_mask_within(
+    path: &Path,
+    codes: &MaskCodes,
+    hierarchy: &ClassHierarchy,
+    max_pixels: u64,
+) -> Result<MaskFov> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
-    let (width, height, channels, pixels) = crate::png::decode(path, &bytes)?;
     let invalid =
         |message: String| Error::input(Location::file(path), Problem::Invalid { message });
+    let (_, _, bit_depth) = crate::png::header(path, &bytes)?;
+    if bit_depth != 8 {
+        return Err(invalid(format!(
+            "a {bit_depth}-bit mask: expected 8-bit RGB (class code, then a two-channel instance id)"
+        )));
+    }
+    let (width, height, channels, pixels) = crate::png::decode_within(path, &bytes, max_pixels)?;
     if channels < 3 {
         return Err(invalid(format!(
             "a mask with {channels} channel(s): expected RGB (class code, then a two-channel instance id)"
@@ -272,6 +288,7 @@ impl Reader for MaskReader {
         Ok(Arc::new(MaskFovs {
             codes,
             hierarchy: options.hierarchy.clone(),
+            max_pixels: options.max_image_pixels,
         }))
     }
 }
@@ -280,11 +297,12 @@ impl Reader for MaskReader {
 struct MaskFovs {
     codes: MaskCodes,
     hierarchy: Arc<ClassHierarchy>,
+    max_pixels: u64,
 }
 
 impl FovReader for MaskFovs {
     fn read_fov(&self, path: &Path) -> Result<FovFile> {
-        let mask = read_mask(path, &self.codes, &self.hierarchy)?;
+        let mask = read_mask_within(path, &self.codes, &self.hierarchy, self.max_pixels)?;
         Ok(FovFile {
             rows: mask.rows,
             region: mask.region,

@@ -29,6 +29,8 @@ pub struct ReadOptions {
     pub type_map: Arc<TypeMap>,
     /// COCO results (a bare list): the ground-truth file whose `images` name the FOVs.
     pub coco_images: Option<PathBuf>,
+    /// Masks (and images) declaring more pixels than this are refused before decoding.
+    pub max_image_pixels: u64,
 }
 
 impl Default for ReadOptions {
@@ -40,6 +42,7 @@ impl Default for ReadOptions {
             split: None,
             type_map: Arc::new(TypeMap::default()),
             coco_images: None,
+            max_image_pixels: crate::png::DEFAULT_MAX_IMAGE_PIXELS,
         }
     }
 }
