@@ -436,6 +436,23 @@ fn hugging_face_list_of_structs_form_reads_too() {
         "sTIL"
     );
     assert_eq!(nuclei[1].shape.area(), 6.0);
+    // The same row twice in one file is refused with both rows (it used to panic).
+    let doubled = frame.vstack(&frame).unwrap();
+    let path = dir
+        .path()
+        .join("twice")
+        .join("test_fold_2-00000-of-00001.parquet");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut doubled.clone())
+        .unwrap();
+    let error = ingest::read_set(&path, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with(":2:file_name: FOV \"fov_a\" appears twice in this file (rows 1 and 2): expected one row per FOV"),
+        "{error}"
+    );
 }
 
 /// A polygon approximating an ellipse.

@@ -147,7 +147,20 @@ pub(crate) fn read_parquet_files(files: &[PathBuf], options: &ReadOptions) -> Re
         let names = read_names(file)?;
         let test_fold = split.filter(|s| s.test).map(|s| s.fold);
         let mut fresh = Vec::new();
+        let mut rows_of: HashMap<&str, usize> = HashMap::new();
         for (row, name) in names.iter().enumerate() {
+            if let Some(first) = rows_of.insert(name.as_str(), row) {
+                return Err(Error::input(
+                    Location::parquet_field(file, row as u64 + 1, FILE_NAME),
+                    Problem::Invalid {
+                        message: format!(
+                            "FOV {name:?} appears twice in this file (rows {} and {}): expected one row per FOV",
+                            first + 1,
+                            row + 1
+                        ),
+                    },
+                ));
+            }
             if let (Some(split), Some(parsed)) = (split, NuclsFovName::parse(name)) {
                 let entry = folds.entry(split.fold).or_default();
                 let slides = if split.test {
