@@ -860,3 +860,38 @@ fn masks_of_another_depth_or_too_many_pixels_are_refused() {
         "{error}"
     );
 }
+
+/// Parallel lists of a parquet row (one item per nucleus) of unequal length are refused with
+/// the row and field (an empty `raw_classification` list made polars panic).
+#[test]
+fn hugging_face_parallel_lists_of_unequal_length_are_refused() {
+    use polars::prelude::*;
+    let list = |name: &str, values: Series| Series::new(name.into(), [values]);
+    let text = |values: &[&str]| Series::new("".into(), values.to_vec());
+    let ints = |values: &[i64]| Series::new("".into(), values.to_vec());
+    let fields = [
+        list("raw_classification", text(&[])),
+        list("type", text(&["rectangle", "rectangle"])),
+        list("xmin", ints(&[0, 20])),
+        list("ymin", ints(&[0, 20])),
+        list("xmax", ints(&[10, 30])),
+        list("ymax", ints(&[10, 30])),
+    ];
+    let annotations = StructChunked::from_series("annotation_coordinates".into(), 1, fields.iter())
+        .unwrap()
+        .into_series();
+    let names = Series::new("file_name".into(), ["fov_a.png"]);
+    let mut frame = DataFrame::new(1, vec![names.into(), annotations.into()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("test_fold_1-00000-of-00001.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let error = ingest::read_set(&path, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with(":1:annotation_coordinates.raw_classification: 0 values but 2 in type: expected one value per nucleus in every field"),
+        "{error}"
+    );
+}

@@ -343,7 +343,22 @@ impl RowFields {
             }
             other => return Err(shape(&format!("a column of type {other}"))),
         }
+        // The fields are parallel lists, one item per nucleus: they must be as long as each
+        // other.
         let count = fields.values().map(|s| s.len()).max().unwrap_or(0);
+        if let Some((name, values)) = fields.iter().find(|(_, s)| s.len() != count) {
+            let (longest, _) = fields
+                .iter()
+                .find(|(_, s)| s.len() == count)
+                .expect("the longest field");
+            return Err(bad(
+                name,
+                format!(
+                    "{} values but {count} in {longest}: expected one value per nucleus in every field",
+                    values.len()
+                ),
+            ));
+        }
         let text = |name: &str| -> Result<Option<StringChunked>> {
             fields
                 .get(name)

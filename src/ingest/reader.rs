@@ -80,10 +80,11 @@ impl Sniff {
         })
     }
 
-    /// The first line of text, lower-cased (for CSV headers).
+    /// The first line of text, lower-cased (for CSV headers); `None` for binary content (a
+    /// NUL byte in the head: parquet and PNG have them, text does not).
     pub fn first_line(&self) -> Option<String> {
         match self {
-            Sniff::Head(bytes) => {
+            Sniff::Head(bytes) if !bytes.contains(&0) => {
                 let text = String::from_utf8_lossy(bytes).to_lowercase();
                 Some(text.lines().next().unwrap_or("").to_string())
             }
@@ -95,15 +96,13 @@ impl Sniff {
     pub fn describe(&self) -> String {
         match self {
             Sniff::Empty => "an empty file".into(),
-            Sniff::Head(_) => {
-                let line: String = self
-                    .first_line()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(60)
-                    .collect();
-                format!("text starting {line:?}")
-            }
+            Sniff::Head(_) => match self.first_line() {
+                Some(line) => {
+                    let line: String = line.chars().take(60).collect();
+                    format!("text starting {line:?}")
+                }
+                None => "binary content".into(),
+            },
             Sniff::JsonObject { keys, .. } => {
                 let keys: Vec<&str> = keys.iter().map(String::as_str).take(8).collect();
                 format!("a JSON object with keys [{}]", keys.join(", "))

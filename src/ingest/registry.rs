@@ -112,6 +112,11 @@ mod tests {
             detect(",raw_classification,type\n0,tumor,rectangle\n"),
             Ok("nucls")
         );
+        // Binary content is no CSV, whatever text its first bytes hold.
+        let path = Path::new("x.bin");
+        let sniff = Sniff::of_bytes(path, b"XYZ1\0\0raw_classification,type\n").unwrap();
+        let error = recognised(path, &sniff).err().unwrap().to_string();
+        assert!(error.contains("found binary content"), "{error}");
         let path = Path::new("m.png");
         let sniff = Sniff::of_bytes(path, b"\x89PNG\r\n\x1a\n....").unwrap();
         assert_eq!(recognised(path, &sniff).unwrap().format().name(), "mask");
