@@ -895,3 +895,34 @@ fn hugging_face_parallel_lists_of_unequal_length_are_refused() {
         "{error}"
     );
 }
+
+/// Bytes changed anywhere in a parquet file give an error or a set, never a panic (the
+/// decoder's panics on corrupt pages are caught at the reader).
+#[test]
+fn corrupted_parquet_never_panics() {
+    let truth = read(&sample("corrected"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hf");
+    write_set(&truth, OutputFormat::HuggingFace, &out).unwrap();
+    let file = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let target = dir.path().join("corrupt").join("test_fold_1.parquet");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let mut tried = 0;
+    let step = (bytes.len() / 97).max(1);
+    for at in (8..bytes.len().saturating_sub(8)).step_by(step) {
+        let mut corrupt = bytes.clone();
+        for b in &mut corrupt[at..(at + 4).min(bytes.len())] {
+            *b ^= 0x5a;
+        }
+        std::fs::write(&target, &corrupt).unwrap();
+        // Either outcome is fine; a panic fails the test.
+        let _ = ingest::read_set(&target, &ReadOptions::default());
+        tried += 1;
+    }
+    assert!(tried >= 90, "{tried}");
+}

@@ -104,7 +104,32 @@ impl Reader for HuggingFaceReader {
     }
 
     fn read_set(&self, files: &[PathBuf], options: &ReadOptions) -> Result<LoadedSet> {
-        read_parquet_files(files, options)
+        // The parquet decoder can panic on a corrupt page instead of returning an error: what
+        // it panics on becomes an error naming the files.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_parquet_files(files, options)
+        }));
+        read.unwrap_or_else(|panic| {
+            let cause = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("the decoder failed");
+            let path = match files {
+                [file] => file.clone(),
+                _ => files
+                    .first()
+                    .and_then(|f| f.parent())
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+            };
+            Err(Error::input(
+                Location::file(&path),
+                Problem::Invalid {
+                    message: format!("not a readable parquet file (corrupt?): {cause}"),
+                },
+            ))
+        })
     }
 }
 
