@@ -421,3 +421,46 @@ fn fail_under_a_group_of_figures_is_an_error() {
         "compare has no AP: {stderr}"
     );
 }
+
+/// Two sets with no FOV in common are an error, not a report of undefined figures.
+#[test]
+fn sets_with_no_fov_in_common_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = "raw_classification,xmin,ymin,xmax,ymax\ntumor,0,0,10,10\n";
+    write(&dir.path().join("a/csv/fov1.csv"), row);
+    write(&dir.path().join("b/csv/fov2.csv"), row);
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    for command in ["compare", "match"] {
+        let output = nucagree(&[command, a.to_str().unwrap(), b.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{command}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(
+                "no FOV in common: A has 1 FOVs (e.g. \"fov1\"), B has 1 (e.g. \"fov2\")"
+            ),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+/// A FOV region of no area would crop every nucleus away: it is refused where it is read.
+#[test]
+fn a_fov_region_of_no_area_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("csv/fov1.csv"),
+        "raw_classification,xmin,ymin,xmax,ymax\ntumor,0,0,10,10\n",
+    );
+    write(
+        &dir.path().join("fov_locations.csv"),
+        "fovname,xmin,ymin,xmax,ymax\nfov1,5,5,5,40\n",
+    );
+    let output = nucagree(&["inspect", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.ends_with("fov_locations.csv:2:xmax: the region has no area: expected xmin < xmax and ymin < ymax\n"),
+        "{stderr}"
+    );
+}

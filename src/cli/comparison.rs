@@ -12,6 +12,7 @@ use nucagree::comparison::figure::Figure;
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
 use nucagree::ingest::{self, ReadOptions};
+use nucagree::matching::pairing::FovPairing;
 use nucagree::model::{AnnotationSet, ClassLevel};
 use nucagree::report::{self, ExtraFormats};
 use nucagree::stats::bootstrap::{BootstrapOptions, IntervalMethod};
@@ -267,6 +268,9 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
         || ingest::read_set(&job.b, &job.read),
     );
     let (a, b): (AnnotationSet, AnnotationSet) = (a?, b?);
+    FovPairing::of(&a.fov_names(), &b.fov_names())
+        .require_shared()
+        .with_context(|| format!("{} against {}", job.a.display(), job.b.display()))?;
     watch.lap("reading");
     let roles = ClassRoles::new(b.hierarchy.clone(), options.ambiguous);
     let bar = progress_bar(job.run, b.fovs.len(), "matching");

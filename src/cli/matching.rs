@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
 use nucagree::ingest;
+use nucagree::matching::pairing::FovPairing;
 use nucagree::matching::stream::{match_indexed, CHUNK};
 use nucagree::matching::table::MatchSummary;
 use nucagree::matching::{Assignment, Criterion, CriterionKind, FovCrop, MatchOptions};
@@ -108,6 +109,11 @@ pub fn match_command(args: &MatchCommandArgs) -> Result<ExitCode> {
         || ingest::index_set(&args.b, &read_options),
     );
     let (index_a, index_b) = (index_a?, index_b?);
+    let names_a: Vec<&str> = index_a.fov_names().collect();
+    let names_b: Vec<&str> = index_b.fov_names().collect();
+    FovPairing::of(&names_a, &names_b)
+        .require_shared()
+        .with_context(|| format!("{} against {}", args.a.display(), args.b.display()))?;
     let mut watch = Stopwatch::new(args.run);
     let streamed = match_indexed(&index_a, &index_b, &options, args.out.is_some(), CHUNK)?;
     watch.report("reading", streamed.reading.as_secs_f64());

@@ -135,12 +135,13 @@ pub fn read_fov_locations(path: &Path) -> Result<HashMap<String, FovLocation>> {
             xmax: table.number(row, record, xmax)?,
             ymax: table.number(row, record, ymax)?,
         };
-        if region.xmin > region.xmax || region.ymin > region.ymax {
+        if region.xmin >= region.xmax || region.ymin >= region.ymax {
+            // A region of no area would crop every nucleus away, silently.
             return Err(table.error_at(
                 row,
                 xmax,
                 Problem::Invalid {
-                    message: "the region's maximum is below its minimum: expected xmin <= xmax and ymin <= ymax".into(),
+                    message: "the region has no area: expected xmin < xmax and ymin < ymax".into(),
                 },
             ));
         }

@@ -23,7 +23,30 @@ pub struct FovPairing {
     pub only_in_b: Vec<String>,
 }
 
+/// Two sets with no FOV in common: nothing can be compared.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no FOV in common: A has {a} FOVs (e.g. {a_example:?}), B has {b} (e.g. {b_example:?}); expected the same FOV names in both")]
+pub struct NoSharedFov {
+    pub a: usize,
+    pub b: usize,
+    pub a_example: String,
+    pub b_example: String,
+}
+
 impl FovPairing {
+    /// An error when the sets share no FOV.
+    pub fn require_shared(&self) -> Result<(), NoSharedFov> {
+        if !self.shared.is_empty() {
+            return Ok(());
+        }
+        Err(NoSharedFov {
+            a: self.only_in_a.len(),
+            b: self.only_in_b.len(),
+            a_example: self.only_in_a.first().cloned().unwrap_or_default(),
+            b_example: self.only_in_b.first().cloned().unwrap_or_default(),
+        })
+    }
+
     /// Pairs two lists of FOV names (each name at most once per list).
     pub fn of<A: AsRef<str>, B: AsRef<str>>(a: &[A], b: &[B]) -> FovPairing {
         let position_b: HashMap<&str, usize> = b
