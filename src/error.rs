@@ -275,4 +275,36 @@ pub enum Remedy {
     NewOutput,
 }
 
+/// A value as an error message shows it: at most 80 characters (a 1 MB cell is not echoed
+/// whole).
+///
+/// ```
+/// use nucagree::error::{shorten, show_number};
+///
+/// assert_eq!(shorten("tumour"), "tumour");
+/// assert_eq!(shorten(&"x".repeat(1000)).chars().count(), 80 + " (1000 characters)".len() + 1);
+/// assert_eq!(show_number(1e308), "1e308");
+/// assert_eq!(show_number(0.25), "0.25");
+/// assert_eq!(show_number(f64::NAN), "NaN");
+/// ```
+pub fn shorten(text: &str) -> String {
+    const MOST: usize = 80;
+    if text.chars().count() <= MOST {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(MOST).collect();
+        format!("{head}… ({} characters)", text.chars().count())
+    }
+}
+
+/// A number as an error message shows it: huge and tiny magnitudes in scientific notation
+/// (1e308, not 309 digits), NaN and infinities by name.
+pub fn show_number(value: f64) -> String {
+    if value.is_finite() && value != 0.0 && !(1e-6..1e16).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

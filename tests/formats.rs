@@ -926,3 +926,26 @@ fn corrupted_parquet_never_panics() {
     }
     assert!(tried >= 90, "{tried}");
 }
+
+/// An empty file name names no FOV: refused where it is read (it made a FOV "" that was
+/// written as `csv/.csv` and lost).
+#[test]
+fn empty_fov_names_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("truth.json");
+    let document = serde_json::json!({
+        "images": [{"id": 1, "file_name": ""}],
+        "categories": [{"id": 1, "name": "tumor"}],
+        "annotations": []
+    });
+    std::fs::write(&file, document.to_string()).unwrap();
+    let error = ingest::read_set(&file, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with(
+            "truth.json:/images/0/file_name: expected a file name that names a FOV, found \"\""
+        ),
+        "{error}"
+    );
+}

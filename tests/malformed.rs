@@ -363,3 +363,16 @@ fn hierarchy_errors_name_the_file_rows() {
     let source = std::error::Error::source(&error).unwrap().to_string();
     assert_eq!(source, "raw class \"tumor\" appears twice (rows 2 and 4)");
 }
+
+/// A huge cell is not echoed whole in an error.
+#[test]
+fn a_huge_class_name_is_shortened_in_the_error() {
+    let name = "x".repeat(1_000_000);
+    let text = format!("{HEADER}1,{name},,,point,1,1,1,1,1,1\n");
+    let dir = set_with(text.as_bytes());
+    let error = read(dir.path(), Strictness::Strict)
+        .unwrap_err()
+        .to_string();
+    assert!(error.len() < 1_000, "{} characters", error.len());
+    assert!(error.contains("(1000000 characters)"), "{}", &error[..200]);
+}

@@ -215,6 +215,14 @@ impl Catalogue {
                 ));
             };
             let name = super::listing::fov_name_of(file_name);
+            if name.trim().is_empty() {
+                return Err(expected(
+                    path,
+                    &format!("/images/{i}/file_name"),
+                    "a file name that names a FOV",
+                    file_value,
+                ));
+            }
             if let Some(first) = names.insert(name.to_string(), i) {
                 return Err(expected(
                     path,

@@ -269,7 +269,7 @@ fn read_names(path: &Path) -> Result<Vec<String>> {
         Error::input(
             Location::parquet_field(path, row as u64 + 1, FILE_NAME),
             Problem::Invalid {
-                message: "expected a file name".into(),
+                message: "expected a file name that names a FOV".into(),
             },
         )
     };
@@ -280,7 +280,11 @@ fn read_names(path: &Path) -> Result<Vec<String>> {
     (0..frame.height())
         .map(|row| {
             let file_name = file_names.get(row).ok_or_else(|| not_text(row))?;
-            Ok(super::listing::fov_name_of(file_name).to_string())
+            let name = super::listing::fov_name_of(file_name);
+            if name.trim().is_empty() {
+                return Err(not_text(row));
+            }
+            Ok(name.to_string())
         })
         .collect()
 }
@@ -478,7 +482,11 @@ fn read_nucleus(
         other => Err(fail(
             name,
             Problem::Invalid {
-                message: format!("expected a finite coordinate, found {other:?}"),
+                message: format!(
+                    "expected a finite coordinate below {:e} in magnitude, found {}",
+                    super::numbers::COORDINATE_LIMIT,
+                    other.map_or("nothing".to_string(), crate::error::show_number)
+                ),
             },
         )),
     };

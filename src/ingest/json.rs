@@ -53,7 +53,7 @@ pub(crate) fn coordinate(path: &Path, pointer: &str, value: Option<&Value>) -> R
         Some(v) if v.is_finite() => Err(Error::input(
             at(path, pointer),
             Problem::OutOfRange {
-                found: v.to_string(),
+                found: crate::error::show_number(v),
                 limit: COORDINATE_LIMIT,
             },
         )),

@@ -17,16 +17,18 @@ pub fn parse_number(text: &str) -> std::result::Result<f64, Problem> {
     }
     let value: f64 = match parse_plain_decimal(text) {
         Some(value) => value,
-        None => text
-            .parse()
-            .map_err(|_| Problem::NotANumber { found: text.into() })?,
+        None => text.parse().map_err(|_| Problem::NotANumber {
+            found: crate::error::shorten(text),
+        })?,
     };
     if !value.is_finite() {
-        return Err(Problem::NotFinite { found: text.into() });
+        return Err(Problem::NotFinite {
+            found: crate::error::shorten(text),
+        });
     }
     if value.abs() >= COORDINATE_LIMIT {
         return Err(Problem::OutOfRange {
-            found: text.into(),
+            found: crate::error::shorten(text),
             limit: COORDINATE_LIMIT,
         });
     }

@@ -144,7 +144,7 @@ pub(crate) fn resolve_class(
     hierarchy
         .resolve(name)
         .ok_or_else(|| Problem::UnknownClass {
-            name: name.into(),
+            name: crate::error::shorten(name),
             known: hierarchy.names(ClassLevel::Raw).join(", "),
         })
 }
