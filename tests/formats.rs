@@ -949,3 +949,24 @@ fn empty_fov_names_are_refused() {
         "{error}"
     );
 }
+
+/// A COCO segmentation that is neither polygons nor RLE is refused, not read as a box.
+#[test]
+fn a_coco_segmentation_of_another_kind_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("truth.json");
+    let document = serde_json::json!({
+        "images": [{"id": 1, "file_name": "fov1.png"}],
+        "categories": [{"id": 1, "name": "tumor"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10],
+                         "segmentation": "oops"}]
+    });
+    std::fs::write(&file, document.to_string()).unwrap();
+    let error = ingest::read_set(&file, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("truth.json:/annotations/0/segmentation: expected polygons [[x1, y1, ...], ...], an RLE object, or nothing, found \"oops\""),
+        "{error}"
+    );
+}

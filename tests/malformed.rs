@@ -376,3 +376,58 @@ fn a_huge_class_name_is_shortened_in_the_error() {
     assert!(error.len() < 1_000, "{} characters", error.len());
     assert!(error.contains("(1000000 characters)"), "{}", &error[..200]);
 }
+
+/// An outline of more vertices than any nucleus has is refused where it is read (reading
+/// and IoU grow with the vertices).
+#[test]
+fn outlines_of_too_many_vertices_are_refused() {
+    let n = 100_001;
+    let xs: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "{:.3}",
+                50.0 + 40.0 * (i as f64 / n as f64 * std::f64::consts::TAU).cos()
+            )
+        })
+        .collect();
+    let ys: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "{:.3}",
+                50.0 + 40.0 * (i as f64 / n as f64 * std::f64::consts::TAU).sin()
+            )
+        })
+        .collect();
+    let text = format!(
+        "{HEADER}1,tumor,,,polyline,10,10,90,90,\"{}\",\"{}\"\n",
+        xs.join(","),
+        ys.join(",")
+    );
+    let dir = set_with(text.as_bytes());
+    let error = read(dir.path(), Strictness::Strict)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with(
+            "csv/fov.csv:2:coords_x: 100001 vertices: expected at most 100000 per outline"
+        ),
+        "{error}"
+    );
+}
+
+/// A type map that maps a type twice is refused at the second row.
+#[test]
+fn a_type_mapped_twice_is_refused() {
+    use nucagree::ingest::metadata::read_type_map;
+    use nucagree::model::ClassHierarchy;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("types.csv");
+    std::fs::write(&path, "type,class\n1,tumor\n2,lymphocyte\n1,fibroblast\n").unwrap();
+    let error = read_type_map(&path, &ClassHierarchy::nucls())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("types.csv:4:type: type 1 is mapped twice: expected each type once"),
+        "{error}"
+    );
+}

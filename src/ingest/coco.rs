@@ -330,6 +330,8 @@ fn read_annotation(
                         Some(part),
                     ));
                 };
+                super::numbers::check_vertex_count(flat.len() / 2)
+                    .map_err(|problem| Error::input(at(path, &here), problem))?;
                 let values = flat
                     .iter()
                     .enumerate()
@@ -352,8 +354,20 @@ fn read_annotation(
             (ShapeType::Polygon, rings.swap_remove(0))
         }
         segmentation => {
-            if matches!(segmentation, Some(Value::Object(_))) {
-                builder.note(FindingKind::SegmentationAsBox, Some(item), String::new());
+            match segmentation {
+                Some(Value::Object(_)) => {
+                    builder.note(FindingKind::SegmentationAsBox, Some(item), String::new());
+                }
+                // Absent, null or an empty list: the box stands for the nucleus.
+                None | Some(Value::Null) | Some(Value::Array(_)) => {}
+                Some(other) => {
+                    return Err(expected(
+                        path,
+                        &format!("{pointer}/segmentation"),
+                        "polygons [[x1, y1, ...], ...], an RLE object, or nothing",
+                        Some(other),
+                    ))
+                }
             }
             let bbox_pointer = format!("{pointer}/bbox");
             let bbox = annotation.get("bbox");

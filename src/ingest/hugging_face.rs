@@ -518,6 +518,8 @@ fn read_nucleus(
     {
         if let Some(list) = values.as_ref().and_then(|l| l.get_as_series(index)) {
             let list = list.f64().expect("cast to lists of f64");
+            super::numbers::check_vertex_count(list.len())
+                .map_err(|problem| fail(name, problem))?;
             *axis = (0..list.len())
                 .map(|i| coordinate(name, list.get(i)))
                 .collect::<Result<_>>()?;

@@ -66,6 +66,8 @@ pub(crate) fn points(path: &Path, pointer: &str, value: Option<&Value>) -> Resul
     let Some(items) = value.and_then(Value::as_array) else {
         return Err(expected(path, pointer, "a list of [x, y] points", value));
     };
+    super::numbers::check_vertex_count(items.len())
+        .map_err(|problem| Error::input(at(path, pointer), problem))?;
     items
         .iter()
         .enumerate()

@@ -333,7 +333,14 @@ pub fn read_type_map(path: &Path, hierarchy: &ClassHierarchy) -> Result<TypeMap>
         let name = table.text(row, record, class, "a raw class name")?;
         resolve_class(hierarchy, name)
             .map_err(|problem| Error::input(Location::cell(path, row, "class"), problem))?;
-        map.insert(value as i64, name.to_string());
+        if map.insert(value as i64, name.to_string()).is_some() {
+            return Err(Error::input(
+                Location::cell(path, row, "type"),
+                Problem::Invalid {
+                    message: format!("type {value} is mapped twice: expected each type once"),
+                },
+            ));
+        }
     }
     Ok(TypeMap(map))
 }

@@ -76,6 +76,20 @@ fn parse_plain_decimal(text: &str) -> Option<f64> {
 }
 
 /// Parses a cell of comma-separated numbers (`"72,141,141"`, optionally in brackets).
+/// The most vertices one outline may have: a nucleus has tens to hundreds; a million would
+/// make reading and IoU slow (self-intersection and clipping grow with the vertices).
+pub const MAX_VERTICES: usize = 100_000;
+
+/// Refuses an outline of more than [`MAX_VERTICES`] vertices.
+pub fn check_vertex_count(count: usize) -> std::result::Result<(), Problem> {
+    if count > MAX_VERTICES {
+        return Err(Problem::Invalid {
+            message: format!("{count} vertices: expected at most {MAX_VERTICES} per outline"),
+        });
+    }
+    Ok(())
+}
+
 pub fn parse_number_list(text: &str) -> std::result::Result<Vec<f64>, Problem> {
     let text = text.trim();
     let text = text
@@ -87,6 +101,7 @@ pub fn parse_number_list(text: &str) -> std::result::Result<Vec<f64>, Problem> {
             expected: "comma-separated coordinates".into(),
         });
     }
+    check_vertex_count(text.bytes().filter(|&b| b == b',').count() + 1)?;
     text.split(',').map(parse_number).collect()
 }
 
