@@ -295,3 +295,63 @@ fn painted_images_have_the_fov_size_and_hold_every_nucleus() {
         "images go with the corrected set only"
     );
 }
+
+/// `simulate` replaces only what it can prove it wrote: a folder with someone's
+/// `simulation.json` but no manifest, or a simulation with a file added or changed in a set
+/// folder, is refused and nothing is deleted.
+#[test]
+fn simulate_deletes_nothing_it_did_not_write() {
+    let run = |out: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_nucagree"))
+            .args([
+                "simulate",
+                "--fovs",
+                "2",
+                "--sets",
+                "corrected",
+                "--quiet",
+                "--out",
+            ])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Someone's folder that happens to hold a simulation.json.
+    let theirs = dir.path().join("theirs");
+    std::fs::create_dir_all(theirs.join("corrected")).unwrap();
+    std::fs::write(theirs.join("simulation.json"), "{}").unwrap();
+    std::fs::write(theirs.join("corrected/NOTES.txt"), "mine").unwrap();
+    let output = run(&theirs);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no simulation-files.tsv"));
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("corrected/NOTES.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(theirs.join("simulation.json")).unwrap(),
+        "{}"
+    );
+    // A simulation is replaced when untouched ...
+    let ours = dir.path().join("ours");
+    assert_eq!(run(&ours).status.code(), Some(0));
+    assert_eq!(run(&ours).status.code(), Some(0));
+    // ... and refused once a file was added to it, or one of its files changed.
+    std::fs::write(ours.join("corrected/NOTES.txt"), "mine").unwrap();
+    let output = run(&ours);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("corrected/NOTES.txt was not written by this simulation"));
+    assert!(ours.join("corrected/NOTES.txt").exists());
+    std::fs::remove_file(ours.join("corrected/NOTES.txt")).unwrap();
+    let csv = std::fs::read_dir(ours.join("corrected/csv"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&csv, "edited").unwrap();
+    assert_eq!(run(&ours).status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "edited");
+}

@@ -97,7 +97,7 @@ pub fn write_simulation(
     hierarchy: &ClassHierarchy,
     generate: impl Fn(&FovPlan) -> SimulatedFov + Sync,
 ) -> Result<SimulationCounts> {
-    prepare(out, sets)?;
+    let previous = prepare(out, sets)?;
     let want = |set| sets.contains(&set);
     for set in sets {
         let root = out.join(set.folder());
@@ -174,6 +174,7 @@ pub fn write_simulation(
         config,
         counts: &counts,
     };
+    write_manifest(out, sets, previous.as_deref())?;
     write_atomic(
         &out.join("simulation.json"),
         to_pretty(&record, "the simulation record")?.as_bytes(),
@@ -185,15 +186,113 @@ fn create_dir(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(|e| Error::io(path, "create", e))
 }
 
-fn prepare(out: &Path, sets: &[SimulatedSet]) -> Result<()> {
+/// The manifest of a simulation's files: `path<TAB>size<TAB>FNV-1a hash`, one line each.
+const MANIFEST: &str = "simulation-files.tsv";
+
+/// Every file under `dir`, at any depth, relative to `root`, sorted.
+fn files_under(root: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, "list", e))? {
+            let path = entry.map_err(|e| Error::io(&folder, "list", e))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// A file's size and FNV-1a 64-bit hash.
+fn fingerprint(path: &Path) -> Result<(u64, u64)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in &bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    Ok((bytes.len() as u64, hash))
+}
+
+/// Writes the manifest: every file of the set folders written now, and the lines of the
+/// previous manifest for the sets not written again.
+fn write_manifest(out: &Path, sets: &[SimulatedSet], previous: Option<&str>) -> Result<()> {
+    let mut text = String::new();
+    let rewritten = |line: &str| {
+        sets.iter()
+            .any(|set| line.starts_with(&format!("{}/", set.folder())))
+    };
+    for line in previous.unwrap_or("").lines().filter(|l| !rewritten(l)) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    for set in sets {
+        let folder = out.join(set.folder());
+        if !folder.is_dir() {
+            continue;
+        }
+        for file in files_under(out, &folder)? {
+            let (size, hash) = fingerprint(&out.join(&file))?;
+            text.push_str(&format!("{}\t{size}\t{hash:016x}\n", file.display()));
+        }
+    }
+    write_atomic(&out.join(MANIFEST), text.as_bytes())
+}
+
+/// Before replacing the set folders of a previous simulation: every file in them must be
+/// one the simulation wrote, unchanged (its manifest says so); anything else is refused,
+/// and nothing is deleted.
+fn prepare(out: &Path, sets: &[SimulatedSet]) -> Result<Option<String>> {
+    let refuse = |message: String| Error::Needs {
+        path: out.to_path_buf(),
+        message,
+        remedy: crate::error::Remedy::NewOutput,
+    };
     if out.is_dir() {
+        let mut previous = None;
         let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, "list", e))?;
-        if entries.next().is_some() && !out.join("simulation.json").is_file() {
-            return Err(Error::Needs {
-                path: out.to_path_buf(),
-                message: "exists and is not a nucagree simulation (no simulation.json): expected an empty or new folder".into(),
-                remedy: crate::error::Remedy::NewOutput,
-            });
+        if entries.next().is_some() {
+            if !out.join("simulation.json").is_file() {
+                return Err(refuse(
+                    "exists and is not a nucagree simulation (no simulation.json): expected an empty or new folder".into(),
+                ));
+            }
+            let manifest = std::fs::read_to_string(out.join(MANIFEST)).map_err(|_| {
+                refuse(format!(
+                    "holds a simulation.json but no {MANIFEST}: nothing proves nucagree wrote its files, so none is replaced; expected an empty or new folder"
+                ))
+            })?;
+            let written: std::collections::HashMap<&str, (u64, u64)> = manifest
+                .lines()
+                .filter_map(|line| {
+                    let mut parts = line.split('\t');
+                    let path = parts.next()?;
+                    let size = parts.next()?.parse().ok()?;
+                    let hash = u64::from_str_radix(parts.next()?, 16).ok()?;
+                    Some((path, (size, hash)))
+                })
+                .collect();
+            for set in sets {
+                let folder = out.join(set.folder());
+                if !folder.exists() {
+                    continue;
+                }
+                for file in files_under(out, &folder)? {
+                    let name = file.display().to_string();
+                    let same =
+                        written.get(name.as_str()).copied() == Some(fingerprint(&out.join(&file))?);
+                    if !same {
+                        return Err(refuse(format!(
+                            "{name} was not written by this simulation, or was changed since: nothing is replaced; expected an empty or new folder"
+                        )));
+                    }
+                }
+            }
+            previous = Some(manifest.clone());
         }
         for set in sets {
             let folder = out.join(set.folder());
@@ -201,8 +300,11 @@ fn prepare(out: &Path, sets: &[SimulatedSet]) -> Result<()> {
                 std::fs::remove_dir_all(&folder).map_err(|e| Error::io(&folder, "replace", e))?;
             }
         }
+        create_dir(out)?;
+        return Ok(previous);
     }
-    create_dir(out)
+    create_dir(out)?;
+    Ok(None)
 }
 
 fn write_fov_sets(
