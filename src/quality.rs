@@ -41,6 +41,8 @@ pub enum FindingKind {
     NoFovRegion,
     /// A slide in the test set of more than one fold; the lowest fold is used.
     SlideInSeveralTestFolds,
+    /// A slide in both the train and the test set of one fold (a leak between them).
+    SlideInTrainAndTest,
     /// Mask pixels with a class code but no instance id; left out.
     MaskPixelsWithoutInstance,
     /// A mask instance whose pixels carry several class codes; the most frequent is used.
@@ -89,6 +91,7 @@ impl FindingKind {
             FindingKind::CorrectionRow => "rows with a correction_ class",
             FindingKind::NoFovRegion => "FOVs missing from fov_locations.csv",
             FindingKind::SlideInSeveralTestFolds => "slides in more than one test fold",
+            FindingKind::SlideInTrainAndTest => "slides in both the train and test set of a fold",
             FindingKind::MaskPixelsWithoutInstance => {
                 "masks with class pixels outside any instance"
             }

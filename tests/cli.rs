@@ -464,3 +464,41 @@ fn a_fov_region_of_no_area_is_refused() {
         "{stderr}"
     );
 }
+
+/// `score --truth FOLDER` whose one JSON file is COCO ground truth gives a bare results list
+/// its images, as it does for `--truth FILE`.
+#[test]
+fn score_takes_the_images_of_a_coco_truth_folder() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let truth = dir.path().join("truth");
+    let pred = dir.path().join("pred");
+    for (set, out) in [("corrected", &truth), ("predictions", &pred)] {
+        let output = nucagree(&[
+            "convert",
+            manifest.join("data-sample").join(set).to_str().unwrap(),
+            "--to",
+            "coco",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    }
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pred.join("annotations.json")).unwrap())
+            .unwrap();
+    let results = dir.path().join("results.json");
+    std::fs::write(&results, document["annotations"].to_string()).unwrap();
+    let output = nucagree(&[
+        "score",
+        "--truth",
+        truth.to_str().unwrap(),
+        "--pred",
+        results.to_str().unwrap(),
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("30 FOVs"));
+}

@@ -227,3 +227,24 @@ fn another_hierarchy_from_csv() {
         )
     );
 }
+
+/// A slide in both the train and the test set of one fold is a finding (a leak).
+#[test]
+fn a_slide_in_train_and_test_of_one_fold_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("csv/TCGA-A1-A0SK-DX1_id-5ea40a_left-0_top-0_bottom-300_right-300.csv"),
+        "raw_classification,xmin,ymin,xmax,ymax\ntumor,0,0,10,10\n",
+    );
+    write(
+        &root.join("train_test_splits/fold_1_train.csv"),
+        ",slide_name,hospital\n0,TCGA-A1-A0SK-DX1,A1\n",
+    );
+    write(
+        &root.join("train_test_splits/fold_1_test.csv"),
+        ",slide_name,hospital\n0,TCGA-A1-A0SK-DX1,A1\n",
+    );
+    let set = read_set(root, &ReadOptions::default()).unwrap();
+    assert_eq!(set.quality.count(FindingKind::SlideInTrainAndTest), 1);
+}

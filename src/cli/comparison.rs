@@ -254,13 +254,8 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     // COCO results name their images by the ids of a ground-truth file: the reference's
     // when it is one JSON file (used only if A turns out to be a bare results list).
     let mut options_a = job.read.clone();
-    let b_is_json = job.b.is_file()
-        && job
-            .b
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if options_a.coco_images.is_none() && b_is_json {
-        options_a.coco_images = Some(job.b.clone());
+    if options_a.coco_images.is_none() {
+        options_a.coco_images = single_json(&job.b);
     }
     let mut watch = Stopwatch::new(job.run);
     let (a, b) = rayon::join(
@@ -299,6 +294,23 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
         watch.lap("writing");
     }
     check_thresholds(&summary, &job.thresholds)
+}
+
+/// The reference as one JSON file: the file itself, or the only JSON file of its folder
+/// (where a COCO ground truth sits beside its metadata).
+fn single_json(reference: &Path) -> Option<PathBuf> {
+    let is_json = |p: &Path| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    };
+    if reference.is_file() {
+        return is_json(reference).then(|| reference.to_path_buf());
+    }
+    let files = ingest::listing::files_ending(reference, &[".json"]).ok()?;
+    match files.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
 }
 
 /// The few lines printed on stdout.

@@ -226,6 +226,15 @@ pub(crate) fn index_files(
             } else {
                 test_fold.insert(slide.clone(), fold);
             }
+            // A slide trained and tested on in one fold leaks its FOVs into the test.
+            if split.train.contains(slide) {
+                quality.push(
+                    FindingKind::SlideInTrainAndTest,
+                    meta_roots[0].join("train_test_splits"),
+                    None,
+                    format!("{slide}: fold {fold}"),
+                );
+            }
         }
     }
     let images = match std::fs::read_dir(root.join("rgb")) {
