@@ -46,6 +46,13 @@ fn score_json_with(
     serde_json::json!({"result": report.result, "counts": report.counts})
 }
 
+/// The error of reading `path` with the default options.
+fn read_error(path: &Path) -> String {
+    ingest::read_set(path, &ReadOptions::default())
+        .unwrap_err()
+        .to_string()
+}
+
 /// Asserts two JSON values are equal, numbers to a relative 1e-9 (a COCO box is
 /// `[x, y, width, height]`, so `x + width` may differ from `xmax` in the last bit).
 fn assert_close_json(a: &serde_json::Value, b: &serde_json::Value, path: &str) {
@@ -446,9 +453,7 @@ fn hugging_face_list_of_structs_form_reads_too() {
     ParquetWriter::new(std::fs::File::create(&path).unwrap())
         .finish(&mut doubled.clone())
         .unwrap();
-    let error = ingest::read_set(&path, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(&path);
     assert!(
         error.ends_with(":2:file_name: FOV \"fov_a\" appears twice in this file (rows 1 and 2): expected one row per FOV"),
         "{error}"
@@ -642,9 +647,7 @@ fn json_errors_name_the_file_and_the_value() {
 
     let unknown = dir.path().join("other.json");
     std::fs::write(&unknown, r#"{"cells": []}"#).unwrap();
-    let error = ingest::read_set(&unknown, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(&unknown);
     assert!(
         error.contains("found a JSON object with keys [cells]: expected NuCLS CSVs"),
         "{error}"
@@ -786,9 +789,7 @@ fn coco_ids_used_twice_are_refused() {
         "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10]}]
     });
     std::fs::write(&file, document.to_string()).unwrap();
-    let error = ingest::read_set(&file, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(&file);
     assert!(
         error.ends_with("truth.json:/categories/1/id: expected a category id used once, found 1"),
         "{error}"
@@ -799,9 +800,7 @@ fn coco_ids_used_twice_are_refused() {
         "annotations": []
     });
     std::fs::write(&file, document.to_string()).unwrap();
-    let error = ingest::read_set(&file, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(&file);
     assert!(
         error.ends_with("truth.json:/images/1/id: expected an id used once, found 1"),
         "{error}"
@@ -852,9 +851,7 @@ fn masks_of_another_depth_or_too_many_pixels_are_refused() {
         writer.write_image_data(&wide).unwrap();
     }
     std::fs::write(masks.join("fov.png"), &sixteen).unwrap();
-    let error = ingest::read_set(dir.path(), &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(dir.path());
     assert!(
         error.ends_with("fov.png: a 16-bit mask: expected 8-bit RGB (class code, then a two-channel instance id)"),
         "{error}"
@@ -887,9 +884,7 @@ fn hugging_face_parallel_lists_of_unequal_length_are_refused() {
     ParquetWriter::new(std::fs::File::create(&path).unwrap())
         .finish(&mut frame)
         .unwrap();
-    let error = ingest::read_set(&path, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(&path);
     assert!(
         error.ends_with(":1:annotation_coordinates.raw_classification: 0 values but 2 in type: expected one value per nucleus in every field"),
         "{error}"
@@ -939,9 +934,7 @@ fn empty_fov_names_are_refused() {
         "annotations": []
     });
     std::fs::write(&file, document.to_string()).unwrap();
-    let error = ingest::read_set(&file, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(&file);
     assert!(
         error.ends_with(
             "truth.json:/images/0/file_name: expected a file name that names a FOV, found \"\""
@@ -962,9 +955,7 @@ fn a_coco_segmentation_of_another_kind_is_refused() {
                          "segmentation": "oops"}]
     });
     std::fs::write(&file, document.to_string()).unwrap();
-    let error = ingest::read_set(&file, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    let error = read_error(&file);
     assert!(
         error.ends_with("truth.json:/annotations/0/segmentation: expected polygons [[x1, y1, ...], ...], an RLE object, or nothing, found \"oops\""),
         "{error}"
