@@ -248,3 +248,39 @@ fn a_slide_in_train_and_test_of_one_fold_is_a_finding() {
     let set = read_set(root, &ReadOptions::default()).unwrap();
     assert_eq!(set.quality.count(FindingKind::SlideInTrainAndTest), 1);
 }
+
+/// CSVs both in `csv/` and beside it: which is the set is not guessed.
+#[test]
+fn csvs_in_csv_and_beside_it_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let row = "raw_classification,xmin,ymin,xmax,ymax\ntumor,0,0,10,10\n";
+    write(&root.join("csv/fov1.csv"), row);
+    write(&root.join("fov2.csv"), row);
+    let error = read_set(root, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("holds annotation CSVs both in csv/ (1 files) and beside it (1 files"),
+        "{error}"
+    );
+}
+
+/// A file whose name is not UTF-8 is an error, not skipped.
+#[test]
+fn a_file_name_that_is_not_utf8_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let row = "raw_classification,xmin,ymin,xmax,ymax\ntumor,0,0,10,10\n";
+    write(&root.join("csv/fov1.csv"), row);
+    let name = std::ffi::OsStr::from_bytes(b"fov\xff.csv");
+    std::fs::write(root.join("csv").join(name), row).unwrap();
+    let error = read_set(root, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.ends_with("a file name that is not UTF-8: expected UTF-8 file names"),
+        "{error}"
+    );
+}

@@ -171,6 +171,18 @@ fn detect_csv(path: &Path) -> Result<Option<Detected>> {
         let files = in_root.into_iter().chain(in_csv).collect();
         return Ok(Some(Detected::Flat { files }));
     }
+    if !in_csv.is_empty() && !in_root.is_empty() {
+        // Which would be the set? Reading one and ignoring the other would be a silent guess.
+        return Err(Error::Layout {
+            path: path.to_path_buf(),
+            message: format!(
+                "holds annotation CSVs both in csv/ ({} files) and beside it ({} files, e.g. {}): expected them in one place",
+                in_csv.len(),
+                in_root.len(),
+                in_root[0].display()
+            ),
+        });
+    }
     let (layout, files) = if !in_csv.is_empty() {
         (SetLayout::NuclsRelease, in_csv)
     } else if !in_root.is_empty() {

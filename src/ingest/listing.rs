@@ -19,7 +19,11 @@ pub fn files_ending(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
         let entry = entry.map_err(|e| Error::io(dir, "list", e))?;
         let path = entry.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
+            // A FOV name must be text: such a file is not skipped silently.
+            return Err(Error::Layout {
+                path: path.clone(),
+                message: "a file name that is not UTF-8: expected UTF-8 file names".into(),
+            });
         };
         let lower = name.to_ascii_lowercase();
         if name.starts_with('.') || !extensions.iter().any(|e| lower.ends_with(e)) {
