@@ -502,3 +502,41 @@ fn score_takes_the_images_of_a_coco_truth_folder() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("30 FOVs"));
 }
+
+/// `report` refuses an --out inside its data before any job writes anything.
+#[test]
+fn report_refuses_an_out_inside_its_data_before_writing() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let output = nucagree(&[
+        "simulate",
+        "--out",
+        data.to_str().unwrap(),
+        "--fovs",
+        "2",
+        "--sets",
+        "corrected,multi-rater",
+        "--quiet",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let before = std::fs::read_dir(data.join("multi-rater")).unwrap().count();
+    let out = data.join("multi-rater");
+    let output = Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .current_dir(manifest)
+        .args([
+            "report",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("choose an --out outside the inputs"));
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        before,
+        "nothing written"
+    );
+}

@@ -124,6 +124,9 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
         "{}: expected a corrected/ folder (the reference set)",
         args.data.display()
     );
+    // Every job reads from the data folder: an --out inside it is refused before any job
+    // writes anything.
+    report::prepare_output_dir(&args.out, &[&args.data])?;
     let formats = ExtraFormats {
         html: args.html,
         latex: args.latex,
