@@ -16,7 +16,9 @@
 //! assert_eq!(bowtie.unwrap().1, vec![ShapeIssue::SelfIntersecting]);
 //! ```
 
-use crate::geometry::ring::{ring_centroid, ring_self_intersects, ring_signed_area};
+use crate::geometry::ring::{
+    filled_area, is_convex, ring_centroid, ring_self_intersects, ring_signed_area,
+};
 use serde::Serialize;
 
 /// An axis-aligned bounding box, `xmin <= xmax`, `ymin <= ymax`.
@@ -175,13 +177,10 @@ impl Shape {
             return Err(DegenerateShape::TooFewVertices);
         }
         // A convex ring cannot cross itself; only the others need the quadratic check.
-        let crossing =
-            !crate::geometry::ring::is_convex(&vertices) && ring_self_intersects(&vertices);
+        let crossing = !is_convex(&vertices) && ring_self_intersects(&vertices);
         // No area: collinear points, or a ring that runs out and back along itself (which
         // also "crosses" itself, but covers nothing, unlike a bowtie).
-        if ring_signed_area(&vertices) == 0.0
-            && (!crossing || crate::geometry::ring::filled_area(&vertices) == 0.0)
-        {
+        if ring_signed_area(&vertices) == 0.0 && (!crossing || filled_area(&vertices) == 0.0) {
             return Err(DegenerateShape::ZeroArea);
         }
         if crossing {
