@@ -43,32 +43,48 @@ pub fn files_ending(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The files under `dir`, at any depth, whose extension is `extension` (case-insensitive),
-/// hidden ones left out, sorted.
-pub fn files_below(dir: &Path, extension: &str) -> Result<Vec<PathBuf>> {
+/// Whether a listing takes hidden files and folders (names starting with a dot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hidden {
+    /// Left out, as when reading a set.
+    Skip,
+    /// Listed, as when accounting for every file a folder holds.
+    Include,
+}
+
+/// Every file under `dir`, at any depth, sorted.
+pub fn all_files_below(dir: &Path, hidden: Hidden) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
         for entry in std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, "list", e))? {
             let path = entry.map_err(|e| Error::io(&folder, "list", e))?.path();
-            let hidden = path
+            let is_hidden = path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with('.'));
-            if hidden {
+            if is_hidden && hidden == Hidden::Skip {
                 continue;
             }
             if path.is_dir() {
                 pending.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case(extension))
-            {
+            } else {
                 found.push(path);
             }
         }
     }
     found.sort();
+    Ok(found)
+}
+
+/// The files under `dir`, at any depth, whose extension is `extension` (case-insensitive),
+/// hidden ones left out, sorted.
+pub fn files_below(dir: &Path, extension: &str) -> Result<Vec<PathBuf>> {
+    let mut found = all_files_below(dir, Hidden::Skip)?;
+    found.retain(|path| {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+    });
     Ok(found)
 }
 

@@ -11,6 +11,7 @@
 use super::files::{to_pretty, write_atomic};
 use super::nucls::{fov_csv, write_fov_locations, write_splits, FovLocationRow};
 use crate::error::{Error, Result};
+use crate::ingest::listing::{all_files_below, Hidden};
 use crate::model::{ClassHierarchy, Nucleus};
 use crate::simulate::{
     folds, FovPlan, SimulatedFov, SimulationConfig, MAIN_EVAL_SET, REPEAT_EVAL_SET,
@@ -189,22 +190,12 @@ fn create_dir(path: &Path) -> Result<()> {
 /// The manifest of a simulation's files: `path<TAB>size<TAB>FNV-1a hash`, one line each.
 const MANIFEST: &str = "simulation-files.tsv";
 
-/// Every file under `dir`, at any depth, relative to `root`, sorted.
+/// Every file under `dir`, hidden ones too, at any depth, relative to `root`, sorted.
 fn files_under(root: &Path, dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, "list", e))? {
-            let path = entry.map_err(|e| Error::io(&folder, "list", e))?.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    Ok(all_files_below(dir, Hidden::Include)?
+        .into_iter()
+        .map(|path| path.strip_prefix(root).unwrap_or(&path).to_path_buf())
+        .collect())
 }
 
 /// A file's size and FNV-1a 64-bit hash.
@@ -292,7 +283,7 @@ fn prepare(out: &Path, sets: &[SimulatedSet]) -> Result<Option<String>> {
                     }
                 }
             }
-            previous = Some(manifest.clone());
+            previous = Some(manifest);
         }
         for set in sets {
             let folder = out.join(set.folder());
