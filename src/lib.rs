@@ -31,6 +31,7 @@
 pub mod agreement;
 pub mod choice;
 pub mod comparison;
+pub mod conventions;
 pub mod error;
 pub mod geometry;
 pub mod ingest;

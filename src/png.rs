@@ -84,3 +84,68 @@ pub fn decode_within(
     pixels.truncate(info.buffer_size());
     Ok((info.width, info.height, info.color_type.samples(), pixels))
 }
+
+/// Whether PNG bytes (at least the first 26) are a grayscale image without alpha: the
+/// colour type in the header is 0.
+pub fn is_grayscale(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG") && bytes.len() > 25 && bytes[25] == 0
+}
+
+/// Decodes a grayscale PNG of 1 to 16 bits as one value per pixel (a label image): width,
+/// height and the values, refusing an image of more than `max_pixels`.
+pub fn decode_gray_within(
+    path: &Path,
+    bytes: &[u8],
+    max_pixels: u64,
+) -> Result<(u32, u32, Vec<u32>)> {
+    let invalid =
+        |message: String| Error::input(Location::file(path), Problem::Invalid { message });
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| invalid(format!("not a readable PNG: {e}")))?;
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    if info.color_type != png::ColorType::Grayscale {
+        return Err(invalid(format!(
+            "a {:?} PNG: expected a grayscale label image (one instance id per pixel)",
+            info.color_type
+        )));
+    }
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(invalid(format!(
+            "an image of {width} x {height} pixels: expected at most {max_pixels} pixels (raise the limit to read it)"
+        )));
+    }
+    let depth = info.bit_depth as u8;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| invalid("an image too large to decode".into()))?;
+    let mut raw = vec![0; size];
+    let frame = reader
+        .next_frame(&mut raw)
+        .map_err(|e| invalid(format!("not a readable PNG: {e}")))?;
+    let line = frame.line_size;
+    let mut values = Vec::with_capacity(width as usize * height as usize);
+    for row in raw.chunks(line).take(height as usize) {
+        match depth {
+            16 => values.extend(
+                row.chunks_exact(2)
+                    .take(width as usize)
+                    .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
+            ),
+            8 => values.extend(row.iter().take(width as usize).map(|&b| u32::from(b))),
+            bits => {
+                let per_byte = 8 / bits as usize;
+                let mask = (1u16 << bits) as u8 - 1;
+                values.extend((0..width as usize).map(|x| {
+                    let byte = row[x / per_byte];
+                    let shift = 8 - bits as usize * (x % per_byte + 1);
+                    u32::from((byte >> shift) & mask)
+                }));
+            }
+        }
+    }
+    Ok((width, height, values))
+}

@@ -51,6 +51,12 @@ pub enum FindingKind {
     MaskPiecesDropped,
     /// A mask instance with holes; its outer outline is used.
     MaskHolesFilled,
+    /// A label-map instance in several pieces: its outline is the largest piece; the instance
+    /// metrics count every piece.
+    LabelPieces,
+    /// A label-map instance with holes: its outline is the outer boundary; the instance
+    /// metrics leave the holes out.
+    LabelHoles,
     /// A polygon with holes or several parts (GeoJSON); the outer ring of the largest part
     /// is used.
     PartsDropped,
@@ -98,6 +104,12 @@ impl FindingKind {
             FindingKind::MaskMixedClasses => "mask instances with several class codes",
             FindingKind::MaskPiecesDropped => "mask instances in several pieces (largest kept)",
             FindingKind::MaskHolesFilled => "mask instances with holes (filled)",
+            FindingKind::LabelPieces => {
+                "label-map instances in several pieces (outline: the largest; instance metrics: all)"
+            }
+            FindingKind::LabelHoles => {
+                "label-map instances with holes (outline: filled; instance metrics: holes left out)"
+            }
             FindingKind::PartsDropped => {
                 "outlines with holes or several parts (outer ring of the largest used)"
             }

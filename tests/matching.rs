@@ -72,6 +72,8 @@ fn fov_of(shapes: &[Shape]) -> Fov {
         region: None,
         image_size: None,
         test_fold: None,
+        group: None,
+        label_map: None,
         nuclei: shapes
             .iter()
             .enumerate()

@@ -89,6 +89,8 @@ pub fn truth_set(study: &Study<'_>, fovs: Vec<TruthFov>, name: &str) -> Annotati
             region: f.region,
             image_size: None,
             test_fold: None,
+            group: None,
+            label_map: None,
             nuclei: f.nuclei,
         })
         .collect();

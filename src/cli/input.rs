@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use nucagree::ingest::registry::{self, READERS};
 use nucagree::ingest::{metadata, ReadOptions, Strictness, TypeMap};
-use nucagree::model::ClassHierarchy;
+use nucagree::model::{ClassHierarchy, ClassScheme};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,8 +16,14 @@ pub struct InputArgs {
     input_format: String,
     /// A class hierarchy CSV (raw_classification, main_classification, super_classification)
     /// to use instead of the built-in NuCLS one.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "classes")]
     hierarchy: Option<PathBuf>,
+    /// A built-in class scheme: nucls, conic (CoNIC/Lizard), pannuke, consep (HoVer-Net's
+    /// seven types and its four-class merge), monusac, nucleus (one class). By default NuCLS's,
+    /// except for inputs with a scheme of their own (CoNIC and PanNuke arrays; label images
+    /// take the first scheme that knows their classes, or nucleus without class tables).
+    #[arg(long, value_name = "SCHEME", value_parser = class_schemes())]
+    classes: Option<String>,
     /// A CSV (name, raw_classification) mapping class names found in files to raw classes.
     #[arg(long, value_name = "FILE")]
     class_map: Option<PathBuf>,
@@ -41,6 +47,11 @@ pub struct InputArgs {
     lenient: bool,
 }
 
+/// The built-in class schemes.
+fn class_schemes() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(ClassScheme::ALL.map(ClassScheme::name))
+}
+
 /// `auto` and the name of every registered reader's format.
 fn input_formats() -> clap::builder::PossibleValuesParser {
     let names = READERS.iter().map(|r| r.format().name());
@@ -49,9 +60,11 @@ fn input_formats() -> clap::builder::PossibleValuesParser {
 
 impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
-        let mut hierarchy = match &self.hierarchy {
-            Some(path) => metadata::read_hierarchy(path)?,
-            None => ClassHierarchy::nucls(),
+        let scheme = self.classes.as_deref().and_then(ClassScheme::named);
+        let mut hierarchy = match (&self.hierarchy, scheme) {
+            (Some(path), _) => metadata::read_hierarchy(path)?,
+            (None, Some(scheme)) => scheme.hierarchy(),
+            (None, None) => ClassHierarchy::nucls(),
         };
         if let Some(path) = &self.class_map {
             metadata::apply_class_map(path, &mut hierarchy)?;
@@ -62,6 +75,7 @@ impl InputArgs {
         };
         Ok(ReadOptions {
             hierarchy: Arc::new(hierarchy),
+            hierarchy_chosen: self.hierarchy.is_some() || scheme.is_some(),
             strictness: if self.lenient {
                 Strictness::Lenient
             } else {

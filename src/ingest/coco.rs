@@ -161,6 +161,8 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
                 region: None,
                 image_size: image.size,
                 test_fold: None,
+                group: None,
+                label_map: None,
             }
         })
         .collect();

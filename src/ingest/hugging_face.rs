@@ -316,6 +316,8 @@ fn read_fovs(
                 region: None,
                 image_size: None,
                 test_fold: None,
+                group: None,
+                label_map: None,
             })
         })
         .collect()

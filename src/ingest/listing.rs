@@ -3,13 +3,21 @@
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// CSV files that sit beside annotations but are not annotations.
-const METADATA_FILES: [&str; 4] = [
+/// Files that sit beside annotations but are not annotations.
+const METADATA_FILES: [&str; 6] = [
     "fov_locations.csv",
     "class_hierarchy.csv",
     "nucleus_gtcodes.csv",
     "class_map.csv",
+    "patch_info.csv",
+    "types.npy",
 ];
+
+/// The suffix of a label image's class table (`<image>_classes.csv`).
+pub const CLASSES_SUFFIX: &str = "_classes.csv";
+
+/// The extensions of label images.
+pub const LABEL_IMAGE_EXTENSIONS: [&str; 3] = [".png", ".tif", ".tiff"];
 
 /// The files of `dir` (not its subfolders, not hidden) whose names end in one of `extensions`
 /// (case-insensitive), sorted.
@@ -91,7 +99,19 @@ pub fn files_below(dir: &Path, extension: &str) -> Result<Vec<PathBuf>> {
 /// Whether a file is metadata that sits beside annotations (`fov_locations.csv`, ...).
 pub fn is_metadata(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    METADATA_FILES.contains(&name.to_ascii_lowercase().as_str())
+    let lower = name.to_ascii_lowercase();
+    METADATA_FILES.contains(&lower.as_str()) || is_class_table(path, name)
+}
+
+/// Whether a file is a label image's class table: `<image>_classes.csv` beside `<image>.png`
+/// (or `.tif`, `.tiff`).
+fn is_class_table(path: &Path, name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(CLASSES_SUFFIX) else {
+        return false;
+    };
+    LABEL_IMAGE_EXTENSIONS
+        .iter()
+        .any(|ext| path.with_file_name(format!("{stem}{ext}")).is_file())
 }
 
 /// The annotation CSVs of a folder (not its subfolders), metadata files left out, sorted.

@@ -1,10 +1,11 @@
 //! FOVs as a reader gives them, before the set's metadata is joined in.
 
 use super::outline::FovRows;
-use crate::model::{BoundingBox, FoldSplit};
+use crate::model::{BoundingBox, FoldSplit, LabelMap};
 use crate::quality::DataQuality;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// One FOV as read: its nuclei and what its file says of the FOV (a mask's region and size,
 /// a whole-set format's test fold).
@@ -16,6 +17,10 @@ pub struct LoadedFov {
     pub region: Option<BoundingBox>,
     pub image_size: Option<(u32, u32)>,
     pub test_fold: Option<u32>,
+    /// The image's group (PanNuke's tissue).
+    pub group: Option<String>,
+    /// The instance label map, for label-map formats.
+    pub label_map: Option<Arc<LabelMap>>,
 }
 
 /// A whole set read from one or several files (Hugging Face parquet, COCO).
@@ -34,4 +39,6 @@ pub struct FovFile {
     pub region: Option<BoundingBox>,
     /// The image size, where the file has it (masks).
     pub image_size: Option<(u32, u32)>,
+    /// The instance label map, for label-map formats.
+    pub label_map: Option<Arc<LabelMap>>,
 }

@@ -273,7 +273,7 @@ impl Reader for MaskReader {
     }
 
     fn recognises(&self, sniff: &Sniff) -> bool {
-        matches!(sniff, Sniff::Head(bytes) if bytes.starts_with(b"\x89PNG"))
+        matches!(sniff, Sniff::Head(bytes) if bytes.starts_with(b"\x89PNG") && !crate::png::is_grayscale(bytes))
     }
 
     fn open_fovs(
@@ -307,6 +307,7 @@ impl FovReader for MaskFovs {
             rows: mask.rows,
             region: mask.region,
             image_size: Some(mask.size),
+            label_map: None,
         })
     }
 }

@@ -23,13 +23,19 @@ pub mod format;
 mod fov_csv;
 mod geojson;
 pub mod hovernet;
+pub mod hovernet_mat;
 pub mod hugging_face;
 pub mod images;
+mod instances;
 mod json;
+pub mod label_arrays;
+pub mod label_image;
 pub mod listing;
 pub mod loaded;
 pub mod mask;
+pub mod matlab;
 pub mod metadata;
+pub mod npy;
 mod numbers;
 pub mod options;
 mod outline;
@@ -116,6 +122,17 @@ fn index_detected(path: &Path, detected: Detected, options: &ReadOptions) -> Res
             path: path.to_path_buf(),
             message: "holds a multi-rater study: expected one annotation set".into(),
         });
+    };
+    let scheme;
+    let options = match reader.scheme(&files)? {
+        Some(hierarchy) if !options.hierarchy_chosen => {
+            scheme = ReadOptions {
+                hierarchy: std::sync::Arc::new(hierarchy),
+                ..options.clone()
+            };
+            &scheme
+        }
+        _ => options,
     };
     let source = match reader.layout() {
         reader::Layout::PerFov => SetSource {

@@ -20,6 +20,9 @@ pub enum Strictness {
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     pub hierarchy: Arc<ClassHierarchy>,
+    /// Whether `hierarchy` was chosen (`--classes`, `--hierarchy`); if not, a format with a
+    /// scheme of its own (CoNIC, PanNuke, label images) uses that.
+    pub hierarchy_chosen: bool,
     pub strictness: Strictness,
     /// The input format; `None` tells it by content.
     pub format: Option<Format>,
@@ -37,6 +40,7 @@ impl Default for ReadOptions {
     fn default() -> ReadOptions {
         ReadOptions {
             hierarchy: Arc::new(ClassHierarchy::nucls()),
+            hierarchy_chosen: false,
             strictness: Strictness::Strict,
             format: None,
             split: None,

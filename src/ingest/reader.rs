@@ -181,6 +181,13 @@ pub trait Reader: Sync {
     /// Whether a file with this content is in its format.
     fn recognises(&self, sniff: &Sniff) -> bool;
 
+    /// The class scheme a set in this format uses when none is chosen (`--classes`,
+    /// `--hierarchy`): CoNIC's arrays are CoNIC's classes. `None` keeps NuCLS's.
+    fn scheme(&self, files: &[PathBuf]) -> Result<Option<crate::model::ClassHierarchy>> {
+        let _ = files;
+        Ok(None)
+    }
+
     /// For [`Layout::PerFov`]: a reader of the set's FOV files, given where to look for the
     /// set's metadata (`find("nucleus_GTcodes.csv")`).
     fn open_fovs(

@@ -16,7 +16,10 @@ use super::format::Format;
 use super::fov_csv::NuclsCsvReader;
 use super::geojson::GeoJsonReader;
 use super::hovernet::HoverNetReader;
+use super::hovernet_mat::HoverNetMatReader;
 use super::hugging_face::HuggingFaceReader;
+use super::label_arrays::{ConicReader, PanNukeReader};
+use super::label_image::LabelImageReader;
 use super::mask::MaskReader;
 use super::reader::{Reader, Sniff};
 use crate::error::{Error, Result};
@@ -30,6 +33,10 @@ pub static READERS: &[&dyn Reader] = &[
     &CocoReader,
     &GeoJsonReader,
     &HoverNetReader,
+    &LabelImageReader,
+    &ConicReader,
+    &PanNukeReader,
+    &HoverNetMatReader,
 ];
 
 /// The format of that name (`--input-format`).

@@ -83,6 +83,8 @@ impl SetIndex {
             region: file.region,
             image_size: file.image_size,
             test_fold: None,
+            group: None,
+            label_map: file.label_map,
         })
     }
 
@@ -116,6 +118,8 @@ impl SetIndex {
             image_size,
             name: loaded.name,
             source: loaded.source,
+            group: loaded.group,
+            label_map: loaded.label_map,
             nuclei: loaded.rows.nuclei,
         };
         let mut quality = loaded.rows.quality;

@@ -7,12 +7,16 @@
 
 mod classes;
 mod fov_name;
+mod label_map;
+mod schemes;
 mod shape;
 
 pub use classes::{
     ClassHierarchy, ClassId, ClassLevel, HierarchyError, RawClass, AMBIGUOUS, CORRECTION_PREFIX,
 };
 pub use fov_name::{hospital_of_slide, NuclsFovName};
+pub use label_map::LabelMap;
+pub use schemes::ClassScheme;
 pub use shape::{BoundingBox, DegenerateShape, Shape, ShapeIssue, ShapeKind};
 
 use crate::quality::DataQuality;
@@ -68,6 +72,11 @@ pub struct Fov {
     pub image_size: Option<(u32, u32)>,
     /// The fold whose test set holds this FOV's slide.
     pub test_fold: Option<u32>,
+    /// The image's group: PanNuke's tissue, or `--image-groups`.
+    pub group: Option<String>,
+    /// The instance label map it was read from, where it was (label rasters, CoNIC,
+    /// PanNuke, HoVer-Net `.mat`): its labels are the nuclei's rows.
+    pub label_map: Option<Arc<LabelMap>>,
     pub nuclei: Vec<Nucleus>,
 }
 

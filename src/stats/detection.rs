@@ -214,33 +214,6 @@ pub fn class_counts(
     counts
 }
 
-/// HoVer-Net's classification F-score of class c (Graham et al. 2019):
-/// F_c = 2(TP_c + TN_c) / (2(TP_c + TN_c) + 2FP_c + 2FN_c + FP_d + FN_d), where among matched
-/// pairs TP_c are both c, TN_c neither c, FP_c A says c and B not, FN_c B says c and A not, and
-/// FP_d, FN_d are unmatched nuclei of A and of B of class c.
-pub fn hovernet_fc(
-    pairs: &[(usize, usize)],
-    unmatched_a: &[usize],
-    unmatched_b: &[usize],
-    class: usize,
-) -> Option<f64> {
-    let (mut tp, mut tn, mut fp, mut fn_) = (0.0, 0.0, 0.0, 0.0);
-    for &(a, b) in pairs {
-        match (a == class, b == class) {
-            (true, true) => tp += 1.0,
-            (false, false) => tn += 1.0,
-            (true, false) => fp += 1.0,
-            (false, true) => fn_ += 1.0,
-        }
-    }
-    let fp_d = unmatched_a.iter().filter(|&&a| a == class).count() as f64;
-    let fn_d = unmatched_b.iter().filter(|&&b| b == class).count() as f64;
-    ratio(
-        2.0 * (tp + tn),
-        2.0 * (tp + tn) + 2.0 * fp + 2.0 * fn_ + fp_d + fn_d,
-    )
-}
-
 /// Panoptic quality (Kirillov et al. 2019) of matched pairs at IoU > 0.5.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PanopticQuality {
@@ -341,7 +314,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn joint_rule_and_hovernet_fc_by_hand() {
+    fn joint_rule_by_hand() {
         // Pairs: (0,0), (0,1), (1,1); unmatched A: class 1; unmatched B: class 0.
         let pairs = [(0, 0), (0, 1), (1, 1)];
         let counts = joint_rule_counts(&pairs, &[1], &[0], 2);
@@ -361,8 +334,6 @@ mod tests {
                 fn_: 1
             }
         );
-        // Class 0: TP 1, TN 1, FP 1, FN 0, FP_d 0, FN_d 1: 4 / (4 + 2 + 1).
-        assert_eq!(hovernet_fc(&pairs, &[1], &[0], 0), Some(4.0 / 7.0));
     }
 
     #[test]

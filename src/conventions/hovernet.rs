@@ -1,0 +1,290 @@
+//! HoVer-Net's figures (`metrics/stats_utils.py` and `compute_stats.py` of vqdang/hover_net):
+//! per image PQ (`get_fast_pq`), AJI, AJI+, Dice1 and Dice2; over the images, the nuclei
+//! type statistics of `run_nuclei_type_stat` (F_d, type accuracy and F_c per type).
+//!
+//! Where HoVer-Net's code fails (AJI raises on an empty prediction, Dice2 divides by zero
+//! when no pair overlaps) the defined value is given: AJI 0 when nothing overlaps and the
+//! union is not empty, Dice2 `None`.
+
+use super::pairing::{max_weight_edges, nearest_assignment, unique_pairs, PairCounts};
+use super::{mean_of_defined, InstanceImage, Keyed};
+use serde::Serialize;
+
+/// HoVer-Net's pairing radius of `run_nuclei_type_stat`, in pixels.
+pub const TYPE_STAT_RADIUS: f64 = 12.0;
+
+/// One image's instance figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ImageFigures {
+    pub dq: Option<f64>,
+    pub sq: Option<f64>,
+    pub pq: Option<f64>,
+    pub aji: Option<f64>,
+    pub aji_plus: Option<f64>,
+    pub dice_1: Option<f64>,
+    pub dice_2: Option<f64>,
+}
+
+impl ImageFigures {
+    /// The figures in their JSON order, by name.
+    pub fn named(&self) -> [(&'static str, Option<f64>); 7] {
+        [
+            ("dq", self.dq),
+            ("sq", self.sq),
+            ("pq", self.pq),
+            ("aji", self.aji),
+            ("aji_plus", self.aji_plus),
+            ("dice_1", self.dice_1),
+            ("dice_2", self.dice_2),
+        ]
+    }
+}
+
+/// `get_fast_pq`'s dq, sq and pq from the pair counts: dq = tp / (tp + fp/2 + fn/2), no
+/// smoothing term (`None` when there is nothing on either side); sq = IoU sum / (tp + 1e-6).
+pub fn hovernet_pq(counts: PairCounts) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let tp = counts.tp as f64;
+    let denominator = tp + 0.5 * counts.fp as f64 + 0.5 * counts.fn_ as f64;
+    if denominator == 0.0 {
+        return (None, None, None);
+    }
+    let dq = tp / denominator;
+    let sq = counts.iou_sum / (tp + 1.0e-6);
+    (Some(dq), Some(sq), Some(dq * sq))
+}
+
+/// One image's PQ, AJI, AJI+, Dice1 and Dice2.
+pub fn image_figures(image: &InstanceImage) -> ImageFigures {
+    let (dq, sq, pq) = hovernet_pq(unique_pairs(image, None));
+    let truth_area: f64 = image.truth.iter().map(|i| i.area).sum();
+    let pred_area: f64 = image.pred.iter().map(|i| i.area).sum();
+    let overlap_area: f64 = image.overlaps.iter().map(|o| o.area).sum();
+    let dice_1 = ratio(2.0 * overlap_area, truth_area + pred_area);
+    let pair_total: f64 = image
+        .overlaps
+        .iter()
+        .map(|o| image.truth[o.truth as usize].area + image.pred[o.pred as usize].area)
+        .sum();
+    let dice_2 = ratio(2.0 * overlap_area, pair_total);
+    ImageFigures {
+        dq,
+        sq,
+        pq,
+        aji: aji(image),
+        aji_plus: aji_plus(image),
+        dice_1,
+        dice_2,
+    }
+}
+
+fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+    (denominator > 0.0).then(|| numerator / denominator)
+}
+
+/// The union of an overlap, and HoVer-Net's IoU for choosing pairs (union + 1e-6).
+fn union_and_score(image: &InstanceImage, index: usize) -> (f64, f64) {
+    let o = &image.overlaps[index];
+    let union = image.truth[o.truth as usize].area + image.pred[o.pred as usize].area - o.area;
+    (union, o.area / (union + 1.0e-6))
+}
+
+/// AJI from chosen pairs (positions in `image.overlaps`): their intersections over their
+/// unions plus the areas of every instance in no chosen pair.
+fn aji_of(image: &InstanceImage, chosen: &[usize]) -> Option<f64> {
+    let mut truth_paired = vec![false; image.truth.len()];
+    let mut pred_paired = vec![false; image.pred.len()];
+    let (mut inter, mut union) = (0.0, 0.0);
+    for &index in chosen {
+        let o = &image.overlaps[index];
+        inter += o.area;
+        union += union_and_score(image, index).0;
+        truth_paired[o.truth as usize] = true;
+        pred_paired[o.pred as usize] = true;
+    }
+    for (instance, paired) in image.truth.iter().zip(&truth_paired) {
+        if !paired {
+            union += instance.area;
+        }
+    }
+    for (instance, paired) in image.pred.iter().zip(&pred_paired) {
+        if !paired {
+            union += instance.area;
+        }
+    }
+    ratio(inter, union)
+}
+
+/// `get_fast_aji`: each truth instance takes the prediction of highest IoU (the first on a
+/// tie), a prediction may be taken twice.
+pub fn aji(image: &InstanceImage) -> Option<f64> {
+    let mut chosen = Vec::new();
+    let mut index = 0;
+    while index < image.overlaps.len() {
+        let truth = image.overlaps[index].truth;
+        let mut best: Option<(usize, f64)> = None;
+        while index < image.overlaps.len() && image.overlaps[index].truth == truth {
+            let score = union_and_score(image, index).1;
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((index, score));
+            }
+            index += 1;
+        }
+        if let Some((at, score)) = best {
+            if score > 0.0 {
+                chosen.push(at);
+            }
+        }
+    }
+    chosen.dedup();
+    aji_of(image, &chosen)
+}
+
+/// `get_fast_aji_plus`: the one-to-one assignment of largest total IoU.
+pub fn aji_plus(image: &InstanceImage) -> Option<f64> {
+    let edges: Vec<(u32, u32, f64)> = (0..image.overlaps.len())
+        .map(|i| {
+            let o = &image.overlaps[i];
+            (o.truth, o.pred, union_and_score(image, i).1)
+        })
+        .collect();
+    let chosen: Vec<usize> = max_weight_edges(&edges)
+        .into_iter()
+        .filter(|&i| edges[i].2 > 0.0)
+        .collect();
+    aji_of(image, &chosen)
+}
+
+/// The means over images of each figure, over the images where it is defined.
+pub fn mean_over_images(figures: &[ImageFigures]) -> ImageFigures {
+    let mean = |get: fn(&ImageFigures) -> Option<f64>| mean_of_defined(figures.iter().map(get));
+    ImageFigures {
+        dq: mean(|f| f.dq),
+        sq: mean(|f| f.sq),
+        pq: mean(|f| f.pq),
+        aji: mean(|f| f.aji),
+        aji_plus: mean(|f| f.aji_plus),
+        dice_1: mean(|f| f.dice_1),
+        dice_2: mean(|f| f.dice_2),
+    }
+}
+
+/// `run_nuclei_type_stat`'s figures, pooled over images.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeStat {
+    /// Detection F1 of the centroid pairing.
+    pub f1_d: Option<f64>,
+    /// The share of pairs whose types agree.
+    pub acc_type: Option<f64>,
+    /// F_c per type present in the truth (HoVer-Net's default `type_uid_list`), in class order.
+    pub f1_type: Keyed<Option<f64>>,
+    /// Images with no prediction (or no truth) that got HoVer-Net's placeholder instance at
+    /// (0, 0) of type 0.
+    pub placeholders: usize,
+}
+
+/// A type in the type statistics: a class, or the placeholder's type 0.
+type TypeOf = Option<usize>;
+
+/// `run_nuclei_type_stat` over the images: centroids (as float32, as HoVer-Net reads them)
+/// paired by least total distance, pairs farther than 12 px dropped; an image without
+/// instances on one side gets a placeholder at (0, 0) of type 0 on that side.
+pub fn type_stat(images: &[InstanceImage], class_names: &[String]) -> TypeStat {
+    let mut paired: Vec<(TypeOf, TypeOf)> = Vec::new();
+    let mut unpaired_truth: Vec<TypeOf> = Vec::new();
+    let mut unpaired_pred: Vec<TypeOf> = Vec::new();
+    let mut truth_types: Vec<TypeOf> = Vec::new();
+    let mut placeholders = 0;
+    for image in images {
+        let side = |instances: &[super::Instance]| -> (Vec<[f64; 2]>, Vec<TypeOf>, bool) {
+            if instances.is_empty() {
+                return (vec![[0.0, 0.0]], vec![None], true);
+            }
+            let points = instances
+                .iter()
+                .map(|i| [i.centroid[0] as f32 as f64, i.centroid[1] as f32 as f64])
+                .collect();
+            (
+                points,
+                instances.iter().map(|i| Some(i.class)).collect(),
+                false,
+            )
+        };
+        let (truth_points, truth_type, truth_placeholder) = side(&image.truth);
+        let (pred_points, pred_type, pred_placeholder) = side(&image.pred);
+        placeholders += usize::from(truth_placeholder || pred_placeholder);
+        truth_types.extend(&truth_type);
+        let mut truth_paired = vec![false; truth_points.len()];
+        let mut pred_paired = vec![false; pred_points.len()];
+        for (t, p, distance) in nearest_assignment(&truth_points, &pred_points) {
+            if distance <= TYPE_STAT_RADIUS {
+                paired.push((truth_type[t], pred_type[p]));
+                truth_paired[t] = true;
+                pred_paired[p] = true;
+            }
+        }
+        unpaired_truth.extend(
+            truth_type
+                .iter()
+                .zip(&truth_paired)
+                .filter(|(_, &p)| !p)
+                .map(|(t, _)| *t),
+        );
+        unpaired_pred.extend(
+            pred_type
+                .iter()
+                .zip(&pred_paired)
+                .filter(|(_, &p)| !p)
+                .map(|(t, _)| *t),
+        );
+    }
+    let tp_d = paired.len() as f64;
+    let f1_d = ratio(
+        2.0 * tp_d,
+        2.0 * tp_d + unpaired_pred.len() as f64 + unpaired_truth.len() as f64,
+    );
+    let agreeing = paired.iter().filter(|(t, p)| t == p).count() as f64;
+    let acc_type = ratio(agreeing, tp_d);
+    truth_types.sort_unstable();
+    truth_types.dedup();
+    let f1_type = truth_types
+        .into_iter()
+        .map(|kind| {
+            let name = match kind {
+                Some(c) => class_names[c].clone(),
+                None => "0 (placeholder)".to_string(),
+            };
+            (
+                name,
+                type_f1(&paired, &unpaired_truth, &unpaired_pred, kind),
+            )
+        })
+        .collect();
+    TypeStat {
+        f1_d,
+        acc_type,
+        f1_type: Keyed(f1_type),
+        placeholders,
+    }
+}
+
+/// `_f1_type` with w = [2, 2, 1, 1], over the pairs where either side is `kind` (so its tn is
+/// always 0).
+fn type_f1(
+    paired: &[(TypeOf, TypeOf)],
+    unpaired_truth: &[TypeOf],
+    unpaired_pred: &[TypeOf],
+    kind: TypeOf,
+) -> Option<f64> {
+    let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+    for &(t, p) in paired {
+        match (t == kind, p == kind) {
+            (true, true) => tp += 1.0,
+            (false, true) => fp += 1.0,
+            (true, false) => fn_ += 1.0,
+            (false, false) => {}
+        }
+    }
+    let fp_d = unpaired_pred.iter().filter(|&&p| p == kind).count() as f64;
+    let fn_d = unpaired_truth.iter().filter(|&&t| t == kind).count() as f64;
+    ratio(2.0 * tp, 2.0 * tp + 2.0 * fp + 2.0 * fn_ + fp_d + fn_d)
+}

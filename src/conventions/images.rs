@@ -1,0 +1,130 @@
+//! The instance images of two annotation sets: for every FOV both have, the truth's and the
+//! prediction's instances and their overlaps — counted in pixels where both FOVs were read
+//! from label maps of one size, computed exactly on the outlines otherwise.
+
+use super::overlaps::label_map_overlaps;
+use super::{Instance, InstanceImage, Overlap};
+use crate::geometry::candidates::iou_candidates;
+use crate::geometry::{IouOptions, PreparedShape};
+use crate::matching::pairing::FovPairing;
+use crate::model::{AnnotationSet, ClassLevel, Fov};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// How the overlaps of the images were measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Measured {
+    /// Images whose two sides are label maps: pixel counts, as the peers count them.
+    pub pixels: usize,
+    /// Images measured on outlines (continuous geometry).
+    pub outlines: usize,
+}
+
+/// The images of the FOVs `truth` and `pred` share, in the truth's order, with each
+/// instance's class at `level`.
+pub fn images_of_sets(
+    truth: &AnnotationSet,
+    pred: &AnnotationSet,
+    level: ClassLevel,
+) -> (Vec<InstanceImage>, Measured) {
+    let shared = FovPairing::of(&truth.fov_names(), &pred.fov_names()).shared;
+    let images: Vec<(InstanceImage, bool)> = shared
+        .par_iter()
+        .map(|&(t, p)| {
+            let (truth_fov, pred_fov) = (&truth.fovs[t], &pred.fovs[p]);
+            let class = |fov: &Fov, i: usize| truth.hierarchy.index(fov.nuclei[i].class.id, level);
+            image_of(truth_fov, pred_fov, &class)
+        })
+        .collect();
+    let pixels = images.iter().filter(|(_, by_pixels)| *by_pixels).count();
+    let measured = Measured {
+        pixels,
+        outlines: images.len() - pixels,
+    };
+    (images.into_iter().map(|(i, _)| i).collect(), measured)
+}
+
+/// One FOV pair's image, and whether it was measured in pixels.
+fn image_of(
+    truth: &Fov,
+    pred: &Fov,
+    class: &(dyn Fn(&Fov, usize) -> usize + Sync),
+) -> (InstanceImage, bool) {
+    let group = truth.group.clone().or_else(|| pred.group.clone());
+    let by_pixels = match (&truth.label_map, &pred.label_map) {
+        (Some(t), Some(p)) if (t.width, t.height) == (p.width, p.height) => Some((t, p)),
+        _ => None,
+    };
+    let (mut truth_instances, mut pred_instances, overlaps) = match by_pixels {
+        Some((t, p)) => {
+            let rows = |fov: &Fov| fov.nuclei.iter().map(|n| n.row).collect::<Vec<u32>>();
+            label_map_overlaps(
+                &t.labels,
+                &p.labels,
+                t.width as usize,
+                &rows(truth),
+                &rows(pred),
+            )
+        }
+        None => outline_overlaps(truth, pred),
+    };
+    for (i, instance) in truth_instances.iter_mut().enumerate() {
+        instance.class = class(truth, i);
+    }
+    for (i, instance) in pred_instances.iter_mut().enumerate() {
+        instance.class = class(pred, i);
+    }
+    let image = InstanceImage {
+        name: truth.name.clone(),
+        group,
+        truth: truth_instances,
+        pred: pred_instances,
+        overlaps,
+    };
+    (image, by_pixels.is_some())
+}
+
+/// Instances and overlaps of two FOVs' outlines: exact areas, centroids shifted by half a
+/// pixel to HoVer-Net's pixel-centre convention.
+fn outline_overlaps(truth: &Fov, pred: &Fov) -> (Vec<Instance>, Vec<Instance>, Vec<Overlap>) {
+    let options = IouOptions::default();
+    let prepare = |fov: &Fov| -> Vec<PreparedShape> {
+        fov.nuclei
+            .iter()
+            .map(|n| PreparedShape::for_iou(&n.shape, &options))
+            .collect()
+    };
+    let (truth_shapes, pred_shapes) = (prepare(truth), prepare(pred));
+    let instances = |fov: &Fov, shapes: &[PreparedShape]| -> Vec<Instance> {
+        fov.nuclei
+            .iter()
+            .zip(shapes)
+            .map(|(n, s)| {
+                let c = n.shape.centroid();
+                Instance {
+                    area: s.area,
+                    class: 0,
+                    centroid: [c[0] - 0.5, c[1] - 0.5],
+                }
+            })
+            .collect()
+    };
+    let truth_instances = instances(truth, &truth_shapes);
+    let pred_instances = instances(pred, &pred_shapes);
+    let truth_refs: Vec<&PreparedShape> = truth_shapes.iter().collect();
+    let pred_refs: Vec<&PreparedShape> = pred_shapes.iter().collect();
+    let mut pairs = iou_candidates(&truth_refs, &pred_refs, &options, 0.0, |_, _| true);
+    pairs.sort_unstable_by_key(|&(t, p, _)| (t, p));
+    let overlaps = pairs
+        .into_iter()
+        .map(|(t, p, iou)| {
+            let total = truth_instances[t as usize].area + pred_instances[p as usize].area;
+            Overlap {
+                truth: t,
+                pred: p,
+                area: iou * total / (1.0 + iou),
+            }
+        })
+        .collect();
+    (truth_instances, pred_instances, overlaps)
+}

@@ -1,0 +1,207 @@
+//! Instance label images: one grayscale PNG (8 or 16 bits) per image, each pixel the id of
+//! its instance (0 background), as StarDist, Cellpose and QuPath's label export write them;
+//! `<image>_classes.csv` (`instance,class`) beside gives each instance's class, else every
+//! instance is a `nucleus`.
+
+use super::format::Format;
+use super::instances::{fov_of_instances, InstanceRaster};
+use super::listing::CLASSES_SUFFIX;
+use super::loaded::FovFile;
+use super::options::{ReadOptions, Strictness};
+use super::outline::resolve_class;
+use super::reader::{FovReader, Layout, Reader, Sniff};
+use crate::error::{Error, Location, Problem, Result};
+use crate::model::{ClassHierarchy, ClassScheme};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const FORMAT: Format = Format::new(
+    "labels",
+    "instance label images (grayscale PNG, one id per pixel, <image>_classes.csv beside)",
+);
+
+/// Reads instance label images.
+#[derive(Debug)]
+pub struct LabelImageReader;
+
+impl Reader for LabelImageReader {
+    fn format(&self) -> Format {
+        FORMAT
+    }
+    fn layout(&self) -> Layout {
+        Layout::PerFov
+    }
+    fn extensions(&self) -> &'static [&'static str] {
+        &[".png"]
+    }
+    fn expected(&self) -> &'static str {
+        "grayscale PNG label images (<image>.png, <image>_classes.csv)"
+    }
+    fn recognises(&self, sniff: &Sniff) -> bool {
+        matches!(sniff, Sniff::Head(bytes) if crate::png::is_grayscale(bytes))
+    }
+
+    /// Without class tables, the `nucleus` scheme; with them, the first built-in scheme that
+    /// knows every class of the first table.
+    fn scheme(&self, files: &[PathBuf]) -> Result<Option<ClassHierarchy>> {
+        let Some(first) = files.first() else {
+            return Ok(None);
+        };
+        let Some(table) = class_table_of(first) else {
+            return Ok(Some(ClassScheme::Nucleus.hierarchy()));
+        };
+        let classes = read_classes(&table)?;
+        Ok(ClassScheme::ALL
+            .into_iter()
+            .map(ClassScheme::hierarchy)
+            .find(|h| classes.values().all(|(_, name)| h.resolve(name).is_some())))
+    }
+
+    fn open_fovs(
+        &self,
+        _find: &dyn Fn(&str) -> Option<PathBuf>,
+        options: &ReadOptions,
+    ) -> Result<Arc<dyn FovReader>> {
+        Ok(Arc::new(LabelImages {
+            hierarchy: options.hierarchy.clone(),
+            strictness: options.strictness,
+            max_pixels: options.max_image_pixels,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct LabelImages {
+    hierarchy: Arc<ClassHierarchy>,
+    strictness: Strictness,
+    max_pixels: u64,
+}
+
+impl FovReader for LabelImages {
+    fn read_fov(&self, path: &Path) -> Result<FovFile> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
+        let (width, height, ids) = crate::png::decode_gray_within(path, &bytes, self.max_pixels)?;
+        let table = class_table_of(path);
+        let classes = match &table {
+            Some(table) => read_classes(table)?,
+            None => HashMap::new(),
+        };
+        let hierarchy = &self.hierarchy;
+        let class_of = |id: u32| {
+            let name = match &table {
+                Some(table) => match classes.get(&id) {
+                    Some((_, name)) => name.as_str(),
+                    None => {
+                        return Err(Problem::Invalid {
+                            message: format!(
+                                "instance {id} has no row in {}: expected every instance of the image listed",
+                                table.display()
+                            ),
+                        })
+                    }
+                },
+                None => "nucleus",
+            };
+            let class = resolve_class(hierarchy, name).map_err(|problem| match table {
+                None => Problem::Invalid {
+                    message: format!(
+                        "no {} beside the image, so its instances are \"nucleus\", which the hierarchy does not know: expected a class table or --classes nucleus",
+                        CLASSES_SUFFIX
+                    ),
+                },
+                Some(_) => problem,
+            })?;
+            Ok((class, name.to_string()))
+        };
+        fov_of_instances(
+            path,
+            InstanceRaster { width, height, ids },
+            &class_of,
+            self.strictness,
+        )
+    }
+}
+
+/// `<image>_classes.csv` beside `<image>.png`, if it exists.
+fn class_table_of(image: &Path) -> Option<PathBuf> {
+    let stem = image.file_stem()?.to_str()?;
+    let table = image.with_file_name(format!("{stem}{CLASSES_SUFFIX}"));
+    table.is_file().then_some(table)
+}
+
+/// A class table: instance id → (its row, class name).
+fn read_classes(path: &Path) -> Result<HashMap<u32, (u64, String)>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            Error::input(
+                Location::row(path, 1),
+                Problem::MalformedCsv {
+                    message: e.to_string(),
+                },
+            )
+        })?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                Error::input(
+                    Location::row(path, 1),
+                    Problem::MissingColumn {
+                        name: name.into(),
+                        expected: "instance,class".into(),
+                    },
+                )
+            })
+    };
+    let (instance, class) = (column("instance")?, column("class")?);
+    let mut classes: HashMap<u32, (u64, String)> = HashMap::new();
+    for (index, record) in reader.records().enumerate() {
+        let row = index as u64 + 2;
+        let record = record.map_err(|e| {
+            Error::input(
+                Location::row(path, row),
+                Problem::MalformedCsv {
+                    message: e.to_string(),
+                },
+            )
+        })?;
+        let id_text = record.get(instance).unwrap_or("");
+        let id: u32 = id_text.parse().map_err(|_| {
+            Error::input(
+                Location::cell(path, row, "instance"),
+                Problem::Invalid {
+                    message: format!(
+                        "{id_text:?}: expected an instance id (a whole number from 1)"
+                    ),
+                },
+            )
+        })?;
+        let name = record.get(class).unwrap_or("").to_string();
+        if name.is_empty() {
+            return Err(Error::input(
+                Location::cell(path, row, "class"),
+                Problem::EmptyCell {
+                    expected: "a class name".into(),
+                },
+            ));
+        }
+        if let Some((first, _)) = classes.insert(id, (row, name)) {
+            return Err(Error::input(
+                Location::cell(path, row, "instance"),
+                Problem::Invalid {
+                    message: format!("instance {id} is listed twice (rows {first} and {row}): expected each once"),
+                },
+            ));
+        }
+    }
+    Ok(classes)
+}
