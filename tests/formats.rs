@@ -41,6 +41,7 @@ fn score_json_with(
         bootstrap: None,
         score_threshold: 0.5,
         folds: true,
+        ..ComparisonOptions::default()
     };
     let report = compare_sets(pred, truth, &options, &|_| {});
     serde_json::json!({"result": report.result, "counts": report.counts})

@@ -11,6 +11,7 @@ use clap::Args;
 use nucagree::comparison::figure::Figure;
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
+use nucagree::conventions::{Convention, ConventionsOptions};
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::pairing::FovPairing;
 use nucagree::model::{AnnotationSet, ClassLevel};
@@ -81,6 +82,18 @@ struct CommonArgs {
     /// Overlays of the FOVs with the most disagreement drawn into the report.
     #[arg(long, default_value_t = DEFAULT_OVERLAYS, value_name = "N")]
     overlays: usize,
+    /// Which convention's figures lead the report's headline: hovernet, conic, pannuke,
+    /// stardist, coco or nucls. Every convention is computed either way.
+    #[arg(long, default_value_t = Convention::Nucls, value_parser = choice::<Convention>())]
+    convention: Convention,
+    /// StarDist's IoU thresholds for its matching table, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
+        value_name = "T,T,..."
+    )]
+    thresholds: Vec<f64>,
     #[command(flatten)]
     matching: MatchArgs,
     #[command(flatten)]
@@ -132,6 +145,24 @@ impl ComparisonJob {
             run: RunArgs::default(),
         }
     }
+}
+
+/// StarDist's thresholds: each in (0, 1], in the order given, each once.
+fn check_iou_thresholds(thresholds: &[f64]) -> Result<Vec<f64>> {
+    let mut seen: Vec<f64> = Vec::new();
+    for &t in thresholds {
+        anyhow::ensure!(
+            t > 0.0 && t <= 1.0,
+            "--thresholds: {t} is not an IoU threshold (expected a number in (0, 1])"
+        );
+        anyhow::ensure!(!seen.contains(&t), "--thresholds: {t} is given twice");
+        seen.push(t);
+    }
+    anyhow::ensure!(
+        !seen.is_empty(),
+        "--thresholds: expected at least one threshold"
+    );
+    Ok(seen)
 }
 
 fn parse_thresholds(specs: &[String]) -> Result<Vec<Threshold>> {
@@ -208,6 +239,10 @@ impl CommonArgs {
                 }),
                 score_threshold,
                 folds,
+                conventions: ConventionsOptions {
+                    thresholds: check_iou_thresholds(&self.thresholds)?,
+                },
+                convention: self.convention,
             },
             read: self.input.read_options()?,
             thresholds: parse_thresholds(&self.fail_under)?,

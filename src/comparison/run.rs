@@ -6,11 +6,12 @@ use super::outcome::{evaluate_fov, FovOutcome};
 use super::roles::{AmbiguousMode, ClassRoles};
 use super::summary::{summarize, Comparison, SummaryOptions};
 use super::tally::SegmentationPairs;
+use crate::conventions::{summarize_sets, Convention, ConventionsOptions, ConventionsSummary};
 use crate::geometry::{IouShape, PixelConvention};
 use crate::matching::pairing::FovPairing;
 use crate::matching::table::{match_rows, MatchRow};
 use crate::matching::{match_fov, Assignment, Criterion, CriterionKind, FovCrop, MatchOptions};
-use crate::model::AnnotationSet;
+use crate::model::{AnnotationSet, ClassLevel};
 use crate::quality::QualityCount;
 use crate::stats::bootstrap::BootstrapOptions;
 use rayon::prelude::*;
@@ -38,6 +39,10 @@ pub struct ComparisonOptions {
     pub bootstrap: Option<BootstrapOptions>,
     pub score_threshold: f64,
     pub folds: bool,
+    /// StarDist's thresholds, for the conventions section.
+    pub conventions: ConventionsOptions,
+    /// Which convention's figures lead the headline.
+    pub convention: Convention,
 }
 
 impl Default for ComparisonOptions {
@@ -52,6 +57,8 @@ impl Default for ComparisonOptions {
             bootstrap: Some(BootstrapOptions::default()),
             score_threshold: 0.5,
             folds: false,
+            conventions: ConventionsOptions::default(),
+            convention: Convention::default(),
         }
     }
 }
@@ -73,6 +80,10 @@ pub struct Params {
     pub bootstrap_method: Option<crate::stats::bootstrap::IntervalMethod>,
     pub seed: Option<u64>,
     pub score_threshold: Option<f64>,
+    /// The convention leading the headline.
+    pub convention: Convention,
+    /// StarDist's IoU thresholds in the conventions.
+    pub stardist_thresholds: Vec<f64>,
 }
 
 impl Params {
@@ -94,6 +105,8 @@ impl Params {
             bootstrap_method: options.bootstrap.as_ref().map(|b| b.method),
             seed: options.bootstrap.as_ref().map(|b| b.seed),
             score_threshold: (options.job == Job::Score).then_some(options.score_threshold),
+            convention: options.convention,
+            stardist_thresholds: options.conventions.thresholds.clone(),
         }
     }
 }
@@ -147,6 +160,9 @@ pub struct ComparisonReport {
     pub counts: Counts,
     #[serde(flatten)]
     pub result: Comparison,
+    /// The same data under each field convention, at the finest class level (the other
+    /// levels are in `levels.<level>.conventions`); B is the truth.
+    pub conventions: Option<ConventionsSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -227,7 +243,14 @@ pub fn report_of(
             _ => SegmentationPairs::All,
         },
     };
-    let result = summarize(outcomes, roles, &summary_options);
+    let mut result = summarize(outcomes, roles, &summary_options);
+    let conventions = summarize_sets(b, a, ClassLevel::Raw, &options.conventions);
+    for level in [ClassLevel::Main, ClassLevel::Super] {
+        if b.hierarchy.names(level) != b.hierarchy.names(ClassLevel::Raw) {
+            let summary = summarize_sets(b, a, level, &options.conventions);
+            result.levels.get_mut(level).conventions = Some(summary);
+        }
+    }
     let pairing = FovPairing::of(&a.fov_names(), &b.fov_names());
     let counts = Counts {
         fovs: outcomes.len(),
@@ -257,5 +280,6 @@ pub fn report_of(
         params: Params::of(options),
         counts,
         result,
+        conventions: Some(conventions),
     }
 }

@@ -142,6 +142,8 @@ pub struct LevelSummary {
     pub ap: Option<ApNumbers>,
     pub confusion: NamedConfusion,
     pub bootstrap_ci95: Option<LevelIntervals>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conventions: Option<crate::conventions::ConventionsSummary>,
     /// Precision-recall curves (COCO's interpolated precision at recall 0, 0.01, ..., 1) per
     /// class with truth, at IoU 0.5; for the tables, not `summary.json`.
     #[serde(skip)]
@@ -186,6 +188,14 @@ impl Levels {
             ClassLevel::Raw => &self.raw,
             ClassLevel::Main => &self.main,
             ClassLevel::Super => &self.super_,
+        }
+    }
+
+    pub fn get_mut(&mut self, level: ClassLevel) -> &mut LevelSummary {
+        match level {
+            ClassLevel::Raw => &mut self.raw,
+            ClassLevel::Main => &mut self.main,
+            ClassLevel::Super => &mut self.super_,
         }
     }
 }
@@ -513,6 +523,7 @@ fn build_level(
             counts,
         },
         bootstrap_ci95: intervals,
+        conventions: None,
         pr_curves,
     }
 }

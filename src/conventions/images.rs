@@ -5,7 +5,7 @@
 use super::overlaps::label_map_overlaps;
 use super::{Instance, InstanceImage, Overlap};
 use crate::geometry::candidates::iou_candidates;
-use crate::geometry::{IouOptions, PreparedShape};
+use crate::geometry::{IouOptions, IouShape, PixelConvention, PreparedShape};
 use crate::matching::pairing::FovPairing;
 use crate::model::{AnnotationSet, ClassLevel, Fov};
 use rayon::prelude::*;
@@ -84,10 +84,12 @@ fn image_of(
     (image, by_pixels.is_some())
 }
 
-/// Instances and overlaps of two FOVs' outlines: exact areas, centroids shifted by half a
-/// pixel to HoVer-Net's pixel-centre convention.
+/// Instances and overlaps of two FOVs' outlines: exact areas of each shape as drawn (a box as
+/// its rectangle, as a label map would hold it), centroids shifted by half a pixel to
+/// HoVer-Net's pixel-centre convention.
 fn outline_overlaps(truth: &Fov, pred: &Fov) -> (Vec<Instance>, Vec<Instance>, Vec<Overlap>) {
-    let options = IouOptions::default();
+    let options = IouOptions::new(IouShape::Polygon, PixelConvention::Continuous)
+        .expect("continuous areas of outlines are a valid choice");
     let prepare = |fov: &Fov| -> Vec<PreparedShape> {
         fov.nuclei
             .iter()

@@ -35,7 +35,10 @@ pub mod pannuke;
 pub mod run;
 pub mod stardist;
 
-pub use run::{evaluate_conventions, Conventions, ConventionsOptions};
+pub use run::{
+    evaluate_conventions, summarize_sets, Convention, Conventions, ConventionsOptions,
+    ConventionsSummary,
+};
 
 /// One instance: its area (pixels on a label map), its class (an index into the
 /// convention's class list) and its centroid in HoVer-Net's convention (the mean of the

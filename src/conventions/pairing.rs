@@ -34,19 +34,29 @@ impl PairCounts {
     }
 }
 
-/// The pairs with IoU > 0.5 among instances of `class` (or all): an instance has at most one
-/// such partner, so no assignment is needed.
+/// The pairs with IoU > 0.5 among instances of `class` (or all). On a label map an instance
+/// has at most one such partner, so no assignment is needed; outlines of one set may overlap
+/// each other, and where an instance has two such partners the one-to-one assignment of
+/// largest total IoU decides.
 pub fn unique_pairs(image: &InstanceImage, class: Option<usize>) -> PairCounts {
     let (n_truth, n_pred) = image.counts(class);
-    let mut tp = 0;
-    let mut iou_sum = 0.0;
-    for overlap in image.overlaps_of(class) {
-        let iou = image.iou(overlap);
-        if iou > 0.5 {
-            tp += 1;
-            iou_sum += iou;
-        }
-    }
+    let above: Vec<(u32, u32, f64)> = image
+        .overlaps_of(class)
+        .map(|o| (o.truth, o.pred, image.iou(o)))
+        .filter(|&(_, _, iou)| iou > 0.5)
+        .collect();
+    let shared = |side: fn(&(u32, u32, f64)) -> u32| {
+        let mut ids: Vec<u32> = above.iter().map(side).collect();
+        ids.sort_unstable();
+        ids.windows(2).any(|w| w[0] == w[1])
+    };
+    let chosen: Vec<usize> = if shared(|e| e.0) || shared(|e| e.1) {
+        max_weight_edges(&above)
+    } else {
+        (0..above.len()).collect()
+    };
+    let tp = chosen.len() as u64;
+    let iou_sum: f64 = chosen.iter().map(|&e| above[e].2).sum();
     PairCounts {
         tp,
         fp: n_pred - tp,

@@ -2,9 +2,12 @@
 
 use super::conic::{conic_figures, ConicFigures};
 use super::hovernet::{image_figures, mean_over_images, type_stat, ImageFigures};
+use super::images::{images_of_sets, Measured};
 use super::pannuke::{pannuke_figures, PanNukeFigures};
 use super::stardist::{default_thresholds, stardist_figures, StarDistFigures};
 use super::{InstanceImage, Keyed};
+use crate::model::{AnnotationSet, ClassLevel};
+use crate::stats::bland_altman::{bland_altman, BlandAltman};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -72,5 +75,101 @@ pub fn evaluate_conventions(
         conic: conic_figures(images, class_names),
         pannuke: pannuke_figures(images, class_names),
         stardist: stardist_figures(images, &options.thresholds),
+    }
+}
+
+/// Which convention's figures lead a report's headline (`--convention`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Convention {
+    HoverNet,
+    Conic,
+    PanNuke,
+    StarDist,
+    Coco,
+    #[default]
+    Nucls,
+}
+
+crate::choices!(Convention {
+    HoverNet => "hovernet",
+    Conic => "conic",
+    PanNuke => "pannuke",
+    StarDist => "stardist",
+    Coco => "coco",
+    Nucls => "nucls",
+});
+
+/// One image's instance counts by class, truth and prediction (for the counts table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageCounts {
+    pub image: String,
+    pub truth: Vec<u64>,
+    pub pred: Vec<u64>,
+}
+
+/// The conventions of two sets at one class level, with how they were measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConventionsSummary {
+    pub level: ClassLevel,
+    /// Images (FOVs both sets have).
+    pub images: usize,
+    pub measured: Measured,
+    #[serde(flatten)]
+    pub figures: Conventions,
+    /// Bland-Altman agreement of the per-image counts of each class (prediction minus truth).
+    pub count_agreement: Keyed<BlandAltman>,
+    /// The level's class names, in the order of the counts.
+    #[serde(skip)]
+    pub class_names: Vec<String>,
+    #[serde(skip)]
+    pub counts: Vec<ImageCounts>,
+}
+
+/// Every convention on the FOVs `truth` and `pred` share, classes at `level`.
+pub fn summarize_sets(
+    truth: &AnnotationSet,
+    pred: &AnnotationSet,
+    level: ClassLevel,
+    options: &ConventionsOptions,
+) -> ConventionsSummary {
+    let (images, measured) = images_of_sets(truth, pred, level);
+    let class_names = truth.hierarchy.names(level).to_vec();
+    let figures = evaluate_conventions(&images, &class_names, options);
+    let counts: Vec<ImageCounts> = images
+        .iter()
+        .map(|image| {
+            let (truth, pred) = (0..class_names.len())
+                .map(|c| image.counts(Some(c)))
+                .unzip();
+            ImageCounts {
+                image: image.name.clone(),
+                truth,
+                pred,
+            }
+        })
+        .collect();
+    let count_agreement = class_names
+        .iter()
+        .enumerate()
+        .filter_map(|(class, name)| {
+            let side = |truth: bool| -> Vec<f64> {
+                counts
+                    .iter()
+                    .map(|c: &ImageCounts| {
+                        (if truth { c.truth[class] } else { c.pred[class] }) as f64
+                    })
+                    .collect()
+            };
+            bland_altman(&side(true), &side(false)).map(|b| (name.clone(), b))
+        })
+        .collect();
+    ConventionsSummary {
+        level,
+        images: images.len(),
+        measured,
+        figures,
+        count_agreement: Keyed(count_agreement),
+        class_names,
+        counts,
     }
 }

@@ -23,12 +23,14 @@
 //! ```
 
 mod bars;
+mod bland_altman;
 mod heatmap;
 mod lines;
 mod overlay;
 mod style;
 
 pub use bars::{BarSeries, Bars, Histogram};
+pub use bland_altman::{BlandAltmanGrid, BlandAltmanPanel};
 pub use heatmap::{ColourScale, Heatmap};
 pub use lines::{LegendPosition, Lines, Scatter, ScatterPoint, Series};
 pub use overlay::{Overlay, OverlayShape, OverlayStatus, RgbImage};

@@ -34,6 +34,7 @@ fn level_title(level: ClassLevel) -> &'static str {
 /// The tables of `tables::comparison` the report renders, as written beside it.
 pub struct ReportFrames<'a> {
     pub per_class: &'a DataFrame,
+    pub conventions: Option<super::conventions::ConventionFrames<'a>>,
     pub by_hospital: &'a DataFrame,
     pub by_fold: &'a DataFrame,
 }
@@ -121,6 +122,16 @@ pub fn comparison(
     }
 
     out.push_str("\n## Headline\n\n");
+    if let Some(table) = super::conventions::convention_headline(report) {
+        writeln!(
+            out,
+            "Under {}'s convention (`--convention`; every convention is in its own section below):\n",
+            report.params.convention
+        )
+        .unwrap();
+        out.push_str(&table.render());
+        out.push_str("\nUnder nucagree's (NuCLS) convention:\n\n");
+    }
     out.push_str(&headline_table(report).render());
     out.push_str(
         "\nDetection (precision, recall, F1) is class-agnostic and the same at every level; classification is on the matched pairs.\n",
@@ -255,6 +266,10 @@ pub fn comparison(
         for name in overlays {
             embed(&mut out, figures, name);
         }
+    }
+
+    if let (Some(summary), Some(convention_frames)) = (&report.conventions, &frames.conventions) {
+        super::conventions::conventions_section(&mut out, summary, convention_frames, figures)?;
     }
 
     group_section(&mut out, "By hospital", "hospital", frames.by_hospital)?;

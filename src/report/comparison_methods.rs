@@ -65,10 +65,32 @@ fn conventions(report: &ComparisonReport) -> Table {
                 .to_string(),
         ));
     }
+    if let Some(summary) = &report.conventions {
+        rows.push((
+            "field conventions",
+            format!(
+                "HoVer-Net, CoNIC, PanNuke, StarDist (IoU ≥ {}) on every nucleus, no FOV crop; {}",
+                thresholds(&p.stardist_thresholds),
+                if summary.measured.outlines == 0 {
+                    "pixel counts"
+                } else {
+                    "exact outline areas where a side is not a label map"
+                }
+            ),
+        ));
+    }
     for (name, value) in rows {
         t.row(vec![name.to_string(), value]);
     }
     t
+}
+
+fn thresholds(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The methods section: the conventions table and a paragraph stating every definition.
@@ -117,6 +139,14 @@ pub(super) fn methods(out: &mut String, report: &ComparisonReport) {
         out.push_str(
             "Average precision follows the COCO definition (pycocotools): detections ranked by score, each matched to the free truth nucleus of highest IoU, precision interpolated at 101 recall points, at IoU 0.50, 0.75 and averaged over 0.50:0.05:0.95, without pycocotools' cap of 100 detections per image; a level's AP is the mean over its classes with truth nuclei, and class-agnostic AP pools all classes. F1 at a score threshold counts the predictions at or above it on the matching made with all predictions. ",
         );
+    }
+    if report.conventions.is_some() {
+        write!(
+            out,
+            "The field's conventions are computed as their own evaluation code computes them (HoVer-Net's `compute_stats.py`, CoNIC's `compute_stats.py`, PanNuke's `run.py`, StarDist's `matching_dataset`), on every nucleus of each FOV both sets have (no FOV crop), B as the truth; HoVer-Net's PQ and PanNuke's pair nuclei at IoU > 0.5, StarDist's at IoU ≥ each of {} with as many pairs as possible; where a peer's code fails (HoVer-Net's AJI on an empty prediction) the defined value is given and where it divides by zero (Dice2 without overlapping pairs) the figure is left undefined. ",
+            thresholds(&p.stardist_thresholds)
+        )
+        .unwrap();
     }
     if p.bootstrap_replicates > 0 {
         out.push_str(

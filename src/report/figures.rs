@@ -339,6 +339,17 @@ pub fn comparison_figures(
         };
         figures.push(later("folds", &bars.title.clone(), bars, (1000, 560)));
     }
+    if let Some(summary) = &report.conventions {
+        if let Some(chart) = super::conventions::count_agreement(summary) {
+            let height = 80 + 330 * chart.panels.len().div_ceil(chart.columns) as u32;
+            figures.push(later(
+                "count_agreement",
+                &chart.title.clone(),
+                chart,
+                (1100, height),
+            ));
+        }
+    }
     for (index, overlay) in overlays.iter().enumerate() {
         figures.push(Box::new(move || {
             let name = format!("overlay_{}", index + 1);

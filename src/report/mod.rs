@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod agreement_figures;
 pub mod comparison;
 mod comparison_methods;
+pub mod conventions;
 pub mod figures;
 pub mod frame_table;
 pub mod html;
@@ -63,6 +64,14 @@ pub fn write_comparison(
     if let Some(frame) = t::score_thresholds(report)? {
         frames.push(("score_thresholds", frame));
     }
+    if let Some(summary) = &report.conventions {
+        use crate::tables::conventions as c;
+        frames.push(("conventions", c::overview(report, summary)?));
+        frames.push(("conventions_per_class", c::per_class(summary)?));
+        frames.push(("stardist", c::stardist_table(summary)?));
+        frames.push(("instance_per_image", c::per_image(summary)?));
+        frames.push(("image_counts", c::image_counts(summary)?));
+    }
     if let Some(rows) = matches {
         frames.push(("matches", crate::tables::match_table(rows, hierarchy)?));
     }
@@ -103,6 +112,14 @@ pub fn write_comparison(
     };
     let report_frames = comparison::ReportFrames {
         per_class: frame("per_class"),
+        conventions: report
+            .conventions
+            .as_ref()
+            .map(|_| conventions::ConventionFrames {
+                overview: frame("conventions"),
+                per_class: frame("conventions_per_class"),
+                stardist: frame("stardist"),
+            }),
         by_hospital: frame("by_hospital"),
         by_fold: frame("by_fold"),
     };

@@ -2,6 +2,7 @@
 
 pub mod agreement;
 pub mod comparison;
+pub mod conventions;
 
 use crate::error::{Error, Result};
 use crate::matching::table::MatchRow;
