@@ -148,7 +148,7 @@ impl ComparisonJob {
 }
 
 /// StarDist's thresholds: each in (0, 1], in the order given, each once.
-fn check_iou_thresholds(thresholds: &[f64]) -> Result<Vec<f64>> {
+pub fn check_iou_thresholds(thresholds: &[f64]) -> Result<Vec<f64>> {
     let mut seen: Vec<f64> = Vec::new();
     for &t in thresholds {
         anyhow::ensure!(

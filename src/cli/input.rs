@@ -86,6 +86,7 @@ impl InputArgs {
             type_map: Arc::new(type_map),
             coco_images: self.coco_images.clone(),
             max_image_pixels: self.max_image_pixels,
+            label_outlines: nucagree::ingest::LabelOutlines::Traced,
         })
     }
 }

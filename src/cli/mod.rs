@@ -5,6 +5,7 @@
 mod agreement;
 mod common;
 mod comparison;
+mod conventions;
 mod convert;
 mod input;
 mod inspect;
@@ -50,6 +51,9 @@ enum Command {
     /// Every report on a folder laid out as `nucagree simulate` writes it (corrected,
     /// uncorrected, predictions, multi-rater): inspect, compare, score and agree.
     Report(report::ReportArgs),
+    /// The instance metrics of HoVer-Net, CoNIC, PanNuke and StarDist, each as its own code
+    /// computes them, of predictions against the truth (label maps counted in pixels).
+    Conventions(conventions::ConventionsArgs),
     /// Write an annotation set in another format: the NuCLS layout, COCO, GeoJSON (QuPath) or
     /// Hugging Face parquet.
     Convert(convert::ConvertArgs),
@@ -66,6 +70,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Agree(args) => agreement::agree(&args.job()?),
         Command::Report(args) => report::report_command(&args),
         Command::Convert(args) => convert::convert(&args),
+        Command::Conventions(args) => conventions::conventions(&args),
     }
 }
 

@@ -139,7 +139,7 @@ pub struct InputSet {
 }
 
 impl InputSet {
-    fn of(set: &AnnotationSet) -> InputSet {
+    pub fn of(set: &AnnotationSet) -> InputSet {
         InputSet {
             name: set.name.clone(),
             path: set.root.display().to_string(),

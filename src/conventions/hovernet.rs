@@ -56,10 +56,9 @@ pub fn hovernet_pq(counts: PairCounts) -> (Option<f64>, Option<f64>, Option<f64>
 /// One image's PQ, AJI, AJI+, Dice1 and Dice2.
 pub fn image_figures(image: &InstanceImage) -> ImageFigures {
     let (dq, sq, pq) = hovernet_pq(unique_pairs(image, None));
-    let truth_area: f64 = image.truth.iter().map(|i| i.area).sum();
-    let pred_area: f64 = image.pred.iter().map(|i| i.area).sum();
+    let f = &image.foreground;
+    let dice_1 = ratio(2.0 * f.both, f.truth + f.pred);
     let overlap_area: f64 = image.overlaps.iter().map(|o| o.area).sum();
-    let dice_1 = ratio(2.0 * overlap_area, truth_area + pred_area);
     let pair_total: f64 = image
         .overlaps
         .iter()

@@ -5,6 +5,7 @@
 use super::overlaps::label_map_overlaps;
 use super::{Instance, InstanceImage, Overlap};
 use crate::geometry::candidates::iou_candidates;
+use crate::geometry::coverage::{coverage, Coverage};
 use crate::geometry::{IouOptions, IouShape, PixelConvention, PreparedShape};
 use crate::matching::pairing::FovPairing;
 use crate::model::{AnnotationSet, ClassLevel, Fov};
@@ -74,14 +75,28 @@ fn image_of(
     for (i, instance) in pred_instances.iter_mut().enumerate() {
         instance.class = class(pred, i);
     }
+    let foreground = match by_pixels {
+        // A pixel has one label: the masks' areas are the instances'.
+        Some(_) => Coverage {
+            truth: truth_instances.iter().map(|i| i.area).sum(),
+            pred: pred_instances.iter().map(|i| i.area).sum(),
+            both: overlaps.iter().map(|o| o.area).sum(),
+        },
+        None => coverage(&shapes_of(truth), &shapes_of(pred)),
+    };
     let image = InstanceImage {
         name: truth.name.clone(),
         group,
         truth: truth_instances,
         pred: pred_instances,
         overlaps,
+        foreground,
     };
     (image, by_pixels.is_some())
+}
+
+fn shapes_of(fov: &Fov) -> Vec<crate::model::Shape> {
+    fov.nuclei.iter().map(|n| n.shape.clone()).collect()
 }
 
 /// Instances and overlaps of two FOVs' outlines: exact areas of each shape as drawn (a box as

@@ -11,6 +11,7 @@
 //!
 //! ```
 //! use nucagree::conventions::{Instance, InstanceImage, Overlap};
+//! use nucagree::geometry::coverage::Coverage;
 //! use nucagree::conventions::pairing::unique_pairs;
 //!
 //! // One truth nucleus of 100 px, predicted with 80 px of which 70 overlap it.
@@ -20,6 +21,7 @@
 //!     truth: vec![Instance { area: 100.0, class: 0, centroid: [5.0, 5.0] }],
 //!     pred: vec![Instance { area: 80.0, class: 0, centroid: [5.0, 6.0] }],
 //!     overlaps: vec![Overlap { truth: 0, pred: 0, area: 70.0 }],
+//!     foreground: Coverage { truth: 100.0, pred: 80.0, both: 70.0 },
 //! };
 //! let counts = unique_pairs(&image, None);
 //! assert_eq!((counts.tp, counts.fp, counts.fn_), (1, 0, 0));
@@ -35,9 +37,10 @@ pub mod pannuke;
 pub mod run;
 pub mod stardist;
 
+pub use crate::geometry::coverage::Coverage;
 pub use run::{
-    evaluate_conventions, summarize_sets, Convention, Conventions, ConventionsOptions,
-    ConventionsSummary,
+    conventions_report, evaluate_conventions, summarize_sets, Convention, Conventions,
+    ConventionsOptions, ConventionsReport, ConventionsSummary,
 };
 
 /// One instance: its area (pixels on a label map), its class (an index into the
@@ -71,6 +74,8 @@ pub struct InstanceImage {
     pub pred: Vec<Instance>,
     /// Every overlapping pair, sorted by truth then prediction, each once.
     pub overlaps: Vec<Overlap>,
+    /// The areas the truth and the prediction cover, and cover together (binary masks).
+    pub foreground: Coverage,
 }
 
 impl InstanceImage {

@@ -24,50 +24,30 @@ pub fn label_map_overlaps(
     truth_labels: &[u32],
     pred_labels: &[u32],
 ) -> (Vec<Instance>, Vec<Instance>, Vec<Overlap>) {
-    let index = |labels: &[u32]| -> HashMap<u32, u32> {
-        labels
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| (l, i as u32 + 1))
-            .collect()
-    };
-    let (truth_index, pred_index) = (index(truth_labels), index(pred_labels));
-    let dense = |map: &[u32], index: &HashMap<u32, u32>| -> Vec<u32> {
-        map.iter()
-            .map(|&l| {
-                if l == 0 {
-                    0
-                } else {
-                    index.get(&l).copied().unwrap_or(0)
-                }
-            })
-            .collect()
-    };
-    let (truth, pred) = (dense(truth, &truth_index), dense(pred, &pred_index));
-    let sums = |map: &[u32], n: usize| -> Vec<Instance> {
-        let mut acc = vec![(0u64, 0u64, 0u64); n];
-        for (at, &l) in map.iter().enumerate() {
-            if l != 0 {
-                let a = &mut acc[l as usize - 1];
-                a.0 += 1;
-                a.1 += (at % width) as u64;
-                a.2 += (at / width) as u64;
+    let (truth, pred) = (positions(truth, truth_labels), positions(pred, pred_labels));
+    let truth_instances = instances(&truth, width, truth_labels.len());
+    let pred_instances = instances(&pred, width, pred_labels.len());
+    let (n_truth, n_pred) = (truth_labels.len(), pred_labels.len());
+    let mut overlaps: Vec<Overlap> = Vec::new();
+    if n_truth * n_pred <= 1 << 22 {
+        // A table of every pair (a few hundred instances an image): one pass, no sorting.
+        let mut table = vec![0u32; n_truth * n_pred];
+        for (&t, &p) in truth.iter().zip(&pred) {
+            if t != 0 && p != 0 {
+                table[(t as usize - 1) * n_pred + p as usize - 1] += 1;
             }
         }
-        acc.into_iter()
-            .map(|(n, sx, sy)| Instance {
-                area: n as f64,
-                class: 0,
-                centroid: if n == 0 {
-                    [0.0, 0.0]
-                } else {
-                    [sx as f64 / n as f64, sy as f64 / n as f64]
-                },
-            })
-            .collect()
-    };
-    let truth_instances = sums(&truth, truth_labels.len());
-    let pred_instances = sums(&pred, pred_labels.len());
+        for (at, &n) in table.iter().enumerate() {
+            if n > 0 {
+                overlaps.push(Overlap {
+                    truth: (at / n_pred) as u32,
+                    pred: (at % n_pred) as u32,
+                    area: f64::from(n),
+                });
+            }
+        }
+        return (truth_instances, pred_instances, overlaps);
+    }
     let mut keys: Vec<u64> = truth
         .iter()
         .zip(&pred)
@@ -75,7 +55,6 @@ pub fn label_map_overlaps(
         .map(|(&t, &p)| (u64::from(t) << 32) | u64::from(p))
         .collect();
     keys.sort_unstable();
-    let mut overlaps: Vec<Overlap> = Vec::new();
     for key in keys {
         let (t, p) = ((key >> 32) as u32 - 1, (key & 0xffff_ffff) as u32 - 1);
         match overlaps.last_mut() {
@@ -88,4 +67,57 @@ pub fn label_map_overlaps(
         }
     }
     (truth_instances, pred_instances, overlaps)
+}
+
+/// The map with each label replaced by its 1-based position in `labels` (0 when not listed).
+fn positions(map: &[u32], labels: &[u32]) -> Vec<u32> {
+    let max = labels.iter().copied().max().unwrap_or(0) as usize;
+    if max <= 4 * map.len() + 16 {
+        let mut table = vec![0u32; max + 1];
+        for (i, &l) in labels.iter().enumerate() {
+            table[l as usize] = i as u32 + 1;
+        }
+        return map
+            .iter()
+            .map(|&l| table.get(l as usize).copied().unwrap_or(0))
+            .collect();
+    }
+    let index: HashMap<u32, u32> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| (l, i as u32 + 1))
+        .collect();
+    map.iter()
+        .map(|&l| {
+            if l == 0 {
+                0
+            } else {
+                index.get(&l).copied().unwrap_or(0)
+            }
+        })
+        .collect()
+}
+
+/// Area and pixel-centre centroid of each of `count` positions of a map.
+fn instances(map: &[u32], width: usize, count: usize) -> Vec<Instance> {
+    let mut sums = vec![(0u64, 0u64, 0u64); count];
+    for (at, &l) in map.iter().enumerate() {
+        if l != 0 {
+            let s = &mut sums[l as usize - 1];
+            s.0 += 1;
+            s.1 += (at % width) as u64;
+            s.2 += (at / width) as u64;
+        }
+    }
+    sums.into_iter()
+        .map(|(n, sx, sy)| Instance {
+            area: n as f64,
+            class: 0,
+            centroid: if n == 0 {
+                [0.0, 0.0]
+            } else {
+                [sx as f64 / n as f64, sy as f64 / n as f64]
+            },
+        })
+        .collect()
 }

@@ -173,3 +173,45 @@ pub fn summarize_sets(
         counts,
     }
 }
+
+/// What `nucagree conventions` writes as `summary.json`: the inputs, the thresholds, and the
+/// conventions at the finest class level and at each coarser level that differs from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConventionsReport {
+    pub command: &'static str,
+    pub version: &'static str,
+    pub truth: crate::comparison::run::InputSet,
+    pub pred: crate::comparison::run::InputSet,
+    pub stardist_thresholds: Vec<f64>,
+    pub conventions: ConventionsSummary,
+    /// The coarser levels whose classes differ from the finest's.
+    pub levels: Keyed<ConventionsSummary>,
+}
+
+/// Every convention of `pred` against `truth`, at each class level that has classes of its own.
+pub fn conventions_report(
+    truth: &AnnotationSet,
+    pred: &AnnotationSet,
+    options: &ConventionsOptions,
+) -> ConventionsReport {
+    let raw = truth.hierarchy.names(ClassLevel::Raw);
+    let levels = [ClassLevel::Main, ClassLevel::Super]
+        .into_iter()
+        .filter(|&l| truth.hierarchy.names(l) != raw)
+        .map(|l| {
+            (
+                l.name().to_string(),
+                summarize_sets(truth, pred, l, options),
+            )
+        })
+        .collect();
+    ConventionsReport {
+        command: "conventions",
+        version: env!("CARGO_PKG_VERSION"),
+        truth: crate::comparison::run::InputSet::of(truth),
+        pred: crate::comparison::run::InputSet::of(pred),
+        stardist_thresholds: options.thresholds.clone(),
+        conventions: summarize_sets(truth, pred, ClassLevel::Raw, options),
+        levels: Keyed(levels),
+    }
+}

@@ -15,16 +15,16 @@ pub fn default_thresholds() -> Vec<f64> {
 /// One row of the matching table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct MatchingRow {
-    pub tp: f64,
-    pub fp: f64,
+    pub tp: u64,
+    pub fp: u64,
     #[serde(rename = "fn")]
-    pub fn_: f64,
+    pub fn_: u64,
     pub precision: f64,
     pub recall: f64,
     pub accuracy: f64,
     pub f1: f64,
-    pub n_true: f64,
-    pub n_pred: f64,
+    pub n_true: u64,
+    pub n_pred: u64,
     pub mean_true_score: f64,
     pub mean_matched_score: f64,
     pub panoptic_quality: f64,
@@ -47,18 +47,20 @@ fn safe_divide(x: f64, y: f64) -> f64 {
     }
 }
 
-fn row_of(tp: f64, fp: f64, fn_: f64, n_true: f64, n_pred: f64, matched_sum: f64) -> MatchingRow {
+fn row_of(tp: u64, fp: u64, fn_: u64, n_true: u64, n_pred: u64, matched_sum: f64) -> MatchingRow {
+    let counts = (tp, fp, fn_, n_true, n_pred);
+    let (tp, fp, fn_, n_true) = (tp as f64, fp as f64, fn_ as f64, n_true as f64);
     let positive = |v: f64| if tp > 0.0 { v } else { 0.0 };
     MatchingRow {
-        tp,
-        fp,
-        fn_,
+        tp: counts.0,
+        fp: counts.1,
+        fn_: counts.2,
         precision: positive(tp / (tp + fp)),
         recall: positive(tp / (tp + fn_)),
         accuracy: positive(tp / (tp + fp + fn_)),
         f1: positive(2.0 * tp / (2.0 * tp + fp + fn_)),
-        n_true,
-        n_pred,
+        n_true: counts.3,
+        n_pred: counts.4,
         mean_true_score: safe_divide(matched_sum, n_true),
         mean_matched_score: safe_divide(matched_sum, tp),
         panoptic_quality: safe_divide(matched_sum, tp + fp / 2.0 + fn_ / 2.0),
@@ -67,10 +69,10 @@ fn row_of(tp: f64, fp: f64, fn_: f64, n_true: f64, n_pred: f64, matched_sum: f64
 
 /// `matching` on one image at one threshold: the row and the sum of matched IoUs.
 pub fn match_image(image: &InstanceImage, threshold: f64) -> (MatchingRow, f64) {
-    let (n_true, n_pred) = (image.truth.len() as f64, image.pred.len() as f64);
-    let n_matched = n_true.min(n_pred);
+    let (n_true, n_pred) = (image.truth.len() as u64, image.pred.len() as u64);
+    let n_matched = n_true.min(n_pred) as f64;
     let ious: Vec<f64> = image.overlaps.iter().map(|o| image.iou(o)).collect();
-    let (mut tp, mut matched_sum) = (0.0, 0.0);
+    let (mut tp, mut matched_sum) = (0u64, 0.0);
     if n_matched > 0.0 && ious.iter().any(|&s| s >= threshold) {
         let edges: Vec<(u32, u32, f64)> = image
             .overlaps
@@ -83,7 +85,7 @@ pub fn match_image(image: &InstanceImage, threshold: f64) -> (MatchingRow, f64) 
             .collect();
         for e in max_weight_edges(&edges) {
             if ious[e] >= threshold {
-                tp += 1.0;
+                tp += 1;
                 matched_sum += ious[e];
             }
         }
@@ -100,10 +102,14 @@ pub fn stardist_figures(images: &[InstanceImage], thresholds: &[f64]) -> StarDis
         let rows: Vec<(MatchingRow, f64)> =
             images.iter().map(|i| match_image(i, threshold)).collect();
         let sum = |get: fn(&MatchingRow) -> f64| rows.iter().map(|(r, _)| get(r)).sum::<f64>();
-        let (tp, fp, fn_) = (sum(|r| r.tp), sum(|r| r.fp), sum(|r| r.fn_));
-        let (n_true, n_pred) = (sum(|r| r.n_true), sum(|r| r.n_pred));
+        let total = |get: fn(&MatchingRow) -> u64| rows.iter().map(|(r, _)| get(r)).sum::<u64>();
+        let (tp, fp, fn_) = (total(|r| r.tp), total(|r| r.fp), total(|r| r.fn_));
+        let (n_true, n_pred) = (total(|r| r.n_true), total(|r| r.n_pred));
         // StarDist accumulates mean_true_score * n_true, as its sum of matched scores.
-        let matched_sum: f64 = rows.iter().map(|(r, _)| r.mean_true_score * r.n_true).sum();
+        let matched_sum: f64 = rows
+            .iter()
+            .map(|(r, _)| r.mean_true_score * r.n_true as f64)
+            .sum();
         let key = format!("{threshold}");
         pooled.push((
             key.clone(),

@@ -31,6 +31,7 @@
 pub mod candidates;
 pub mod clip;
 pub mod contour;
+pub mod coverage;
 pub mod index;
 pub mod ring;
 

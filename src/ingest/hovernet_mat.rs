@@ -7,7 +7,7 @@ use super::format::Format;
 use super::instances::{fov_of_instances, InstanceRaster};
 use super::loaded::FovFile;
 use super::matlab::{is_mat5, read_mat, MatArray};
-use super::options::{ReadOptions, Strictness};
+use super::options::{LabelOutlines, ReadOptions, Strictness};
 use super::outline::resolve_class;
 use super::reader::{FovReader, Layout, Reader, Sniff};
 use super::type_map::TypeMap;
@@ -54,6 +54,7 @@ impl Reader for HoverNetMatReader {
             types: options.type_map.clone(),
             strictness: options.strictness,
             max_pixels: options.max_image_pixels,
+            outlines: options.label_outlines,
         }))
     }
 }
@@ -64,6 +65,7 @@ struct MatFovs {
     types: Arc<TypeMap>,
     strictness: Strictness,
     max_pixels: u64,
+    outlines: LabelOutlines,
 }
 
 fn invalid(path: &Path, message: String) -> Error {
@@ -127,7 +129,7 @@ impl FovReader for MatFovs {
             };
             Ok((resolve_class(&self.hierarchy, &name)?, name))
         };
-        fov_of_instances(path, raster, &class_of, self.strictness)
+        fov_of_instances(path, raster, &class_of, self.strictness, self.outlines)
     }
 }
 

@@ -4,11 +4,11 @@
 //! instance metrics count every pixel (every piece of a split instance, holes left out).
 
 use super::loaded::FovFile;
-use super::options::Strictness;
+use super::options::{LabelOutlines, Strictness};
 use super::outline::{FovBuilder, ShapeType};
 use crate::error::{Error, Location, Problem, Result};
 use crate::geometry::contour::trace_regions;
-use crate::model::{LabelMap, Nucleus, RawClass};
+use crate::model::{BoundingBox, LabelMap, Nucleus, RawClass, Shape};
 use crate::quality::FindingKind;
 use std::collections::HashMap;
 use std::path::Path;
@@ -31,26 +31,27 @@ pub(crate) fn fov_of_instances(
     raster: InstanceRaster,
     class_of: &ClassOf<'_>,
     strictness: Strictness,
+    outlines: LabelOutlines,
 ) -> Result<FovFile> {
     let InstanceRaster { width, height, ids } = raster;
-    let mut present: Vec<u32> = ids.iter().copied().filter(|&i| i != 0).collect();
-    present.sort_unstable();
-    present.dedup();
-    let row_of: HashMap<u32, u32> = present
-        .iter()
-        .enumerate()
-        .map(|(i, &id)| (id, i as u32 + 1))
-        .collect();
-    let mut labels: Vec<u32> = ids
-        .iter()
-        .map(|&id| if id == 0 { 0 } else { row_of[&id] })
-        .collect();
+    let (present, mut labels) = sequential(&ids);
     drop(ids);
-    let traced = trace_regions(&labels, width as usize, height as usize);
+    let regions: Vec<Region> = match outlines {
+        LabelOutlines::Traced => trace_regions(&labels, width as usize, height as usize)
+            .into_iter()
+            .map(|t| Region {
+                row: t.label,
+                outline: ShapeOf::Polygon(t.outline),
+                pieces: t.dropped_pieces,
+                holes: t.holes,
+            })
+            .collect(),
+        LabelOutlines::Boxes => boxes(&labels, width as usize, present.len()),
+    };
     let mut builder = FovBuilder::new(path);
     let mut skipped: Vec<u32> = Vec::new();
-    for region in traced {
-        let row = region.label;
+    for region in regions {
+        let row = region.row;
         let id = present[row as usize - 1];
         let item = u64::from(row);
         let class = class_of(id).map_err(|problem| {
@@ -63,13 +64,13 @@ pub(crate) fn fov_of_instances(
             skipped.push(row);
             continue;
         };
-        if region.dropped_pieces > 0 {
+        if region.pieces > 0 {
             builder.note(
                 FindingKind::LabelPieces,
                 Some(item),
                 format!(
                     "instance {id}: {} piece(s) besides the outlined one",
-                    region.dropped_pieces
+                    region.pieces
                 ),
             );
         }
@@ -80,7 +81,11 @@ pub(crate) fn fov_of_instances(
                 format!("instance {id}: {} hole(s)", region.holes),
             );
         }
-        let Some(shape) = builder.shape(item, ShapeType::Polygon, region.outline) else {
+        let shape = match region.outline {
+            ShapeOf::Polygon(outline) => builder.shape(item, ShapeType::Polygon, outline),
+            ShapeOf::Box(bbox) => Shape::rectangle(bbox).ok(),
+        };
+        let Some(shape) = shape else {
             skipped.push(row);
             continue;
         };
@@ -100,4 +105,80 @@ pub(crate) fn fov_of_instances(
         image_size: Some((width, height)),
         label_map: Some(Arc::new(label_map)),
     })
+}
+
+/// An instance's outline as read.
+enum ShapeOf {
+    Polygon(Vec<[f64; 2]>),
+    Box(BoundingBox),
+}
+
+/// One instance of the raster: its row, outline, and pieces and holes left out of it.
+struct Region {
+    row: u32,
+    outline: ShapeOf,
+    pieces: usize,
+    holes: usize,
+}
+
+/// The ids present (ascending) and the raster relabelled 1, 2, … in their order.
+fn sequential(ids: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let max = ids.iter().copied().max().unwrap_or(0) as usize;
+    if max <= 4 * ids.len() {
+        // Dense ids (the usual case): a table indexed by id.
+        let mut row_of = vec![0u32; max + 1];
+        for &id in ids {
+            row_of[id as usize] = 1;
+        }
+        row_of[0] = 0;
+        let mut present = Vec::new();
+        for (id, slot) in row_of.iter_mut().enumerate().skip(1) {
+            if *slot != 0 {
+                present.push(id as u32);
+                *slot = present.len() as u32;
+            }
+        }
+        let labels = ids.iter().map(|&id| row_of[id as usize]).collect();
+        return (present, labels);
+    }
+    let mut present: Vec<u32> = ids.iter().copied().filter(|&i| i != 0).collect();
+    present.sort_unstable();
+    present.dedup();
+    let row_of: HashMap<u32, u32> = present
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (id, i as u32 + 1))
+        .collect();
+    let labels = ids
+        .iter()
+        .map(|&id| if id == 0 { 0 } else { row_of[&id] })
+        .collect();
+    (present, labels)
+}
+
+/// The box around each label's pixels (pixel-edge coordinates), in label order.
+fn boxes(labels: &[u32], width: usize, count: usize) -> Vec<Region> {
+    let mut extent = vec![[usize::MAX, usize::MAX, 0, 0]; count];
+    for (at, &label) in labels.iter().enumerate() {
+        if label != 0 {
+            let (x, y) = (at % width, at / width);
+            let e = &mut extent[label as usize - 1];
+            *e = [e[0].min(x), e[1].min(y), e[2].max(x), e[3].max(y)];
+        }
+    }
+    extent
+        .into_iter()
+        .enumerate()
+        .map(|(i, [x0, y0, x1, y1])| Region {
+            row: i as u32 + 1,
+            outline: ShapeOf::Box(BoundingBox {
+                xmin: x0 as f64,
+                ymin: y0 as f64,
+                xmax: (x1 + 1) as f64,
+                ymax: (y1 + 1) as f64,
+            }),
+            pieces: 0,
+            holes: 0,
+        })
+        .collect()
 }

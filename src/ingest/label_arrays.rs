@@ -187,7 +187,13 @@ fn read_arrays(path: &Path, format: Format, options: &ReadOptions) -> Result<Loa
                     })?;
                 Ok((resolve_class(hierarchy, name)?, name.clone()))
             };
-            let file = fov_of_instances(path, raster, &class_of, options.strictness)?;
+            let file = fov_of_instances(
+                path,
+                raster,
+                &class_of,
+                options.strictness,
+                options.label_outlines,
+            )?;
             let mut rows = file.rows;
             // Findings name the image, not just the array file.
             for finding in &mut rows.quality.findings {
@@ -257,20 +263,28 @@ fn conic_raster(
     height: usize,
 ) -> Result<(InstanceRaster, HashMap<u32, u32>, DataQuality)> {
     let mut ids = Vec::with_capacity(width * height);
-    let mut votes: HashMap<u32, BTreeMap<u32, usize>> = HashMap::new();
+    let mut pairs: Vec<u64> = Vec::new();
     for at in 0..width * height {
         let id = id_of(path, image, at, width, 0, values[2 * at])?;
         ids.push(id);
         if id != 0 {
             let class = id_of(path, image, at, width, 1, values[2 * at + 1])?;
-            *votes.entry(id).or_default().entry(class).or_default() += 1;
+            pairs.push((u64::from(id) << 32) | u64::from(class));
         }
     }
+    pairs.sort_unstable();
     let mut quality = DataQuality::default();
     let mut classes = HashMap::new();
-    let mut ordered: Vec<_> = votes.into_iter().collect();
-    ordered.sort_unstable_by_key(|(id, _)| *id);
-    for (id, counts) in ordered {
+    let mut start = 0;
+    while start < pairs.len() {
+        let id = (pairs[start] >> 32) as u32;
+        let mut end = start;
+        let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+        while end < pairs.len() && (pairs[end] >> 32) as u32 == id {
+            *counts.entry(pairs[end] as u32).or_default() += 1;
+            end += 1;
+        }
+        start = end;
         let (&class, _) = counts
             .iter()
             .max_by_key(|(&c, &n)| (n, std::cmp::Reverse(c)))

@@ -7,7 +7,7 @@ use super::format::Format;
 use super::instances::{fov_of_instances, InstanceRaster};
 use super::listing::CLASSES_SUFFIX;
 use super::loaded::FovFile;
-use super::options::{ReadOptions, Strictness};
+use super::options::{LabelOutlines, ReadOptions, Strictness};
 use super::outline::resolve_class;
 use super::reader::{FovReader, Layout, Reader, Sniff};
 use crate::error::{Error, Location, Problem, Result};
@@ -67,6 +67,7 @@ impl Reader for LabelImageReader {
             hierarchy: options.hierarchy.clone(),
             strictness: options.strictness,
             max_pixels: options.max_image_pixels,
+            outlines: options.label_outlines,
         }))
     }
 }
@@ -76,6 +77,7 @@ struct LabelImages {
     hierarchy: Arc<ClassHierarchy>,
     strictness: Strictness,
     max_pixels: u64,
+    outlines: LabelOutlines,
 }
 
 impl FovReader for LabelImages {
@@ -119,6 +121,7 @@ impl FovReader for LabelImages {
             InstanceRaster { width, height, ids },
             &class_of,
             self.strictness,
+            self.outlines,
         )
     }
 }

@@ -51,7 +51,7 @@ pub use fov_csv::{parse_fov_csv, read_fov_csv};
 pub use geojson::read_geojson_fov;
 pub use hovernet::read_hovernet_fov;
 pub use numbers::{parse_number, parse_number_list, COORDINATE_LIMIT};
-pub use options::{ReadOptions, Strictness};
+pub use options::{LabelOutlines, ReadOptions, Strictness};
 pub use outline::FovRows;
 pub use set_index::SetIndex;
 pub use type_map::TypeMap;

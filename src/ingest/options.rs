@@ -16,6 +16,17 @@ pub enum Strictness {
     Lenient,
 }
 
+/// What outline a nucleus read from a label map gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LabelOutlines {
+    /// Traced along pixel edges (exact: its area is the pixel count).
+    #[default]
+    Traced,
+    /// The box around its pixels: enough when only the instance metrics are wanted, which
+    /// count the label map's pixels, not the outlines.
+    Boxes,
+}
+
 /// How to read annotation sets.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -32,6 +43,8 @@ pub struct ReadOptions {
     pub type_map: Arc<TypeMap>,
     /// COCO results (a bare list): the ground-truth file whose `images` name the FOVs.
     pub coco_images: Option<PathBuf>,
+    /// The outlines of nuclei read from label maps.
+    pub label_outlines: LabelOutlines,
     /// Masks (and images) declaring more pixels than this are refused before decoding.
     pub max_image_pixels: u64,
 }
@@ -47,6 +60,7 @@ impl Default for ReadOptions {
             type_map: Arc::new(TypeMap::default()),
             coco_images: None,
             max_image_pixels: crate::png::DEFAULT_MAX_IMAGE_PIXELS,
+            label_outlines: LabelOutlines::Traced,
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::frame_table::{markdown_table, ColumnSpec};
 use super::markdown::{count, embed, number, FigureIndex, Table};
 use crate::comparison::run::ComparisonReport;
-use crate::conventions::{Convention, ConventionsSummary};
+use crate::conventions::{Convention, ConventionsReport, ConventionsSummary};
 use crate::error::Result;
 use crate::tables::conventions::{figure_name, CONVENTION_FIGURES};
 use polars::prelude::DataFrame;
@@ -33,7 +33,7 @@ pub fn convention_headline(report: &ComparisonReport) -> Option<Table> {
         table.row(vec![
             figure_name(figure, summary),
             figure.how.to_string(),
-            number((figure.value)(report, summary), 3),
+            number((figure.value)(Some(report), summary), 3),
         ]);
     }
     Some(table)
@@ -185,4 +185,49 @@ pub(super) fn count_agreement(
         columns: panels.len().min(3),
         panels,
     })
+}
+
+/// The whole `report.md` of `nucagree conventions`.
+pub fn conventions_report_markdown(
+    report: &ConventionsReport,
+    frames: &ConventionFrames<'_>,
+    figures: &FigureIndex,
+    files: &[String],
+) -> Result<String> {
+    let mut out = format!(
+        "# Instance metrics of `{}` against the truth `{}`, under each convention\n\n",
+        report.pred.name, report.truth.name
+    );
+    let mut inputs = Table::with_left_columns(&["set", "role", "path", "images", "nuclei"], 3);
+    for (set, role) in [
+        (&report.pred, "prediction (A)"),
+        (&report.truth, "truth (B)"),
+    ] {
+        inputs.row(vec![
+            format!("`{}`", set.name),
+            role.into(),
+            format!("`{}`", set.path),
+            count(set.fovs),
+            count(set.nuclei),
+        ]);
+    }
+    out.push_str(&inputs.render());
+    conventions_section(&mut out, &report.conventions, frames, figures)?;
+    for (level, summary) in &report.levels.0 {
+        writeln!(out, "\nAt the {level} level (`levels.{level}` in `summary.json`): CoNIC mPQ+ {}, PanNuke mPQ {}, HoVer-Net type accuracy {}.", number(summary.figures.conic.mpq_plus, 3), number(summary.figures.pannuke.mpq, 3), number(summary.figures.hovernet.acc_type, 3)).unwrap();
+    }
+    for (set, role) in [(&report.pred, "A"), (&report.truth, "B")] {
+        if !set.data_quality.is_empty() {
+            writeln!(out, "\nData quality of `{}` ({role}):\n", set.name).unwrap();
+            for finding in &set.data_quality {
+                writeln!(out, "- {}: {}", finding.description, count(finding.count)).unwrap();
+            }
+        }
+    }
+    writeln!(out, "\nComputed with nucagree {}.", report.version).unwrap();
+    out.push_str("\n## Files\n\n");
+    for f in files {
+        writeln!(out, "- [`{f}`]({f})").unwrap();
+    }
+    Ok(out)
 }

@@ -66,7 +66,7 @@ pub fn write_comparison(
     }
     if let Some(summary) = &report.conventions {
         use crate::tables::conventions as c;
-        frames.push(("conventions", c::overview(report, summary)?));
+        frames.push(("conventions", c::overview(Some(report), summary)?));
         frames.push(("conventions_per_class", c::per_class(summary)?));
         frames.push(("stardist", c::stardist_table(summary)?));
         frames.push(("instance_per_image", c::per_image(summary)?));
@@ -183,6 +183,60 @@ fn write_extra_formats(
         write_atomic(&path, text.as_bytes())?;
         written.push(path);
     }
+    Ok(written)
+}
+
+/// Writes the outputs of `conventions` into `dir`: `summary.json`, the tables as CSV and
+/// parquet (`conventions`, `conventions_per_class`, `stardist`, `instance_per_image`,
+/// `image_counts`), the counts figure and `report.md`. Returns the paths written.
+pub fn write_conventions(
+    dir: &Path,
+    report: &crate::conventions::ConventionsReport,
+) -> Result<Vec<PathBuf>> {
+    use crate::tables::conventions as c;
+    let summary = &report.conventions;
+    let mut frames = [
+        ("conventions", c::overview(None, summary)?),
+        ("conventions_per_class", c::per_class(summary)?),
+        ("stardist", c::stardist_table(summary)?),
+        ("instance_per_image", c::per_image(summary)?),
+        ("image_counts", c::image_counts(summary)?),
+    ];
+    let json_path = dir.join("summary.json");
+    write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
+    let mut written = vec![json_path];
+    let mut listed = vec!["summary.json".to_string()];
+    for (name, frame) in frames.iter_mut() {
+        let csv = dir.join(format!("{name}.csv"));
+        let parquet = dir.join(format!("{name}.parquet"));
+        write_csv(&csv, frame)?;
+        write_parquet(&parquet, frame)?;
+        listed.push(format!("{name}.csv"));
+        written.extend([csv, parquet]);
+    }
+    let pending: Vec<figures::Pending<'_>> = conventions::count_agreement(summary)
+        .map(|chart| {
+            let height = 80 + 330 * chart.panels.len().div_ceil(chart.columns) as u32;
+            figures::later(
+                "count_agreement",
+                &chart.title.clone(),
+                chart,
+                (1100, height),
+            )
+        })
+        .into_iter()
+        .collect();
+    let (index, figure_files) = write_figures(dir, &figures::render_all(pending)?)?;
+    written.extend(figure_files);
+    let frames = conventions::ConventionFrames {
+        overview: &frames[0].1,
+        per_class: &frames[1].1,
+        stardist: &frames[2].1,
+    };
+    let markdown = conventions::conventions_report_markdown(report, &frames, &index, &listed)?;
+    let markdown_path = dir.join("report.md");
+    write_atomic(&markdown_path, markdown.as_bytes())?;
+    written.push(markdown_path);
     Ok(written)
 }
 

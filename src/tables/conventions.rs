@@ -17,7 +17,7 @@ pub struct ConventionFigure {
     pub figure: &'static str,
     /// How this convention computes it, in one line.
     pub how: &'static str,
-    pub value: fn(&ComparisonReport, &ConventionsSummary) -> Option<f64>,
+    pub value: fn(Option<&ComparisonReport>, &ConventionsSummary) -> Option<f64>,
 }
 
 /// StarDist's threshold the headline reports: 0.5 when computed, else the first.
@@ -58,10 +58,10 @@ pub const CONVENTION_FIGURES: &[ConventionFigure] = &[
     ConventionFigure { convention: Convention::StarDist, figure: "accuracy at IoU {t} (pooled)", how: "TP / (TP + FP + FN)", value: |_, s| stardist(s, true).map(|r| r.accuracy) },
     ConventionFigure { convention: Convention::StarDist, figure: "PQ at IoU {t} (pooled)", how: "matched IoU sum / (TP + FP/2 + FN/2) over all images", value: |_, s| stardist(s, true).map(|r| r.panoptic_quality) },
     ConventionFigure { convention: Convention::StarDist, figure: "F1 at IoU {t} (by image)", how: "each image's F1, then the mean over images", value: |_, s| stardist(s, false).map(|r| r.f1) },
-    ConventionFigure { convention: Convention::Coco, figure: "AP@[.5:.95]", how: "pycocotools: greedy matching by score, 101-point interpolation, class-agnostic (score only)", value: |r, _| r.result.objectness_ap.and_then(|a| a.ap50_95) },
-    ConventionFigure { convention: Convention::Coco, figure: "AP50", how: "as above at IoU 0.5", value: |r, _| r.result.objectness_ap.and_then(|a| a.ap50) },
-    ConventionFigure { convention: Convention::Nucls, figure: "detection F1", how: "optimal one-to-one matching at the chosen IoU, the reference's FOV region", value: |r, _| r.result.levels.main.detection.f1 },
-    ConventionFigure { convention: Convention::Nucls, figure: "Cohen's κ (main classes)", how: "classification on the matched pairs", value: |r, _| r.result.levels.main.classification.cohen_kappa },
+    ConventionFigure { convention: Convention::Coco, figure: "AP@[.5:.95]", how: "pycocotools: greedy matching by score, 101-point interpolation, class-agnostic (score only)", value: |r, _| r?.result.objectness_ap.and_then(|a| a.ap50_95) },
+    ConventionFigure { convention: Convention::Coco, figure: "AP50", how: "as above at IoU 0.5", value: |r, _| r?.result.objectness_ap.and_then(|a| a.ap50) },
+    ConventionFigure { convention: Convention::Nucls, figure: "detection F1", how: "optimal one-to-one matching at the chosen IoU, the reference's FOV region", value: |r, _| r?.result.levels.main.detection.f1 },
+    ConventionFigure { convention: Convention::Nucls, figure: "Cohen's κ (main classes)", how: "classification on the matched pairs", value: |r, _| r?.result.levels.main.classification.cohen_kappa },
 ];
 
 /// The figure's name with StarDist's threshold filled in.
@@ -72,14 +72,23 @@ pub fn figure_name(figure: &ConventionFigure, summary: &ConventionsSummary) -> S
 }
 
 /// One row per headline figure: convention, figure, value, how it is computed.
-pub fn overview(report: &ComparisonReport, summary: &ConventionsSummary) -> Result<DataFrame> {
+/// `report` is the comparison the conventions are part of, for the COCO and NuCLS rows.
+pub fn overview(
+    report: Option<&ComparisonReport>,
+    summary: &ConventionsSummary,
+) -> Result<DataFrame> {
+    // Without a comparison, COCO's and NuCLS's figures are not computed: their rows are left out.
+    let rows: Vec<&ConventionFigure> = CONVENTION_FIGURES
+        .iter()
+        .filter(|f| {
+            report.is_some() || !matches!(f.convention, Convention::Coco | Convention::Nucls)
+        })
+        .collect();
     let mut c = Columns::default();
-    c.map("convention", CONVENTION_FIGURES, |f| {
-        f.convention.to_string()
-    })
-    .map("figure", CONVENTION_FIGURES, |f| figure_name(f, summary))
-    .map("value", CONVENTION_FIGURES, |f| (f.value)(report, summary))
-    .map("how", CONVENTION_FIGURES, |f| f.how.to_string());
+    c.map("convention", &rows, |f| f.convention.to_string())
+        .map("figure", &rows, |f| figure_name(f, summary))
+        .map("value", &rows, |f| (f.value)(report, summary))
+        .map("how", &rows, |f| f.how.to_string());
     c.frame("the conventions overview")
 }
 
