@@ -205,6 +205,26 @@ fn the_real_set_compared_with_itself_agrees_perfectly() {
         assert_eq!(l["segmentation"]["mean_iou"], 1.0);
     }
     assert_eq!(v["by_hospital"].as_array().unwrap().len(), 18);
+    // The field's conventions, on every nucleus (no FOV crop), boxes in continuous geometry.
+    let c = &v["conventions"];
+    assert_eq!(c["images"], 1744);
+    assert_eq!(c["measured"]["outlines"], 1744);
+    let strict = &c["stardist"]["pooled"]["0.9"];
+    let loose = &c["stardist"]["pooled"]["0.1"];
+    assert_eq!(strict["n_true"], 59485);
+    assert_eq!(strict["tp"], loose["tp"], "every pair has IoU 1");
+    assert_eq!(strict["fp"], strict["fn"]);
+    let points = strict["fn"].as_u64().unwrap();
+    assert!(
+        points >= 110,
+        "nuclei drawn as points pair with nothing: {points}"
+    );
+    assert_eq!(strict["tp"].as_u64().unwrap() + points, 59485);
+    let dice_1 = c["hovernet"]["mean_over_images"]["dice_1"]
+        .as_f64()
+        .unwrap();
+    assert!((dice_1 - 1.0).abs() < 1e-9, "{dice_1}");
+    assert_eq!(c["hovernet"]["acc_type"], 1.0);
 }
 
 #[test]

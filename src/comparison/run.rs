@@ -6,12 +6,13 @@ use super::outcome::{evaluate_fov, FovOutcome};
 use super::roles::{AmbiguousMode, ClassRoles};
 use super::summary::{summarize, Comparison, SummaryOptions};
 use super::tally::SegmentationPairs;
-use crate::conventions::{summarize_sets, Convention, ConventionsOptions, ConventionsSummary};
+use crate::conventions::run::{distinct_levels, summarize_levels};
+use crate::conventions::{Convention, ConventionsOptions, ConventionsSummary};
 use crate::geometry::{IouShape, PixelConvention};
 use crate::matching::pairing::FovPairing;
 use crate::matching::table::{match_rows, MatchRow};
 use crate::matching::{match_fov, Assignment, Criterion, CriterionKind, FovCrop, MatchOptions};
-use crate::model::{AnnotationSet, ClassLevel};
+use crate::model::AnnotationSet;
 use crate::quality::QualityCount;
 use crate::stats::bootstrap::BootstrapOptions;
 use rayon::prelude::*;
@@ -244,12 +245,11 @@ pub fn report_of(
         },
     };
     let mut result = summarize(outcomes, roles, &summary_options);
-    let conventions = summarize_sets(b, a, ClassLevel::Raw, &options.conventions);
-    for level in [ClassLevel::Main, ClassLevel::Super] {
-        if b.hierarchy.names(level) != b.hierarchy.names(ClassLevel::Raw) {
-            let summary = summarize_sets(b, a, level, &options.conventions);
-            result.levels.get_mut(level).conventions = Some(summary);
-        }
+    let levels = distinct_levels(&b.hierarchy);
+    let mut summaries = summarize_levels(b, a, &levels, &options.conventions).into_iter();
+    let conventions = summaries.next().expect("the raw level");
+    for (level, summary) in levels[1..].iter().zip(summaries) {
+        result.levels.get_mut(*level).conventions = Some(summary);
     }
     let pairing = FovPairing::of(&a.fov_names(), &b.fov_names());
     let counts = Counts {

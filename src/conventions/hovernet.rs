@@ -184,57 +184,90 @@ pub struct TypeStat {
 /// A type in the type statistics: a class, or the placeholder's type 0.
 type TypeOf = Option<usize>;
 
-/// `run_nuclei_type_stat` over the images: centroids (as float32, as HoVer-Net reads them)
-/// paired by least total distance, pairs farther than 12 px dropped; an image without
-/// instances on one side gets a placeholder at (0, 0) of type 0 on that side.
+/// One image's centroid pairing, by position (the placeholder, where there is one, at
+/// position 0 of an empty side).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentroidPairing {
+    pub pairs: Vec<(u32, u32)>,
+    pub unpaired_truth: Vec<u32>,
+    pub unpaired_pred: Vec<u32>,
+    pub truth_placeholder: bool,
+    pub pred_placeholder: bool,
+}
+
+/// `pair_coordinates` of `run_nuclei_type_stat`: centroids (as float32, as HoVer-Net reads
+/// them) paired by least total distance, pairs farther than 12 px dropped; an empty side gets
+/// a placeholder at (0, 0).
+pub fn centroid_pairing(image: &InstanceImage) -> CentroidPairing {
+    let points = |instances: &[super::Instance]| -> Vec<[f64; 2]> {
+        if instances.is_empty() {
+            return vec![[0.0, 0.0]];
+        }
+        instances
+            .iter()
+            .map(|i| [i.centroid[0] as f32 as f64, i.centroid[1] as f32 as f64])
+            .collect()
+    };
+    let (truth_points, pred_points) = (points(&image.truth), points(&image.pred));
+    let mut truth_paired = vec![false; truth_points.len()];
+    let mut pred_paired = vec![false; pred_points.len()];
+    let mut pairs = Vec::new();
+    for (t, p, distance) in nearest_assignment(&truth_points, &pred_points) {
+        if distance <= TYPE_STAT_RADIUS {
+            pairs.push((t as u32, p as u32));
+            truth_paired[t] = true;
+            pred_paired[p] = true;
+        }
+    }
+    let unpaired = |paired: &[bool]| -> Vec<u32> {
+        (0..paired.len() as u32)
+            .filter(|&i| !paired[i as usize])
+            .collect()
+    };
+    CentroidPairing {
+        unpaired_truth: unpaired(&truth_paired),
+        unpaired_pred: unpaired(&pred_paired),
+        pairs,
+        truth_placeholder: image.truth.is_empty(),
+        pred_placeholder: image.pred.is_empty(),
+    }
+}
+
+/// `run_nuclei_type_stat` over the images, pooled: [`centroid_pairing`] of each image, then
+/// the detection and type figures of every pair and unpaired instance.
 pub fn type_stat(images: &[InstanceImage], class_names: &[String]) -> TypeStat {
+    use rayon::prelude::*;
+    let pairings: Vec<CentroidPairing> = images.par_iter().map(centroid_pairing).collect();
+    type_stat_of(images, &pairings, class_names)
+}
+
+/// The type statistics of pairings already made (the pairing does not depend on classes, so
+/// each class level reuses it).
+pub fn type_stat_of(
+    images: &[InstanceImage],
+    pairings: &[CentroidPairing],
+    class_names: &[String],
+) -> TypeStat {
     let mut paired: Vec<(TypeOf, TypeOf)> = Vec::new();
     let mut unpaired_truth: Vec<TypeOf> = Vec::new();
     let mut unpaired_pred: Vec<TypeOf> = Vec::new();
     let mut truth_types: Vec<TypeOf> = Vec::new();
     let mut placeholders = 0;
-    for image in images {
-        let side = |instances: &[super::Instance]| -> (Vec<[f64; 2]>, Vec<TypeOf>, bool) {
-            if instances.is_empty() {
-                return (vec![[0.0, 0.0]], vec![None], true);
-            }
-            let points = instances
-                .iter()
-                .map(|i| [i.centroid[0] as f32 as f64, i.centroid[1] as f32 as f64])
-                .collect();
-            (
-                points,
-                instances.iter().map(|i| Some(i.class)).collect(),
-                false,
-            )
+    for (image, pairing) in images.iter().zip(pairings) {
+        let type_of = |instances: &[super::Instance], placeholder: bool, i: u32| -> TypeOf {
+            (!placeholder).then(|| instances[i as usize].class)
         };
-        let (truth_points, truth_type, truth_placeholder) = side(&image.truth);
-        let (pred_points, pred_type, pred_placeholder) = side(&image.pred);
-        placeholders += usize::from(truth_placeholder || pred_placeholder);
-        truth_types.extend(&truth_type);
-        let mut truth_paired = vec![false; truth_points.len()];
-        let mut pred_paired = vec![false; pred_points.len()];
-        for (t, p, distance) in nearest_assignment(&truth_points, &pred_points) {
-            if distance <= TYPE_STAT_RADIUS {
-                paired.push((truth_type[t], pred_type[p]));
-                truth_paired[t] = true;
-                pred_paired[p] = true;
-            }
+        let truth = |i| type_of(&image.truth, pairing.truth_placeholder, i);
+        let pred = |i| type_of(&image.pred, pairing.pred_placeholder, i);
+        placeholders += usize::from(pairing.truth_placeholder || pairing.pred_placeholder);
+        if pairing.truth_placeholder {
+            truth_types.push(None);
+        } else {
+            truth_types.extend(image.truth.iter().map(|i| Some(i.class)));
         }
-        unpaired_truth.extend(
-            truth_type
-                .iter()
-                .zip(&truth_paired)
-                .filter(|(_, &p)| !p)
-                .map(|(t, _)| *t),
-        );
-        unpaired_pred.extend(
-            pred_type
-                .iter()
-                .zip(&pred_paired)
-                .filter(|(_, &p)| !p)
-                .map(|(t, _)| *t),
-        );
+        paired.extend(pairing.pairs.iter().map(|&(t, p)| (truth(t), pred(p))));
+        unpaired_truth.extend(pairing.unpaired_truth.iter().map(|&t| truth(t)));
+        unpaired_pred.extend(pairing.unpaired_pred.iter().map(|&p| pred(p)));
     }
     let tp_d = paired.len() as f64;
     let f1_d = ratio(

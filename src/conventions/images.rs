@@ -45,8 +45,9 @@ pub fn images_of_sets(
     (images.into_iter().map(|(i, _)| i).collect(), measured)
 }
 
-/// One FOV pair's image, and whether it was measured in pixels.
-fn image_of(
+/// One FOV pair's image (`class` gives the class of a FOV's `i`-th nucleus), and whether it
+/// was measured in pixels: both FOVs read from label maps of one size.
+pub fn image_of(
     truth: &Fov,
     pred: &Fov,
     class: &(dyn Fn(&Fov, usize) -> usize + Sync),

@@ -25,14 +25,15 @@ pub fn label_map_overlaps(
     pred_labels: &[u32],
 ) -> (Vec<Instance>, Vec<Instance>, Vec<Overlap>) {
     let (truth, pred) = (positions(truth, truth_labels), positions(pred, pred_labels));
-    let truth_instances = instances(&truth, width, truth_labels.len());
-    let pred_instances = instances(&pred, width, pred_labels.len());
+    let (truth, pred): (&[u32], &[u32]) = (&truth, &pred);
+    let truth_instances = instances(truth, width, truth_labels.len());
+    let pred_instances = instances(pred, width, pred_labels.len());
     let (n_truth, n_pred) = (truth_labels.len(), pred_labels.len());
     let mut overlaps: Vec<Overlap> = Vec::new();
     if n_truth * n_pred <= 1 << 22 {
         // A table of every pair (a few hundred instances an image): one pass, no sorting.
         let mut table = vec![0u32; n_truth * n_pred];
-        for (&t, &p) in truth.iter().zip(&pred) {
+        for (&t, &p) in truth.iter().zip(pred) {
             if t != 0 && p != 0 {
                 table[(t as usize - 1) * n_pred + p as usize - 1] += 1;
             }
@@ -50,7 +51,7 @@ pub fn label_map_overlaps(
     }
     let mut keys: Vec<u64> = truth
         .iter()
-        .zip(&pred)
+        .zip(pred)
         .filter(|(&t, &p)| t != 0 && p != 0)
         .map(|(&t, &p)| (u64::from(t) << 32) | u64::from(p))
         .collect();
@@ -69,8 +70,18 @@ pub fn label_map_overlaps(
     (truth_instances, pred_instances, overlaps)
 }
 
-/// The map with each label replaced by its 1-based position in `labels` (0 when not listed).
-fn positions(map: &[u32], labels: &[u32]) -> Vec<u32> {
+/// The map with each label replaced by its 1-based position in `labels` (0 when not listed):
+/// the map itself when its labels are already 1, 2, … (as the readers number them).
+fn positions<'a>(map: &'a [u32], labels: &[u32]) -> std::borrow::Cow<'a, [u32]> {
+    use std::borrow::Cow;
+    let sequential = labels.iter().enumerate().all(|(i, &l)| l == i as u32 + 1);
+    if sequential && map.iter().all(|&l| l as usize <= labels.len()) {
+        return Cow::Borrowed(map);
+    }
+    Cow::Owned(relabelled(map, labels))
+}
+
+fn relabelled(map: &[u32], labels: &[u32]) -> Vec<u32> {
     let max = labels.iter().copied().max().unwrap_or(0) as usize;
     if max <= 4 * map.len() + 16 {
         let mut table = vec![0u32; max + 1];

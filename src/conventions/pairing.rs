@@ -12,7 +12,6 @@
 
 use super::InstanceImage;
 use crate::matching::assignment::max_weight_assignment;
-use std::collections::HashMap;
 
 /// Counts of the unique pairing at IoU > 0.5 (strict), as HoVer-Net's `get_fast_pq`,
 /// CoNIC's `get_pq` and PanNuke's code count them.
@@ -68,42 +67,42 @@ pub fn unique_pairs(image: &InstanceImage, class: Option<usize>) -> PairCounts {
 /// The connected components of a bipartite graph given by its edges `(truth, pred)`: each
 /// component as the positions of its edges, in order of their first edge.
 pub fn components(edges: &[(u32, u32)]) -> Vec<Vec<usize>> {
-    // Union-find over truth nodes (even) and prediction nodes (odd).
-    let mut parent: HashMap<u64, u64> = HashMap::new();
-    fn find(parent: &mut HashMap<u64, u64>, x: u64) -> u64 {
+    // Union-find over truth nodes (even) and prediction nodes (odd), by node number.
+    let nodes = edges
+        .iter()
+        .map(|&(t, p)| (2 * t as usize).max(2 * p as usize + 1) + 1)
+        .max()
+        .unwrap_or(0);
+    let mut parent: Vec<usize> = (0..nodes).collect();
+    fn find(parent: &mut [usize], x: usize) -> usize {
         let mut root = x;
-        while let Some(&p) = parent.get(&root) {
-            if p == root {
-                break;
-            }
-            root = p;
+        while parent[root] != root {
+            root = parent[root];
         }
         let mut node = x;
-        while node != root {
-            let next = parent[&node];
-            parent.insert(node, root);
+        while parent[node] != root {
+            let next = parent[node];
+            parent[node] = root;
             node = next;
         }
         root
     }
     for &(t, p) in edges {
-        let (a, b) = (2 * u64::from(t), 2 * u64::from(p) + 1);
-        parent.entry(a).or_insert(a);
-        parent.entry(b).or_insert(b);
+        let (a, b) = (2 * t as usize, 2 * p as usize + 1);
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
         if ra != rb {
-            parent.insert(ra.max(rb), ra.min(rb));
+            parent[ra.max(rb)] = ra.min(rb);
         }
     }
-    let mut by_root: HashMap<u64, usize> = HashMap::new();
+    let mut group_of: Vec<usize> = vec![usize::MAX; nodes];
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (position, &(t, _)) in edges.iter().enumerate() {
-        let root = find(&mut parent, 2 * u64::from(t));
-        let group = *by_root.entry(root).or_insert_with(|| {
+        let root = find(&mut parent, 2 * t as usize);
+        if group_of[root] == usize::MAX {
+            group_of[root] = groups.len();
             groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[group].push(position);
+        }
+        groups[group_of[root]].push(position);
     }
     groups
 }
@@ -155,7 +154,12 @@ pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<(usize, usize, 
     if a.is_empty() || b.is_empty() {
         return Vec::new();
     }
-    let distance = |i: usize, j: usize| (a[i][0] - b[j][0]).hypot(a[i][1] - b[j][1]);
+    // As scipy's cdist: the square root of the summed squares (not hypot, which rounds
+    // differently).
+    let distance = |i: usize, j: usize| {
+        let (dx, dy) = (a[i][0] - b[j][0], a[i][1] - b[j][1]);
+        (dx * dx + dy * dy).sqrt()
+    };
     let mut largest: f64 = 0.0;
     let mut distances = Vec::with_capacity(a.len() * b.len());
     for i in 0..a.len() {

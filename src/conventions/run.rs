@@ -1,12 +1,14 @@
 //! Every convention's figures over one set of image pairs.
 
 use super::conic::{conic_figures, ConicFigures};
-use super::hovernet::{image_figures, mean_over_images, type_stat, ImageFigures};
+use super::hovernet::{
+    centroid_pairing, image_figures, mean_over_images, type_stat_of, CentroidPairing, ImageFigures,
+};
 use super::images::{images_of_sets, Measured};
 use super::pannuke::{pannuke_figures, PanNukeFigures};
 use super::stardist::{default_thresholds, stardist_figures, StarDistFigures};
 use super::{InstanceImage, Keyed};
-use crate::model::{AnnotationSet, ClassLevel};
+use crate::model::{AnnotationSet, ClassId, ClassLevel};
 use crate::stats::bland_altman::{bland_altman, BlandAltman};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -54,28 +56,47 @@ pub fn evaluate_conventions(
     class_names: &[String],
     options: &ConventionsOptions,
 ) -> Conventions {
+    let pairings: Vec<CentroidPairing> = images.par_iter().map(centroid_pairing).collect();
     let per_image: Vec<ImageFigures> = images.par_iter().map(image_figures).collect();
-    let types = type_stat(images, class_names);
-    let hovernet = HoverNetFigures {
-        mean_over_images: mean_over_images(&per_image),
-        per_image: Keyed(
-            images
-                .iter()
-                .map(|i| i.name.clone())
-                .zip(per_image)
-                .collect(),
-        ),
-        f1_d: types.f1_d,
-        acc_type: types.acc_type,
-        f1_type: types.f1_type,
-        placeholder_images: types.placeholders,
-    };
-    Conventions {
-        hovernet,
-        conic: conic_figures(images, class_names),
-        pannuke: pannuke_figures(images, class_names),
+    let base = Conventions {
+        hovernet: HoverNetFigures {
+            mean_over_images: mean_over_images(&per_image),
+            per_image: Keyed(
+                images
+                    .iter()
+                    .map(|i| i.name.clone())
+                    .zip(per_image)
+                    .collect(),
+            ),
+            f1_d: None,
+            acc_type: None,
+            f1_type: Keyed::default(),
+            placeholder_images: 0,
+        },
+        conic: conic_figures(&[], &[]),
+        pannuke: pannuke_figures(&[], &[]),
         stardist: stardist_figures(images, &options.thresholds),
-    }
+    };
+    with_classes(base, images, &pairings, class_names)
+}
+
+/// `base` with its class-dependent figures (HoVer-Net's type statistics, CoNIC's and
+/// PanNuke's) computed for the instances' classes: the class-agnostic ones (PQ, AJI, Dice,
+/// StarDist's table) and the centroid pairing serve every class level.
+fn with_classes(
+    mut base: Conventions,
+    images: &[InstanceImage],
+    pairings: &[CentroidPairing],
+    class_names: &[String],
+) -> Conventions {
+    let types = type_stat_of(images, pairings, class_names);
+    base.hovernet.f1_d = types.f1_d;
+    base.hovernet.acc_type = types.acc_type;
+    base.hovernet.f1_type = types.f1_type;
+    base.hovernet.placeholder_images = types.placeholders;
+    base.conic = conic_figures(images, class_names);
+    base.pannuke = pannuke_figures(images, class_names);
+    base
 }
 
 /// Which convention's figures lead a report's headline (`--convention`).
@@ -125,6 +146,53 @@ pub struct ConventionsSummary {
     pub counts: Vec<ImageCounts>,
 }
 
+/// The raw level, and each coarser level whose classes differ from the raw ones.
+pub fn distinct_levels(hierarchy: &crate::model::ClassHierarchy) -> Vec<ClassLevel> {
+    let raw = hierarchy.names(ClassLevel::Raw);
+    let mut levels = vec![ClassLevel::Raw];
+    levels.extend(
+        [ClassLevel::Main, ClassLevel::Super]
+            .into_iter()
+            .filter(|&l| hierarchy.names(l) != raw),
+    );
+    levels
+}
+
+/// Every convention on the FOVs `truth` and `pred` share, at each of `levels`: the overlaps,
+/// the class-agnostic figures and the centroid pairing are computed once.
+pub fn summarize_levels(
+    truth: &AnnotationSet,
+    pred: &AnnotationSet,
+    levels: &[ClassLevel],
+    options: &ConventionsOptions,
+) -> Vec<ConventionsSummary> {
+    let (raw_images, measured) = images_of_sets(truth, pred, ClassLevel::Raw);
+    let raw_names = truth.hierarchy.names(ClassLevel::Raw).to_vec();
+    let pairings: Vec<CentroidPairing> = raw_images.par_iter().map(centroid_pairing).collect();
+    let full = evaluate_conventions(&raw_images, &raw_names, options);
+    levels
+        .iter()
+        .map(|&level| {
+            let class_names = truth.hierarchy.names(level).to_vec();
+            let to_level: Vec<usize> = (0..raw_names.len())
+                .map(|raw| truth.hierarchy.index(ClassId(raw as u16), level))
+                .collect();
+            let images: Vec<InstanceImage> = raw_images
+                .iter()
+                .map(|image| {
+                    let mut image = image.clone();
+                    for instance in image.truth.iter_mut().chain(image.pred.iter_mut()) {
+                        instance.class = to_level[instance.class];
+                    }
+                    image
+                })
+                .collect();
+            let figures = with_classes(full.clone(), &images, &pairings, &class_names);
+            summary_of(level, &images, measured, figures, class_names)
+        })
+        .collect()
+}
+
 /// Every convention on the FOVs `truth` and `pred` share, classes at `level`.
 pub fn summarize_sets(
     truth: &AnnotationSet,
@@ -132,9 +200,18 @@ pub fn summarize_sets(
     level: ClassLevel,
     options: &ConventionsOptions,
 ) -> ConventionsSummary {
-    let (images, measured) = images_of_sets(truth, pred, level);
-    let class_names = truth.hierarchy.names(level).to_vec();
-    let figures = evaluate_conventions(&images, &class_names, options);
+    summarize_levels(truth, pred, &[level], options)
+        .pop()
+        .expect("one level asked, one given")
+}
+
+fn summary_of(
+    level: ClassLevel,
+    images: &[InstanceImage],
+    measured: Measured,
+    figures: Conventions,
+    class_names: Vec<String>,
+) -> ConventionsSummary {
     let counts: Vec<ImageCounts> = images
         .iter()
         .map(|image| {
@@ -194,16 +271,13 @@ pub fn conventions_report(
     pred: &AnnotationSet,
     options: &ConventionsOptions,
 ) -> ConventionsReport {
-    let raw = truth.hierarchy.names(ClassLevel::Raw);
-    let levels = [ClassLevel::Main, ClassLevel::Super]
-        .into_iter()
-        .filter(|&l| truth.hierarchy.names(l) != raw)
-        .map(|l| {
-            (
-                l.name().to_string(),
-                summarize_sets(truth, pred, l, options),
-            )
-        })
+    let levels = distinct_levels(&truth.hierarchy);
+    let mut summaries = summarize_levels(truth, pred, &levels, options).into_iter();
+    let conventions = summaries.next().expect("the raw level");
+    let levels = levels[1..]
+        .iter()
+        .map(|l| l.name().to_string())
+        .zip(summaries)
         .collect();
     ConventionsReport {
         command: "conventions",
@@ -211,7 +285,7 @@ pub fn conventions_report(
         truth: crate::comparison::run::InputSet::of(truth),
         pred: crate::comparison::run::InputSet::of(pred),
         stardist_thresholds: options.thresholds.clone(),
-        conventions: summarize_sets(truth, pred, ClassLevel::Raw, options),
+        conventions,
         levels: Keyed(levels),
     }
 }

@@ -5,6 +5,7 @@
 
 use super::pairing::max_weight_edges;
 use super::{InstanceImage, Keyed};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// StarDist's default thresholds here: 0.1, 0.2, …, 0.9.
@@ -99,8 +100,10 @@ pub fn stardist_figures(images: &[InstanceImage], thresholds: &[f64]) -> StarDis
     let mut pooled = Vec::new();
     let mut by_image = Vec::new();
     for &threshold in thresholds {
-        let rows: Vec<(MatchingRow, f64)> =
-            images.iter().map(|i| match_image(i, threshold)).collect();
+        let rows: Vec<(MatchingRow, f64)> = images
+            .par_iter()
+            .map(|i| match_image(i, threshold))
+            .collect();
         let sum = |get: fn(&MatchingRow) -> f64| rows.iter().map(|(r, _)| get(r)).sum::<f64>();
         let total = |get: fn(&MatchingRow) -> u64| rows.iter().map(|(r, _)| get(r)).sum::<u64>();
         let (tp, fp, fn_) = (total(|r| r.tp), total(|r| r.fp), total(|r| r.fn_));

@@ -182,3 +182,37 @@ fn boxes(labels: &[u32], width: usize, count: usize) -> Vec<Region> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_numbered_in_order_whatever_their_values() {
+        // Dense ids and sparse ones (one far beyond the pixel count) give the same numbering.
+        for ids in [
+            vec![0, 7, 7, 3, 0, 9],
+            vec![0, 70_000, 70_000, 3, 0, 900_000],
+        ] {
+            let (present, labels) = sequential(&ids);
+            assert_eq!(present.len(), 3);
+            assert_eq!(labels, vec![0, 2, 2, 1, 0, 3]);
+        }
+        let (present, labels) = sequential(&[0, 0]);
+        assert!(present.is_empty());
+        assert_eq!(labels, vec![0, 0]);
+    }
+
+    #[test]
+    fn boxes_hold_every_pixel_of_their_instance() {
+        // 3 x 2: label 1 in two pieces (top left, bottom right), label 2 in the middle.
+        let labels = [1, 2, 0, 0, 2, 1];
+        let regions = boxes(&labels, 3, 2);
+        let extent = |r: &Region| match &r.outline {
+            ShapeOf::Box(b) => [b.xmin, b.ymin, b.xmax, b.ymax],
+            ShapeOf::Polygon(_) => unreachable!(),
+        };
+        assert_eq!(extent(&regions[0]), [0.0, 0.0, 3.0, 2.0]);
+        assert_eq!(extent(&regions[1]), [1.0, 0.0, 2.0, 2.0]);
+    }
+}

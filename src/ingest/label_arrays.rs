@@ -163,29 +163,37 @@ fn read_arrays(path: &Path, format: Format, options: &ReadOptions) -> Result<Loa
     let class_names = scheme.hierarchy();
     let class_names = class_names.names(crate::model::ClassLevel::Raw).to_vec();
     let per_image = height * width * channels;
+    // Each class id resolved once: its raw class in the hierarchy in use, and its name.
+    let resolved: Vec<std::result::Result<(crate::model::RawClass, String), Problem>> = class_names
+        .iter()
+        .map(|name| Ok((resolve_class(&options.hierarchy, name)?, name.clone())))
+        .collect();
     let fovs: Vec<Result<(LoadedFov, DataQuality)>> = (0..count)
         .into_par_iter()
         .map(|image| {
-            let values = array.read_numbers(image * per_image, per_image)?;
+            let values = array
+                .read_ids(image * per_image, per_image)?
+                .map_err(|(at, value)| not_an_id(path, image, at, width, channels, value))?;
             let (raster, class_ids, quality) = if format == CONIC_FORMAT {
                 conic_raster(path, image, &values, width, height)?
             } else {
-                pannuke_raster(path, image, &values, width, height)?
+                pannuke_raster(&values, width, height)
             };
-            let hierarchy = &options.hierarchy;
             let class_of = |id: u32| {
                 let class_id = class_ids[&id];
-                let name = class_id
+                class_id
                     .checked_sub(1)
-                    .and_then(|k| class_names.get(k as usize))
-                    .ok_or_else(|| Problem::Invalid {
-                        message: format!(
-                            "class id {class_id}: expected 1 to {} ({})",
-                            class_names.len(),
-                            class_names.join(", ")
-                        ),
-                    })?;
-                Ok((resolve_class(hierarchy, name)?, name.clone()))
+                    .and_then(|k| resolved.get(k as usize))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        Err(Problem::Invalid {
+                            message: format!(
+                                "class id {class_id}: expected 1 to {} ({})",
+                                class_names.len(),
+                                class_names.join(", ")
+                            ),
+                        })
+                    })
             };
             let file = fov_of_instances(
                 path,
@@ -231,26 +239,24 @@ fn registry_expected(format: Format) -> &'static str {
     }
 }
 
-/// A pixel value as an instance id: a whole number from 0 to 2^32 - 1.
-fn id_of(
+/// The error of an element that is not an instance id: element `at` of image `image`.
+fn not_an_id(
     path: &Path,
     image: usize,
     at: usize,
     width: usize,
-    channel: usize,
+    channels: usize,
     value: f64,
-) -> Result<u32> {
-    if value >= 0.0 && value.fract() == 0.0 && value <= f64::from(u32::MAX) {
-        return Ok(value as u32);
-    }
-    Err(invalid(
+) -> Error {
+    let (pixel, channel) = (at / channels, at % channels);
+    invalid(
         path,
         format!(
             "image {image}, pixel row {}, column {}, channel {channel}: {value} is not an instance id (expected a whole number from 0)",
-            at / width + 1,
-            at % width + 1
+            pixel / width + 1,
+            pixel % width + 1
         ),
-    ))
+    )
 }
 
 /// CoNIC: instance ids from channel 0, each instance's class the most frequent class id of
@@ -258,45 +264,61 @@ fn id_of(
 fn conic_raster(
     path: &Path,
     image: usize,
-    values: &[f64],
+    values: &[u32],
     width: usize,
     height: usize,
 ) -> Result<(InstanceRaster, HashMap<u32, u32>, DataQuality)> {
-    let mut ids = Vec::with_capacity(width * height);
-    let mut pairs: Vec<u64> = Vec::new();
-    for at in 0..width * height {
-        let id = id_of(path, image, at, width, 0, values[2 * at])?;
-        ids.push(id);
-        if id != 0 {
-            let class = id_of(path, image, at, width, 1, values[2 * at + 1])?;
-            pairs.push((u64::from(id) << 32) | u64::from(class));
+    let ids: Vec<u32> = values.iter().step_by(2).copied().collect();
+    // Each instance's class: the one class of its pixels, as almost always; where they
+    // disagree, the most frequent (the lowest id on a tie), noted.
+    let mut classes: HashMap<u32, u32> = HashMap::new();
+    let mut mixed: Vec<u32> = Vec::new();
+    let max = ids.iter().copied().max().unwrap_or(0) as usize;
+    if max <= 4 * ids.len() {
+        // Dense ids: a table by id rather than a hash per pixel.
+        let mut first = vec![u32::MAX; max + 1];
+        for pixel in values.chunks_exact(2) {
+            let (id, class) = (pixel[0], pixel[1]);
+            let slot = &mut first[id as usize];
+            if id != 0 && *slot != class {
+                if *slot == u32::MAX {
+                    *slot = class;
+                } else {
+                    mixed.push(id);
+                }
+            }
+        }
+        for (id, &class) in first.iter().enumerate().skip(1) {
+            if class != u32::MAX {
+                classes.insert(id as u32, class);
+            }
+        }
+    } else {
+        for pixel in values.chunks_exact(2) {
+            let (id, class) = (pixel[0], pixel[1]);
+            if id != 0 && *classes.entry(id).or_insert(class) != class {
+                mixed.push(id);
+            }
         }
     }
-    pairs.sort_unstable();
+    mixed.sort_unstable();
+    mixed.dedup();
     let mut quality = DataQuality::default();
-    let mut classes = HashMap::new();
-    let mut start = 0;
-    while start < pairs.len() {
-        let id = (pairs[start] >> 32) as u32;
-        let mut end = start;
+    for id in mixed {
         let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
-        while end < pairs.len() && (pairs[end] >> 32) as u32 == id {
-            *counts.entry(pairs[end] as u32).or_default() += 1;
-            end += 1;
+        for pixel in values.chunks_exact(2).filter(|p| p[0] == id) {
+            *counts.entry(pixel[1]).or_default() += 1;
         }
-        start = end;
         let (&class, _) = counts
             .iter()
             .max_by_key(|(&c, &n)| (n, std::cmp::Reverse(c)))
             .expect("an instance has pixels");
-        if counts.len() > 1 {
-            quality.push(
-                FindingKind::MaskMixedClasses,
-                path.to_path_buf(),
-                None,
-                format!("image {image}, instance {id}: class ids {counts:?}, the most frequent ({class}) used"),
-            );
-        }
+        quality.push(
+            FindingKind::MaskMixedClasses,
+            path.to_path_buf(),
+            None,
+            format!("image {image}, instance {id}: class ids {counts:?}, the most frequent ({class}) used"),
+        );
         classes.insert(id, class);
     }
     let raster = InstanceRaster {
@@ -310,19 +332,17 @@ fn conic_raster(
 /// PanNuke: each channel's instances numbered in channel order (as PanNuke's `binarize`
 /// does, a later channel winning a pixel two claim), the class being the channel.
 fn pannuke_raster(
-    path: &Path,
-    image: usize,
-    values: &[f64],
+    values: &[u32],
     width: usize,
     height: usize,
-) -> Result<(InstanceRaster, HashMap<u32, u32>, DataQuality)> {
+) -> (InstanceRaster, HashMap<u32, u32>, DataQuality) {
     let mut ids = vec![0u32; width * height];
     let mut classes = HashMap::new();
     let mut next = 0u32;
     for channel in 0..5 {
         let mut channel_ids: Vec<u32> = Vec::new();
         for at in 0..width * height {
-            let id = id_of(path, image, at, width, channel, values[6 * at + channel])?;
+            let id = values[6 * at + channel];
             if id != 0 {
                 channel_ids.push(id);
             }
@@ -338,7 +358,7 @@ fn pannuke_raster(
             })
             .collect();
         for (at, id) in ids.iter_mut().enumerate() {
-            let value = values[6 * at + channel] as u32;
+            let value = values[6 * at + channel];
             if value != 0 {
                 *id = combined[&value];
             }
@@ -349,7 +369,7 @@ fn pannuke_raster(
         height: height as u32,
         ids,
     };
-    Ok((raster, classes, DataQuality::default()))
+    (raster, classes, DataQuality::default())
 }
 
 /// CoNIC's image names from `patch_info.csv` beside the array (its first column, after a

@@ -184,7 +184,8 @@ impl NpyFile {
     }
 
     /// The raw bytes of `count` elements from element `start` (a positional read: threads
-    /// may read different slices at once).
+    /// may read different slices at once; the arrays may be gigabytes, so they are read a
+    /// slice at a time).
     pub fn read_bytes(&self, start: usize, count: usize) -> Result<Vec<u8>> {
         let size = self.header.dtype.size();
         let mut bytes = vec![0u8; count * size];
@@ -194,21 +195,59 @@ impl NpyFile {
         Ok(bytes)
     }
 
-    /// `count` elements from `start` as numbers (integers exactly up to 2^53).
-    pub fn read_numbers(&self, start: usize, count: usize) -> Result<Vec<f64>> {
+    /// `count` elements from `start` as ids (whole numbers from 0 to 2^32 - 1); the inner
+    /// `Err` gives the position (from `start`) and value of the first element that is not one.
+    pub fn read_ids(
+        &self,
+        start: usize,
+        count: usize,
+    ) -> Result<std::result::Result<Vec<u32>, (usize, f64)>> {
         let bytes = self.read_bytes(start, count)?;
-        let dtype = self.header.dtype;
-        let size = dtype.size();
-        Ok(bytes
-            .chunks_exact(size)
-            .map(|b| match dtype {
-                Dtype::Int { signed: true, .. } => signed_of(b) as f64,
-                Dtype::Int { signed: false, .. } => unsigned_of(b) as f64,
-                Dtype::Float { bytes: 4 } => f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
-                Dtype::Float { .. } => f64::from_le_bytes(b.try_into().expect("8 bytes")),
-                Dtype::Unicode { .. } => f64::NAN,
-            })
-            .collect())
+        let whole =
+            |v: f64| (v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)).then_some(v as u32);
+        Ok(match self.header.dtype {
+            Dtype::Int { bytes: 1, signed } => ids_of::<1>(&bytes, |b| {
+                if signed {
+                    u32::try_from(b[0] as i8).map_err(|_| f64::from(b[0] as i8))
+                } else {
+                    Ok(u32::from(b[0]))
+                }
+            }),
+            Dtype::Int { bytes: 2, signed } => ids_of::<2>(&bytes, |b| {
+                if signed {
+                    let v = i16::from_le_bytes(b);
+                    u32::try_from(v).map_err(|_| f64::from(v))
+                } else {
+                    Ok(u32::from(u16::from_le_bytes(b)))
+                }
+            }),
+            Dtype::Int { bytes: 4, signed } => ids_of::<4>(&bytes, |b| {
+                if signed {
+                    let v = i32::from_le_bytes(b);
+                    u32::try_from(v).map_err(|_| f64::from(v))
+                } else {
+                    Ok(u32::from_le_bytes(b))
+                }
+            }),
+            Dtype::Int { signed, .. } => ids_of::<8>(&bytes, |b| {
+                if signed {
+                    let v = i64::from_le_bytes(b);
+                    u32::try_from(v).map_err(|_| v as f64)
+                } else {
+                    let v = u64::from_le_bytes(b);
+                    u32::try_from(v).map_err(|_| v as f64)
+                }
+            }),
+            Dtype::Float { bytes: 4 } => ids_of::<4>(&bytes, |b| {
+                let v = f64::from(f32::from_le_bytes(b));
+                whole(v).ok_or(v)
+            }),
+            Dtype::Float { .. } => ids_of::<8>(&bytes, |b| {
+                let v = f64::from_le_bytes(b);
+                whole(v).ok_or(v)
+            }),
+            Dtype::Unicode { .. } => Err((0, f64::NAN)),
+        })
     }
 
     /// Every element as text (for `<U` arrays).
@@ -251,15 +290,17 @@ fn read_at(_: &std::fs::File, path: &Path, bytes: &mut [u8], offset: u64) -> std
     file.read_exact(bytes)
 }
 
-fn unsigned_of(bytes: &[u8]) -> u64 {
-    let mut value = [0u8; 8];
-    value[..bytes.len()].copy_from_slice(bytes);
-    u64::from_le_bytes(value)
-}
-
-fn signed_of(bytes: &[u8]) -> i64 {
-    let shift = 64 - 8 * bytes.len() as u32;
-    ((unsigned_of(bytes) << shift) as i64) >> shift
+/// Each `N`-byte element as an id, or the position and value of the first that is not one.
+fn ids_of<const N: usize>(
+    bytes: &[u8],
+    id: impl Fn([u8; N]) -> std::result::Result<u32, f64>,
+) -> std::result::Result<Vec<u32>, (usize, f64)> {
+    let mut ids = Vec::with_capacity(bytes.len() / N);
+    for (at, chunk) in bytes.chunks_exact(N).enumerate() {
+        let element: [u8; N] = chunk.try_into().expect("N bytes");
+        ids.push(id(element).map_err(|value| (at, value))?);
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -267,10 +308,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signed_values_are_sign_extended() {
-        assert_eq!(signed_of(&[0xff, 0xff, 0xff, 0xff]), -1);
-        assert_eq!(signed_of(&[0x02, 0x00]), 2);
-        assert_eq!(unsigned_of(&[0xff, 0xff]), 65_535);
+    fn ids_are_whole_numbers_from_zero() {
+        let ints: Vec<u8> = [7i32, -3].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let id = |b: [u8; 4]| {
+            let v = i32::from_le_bytes(b);
+            u32::try_from(v).map_err(|_| f64::from(v))
+        };
+        assert_eq!(ids_of::<4>(&ints, id), Err((1, -3.0)));
+        assert_eq!(ids_of::<4>(&ints[..4], id), Ok(vec![7]));
     }
 
     #[test]

@@ -33,24 +33,34 @@ pub fn max_weight_assignment(weights: &[f64], rows: usize, cols: usize) -> Vec<O
         return by_row;
     }
     let (n, m) = (rows, cols);
-    let cost = |i: usize, j: usize| -weights[(i - 1) * m + (j - 1)];
+    // Costs, 1-based like the potentials: row i of `cost` is weights row i - 1, negated.
+    let mut cost = vec![0.0; (n + 1) * (m + 1)];
+    for i in 1..=n {
+        for j in 1..=m {
+            cost[i * (m + 1) + j] = -weights[(i - 1) * m + (j - 1)];
+        }
+    }
     let mut u = vec![0.0; n + 1];
     let mut v = vec![0.0; m + 1];
     let mut p = vec![0usize; m + 1];
     let mut way = vec![0usize; m + 1];
+    let mut minv = vec![f64::INFINITY; m + 1];
+    let mut used = vec![false; m + 1];
     for i in 1..=n {
         p[0] = i;
         let mut j0 = 0;
-        let mut minv = vec![f64::INFINITY; m + 1];
-        let mut used = vec![false; m + 1];
+        minv.fill(f64::INFINITY);
+        used.fill(false);
         loop {
             used[j0] = true;
             let i0 = p[j0];
+            let row = &cost[i0 * (m + 1)..(i0 + 1) * (m + 1)];
+            let u_i0 = u[i0];
             let mut delta = f64::INFINITY;
             let mut j1 = 0;
             for j in 1..=m {
                 if !used[j] {
-                    let current = cost(i0, j) - u[i0] - v[j];
+                    let current = row[j] - u_i0 - v[j];
                     if current < minv[j] {
                         minv[j] = current;
                         way[j] = j0;

@@ -1,0 +1,129 @@
+//! Invariants of the instance metrics on random label maps: counts reconcile, figures stay in
+//! their ranges, a set against itself is perfect, and overlaps measured on traced outlines
+//! equal the pixel counts.
+
+use nucagree::conventions::hovernet::image_figures;
+use nucagree::conventions::images::image_of;
+use nucagree::conventions::stardist::match_image;
+use nucagree::geometry::contour::trace_regions;
+use nucagree::model::{ClassHierarchy, Fov, LabelMap, Nucleus, Shape};
+use proptest::prelude::*;
+use std::sync::Arc;
+
+const SIZE: usize = 24;
+
+/// A label map painted with rectangles (later ones over earlier ones).
+fn painted(rectangles: &[(usize, usize, usize, usize)]) -> Vec<u32> {
+    let mut labels = vec![0u32; SIZE * SIZE];
+    for (index, &(x, y, w, h)) in rectangles.iter().enumerate() {
+        for row in y..(y + h).min(SIZE) {
+            for col in x..(x + w).min(SIZE) {
+                labels[row * SIZE + col] = index as u32 + 1;
+            }
+        }
+    }
+    labels
+}
+
+/// A FOV of a label map: one nucleus per label present, its outline traced; whether every
+/// instance is one piece without holes.
+fn fov_of(labels: Vec<u32>, with_map: bool) -> (Fov, bool) {
+    let hierarchy = ClassHierarchy::nucls();
+    let class = hierarchy.resolve("tumor").unwrap();
+    let regions = trace_regions(&labels, SIZE, SIZE);
+    let simple = regions
+        .iter()
+        .all(|r| r.dropped_pieces == 0 && r.holes == 0);
+    let nuclei = regions
+        .into_iter()
+        .map(|r| Nucleus::new(r.label, Shape::polygon(r.outline).unwrap().0, class, None))
+        .collect();
+    let fov = Fov {
+        name: "image".into(),
+        source: "image.png".into(),
+        slide: None,
+        hospital: None,
+        region: None,
+        image_size: Some((SIZE as u32, SIZE as u32)),
+        test_fold: None,
+        group: None,
+        label_map: with_map
+            .then(|| Arc::new(LabelMap::new(SIZE as u32, SIZE as u32, labels).unwrap())),
+        nuclei,
+    };
+    (fov, simple)
+}
+
+fn rectangles() -> impl Strategy<Value = Vec<(usize, usize, usize, usize)>> {
+    prop::collection::vec((0..SIZE, 0..SIZE, 1..9usize, 1..9usize), 0..9)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn counts_reconcile_and_figures_stay_in_range(truth in rectangles(), pred in rectangles()) {
+        let (truth, _) = fov_of(painted(&truth), true);
+        let (pred, _) = fov_of(painted(&pred), true);
+        let (image, by_pixels) = image_of(&truth, &pred, &|_, _| 0);
+        prop_assert!(by_pixels);
+        for threshold in [0.1, 0.5, 0.9] {
+            let (row, _) = match_image(&image, threshold);
+            prop_assert_eq!(row.tp + row.fp, image.pred.len() as u64);
+            prop_assert_eq!(row.tp + row.fn_, image.truth.len() as u64);
+            prop_assert!((0.0..=1.0).contains(&row.f1));
+        }
+        let f = image_figures(&image);
+        for value in [f.aji, f.aji_plus, f.dice_1, f.dice_2, f.dq, f.pq].into_iter().flatten() {
+            prop_assert!((0.0..=1.0 + 1e-12).contains(&value), "{value}");
+        }
+        if let (Some(dq), Some(sq), Some(pq)) = (f.dq, f.sq, f.pq) {
+            prop_assert_eq!(pq, dq * sq);
+        }
+        // AJI and AJI+ are undefined on the same images (nothing on either side).
+        prop_assert_eq!(f.aji.is_some(), f.aji_plus.is_some());
+    }
+
+    #[test]
+    fn a_label_map_against_itself_is_perfect(rects in rectangles()) {
+        let (truth, _) = fov_of(painted(&rects), true);
+        let (image, _) = image_of(&truth, &truth, &|_, _| 0);
+        let f = image_figures(&image);
+        if image.truth.is_empty() {
+            prop_assert_eq!(f.aji, None);
+            prop_assert_eq!(f.dice_1, None);
+        } else {
+            prop_assert_eq!(f.aji, Some(1.0));
+            prop_assert_eq!(f.aji_plus, Some(1.0));
+            prop_assert_eq!(f.dice_1, Some(1.0));
+            prop_assert_eq!(f.dq, Some(1.0));
+            for threshold in [0.1, 0.5, 1.0] {
+                prop_assert_eq!(match_image(&image, threshold).0.f1, 1.0);
+            }
+        }
+    }
+
+    #[test]
+    fn outlines_give_the_pixel_counts(truth in rectangles(), pred in rectangles()) {
+        let (truth_pixels, truth_simple) = fov_of(painted(&truth), true);
+        let (pred_pixels, pred_simple) = fov_of(painted(&pred), true);
+        prop_assume!(truth_simple && pred_simple);
+        let (truth_outlines, _) = fov_of(painted(&truth), false);
+        let (pred_outlines, _) = fov_of(painted(&pred), false);
+        let (pixels, by_pixels) = image_of(&truth_pixels, &pred_pixels, &|_, _| 0);
+        let (outlines, by_outlines) = image_of(&truth_outlines, &pred_outlines, &|_, _| 0);
+        prop_assert!(by_pixels && !by_outlines);
+        prop_assert_eq!(pixels.overlaps.len(), outlines.overlaps.len());
+        for (p, o) in pixels.overlaps.iter().zip(&outlines.overlaps) {
+            prop_assert_eq!((p.truth, p.pred), (o.truth, o.pred));
+            prop_assert!((p.area - o.area).abs() < 1e-9, "{} {}", p.area, o.area);
+        }
+        for (p, o) in pixels.truth.iter().zip(&outlines.truth) {
+            prop_assert!((p.area - o.area).abs() < 1e-9);
+            prop_assert!((p.centroid[0] - o.centroid[0]).abs() < 1e-9);
+            prop_assert!((p.centroid[1] - o.centroid[1]).abs() < 1e-9);
+        }
+        let (fp, fo) = (pixels.foreground, outlines.foreground);
+        prop_assert!((fp.both - fo.both).abs() < 1e-9 && (fp.truth - fo.truth).abs() < 1e-9);
+    }
+}
