@@ -254,3 +254,59 @@ fn bad_label_maps_get_located_errors() {
         "{error}"
     );
 }
+
+#[test]
+fn image_groups_give_pannuke_its_tissues_on_any_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let groups = dir.path().join("groups.csv");
+    let tissues: String = (0..8)
+        .map(|i| format!("img0{i},{}\n", if i % 2 == 0 { "Breast" } else { "Colon" }))
+        .collect();
+    std::fs::write(&groups, format!("image,group\n{tissues}")).unwrap();
+    let out = dir.path().join("out");
+    common::run_ok(
+        &[
+            "conventions",
+            "--truth",
+            arg(&fixture("png/true")),
+            "--pred",
+            arg(&fixture("png/pred")),
+            "--image-groups",
+            arg(&groups),
+            "--out",
+            arg(&out),
+            "--quiet",
+        ],
+        None,
+    );
+    let v = common::summary(&out);
+    // Binary PQ by tissue is class-agnostic: the PanNuke layout's figures, from PNGs.
+    let expected = &vectors()["dataset"]["pannuke"]["per_tissue"];
+    for tissue in ["Breast", "Colon"] {
+        let ours = v["conventions"]["pannuke"]["per_tissue"][tissue]["bpq"]
+            .as_f64()
+            .unwrap();
+        let theirs = expected[tissue]["bPQ"].as_f64().unwrap();
+        assert!((ours - theirs).abs() < 1e-9, "{tissue}: {ours} != {theirs}");
+    }
+    // An image listed twice is refused with both rows.
+    std::fs::write(&groups, "image,group\nimg00,Breast\nimg00,Colon\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args([
+            "conventions",
+            "--truth",
+            arg(&fixture("png/true")),
+            "--pred",
+            arg(&fixture("png/pred")),
+            "--image-groups",
+            arg(&groups),
+        ])
+        .output()
+        .unwrap();
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{error}");
+    assert!(
+        error.contains("groups.csv:3:image") && error.contains("listed twice (rows 2 and 3)"),
+        "{error}"
+    );
+}

@@ -41,6 +41,10 @@ pub struct InputArgs {
     /// Refuse masks declaring more pixels than this, before decoding them.
     #[arg(long, default_value_t = nucagree::png::DEFAULT_MAX_IMAGE_PIXELS, value_name = "N")]
     max_image_pixels: u64,
+    /// A CSV `image,group` giving each image (FOV) a group, as PanNuke's tissues group its
+    /// images (PanNuke's mPQ averages over groups).
+    #[arg(long, value_name = "FILE")]
+    image_groups: Option<PathBuf>,
     /// Skip rows with problems (counted and listed in the data-quality findings) instead of
     /// stopping at the first.
     #[arg(long)]
@@ -87,6 +91,10 @@ impl InputArgs {
             coco_images: self.coco_images.clone(),
             max_image_pixels: self.max_image_pixels,
             label_outlines: nucagree::ingest::LabelOutlines::Traced,
+            image_groups: match &self.image_groups {
+                Some(path) => Some(Arc::new(metadata::read_image_groups(path)?)),
+                None => None,
+            },
         })
     }
 }

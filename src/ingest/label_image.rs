@@ -7,10 +7,11 @@ use super::format::Format;
 use super::instances::{fov_of_instances, InstanceRaster};
 use super::listing::CLASSES_SUFFIX;
 use super::loaded::FovFile;
+use super::metadata::Table;
 use super::options::{LabelOutlines, ReadOptions, Strictness};
 use super::outline::resolve_class;
 use super::reader::{FovReader, Layout, Reader, Sniff};
-use crate::error::{Error, Location, Problem, Result};
+use crate::error::{Error, Problem, Result};
 use crate::model::{ClassHierarchy, ClassScheme};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -135,52 +136,16 @@ fn class_table_of(image: &Path) -> Option<PathBuf> {
 
 /// A class table: instance id → (its row, class name).
 fn read_classes(path: &Path) -> Result<HashMap<u32, (u64, String)>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            Error::input(
-                Location::row(path, 1),
-                Problem::MalformedCsv {
-                    message: e.to_string(),
-                },
-            )
-        })?
-        .clone();
-    let column = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                Error::input(
-                    Location::row(path, 1),
-                    Problem::MissingColumn {
-                        name: name.into(),
-                        expected: "instance,class".into(),
-                    },
-                )
-            })
-    };
-    let (instance, class) = (column("instance")?, column("class")?);
+    let table = Table::read(path)?;
+    let instance = table.column("instance", "instance,class")?;
+    let class = table.column("class", "instance,class")?;
     let mut classes: HashMap<u32, (u64, String)> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let row = index as u64 + 2;
-        let record = record.map_err(|e| {
-            Error::input(
-                Location::row(path, row),
-                Problem::MalformedCsv {
-                    message: e.to_string(),
-                },
-            )
-        })?;
-        let id_text = record.get(instance).unwrap_or("");
+    for (row, record) in table.rows() {
+        let id_text = table.text(row, record, instance, "an instance id")?;
         let id: u32 = id_text.parse().map_err(|_| {
-            Error::input(
-                Location::cell(path, row, "instance"),
+            table.error_at(
+                row,
+                instance,
                 Problem::Invalid {
                     message: format!(
                         "{id_text:?}: expected an instance id (a whole number from 1)"
@@ -188,20 +153,15 @@ fn read_classes(path: &Path) -> Result<HashMap<u32, (u64, String)>> {
                 },
             )
         })?;
-        let name = record.get(class).unwrap_or("").to_string();
-        if name.is_empty() {
-            return Err(Error::input(
-                Location::cell(path, row, "class"),
-                Problem::EmptyCell {
-                    expected: "a class name".into(),
-                },
-            ));
-        }
+        let name = table.text(row, record, class, "a class name")?.to_string();
         if let Some((first, _)) = classes.insert(id, (row, name)) {
-            return Err(Error::input(
-                Location::cell(path, row, "instance"),
+            return Err(table.error_at(
+                row,
+                instance,
                 Problem::Invalid {
-                    message: format!("instance {id} is listed twice (rows {first} and {row}): expected each once"),
+                    message: format!(
+                        "instance {id} is listed twice (rows {first} and {row}): expected each once"
+                    ),
                 },
             ));
         }

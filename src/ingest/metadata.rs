@@ -344,3 +344,28 @@ pub fn read_type_map(path: &Path, hierarchy: &ClassHierarchy) -> Result<TypeMap>
     }
     Ok(TypeMap(map))
 }
+
+/// `--image-groups`: a CSV `image,group` giving each image (FOV) a group, as PanNuke's tissue
+/// groups its images; an image listed twice is an error naming both rows.
+pub fn read_image_groups(path: &Path) -> Result<BTreeMap<String, String>> {
+    let table = Table::read(path)?;
+    let image = table.column("image", "image,group: each image's name and its group")?;
+    let group = table.column("group", "image,group: each image's name and its group")?;
+    let mut groups: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for (row, record) in table.rows() {
+        let name = table.text(row, record, image, "an image name")?;
+        let value = table.text(row, record, group, "a group name")?;
+        if let Some((first, _)) = groups.insert(name.to_string(), (row, value.to_string())) {
+            return Err(table.error_at(
+                row,
+                image,
+                Problem::Invalid {
+                    message: format!(
+                        "image {name:?} is listed twice (rows {first} and {row}): expected each image once"
+                    ),
+                },
+            ));
+        }
+    }
+    Ok(groups.into_iter().map(|(k, (_, v))| (k, v)).collect())
+}

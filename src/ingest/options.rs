@@ -45,6 +45,8 @@ pub struct ReadOptions {
     pub coco_images: Option<PathBuf>,
     /// The outlines of nuclei read from label maps.
     pub label_outlines: LabelOutlines,
+    /// `--image-groups`: each image's group (PanNuke's tissue, for any set), by FOV name.
+    pub image_groups: Option<Arc<std::collections::BTreeMap<String, String>>>,
     /// Masks (and images) declaring more pixels than this are refused before decoding.
     pub max_image_pixels: u64,
 }
@@ -61,6 +63,7 @@ impl Default for ReadOptions {
             coco_images: None,
             max_image_pixels: crate::png::DEFAULT_MAX_IMAGE_PIXELS,
             label_outlines: LabelOutlines::Traced,
+            image_groups: None,
         }
     }
 }

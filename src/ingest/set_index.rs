@@ -107,6 +107,12 @@ impl SetIndex {
             .then(|| metadata::png_size(&self.root.join("rgb").join(format!("{fov_name}.png"))))
             .flatten()
             .or(loaded.image_size);
+        let group = self
+            .options
+            .image_groups
+            .as_ref()
+            .and_then(|groups| groups.get(fov_name).cloned())
+            .or(loaded.group);
         let fov = Fov {
             test_fold: slide
                 .as_deref()
@@ -118,7 +124,7 @@ impl SetIndex {
             image_size,
             name: loaded.name,
             source: loaded.source,
-            group: loaded.group,
+            group,
             label_map: loaded.label_map,
             nuclei: loaded.rows.nuclei,
         };
