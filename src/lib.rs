@@ -46,6 +46,7 @@ pub mod report;
 pub mod simulate;
 pub mod stats;
 pub mod tables;
+pub mod tiff;
 pub mod writers;
 
 pub use error::{Error, Location, Problem, Result};

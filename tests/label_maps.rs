@@ -310,3 +310,50 @@ fn image_groups_give_pannuke_its_tissues_on_any_layout() {
         "{error}"
     );
 }
+
+#[test]
+fn tiff_label_images_read_as_the_png_ones() {
+    // The PNG fixtures written as 32-bit TIFFs (LZW-compressed, as QuPath writes them).
+    let dir = tempfile::tempdir().unwrap();
+    for side in ["true", "pred"] {
+        let folder = dir.path().join(side);
+        std::fs::create_dir(&folder).unwrap();
+        for i in 0..8 {
+            let png = fixture(&format!("png/{side}/img0{i}.png"));
+            let bytes = std::fs::read(&png).unwrap();
+            let (width, height, ids) =
+                nucagree::png::decode_gray_within(&png, &bytes, 1 << 20).unwrap();
+            let file = std::fs::File::create(folder.join(format!("img0{i}.tif"))).unwrap();
+            let mut encoder = tiff::encoder::TiffEncoder::new(file).unwrap();
+            encoder
+                .write_image_with_compression::<tiff::encoder::colortype::Gray32, _>(
+                    width,
+                    height,
+                    tiff::encoder::compression::Lzw,
+                    &ids,
+                )
+                .unwrap();
+            let classes = format!("img0{i}_classes.csv");
+            std::fs::copy(
+                fixture(&format!("png/{side}/{classes}")),
+                folder.join(&classes),
+            )
+            .unwrap();
+        }
+    }
+    let options = ReadOptions::default();
+    let tiff_truth = read_set(&dir.path().join("true"), &options).unwrap();
+    let tiff_pred = read_set(&dir.path().join("pred"), &options).unwrap();
+    let png_truth = read_set(&fixture("png/true"), &options).unwrap();
+    let png_pred = read_set(&fixture("png/pred"), &options).unwrap();
+    assert_eq!(tiff_truth.format.name(), "labels");
+    let figures = |truth, pred| {
+        nucagree::conventions::conventions_report(truth, pred, &Default::default()).conventions
+    };
+    let (from_tiff, from_png) = (
+        figures(&tiff_truth, &tiff_pred),
+        figures(&png_truth, &png_pred),
+    );
+    assert_eq!(from_tiff.figures, from_png.figures);
+    assert_eq!(from_tiff.counts, from_png.counts);
+}

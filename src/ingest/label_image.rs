@@ -1,5 +1,6 @@
-//! Instance label images: one grayscale PNG (8 or 16 bits) per image, each pixel the id of
-//! its instance (0 background), as StarDist, Cellpose and QuPath's label export write them;
+//! Instance label images: one grayscale PNG (8 or 16 bits) or TIFF (8, 16 or 32 bits) per
+//! image, each pixel the id of its instance (0 background), as StarDist, Cellpose and QuPath's
+//! label export write them;
 //! `<image>_classes.csv` (`instance,class`) beside gives each instance's class, else every
 //! instance is a `nucleus`.
 
@@ -19,7 +20,7 @@ use std::sync::Arc;
 
 pub const FORMAT: Format = Format::new(
     "labels",
-    "instance label images (grayscale PNG, one id per pixel, <image>_classes.csv beside)",
+    "instance label images (grayscale PNG or TIFF, one id per pixel, <image>_classes.csv beside)",
 );
 
 /// Reads instance label images.
@@ -34,13 +35,13 @@ impl Reader for LabelImageReader {
         Layout::PerFov
     }
     fn extensions(&self) -> &'static [&'static str] {
-        &[".png"]
+        &[".png", ".tif", ".tiff"]
     }
     fn expected(&self) -> &'static str {
-        "grayscale PNG label images (<image>.png, <image>_classes.csv)"
+        "grayscale PNG or TIFF label images (<image>.png|.tif, <image>_classes.csv)"
     }
     fn recognises(&self, sniff: &Sniff) -> bool {
-        matches!(sniff, Sniff::Head(bytes) if crate::png::is_grayscale(bytes))
+        matches!(sniff, Sniff::Head(bytes) if crate::png::is_grayscale(bytes) || crate::tiff::is_tiff(bytes))
     }
 
     /// Without class tables, the `nucleus` scheme; with them, the first built-in scheme that
@@ -84,7 +85,11 @@ struct LabelImages {
 impl FovReader for LabelImages {
     fn read_fov(&self, path: &Path) -> Result<FovFile> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
-        let (width, height, ids) = crate::png::decode_gray_within(path, &bytes, self.max_pixels)?;
+        let (width, height, ids) = if crate::tiff::is_tiff(&bytes) {
+            crate::tiff::decode_gray_within(path, &bytes, self.max_pixels)?
+        } else {
+            crate::png::decode_gray_within(path, &bytes, self.max_pixels)?
+        };
         let table = class_table_of(path);
         let classes = match &table {
             Some(table) => read_classes(table)?,
