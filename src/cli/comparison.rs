@@ -3,6 +3,7 @@
 use super::common::{
     check_bootstrap, choice, print_out, progress_bar, write_outputs, RunArgs, Stopwatch,
 };
+use super::conventions::ConventionArgs;
 use super::input::InputArgs;
 use super::matching::MatchArgs;
 use super::output::OutputArgs;
@@ -11,7 +12,7 @@ use clap::Args;
 use nucagree::comparison::figure::Figure;
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
-use nucagree::conventions::{Convention, ConventionsOptions};
+use nucagree::conventions::Convention;
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::pairing::FovPairing;
 use nucagree::model::{AnnotationSet, ClassLevel};
@@ -86,14 +87,8 @@ struct CommonArgs {
     /// stardist, coco or nucls. Every convention is computed either way.
     #[arg(long, default_value_t = Convention::Nucls, value_parser = choice::<Convention>())]
     convention: Convention,
-    /// StarDist's IoU thresholds for its matching table, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
-        value_name = "T,T,..."
-    )]
-    thresholds: Vec<f64>,
+    #[command(flatten)]
+    conventions: ConventionArgs,
     #[command(flatten)]
     matching: MatchArgs,
     #[command(flatten)]
@@ -145,24 +140,6 @@ impl ComparisonJob {
             run: RunArgs::default(),
         }
     }
-}
-
-/// StarDist's thresholds: each in (0, 1], in the order given, each once.
-pub fn check_iou_thresholds(thresholds: &[f64]) -> Result<Vec<f64>> {
-    let mut seen: Vec<f64> = Vec::new();
-    for &t in thresholds {
-        anyhow::ensure!(
-            t > 0.0 && t <= 1.0,
-            "--thresholds: {t} is not an IoU threshold (expected a number in (0, 1])"
-        );
-        anyhow::ensure!(!seen.contains(&t), "--thresholds: {t} is given twice");
-        seen.push(t);
-    }
-    anyhow::ensure!(
-        !seen.is_empty(),
-        "--thresholds: expected at least one threshold"
-    );
-    Ok(seen)
 }
 
 fn parse_thresholds(specs: &[String]) -> Result<Vec<Threshold>> {
@@ -239,9 +216,7 @@ impl CommonArgs {
                 }),
                 score_threshold,
                 folds,
-                conventions: ConventionsOptions {
-                    thresholds: check_iou_thresholds(&self.thresholds)?,
-                },
+                conventions: self.conventions.options()?,
                 convention: self.convention,
             },
             read: self.input.read_options()?,

@@ -24,6 +24,17 @@ pub struct ConventionsArgs {
     /// Write summary.json, report.md and the tables (CSV and parquet) into this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    conventions: ConventionArgs,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// How the field's conventions are computed; `conventions`, `compare` and `score` take it.
+#[derive(Debug, Args)]
+pub struct ConventionArgs {
     /// StarDist's IoU thresholds for its matching table, comma-separated.
     #[arg(
         long,
@@ -32,19 +43,33 @@ pub struct ConventionsArgs {
         value_name = "T,T,..."
     )]
     thresholds: Vec<f64>,
-    #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    run: RunArgs,
+}
+
+impl ConventionArgs {
+    /// The options: StarDist's thresholds, each in (0, 1], each once.
+    pub fn options(&self) -> Result<ConventionsOptions> {
+        let mut seen: Vec<f64> = Vec::new();
+        for &t in &self.thresholds {
+            anyhow::ensure!(
+                t > 0.0 && t <= 1.0,
+                "--thresholds: {t} is not an IoU threshold (expected a number in (0, 1])"
+            );
+            anyhow::ensure!(!seen.contains(&t), "--thresholds: {t} is given twice");
+            seen.push(t);
+        }
+        anyhow::ensure!(
+            !seen.is_empty(),
+            "--thresholds: expected at least one threshold"
+        );
+        Ok(ConventionsOptions { thresholds: seen })
+    }
 }
 
 /// Runs `conventions`.
 pub fn conventions(args: &ConventionsArgs) -> Result<ExitCode> {
     let mut read = args.input.read_options()?;
     read.label_outlines = LabelOutlines::Boxes;
-    let options = ConventionsOptions {
-        thresholds: super::comparison::check_iou_thresholds(&args.thresholds)?,
-    };
+    let options = args.conventions.options()?;
     let mut watch = Stopwatch::new(args.run);
     let (truth, pred) = rayon::join(
         || ingest::read_set(&args.truth, &read),

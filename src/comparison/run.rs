@@ -13,7 +13,6 @@ use crate::matching::pairing::FovPairing;
 use crate::matching::table::{match_rows, MatchRow};
 use crate::matching::{match_fov, Assignment, Criterion, CriterionKind, FovCrop, MatchOptions};
 use crate::model::AnnotationSet;
-use crate::quality::QualityCount;
 use crate::stats::bootstrap::BootstrapOptions;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -129,27 +128,7 @@ pub struct Counts {
     pub points_b: usize,
 }
 
-/// One input set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InputSet {
-    pub name: String,
-    pub path: String,
-    pub fovs: usize,
-    pub nuclei: usize,
-    pub data_quality: Vec<QualityCount>,
-}
-
-impl InputSet {
-    pub fn of(set: &AnnotationSet) -> InputSet {
-        InputSet {
-            name: set.name.clone(),
-            path: set.root.display().to_string(),
-            fovs: set.fovs.len(),
-            nuclei: set.nucleus_count(),
-            data_quality: QualityCount::all(&set.quality),
-        }
-    }
-}
+pub use crate::model::InputSet;
 
 /// What `summary.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]

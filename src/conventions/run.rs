@@ -257,8 +257,8 @@ fn summary_of(
 pub struct ConventionsReport {
     pub command: &'static str,
     pub version: &'static str,
-    pub truth: crate::comparison::run::InputSet,
-    pub pred: crate::comparison::run::InputSet,
+    pub truth: crate::model::InputSet,
+    pub pred: crate::model::InputSet,
     pub stardist_thresholds: Vec<f64>,
     pub conventions: ConventionsSummary,
     /// The coarser levels whose classes differ from the finest's.
@@ -282,8 +282,8 @@ pub fn conventions_report(
     ConventionsReport {
         command: "conventions",
         version: env!("CARGO_PKG_VERSION"),
-        truth: crate::comparison::run::InputSet::of(truth),
-        pred: crate::comparison::run::InputSet::of(pred),
+        truth: crate::model::InputSet::of(truth),
+        pred: crate::model::InputSet::of(pred),
         stardist_thresholds: options.thresholds.clone(),
         conventions,
         levels: Keyed(levels),

@@ -190,3 +190,26 @@ pub enum Dataset {
     Single(AnnotationSet),
     MultiRater(MultiRaterSet),
 }
+
+/// One input set as a report names it: where it was read from, its size and its data-quality
+/// counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputSet {
+    pub name: String,
+    pub path: String,
+    pub fovs: usize,
+    pub nuclei: usize,
+    pub data_quality: Vec<crate::quality::QualityCount>,
+}
+
+impl InputSet {
+    pub fn of(set: &AnnotationSet) -> InputSet {
+        InputSet {
+            name: set.name.clone(),
+            path: set.root.display().to_string(),
+            fovs: set.fovs.len(),
+            nuclei: set.nucleus_count(),
+            data_quality: crate::quality::QualityCount::all(&set.quality),
+        }
+    }
+}
