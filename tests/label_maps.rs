@@ -357,3 +357,32 @@ fn tiff_label_images_read_as_the_png_ones() {
     assert_eq!(from_tiff.figures, from_png.figures);
     assert_eq!(from_tiff.counts, from_png.counts);
 }
+
+#[test]
+fn sets_with_different_class_schemes_are_refused() {
+    // Label images without class tables are one class, CoNIC's arrays CoNIC's six.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..8 {
+        let name = format!("img0{i}.png");
+        std::fs::copy(fixture("png/pred").join(&name), dir.path().join(&name)).unwrap();
+    }
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args([
+            "conventions",
+            "--truth",
+            arg(&fixture("conic_true.npy")),
+            "--pred",
+            arg(dir.path()),
+        ])
+        .output()
+        .unwrap();
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{error}");
+    assert!(
+        error.contains("its classes (nucleus) are not those of")
+            && error
+                .contains("(neutrophil, epithelial, lymphocyte, plasma, eosinophil, connective)")
+            && error.contains("--classes"),
+        "{error}"
+    );
+}

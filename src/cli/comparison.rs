@@ -273,6 +273,7 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
         || ingest::read_set(&job.b, &job.read),
     );
     let (a, b): (AnnotationSet, AnnotationSet) = (a?, b?);
+    run::require_same_classes(&a, &b)?;
     FovPairing::of(&a.fov_names(), &b.fov_names())
         .require_shared()
         .with_context(|| format!("{} against {}", job.a.display(), job.b.display()))?;

@@ -76,6 +76,7 @@ pub fn conventions(args: &ConventionsArgs) -> Result<ExitCode> {
         || ingest::read_set(&args.pred, &read),
     );
     let (truth, pred) = (truth?, pred?);
+    nucagree::comparison::run::require_same_classes(&pred, &truth)?;
     FovPairing::of(&pred.fov_names(), &truth.fov_names())
         .require_shared()
         .with_context(|| format!("{} against {}", args.pred.display(), args.truth.display()))?;

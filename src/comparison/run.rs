@@ -151,6 +151,29 @@ pub struct Inputs {
     pub b: InputSet,
 }
 
+/// Two sets compared must class their nuclei in one scheme: inputs that bring schemes of
+/// their own (CoNIC's arrays, label images) may not agree with each other or with NuCLS's.
+pub fn require_same_classes(a: &AnnotationSet, b: &AnnotationSet) -> crate::error::Result<()> {
+    if a.hierarchy == b.hierarchy {
+        return Ok(());
+    }
+    let classes = |set: &AnnotationSet| {
+        let names = set.hierarchy.names(crate::model::ClassLevel::Raw);
+        let shown: Vec<&str> = names.iter().take(6).map(String::as_str).collect();
+        let more = if names.len() > 6 { ", …" } else { "" };
+        format!("{}{more}", shown.join(", "))
+    };
+    Err(crate::error::Error::Layout {
+        path: a.root.clone(),
+        message: format!(
+            "its classes ({}) are not those of {} ({}): expected one class scheme for both sets (choose it with --classes or --hierarchy)",
+            classes(a),
+            b.root.display(),
+            classes(b)
+        ),
+    })
+}
+
 /// Matches and evaluates every FOV the two sets share (in parallel; `progress` is called with
 /// the number of FOVs done so far, from any thread). With `keep_rows`, also returns each
 /// FOV's match-table rows.
