@@ -57,6 +57,16 @@ pub fn evaluate_conventions(
     options: &ConventionsOptions,
 ) -> Conventions {
     let pairings: Vec<CentroidPairing> = images.par_iter().map(centroid_pairing).collect();
+    evaluate_paired(images, &pairings, class_names, options)
+}
+
+/// As [`evaluate_conventions`], with each image's centroid pairing already made.
+fn evaluate_paired(
+    images: &[InstanceImage],
+    pairings: &[CentroidPairing],
+    class_names: &[String],
+    options: &ConventionsOptions,
+) -> Conventions {
     let per_image: Vec<ImageFigures> = images.par_iter().map(image_figures).collect();
     let base = Conventions {
         hovernet: HoverNetFigures {
@@ -77,7 +87,7 @@ pub fn evaluate_conventions(
         pannuke: pannuke_figures(&[], &[]),
         stardist: stardist_figures(images, &options.thresholds),
     };
-    with_classes(base, images, &pairings, class_names)
+    with_classes(base, images, pairings, class_names)
 }
 
 /// `base` with its class-dependent figures (HoVer-Net's type statistics, CoNIC's and
@@ -169,7 +179,7 @@ pub fn summarize_levels(
     let (raw_images, measured) = images_of_sets(truth, pred, ClassLevel::Raw);
     let raw_names = truth.hierarchy.names(ClassLevel::Raw).to_vec();
     let pairings: Vec<CentroidPairing> = raw_images.par_iter().map(centroid_pairing).collect();
-    let full = evaluate_conventions(&raw_images, &raw_names, options);
+    let full = evaluate_paired(&raw_images, &pairings, &raw_names, options);
     levels
         .iter()
         .map(|&level| {
@@ -187,7 +197,11 @@ pub fn summarize_levels(
                     image
                 })
                 .collect();
-            let figures = with_classes(full.clone(), &images, &pairings, &class_names);
+            let figures = if level == ClassLevel::Raw {
+                full.clone()
+            } else {
+                with_classes(full.clone(), &images, &pairings, &class_names)
+            };
             summary_of(level, &images, measured, figures, class_names)
         })
         .collect()
