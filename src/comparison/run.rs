@@ -6,8 +6,7 @@ use super::outcome::{evaluate_fov, FovOutcome};
 use super::roles::{AmbiguousMode, ClassRoles};
 use super::summary::{summarize, Comparison, SummaryOptions};
 use super::tally::SegmentationPairs;
-use crate::conventions::run::{distinct_levels, summarize_levels};
-use crate::conventions::{Convention, ConventionsOptions, ConventionsSummary};
+use crate::conventions::{summarize_levels, Convention, ConventionsOptions, ConventionsSummary};
 use crate::geometry::{IouShape, PixelConvention};
 use crate::matching::pairing::FovPairing;
 use crate::matching::table::{match_rows, MatchRow};
@@ -247,11 +246,9 @@ pub fn report_of(
         },
     };
     let mut result = summarize(outcomes, roles, &summary_options);
-    let levels = distinct_levels(&b.hierarchy);
-    let mut summaries = summarize_levels(b, a, &levels, &options.conventions).into_iter();
-    let conventions = summaries.next().expect("the raw level");
-    for (level, summary) in levels[1..].iter().zip(summaries) {
-        result.levels.get_mut(*level).conventions = Some(summary);
+    let levels = summarize_levels(b, a, &options.conventions);
+    for (level, summary) in levels.coarser {
+        result.levels.get_mut(level).conventions = Some(summary);
     }
     let pairing = FovPairing::of(&a.fov_names(), &b.fov_names());
     let counts = Counts {
@@ -282,6 +279,6 @@ pub fn report_of(
         params: Params::of(options),
         counts,
         result,
-        conventions: Some(conventions),
+        conventions: Some(levels.raw),
     }
 }

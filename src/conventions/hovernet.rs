@@ -233,16 +233,8 @@ pub fn centroid_pairing(image: &InstanceImage) -> CentroidPairing {
     }
 }
 
-/// `run_nuclei_type_stat` over the images, pooled: [`centroid_pairing`] of each image, then
-/// the detection and type figures of every pair and unpaired instance.
-pub fn type_stat(images: &[InstanceImage], class_names: &[String]) -> TypeStat {
-    use rayon::prelude::*;
-    let pairings: Vec<CentroidPairing> = images.par_iter().map(centroid_pairing).collect();
-    type_stat_of(images, &pairings, class_names)
-}
-
-/// The type statistics of pairings already made (the pairing does not depend on classes, so
-/// each class level reuses it).
+/// `run_nuclei_type_stat` over the images, pooled, from each image's [`centroid_pairing`]
+/// (the pairing does not depend on classes, so each class level reuses it).
 pub fn type_stat_of(
     images: &[InstanceImage],
     pairings: &[CentroidPairing],

@@ -39,8 +39,8 @@ pub mod stardist;
 
 pub use crate::geometry::coverage::Coverage;
 pub use run::{
-    conventions_report, evaluate_conventions, summarize_sets, Convention, Conventions,
-    ConventionsOptions, ConventionsReport, ConventionsSummary,
+    conventions_report, evaluate_conventions, summarize_levels, Convention, Conventions,
+    ConventionsOptions, ConventionsReport, ConventionsSummary, LevelConventions,
 };
 
 /// One instance: its area (pixels on a label map), its class (an index into the

@@ -1,17 +1,17 @@
-//! How the peers pair instances: unique pairs above IoU 0.5, and optimal one-to-one
-//! assignments solved on each connected component of the overlap graph (pairs that do not
-//! overlap weigh nothing, so the components are independent and the optimum is the dense
-//! one's).
+//! How the peers pair instances: unique pairs above IoU 0.5, optimal one-to-one assignments
+//! of overlapping pairs ([`max_weight_edges`]: pairs that do not overlap weigh nothing, so
+//! each connected component is solved alone and the optimum is the dense one's), and
+//! HoVer-Net's dense nearest-centroid assignment.
 //!
 //! ```
-//! use nucagree::conventions::pairing::components;
-//! // truth 0 overlaps pred 0 and 1; truth 1 overlaps pred 2.
-//! let groups = components(&[(0, 0), (0, 1), (1, 2)]);
-//! assert_eq!(groups, vec![vec![0, 1], vec![2]]);
+//! use nucagree::conventions::pairing::nearest_assignment;
+//! let pairs = nearest_assignment(&[[0.0, 0.0]], &[[3.0, 4.0], [50.0, 0.0]]);
+//! assert_eq!(pairs, vec![(0, 0, 5.0)]);
 //! ```
 
 use super::InstanceImage;
 use crate::matching::assignment::max_weight_assignment;
+pub use crate::matching::assignment::max_weight_edges;
 
 /// Counts of the unique pairing at IoU > 0.5 (strict), as HoVer-Net's `get_fast_pq`,
 /// CoNIC's `get_pq` and PanNuke's code count them.
@@ -64,90 +64,6 @@ pub fn unique_pairs(image: &InstanceImage, class: Option<usize>) -> PairCounts {
     }
 }
 
-/// The connected components of a bipartite graph given by its edges `(truth, pred)`: each
-/// component as the positions of its edges, in order of their first edge.
-pub fn components(edges: &[(u32, u32)]) -> Vec<Vec<usize>> {
-    // Union-find over truth nodes (even) and prediction nodes (odd), by node number.
-    let nodes = edges
-        .iter()
-        .map(|&(t, p)| (2 * t as usize).max(2 * p as usize + 1) + 1)
-        .max()
-        .unwrap_or(0);
-    let mut parent: Vec<usize> = (0..nodes).collect();
-    fn find(parent: &mut [usize], x: usize) -> usize {
-        let mut root = x;
-        while parent[root] != root {
-            root = parent[root];
-        }
-        let mut node = x;
-        while parent[node] != root {
-            let next = parent[node];
-            parent[node] = root;
-            node = next;
-        }
-        root
-    }
-    for &(t, p) in edges {
-        let (a, b) = (2 * t as usize, 2 * p as usize + 1);
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
-    let mut group_of: Vec<usize> = vec![usize::MAX; nodes];
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    for (position, &(t, _)) in edges.iter().enumerate() {
-        let root = find(&mut parent, 2 * t as usize);
-        if group_of[root] == usize::MAX {
-            group_of[root] = groups.len();
-            groups.push(Vec::new());
-        }
-        groups[group_of[root]].push(position);
-    }
-    groups
-}
-
-/// The maximum-weight one-to-one assignment over weighted edges `(truth, pred, weight)`
-/// (weights > 0; absent edges weigh 0): the positions of the chosen edges, in order.
-pub fn max_weight_edges(edges: &[(u32, u32, f64)]) -> Vec<usize> {
-    let plain: Vec<(u32, u32)> = edges.iter().map(|&(t, p, _)| (t, p)).collect();
-    let mut chosen = Vec::new();
-    for group in components(&plain) {
-        if group.len() == 1 {
-            chosen.push(group[0]);
-            continue;
-        }
-        let mut rows: Vec<u32> = group.iter().map(|&e| edges[e].0).collect();
-        let mut cols: Vec<u32> = group.iter().map(|&e| edges[e].1).collect();
-        rows.sort_unstable();
-        rows.dedup();
-        cols.sort_unstable();
-        cols.dedup();
-        let mut weights = vec![0.0; rows.len() * cols.len()];
-        let mut edge_at = vec![usize::MAX; rows.len() * cols.len()];
-        for &e in &group {
-            let (t, p, w) = edges[e];
-            let r = rows.binary_search(&t).expect("row of the component");
-            let c = cols.binary_search(&p).expect("column of the component");
-            weights[r * cols.len() + c] = w;
-            edge_at[r * cols.len() + c] = e;
-        }
-        for (r, c) in max_weight_assignment(&weights, rows.len(), cols.len())
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(c) = c {
-                let e = edge_at[r * cols.len() + c];
-                if e != usize::MAX {
-                    chosen.push(e);
-                }
-            }
-        }
-    }
-    chosen.sort_unstable();
-    chosen
-}
-
 /// For points `a` and `b`, the pairs of the assignment of least total distance over all
 /// pairs (scipy's `linear_sum_assignment` on the distance matrix), as `(a, b, distance)`.
 pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<(usize, usize, f64)> {
@@ -183,13 +99,6 @@ pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<(usize, usize, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn max_weight_edges_prefers_the_larger_total() {
-        // Greedy takes 0.9 and leaves one unpaired; the optimum takes 0.8 + 0.8.
-        let edges = [(0, 0, 0.9), (0, 1, 0.8), (1, 0, 0.8), (2, 5, 0.3)];
-        assert_eq!(max_weight_edges(&edges), vec![1, 2, 3]);
-    }
 
     #[test]
     fn nearest_assignment_minimises_the_total_distance() {

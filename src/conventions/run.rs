@@ -156,33 +156,30 @@ pub struct ConventionsSummary {
     pub counts: Vec<ImageCounts>,
 }
 
-/// The raw level, and each coarser level whose classes differ from the raw ones.
-pub fn distinct_levels(hierarchy: &crate::model::ClassHierarchy) -> Vec<ClassLevel> {
-    let raw = hierarchy.names(ClassLevel::Raw);
-    let mut levels = vec![ClassLevel::Raw];
-    levels.extend(
-        [ClassLevel::Main, ClassLevel::Super]
-            .into_iter()
-            .filter(|&l| hierarchy.names(l) != raw),
-    );
-    levels
+/// The conventions of the finest (raw) level, and of each coarser level whose classes differ
+/// from the raw ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelConventions {
+    pub raw: ConventionsSummary,
+    pub coarser: Vec<(ClassLevel, ConventionsSummary)>,
 }
 
-/// Every convention on the FOVs `truth` and `pred` share, at each of `levels`: the overlaps,
-/// the class-agnostic figures and the centroid pairing are computed once.
+/// Every convention on the FOVs `truth` and `pred` share, at the raw level and each coarser
+/// level with classes of its own: the overlaps, the class-agnostic figures and the centroid
+/// pairing are computed once, the class-dependent figures once a level.
 pub fn summarize_levels(
     truth: &AnnotationSet,
     pred: &AnnotationSet,
-    levels: &[ClassLevel],
     options: &ConventionsOptions,
-) -> Vec<ConventionsSummary> {
+) -> LevelConventions {
     let (raw_images, measured) = images_of_sets(truth, pred, ClassLevel::Raw);
     let raw_names = truth.hierarchy.names(ClassLevel::Raw).to_vec();
     let pairings: Vec<CentroidPairing> = raw_images.par_iter().map(centroid_pairing).collect();
     let full = evaluate_paired(&raw_images, &pairings, &raw_names, options);
-    levels
-        .iter()
-        .map(|&level| {
+    let coarser = [ClassLevel::Main, ClassLevel::Super]
+        .into_iter()
+        .filter(|&level| truth.hierarchy.names(level) != raw_names)
+        .map(|level| {
             let class_names = truth.hierarchy.names(level).to_vec();
             let to_level: Vec<usize> = (0..raw_names.len())
                 .map(|raw| truth.hierarchy.index(ClassId(raw as u16), level))
@@ -197,26 +194,17 @@ pub fn summarize_levels(
                     image
                 })
                 .collect();
-            let figures = if level == ClassLevel::Raw {
-                full.clone()
-            } else {
-                with_classes(full.clone(), &images, &pairings, &class_names)
-            };
-            summary_of(level, &images, measured, figures, class_names)
+            let figures = with_classes(full.clone(), &images, &pairings, &class_names);
+            (
+                level,
+                summary_of(level, &images, measured, figures, class_names),
+            )
         })
-        .collect()
-}
-
-/// Every convention on the FOVs `truth` and `pred` share, classes at `level`.
-pub fn summarize_sets(
-    truth: &AnnotationSet,
-    pred: &AnnotationSet,
-    level: ClassLevel,
-    options: &ConventionsOptions,
-) -> ConventionsSummary {
-    summarize_levels(truth, pred, &[level], options)
-        .pop()
-        .expect("one level asked, one given")
+        .collect();
+    LevelConventions {
+        raw: summary_of(ClassLevel::Raw, &raw_images, measured, full, raw_names),
+        coarser,
+    }
 }
 
 fn summary_of(
@@ -285,21 +273,20 @@ pub fn conventions_report(
     pred: &AnnotationSet,
     options: &ConventionsOptions,
 ) -> ConventionsReport {
-    let levels = distinct_levels(&truth.hierarchy);
-    let mut summaries = summarize_levels(truth, pred, &levels, options).into_iter();
-    let conventions = summaries.next().expect("the raw level");
-    let levels = levels[1..]
-        .iter()
-        .map(|l| l.name().to_string())
-        .zip(summaries)
-        .collect();
+    let levels = summarize_levels(truth, pred, options);
     ConventionsReport {
         command: "conventions",
         version: env!("CARGO_PKG_VERSION"),
         truth: crate::model::InputSet::of(truth),
         pred: crate::model::InputSet::of(pred),
         stardist_thresholds: options.thresholds.clone(),
-        conventions,
-        levels: Keyed(levels),
+        conventions: levels.raw,
+        levels: Keyed(
+            levels
+                .coarser
+                .into_iter()
+                .map(|(level, summary)| (level.name().to_string(), summary))
+                .collect(),
+        ),
     }
 }

@@ -292,7 +292,7 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
     }
     let by_distance = matches!(options.criterion, Criterion::Centroid { .. });
     let chosen = match options.assignment {
-        Assignment::Optimal => optimal(&edges, shapes_a.len(), by_distance, options),
+        Assignment::Optimal => optimal(&edges, by_distance, options),
         Assignment::GreedyIou => greedy(edges, by_distance),
         Assignment::GreedyScore => {
             let scores: Vec<Option<f64>> = kept_a
@@ -404,76 +404,27 @@ fn greedy_by_score(edges: &[Edge], scores: &[Option<f64>], by_distance: bool) ->
 }
 
 /// Optimal assignment on each connected component of the candidate graph.
-fn optimal(edges: &[Edge], count_a: usize, by_distance: bool, options: &MatchOptions) -> Vec<Edge> {
-    if edges.is_empty() {
-        return Vec::new();
-    }
-    // Union-find over A's positions, joined through shared B's.
-    let mut parent: Vec<usize> = (0..count_a).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
-    let mut first_a_of_b: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
-    for e in edges {
-        let a = e.a as usize;
-        if let Some(&other) = first_a_of_b.get(&e.b) {
-            let (ra, rb) = (root(&mut parent, a), root(&mut parent, other));
-            if ra != rb {
-                parent[ra.max(rb)] = ra.min(rb);
-            }
-        } else {
-            first_a_of_b.insert(e.b, a);
-        }
-    }
-    let mut components: std::collections::BTreeMap<usize, Vec<Edge>> =
-        std::collections::BTreeMap::new();
-    for e in edges {
-        let r = root(&mut parent, e.a as usize);
-        components.entry(r).or_default().push(*e);
-    }
+fn optimal(edges: &[Edge], by_distance: bool, options: &MatchOptions) -> Vec<Edge> {
+    // Centroid matching: each pair is worth more than any sum of distances, so the most pairs
+    // win first, then the smallest total distance.
     let radius = match options.criterion {
         Criterion::Centroid { radius_px } => radius_px,
         Criterion::Iou { .. } => 0.0,
     };
-    let mut chosen = Vec::new();
-    for component in components.into_values() {
-        if component.len() == 1 {
-            chosen.push(component[0]);
-            continue;
-        }
-        let mut rows: Vec<u32> = component.iter().map(|e| e.a).collect();
-        let mut cols: Vec<u32> = component.iter().map(|e| e.b).collect();
-        rows.sort_unstable();
-        rows.dedup();
-        cols.sort_unstable();
-        cols.dedup();
-        // Centroid matching: each pair is worth more than any sum of distances, so the most
-        // pairs win first, then the smallest total distance.
-        let pair_bonus = radius * (rows.len().min(cols.len()) as f64 + 1.0) + 1.0;
-        let mut weights = vec![0.0; rows.len() * cols.len()];
-        let mut lookup = std::collections::HashMap::new();
-        for e in &component {
-            let r = rows.binary_search(&e.a).unwrap();
-            let c = cols.binary_search(&e.b).unwrap();
-            weights[r * cols.len() + c] = if by_distance {
+    let pair_bonus = radius * (edges.len() as f64 + 1.0) + 1.0;
+    let weighted: Vec<(u32, u32, f64)> = edges
+        .iter()
+        .map(|e| {
+            let weight = if by_distance {
                 pair_bonus + radius - e.distance
             } else {
                 e.iou
             };
-            lookup.insert((r, c), *e);
-        }
-        for (r, c) in assignment::max_weight_assignment(&weights, rows.len(), cols.len())
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(e) = c.and_then(|c| lookup.get(&(r, c))) {
-                chosen.push(*e);
-            }
-        }
-    }
-    chosen
+            (e.a, e.b, weight)
+        })
+        .collect();
+    assignment::max_weight_edges(&weighted)
+        .into_iter()
+        .map(|i| edges[i])
+        .collect()
 }

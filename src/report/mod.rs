@@ -80,26 +80,7 @@ pub fn write_comparison(
     write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
     written.push(json_path);
     let mut listed = vec!["summary.json".to_string()];
-    let files: Vec<Result<[PathBuf; 2]>> = {
-        use rayon::prelude::*;
-        frames
-            .par_iter_mut()
-            .map(|(name, frame)| {
-                let csv = dir.join(format!("{name}.csv"));
-                let parquet = dir.join(format!("{name}.parquet"));
-                write_csv(&csv, frame)?;
-                write_parquet(&parquet, frame)?;
-                Ok([csv, parquet])
-            })
-            .collect()
-    };
-    for pair in files {
-        let [csv, parquet] = pair?;
-        if let Some(name) = csv.file_name() {
-            listed.push(name.to_string_lossy().into_owned());
-        }
-        written.extend([csv, parquet]);
-    }
+    write_tables(dir, &mut frames, &mut listed, &mut written)?;
     let figures = figures::comparison_figures(report, overlays)?;
     let (index, figure_files) = write_figures(dir, &figures)?;
     written.extend(figure_files);
@@ -206,14 +187,7 @@ pub fn write_conventions(
     write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
     let mut written = vec![json_path];
     let mut listed = vec!["summary.json".to_string()];
-    for (name, frame) in frames.iter_mut() {
-        let csv = dir.join(format!("{name}.csv"));
-        let parquet = dir.join(format!("{name}.parquet"));
-        write_csv(&csv, frame)?;
-        write_parquet(&parquet, frame)?;
-        listed.push(format!("{name}.csv"));
-        written.extend([csv, parquet]);
-    }
+    write_tables(dir, &mut frames, &mut listed, &mut written)?;
     let pending: Vec<figures::Pending<'_>> = conventions::count_agreement(summary)
         .map(|chart| {
             let height = 80 + 330 * chart.panels.len().div_ceil(chart.columns) as u32;
@@ -238,6 +212,33 @@ pub fn write_conventions(
     write_atomic(&markdown_path, markdown.as_bytes())?;
     written.push(markdown_path);
     Ok(written)
+}
+
+/// Writes each table as `<name>.csv` and `<name>.parquet` (in parallel), listing the CSVs in
+/// `listed` and every file in `written`, in the tables' order.
+fn write_tables(
+    dir: &Path,
+    frames: &mut [(&str, polars::prelude::DataFrame)],
+    listed: &mut Vec<String>,
+    written: &mut Vec<PathBuf>,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let files: Vec<Result<[PathBuf; 2]>> = frames
+        .par_iter_mut()
+        .map(|(name, frame)| {
+            let csv = dir.join(format!("{name}.csv"));
+            let parquet = dir.join(format!("{name}.parquet"));
+            write_csv(&csv, frame)?;
+            write_parquet(&parquet, frame)?;
+            Ok([csv, parquet])
+        })
+        .collect();
+    for ((name, _), pair) in frames.iter().zip(files) {
+        let [csv, parquet] = pair?;
+        listed.push(format!("{name}.csv"));
+        written.extend([csv, parquet]);
+    }
+    Ok(())
 }
 
 /// Writes each figure as `plots/<name>.png` (and `.svg`); returns the index to embed them by
@@ -279,7 +280,7 @@ pub fn write_agreement(
     formats: ExtraFormats,
 ) -> Result<Vec<PathBuf>> {
     use crate::tables::agreement as t;
-    let frames = vec![
+    let mut frames = vec![
         ("anchors", t::anchors(labelled, raters, hierarchy, truths)?),
         ("rater_scores", t::rater_scores(report)?),
         ("rater_confusion", t::rater_confusion(report, hierarchy)?),
@@ -292,14 +293,7 @@ pub fn write_agreement(
     write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
     let mut written = vec![json_path];
     let mut listed = vec!["summary.json".to_string()];
-    for (name, mut frame) in frames {
-        let csv = dir.join(format!("{name}.csv"));
-        let parquet = dir.join(format!("{name}.parquet"));
-        write_csv(&csv, &mut frame)?;
-        write_parquet(&parquet, &mut frame)?;
-        listed.push(format!("{name}.csv"));
-        written.extend([csv, parquet]);
-    }
+    write_tables(dir, &mut frames, &mut listed, &mut written)?;
     written.push(write_truth_set(&dir.join("truth"), truth_set, hierarchy)?);
     listed.push("truth/".to_string());
     let figures = agreement_figures::agreement_figures(report)?;
