@@ -48,7 +48,7 @@ fn fov_of(labels: Vec<u32>, with_map: bool) -> (Fov, bool) {
         test_fold: None,
         group: None,
         label_map: with_map
-            .then(|| Arc::new(LabelMap::new(SIZE as u32, SIZE as u32, labels).unwrap())),
+            .then(|| Arc::new(LabelMap::from_labels(SIZE as u32, SIZE as u32, &labels).unwrap())),
         nuclei,
     };
     (fov, simple)

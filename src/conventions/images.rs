@@ -60,13 +60,7 @@ pub fn image_of(
     let (mut truth_instances, mut pred_instances, overlaps) = match by_pixels {
         Some((t, p)) => {
             let rows = |fov: &Fov| fov.nuclei.iter().map(|n| n.row).collect::<Vec<u32>>();
-            label_map_overlaps(
-                &t.labels,
-                &p.labels,
-                t.width as usize,
-                &rows(truth),
-                &rows(pred),
-            )
+            label_map_overlaps(t, p, &rows(truth), &rows(pred))
         }
         None => outline_overlaps(truth, pred),
     };

@@ -86,7 +86,7 @@ impl FovReader for MatFovs {
                 ),
             ));
         };
-        let raster = raster_of(path, map, self.max_pixels)?;
+        let (width, height, mut ids) = raster_of(path, map, self.max_pixels)?;
         let types: Option<&MatArray> = find("inst_type");
         let raw = self.hierarchy.names(ClassLevel::Raw);
         let class_of = |id: u32| {
@@ -129,12 +129,17 @@ impl FovReader for MatFovs {
             };
             Ok((resolve_class(&self.hierarchy, &name)?, name))
         };
+        let raster = InstanceRaster {
+            width,
+            height,
+            ids: &mut ids,
+        };
         fov_of_instances(path, raster, &class_of, self.strictness, self.outlines)
     }
 }
 
-/// `inst_map` as a row-major raster of ids.
-fn raster_of(path: &Path, map: &MatArray, max_pixels: u64) -> Result<InstanceRaster> {
+/// `inst_map` as a row-major raster of ids: its width, height and ids.
+fn raster_of(path: &Path, map: &MatArray, max_pixels: u64) -> Result<(u32, u32, Vec<u32>)> {
     let [height, width] = map.dims[..] else {
         return Err(invalid(
             path,
@@ -167,9 +172,5 @@ fn raster_of(path: &Path, map: &MatArray, max_pixels: u64) -> Result<InstanceRas
             ids[row * width + column] = value as u32;
         }
     }
-    Ok(InstanceRaster {
-        width: width as u32,
-        height: height as u32,
-        ids,
-    })
+    Ok((width as u32, height as u32, ids))
 }

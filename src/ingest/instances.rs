@@ -14,12 +14,13 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// An instance raster as a file holds it: `width` × `height` ids, 0 for background.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct InstanceRaster {
+/// An instance raster as a file holds it: `width` × `height` ids, 0 for background, in the
+/// reader's buffer (renumbered in place as it is read).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct InstanceRaster<'a> {
     pub width: u32,
     pub height: u32,
-    pub ids: Vec<u32>,
+    pub ids: &'a mut [u32],
 }
 
 /// The class of an instance id (its raw class and the name found), or what was expected.
@@ -28,16 +29,16 @@ pub(crate) type ClassOf<'a> = dyn Fn(u32) -> std::result::Result<(RawClass, Stri
 /// The FOV of an instance raster: nuclei in order of their ids, numbered from 1.
 pub(crate) fn fov_of_instances(
     path: &Path,
-    raster: InstanceRaster,
+    raster: InstanceRaster<'_>,
     class_of: &ClassOf<'_>,
     strictness: Strictness,
     outlines: LabelOutlines,
 ) -> Result<FovFile> {
     let InstanceRaster { width, height, ids } = raster;
-    let (present, mut labels) = sequential(&ids);
-    drop(ids);
+    let present = renumber(ids);
+    let labels = ids;
     let regions: Vec<Region> = match outlines {
-        LabelOutlines::Traced => trace_regions(&labels, width as usize, height as usize)
+        LabelOutlines::Traced => trace_regions(labels, width as usize, height as usize)
             .into_iter()
             .map(|t| Region {
                 row: t.label,
@@ -46,7 +47,7 @@ pub(crate) fn fov_of_instances(
                 holes: t.holes,
             })
             .collect(),
-        LabelOutlines::Boxes => boxes(&labels, width as usize, present.len()),
+        LabelOutlines::Boxes => boxes(labels, width as usize, present.len()),
     };
     let mut builder = FovBuilder::new(path);
     let mut skipped: Vec<u32> = Vec::new();
@@ -98,7 +99,7 @@ pub(crate) fn fov_of_instances(
             }
         }
     }
-    let label_map = LabelMap::new(width, height, labels).expect("as many labels as pixels");
+    let label_map = LabelMap::from_labels(width, height, labels).expect("as many labels as pixels");
     Ok(FovFile {
         rows: builder.finish(),
         region: None,
@@ -121,13 +122,13 @@ struct Region {
     holes: usize,
 }
 
-/// The ids present (ascending) and the raster relabelled 1, 2, … in their order.
-fn sequential(ids: &[u32]) -> (Vec<u32>, Vec<u32>) {
+/// The ids present (ascending), the raster renumbered 1, 2, … in their order.
+fn renumber(ids: &mut [u32]) -> Vec<u32> {
     let max = ids.iter().copied().max().unwrap_or(0) as usize;
     if max <= 4 * ids.len() {
         // Dense ids (the usual case): a table indexed by id.
         let mut row_of = vec![0u32; max + 1];
-        for &id in ids {
+        for &id in ids.iter() {
             row_of[id as usize] = 1;
         }
         row_of[0] = 0;
@@ -138,8 +139,10 @@ fn sequential(ids: &[u32]) -> (Vec<u32>, Vec<u32>) {
                 *slot = present.len() as u32;
             }
         }
-        let labels = ids.iter().map(|&id| row_of[id as usize]).collect();
-        return (present, labels);
+        for id in ids.iter_mut() {
+            *id = row_of[*id as usize];
+        }
+        return present;
     }
     let mut present: Vec<u32> = ids.iter().copied().filter(|&i| i != 0).collect();
     present.sort_unstable();
@@ -149,21 +152,21 @@ fn sequential(ids: &[u32]) -> (Vec<u32>, Vec<u32>) {
         .enumerate()
         .map(|(i, &id)| (id, i as u32 + 1))
         .collect();
-    let labels = ids
-        .iter()
-        .map(|&id| if id == 0 { 0 } else { row_of[&id] })
-        .collect();
-    (present, labels)
+    for id in ids.iter_mut().filter(|id| **id != 0) {
+        *id = row_of[id];
+    }
+    present
 }
 
 /// The box around each label's pixels (pixel-edge coordinates), in label order.
 fn boxes(labels: &[u32], width: usize, count: usize) -> Vec<Region> {
     let mut extent = vec![[usize::MAX, usize::MAX, 0, 0]; count];
-    for (at, &label) in labels.iter().enumerate() {
-        if label != 0 {
-            let (x, y) = (at % width, at / width);
-            let e = &mut extent[label as usize - 1];
-            *e = [e[0].min(x), e[1].min(y), e[2].max(x), e[3].max(y)];
+    for (y, row) in labels.chunks_exact(width.max(1)).enumerate() {
+        for (x, &label) in row.iter().enumerate() {
+            if label != 0 {
+                let e = &mut extent[label as usize - 1];
+                *e = [e[0].min(x), e[1].min(y), e[2].max(x), e[3].max(y)];
+            }
         }
     }
     extent
@@ -194,13 +197,15 @@ mod tests {
             vec![0, 7, 7, 3, 0, 9],
             vec![0, 70_000, 70_000, 3, 0, 900_000],
         ] {
-            let (present, labels) = sequential(&ids);
+            let mut labels = ids.clone();
+            let present = renumber(&mut labels);
             assert_eq!(present.len(), 3);
+            assert_eq!(present[1], ids[1]);
             assert_eq!(labels, vec![0, 2, 2, 1, 0, 3]);
         }
-        let (present, labels) = sequential(&[0, 0]);
-        assert!(present.is_empty());
-        assert_eq!(labels, vec![0, 0]);
+        let mut labels = [0, 0];
+        assert!(renumber(&mut labels).is_empty());
+        assert_eq!(labels, [0, 0]);
     }
 
     #[test]

@@ -170,14 +170,22 @@ fn read_arrays(path: &Path, format: Format, options: &ReadOptions) -> Result<Loa
         .collect();
     let fovs: Vec<Result<(LoadedFov, DataQuality)>> = (0..count)
         .into_par_iter()
-        .map(|image| {
-            let values = array
-                .read_ids(image * per_image, per_image)?
+        // Each worker reads image after image through its own two buffers.
+        .map_init(Buffers::default, |buffers, image| {
+            let Buffers { bytes, values, ids } = buffers;
+            array
+                .read_ids_into(image * per_image, per_image, bytes, values)?
                 .map_err(|(at, value)| not_an_id(path, image, at, width, channels, value))?;
-            let (raster, class_ids, quality) = if format == CONIC_FORMAT {
-                conic_raster(path, image, &values, width, height)?
+            let values: &[u32] = values;
+            let (class_ids, quality) = if format == CONIC_FORMAT {
+                conic_raster(path, image, values, ids)
             } else {
-                pannuke_raster(&values, width, height)
+                pannuke_raster(values, width * height, ids)
+            };
+            let raster = InstanceRaster {
+                width: width as u32,
+                height: height as u32,
+                ids,
             };
             let class_of = |id: u32| {
                 let class_id = class_ids[&id];
@@ -231,6 +239,14 @@ fn read_arrays(path: &Path, format: Format, options: &ReadOptions) -> Result<Loa
     Ok(set)
 }
 
+/// A worker's buffers: an image's bytes as read, its elements as ids, and its instance ids.
+#[derive(Default)]
+struct Buffers {
+    bytes: Vec<u8>,
+    values: Vec<u32>,
+    ids: Vec<u32>,
+}
+
 fn registry_expected(format: Format) -> &'static str {
     if format == CONIC_FORMAT {
         ConicReader.expected()
@@ -259,16 +275,16 @@ fn not_an_id(
     )
 }
 
-/// CoNIC: instance ids from channel 0, each instance's class the most frequent class id of
-/// its pixels.
+/// CoNIC: instance ids from channel 0 (into `ids`), each instance's class the most frequent
+/// class id of its pixels.
 fn conic_raster(
     path: &Path,
     image: usize,
     values: &[u32],
-    width: usize,
-    height: usize,
-) -> Result<(InstanceRaster, HashMap<u32, u32>, DataQuality)> {
-    let ids: Vec<u32> = values.iter().step_by(2).copied().collect();
+    ids: &mut Vec<u32>,
+) -> (HashMap<u32, u32>, DataQuality) {
+    ids.clear();
+    ids.extend(values.iter().step_by(2));
     // Each instance's class: the one class of its pixels, as almost always; where they
     // disagree, the most frequent (the lowest id on a tie), noted.
     let mut classes: HashMap<u32, u32> = HashMap::new();
@@ -321,27 +337,23 @@ fn conic_raster(
         );
         classes.insert(id, class);
     }
-    let raster = InstanceRaster {
-        width: width as u32,
-        height: height as u32,
-        ids,
-    };
-    Ok((raster, classes, quality))
+    (classes, quality)
 }
 
 /// PanNuke: each channel's instances numbered in channel order (as PanNuke's `binarize`
 /// does, a later channel winning a pixel two claim), the class being the channel.
 fn pannuke_raster(
     values: &[u32],
-    width: usize,
-    height: usize,
-) -> (InstanceRaster, HashMap<u32, u32>, DataQuality) {
-    let mut ids = vec![0u32; width * height];
+    pixels: usize,
+    ids: &mut Vec<u32>,
+) -> (HashMap<u32, u32>, DataQuality) {
+    ids.clear();
+    ids.resize(pixels, 0);
     let mut classes = HashMap::new();
     let mut next = 0u32;
     for channel in 0..5 {
         let mut channel_ids: Vec<u32> = Vec::new();
-        for at in 0..width * height {
+        for at in 0..pixels {
             let id = values[6 * at + channel];
             if id != 0 {
                 channel_ids.push(id);
@@ -364,12 +376,7 @@ fn pannuke_raster(
             }
         }
     }
-    let raster = InstanceRaster {
-        width: width as u32,
-        height: height as u32,
-        ids,
-    };
-    (raster, classes, DataQuality::default())
+    (classes, DataQuality::default())
 }
 
 /// CoNIC's image names from `patch_info.csv` beside the array (its first column, after a

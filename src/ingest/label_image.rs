@@ -85,7 +85,7 @@ struct LabelImages {
 impl FovReader for LabelImages {
     fn read_fov(&self, path: &Path) -> Result<FovFile> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read", e))?;
-        let (width, height, ids) = if crate::tiff::is_tiff(&bytes) {
+        let (width, height, mut ids) = if crate::tiff::is_tiff(&bytes) {
             crate::tiff::decode_gray_within(path, &bytes, self.max_pixels)?
         } else {
             crate::png::decode_gray_within(path, &bytes, self.max_pixels)?
@@ -124,7 +124,11 @@ impl FovReader for LabelImages {
         };
         fov_of_instances(
             path,
-            InstanceRaster { width, height, ids },
+            InstanceRaster {
+                width,
+                height,
+                ids: &mut ids,
+            },
             &class_of,
             self.strictness,
             self.outlines,

@@ -187,62 +187,97 @@ impl NpyFile {
     /// may read different slices at once; the arrays may be gigabytes, so they are read a
     /// slice at a time).
     pub fn read_bytes(&self, start: usize, count: usize) -> Result<Vec<u8>> {
-        let size = self.header.dtype.size();
-        let mut bytes = vec![0u8; count * size];
-        let offset = self.header.data_offset + (start * size) as u64;
-        read_at(&self.file, &self.path, &mut bytes, offset)
-            .map_err(|e| Error::io(&self.path, "read", e))?;
+        let mut bytes = Vec::new();
+        self.read_bytes_into(start, count, &mut bytes)?;
         Ok(bytes)
     }
 
-    /// `count` elements from `start` as ids (whole numbers from 0 to 2^32 - 1); the inner
-    /// `Err` gives the position (from `start`) and value of the first element that is not one.
-    pub fn read_ids(
+    /// [`NpyFile::read_bytes`] into a buffer the caller keeps (reading image after image,
+    /// one buffer serves them all).
+    pub fn read_bytes_into(&self, start: usize, count: usize, bytes: &mut Vec<u8>) -> Result<()> {
+        let size = self.header.dtype.size();
+        bytes.resize(count * size, 0);
+        let offset = self.header.data_offset + (start * size) as u64;
+        read_at(&self.file, &self.path, bytes, offset).map_err(|e| Error::io(&self.path, "read", e))
+    }
+
+    /// `count` elements from `start` as ids (whole numbers from 0 to 2^32 - 1) into `ids`,
+    /// through the caller's byte buffer `bytes`; the inner `Err` gives the position (from
+    /// `start`) and value of the first element that is not one.
+    pub fn read_ids_into(
         &self,
         start: usize,
         count: usize,
-    ) -> Result<std::result::Result<Vec<u32>, (usize, f64)>> {
-        let bytes = self.read_bytes(start, count)?;
+        bytes: &mut Vec<u8>,
+        ids: &mut Vec<u32>,
+    ) -> Result<std::result::Result<(), (usize, f64)>> {
+        if let (Dtype::Int { bytes: 4, signed }, true) =
+            (self.header.dtype, cfg!(target_endian = "little"))
+        {
+            // 32-bit ids (CoNIC's int32, the usual case): read straight into the ids.
+            ids.resize(count, 0);
+            let offset = self.header.data_offset + (start * 4) as u64;
+            read_at(
+                &self.file,
+                &self.path,
+                bytemuck::cast_slice_mut(ids),
+                offset,
+            )
+            .map_err(|e| Error::io(&self.path, "read", e))?;
+            let sign_bits = ids.iter().fold(0u32, |all, &v| all | v) >> 31;
+            if signed && sign_bits != 0 {
+                let at = ids
+                    .iter()
+                    .position(|&v| (v as i32) < 0)
+                    .expect("a sign bit");
+                return Ok(Err((at, f64::from(ids[at] as i32))));
+            }
+            return Ok(Ok(()));
+        }
+        self.read_bytes_into(start, count, bytes)?;
+        let bytes: &[u8] = bytes;
         let whole =
             |v: f64| (v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)).then_some(v as u32);
         Ok(match self.header.dtype {
-            Dtype::Int { bytes: 1, signed } => ids_of::<1>(&bytes, |b| {
-                if signed {
-                    u32::try_from(b[0] as i8).map_err(|_| f64::from(b[0] as i8))
-                } else {
-                    Ok(u32::from(b[0]))
-                }
+            Dtype::Int {
+                bytes: 1,
+                signed: true,
+            } => ids_of::<1>(bytes, ids, |b| {
+                let v = b[0] as i8;
+                u32::try_from(v).map_err(|_| f64::from(v))
             }),
-            Dtype::Int { bytes: 2, signed } => ids_of::<2>(&bytes, |b| {
-                if signed {
-                    let v = i16::from_le_bytes(b);
-                    u32::try_from(v).map_err(|_| f64::from(v))
-                } else {
-                    Ok(u32::from(u16::from_le_bytes(b)))
-                }
+            Dtype::Int { bytes: 1, .. } => ids_of::<1>(bytes, ids, |b| Ok(u32::from(b[0]))),
+            Dtype::Int {
+                bytes: 2,
+                signed: true,
+            } => ids_of::<2>(bytes, ids, |b| {
+                let v = i16::from_le_bytes(b);
+                u32::try_from(v).map_err(|_| f64::from(v))
             }),
-            Dtype::Int { bytes: 4, signed } => ids_of::<4>(&bytes, |b| {
-                if signed {
-                    let v = i32::from_le_bytes(b);
-                    u32::try_from(v).map_err(|_| f64::from(v))
-                } else {
-                    Ok(u32::from_le_bytes(b))
-                }
+            Dtype::Int { bytes: 2, .. } => {
+                ids_of::<2>(bytes, ids, |b| Ok(u32::from(u16::from_le_bytes(b))))
+            }
+            Dtype::Int {
+                bytes: 4,
+                signed: true,
+            } => ids_of::<4>(bytes, ids, |b| {
+                let v = i32::from_le_bytes(b);
+                u32::try_from(v).map_err(|_| f64::from(v))
             }),
-            Dtype::Int { signed, .. } => ids_of::<8>(&bytes, |b| {
-                if signed {
-                    let v = i64::from_le_bytes(b);
-                    u32::try_from(v).map_err(|_| v as f64)
-                } else {
-                    let v = u64::from_le_bytes(b);
-                    u32::try_from(v).map_err(|_| v as f64)
-                }
+            Dtype::Int { bytes: 4, .. } => ids_of::<4>(bytes, ids, |b| Ok(u32::from_le_bytes(b))),
+            Dtype::Int { signed: true, .. } => ids_of::<8>(bytes, ids, |b| {
+                let v = i64::from_le_bytes(b);
+                u32::try_from(v).map_err(|_| v as f64)
             }),
-            Dtype::Float { bytes: 4 } => ids_of::<4>(&bytes, |b| {
+            Dtype::Int { .. } => ids_of::<8>(bytes, ids, |b| {
+                let v = u64::from_le_bytes(b);
+                u32::try_from(v).map_err(|_| v as f64)
+            }),
+            Dtype::Float { bytes: 4 } => ids_of::<4>(bytes, ids, |b| {
                 let v = f64::from(f32::from_le_bytes(b));
                 whole(v).ok_or(v)
             }),
-            Dtype::Float { .. } => ids_of::<8>(&bytes, |b| {
+            Dtype::Float { .. } => ids_of::<8>(bytes, ids, |b| {
                 let v = f64::from_le_bytes(b);
                 whole(v).ok_or(v)
             }),
@@ -290,17 +325,29 @@ fn read_at(_: &std::fs::File, path: &Path, bytes: &mut [u8], offset: u64) -> std
     file.read_exact(bytes)
 }
 
-/// Each `N`-byte element as an id, or the position and value of the first that is not one.
+/// Each `N`-byte element as an id, into `ids`, or the position and value of the first that
+/// is not one. The elements are converted in one pass without stopping (so that it
+/// vectorises) and searched for the culprit only when one failed.
 fn ids_of<const N: usize>(
     bytes: &[u8],
+    ids: &mut Vec<u32>,
     id: impl Fn([u8; N]) -> std::result::Result<u32, f64>,
-) -> std::result::Result<Vec<u32>, (usize, f64)> {
-    let mut ids = Vec::with_capacity(bytes.len() / N);
-    for (at, chunk) in bytes.chunks_exact(N).enumerate() {
-        let element: [u8; N] = chunk.try_into().expect("N bytes");
-        ids.push(id(element).map_err(|value| (at, value))?);
+) -> std::result::Result<(), (usize, f64)> {
+    let element = |chunk: &[u8]| -> [u8; N] { chunk.try_into().expect("N bytes") };
+    let mut all_ids = true;
+    ids.clear();
+    ids.extend(bytes.chunks_exact(N).map(|chunk| {
+        let value = id(element(chunk));
+        all_ids &= value.is_ok();
+        value.unwrap_or(0)
+    }));
+    if all_ids {
+        return Ok(());
     }
-    Ok(ids)
+    for (at, chunk) in bytes.chunks_exact(N).enumerate() {
+        id(element(chunk)).map_err(|value| (at, value))?;
+    }
+    unreachable!("an element failed")
 }
 
 #[cfg(test)]
@@ -314,8 +361,10 @@ mod tests {
             let v = i32::from_le_bytes(b);
             u32::try_from(v).map_err(|_| f64::from(v))
         };
-        assert_eq!(ids_of::<4>(&ints, id), Err((1, -3.0)));
-        assert_eq!(ids_of::<4>(&ints[..4], id), Ok(vec![7]));
+        let mut ids = Vec::new();
+        assert_eq!(ids_of::<4>(&ints, &mut ids, id), Err((1, -3.0)));
+        assert_eq!(ids_of::<4>(&ints[..4], &mut ids, id), Ok(()));
+        assert_eq!(ids, vec![7]);
     }
 
     #[test]

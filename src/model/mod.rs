@@ -15,7 +15,7 @@ pub use classes::{
     ClassHierarchy, ClassId, ClassLevel, HierarchyError, RawClass, AMBIGUOUS, CORRECTION_PREFIX,
 };
 pub use fov_name::{hospital_of_slide, NuclsFovName};
-pub use label_map::LabelMap;
+pub use label_map::{LabelMap, LabelRun};
 pub use schemes::ClassScheme;
 pub use shape::{BoundingBox, DegenerateShape, Shape, ShapeIssue, ShapeKind};
 
