@@ -47,18 +47,11 @@ pub enum FindingKind {
     MaskPixelsWithoutInstance,
     /// A mask instance whose pixels carry several class codes; the most frequent is used.
     MaskMixedClasses,
-    /// A mask instance in several pieces; the largest is kept.
-    MaskPiecesDropped,
-    /// A mask instance with holes; its outer outline is used.
-    MaskHolesFilled,
-    /// A label-map instance in several pieces: its outline is the largest piece; the instance
-    /// metrics count every piece.
+    /// An instance of a mask or label map in several pieces: its outline holds every piece.
     LabelPieces,
-    /// A label-map instance with holes: its outline is the outer boundary; the instance
-    /// metrics leave the holes out.
+    /// An instance of a mask or label map with holes: its outline leaves them out.
     LabelHoles,
-    /// A polygon with holes or several parts (GeoJSON); the outer ring of the largest part
-    /// is used.
+    /// A COCO segmentation of several polygons; the largest is used.
     PartsDropped,
     /// A COCO crowd annotation (`iscrowd` 1): a region of many nuclei, not one; skipped.
     CrowdSkipped,
@@ -102,14 +95,10 @@ impl FindingKind {
                 "masks with class pixels outside any instance"
             }
             FindingKind::MaskMixedClasses => "mask instances with several class codes",
-            FindingKind::MaskPiecesDropped => "mask instances in several pieces (largest kept)",
-            FindingKind::MaskHolesFilled => "mask instances with holes (filled)",
             FindingKind::LabelPieces => {
-                "label-map instances in several pieces (outline: the largest; instance metrics: all)"
+                "mask or label-map instances in several pieces (every piece kept)"
             }
-            FindingKind::LabelHoles => {
-                "label-map instances with holes (outline: filled; instance metrics: holes left out)"
-            }
+            FindingKind::LabelHoles => "mask or label-map instances with holes (left out)",
             FindingKind::PartsDropped => {
                 "outlines with holes or several parts (outer ring of the largest used)"
             }

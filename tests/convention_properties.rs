@@ -6,7 +6,7 @@ use nucagree::conventions::hovernet::image_figures;
 use nucagree::conventions::images::image_of;
 use nucagree::conventions::stardist::match_image;
 use nucagree::geometry::contour::trace_regions;
-use nucagree::model::{ClassHierarchy, Fov, LabelMap, Nucleus, Shape};
+use nucagree::model::{ClassHierarchy, Fov, LabelMap, Nucleus, Piece, Shape};
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -25,18 +25,28 @@ fn painted(rectangles: &[(usize, usize, usize, usize)]) -> Vec<u32> {
     labels
 }
 
-/// A FOV of a label map: one nucleus per label present, its outline traced; whether every
-/// instance is one piece without holes.
+/// A FOV of a label map: one nucleus per label present, its outline traced (every piece,
+/// holes left out); whether some instance is in pieces or has holes.
 fn fov_of(labels: Vec<u32>, with_map: bool) -> (Fov, bool) {
     let hierarchy = ClassHierarchy::nucls();
     let class = hierarchy.resolve("tumor").unwrap();
     let regions = trace_regions(&labels, SIZE, SIZE);
-    let simple = regions
+    let split = regions
         .iter()
-        .all(|r| r.dropped_pieces == 0 && r.holes == 0);
+        .any(|r| r.pieces.len() > 1 || r.hole_count() > 0);
     let nuclei = regions
         .into_iter()
-        .map(|r| Nucleus::new(r.label, Shape::polygon(r.outline).unwrap().0, class, None))
+        .map(|r| {
+            let pieces = r
+                .pieces
+                .into_iter()
+                .map(|p| Piece {
+                    outer: p.outer,
+                    holes: p.holes,
+                })
+                .collect();
+            Nucleus::new(r.label, Shape::pieces(pieces).unwrap().0, class, None)
+        })
         .collect();
     let fov = Fov {
         name: "image".into(),
@@ -51,7 +61,7 @@ fn fov_of(labels: Vec<u32>, with_map: bool) -> (Fov, bool) {
             .then(|| Arc::new(LabelMap::from_labels(SIZE as u32, SIZE as u32, &labels).unwrap())),
         nuclei,
     };
-    (fov, simple)
+    (fov, split)
 }
 
 fn rectangles() -> impl Strategy<Value = Vec<(usize, usize, usize, usize)>> {
@@ -103,27 +113,48 @@ proptest! {
         }
     }
 
+    /// Rectangles painted over each other split instances and cut holes in them: the
+    /// outlines of every piece, less the holes, still count exactly the pixels.
     #[test]
     fn outlines_give_the_pixel_counts(truth in rectangles(), pred in rectangles()) {
-        let (truth_pixels, truth_simple) = fov_of(painted(&truth), true);
-        let (pred_pixels, pred_simple) = fov_of(painted(&pred), true);
-        prop_assume!(truth_simple && pred_simple);
-        let (truth_outlines, _) = fov_of(painted(&truth), false);
-        let (pred_outlines, _) = fov_of(painted(&pred), false);
-        let (pixels, by_pixels) = image_of(&truth_pixels, &pred_pixels, &|_, _| 0);
-        let (outlines, by_outlines) = image_of(&truth_outlines, &pred_outlines, &|_, _| 0);
-        prop_assert!(by_pixels && !by_outlines);
-        prop_assert_eq!(pixels.overlaps.len(), outlines.overlaps.len());
-        for (p, o) in pixels.overlaps.iter().zip(&outlines.overlaps) {
-            prop_assert_eq!((p.truth, p.pred), (o.truth, o.pred));
-            prop_assert!((p.area - o.area).abs() < 1e-9, "{} {}", p.area, o.area);
-        }
-        for (p, o) in pixels.truth.iter().zip(&outlines.truth) {
-            prop_assert!((p.area - o.area).abs() < 1e-9);
-            prop_assert!((p.centroid[0] - o.centroid[0]).abs() < 1e-9);
-            prop_assert!((p.centroid[1] - o.centroid[1]).abs() < 1e-9);
-        }
-        let (fp, fo) = (pixels.foreground, outlines.foreground);
-        prop_assert!((fp.both - fo.both).abs() < 1e-9 && (fp.truth - fo.truth).abs() < 1e-9);
+        outlines_and_pixels_agree(&truth, &pred)?;
     }
+}
+
+/// An instance cut in two by a later one, and one with a hole punched through it.
+#[test]
+fn split_and_holed_instances_are_measured_in_full() {
+    // Truth: 1 is cut in two by 2; 3 has a hole filled by 4. Prediction: one box over both.
+    let truth = [(0, 0, 10, 4), (4, 0, 2, 4), (12, 12, 6, 6), (14, 14, 2, 2)];
+    let pred = [(0, 0, 18, 18)];
+    let (fov, split) = fov_of(painted(&truth), false);
+    assert!(split);
+    assert_eq!(fov.nuclei[0].shape.area(), 32.0);
+    assert_eq!(fov.nuclei[2].shape.area(), 32.0);
+    outlines_and_pixels_agree(&truth, &pred).unwrap();
+}
+
+type Rectangles = [(usize, usize, usize, usize)];
+
+fn outlines_and_pixels_agree(truth: &Rectangles, pred: &Rectangles) -> Result<(), TestCaseError> {
+    let (truth_pixels, _) = fov_of(painted(truth), true);
+    let (pred_pixels, _) = fov_of(painted(pred), true);
+    let (truth_outlines, _) = fov_of(painted(truth), false);
+    let (pred_outlines, _) = fov_of(painted(pred), false);
+    let (pixels, by_pixels) = image_of(&truth_pixels, &pred_pixels, &|_, _| 0);
+    let (outlines, by_outlines) = image_of(&truth_outlines, &pred_outlines, &|_, _| 0);
+    prop_assert!(by_pixels && !by_outlines);
+    prop_assert_eq!(pixels.overlaps.len(), outlines.overlaps.len());
+    for (p, o) in pixels.overlaps.iter().zip(&outlines.overlaps) {
+        prop_assert_eq!((p.truth, p.pred), (o.truth, o.pred));
+        prop_assert!((p.area - o.area).abs() < 1e-9, "{} {}", p.area, o.area);
+    }
+    for (p, o) in pixels.truth.iter().zip(&outlines.truth) {
+        prop_assert!((p.area - o.area).abs() < 1e-9);
+        prop_assert!((p.centroid[0] - o.centroid[0]).abs() < 1e-9);
+        prop_assert!((p.centroid[1] - o.centroid[1]).abs() < 1e-9);
+    }
+    let (fp, fo) = (pixels.foreground, outlines.foreground);
+    prop_assert!((fp.both - fo.both).abs() < 1e-9 && (fp.truth - fo.truth).abs() < 1e-9);
+    Ok(())
 }

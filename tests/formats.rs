@@ -10,7 +10,7 @@ use nucagree::ingest::metadata::read_type_map;
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::MatchOptions;
 use nucagree::model::{AnnotationSet, ClassLevel, FoldSplit, Shape};
-use nucagree::writers::set::{write_set, OutputFormat};
+use nucagree::writers::set::{outlines_simplified, write_set, OutputFormat};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -961,4 +961,41 @@ fn a_coco_segmentation_of_another_kind_is_refused() {
         error.ends_with("truth.json:/annotations/0/segmentation: expected polygons [[x1, y1, ...], ...], an RLE object, or nothing, found \"oops\""),
         "{error}"
     );
+}
+
+#[test]
+fn geojson_holes_and_parts_are_kept_and_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    std::fs::create_dir_all(&input).unwrap();
+    // A 10 x 10 square with a 2 x 2 hole (96), and two 2 x 2 squares as one nucleus (8).
+    std::fs::write(
+        input.join("fov_a.geojson"),
+        r#"{"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [
+                [[0,0],[10,0],[10,10],[0,10],[0,0]], [[4,4],[4,6],[6,6],[6,4],[4,4]]]},
+             "properties": {"classification": {"name": "tumor"}}},
+            {"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": [
+                [[[20,0],[22,0],[22,2],[20,2],[20,0]]], [[[30,0],[32,0],[32,2],[30,2],[30,0]]]]},
+             "properties": {"classification": {"name": "lymphocyte"}}}]}"#,
+    )
+    .unwrap();
+    let set = ingest::read_set(&input, &ReadOptions::default()).unwrap();
+    let areas: Vec<f64> = set.fovs[0].nuclei.iter().map(|n| n.shape.area()).collect();
+    assert_eq!(areas, vec![96.0, 8.0]);
+    assert_eq!(set.fovs[0].nuclei[0].shape.centroid(), [5.0, 5.0]);
+    assert_eq!(set.fovs[0].nuclei[1].shape.centroid(), [26.0, 1.0]);
+    // GeoJSON holds them: written and read back, the same outlines.
+    write_set(&set, OutputFormat::GeoJson, &dir.path().join("geojson")).unwrap();
+    let back = ingest::read_set(&dir.path().join("geojson"), &ReadOptions::default()).unwrap();
+    assert_eq!(back.fovs[0].nuclei[0].shape, set.fovs[0].nuclei[0].shape);
+    assert_eq!(back.fovs[0].nuclei[1].shape, set.fovs[0].nuclei[1].shape);
+    // One ring a nucleus: both simplified (and said so); COCO loses only the hole.
+    assert_eq!(outlines_simplified(&set, OutputFormat::GeoJson), 0);
+    assert_eq!(outlines_simplified(&set, OutputFormat::Nucls), 2);
+    assert_eq!(outlines_simplified(&set, OutputFormat::Coco), 1);
+    write_set(&set, OutputFormat::Nucls, &dir.path().join("nucls")).unwrap();
+    let csv = ingest::read_set(&dir.path().join("nucls"), &ReadOptions::default()).unwrap();
+    let areas: Vec<f64> = csv.fovs[0].nuclei.iter().map(|n| n.shape.area()).collect();
+    assert_eq!(areas, vec![100.0, 4.0]);
 }

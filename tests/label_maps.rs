@@ -5,6 +5,7 @@
 mod common;
 
 use nucagree::ingest::{read_set, ReadOptions};
+use nucagree::quality::FindingKind;
 use std::path::{Path, PathBuf};
 
 fn fixture(path: &str) -> PathBuf {
@@ -109,6 +110,24 @@ fn score_on_label_images_leads_with_the_chosen_convention() {
     assert!(report.contains("HoVer-Net, CoNIC, PanNuke, StarDist (IoU ≥ 0.5, 0.75)"));
 }
 
+/// The outlines' total area, and how many are in several pieces.
+fn traced_area_and_pieces(set: &nucagree::model::AnnotationSet) -> (f64, usize) {
+    let nuclei = || set.fovs.iter().flat_map(|f| &f.nuclei);
+    let area = nuclei().map(|n| n.shape.area()).sum();
+    let pieces = nuclei()
+        .filter(|n| matches!(n.shape, nucagree::model::Shape::Pieces(_)))
+        .count();
+    (area, pieces)
+}
+
+/// The label maps' foreground pixels.
+fn pixels_of(set: &nucagree::model::AnnotationSet) -> f64 {
+    set.fovs
+        .iter()
+        .map(|f| f.label_map.as_ref().unwrap().foreground_pixels() as f64)
+        .sum()
+}
+
 #[test]
 fn every_layout_reads_the_same_instances() {
     let options = ReadOptions::default();
@@ -121,23 +140,22 @@ fn every_layout_reads_the_same_instances() {
     for set in [&png, &conic, &pannuke] {
         assert_eq!(set.nucleus_count(), 126);
         assert_eq!(set.fovs.len(), 8);
-        // Outlines are traced along pixel edges: their areas are the pixel counts of the
-        // largest pieces; six instances are in two pieces.
-        let area: f64 = set
-            .fovs
-            .iter()
-            .flat_map(|f| &f.nuclei)
-            .map(|n| n.shape.area())
-            .sum();
-        let pixels: u64 = set
-            .fovs
-            .iter()
-            .map(|f| f.label_map.as_ref().unwrap().foreground_pixels())
-            .sum();
-        assert!(
-            area <= pixels as f64 && area > 0.95 * pixels as f64,
-            "{area} {pixels}"
+        assert_eq!(traced_area_and_pieces(set), (pixels_of(set), 0));
+    }
+    // Outlines are traced along pixel edges, every piece kept and holes left out: their areas
+    // are the pixel counts. Six predicted instances are in two pieces.
+    for (layout, pieces) in [
+        ("png/pred", 6),
+        ("conic_pred.npy", 6),
+        ("pannuke/pred/masks.npy", 6),
+    ] {
+        let set = read_set(&fixture(layout), &options).unwrap();
+        assert_eq!(
+            traced_area_and_pieces(&set),
+            (pixels_of(&set), pieces),
+            "{layout}"
         );
+        assert_eq!(set.quality.count(FindingKind::LabelPieces), pieces);
     }
     // PanNuke's tissues are the images' groups.
     assert_eq!(pannuke.fovs[0].group.as_deref(), Some("Breast"));

@@ -3,12 +3,18 @@
 
 use nucagree::geometry::{iou, IouOptions, PreparedShape};
 use nucagree::matching::{match_fov, match_sets, Assignment, Criterion, FovCrop, MatchOptions};
-use nucagree::model::{BoundingBox, ClassId, Fov, Nucleus, RawClass, Shape};
+use nucagree::model::{BoundingBox, ClassId, Fov, Nucleus, Piece, RawClass, Shape};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
 /// A star-shaped polygon (simple, possibly concave) around a centre.
 fn star_polygon() -> impl Strategy<Value = Vec<[f64; 2]>> {
+    star_with_centre().prop_map(|(_, vertices)| vertices)
+}
+
+/// A star-shaped polygon and its centre (every vertex at least 2 from it, so the square of
+/// side 1 about the centre lies inside).
+fn star_with_centre() -> impl Strategy<Value = ([f64; 2], Vec<[f64; 2]>)> {
     (
         -50.0..50.0f64,
         -50.0..50.0f64,
@@ -17,7 +23,7 @@ fn star_polygon() -> impl Strategy<Value = Vec<[f64; 2]>> {
         0.0..std::f64::consts::TAU,
     )
         .prop_map(|(cx, cy, n, radii, phase)| {
-            (0..n)
+            let vertices = (0..n)
                 .map(|k| {
                     let t = phase + std::f64::consts::TAU * k as f64 / n as f64;
                     let r = radii[k];
@@ -26,7 +32,8 @@ fn star_polygon() -> impl Strategy<Value = Vec<[f64; 2]>> {
                         ((cy + r * t.sin()) * 8.0).round() / 8.0,
                     ]
                 })
-                .collect()
+                .collect();
+            ([cx, cy], vertices)
         })
 }
 
@@ -47,7 +54,33 @@ fn shape() -> impl Strategy<Value = Shape> {
             .ok()
             .map(|(s, _)| s)),
         rectangle().prop_map(Shape::Box),
+        pieces(),
     ]
+}
+
+/// Two star polygons 120 px apart as one outline of two pieces, the first with a square hole
+/// about its centre.
+fn pieces() -> impl Strategy<Value = Shape> {
+    (star_with_centre(), star_polygon(), any::<bool>()).prop_filter_map(
+        "valid pieces",
+        |(([centre_x, centre_y], a), b, holed)| {
+            let hole = vec![
+                [centre_x - 0.5, centre_y - 0.5],
+                [centre_x + 0.5, centre_y - 0.5],
+                [centre_x + 0.5, centre_y + 0.5],
+                [centre_x - 0.5, centre_y + 0.5],
+            ];
+            let first = Piece {
+                outer: a,
+                holes: if holed { vec![hole] } else { vec![] },
+            };
+            let second = Piece {
+                outer: b.iter().map(|v| [v[0] + 120.0, v[1]]).collect(),
+                holes: vec![],
+            };
+            Shape::pieces(vec![first, second]).ok().map(|(s, _)| s)
+        },
+    )
 }
 
 fn translate(shape: &Shape, d: f64) -> Shape {
@@ -60,6 +93,18 @@ fn translate(shape: &Shape, d: f64) -> Shape {
             ymax: b.ymax + d,
         }),
         Shape::Point(p) => Shape::Point([p[0] + d, p[1] + d]),
+        Shape::Pieces(pieces) => {
+            let moved = |ring: &Vec<[f64; 2]>| ring.iter().map(|p| [p[0] + d, p[1] + d]).collect();
+            Shape::Pieces(
+                pieces
+                    .iter()
+                    .map(|p| Piece {
+                        outer: moved(&p.outer),
+                        holes: p.holes.iter().map(moved).collect(),
+                    })
+                    .collect(),
+            )
+        }
     }
 }
 

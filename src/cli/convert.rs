@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use nucagree::ingest;
 use nucagree::report;
-use nucagree::writers::set::{write_set, OutputFormat};
+use nucagree::writers::set::{outlines_simplified, write_set, OutputFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -52,5 +52,15 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
         written.len(),
         args.out.display()
     );
+    let simplified = outlines_simplified(&set, args.to);
+    if simplified > 0 {
+        eprintln!(
+            "note: {simplified} outlines of several pieces or with holes could not be written in full: {}",
+            match args.to {
+                OutputFormat::Coco => "COCO polygons hold no holes (each piece's outer ring written; area is the true area)",
+                _ => "the format holds one ring a nucleus (the largest piece's outer ring written); --to geojson keeps them",
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,7 @@
 //! Each pixel is the unit square `[x, x+1] × [y, y+1]`; a region's outline follows the edges
 //! between its pixels and the others, so it is exact: the outline's area is the region's
 //! pixel count. Regions are taken as 4-connected (pixels touching only at a corner are
-//! separate pieces); the largest piece is kept, and holes are filled.
+//! separate pieces); every piece is traced, with its holes.
 //!
 //! ```
 //! use nucagree::geometry::contour::trace_regions;
@@ -12,25 +12,41 @@
 //!               1, 0, 0];
 //! let regions = trace_regions(&labels, 3, 2);
 //! assert_eq!(regions[0].label, 1);
-//! assert_eq!(regions[0].outline, vec![[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0]]);
-//! assert_eq!(regions[1].outline.len(), 4);
+//! assert_eq!(regions[0].outline(), [[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0]]);
+//! assert_eq!(regions[1].outline().len(), 4);
 //! ```
 
+use super::ring::ring_signed_area;
 use std::collections::{BTreeMap, HashMap};
 
-/// The traced outline of one label.
+/// One 4-connected piece of a label: its outer boundary and its holes' boundaries, in
+/// pixel-corner coordinates, without repeating the first vertex and without collinear
+/// vertices; the outer ring runs clockwise on screen (y down), the holes the other way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedPiece {
+    pub outer: Vec<[f64; 2]>,
+    pub holes: Vec<Vec<[f64; 2]>>,
+}
+
+/// The traced outline of one label: its pieces, largest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TracedRegion {
     pub label: u32,
-    /// The outer boundary of the largest piece, clockwise on screen (y down), in pixel-corner
-    /// coordinates, without repeating the first vertex and without collinear vertices.
-    pub outline: Vec<[f64; 2]>,
+    pub pieces: Vec<TracedPiece>,
     /// Pixels of the label.
     pub pixel_count: usize,
-    /// Pieces left out because a larger piece of the same label was kept.
-    pub dropped_pieces: usize,
-    /// Holes inside the kept piece (filled).
-    pub holes: usize,
+}
+
+impl TracedRegion {
+    /// The outer boundary of the largest piece.
+    pub fn outline(&self) -> &[[f64; 2]] {
+        self.pieces.first().map_or(&[], |p| &p.outer[..])
+    }
+
+    /// Holes, in all pieces.
+    pub fn hole_count(&self) -> usize {
+        self.pieces.iter().map(|p| p.holes.len()).sum()
+    }
 }
 
 /// Directions along pixel edges: east, south, west, north (y grows downwards).
@@ -77,30 +93,64 @@ pub fn trace_regions(labels: &[u32], width: usize, height: usize) -> Vec<TracedR
         .into_iter()
         .map(|(label, starts)| {
             let rings = link_rings(starts);
-            let mut outer: Vec<(f64, Vec<[f64; 2]>)> = Vec::new();
-            let mut holes = 0;
-            for ring in rings {
-                let area = super::ring::ring_signed_area(&ring);
-                if area > 0.0 {
-                    outer.push((area, ring));
-                } else {
-                    holes += 1;
+            let (mut outers, mut holes): (Vec<_>, Vec<_>) = rings
+                .into_iter()
+                .map(|ring| (ring_signed_area(&ring), ring))
+                .partition(|(area, _)| *area > 0.0);
+            outers.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let mut pieces: Vec<TracedPiece> = outers
+                .iter()
+                .map(|(_, outer)| TracedPiece {
+                    outer: outer.clone(),
+                    holes: Vec::new(),
+                })
+                .collect();
+            // A hole belongs to the smallest piece around it: tested at the centre of a pixel
+            // beside its first edge (outside the label), which no ring passes through.
+            holes.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (_, hole) in holes {
+                let probe = beside_first_edge(&hole);
+                let owner = (0..outers.len())
+                    .rev()
+                    .find(|&k| contains(&outers[k].1, probe))
+                    .unwrap_or(0);
+                if let Some(piece) = pieces.get_mut(owner) {
+                    piece.holes.push(hole);
                 }
             }
-            outer.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let dropped_pieces = outer.len().saturating_sub(1);
-            let outline = outer.into_iter().next().map(|(_, r)| r).unwrap_or_default();
             TracedRegion {
                 label,
-                outline,
+                pieces,
                 pixel_count: counts[&label],
-                dropped_pieces,
-                // Holes of dropped pieces are not holes of the kept outline; a hole needs at
-                // least one piece around it, so this counts every hole of the label.
-                holes,
             }
         })
         .collect()
+}
+
+/// The centre of the pixel on the left of a hole ring's first edge (the hole side: the
+/// label's pixels are on the right of its edges).
+fn beside_first_edge(ring: &[[f64; 2]]) -> [f64; 2] {
+    let (a, b) = (ring[0], ring[1 % ring.len()]);
+    let (dx, dy) = ((b[0] - a[0]).signum(), (b[1] - a[1]).signum());
+    // Half a pixel along the edge, then half a pixel to its left (y down: left of (dx, dy)
+    // is (dy, -dx)).
+    [a[0] + 0.5 * dx + 0.5 * dy, a[1] + 0.5 * dy - 0.5 * dx]
+}
+
+/// Whether `point` (never on a ring: a pixel centre) lies inside `ring`.
+fn contains(ring: &[[f64; 2]], point: [f64; 2]) -> bool {
+    let mut inside = false;
+    let n = ring.len();
+    for i in 0..n {
+        let (a, b) = (ring[i], ring[(i + 1) % n]);
+        if (a[1] > point[1]) != (b[1] > point[1]) {
+            let x = a[0] + (point[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+            if x > point[0] {
+                inside = !inside;
+            }
+        }
+    }
+    inside
 }
 
 /// Links directed edges into closed rings, turning right where two edges leave a corner
@@ -149,6 +199,12 @@ mod tests {
     use super::*;
     use crate::geometry::ring::ring_signed_area;
 
+    /// Area of a piece: its outer ring less its holes.
+    fn piece_area(piece: &TracedPiece) -> f64 {
+        ring_signed_area(&piece.outer)
+            + piece.holes.iter().map(|h| ring_signed_area(h)).sum::<f64>()
+    }
+
     #[test]
     fn outline_area_is_the_pixel_count() {
         #[rustfmt::skip]
@@ -162,17 +218,19 @@ mod tests {
         assert_eq!(regions.len(), 1);
         let region = &regions[0];
         assert_eq!(region.pixel_count, 12);
-        assert_eq!(region.holes, 1);
-        assert_eq!(region.dropped_pieces, 0);
-        // Holes are filled: the outline encloses the hole's pixel too.
-        assert_eq!(ring_signed_area(&region.outline), 13.0);
+        assert_eq!(region.pieces.len(), 1);
+        assert_eq!(region.hole_count(), 1);
+        // The outer ring encloses the hole's pixel; the hole takes it out again.
+        assert_eq!(ring_signed_area(region.outline()), 13.0);
+        assert_eq!(ring_signed_area(&region.pieces[0].holes[0]), -1.0);
+        assert_eq!(piece_area(&region.pieces[0]), 12.0);
         assert!(!crate::geometry::ring::ring_self_intersects(
-            &region.outline
+            region.outline()
         ));
     }
 
     #[test]
-    fn corner_touching_pieces_are_apart_and_the_largest_kept() {
+    fn corner_touching_pieces_are_apart_and_the_largest_first() {
         #[rustfmt::skip]
         let labels = [
             7, 7, 0,
@@ -181,11 +239,46 @@ mod tests {
         ];
         let regions = trace_regions(&labels, 3, 3);
         assert_eq!(regions[0].label, 7);
-        assert_eq!(regions[0].dropped_pieces, 1);
+        assert_eq!(regions[0].pieces.len(), 2);
         assert_eq!(
-            regions[0].outline,
-            vec![[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]]
+            regions[0].outline(),
+            [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]]
         );
+        assert_eq!(
+            regions[0].pieces[1].outer,
+            vec![[2.0, 2.0], [3.0, 2.0], [3.0, 3.0], [2.0, 3.0]]
+        );
+    }
+
+    #[test]
+    fn a_hole_belongs_to_the_piece_around_it_even_with_a_piece_inside() {
+        // Label 1: a ring of 24 pixels (7 x 7 less its 5 x 5 inside) around a ring of 8
+        // (3 x 3 less its centre), each with one hole.
+        let mut labels = vec![0u32; 49];
+        for y in 0..7 {
+            for x in 0..7 {
+                let edge = x == 0 || y == 0 || x == 6 || y == 6;
+                let inner = (2..=4).contains(&x) && (2..=4).contains(&y) && (x, y) != (3, 3);
+                if edge || inner {
+                    labels[y * 7 + x] = 1;
+                }
+            }
+        }
+        let regions = trace_regions(&labels, 7, 7);
+        let region = &regions[0];
+        assert_eq!(region.pieces.len(), 2);
+        assert_eq!(
+            region
+                .pieces
+                .iter()
+                .map(|p| p.holes.len())
+                .collect::<Vec<_>>(),
+            vec![1, 1]
+        );
+        assert_eq!(piece_area(&region.pieces[0]), 24.0);
+        assert_eq!(piece_area(&region.pieces[1]), 8.0);
+        let total: f64 = region.pieces.iter().map(piece_area).sum();
+        assert_eq!(total, region.pixel_count as f64);
     }
 
     #[test]
@@ -193,12 +286,12 @@ mod tests {
         let labels = [1, 1, 2, 2];
         let regions = trace_regions(&labels, 4, 1);
         assert_eq!(
-            regions[0].outline,
-            vec![[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0]]
+            regions[0].outline(),
+            [[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0]]
         );
         assert_eq!(
-            regions[1].outline,
-            vec![[2.0, 0.0], [4.0, 0.0], [4.0, 1.0], [2.0, 1.0]]
+            regions[1].outline(),
+            [[2.0, 0.0], [4.0, 0.0], [4.0, 1.0], [2.0, 1.0]]
         );
     }
 }

@@ -29,25 +29,39 @@ pub struct Coverage {
 /// The region a set of shapes covers (points cover nothing; a self-intersecting outline
 /// covers its box, as everywhere in nucagree's geometry).
 fn covered(shapes: &[Shape]) -> MultiPolygon<f64> {
+    let ring = |vertices: &[[f64; 2]]| -> LineString<f64> {
+        counter_clockwise(vertices)
+            .iter()
+            .map(|v| Coord { x: v[0], y: v[1] })
+            .collect()
+    };
+    // geo's union fills by winding: outer rings one way, holes the other.
+    let hole = |vertices: &[[f64; 2]]| -> LineString<f64> {
+        let mut ring = ring(vertices);
+        ring.0.reverse();
+        ring
+    };
     let polygons: Vec<Polygon<f64>> = shapes
         .iter()
-        .filter_map(|shape| {
-            let ring = match shape {
-                Shape::Point(_) => return None,
-                Shape::Box(b) => b.corners().to_vec(),
-                Shape::Polygon(vertices) => {
-                    if PreparedShape::new(shape).replaced_by_box {
-                        shape.bounding_box().corners().to_vec()
-                    } else {
-                        vertices.clone()
-                    }
+        .flat_map(|shape| -> Vec<Polygon<f64>> {
+            let replaced = || PreparedShape::new(shape).replaced_by_box;
+            match shape {
+                Shape::Point(_) => Vec::new(),
+                Shape::Polygon(_) | Shape::Pieces(_) if replaced() => {
+                    vec![Polygon::new(
+                        ring(&shape.bounding_box().corners()),
+                        Vec::new(),
+                    )]
                 }
-            };
-            let coords: Vec<Coord<f64>> = counter_clockwise(&ring)
-                .iter()
-                .map(|v| Coord { x: v[0], y: v[1] })
-                .collect();
-            Some(Polygon::new(LineString::new(coords), Vec::new()))
+                Shape::Box(b) => vec![Polygon::new(ring(&b.corners()), Vec::new())],
+                Shape::Polygon(vertices) => vec![Polygon::new(ring(vertices), Vec::new())],
+                Shape::Pieces(pieces) => pieces
+                    .iter()
+                    .map(|p| {
+                        Polygon::new(ring(&p.outer), p.holes.iter().map(|h| hole(h)).collect())
+                    })
+                    .collect(),
+            }
         })
         .collect();
     geo::unary_union(&polygons)

@@ -7,8 +7,8 @@
 //!   mostly are): the star is tiled by a fan of triangles from that point and the other outline
 //!   clipped by each ([`clip::star_intersection_area`]), exact and 2-4 times faster than
 //!   boolean operations.
-//! - Otherwise: geo's boolean operations (i_overlay, which snaps to a fine grid: good to about
-//!   1e-9 relative).
+//! - Otherwise, and for outlines of several pieces or with holes: geo's boolean operations
+//!   (i_overlay, which snaps to a fine grid: good to about 1e-9 relative).
 //!
 //! Both outlines are first translated to a local origin so that whole-slide coordinates keep
 //! their precision.
@@ -35,8 +35,8 @@ pub mod coverage;
 pub mod index;
 pub mod ring;
 
-use crate::model::{BoundingBox, Shape};
-use geo::{Area, BooleanOps, Coord, LineString, Polygon};
+use crate::model::{BoundingBox, Piece, Shape};
+use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon};
 use ring::{ring_self_intersects, star_center};
 use serde::Serialize;
 
@@ -131,6 +131,8 @@ enum Outline {
         vertices: Vec<[f64; 2]>,
         convex: bool,
     },
+    /// Several pieces, or holes.
+    Pieces(Vec<Piece>),
 }
 
 /// An outline made ready for many IoU computations: bounding box, area, orientation and
@@ -160,6 +162,27 @@ impl PreparedShape {
                 area: b.area(),
                 replaced_by_box: false,
             },
+            Shape::Pieces(pieces) => {
+                let rings = || {
+                    pieces
+                        .iter()
+                        .flat_map(|p| std::iter::once(&p.outer).chain(&p.holes))
+                };
+                if rings().any(|r| !ring::is_convex(r) && ring_self_intersects(r)) {
+                    return PreparedShape {
+                        outline: Outline::Box,
+                        bbox,
+                        area: bbox.area(),
+                        replaced_by_box: true,
+                    };
+                }
+                PreparedShape {
+                    outline: Outline::Pieces(pieces.clone()),
+                    bbox,
+                    area: shape.area(),
+                    replaced_by_box: false,
+                }
+            }
             Shape::Polygon(vertices) => {
                 // A convex ring cannot cross itself: the quadratic check only for the rest.
                 let convex = ring::is_convex(vertices);
@@ -265,6 +288,12 @@ pub fn iou_at_least(
                 .collect(),
         }
     };
+    if matches!(a.outline, Outline::Pieces(_)) || matches!(b.outline, Outline::Pieces(_)) {
+        let intersection = local_pieces(a, origin)
+            .intersection(&local_pieces(b, origin))
+            .unsigned_area();
+        return iou_of(a, b, intersection, threshold);
+    }
     let convex = |p: &PreparedShape| match &p.outline {
         Outline::Ring { convex, .. } => *convex,
         _ => true,
@@ -287,6 +316,11 @@ pub fn iou_at_least(
             .intersection(&to_geo(&ring_b))
             .unsigned_area()
     };
+    iou_of(a, b, intersection, threshold)
+}
+
+/// IoU from the intersection's area, when it reaches `threshold`.
+fn iou_of(a: &PreparedShape, b: &PreparedShape, intersection: f64, threshold: f64) -> Option<f64> {
     let union = a.area + b.area - intersection;
     let value = if union > 0.0 {
         (intersection / union).clamp(0.0, 1.0)
@@ -299,6 +333,39 @@ pub fn iou_at_least(
 fn to_geo(ring: &[[f64; 2]]) -> Polygon<f64> {
     let coords: Vec<Coord<f64>> = ring.iter().map(|v| Coord { x: v[0], y: v[1] }).collect();
     Polygon::new(LineString::new(coords), Vec::new())
+}
+
+/// Any outline as geo's polygons (outer rings counter-clockwise, holes clockwise),
+/// translated by `-origin`.
+fn local_pieces(p: &PreparedShape, origin: [f64; 2]) -> MultiPolygon<f64> {
+    let local = |ring: &[[f64; 2]]| -> LineString<f64> {
+        clip::counter_clockwise(ring)
+            .iter()
+            .map(|v| Coord {
+                x: v[0] - origin[0],
+                y: v[1] - origin[1],
+            })
+            .collect()
+    };
+    let hole = |ring: &[[f64; 2]]| -> LineString<f64> {
+        let mut ring = local(ring);
+        ring.0.reverse();
+        ring
+    };
+    let polygons = match &p.outline {
+        Outline::Pieces(pieces) => pieces
+            .iter()
+            .map(|piece| {
+                let holes = piece.holes.iter().map(|h| hole(h)).collect();
+                Polygon::new(local(&piece.outer), holes)
+            })
+            .collect(),
+        Outline::Ring { vertices, .. } => vec![Polygon::new(local(vertices), Vec::new())],
+        Outline::Box | Outline::Point => {
+            vec![Polygon::new(local(&p.bbox.corners()), Vec::new())]
+        }
+    };
+    MultiPolygon::new(polygons)
 }
 
 /// IoU of two boxes; 0 when their union has no area.
@@ -542,5 +609,41 @@ mod tests {
             Some(exact)
         );
         assert_eq!(iou_at_least(&a, &b, &IouOptions::default(), 0.5), None);
+    }
+
+    #[test]
+    fn pieces_count_every_piece_and_leave_holes_out() {
+        use crate::model::Piece;
+        let square = |x: f64, y: f64, side: f64| {
+            vec![[x, y], [x + side, y], [x + side, y + side], [x, y + side]]
+        };
+        // A 4 x 4 square with a 2 x 2 hole, and a 2 x 2 square beside it: area 16.
+        let (shape, _) = Shape::pieces(vec![
+            Piece {
+                outer: square(0.0, 0.0, 4.0),
+                holes: vec![square(1.0, 1.0, 2.0)],
+            },
+            Piece {
+                outer: square(6.0, 0.0, 2.0),
+                holes: vec![],
+            },
+        ])
+        .unwrap();
+        let pieces = PreparedShape::new(&shape);
+        assert_eq!(pieces.area, 16.0);
+        let outlines = IouOptions::new(IouShape::Polygon, PixelConvention::Continuous).unwrap();
+        // Inside a box of 32: 16 / 32.
+        let around = rect(0.0, 0.0, 8.0, 4.0);
+        assert!((iou(&pieces, &around, &outlines) - 0.5).abs() < 1e-12);
+        // The hole itself: nothing shared.
+        assert_eq!(
+            iou(&pieces, &polygon(&square(1.0, 1.0, 2.0)), &outlines),
+            0.0
+        );
+        // The left half: 8 less the hole's half, 6, over 16 + 8 - 6.
+        let left = rect(0.0, 0.0, 2.0, 4.0);
+        assert!((iou(&left, &pieces, &outlines) - 6.0 / 18.0).abs() < 1e-12);
+        // Against itself, exactly 1.
+        assert_eq!(iou(&pieces, &pieces.clone(), &outlines), 1.0);
     }
 }

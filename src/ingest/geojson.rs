@@ -3,8 +3,8 @@
 //! or `Point`; its class is `properties.classification.name` (QuPath), or
 //! `properties.classification` as text, or `properties.name`; its score is
 //! `properties.score` or `properties.confidence`. `properties.nucls_type` (`rectangle`),
-//! written by nucagree, keeps boxes boxes. Holes and the smaller parts of a `MultiPolygon`
-//! are left out, and counted.
+//! written by nucagree, keeps boxes boxes. A polygon's holes and a `MultiPolygon`'s parts are
+//! kept: the nucleus is one outline of several pieces.
 
 use super::format::Format;
 use super::json::{coordinate, expected, points, read_json, score};
@@ -15,9 +15,7 @@ use super::outline::FovRows;
 use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
 use super::reader::{FovReader, Layout, Reader, Sniff};
 use crate::error::{Error, Result};
-use crate::geometry::ring::ring_signed_area;
-use crate::model::{ClassHierarchy, Nucleus};
-use crate::quality::FindingKind;
+use crate::model::{ClassHierarchy, Nucleus, Piece, RawClass};
 use serde_json::Value;
 use std::path::Path;
 use std::path::PathBuf;
@@ -113,13 +111,14 @@ fn read_feature(
             (ShapeType::Point, vec![[axis(0)?, axis(1)?]])
         }
         Some("Polygon") => {
-            let rings = polygon_rings(path, &coordinates_pointer, coordinates)?;
+            let mut rings = polygon_rings(path, &coordinates_pointer, coordinates)?;
             if rings.len() > 1 {
-                builder.note(
-                    FindingKind::PartsDropped,
-                    Some(item),
-                    format!("{} hole(s)", rings.len() - 1),
-                );
+                let outer = rings.remove(0);
+                let pieces = vec![Piece {
+                    outer,
+                    holes: rings,
+                }];
+                return push_pieces(builder, item, pieces, class, score, name);
             }
             (
                 ShapeType::Polygon,
@@ -135,33 +134,19 @@ fn read_feature(
                     coordinates,
                 ));
             };
-            let mut outers = Vec::new();
-            let mut dropped = 0;
+            let mut pieces = Vec::new();
             for (i, part) in parts.iter().enumerate() {
                 let mut rings =
                     polygon_rings(path, &format!("{coordinates_pointer}/{i}"), Some(part))?;
-                dropped += rings.len().saturating_sub(1);
                 if !rings.is_empty() {
-                    outers.push(rings.swap_remove(0));
+                    let outer = rings.remove(0);
+                    pieces.push(Piece {
+                        outer,
+                        holes: rings,
+                    });
                 }
             }
-            outers.sort_by(|a, b| {
-                ring_signed_area(b)
-                    .abs()
-                    .total_cmp(&ring_signed_area(a).abs())
-            });
-            dropped += outers.len().saturating_sub(1);
-            if dropped > 0 {
-                builder.note(
-                    FindingKind::PartsDropped,
-                    Some(item),
-                    format!("{dropped} hole(s) or part(s)"),
-                );
-            }
-            (
-                ShapeType::Polygon,
-                outers.into_iter().next().unwrap_or_default(),
-            )
+            return push_pieces(builder, item, pieces, class, score, name);
         }
         _ => {
             return Err(expected(
@@ -182,6 +167,22 @@ fn read_feature(
         shape_type
     };
     if let Some(shape) = builder.shape(item, shape_type, vertices) {
+        builder.push(Nucleus::new(item as u32, shape, class, score), name);
+    }
+    Ok(())
+}
+
+/// A nucleus of several pieces or with holes (GeoJSON's parts are disjoint and its holes
+/// inside their ring, as the specification requires: they are taken as given).
+fn push_pieces(
+    builder: &mut FovBuilder,
+    item: u64,
+    pieces: Vec<Piece>,
+    class: RawClass,
+    score: Option<f64>,
+    name: &str,
+) -> Result<()> {
+    if let Some(shape) = builder.pieces(item, pieces) {
         builder.push(Nucleus::new(item as u32, shape, class, score), name);
     }
     Ok(())

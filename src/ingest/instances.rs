@@ -5,10 +5,10 @@
 
 use super::loaded::FovFile;
 use super::options::{LabelOutlines, Strictness};
-use super::outline::{FovBuilder, ShapeType};
+use super::outline::FovBuilder;
 use crate::error::{Error, Location, Problem, Result};
-use crate::geometry::contour::trace_regions;
-use crate::model::{BoundingBox, LabelMap, Nucleus, RawClass, Shape};
+use crate::geometry::contour::{trace_regions, TracedRegion};
+use crate::model::{BoundingBox, LabelMap, Nucleus, Piece, RawClass, Shape};
 use crate::quality::FindingKind;
 use std::collections::HashMap;
 use std::path::Path;
@@ -42,9 +42,9 @@ pub(crate) fn fov_of_instances(
             .into_iter()
             .map(|t| Region {
                 row: t.label,
-                outline: ShapeOf::Polygon(t.outline),
-                pieces: t.dropped_pieces,
-                holes: t.holes,
+                pieces: t.pieces.len(),
+                holes: t.hole_count(),
+                outline: ShapeOf::Pieces(pieces_of(t)),
             })
             .collect(),
         LabelOutlines::Boxes => boxes(labels, width as usize, present.len()),
@@ -65,14 +65,11 @@ pub(crate) fn fov_of_instances(
             skipped.push(row);
             continue;
         };
-        if region.pieces > 0 {
+        if region.pieces > 1 {
             builder.note(
                 FindingKind::LabelPieces,
                 Some(item),
-                format!(
-                    "instance {id}: {} piece(s) besides the outlined one",
-                    region.pieces
-                ),
+                format!("instance {id}: {} pieces", region.pieces),
             );
         }
         if region.holes > 0 {
@@ -83,7 +80,7 @@ pub(crate) fn fov_of_instances(
             );
         }
         let shape = match region.outline {
-            ShapeOf::Polygon(outline) => builder.shape(item, ShapeType::Polygon, outline),
+            ShapeOf::Pieces(pieces) => builder.pieces(item, pieces),
             ShapeOf::Box(bbox) => Shape::rectangle(bbox).ok(),
         };
         let Some(shape) = shape else {
@@ -110,11 +107,23 @@ pub(crate) fn fov_of_instances(
 
 /// An instance's outline as read.
 enum ShapeOf {
-    Polygon(Vec<[f64; 2]>),
+    Pieces(Vec<Piece>),
     Box(BoundingBox),
 }
 
-/// One instance of the raster: its row, outline, and pieces and holes left out of it.
+/// A traced region's pieces as an outline's.
+pub(crate) fn pieces_of(region: TracedRegion) -> Vec<Piece> {
+    region
+        .pieces
+        .into_iter()
+        .map(|p| Piece {
+            outer: p.outer,
+            holes: p.holes,
+        })
+        .collect()
+}
+
+/// One instance of the raster: its row, outline, and how many pieces and holes it has.
 struct Region {
     row: u32,
     outline: ShapeOf,
@@ -180,7 +189,7 @@ fn boxes(labels: &[u32], width: usize, count: usize) -> Vec<Region> {
                 xmax: (x1 + 1) as f64,
                 ymax: (y1 + 1) as f64,
             }),
-            pieces: 0,
+            pieces: 1, // not traced: boxes only
             holes: 0,
         })
         .collect()
@@ -215,7 +224,7 @@ mod tests {
         let regions = boxes(&labels, 3, 2);
         let extent = |r: &Region| match &r.outline {
             ShapeOf::Box(b) => [b.xmin, b.ymin, b.xmax, b.ymax],
-            ShapeOf::Polygon(_) => unreachable!(),
+            ShapeOf::Pieces(_) => unreachable!(),
         };
         assert_eq!(extent(&regions[0]), [0.0, 0.0, 3.0, 2.0]);
         assert_eq!(extent(&regions[1]), [1.0, 0.0, 2.0, 2.0]);

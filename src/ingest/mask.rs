@@ -4,11 +4,12 @@
 //! Each instance's outline is traced along pixel edges ([`crate::geometry::contour`]).
 
 use super::format::Format;
+use super::instances::pieces_of;
 use super::loaded::FovFile;
 use super::metadata::Table;
 use super::options::ReadOptions;
+use super::outline::FovBuilder;
 use super::outline::FovRows;
-use super::outline::{FovBuilder, ShapeType};
 use super::reader::{FovReader, Layout, Reader, Sniff};
 use crate::error::{Error, Location, Problem, Result};
 use crate::geometry::contour::trace_regions;
@@ -184,24 +185,21 @@ pub fn read_mask_within(
                 problem,
             )
         })?;
-        if traced.dropped_pieces > 0 {
+        if traced.pieces.len() > 1 {
             builder.note(
-                FindingKind::MaskPiecesDropped,
+                FindingKind::LabelPieces,
                 Some(item),
-                format!(
-                    "instance ({red}, {green}): {} smaller piece(s) left out",
-                    traced.dropped_pieces
-                ),
+                format!("instance ({red}, {green}): {} pieces", traced.pieces.len()),
             );
         }
-        if traced.holes > 0 {
+        if traced.hole_count() > 0 {
             builder.note(
-                FindingKind::MaskHolesFilled,
+                FindingKind::LabelHoles,
                 Some(item),
-                format!("instance ({red}, {green}): {} hole(s)", traced.holes),
+                format!("instance ({red}, {green}): {} hole(s)", traced.hole_count()),
             );
         }
-        let Some(shape) = builder.shape(item, ShapeType::Polygon, traced.outline) else {
+        let Some(shape) = builder.pieces(item, pieces_of(traced)) else {
             continue;
         };
         let name = codes.0.get(&code).cloned().unwrap_or_default();

@@ -5,7 +5,9 @@
 
 use super::options::Strictness;
 use crate::error::{Problem, Result};
-use crate::model::{BoundingBox, ClassHierarchy, ClassLevel, Nucleus, RawClass, Shape, ShapeIssue};
+use crate::model::{
+    BoundingBox, ClassHierarchy, ClassLevel, Nucleus, Piece, RawClass, Shape, ShapeIssue,
+};
 use crate::quality::{DataQuality, FindingKind};
 use std::collections::HashMap;
 use std::path::Path;
@@ -79,16 +81,38 @@ impl<'a> FovBuilder<'a> {
                 None => Err(crate::model::DegenerateShape::TooFewVertices),
             },
             ShapeType::Polygon => Shape::polygon(vertices).map(|(shape, issues)| {
-                for issue in issues {
-                    let kind = match issue {
-                        ShapeIssue::RepeatedVertex => FindingKind::RepeatedVertex,
-                        ShapeIssue::SelfIntersecting => FindingKind::SelfIntersecting,
-                    };
-                    self.note(kind, Some(row), String::new());
-                }
+                self.note_issues(row, issues);
                 shape
             }),
         };
+        self.built(row, built)
+    }
+
+    /// The outline of `pieces` (each an outer ring and its holes); `None` (counted) when a
+    /// ring has no area.
+    pub fn pieces(&mut self, row: u64, pieces: Vec<Piece>) -> Option<Shape> {
+        let built = Shape::pieces(pieces).map(|(shape, issues)| {
+            self.note_issues(row, issues);
+            shape
+        });
+        self.built(row, built)
+    }
+
+    fn note_issues(&mut self, row: u64, issues: Vec<ShapeIssue>) {
+        for issue in issues {
+            let kind = match issue {
+                ShapeIssue::RepeatedVertex => FindingKind::RepeatedVertex,
+                ShapeIssue::SelfIntersecting => FindingKind::SelfIntersecting,
+            };
+            self.note(kind, Some(row), String::new());
+        }
+    }
+
+    fn built(
+        &mut self,
+        row: u64,
+        built: std::result::Result<Shape, crate::model::DegenerateShape>,
+    ) -> Option<Shape> {
         match built {
             Ok(shape) => Some(shape),
             Err(degenerate) => {
@@ -229,6 +253,12 @@ fn outline_hash(nucleus: &Nucleus) -> u64 {
         Shape::Polygon(vertices) => vertices
             .iter()
             .fold(seed, |h, v| mix(mix(h, v[0].to_bits()), v[1].to_bits())),
+        Shape::Pieces(pieces) => pieces
+            .iter()
+            .flat_map(|p| std::iter::once(&p.outer).chain(&p.holes).flatten())
+            .fold(mix(seed, 3), |h, v| {
+                mix(mix(h, v[0].to_bits()), v[1].to_bits())
+            }),
         Shape::Box(b) => [b.xmin, b.ymin, b.xmax, b.ymax]
             .iter()
             .fold(mix(seed, 1), |h, v| mix(h, v.to_bits())),

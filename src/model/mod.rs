@@ -17,7 +17,7 @@ pub use classes::{
 pub use fov_name::{hospital_of_slide, NuclsFovName};
 pub use label_map::{LabelMap, LabelRun};
 pub use schemes::ClassScheme;
-pub use shape::{BoundingBox, DegenerateShape, Shape, ShapeIssue, ShapeKind};
+pub use shape::{BoundingBox, DegenerateShape, Piece, Shape, ShapeIssue, ShapeKind};
 
 use crate::quality::DataQuality;
 use serde::Serialize;

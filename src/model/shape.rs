@@ -1,4 +1,4 @@
-//! Nucleus outlines: a polygon, an axis-aligned box, or a point.
+//! Nucleus outlines: a polygon, several pieces with holes, an axis-aligned box, or a point.
 //!
 //! Coordinates are pixels of the FOV's RGB image in continuous geometry: a box from
 //! `(0, 0)` to `(10, 10)` has area 100. Shapes are validated when they are made
@@ -98,13 +98,32 @@ pub enum Shape {
     /// A simple or self-intersecting ring of at least three distinct vertices, stored
     /// open (the first vertex is not repeated at the end).
     Polygon(Vec<[f64; 2]>),
+    /// An outline of several pieces, or with holes (an instance of a label map split in two,
+    /// or ring-shaped): the pieces are disjoint, each hole lies inside its piece, and areas,
+    /// intersections and centroids count every piece less its holes. Largest piece first.
+    Pieces(Vec<Piece>),
     /// An axis-aligned rectangle, as NuCLS's `rectangle` annotations.
     Box(BoundingBox),
     /// A single location with no area (NuCLS's `point` annotations, centroid detectors).
     Point([f64; 2]),
 }
 
-/// What kind of outline a shape is, for counting.
+/// One piece of a [`Shape::Pieces`]: its outer ring and its holes, each an open ring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub outer: Vec<[f64; 2]>,
+    pub holes: Vec<Vec<[f64; 2]>>,
+}
+
+impl Piece {
+    /// The area of the outer ring less the holes'.
+    pub fn area(&self) -> f64 {
+        let holes: f64 = self.holes.iter().map(|h| ring_signed_area(h).abs()).sum();
+        ring_signed_area(&self.outer).abs() - holes
+    }
+}
+
+/// What kind of outline a shape is, for counting (an outline of pieces is a polygon).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ShapeKind {
@@ -189,6 +208,38 @@ impl Shape {
         Ok((Shape::Polygon(vertices), issues))
     }
 
+    /// Makes an outline of pieces, each ring checked as [`Shape::polygon`] checks it; one
+    /// piece without holes is a plain polygon. A degenerate ring makes the whole outline
+    /// degenerate.
+    pub fn pieces(pieces: Vec<Piece>) -> Result<(Shape, Vec<ShapeIssue>), DegenerateShape> {
+        let mut issues = Vec::new();
+        let mut ring = |vertices: Vec<[f64; 2]>| -> Result<Vec<[f64; 2]>, DegenerateShape> {
+            let (shape, found) = Shape::polygon(vertices)?;
+            issues.extend(found);
+            Ok(shape.vertices())
+        };
+        let mut checked = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            let outer = ring(piece.outer)?;
+            let holes = piece
+                .holes
+                .into_iter()
+                .map(&mut ring)
+                .collect::<Result<_, _>>()?;
+            checked.push(Piece { outer, holes });
+        }
+        issues.sort();
+        issues.dedup();
+        checked.sort_by(|a, b| b.area().total_cmp(&a.area()));
+        match checked.len() {
+            0 => Err(DegenerateShape::TooFewVertices),
+            1 if checked[0].holes.is_empty() => {
+                Ok((Shape::Polygon(checked.swap_remove(0).outer), issues))
+            }
+            _ => Ok((Shape::Pieces(checked), issues)),
+        }
+    }
+
     /// Makes a box; a box with zero width or height is degenerate.
     pub fn rectangle(bbox: BoundingBox) -> Result<Shape, DegenerateShape> {
         if bbox.width() > 0.0 && bbox.height() > 0.0 {
@@ -200,7 +251,7 @@ impl Shape {
 
     pub fn kind(&self) -> ShapeKind {
         match self {
-            Shape::Polygon(_) => ShapeKind::Polygon,
+            Shape::Polygon(_) | Shape::Pieces(_) => ShapeKind::Polygon,
             Shape::Box(_) => ShapeKind::Box,
             Shape::Point(_) => ShapeKind::Point,
         }
@@ -210,6 +261,17 @@ impl Shape {
         match self {
             Shape::Polygon(vertices) => {
                 BoundingBox::around(vertices).expect("a polygon has at least three vertices")
+            }
+            Shape::Pieces(pieces) => {
+                let corners: Vec<[f64; 2]> = pieces
+                    .iter()
+                    .flat_map(|p| {
+                        BoundingBox::around(&p.outer)
+                            .expect("a piece has at least three vertices")
+                            .corners()
+                    })
+                    .collect();
+                BoundingBox::around(&corners).expect("an outline has a piece")
             }
             Shape::Box(bbox) => *bbox,
             Shape::Point(p) => BoundingBox {
@@ -222,10 +284,11 @@ impl Shape {
     }
 
     /// Area enclosed by the outline (the shoelace formula; for a self-intersecting ring the
-    /// lobes of opposite orientation cancel, as they do in geo).
+    /// lobes of opposite orientation cancel, as they do in geo); pieces less their holes.
     pub fn area(&self) -> f64 {
         match self {
             Shape::Polygon(vertices) => ring_signed_area(vertices).abs(),
+            Shape::Pieces(pieces) => pieces.iter().map(Piece::area).sum(),
             Shape::Box(bbox) => bbox.area(),
             Shape::Point(_) => 0.0,
         }
@@ -235,15 +298,34 @@ impl Shape {
     pub fn centroid(&self) -> [f64; 2] {
         match self {
             Shape::Polygon(vertices) => ring_centroid(vertices),
+            Shape::Pieces(pieces) => {
+                // Each ring's centroid weighted by its area, holes negatively.
+                let (mut sum, mut total) = ([0.0, 0.0], 0.0);
+                let rings = pieces.iter().flat_map(|p| {
+                    std::iter::once((&p.outer, 1.0)).chain(p.holes.iter().map(|h| (h, -1.0)))
+                });
+                for (ring, sign) in rings {
+                    let (area, c) = (sign * ring_signed_area(ring).abs(), ring_centroid(ring));
+                    sum = [sum[0] + area * c[0], sum[1] + area * c[1]];
+                    total += area;
+                }
+                if total > 0.0 {
+                    [sum[0] / total, sum[1] / total]
+                } else {
+                    ring_centroid(&pieces[0].outer)
+                }
+            }
             Shape::Box(bbox) => bbox.center(),
             Shape::Point(p) => *p,
         }
     }
 
-    /// The outline as a vertex list (a box as its four corners; a point as itself).
+    /// The outline as one vertex list (a box as its four corners; a point as itself; pieces
+    /// as the outer ring of the largest, which is all a one-ring format can hold).
     pub fn vertices(&self) -> Vec<[f64; 2]> {
         match self {
             Shape::Polygon(vertices) => vertices.clone(),
+            Shape::Pieces(pieces) => pieces[0].outer.clone(),
             Shape::Box(bbox) => bbox.corners().to_vec(),
             Shape::Point(p) => vec![*p],
         }
@@ -326,5 +408,50 @@ mod tests {
             ymax: 5.0,
         };
         assert_eq!(Shape::rectangle(flat), Err(DegenerateShape::FlatBox));
+    }
+
+    #[test]
+    fn pieces_count_every_piece_less_its_holes() {
+        let square = |x: f64, y: f64, side: f64| {
+            vec![[x, y], [x + side, y], [x + side, y + side], [x, y + side]]
+        };
+        // A 4 x 4 square with a 2 x 2 hole (area 12, centroid (2, 2)), and a 2 x 2 square at
+        // (10, 0) (area 4, centroid (11, 1)).
+        let (shape, issues) = Shape::pieces(vec![
+            Piece {
+                outer: square(10.0, 0.0, 2.0),
+                holes: vec![],
+            },
+            Piece {
+                outer: square(0.0, 0.0, 4.0),
+                holes: vec![square(1.0, 1.0, 2.0)],
+            },
+        ])
+        .unwrap();
+        assert!(issues.is_empty());
+        assert_eq!(shape.area(), 16.0);
+        assert_eq!(
+            shape.centroid(),
+            [
+                (12.0 * 2.0 + 4.0 * 11.0) / 16.0,
+                2.0 * 12.0 / 16.0 + 4.0 / 16.0
+            ]
+        );
+        assert_eq!(shape.kind(), ShapeKind::Polygon);
+        // Largest piece first: it is the one-ring outline.
+        assert_eq!(shape.vertices(), square(0.0, 0.0, 4.0));
+        assert_eq!(shape.bounding_box().xmax, 12.0);
+        // One piece without holes is a polygon; a degenerate hole makes it degenerate.
+        let (one, _) = Shape::pieces(vec![Piece {
+            outer: square(0.0, 0.0, 1.0),
+            holes: vec![],
+        }])
+        .unwrap();
+        assert!(matches!(one, Shape::Polygon(_)));
+        let flat = Piece {
+            outer: square(0.0, 0.0, 4.0),
+            holes: vec![vec![[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]],
+        };
+        assert_eq!(Shape::pieces(vec![flat]), Err(DegenerateShape::ZeroArea));
     }
 }

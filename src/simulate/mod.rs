@@ -411,6 +411,17 @@ fn keep_inside_image(nuclei: Vec<Nucleus>, width: f64, height: f64) -> Vec<Nucle
                     })
                     .ok()?
                 }
+                Shape::Pieces(pieces) => {
+                    let clamped = |ring: &Vec<[f64; 2]>| ring.iter().map(|v| clamp(*v)).collect();
+                    let pieces = pieces
+                        .iter()
+                        .map(|p| crate::model::Piece {
+                            outer: clamped(&p.outer),
+                            holes: p.holes.iter().map(clamped).collect(),
+                        })
+                        .collect();
+                    Shape::pieces(pieces).ok()?.0
+                }
                 Shape::Polygon(vertices) => {
                     if vertices.iter().all(|v| clamp(*v) == *v) {
                         n.shape.clone()

@@ -8,7 +8,7 @@ use super::files::write_parquet;
 use super::nucls::class_label;
 use crate::error::{Error, Result};
 use crate::ingest::hugging_face::{ANNOTATIONS, FILE_NAME};
-use crate::model::{AnnotationSet, ClassLevel, Fov, Shape};
+use crate::model::{AnnotationSet, ClassLevel, Fov};
 use polars::prelude::{Column, DataFrame, DataType, IntoSeries, NamedFrom, Series, StructChunked};
 use std::path::{Path, PathBuf};
 
@@ -104,14 +104,7 @@ fn frame(
     let kind = |f: &Fov| -> Vec<String> {
         f.nuclei
             .iter()
-            .map(|n| {
-                match n.shape {
-                    Shape::Box(_) => "rectangle",
-                    Shape::Polygon(_) => "polyline",
-                    Shape::Point(_) => "point",
-                }
-                .to_string()
-            })
+            .map(|n| super::nucls::shape_type(&n.shape).to_string())
             .collect()
     };
     let corner = |pick: fn(&crate::model::BoundingBox) -> f64| {

@@ -42,11 +42,7 @@ pub fn fov_csv(nuclei: &[Nucleus], hierarchy: &ClassHierarchy, with_scores: bool
                 corners.push(corners[0]);
                 ("rectangle", corners)
             }
-            Shape::Polygon(vertices) => {
-                let mut ring = vertices.clone();
-                ring.push(ring[0]);
-                ("polyline", ring)
-            }
+            Shape::Polygon(_) | Shape::Pieces(_) => ("polyline", closed_ring(&nucleus.shape)),
             Shape::Point(p) => ("point", vec![*p]),
         };
         let join = |axis: usize| {
@@ -167,12 +163,13 @@ pub fn class_label(set: &AnnotationSet, nucleus: &Nucleus) -> String {
 pub(crate) fn shape_type(shape: &Shape) -> &'static str {
     match shape {
         Shape::Box(_) => "rectangle",
-        Shape::Polygon(_) => "polyline",
+        Shape::Polygon(_) | Shape::Pieces(_) => "polyline",
         Shape::Point(_) => "point",
     }
 }
 
-/// A closed ring of the shape's outline.
+/// A closed ring of the shape's outline (of pieces, the largest piece's outer ring: a format
+/// of one ring a nucleus holds no more; see [`super::set::one_ring_outlines`]).
 pub(crate) fn closed_ring(shape: &Shape) -> Vec<[f64; 2]> {
     let mut ring = shape.vertices();
     if let Some(&first) = ring.first() {

@@ -75,6 +75,23 @@ pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Resul
     Ok(written)
 }
 
+/// How many of the set's outlines `format` cannot hold in full: outlines of several pieces
+/// (written as the largest piece's outer ring in the NuCLS CSVs and Hugging Face parquet),
+/// and outlines with holes in COCO (whose polygons cannot hold holes; its `area` is the
+/// true area). GeoJSON holds them all.
+pub fn outlines_simplified(set: &AnnotationSet, format: OutputFormat) -> usize {
+    let simplified = |shape: &Shape| match (shape, format) {
+        (Shape::Pieces(_), OutputFormat::Nucls | OutputFormat::HuggingFace) => true,
+        (Shape::Pieces(pieces), OutputFormat::Coco) => pieces.iter().any(|p| !p.holes.is_empty()),
+        _ => false,
+    };
+    set.fovs
+        .iter()
+        .flat_map(|f| &f.nuclei)
+        .filter(|n| simplified(&n.shape))
+        .count()
+}
+
 /// `fov_locations.csv` where regions are known, and `train_test_splits/` where folds are.
 fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
@@ -102,7 +119,8 @@ fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// The set as one COCO document: images in FOV order, categories the raw classes (and the
-/// `correction_` classes used), boxes with empty segmentations, polygons with one.
+/// `correction_` classes used), boxes with empty segmentations, polygons with one, outlines
+/// of pieces with one polygon a piece.
 fn coco(set: &AnnotationSet) -> Value {
     let mut categories: Vec<String> = set.hierarchy.names(ClassLevel::Raw).to_vec();
     for nucleus in set.fovs.iter().flat_map(|f| &f.nuclei) {
@@ -123,10 +141,11 @@ fn coco(set: &AnnotationSet) -> Value {
         images.push(image);
         for nucleus in &fov.nuclei {
             let b = nucleus.bbox;
+            let flat = |ring: &[[f64; 2]]| ring.iter().flat_map(|v| [v[0], v[1]]).collect();
             let segmentation: Vec<Vec<f64>> = match &nucleus.shape {
-                Shape::Polygon(vertices) => {
-                    vec![vertices.iter().flat_map(|v| [v[0], v[1]]).collect()]
-                }
+                Shape::Polygon(vertices) => vec![flat(vertices)],
+                // COCO's polygons cannot hold holes: each piece's outer ring.
+                Shape::Pieces(pieces) => pieces.iter().map(|p| flat(&p.outer)).collect(),
                 _ => Vec::new(),
             };
             let mut annotation = json!({
@@ -174,6 +193,23 @@ fn geojson(set: &AnnotationSet, nuclei: &[Nucleus]) -> Value {
         .map(|nucleus| {
             let geometry = match &nucleus.shape {
                 Shape::Point(p) => json!({"type": "Point", "coordinates": p}),
+                Shape::Pieces(pieces) => {
+                    let closed = |ring: &Vec<[f64; 2]>| {
+                        let mut ring = ring.clone();
+                        ring.push(ring[0]);
+                        ring
+                    };
+                    let polygons: Vec<Vec<Vec<[f64; 2]>>> = pieces
+                        .iter()
+                        .map(|p| {
+                            std::iter::once(&p.outer)
+                                .chain(&p.holes)
+                                .map(closed)
+                                .collect()
+                        })
+                        .collect();
+                    json!({"type": "MultiPolygon", "coordinates": polygons})
+                }
                 shape => json!({"type": "Polygon", "coordinates": [closed_ring(shape)]}),
             };
             let mut properties = json!({
