@@ -806,6 +806,57 @@ fn coco_ids_used_twice_are_refused() {
         error.ends_with("truth.json:/images/1/id: expected an id used once, found 1"),
         "{error}"
     );
+    // Two annotations of one id: the second is named, with the first.
+    let document = serde_json::json!({
+        "images": [{"id": 1, "file_name": "fov1.png"}],
+        "categories": [{"id": 1, "name": "tumor"}],
+        "annotations": [
+            {"id": 7, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10]},
+            {"id": 8, "image_id": 1, "category_id": 1, "bbox": [20, 0, 10, 10]},
+            {"id": 7, "image_id": 1, "category_id": 1, "bbox": [40, 0, 10, 10]}
+        ]
+    });
+    std::fs::write(&file, document.to_string()).unwrap();
+    let error = read_error(&file);
+    assert!(
+        error.ends_with(
+            "truth.json:/annotations/2/id: expected an annotation id not already used by /annotations/0, found 7"
+        ),
+        "{error}"
+    );
+}
+
+/// A link to nothing among a set's files is refused, named, not skipped unseen.
+#[cfg(unix)]
+#[test]
+fn dangling_links_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("csv");
+    std::fs::create_dir(&csv).unwrap();
+    std::fs::copy(
+        sample("corrected")
+            .join("csv")
+            .read_dir()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path(),
+        csv.join("fov_a.csv"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.csv"), csv.join("fov_b.csv")).unwrap();
+    let error = read_error(dir.path());
+    assert!(
+        error.ends_with(
+            "fov_b.csv: a symbolic link to nothing (dangling or looping): expected a file"
+        ),
+        "{error}"
+    );
+    // A link that loops is refused the same way.
+    std::fs::remove_file(csv.join("fov_b.csv")).unwrap();
+    std::os::unix::fs::symlink(csv.join("fov_b.csv"), csv.join("fov_b.csv")).unwrap();
+    assert!(read_error(dir.path()).contains("a symbolic link to nothing"));
 }
 
 /// A mask of another bit depth than 8 is refused (a 16-bit mask read by its high byte would

@@ -119,9 +119,22 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
         .keys()
         .map(|&id| (id, FovBuilder::new(path)))
         .collect();
+    let mut annotation_ids: HashMap<u64, usize> = HashMap::new();
     for (index, annotation) in annotations.iter().enumerate() {
         let pointer = format!("{base}/{index}");
         let item = index as u64 + 1;
+        // An id, where given (results lists often have none), names one annotation.
+        let id_value = annotation.get("id");
+        if let Some(id) = id_value.and_then(Value::as_u64) {
+            if let Some(first) = annotation_ids.insert(id, index) {
+                return Err(expected(
+                    path,
+                    &format!("{pointer}/id"),
+                    &format!("an annotation id not already used by {base}/{first}"),
+                    id_value,
+                ));
+            }
+        }
         let image_value = annotation.get("image_id");
         let builder = match image_value.and_then(Value::as_u64) {
             Some(id) => builders.get_mut(&id),

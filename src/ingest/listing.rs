@@ -37,9 +37,20 @@ pub fn files_ending(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>> {
         if name.starts_with('.') || !extensions.iter().any(|e| lower.ends_with(e)) {
             continue;
         }
-        // The directory entry's type needs no extra system call; links are followed.
+        // The directory entry's type needs no extra system call; links are followed, and a
+        // link to nothing (dangling, or looping) is refused rather than skipped unseen.
         let is_file = match entry.file_type() {
-            Ok(t) if t.is_symlink() => path.is_file(),
+            Ok(t) if t.is_symlink() => {
+                if !path.exists() {
+                    return Err(Error::Layout {
+                        path: path.clone(),
+                        message:
+                            "a symbolic link to nothing (dangling or looping): expected a file"
+                                .into(),
+                    });
+                }
+                path.is_file()
+            }
             Ok(t) => t.is_file(),
             Err(_) => path.is_file(),
         };
