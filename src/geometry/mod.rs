@@ -7,8 +7,10 @@
 //!   mostly are): the star is tiled by a fan of triangles from that point and the other outline
 //!   clipped by each ([`clip::star_intersection_area`]), exact and 2-4 times faster than
 //!   boolean operations.
-//! - Otherwise, and for outlines of several pieces or with holes: geo's boolean operations
-//!   (i_overlay, which snaps to a fine grid: good to about 1e-9 relative).
+//! - Otherwise, for outlines of several pieces or with holes, and for pairs of very large
+//!   outlines (clipping costs the product of their vertex counts: past 2^18, two outlines of
+//!   500 vertices): geo's boolean operations (i_overlay, a sweep of about (n + m) log(n + m),
+//!   which snaps to a fine grid: good to about 1e-9 relative).
 //!
 //! Both outlines are first translated to a local origin so that whole-slide coordinates keep
 //! their precision.
@@ -288,7 +290,19 @@ pub fn iou_at_least(
                 .collect(),
         }
     };
-    if matches!(a.outline, Outline::Pieces(_)) || matches!(b.outline, Outline::Pieces(_)) {
+    // Clipping costs the product of the two vertex counts: past a quarter million (two
+    // outlines of 500 vertices), geo's sweep, about (n + m) log(n + m), is the faster.
+    let vertex_count = |p: &PreparedShape| match &p.outline {
+        Outline::Ring { vertices, .. } => vertices.len(),
+        Outline::Pieces(pieces) => pieces
+            .iter()
+            .flat_map(|p| std::iter::once(&p.outer).chain(&p.holes))
+            .map(Vec::len)
+            .sum(),
+        Outline::Box | Outline::Point => 4,
+    };
+    let pieces = matches!(a.outline, Outline::Pieces(_)) || matches!(b.outline, Outline::Pieces(_));
+    if pieces || vertex_count(a) * vertex_count(b) > CLIPPING_LIMIT {
         let intersection = local_pieces(a, origin)
             .intersection(&local_pieces(b, origin))
             .unsigned_area();
@@ -318,6 +332,10 @@ pub fn iou_at_least(
     };
     iou_of(a, b, intersection, threshold)
 }
+
+/// The product of two outlines' vertex counts past which their intersection is taken by
+/// geo's boolean operations rather than clipping.
+const CLIPPING_LIMIT: usize = 1 << 18;
 
 /// IoU from the intersection's area, when it reaches `threshold`.
 fn iou_of(a: &PreparedShape, b: &PreparedShape, intersection: f64, threshold: f64) -> Option<f64> {
@@ -645,5 +663,33 @@ mod tests {
         assert!((iou(&left, &pieces, &outlines) - 6.0 / 18.0).abs() < 1e-12);
         // Against itself, exactly 1.
         assert_eq!(iou(&pieces, &pieces.clone(), &outlines), 1.0);
+    }
+
+    /// Past the clipping limit, geo's sweep gives what clipping gives, to 1e-9.
+    #[test]
+    fn large_outlines_are_intersected_by_a_sweep_to_the_same_area() {
+        let wavy = |n: usize, dx: f64| -> Vec<[f64; 2]> {
+            (0..n)
+                .map(|k| {
+                    let t = std::f64::consts::TAU * k as f64 / n as f64;
+                    let r = 100.0 * (1.0 + 0.05 * (7.0 * t).sin());
+                    [dx + r * t.cos(), r * t.sin()]
+                })
+                .collect()
+        };
+        let (a, b) = (wavy(2_000, 0.0), wavy(3_000, 30.0));
+        assert!(a.len() * b.len() > CLIPPING_LIMIT);
+        let (pa, pb) = (polygon(&a), polygon(&b));
+        assert!(!matches!(pa.outline, Outline::Ring { convex: true, .. }));
+        let swept = iou(&pa, &pb, &IouOptions::default());
+        let star = star_center(&a).unwrap();
+        let clipped = clip::star_intersection_area(
+            &clip::counter_clockwise(&b),
+            &clip::counter_clockwise(&a),
+            star,
+        );
+        let expected = clipped / (pa.area + pb.area - clipped);
+        assert!((swept - expected).abs() < 1e-9, "{swept} {expected}");
+        assert!(swept > 0.5 && swept < 0.8);
     }
 }

@@ -11,6 +11,9 @@
 //! assert!(ring_self_intersects(&bowtie));
 //! ```
 
+use super::index::BoxIndex;
+use crate::model::BoundingBox;
+
 /// Whether a ring (open, at least 3 vertices, no repeats) is convex: every turn goes the
 /// same way, and the edge directions change sign at most twice in x and in y (which rules out
 /// rings that turn one way but wind more than once, such as a pentagram). Collinear vertices
@@ -96,9 +99,11 @@ pub(crate) fn ring_centroid(vertices: &[[f64; 2]]) -> [f64; 2] {
     ]
 }
 
-/// Whether two non-adjacent edges of the ring cross or touch. Large rings are swept in order
-/// of their edges' smallest x, so only edges whose x-ranges overlap are compared; small ones
-/// (where sorting costs more than it saves) compare all pairs after a box test.
+/// Whether two non-adjacent edges of the ring cross or touch. Large rings put their edges'
+/// boxes in an R-tree, so each edge is tested only against the edges whose boxes meet its
+/// own (about n log n for outlines, where a sweep by x alone is quadratic on a comb of long
+/// parallel edges); small ones (where indexing costs more than it saves) compare all pairs
+/// after a box test.
 pub fn ring_self_intersects(vertices: &[[f64; 2]]) -> bool {
     let n = vertices.len();
     if n < 4 {
@@ -113,31 +118,30 @@ pub fn ring_self_intersects(vertices: &[[f64; 2]]) -> bool {
         return ring_self_intersects_all_pairs(vertices);
     }
     let edge = |i: usize| (vertices[i], vertices[(i + 1) % n]);
-    let min_x = |i: usize| vertices[i][0].min(vertices[(i + 1) % n][0]);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&i, &j| min_x(i).total_cmp(&min_x(j)));
-    for (k, &i) in order.iter().enumerate() {
+    let boxes: Vec<BoundingBox> = (0..n)
+        .map(|i| {
+            let (a, b) = edge(i);
+            BoundingBox {
+                xmin: a[0].min(b[0]),
+                ymin: a[1].min(b[1]),
+                xmax: a[0].max(b[0]),
+                ymax: a[1].max(b[1]),
+            }
+        })
+        .collect();
+    let index = BoxIndex::new(&boxes);
+    (0..n).any(|i| {
         let (a1, a2) = edge(i);
-        let ax1 = a1[0].max(a2[0]);
-        let (ay0, ay1) = (a1[1].min(a2[1]), a1[1].max(a2[1]));
-        for &j in &order[k + 1..] {
-            if min_x(j) > ax1 {
-                break;
-            }
+        index.overlapping(&boxes[i]).into_iter().any(|j| {
+            let j = j as usize;
+            // Each pair once; adjacent edges share a vertex.
             let gap = i.abs_diff(j);
-            if gap == 1 || gap == n - 1 {
-                continue; // adjacent edges share a vertex
+            j > i && gap != 1 && gap != n - 1 && {
+                let (b1, b2) = edge(j);
+                segments_intersect(a1, a2, b1, b2)
             }
-            let (b1, b2) = edge(j);
-            if b1[1].max(b2[1]) < ay0 || b1[1].min(b2[1]) > ay1 {
-                continue;
-            }
-            if segments_intersect(a1, a2, b1, b2) {
-                return true;
-            }
-        }
-    }
-    false
+        })
+    })
 }
 
 /// The vertex mean when the ring is star-shaped about it (see [`star_shaped_about_mean`]).
@@ -317,5 +321,24 @@ mod tests {
             }
         }
         assert!(star_simple > 700, "{star_simple}");
+    }
+
+    /// A comb of long parallel teeth (not star-shaped): a sweep by x alone compares every
+    /// pair of teeth; the R-tree only neighbours. Simple as drawn; one tooth bent across the
+    /// next makes it cross.
+    #[test]
+    fn a_long_comb_is_simple_until_a_tooth_crosses_another() {
+        let teeth = 5_000;
+        let mut ring: Vec<[f64; 2]> = Vec::new();
+        for k in 0..teeth {
+            let y = 2.0 * k as f64;
+            ring.extend([[0.0, y], [1000.0, y], [1000.0, y + 1.0], [1.0, y + 1.0]]);
+        }
+        ring.extend([[-1.0, 2.0 * teeth as f64], [-1.0, 0.0]]);
+        assert!(!star_shaped_about_mean(&ring));
+        assert!(!ring_self_intersects(&ring));
+        // Tooth 100's far end pulled down past tooth 101's near edge.
+        ring[4 * 100 + 2][1] = 2.0 * 101.0 + 0.5;
+        assert!(ring_self_intersects(&ring));
     }
 }

@@ -199,20 +199,22 @@ pub(crate) fn nucls_shape_type(
     vertices: &[[f64; 2]],
     from_box_columns: bool,
 ) -> std::result::Result<ShapeType, Problem> {
-    let mut distinct: Vec<[f64; 2]> = Vec::new();
-    for v in vertices {
-        if !distinct.contains(v) {
-            distinct.push(*v);
-        }
-    }
-    let kind = declared.unwrap_or(if distinct.len() == 1 {
+    let one_vertex = vertices.first().is_some_and(|first| vertices.iter().all(|v| v == first));
+    let kind = declared.unwrap_or(if one_vertex {
         ShapeType::Point
     } else if from_box_columns {
         ShapeType::Rectangle
     } else {
         ShapeType::Polygon
     });
-    if kind == ShapeType::Point && distinct.len() != 1 {
+    if kind == ShapeType::Point && !one_vertex {
+        // Counted by sorting (a point of many vertices must not cost their square).
+        let mut distinct: Vec<[u64; 2]> = vertices
+            .iter()
+            .map(|v| [(v[0] + 0.0).to_bits(), (v[1] + 0.0).to_bits()])
+            .collect();
+        distinct.sort_unstable();
+        distinct.dedup();
         return Err(Problem::PointWithSeveralCoordinates {
             count: distinct.len(),
         });
