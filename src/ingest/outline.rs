@@ -199,7 +199,9 @@ pub(crate) fn nucls_shape_type(
     vertices: &[[f64; 2]],
     from_box_columns: bool,
 ) -> std::result::Result<ShapeType, Problem> {
-    let one_vertex = vertices.first().is_some_and(|first| vertices.iter().all(|v| v == first));
+    let one_vertex = vertices
+        .first()
+        .is_some_and(|first| vertices.iter().all(|v| v == first));
     let kind = declared.unwrap_or(if one_vertex {
         ShapeType::Point
     } else if from_box_columns {
