@@ -134,6 +134,17 @@ fn split_and_holed_instances_are_measured_in_full() {
     outlines_and_pixels_agree(&truth, &pred).unwrap();
 }
 
+/// A hole that meets the outside at one corner (found by the property above): its piece's
+/// boundary passes that corner twice; traced as an outer ring and a hole, not a ring that
+/// touches itself (which was compared by its box).
+#[test]
+fn a_hole_pinched_to_the_outside_is_measured_in_full() {
+    let truth = [(8, 14, 8, 8), (6, 16, 8, 2), (14, 18, 1, 1)];
+    let (fov, _) = fov_of(painted(&truth), false);
+    assert_eq!(fov.nuclei[0].shape.area(), 51.0);
+    outlines_and_pixels_agree(&truth, &[]).unwrap();
+}
+
 type Rectangles = [(usize, usize, usize, usize)];
 
 fn outlines_and_pixels_agree(truth: &Rectangles, pred: &Rectangles) -> Result<(), TestCaseError> {

@@ -182,16 +182,50 @@ fn link_rings(mut starts: HashMap<(i32, i32), Vec<u8>>) -> Vec<Vec<[f64; 2]>> {
                     .unwrap_or(0);
                 direction = outgoing.swap_remove(pick);
             }
-            // Keep the corners where the direction changes.
-            let n = ring.len();
-            let vertices: Vec<[f64; 2]> = (0..n)
-                .filter(|&i| ring[i].1 != ring[(i + n - 1) % n].1)
-                .map(|i| [f64::from(ring[i].0 .0), f64::from(ring[i].0 .1)])
-                .collect();
-            rings.push(vertices);
+            for simple in simple_loops(ring) {
+                // Keep the corners where the direction changes.
+                let n = simple.len();
+                let vertices: Vec<[f64; 2]> = (0..n)
+                    .filter(|&i| simple[i].1 != simple[(i + n - 1) % n].1)
+                    .map(|i| [f64::from(simple[i].0 .0), f64::from(simple[i].0 .1)])
+                    .collect();
+                rings.push(vertices);
+            }
         }
     }
     rings
+}
+
+/// A closed walk of edges `(start corner, direction)` split into simple loops at the corners
+/// it passes twice. A piece's boundary pinches where background pixels meet it only at a
+/// corner (a pixel of another label enclosed on four sides but touching the outside
+/// diagonally): one ring through that corner twice would touch itself, which outline
+/// operations call self-intersecting; as loops it is an outer ring and a hole touching it
+/// at one point (the loop's orientation says which).
+fn simple_loops(walk: Vec<((i32, i32), u8)>) -> Vec<Vec<((i32, i32), u8)>> {
+    let mut corners: Vec<(i32, i32)> = walk.iter().map(|e| e.0).collect();
+    corners.sort_unstable();
+    if corners.windows(2).all(|w| w[0] != w[1]) {
+        return vec![walk];
+    }
+    let mut loops = Vec::new();
+    let mut stack: Vec<((i32, i32), u8)> = Vec::with_capacity(walk.len());
+    let mut position: HashMap<(i32, i32), usize> = HashMap::new();
+    for edge in walk {
+        if let Some(&start) = position.get(&edge.0) {
+            let closed: Vec<_> = stack.drain(start..).collect();
+            for e in &closed {
+                position.remove(&e.0);
+            }
+            loops.push(closed);
+        }
+        position.insert(edge.0, stack.len());
+        stack.push(edge);
+    }
+    if !stack.is_empty() {
+        loops.push(stack);
+    }
+    loops
 }
 
 #[cfg(test)]
@@ -279,6 +313,31 @@ mod tests {
         assert_eq!(piece_area(&region.pieces[1]), 8.0);
         let total: f64 = region.pieces.iter().map(piece_area).sum();
         assert_eq!(total, region.pixel_count as f64);
+    }
+
+    #[test]
+    fn a_pinched_hole_is_a_hole_touching_the_outer_ring() {
+        // Label 1 is a C around a cut of label 2; the pixel of label 3 at (4, 3) has label 1 on
+        // four sides but meets the cut at a corner: label 1's boundary passes (4, 3) twice.
+        #[rustfmt::skip]
+        let labels = [
+            1, 1, 1, 1, 1, 1,
+            2, 2, 2, 2, 1, 1,
+            2, 2, 2, 2, 1, 1,
+            1, 1, 1, 1, 3, 1,
+            1, 1, 1, 1, 1, 1,
+        ];
+        let regions = trace_regions(&labels, 6, 5);
+        let c = &regions[0];
+        assert_eq!((c.pieces.len(), c.hole_count()), (1, 1));
+        assert_eq!(piece_area(&c.pieces[0]), c.pixel_count as f64);
+        assert_eq!(c.pieces[0].holes[0].len(), 4);
+        let corners = |ring: &[[f64; 2]]| {
+            let mut sorted = ring.to_vec();
+            sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            sorted.windows(2).all(|w| w[0] != w[1])
+        };
+        assert!(corners(&c.pieces[0].outer));
     }
 
     #[test]
