@@ -235,6 +235,34 @@ fn greedy_loses_a_pair_that_optimal_keeps() {
 }
 
 #[test]
+fn a_crowd_drawn_over_itself_is_assigned_greedily_and_counted() {
+    // 700 identical boxes against 700 identical boxes: one component of 490,000 candidate
+    // pairs, 700 × 490,000 units of work, past the limit: greedy pairs every box and says so.
+    // 200 boxes (200 × 40,000) are solved optimally.
+    let boxes = |n: usize| {
+        vec![
+            Shape::Box(BoundingBox {
+                xmin: 10.0,
+                ymin: 10.0,
+                xmax: 30.0,
+                ymax: 30.0,
+            });
+            n
+        ]
+    };
+    let options = MatchOptions::default();
+    let crowd = match_fov(&fov_of(&boxes(700)), &fov_of(&boxes(700)), &options);
+    assert_eq!(crowd.pairs.len(), 700);
+    assert_eq!(crowd.greedy_components, 1);
+    let mut paired: Vec<u32> = crowd.pairs.iter().map(|p| p.b).collect();
+    paired.sort_unstable();
+    paired.dedup();
+    assert_eq!(paired.len(), 700);
+    let smaller = match_fov(&fov_of(&boxes(200)), &fov_of(&boxes(200)), &options);
+    assert_eq!((smaller.pairs.len(), smaller.greedy_components), (200, 0));
+}
+
+#[test]
 fn centroid_matching_keeps_the_most_pairs_within_the_radius() {
     // A chain where the nearest-first choice strands a pair: a at 0 and 8, b at 5 and 13,
     // radius 5.5. a1-b0 (3) is the nearest pair, after which a0 has no partner; the most pairs

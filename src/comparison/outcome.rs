@@ -76,6 +76,8 @@ pub struct FovOutcome {
     pub cropped_a: usize,
     pub cropped_b: usize,
     pub replaced_by_box: usize,
+    /// Groups of overlapping nuclei too large to assign optimally, assigned greedily.
+    pub greedy_components: usize,
     /// Nuclei of A (after the crop) without a score.
     pub unscored_a: usize,
     /// Nuclei drawn as points (after the crop), which match nothing by IoU.
@@ -142,6 +144,7 @@ pub fn evaluate_fov(
         cropped_a: matched.cropped_a.len(),
         cropped_b: matched.cropped_b.len(),
         replaced_by_box: matched.replaced_by_box,
+        greedy_components: matched.greedy_components,
         unscored_a,
         points_a: count_points(fov_a, &matched.unmatched_a),
         points_b: count_points(fov_b, &matched.unmatched_b),

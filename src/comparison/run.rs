@@ -122,6 +122,9 @@ pub struct Counts {
     pub fovs_only_in_b: Vec<String>,
     /// Self-intersecting outlines compared by their bounding box.
     pub replaced_by_box: usize,
+    /// Groups of overlapping nuclei too large to assign optimally (a data problem: hundreds
+    /// of nuclei drawn over each other), assigned greedily.
+    pub greedy_components: usize,
     /// Nuclei drawn as points, unmatched under IoU matching (they have no area).
     pub points_a: usize,
     pub points_b: usize,
@@ -266,6 +269,7 @@ pub fn report_of(
         fovs_only_in_a: pairing.only_in_a,
         fovs_only_in_b: pairing.only_in_b,
         replaced_by_box: outcomes.iter().map(|o| o.replaced_by_box).sum(),
+        greedy_components: outcomes.iter().map(|o| o.greedy_components).sum(),
         points_a: outcomes.iter().map(|o| o.points_a).sum(),
         points_b: outcomes.iter().map(|o| o.points_b).sum(),
     };

@@ -6,7 +6,9 @@
 //! when no pair overlaps) the defined value is given: AJI 0 when nothing overlaps and the
 //! union is not empty, Dice2 `None`.
 
-use super::pairing::{max_weight_edges, nearest_assignment, unique_pairs, PairCounts};
+use super::pairing::{
+    max_weight_edges, nearest_assignment, nearest_within, unique_pairs, PairCounts,
+};
 use super::{mean_of_defined, InstanceImage, Keyed};
 use serde::Serialize;
 
@@ -212,7 +214,12 @@ pub fn centroid_pairing(image: &InstanceImage) -> CentroidPairing {
     let mut truth_paired = vec![false; truth_points.len()];
     let mut pred_paired = vec![false; pred_points.len()];
     let mut pairs = Vec::new();
-    for (t, p, distance) in nearest_assignment(&truth_points, &pred_points) {
+    let assigned = if image.crowded() {
+        nearest_within(&truth_points, &pred_points, TYPE_STAT_RADIUS)
+    } else {
+        nearest_assignment(&truth_points, &pred_points, TYPE_STAT_RADIUS)
+    };
+    for (t, p, distance) in assigned {
         if distance <= TYPE_STAT_RADIUS {
             pairs.push((t as u32, p as u32));
             truth_paired[t] = true;

@@ -19,6 +19,11 @@ pub struct Measured {
     pub pixels: usize,
     /// Images measured on outlines (continuous geometry).
     pub outlines: usize,
+    /// Images too crowded for the peers' exact assignments in seconds: a group of overlapping
+    /// instances past the matching's component limit (assigned greedily), or more centroid
+    /// pairs than [`super::pairing::NEAREST_DENSE_LIMIT`] (HoVer-Net's type pairing over
+    /// pairs within its radius only). Never on label maps of the peers' sizes.
+    pub approximated: usize,
 }
 
 /// The images of the FOVs `truth` and `pred` share, in the truth's order, with each
@@ -38,9 +43,11 @@ pub fn images_of_sets(
         })
         .collect();
     let pixels = images.iter().filter(|(_, by_pixels)| *by_pixels).count();
+    let approximated = images.par_iter().filter(|(i, _)| i.crowded()).count();
     let measured = Measured {
         pixels,
         outlines: images.len() - pixels,
+        approximated,
     };
     (images.into_iter().map(|(i, _)| i).collect(), measured)
 }

@@ -79,6 +79,19 @@ pub struct InstanceImage {
 }
 
 impl InstanceImage {
+    /// Whether the image is too crowded for the peers' exact assignments in seconds (see
+    /// [`images::Measured::approximated`]): more centroid pairs than
+    /// [`pairing::NEAREST_DENSE_LIMIT`], or a group of overlapping instances past the
+    /// matching's component limit (hundreds drawn over each other).
+    pub fn crowded(&self) -> bool {
+        let centroid_pairs = self.truth.len().saturating_mul(self.pred.len());
+        if centroid_pairs > pairing::NEAREST_DENSE_LIMIT {
+            return true;
+        }
+        let edges: Vec<(u32, u32)> = self.overlaps.iter().map(|o| (o.truth, o.pred)).collect();
+        crate::matching::assignment::components_beyond_limit(&edges) > 0
+    }
+
     /// How many truth instances and predictions there are (of `class`, or all).
     pub fn counts(&self, class: Option<usize>) -> (u64, u64) {
         (count_of(&self.truth, class), count_of(&self.pred, class))

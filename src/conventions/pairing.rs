@@ -5,13 +5,25 @@
 //!
 //! ```
 //! use nucagree::conventions::pairing::nearest_assignment;
-//! let pairs = nearest_assignment(&[[0.0, 0.0]], &[[3.0, 4.0], [50.0, 0.0]]);
+//! let pairs = nearest_assignment(&[[0.0, 0.0]], &[[3.0, 4.0], [50.0, 0.0]], 12.0);
 //! assert_eq!(pairs, vec![(0, 0, 5.0)]);
 //! ```
 
 use super::InstanceImage;
-use crate::matching::assignment::max_weight_assignment;
-pub use crate::matching::assignment::max_weight_edges;
+use crate::matching::assignment::{max_weight_assignment, max_weight_edges_within, ComponentLimit};
+
+/// Centroid pairs (one side's count times the other's) up to which [`nearest_assignment`]
+/// solves HoVer-Net's dense assignment exactly: 4 million (2,000 × 2,000 instances in one
+/// image, a 32 MB matrix and about a second).
+pub const NEAREST_DENSE_LIMIT: usize = 4_000_000;
+
+/// The peers' optimal one-to-one assignment of largest total weight, by connected component;
+/// a component too large to solve in seconds (hundreds of instances drawn over each other,
+/// which a label map cannot hold) is assigned greedily, and the image counted in
+/// [`super::images::Measured::approximated`].
+pub fn max_weight_edges(edges: &[(u32, u32, f64)]) -> Vec<usize> {
+    max_weight_edges_within(edges, ComponentLimit::Bounded).chosen
+}
 
 /// Counts of the unique pairing at IoU > 0.5 (strict), as HoVer-Net's `get_fast_pq`,
 /// CoNIC's `get_pq` and PanNuke's code count them.
@@ -66,9 +78,17 @@ pub fn unique_pairs(image: &InstanceImage, class: Option<usize>) -> PairCounts {
 
 /// For points `a` and `b`, the pairs of the assignment of least total distance over all
 /// pairs (scipy's `linear_sum_assignment` on the distance matrix), as `(a, b, distance)`.
-pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<(usize, usize, f64)> {
+///
+/// Past [`NEAREST_DENSE_LIMIT`] pairs the matrix is not built: only pairs within `radius`
+/// are assigned (most pairs first, then the least total distance): not always the peer's
+/// assignment, which may give up a near pair for a shorter total over far ones, so such
+/// images are counted in [`super::images::Measured::approximated`].
+pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]], radius: f64) -> Vec<(usize, usize, f64)> {
     if a.is_empty() || b.is_empty() {
         return Vec::new();
+    }
+    if a.len().saturating_mul(b.len()) > NEAREST_DENSE_LIMIT {
+        return nearest_within(a, b, radius);
     }
     // As scipy's cdist: the square root of the summed squares (not hypot, which rounds
     // differently).
@@ -96,6 +116,36 @@ pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<(usize, usize, 
         .collect()
 }
 
+/// The assignment over pairs within `radius` only (each pair worth more than any sum of
+/// distances), for images too crowded for the dense matrix ([`InstanceImage::crowded`]).
+pub fn nearest_within(a: &[[f64; 2]], b: &[[f64; 2]], radius: f64) -> Vec<(usize, usize, f64)> {
+    let distance = |i: usize, j: usize| {
+        let (dx, dy) = (a[i][0] - b[j][0], a[i][1] - b[j][1]);
+        (dx * dx + dy * dy).sqrt()
+    };
+    let mut by_x: Vec<usize> = (0..b.len()).collect();
+    by_x.sort_by(|&i, &j| b[i][0].total_cmp(&b[j][0]));
+    let mut edges = Vec::new();
+    let mut found = Vec::new();
+    for (i, point) in a.iter().enumerate() {
+        let start = by_x.partition_point(|&j| b[j][0] < point[0] - radius);
+        for &j in by_x[start..]
+            .iter()
+            .take_while(|&&j| b[j][0] <= point[0] + radius)
+        {
+            let d = distance(i, j);
+            if d <= radius {
+                edges.push((i as u32, j as u32, 1.0 + (radius - d) / (radius + 1.0)));
+                found.push(d);
+            }
+        }
+    }
+    max_weight_edges(&edges)
+        .into_iter()
+        .map(|e| (edges[e].0 as usize, edges[e].1 as usize, found[e]))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +154,54 @@ mod tests {
     fn nearest_assignment_minimises_the_total_distance() {
         let a = [[0.0, 0.0], [10.0, 0.0]];
         let b = [[9.0, 0.0], [1.0, 0.0], [50.0, 0.0]];
-        assert_eq!(nearest_assignment(&a, &b), vec![(0, 1, 1.0), (1, 0, 1.0)]);
+        assert_eq!(
+            nearest_assignment(&a, &b, 12.0),
+            vec![(0, 1, 1.0), (1, 0, 1.0)]
+        );
+    }
+
+    #[test]
+    fn an_image_is_crowded_past_the_dense_limit_or_with_a_crowd_drawn_over_itself() {
+        use crate::conventions::{Coverage, Instance, Overlap};
+        let instance = |x: f64| Instance {
+            area: 25.0,
+            class: 0,
+            centroid: [x, 0.0],
+        };
+        let image = |truth: usize, pred: usize, overlaps: Vec<Overlap>| InstanceImage {
+            name: "img".into(),
+            group: None,
+            truth: (0..truth).map(|i| instance(5.0 * i as f64)).collect(),
+            pred: (0..pred).map(|i| instance(5.0 * i as f64)).collect(),
+            overlaps,
+            foreground: Coverage::default(),
+        };
+        assert!(!image(2000, 2000, vec![]).crowded());
+        assert!(image(2001, 2000, vec![]).crowded());
+        // 600 × 600 instances all overlapping each other: 600 × 360,000 > 2 × 10^8.
+        let all_pairs = |n: u32| -> Vec<Overlap> {
+            (0..n)
+                .flat_map(|t| {
+                    (0..n).map(move |p| Overlap {
+                        truth: t,
+                        pred: p,
+                        area: 1.0,
+                    })
+                })
+                .collect()
+        };
+        assert!(image(600, 600, all_pairs(600)).crowded());
+        assert!(!image(580, 580, all_pairs(580)).crowded());
+    }
+
+    #[test]
+    fn crowded_images_pair_within_the_radius() {
+        // 2,001 × 2,001 points on a line 5 px apart, the prediction shifted by 2 px: past the
+        // dense limit, every point pairs with its own neighbour at 2 px.
+        let a: Vec<[f64; 2]> = (0..2001).map(|i| [5.0 * i as f64, 0.0]).collect();
+        let b: Vec<[f64; 2]> = a.iter().map(|p| [p[0] + 2.0, 0.0]).collect();
+        let pairs = nearest_assignment(&a, &b, 12.0);
+        assert_eq!(pairs.len(), 2001);
+        assert!(pairs.iter().all(|&(i, j, d)| i == j && d == 2.0));
     }
 }

@@ -146,14 +146,47 @@ pub fn components(edges: &[(u32, u32)]) -> Vec<Vec<usize>> {
     groups
 }
 
+/// A component's side product (rows × columns) up to which the dense Hungarian method solves
+/// it: about a tenth of a second at the limit (500 × 500).
+pub const DENSE_LIMIT: usize = 250_000;
+
+/// The work (pairs possible × edges) up to which a larger component is solved by sparse
+/// shortest augmenting paths under [`ComponentLimit::Bounded`]: a few seconds at most.
+pub const SPARSE_LIMIT: usize = 200_000_000;
+
+/// Whether components too large to solve optimally in seconds are solved greedily.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentLimit {
+    /// Always optimal, whatever it costs (the field's conventions, whose peers solve every
+    /// assignment exactly; on label maps components stay small).
+    Unlimited,
+    /// Past [`SPARSE_LIMIT`], greedy by weight (ties by edge order), and counted: components
+    /// that large (a thousand nuclei drawn over each other) are a data problem.
+    Bounded,
+}
+
+/// The chosen edges, and how many components were too large to solve optimally.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EdgeAssignment {
+    pub chosen: Vec<usize>,
+    pub greedy_components: usize,
+}
+
 /// The maximum-weight one-to-one assignment over weighted edges `(truth, pred, weight)`
 /// (weights > 0; absent edges weigh 0): the positions of the chosen edges, in order.
 pub fn max_weight_edges(edges: &[(u32, u32, f64)]) -> Vec<usize> {
+    max_weight_edges_within(edges, ComponentLimit::Unlimited).chosen
+}
+
+/// [`max_weight_edges`] on each connected component: by the dense Hungarian method up to
+/// [`DENSE_LIMIT`], by sparse augmenting paths beyond, and greedily past [`SPARSE_LIMIT`]
+/// when `limit` is [`ComponentLimit::Bounded`].
+pub fn max_weight_edges_within(edges: &[(u32, u32, f64)], limit: ComponentLimit) -> EdgeAssignment {
     let plain: Vec<(u32, u32)> = edges.iter().map(|&(t, p, _)| (t, p)).collect();
-    let mut chosen = Vec::new();
+    let mut result = EdgeAssignment::default();
     for group in components(&plain) {
         if group.len() == 1 {
-            chosen.push(group[0]);
+            result.chosen.push(group[0]);
             continue;
         }
         let mut rows: Vec<u32> = group.iter().map(|&e| edges[e].0).collect();
@@ -162,29 +195,98 @@ pub fn max_weight_edges(edges: &[(u32, u32, f64)]) -> Vec<usize> {
         rows.dedup();
         cols.sort_unstable();
         cols.dedup();
-        let mut weights = vec![0.0; rows.len() * cols.len()];
-        let mut edge_at = vec![usize::MAX; rows.len() * cols.len()];
-        for &e in &group {
-            let (t, p, w) = edges[e];
-            let r = rows.binary_search(&t).expect("row of the component");
-            let c = cols.binary_search(&p).expect("column of the component");
-            weights[r * cols.len() + c] = w;
-            edge_at[r * cols.len() + c] = e;
+        if rows.len() * cols.len() <= DENSE_LIMIT {
+            result
+                .chosen
+                .extend(dense_component(edges, &group, &rows, &cols));
+            continue;
         }
-        for (r, c) in max_weight_assignment(&weights, rows.len(), cols.len())
-            .into_iter()
-            .enumerate()
-        {
-            if let Some(c) = c {
-                let e = edge_at[r * cols.len() + c];
-                if e != usize::MAX {
-                    chosen.push(e);
-                }
-            }
-        }
+        let sub: Vec<(u32, u32, f64)> = group.iter().map(|&e| edges[e]).collect();
+        let too_large = beyond_sparse_limit(rows.len(), cols.len(), group.len());
+        let picked = if limit == ComponentLimit::Bounded && too_large {
+            result.greedy_components += 1;
+            greedy_edges(&sub)
+        } else {
+            super::sparse_assignment::sparse_max_weight_edges(&sub)
+        };
+        result.chosen.extend(picked.into_iter().map(|k| group[k]));
     }
-    chosen.sort_unstable();
-    chosen
+    result.chosen.sort_unstable();
+    result
+}
+
+/// Whether a component of `rows` × `cols` nuclei and `edges` candidate pairs is past what
+/// [`ComponentLimit::Bounded`] solves optimally.
+fn beyond_sparse_limit(rows: usize, cols: usize, edges: usize) -> bool {
+    rows * cols > DENSE_LIMIT && rows.min(cols).saturating_mul(edges) > SPARSE_LIMIT
+}
+
+/// How many connected components of `edges` [`ComponentLimit::Bounded`] would assign
+/// greedily.
+pub fn components_beyond_limit(edges: &[(u32, u32)]) -> usize {
+    components(edges)
+        .into_iter()
+        .filter(|group| {
+            let count_distinct = |side: fn(&(u32, u32)) -> u32| {
+                let mut ids: Vec<u32> = group.iter().map(|&e| side(&edges[e])).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.len()
+            };
+            beyond_sparse_limit(
+                count_distinct(|e| e.0),
+                count_distinct(|e| e.1),
+                group.len(),
+            )
+        })
+        .count()
+}
+
+/// One component by the dense method: its edges (by position) in a rows × cols matrix.
+fn dense_component(
+    edges: &[(u32, u32, f64)],
+    group: &[usize],
+    rows: &[u32],
+    cols: &[u32],
+) -> Vec<usize> {
+    let mut weights = vec![0.0; rows.len() * cols.len()];
+    let mut edge_at = vec![usize::MAX; rows.len() * cols.len()];
+    for &e in group {
+        let (t, p, w) = edges[e];
+        let r = rows.binary_search(&t).expect("row of the component");
+        let c = cols.binary_search(&p).expect("column of the component");
+        weights[r * cols.len() + c] = w;
+        edge_at[r * cols.len() + c] = e;
+    }
+    max_weight_assignment(&weights, rows.len(), cols.len())
+        .into_iter()
+        .enumerate()
+        .filter_map(|(r, c)| c.map(|c| edge_at[r * cols.len() + c]))
+        .filter(|&e| e != usize::MAX)
+        .collect()
+}
+
+/// Greedy: the heaviest edge first (ties by position), each row and column used once.
+fn greedy_edges(edges: &[(u32, u32, f64)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_by(|&x, &y| edges[y].2.total_cmp(&edges[x].2).then(x.cmp(&y)));
+    let side_len = |side: fn(&(u32, u32, f64)) -> u32| {
+        edges.iter().map(side).max().map_or(0, |m| m as usize + 1)
+    };
+    let mut used_rows = vec![false; side_len(|e| e.0)];
+    let mut used_cols = vec![false; side_len(|e| e.1)];
+    order
+        .into_iter()
+        .filter(|&e| {
+            let (t, p) = (edges[e].0 as usize, edges[e].1 as usize);
+            let free = !used_rows[t] && !used_cols[p];
+            if free {
+                used_rows[t] = true;
+                used_cols[p] = true;
+            }
+            free
+        })
+        .collect()
 }
 
 #[cfg(test)]

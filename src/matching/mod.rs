@@ -20,6 +20,7 @@
 
 pub mod assignment;
 pub mod pairing;
+pub mod sparse_assignment;
 pub mod stream;
 pub mod table;
 
@@ -27,6 +28,7 @@ use crate::geometry::candidates::iou_candidates;
 use crate::geometry::index::BoxIndex;
 use crate::geometry::{iou, IouOptions, PreparedShape};
 use crate::model::{AnnotationSet, BoundingBox, Fov};
+use assignment::ComponentLimit;
 use pairing::FovPairing;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -148,6 +150,9 @@ pub struct FovMatch {
     pub cropped_b: Vec<u32>,
     /// Self-intersecting outlines compared by their bounding box.
     pub replaced_by_box: usize,
+    /// Groups of overlapping candidates too large to assign optimally (past
+    /// [`assignment::SPARSE_LIMIT`]), assigned greedily.
+    pub greedy_components: usize,
 }
 
 /// The matching of two sets.
@@ -291,15 +296,15 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
         }
     }
     let by_distance = matches!(options.criterion, Criterion::Centroid { .. });
-    let chosen = match options.assignment {
+    let (chosen, greedy_components) = match options.assignment {
         Assignment::Optimal => optimal(&edges, by_distance, options),
-        Assignment::GreedyIou => greedy(edges, by_distance),
+        Assignment::GreedyIou => (greedy(edges, by_distance), 0),
         Assignment::GreedyScore => {
             let scores: Vec<Option<f64>> = kept_a
                 .iter()
                 .map(|&i| fov_a.nuclei[i as usize].score)
                 .collect();
-            greedy_by_score(&edges, &scores, by_distance)
+            (greedy_by_score(&edges, &scores, by_distance), 0)
         }
     };
     let mut matched_a = vec![false; kept_a.len()];
@@ -336,6 +341,7 @@ pub fn match_fov(fov_a: &Fov, fov_b: &Fov, options: &MatchOptions) -> FovMatch {
         cropped_a,
         cropped_b,
         replaced_by_box,
+        greedy_components,
     }
 }
 
@@ -403,8 +409,9 @@ fn greedy_by_score(edges: &[Edge], scores: &[Option<f64>], by_distance: bool) ->
     chosen
 }
 
-/// Optimal assignment on each connected component of the candidate graph.
-fn optimal(edges: &[Edge], by_distance: bool, options: &MatchOptions) -> Vec<Edge> {
+/// Optimal assignment on each connected component of the candidate graph (greedy past the
+/// component limit); how many components were assigned greedily.
+fn optimal(edges: &[Edge], by_distance: bool, options: &MatchOptions) -> (Vec<Edge>, usize) {
     // Centroid matching: each pair is worth more than any sum of distances, so the most pairs
     // win first, then the smallest total distance.
     let radius = match options.criterion {
@@ -423,8 +430,7 @@ fn optimal(edges: &[Edge], by_distance: bool, options: &MatchOptions) -> Vec<Edg
             (e.a, e.b, weight)
         })
         .collect();
-    assignment::max_weight_edges(&weighted)
-        .into_iter()
-        .map(|i| edges[i])
-        .collect()
+    let assigned = assignment::max_weight_edges_within(&weighted, ComponentLimit::Bounded);
+    let chosen = assigned.chosen.into_iter().map(|i| edges[i]).collect();
+    (chosen, assigned.greedy_components)
 }

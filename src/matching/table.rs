@@ -23,6 +23,8 @@ pub struct MatchSummary {
     /// Mean IoU of matched pairs; `None` without pairs.
     pub mean_iou: Option<f64>,
     pub replaced_by_box: usize,
+    /// Groups of overlapping nuclei too large to assign optimally, assigned greedily.
+    pub greedy_components: usize,
 }
 
 impl MatchSummary {
@@ -49,6 +51,7 @@ impl MatchSummary {
             cropped_b: sum(&|f| f.cropped_b.len()),
             mean_iou: (pairs > 0).then(|| iou_total / pairs as f64),
             replaced_by_box: sum(&|f| f.replaced_by_box),
+            greedy_components: sum(&|f| f.greedy_components),
         }
     }
 }

@@ -536,6 +536,9 @@ fn data_quality(out: &mut String, report: &ComparisonReport) {
             count(c.replaced_by_box)
         ));
     }
+    if c.greedy_components > 0 {
+        lines.push(greedy_note(c.greedy_components));
+    }
     if (c.points_a + c.points_b > 0) && report.params.iou_threshold.is_some() {
         lines.push(format!(
             "{} nuclei of A and {} of B are drawn as points: they have no area, match nothing by IoU and count as unmatched (`--match centroid --radius-px R` pairs them by distance).",
@@ -565,4 +568,13 @@ fn data_quality(out: &mut String, report: &ComparisonReport) {
         }
         out.push_str(&t.render());
     }
+}
+
+/// The data-quality line for groups of overlapping nuclei assigned greedily.
+pub(crate) fn greedy_note(groups: usize) -> String {
+    format!(
+        "{} groups of overlapping nuclei were too large to assign optimally in seconds (the smaller side times the candidate pairs above {}: some 600 nuclei all drawn over each other, a data problem) and were assigned greedily, the best pair first.",
+        count(groups),
+        count(crate::matching::assignment::SPARSE_LIMIT)
+    )
 }

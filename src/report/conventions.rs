@@ -60,6 +60,15 @@ pub fn conventions_section(
         summary.level.name()
     )
     .unwrap();
+    if measured.approximated > 0 {
+        writeln!(
+            out,
+            "In {} images too crowded for the peers' exact assignments in seconds (hundreds of instances drawn over each other, or more than {} centroid pairs, which no label map of the peers' sizes holds), the pairings were approximated: the largest groups of overlapping instances assigned greedily, HoVer-Net's type pairing made over pairs within its radius only.\n",
+            count(measured.approximated),
+            count(crate::conventions::pairing::NEAREST_DENSE_LIMIT)
+        )
+        .unwrap();
+    }
     let columns = [
         ColumnSpec::text("convention", "convention"),
         ColumnSpec::text("figure", "figure"),

@@ -394,6 +394,14 @@ pub fn match_summary(s: &crate::matching::table::MatchSummary) -> String {
         )
         .unwrap();
     }
+    if s.greedy_components > 0 {
+        writeln!(
+            out,
+            "{}",
+            super::comparison::greedy_note(s.greedy_components)
+        )
+        .unwrap();
+    }
     out
 }
 
