@@ -195,6 +195,9 @@ pub enum Error {
     /// An output folder lies inside an input: writing there could overwrite it.
     #[error("{}: is inside the input {}: expected an output folder outside the inputs", out.display(), input.display())]
     OutputInsideInput { out: PathBuf, input: PathBuf },
+    /// An output folder holds an input: replacing it would delete the input.
+    #[error("{}: holds the input {}: expected an output folder that holds no input (an output folder is replaced whole)", out.display(), input.display())]
+    OutputHoldsInput { out: PathBuf, input: PathBuf },
     /// An output could not be encoded.
     #[error("cannot encode {what}: {source}")]
     Encode {
@@ -241,7 +244,9 @@ impl Error {
                 ..
             } => Some(Remedy::TypeMap),
             Error::Needs { remedy, .. } => Some(*remedy),
-            Error::OutputInsideInput { .. } => Some(Remedy::OutputOutsideInputs),
+            Error::OutputInsideInput { .. } | Error::OutputHoldsInput { .. } => {
+                Some(Remedy::OutputOutsideInputs)
+            }
             _ => None,
         }
     }

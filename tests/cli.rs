@@ -540,3 +540,91 @@ fn report_refuses_an_out_inside_its_data_before_writing() {
         "nothing written"
     );
 }
+
+/// An output folder is written whole or not at all: a second run into it replaces the
+/// first's files (none of the first run's is left beside the second's summary), a folder
+/// holding files nucagree did not write or holding an input is refused and left as it was,
+/// and no staging folder or lock is left behind.
+#[test]
+fn an_output_folder_is_replaced_whole_or_refused() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = |name: &str| manifest.join("data-sample").join(name);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let compare = |extra: &[&str], out: &Path| {
+        let mut args: Vec<String> = vec![
+            "compare".into(),
+            sample("uncorrected").to_str().unwrap().into(),
+            sample("corrected").to_str().unwrap().into(),
+            "--bootstrap".into(),
+            "0".into(),
+            "--quiet".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        nucagree(&args)
+    };
+    let first = compare(&["--format", "html"], &out);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert!(out.join("report.html").is_file() && out.join(".nucagree-output").is_file());
+    let second = compare(&[], &out);
+    assert_eq!(second.status.code(), Some(0), "{second:?}");
+    assert!(out.join("summary.json").is_file());
+    assert!(
+        !out.join("report.html").exists(),
+        "the first run's report is gone"
+    );
+    let mut beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["out"], "no staging folder or lock left");
+
+    let theirs = dir.path().join("theirs");
+    write(&theirs.join("NOTES.txt"), "keep me");
+    let refused = compare(&[], &theirs);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("nucagree did not write"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 1);
+
+    // convert into an earlier conversion: the old FOVs do not stay beside the new ones.
+    let converted = dir.path().join("converted");
+    let one_fov = dir.path().join("one");
+    let first_csv = std::fs::read_dir(sample("corrected").join("csv"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    write(
+        &one_fov.join("csv").join(first_csv.file_name().unwrap()),
+        &std::fs::read_to_string(&first_csv).unwrap(),
+    );
+    for set in [sample("corrected"), one_fov.clone()] {
+        let output = nucagree(&[
+            "convert",
+            set.to_str().unwrap(),
+            "--to",
+            "nucls",
+            "--out",
+            converted.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    }
+    assert_eq!(std::fs::read_dir(converted.join("csv")).unwrap().count(), 1);
+
+    // An --out that holds an input would delete it when replaced.
+    let holds = nucagree(&[
+        "inspect",
+        converted.to_str().unwrap(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(holds.status.code(), Some(2), "{holds:?}");
+    assert!(String::from_utf8_lossy(&holds.stderr).contains("holds the input"));
+    assert!(converted.join("csv").is_dir());
+}

@@ -328,7 +328,7 @@ fn the_fov_crop_uses_the_reference_region() {
 fn simulated_annotators_agree_with_the_truth_as_their_profiles_say() {
     use nucagree::ingest::{read_set, ReadOptions};
     use nucagree::simulate::annotator::{AnnotatorProfile, SimulatedRater, StudyDesign};
-    use nucagree::simulate::{plan_fovs, simulate_fov, SimulationConfig};
+    use nucagree::simulate::{simulate_fov, FovPlans, SimulationConfig};
     use nucagree::writers::simulation::{write_simulation, SimulatedSet};
 
     let profiles = [
@@ -357,7 +357,7 @@ fn simulated_annotators_agree_with_the_truth_as_their_profiles_say() {
         design,
         ..SimulationConfig::default()
     };
-    let plans = plan_fovs(&config);
+    let plans = FovPlans::Generated(config.clone());
     let dir = tempfile::tempdir().unwrap();
     let hierarchy = nucagree::model::ClassHierarchy::nucls();
     write_simulation(

@@ -5,7 +5,7 @@ use nucagree::choice::Choice;
 use nucagree::ingest::{open, read_set, ReadOptions};
 use nucagree::inspect::InspectSummary;
 use nucagree::model::{ClassLevel, Dataset, ShapeKind};
-use nucagree::simulate::{plan_fovs, simulate_fov, SimulationConfig};
+use nucagree::simulate::{plan_fovs, simulate_fov, FovPlans, SimulationConfig};
 use nucagree::writers::simulation::{write_simulation, SimulatedSet};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,7 +79,7 @@ fn output_does_not_depend_on_the_thread_count() {
         rater_fovs: Some(8),
         ..SimulationConfig::default()
     };
-    let plans = plan_fovs(&config);
+    let plans = FovPlans::Generated(config.clone());
     let hierarchy = nucagree::model::ClassHierarchy::nucls();
     let dir = tempfile::tempdir().unwrap();
     for threads in [1, 2, 3] {
@@ -354,4 +354,46 @@ fn simulate_deletes_nothing_it_did_not_write() {
     std::fs::write(&csv, "edited").unwrap();
     assert_eq!(run(&ours).status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), "edited");
+}
+
+/// A billion FOVs are planned one at a time as they are written: within seconds FOV files
+/// are on disk and the process stays small (it planned every FOV first, 5 GB before writing
+/// anything). The run is stopped there.
+#[test]
+fn a_billion_fovs_start_writing_at_once_in_little_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("huge");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args(["simulate", "--fovs", "1000000000", "--quiet", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let resident_kb = || -> Option<u64> {
+        std::fs::read_to_string(&status)
+            .ok()?
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let started = std::time::Instant::now();
+    let mut largest = 0;
+    let mut written = 0;
+    while started.elapsed() < std::time::Duration::from_secs(120) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        largest = largest.max(resident_kb().unwrap_or(0));
+        written = std::fs::read_dir(out.join("corrected/csv")).map_or(0, |d| d.count());
+        if written >= 1000 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(written >= 1000, "{written} FOV files after two minutes");
+    assert!(largest < 400 * 1024, "{largest} kB resident");
 }

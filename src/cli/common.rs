@@ -7,7 +7,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nucagree::choice::Choice;
-use nucagree::report;
+use nucagree::writers::output_folder::OutputFolder;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -109,7 +109,8 @@ pub fn progress_bar(run: RunArgs, total: usize, what: &str) -> ProgressBar {
     bar
 }
 
-/// Prepares `out` (refusing one inside an input), lets `write` fill it, and lists what was
+/// Stages `out` (refusing one inside an input, holding one, or holding files nucagree did not
+/// write), lets `write` fill the staging folder, renames it into place, and lists what was
 /// written on stderr unless quiet.
 pub fn write_outputs(
     out: &Path,
@@ -117,8 +118,11 @@ pub fn write_outputs(
     run: RunArgs,
     write: impl FnOnce(&Path) -> nucagree::Result<Vec<PathBuf>>,
 ) -> Result<()> {
-    report::prepare_output_dir(out, inputs)?;
-    let written = write(out).with_context(|| format!("writing into {}", out.display()))?;
+    let folder = OutputFolder::begin(out, inputs)?;
+    let written =
+        write(folder.staging()).with_context(|| format!("writing into {}", out.display()))?;
+    let written: Vec<PathBuf> = written.iter().map(|p| folder.final_path(p)).collect();
+    folder.commit()?;
     if run.quiet {
         return Ok(());
     }

@@ -5,7 +5,7 @@ use super::input::InputArgs;
 use anyhow::Result;
 use clap::Args;
 use nucagree::ingest;
-use nucagree::report;
+use nucagree::writers::output_folder::OutputFolder;
 use nucagree::writers::set::{outlines_simplified, write_set, OutputFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ pub struct ConvertArgs {
     /// The format written.
     #[arg(long, value_parser = choice::<OutputFormat>())]
     to: OutputFormat,
-    /// The folder written (created if needed; files in it are replaced).
+    /// The folder written: new, empty, or written by nucagree before (then replaced whole).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     #[command(flatten)]
@@ -34,11 +34,12 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
     } else {
         args.input.as_path()
     };
-    report::prepare_output_dir(&args.out, &[protected])?;
+    let folder = OutputFolder::begin(&args.out, &[protected])?;
     let mut watch = Stopwatch::new(args.run);
     let set = ingest::read_set(&args.input, &options)?;
     watch.lap("reading");
-    let written = write_set(&set, args.to, &args.out)?;
+    let written = write_set(&set, args.to, folder.staging())?;
+    folder.commit()?;
     watch.lap("writing");
     if args.run.quiet {
         return Ok(ExitCode::SUCCESS);

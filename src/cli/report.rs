@@ -10,6 +10,7 @@ use clap::Args;
 use nucagree::comparison::run::Job;
 use nucagree::ingest::ReadOptions;
 use nucagree::report::{self, ExtraFormats};
+use nucagree::writers::output_folder::OutputFolder;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -45,6 +46,17 @@ impl ReportJob {
             ReportJob::Comparison(job) if job.options.job == Job::Score => "score",
             ReportJob::Comparison(_) => "compare",
             ReportJob::Agree(_) => "agree",
+        }
+    }
+
+    /// Points the job's output at `dir`/its folder, without the list of files it wrote (the
+    /// report lists its folders at the end).
+    fn write_into(&mut self, dir: &Path) {
+        let out = Some(dir.join(self.folder()));
+        match self {
+            ReportJob::Inspect(job) => (job.out, job.run.quiet) = (out, true),
+            ReportJob::Comparison(job) => (job.out, job.run.quiet) = (out, true),
+            ReportJob::Agree(job) => (job.out, job.run.quiet) = (out, true),
         }
     }
 
@@ -124,14 +136,14 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
         "{}: expected a corrected/ folder (the reference set)",
         args.data.display()
     );
-    // Every job reads from the data folder: an --out inside it is refused before any job
-    // writes anything.
-    report::prepare_output_dir(&args.out, &[&args.data])?;
+    // Every job reads from the data folder: an --out inside it (or holding it) is refused
+    // before any job runs; the jobs write into a staging folder renamed into place at the end.
+    let folder = OutputFolder::begin(&args.out, &[&args.data])?;
     let formats = ExtraFormats {
         html: args.html,
         latex: args.latex,
     };
-    // Matching jobs run without their progress bars; the others list what they wrote.
+    // Matching jobs run without their progress bars.
     let quiet = RunArgs {
         quiet: true,
         ..args.run
@@ -172,15 +184,28 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
         jobs.push(ReportJob::Agree(job));
     }
     let mut done = Vec::new();
-    for job in &jobs {
+    for job in &mut jobs {
+        // The command line names the final folder; the job writes into the staging one.
         let command = job.command_line();
         print_out(&format!("\n== nucagree {command}\n\n"))?;
+        job.write_into(folder.staging());
         job.run()?;
         done.push((job.folder().to_string(), command));
     }
-    let index = report::write_index(&args.out, &args.data.display().to_string(), &done)?;
+    report::write_index(
+        folder.staging(),
+        &args.out,
+        &args.data.display().to_string(),
+        &done,
+    )?;
+    let out = folder.commit()?;
     if !args.run.quiet {
-        eprintln!("wrote {}", index.display());
+        let folders: Vec<String> = done.iter().map(|(f, _)| format!("{f}/")).collect();
+        eprintln!(
+            "wrote {} (README.md, {})",
+            out.display(),
+            folders.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

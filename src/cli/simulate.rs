@@ -7,7 +7,7 @@ use clap::Args;
 use nucagree::ingest;
 use nucagree::model::ClassHierarchy;
 use nucagree::report;
-use nucagree::simulate::{self, SimulationConfig};
+use nucagree::simulate::{self, FovPlans, SimulationConfig};
 use nucagree::writers::simulation::{write_simulation, SimulatedSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -112,14 +112,14 @@ pub fn simulate(args: &SimulateArgs) -> Result<ExitCode> {
             let set = ingest::read_set(from, &options)?;
             report::prepare_output_dir(&args.out, &[from])?;
             (
-                simulate::plan_from_set(&config, &set),
+                FovPlans::Given(simulate::plan_from_set(&config, &set)),
                 set.hierarchy.clone(),
             )
         }
         None => {
             anyhow::ensure!(config.fovs > 0, "--fovs must be at least 1");
             (
-                simulate::plan_fovs(&config),
+                FovPlans::Generated(config.clone()),
                 Arc::new(ClassHierarchy::nucls()),
             )
         }

@@ -315,12 +315,17 @@ pub fn write_agreement(
     Ok(written)
 }
 
-/// Writes `README.md` into `dir`, an index of the reports made from `data`: one
-/// `(folder, command)` per job.
-pub fn write_index(dir: &Path, data: &str, jobs: &[(String, String)]) -> Result<PathBuf> {
+/// Writes `README.md` into `dir`, an index of the reports made from `data` into `out` (the
+/// folder `dir` becomes): one `(folder, command)` per job.
+pub fn write_index(
+    dir: &Path,
+    out: &Path,
+    data: &str,
+    jobs: &[(String, String)],
+) -> Result<PathBuf> {
     let mut text = format!(
         "# nucagree reports on `{data}`\n\nMade by `nucagree report {data} --out {}`; each folder holds one job's outputs.\n\n",
-        dir.display()
+        out.display()
     );
     for (folder, command) in jobs {
         let main = if folder == "inspect" {
@@ -359,7 +364,9 @@ pub fn write_truth_set(
         })
         .collect();
     if !rows.is_empty() {
-        nucls::write_fov_locations(&dir.join("fov_locations.csv"), &rows)?;
+        nucls::write_fov_locations(&dir.join("fov_locations.csv"), |each| {
+            rows.iter().try_for_each(each)
+        })?;
     }
     Ok(dir.to_path_buf())
 }

@@ -135,60 +135,115 @@ pub fn class_mix(hierarchy: &ClassHierarchy) -> Vec<f64> {
         .collect()
 }
 
-/// Spreads `count` study FOVs evenly over `total`, so that every hospital is represented.
-fn study_members(total: usize, count: Option<usize>) -> Vec<bool> {
-    let count = count.unwrap_or(total).min(total);
-    let mut members = vec![false; total];
-    for k in 0..count {
-        members[k * total / count.max(1)] = true;
+/// Spreads `count` study FOVs evenly over `total` (FOV `k * total / count` is the `k`-th),
+/// so that every hospital is represented: the rank of FOV `index` among them, if it is one.
+/// Computed, not listed, so any number of FOVs is planned in constant memory.
+pub fn study_rank(total: usize, count: Option<usize>, index: usize) -> Option<usize> {
+    let count = count.unwrap_or(total).min(total) as u128;
+    let (total, index) = (total as u128, index as u128);
+    if count == 0 || index >= total {
+        return None;
     }
-    members
+    // The first k with k * total / count >= index.
+    let k = (index * count).div_ceil(total);
+    (k < count && k * total / count == index).then_some(k as usize)
 }
 
 /// The FOVs of a generated simulation, with names in the NuCLS form.
 pub fn plan_fovs(config: &SimulationConfig) -> Vec<FovPlan> {
+    (0..config.fovs).map(|i| plan_fov(config, i)).collect()
+}
+
+/// The slides of a generated simulation, `(slide, hospital)`, in order of their first FOV.
+pub fn generated_slides(config: &SimulationConfig) -> Vec<(String, String)> {
     let slides = config.slides.clamp(1, config.fovs.max(1));
     let hospitals = config.hospitals.clamp(1, slides);
-    let study = study_members(config.fovs, config.rater_fovs);
-    let mut studied = 0;
-    (0..config.fovs)
-        .map(|index| {
-            let mut stream = Stream::new(config.seed, "fov", index as u64);
-            let slide_index = index * slides / config.fovs;
+    (0..slides)
+        .map(|slide_index| {
             let hospital = hospital_code(slide_index % hospitals);
-            let slide = format!("TCGA-{hospital}-Z{slide_index:03}-DX1");
-            let geometry = truth::fov_geometry(&mut stream);
-            let left = 1000 + stream.below(90_000) as i64;
-            let top = 1000 + stream.below(90_000) as i64;
-            // Base-magnification bounds: the image is 1.25x larger at 0.2 µm/px.
-            let right = left + (f64::from(geometry.width) / 1.25).round() as i64;
-            let bottom = top + (f64::from(geometry.height) / 1.25).round() as i64;
-            let id: String = (0..24)
-                .map(|_| char::from_digit(stream.below(16) as u32, 16).unwrap())
-                .collect();
-            let in_study = study[index];
-            studied += usize::from(in_study);
-            FovPlan {
-                index,
-                name: format!(
-                    "{slide}_id-{id}_left-{left}_top-{top}_bottom-{bottom}_right-{right}"
-                ),
-                slide,
-                hospital,
-                region: geometry.region,
-                image_size: Some((geometry.width, geometry.height)),
-                in_study,
-                repeated: in_study && studied <= config.repeat_fovs,
-                given_truth: None,
-            }
+            (format!("TCGA-{hospital}-Z{slide_index:03}-DX1"), hospital)
         })
         .collect()
 }
 
+/// FOV `index` of a generated simulation: pure, so FOVs are planned one at a time.
+pub fn plan_fov(config: &SimulationConfig, index: usize) -> FovPlan {
+    let slides = config.slides.clamp(1, config.fovs.max(1));
+    let hospitals = config.hospitals.clamp(1, slides);
+    let mut stream = Stream::new(config.seed, "fov", index as u64);
+    let slide_index = (index as u128 * slides as u128 / config.fovs.max(1) as u128) as usize;
+    let hospital = hospital_code(slide_index % hospitals);
+    let slide = format!("TCGA-{hospital}-Z{slide_index:03}-DX1");
+    let geometry = truth::fov_geometry(&mut stream);
+    let left = 1000 + stream.below(90_000) as i64;
+    let top = 1000 + stream.below(90_000) as i64;
+    // Base-magnification bounds: the image is 1.25x larger at 0.2 µm/px.
+    let right = left + (f64::from(geometry.width) / 1.25).round() as i64;
+    let bottom = top + (f64::from(geometry.height) / 1.25).round() as i64;
+    let id: String = (0..24)
+        .map(|_| char::from_digit(stream.below(16) as u32, 16).unwrap())
+        .collect();
+    let rank = study_rank(config.fovs, config.rater_fovs, index);
+    FovPlan {
+        index,
+        name: format!("{slide}_id-{id}_left-{left}_top-{top}_bottom-{bottom}_right-{right}"),
+        slide,
+        hospital,
+        region: geometry.region,
+        image_size: Some((geometry.width, geometry.height)),
+        in_study: rank.is_some(),
+        repeated: rank.is_some_and(|k| k < config.repeat_fovs),
+        given_truth: None,
+    }
+}
+
+/// The FOVs of a simulation, planned one at a time as they are written.
+#[derive(Debug, Clone)]
+pub enum FovPlans {
+    /// Generated from the config: any number of FOVs in constant memory.
+    Generated(SimulationConfig),
+    /// Taken from a real set (`--from`).
+    Given(Vec<FovPlan>),
+}
+
+impl FovPlans {
+    pub fn len(&self) -> usize {
+        match self {
+            FovPlans::Generated(config) => config.fovs,
+            FovPlans::Given(plans) => plans.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// FOV `index` (below [`FovPlans::len`]).
+    pub fn plan(&self, index: usize) -> std::borrow::Cow<'_, FovPlan> {
+        match self {
+            FovPlans::Generated(config) => std::borrow::Cow::Owned(plan_fov(config, index)),
+            FovPlans::Given(plans) => std::borrow::Cow::Borrowed(&plans[index]),
+        }
+    }
+
+    /// The slides `(slide, hospital)` in order of their first FOV.
+    pub fn slides(&self) -> Vec<(String, String)> {
+        match self {
+            FovPlans::Generated(config) => generated_slides(config),
+            FovPlans::Given(plans) => {
+                let mut seen = std::collections::HashSet::new();
+                plans
+                    .iter()
+                    .filter(|p| seen.insert(p.slide.as_str()))
+                    .map(|p| (p.slide.clone(), p.hospital.clone()))
+                    .collect()
+            }
+        }
+    }
+}
+
 /// The FOVs of a simulation whose truth is a real annotation set.
 pub fn plan_from_set(config: &SimulationConfig, set: &AnnotationSet) -> Vec<FovPlan> {
-    let study = study_members(set.fovs.len(), config.rater_fovs);
-    let mut studied = 0;
     set.fovs
         .iter()
         .enumerate()
@@ -210,7 +265,7 @@ pub fn plan_from_set(config: &SimulationConfig, set: &AnnotationSet) -> Vec<FovP
                     .collect();
                 BoundingBox::around(&corners)
             });
-            studied += usize::from(study[index]);
+            let rank = study_rank(set.fovs.len(), config.rater_fovs, index);
             FovPlan {
                 index,
                 name: fov.name.clone(),
@@ -223,8 +278,8 @@ pub fn plan_from_set(config: &SimulationConfig, set: &AnnotationSet) -> Vec<FovP
                     ymax: 300.0,
                 }),
                 image_size: fov.image_size,
-                in_study: study[index],
-                repeated: study[index] && studied <= config.repeat_fovs,
+                in_study: rank.is_some(),
+                repeated: rank.is_some_and(|k| k < config.repeat_fovs),
                 given_truth: Some(truth),
             }
         })
@@ -249,23 +304,33 @@ fn hospital_code(index: usize) -> String {
 /// Folds by hospital: hospital `h` (in order of first appearance) is in the test set of fold
 /// `h mod 5 + 1`; each slide is in exactly one test fold.
 pub fn folds(plans: &[FovPlan]) -> BTreeMap<u32, FoldSplit> {
-    let mut hospitals: Vec<&str> = Vec::new();
-    let mut slides: Vec<(&str, &str)> = Vec::new();
+    let mut slides: Vec<(String, String)> = Vec::new();
     let mut seen_slides = std::collections::HashSet::new();
     for plan in plans {
-        if !hospitals.contains(&plan.hospital.as_str()) {
-            hospitals.push(&plan.hospital);
-        }
         if seen_slides.insert(plan.slide.as_str()) {
-            slides.push((&plan.slide, &plan.hospital));
+            slides.push((plan.slide.clone(), plan.hospital.clone()));
+        }
+    }
+    folds_of_slides(&slides)
+}
+
+/// [`folds`] from the slides `(slide, hospital)` in order of their first FOV.
+pub fn folds_of_slides(slides: &[(String, String)]) -> BTreeMap<u32, FoldSplit> {
+    let mut hospitals: Vec<&str> = Vec::new();
+    for (_, hospital) in slides {
+        if !hospitals.contains(&hospital.as_str()) {
+            hospitals.push(hospital);
         }
     }
     let fold_count = hospitals.len().min(5) as u32;
     let mut folds: BTreeMap<u32, FoldSplit> = (1..=fold_count)
         .map(|k| (k, FoldSplit::default()))
         .collect();
-    for (slide, hospital) in &slides {
-        let h = hospitals.iter().position(|x| x == hospital).unwrap();
+    for (slide, hospital) in slides {
+        let h = hospitals
+            .iter()
+            .position(|x| *x == hospital.as_str())
+            .unwrap();
         let test_fold = (h as u32 % fold_count) + 1;
         for (k, split) in folds.iter_mut() {
             if *k == test_fold {

@@ -30,9 +30,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Writes `path` through a buffered temporary file in the same folder and a rename, `write`
+/// producing the bytes as it goes (for files too large to hold in memory).
+pub fn write_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let temporary = temporary(path);
+    let result = (|| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        Error::io(path, "write", e)
+    })
+}
+
 /// Creates the output folder, refusing one that is an input of the run or lies inside one
 /// (checked before anything is created).
 pub fn prepare_output_dir(dir: &Path, inputs: &[&Path]) -> Result<()> {
+    check_outside_inputs(dir, inputs)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", e))
+}
+
+/// Refuses an output folder that is an input, lies inside one, or holds one (an output folder
+/// is replaced whole).
+pub fn check_outside_inputs(dir: &Path, inputs: &[&Path]) -> Result<()> {
     let out = resolve(dir).map_err(|e| Error::io(dir, "resolve", e))?;
     for input in inputs {
         if let Ok(input) = input.canonicalize() {
@@ -42,9 +68,15 @@ pub fn prepare_output_dir(dir: &Path, inputs: &[&Path]) -> Result<()> {
                     input,
                 });
             }
+            if input.starts_with(&out) {
+                return Err(Error::OutputHoldsInput {
+                    out: dir.to_path_buf(),
+                    input,
+                });
+            }
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create", e))
+    Ok(())
 }
 
 /// The canonical form of a path that may not exist yet: its nearest existing ancestor

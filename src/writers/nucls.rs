@@ -1,7 +1,7 @@
 //! Writing annotation sets in the NuCLS layout: one CSV per FOV with the release's columns,
 //! `fov_locations.csv`, and `train_test_splits/fold_{k}_{train,test}.csv`.
 
-use super::files::write_atomic;
+use super::files::{write_atomic, write_streamed};
 use crate::error::Result;
 use crate::model::{
     AnnotationSet, BoundingBox, ClassHierarchy, ClassLevel, FoldSplit, Nucleus, Shape,
@@ -110,24 +110,30 @@ impl<'a> FovLocationRow<'a> {
     }
 }
 
-pub fn write_fov_locations(path: &Path, rows: &[FovLocationRow<'_>]) -> Result<()> {
-    let mut out = String::from("fovname,slide_name,hospital,xmin,ymin,xmax,ymax\n");
-    for row in rows {
-        let r = row.region;
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{}",
-            row.fov,
-            row.slide,
-            row.hospital,
-            format_number(r.xmin),
-            format_number(r.ymin),
-            format_number(r.xmax),
-            format_number(r.ymax)
-        )
-        .unwrap();
-    }
-    write_atomic(path, out.as_bytes())
+/// Writes `fov_locations.csv` through a buffered temporary file: `rows` hands each row to
+/// the function it is given, so any number of rows is written in constant memory.
+pub fn write_fov_locations(
+    path: &Path,
+    rows: impl FnOnce(&mut dyn FnMut(&FovLocationRow<'_>) -> std::io::Result<()>) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::io::Write as _;
+    write_streamed(path, |out| {
+        out.write_all(b"fovname,slide_name,hospital,xmin,ymin,xmax,ymax\n")?;
+        rows(&mut |row| {
+            let r = row.region;
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{}",
+                row.fov,
+                row.slide,
+                row.hospital,
+                format_number(r.xmin),
+                format_number(r.ymin),
+                format_number(r.xmax),
+                format_number(r.ymax)
+            )
+        })
+    })
 }
 
 /// Writes `fold_{k}_{train,test}.csv` into `dir` (which must exist); `hospital_of` names each

@@ -104,7 +104,7 @@ fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     if !rows.is_empty() {
         let path = dir.join("fov_locations.csv");
-        nucls::write_fov_locations(&path, &rows)?;
+        nucls::write_fov_locations(&path, |each| rows.iter().try_for_each(each))?;
         written.push(path);
     }
     if !set.folds.is_empty() {

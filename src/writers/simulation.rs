@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::ingest::listing::{all_files_below, Hidden};
 use crate::model::{ClassHierarchy, Nucleus};
 use crate::simulate::{
-    folds, FovPlan, SimulatedFov, SimulationConfig, MAIN_EVAL_SET, REPEAT_EVAL_SET,
+    folds_of_slides, FovPlan, FovPlans, SimulatedFov, SimulationConfig, MAIN_EVAL_SET,
+    REPEAT_EVAL_SET,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -94,7 +95,7 @@ pub fn write_simulation(
     out: &Path,
     sets: &[SimulatedSet],
     config: &SimulationConfig,
-    plans: &[FovPlan],
+    plans: &FovPlans,
     hierarchy: &ClassHierarchy,
     generate: impl Fn(&FovPlan) -> SimulatedFov + Sync,
 ) -> Result<SimulationCounts> {
@@ -118,37 +119,24 @@ pub fn write_simulation(
         }
     }
     let mut counts = SimulationCounts::default();
-    for chunk in plans.chunks(CHUNK) {
-        let chunk_counts: Vec<Result<SimulationCounts>> = chunk
-            .par_iter()
-            .map(|plan| {
-                let fov = generate(plan);
-                write_fov_sets(out, sets, config, plan, &fov, hierarchy)
+    for start in (0..plans.len()).step_by(CHUNK) {
+        let chunk_counts: Vec<Result<SimulationCounts>> = (start..(start + CHUNK).min(plans.len()))
+            .into_par_iter()
+            .map(|index| {
+                let plan = plans.plan(index);
+                let fov = generate(&plan);
+                write_fov_sets(out, sets, config, &plan, &fov, hierarchy)
             })
             .collect();
         for c in chunk_counts {
             counts.add(&c?);
         }
     }
-    let rows: Vec<FovLocationRow<'_>> = plans
+    let slides = plans.slides();
+    let folds = folds_of_slides(&slides);
+    let hospitals: std::collections::HashMap<&str, &str> = slides
         .iter()
-        .map(|p| FovLocationRow {
-            fov: &p.name,
-            slide: &p.slide,
-            hospital: &p.hospital,
-            region: p.region,
-        })
-        .collect();
-    let study_rows: Vec<FovLocationRow<'_>> = plans
-        .iter()
-        .zip(&rows)
-        .filter(|(p, _)| p.in_study)
-        .map(|(_, r)| r.clone())
-        .collect();
-    let folds = folds(plans);
-    let hospitals: std::collections::HashMap<&str, &str> = plans
-        .iter()
-        .map(|p| (p.slide.as_str(), p.hospital.as_str()))
+        .map(|(slide, hospital)| (slide.as_str(), hospital.as_str()))
         .collect();
     let hospital_of = |slide: &str| {
         hospitals
@@ -161,10 +149,22 @@ pub fn write_simulation(
             set,
             SimulatedSet::MultiRater | SimulatedSet::MultiRaterFolders
         );
-        write_fov_locations(
-            &root.join("fov_locations.csv"),
-            if study { &study_rows } else { &rows },
-        )?;
+        // Row by row from the plans, which are made again: nothing grows with the FOVs.
+        write_fov_locations(&root.join("fov_locations.csv"), |each| {
+            for index in 0..plans.len() {
+                let plan = plans.plan(index);
+                if study && !plan.in_study {
+                    continue;
+                }
+                each(&FovLocationRow {
+                    fov: &plan.name,
+                    slide: &plan.slide,
+                    hospital: &plan.hospital,
+                    region: plan.region,
+                })?;
+            }
+            Ok(())
+        })?;
         let splits = root.join("train_test_splits");
         create_dir(&splits)?;
         write_splits(&splits, &folds, hospital_of)?;
