@@ -475,6 +475,8 @@ fn fuzz(inputs: usize, seconds: u64, seed: u64) {
         );
         total += tried;
     }
+    // The default hook again, so that the assertions below print their message.
+    let _ = std::panic::take_hook();
     let peak = peak_memory_kb();
     println!("{total} inputs; peak memory {} MB", peak / 1024);
     assert!(failures.is_empty(), "{}", failures.join("\n"));

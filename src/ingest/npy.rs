@@ -44,11 +44,12 @@ impl Dtype {
     }
 
     fn parse(descr: &str) -> Option<Dtype> {
-        let (order, code) = descr.split_at(1);
+        // Checked: a corrupt header may hold an empty or non-ASCII descr.
+        let (order, code) = descr.split_at_checked(1)?;
         if !matches!(order, "<" | "|" | "=") {
             return None;
         }
-        let (kind, size) = code.split_at(1);
+        let (kind, size) = code.split_at_checked(1)?;
         let size: usize = size.parse().ok()?;
         match (kind, size) {
             ("i", 1 | 2 | 4 | 8) => Some(Dtype::Int {
@@ -64,7 +65,8 @@ impl Dtype {
                 signed: false,
             }),
             ("f", 4 | 8) => Some(Dtype::Float { bytes: size }),
-            ("U", n) if n > 0 => Some(Dtype::Unicode { chars: n }),
+            // Names of at most a million characters (the size in bytes cannot overflow).
+            ("U", n) if (1..=1 << 20).contains(&n) => Some(Dtype::Unicode { chars: n }),
             _ => None,
         }
     }
@@ -353,6 +355,15 @@ fn ids_of<const N: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzz harness: an empty or non-ASCII descr panicked on slicing.
+    #[test]
+    fn a_corrupt_descr_is_no_dtype() {
+        for descr in ["", "\u{feff}U6", "<\u{feff}4", "<U99999999999", "<", "<i"] {
+            assert_eq!(Dtype::parse(descr), None, "{descr:?}");
+        }
+        assert_eq!(Dtype::parse("<U6"), Some(Dtype::Unicode { chars: 6 }));
+    }
 
     #[test]
     fn ids_are_whole_numbers_from_zero() {
