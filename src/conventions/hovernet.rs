@@ -217,7 +217,7 @@ pub fn centroid_pairing(image: &InstanceImage) -> CentroidPairing {
     let assigned = if image.crowded() {
         nearest_within(&truth_points, &pred_points, TYPE_STAT_RADIUS)
     } else {
-        nearest_assignment(&truth_points, &pred_points, TYPE_STAT_RADIUS)
+        nearest_assignment(&truth_points, &pred_points)
     };
     for (t, p, distance) in assigned {
         if distance <= TYPE_STAT_RADIUS {

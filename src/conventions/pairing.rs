@@ -5,25 +5,23 @@
 //!
 //! ```
 //! use nucagree::conventions::pairing::nearest_assignment;
-//! let pairs = nearest_assignment(&[[0.0, 0.0]], &[[3.0, 4.0], [50.0, 0.0]], 12.0);
+//! let pairs = nearest_assignment(&[[0.0, 0.0]], &[[3.0, 4.0], [50.0, 0.0]]);
 //! assert_eq!(pairs, vec![(0, 0, 5.0)]);
 //! ```
 
 use super::InstanceImage;
-use crate::matching::assignment::{max_weight_assignment, max_weight_edges_within, ComponentLimit};
-
-/// Centroid pairs (one side's count times the other's) up to which [`nearest_assignment`]
-/// solves HoVer-Net's dense assignment exactly: 4 million (2,000 × 2,000 instances in one
-/// image, a 32 MB matrix and about a second).
-pub const NEAREST_DENSE_LIMIT: usize = 4_000_000;
-
-/// The peers' optimal one-to-one assignment of largest total weight, by connected component;
-/// a component too large to solve in seconds (hundreds of instances drawn over each other,
-/// which a label map cannot hold) is assigned greedily, and the image counted in
+use crate::matching::assignment::max_weight_assignment;
+/// The optimal one-to-one assignment by component, as the peers solve it; a component too
+/// large to solve in seconds (hundreds of instances drawn over each other, which a label map
+/// cannot hold) is assigned greedily, and the image counted in
 /// [`super::images::Measured::approximated`].
-pub fn max_weight_edges(edges: &[(u32, u32, f64)]) -> Vec<usize> {
-    max_weight_edges_within(edges, ComponentLimit::Bounded).chosen
-}
+pub use crate::matching::assignment::max_weight_edges;
+
+/// Centroid pairs (one side's count times the other's) up to which HoVer-Net's dense
+/// assignment ([`nearest_assignment`]) is used: 4 million (2,000 × 2,000 instances in one
+/// image, a 32 MB matrix and about a second); past it, or where overlapping instances crowd
+/// ([`InstanceImage::crowded`]), [`nearest_within`].
+pub const NEAREST_DENSE_LIMIT: usize = 4_000_000;
 
 /// Counts of the unique pairing at IoU > 0.5 (strict), as HoVer-Net's `get_fast_pq`,
 /// CoNIC's `get_pq` and PanNuke's code count them.
@@ -78,17 +76,9 @@ pub fn unique_pairs(image: &InstanceImage, class: Option<usize>) -> PairCounts {
 
 /// For points `a` and `b`, the pairs of the assignment of least total distance over all
 /// pairs (scipy's `linear_sum_assignment` on the distance matrix), as `(a, b, distance)`.
-///
-/// Past [`NEAREST_DENSE_LIMIT`] pairs the matrix is not built: only pairs within `radius`
-/// are assigned (most pairs first, then the least total distance): not always the peer's
-/// assignment, which may give up a near pair for a shorter total over far ones, so such
-/// images are counted in [`super::images::Measured::approximated`].
-pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]], radius: f64) -> Vec<(usize, usize, f64)> {
+pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<(usize, usize, f64)> {
     if a.is_empty() || b.is_empty() {
         return Vec::new();
-    }
-    if a.len().saturating_mul(b.len()) > NEAREST_DENSE_LIMIT {
-        return nearest_within(a, b, radius);
     }
     // As scipy's cdist: the square root of the summed squares (not hypot, which rounds
     // differently).
@@ -117,7 +107,10 @@ pub fn nearest_assignment(a: &[[f64; 2]], b: &[[f64; 2]], radius: f64) -> Vec<(u
 }
 
 /// The assignment over pairs within `radius` only (each pair worth more than any sum of
-/// distances), for images too crowded for the dense matrix ([`InstanceImage::crowded`]).
+/// distances: most pairs first, then the least total distance), for images too crowded for
+/// the dense matrix ([`InstanceImage::crowded`]). Not always the peer's assignment, which may
+/// give up a near pair for a shorter total over far ones: such images are counted in
+/// [`super::images::Measured::approximated`].
 pub fn nearest_within(a: &[[f64; 2]], b: &[[f64; 2]], radius: f64) -> Vec<(usize, usize, f64)> {
     let distance = |i: usize, j: usize| {
         let (dx, dy) = (a[i][0] - b[j][0], a[i][1] - b[j][1]);
@@ -154,10 +147,7 @@ mod tests {
     fn nearest_assignment_minimises_the_total_distance() {
         let a = [[0.0, 0.0], [10.0, 0.0]];
         let b = [[9.0, 0.0], [1.0, 0.0], [50.0, 0.0]];
-        assert_eq!(
-            nearest_assignment(&a, &b, 12.0),
-            vec![(0, 1, 1.0), (1, 0, 1.0)]
-        );
+        assert_eq!(nearest_assignment(&a, &b), vec![(0, 1, 1.0), (1, 0, 1.0)]);
     }
 
     #[test]
@@ -200,7 +190,7 @@ mod tests {
         // dense limit, every point pairs with its own neighbour at 2 px.
         let a: Vec<[f64; 2]> = (0..2001).map(|i| [5.0 * i as f64, 0.0]).collect();
         let b: Vec<[f64; 2]> = a.iter().map(|p| [p[0] + 2.0, 0.0]).collect();
-        let pairs = nearest_assignment(&a, &b, 12.0);
+        let pairs = nearest_within(&a, &b, 12.0);
         assert_eq!(pairs.len(), 2001);
         assert!(pairs.iter().all(|&(i, j, d)| i == j && d == 2.0));
     }

@@ -151,19 +151,10 @@ pub fn components(edges: &[(u32, u32)]) -> Vec<Vec<usize>> {
 pub const DENSE_LIMIT: usize = 250_000;
 
 /// The work (pairs possible × edges) up to which a larger component is solved by sparse
-/// shortest augmenting paths under [`ComponentLimit::Bounded`]: a few seconds at most.
+/// shortest augmenting paths: a few seconds at most. Past it, a component (some 600 nuclei
+/// all drawn over each other: a data problem) is assigned greedily by weight, ties by edge
+/// order, and counted.
 pub const SPARSE_LIMIT: usize = 200_000_000;
-
-/// Whether components too large to solve optimally in seconds are solved greedily.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ComponentLimit {
-    /// Always optimal, whatever it costs (the field's conventions, whose peers solve every
-    /// assignment exactly; on label maps components stay small).
-    Unlimited,
-    /// Past [`SPARSE_LIMIT`], greedy by weight (ties by edge order), and counted: components
-    /// that large (a thousand nuclei drawn over each other) are a data problem.
-    Bounded,
-}
 
 /// The chosen edges, and how many components were too large to solve optimally.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,15 +164,16 @@ pub struct EdgeAssignment {
 }
 
 /// The maximum-weight one-to-one assignment over weighted edges `(truth, pred, weight)`
-/// (weights > 0; absent edges weigh 0): the positions of the chosen edges, in order.
+/// (weights > 0; absent edges weigh 0): the positions of the chosen edges, in order
+/// (greedy past [`SPARSE_LIMIT`], see [`assign_edges`]).
 pub fn max_weight_edges(edges: &[(u32, u32, f64)]) -> Vec<usize> {
-    max_weight_edges_within(edges, ComponentLimit::Unlimited).chosen
+    assign_edges(edges).chosen
 }
 
 /// [`max_weight_edges`] on each connected component: by the dense Hungarian method up to
-/// [`DENSE_LIMIT`], by sparse augmenting paths beyond, and greedily past [`SPARSE_LIMIT`]
-/// when `limit` is [`ComponentLimit::Bounded`].
-pub fn max_weight_edges_within(edges: &[(u32, u32, f64)], limit: ComponentLimit) -> EdgeAssignment {
+/// [`DENSE_LIMIT`], by sparse augmenting paths beyond, and greedily past [`SPARSE_LIMIT`];
+/// with the count of components assigned greedily.
+pub fn assign_edges(edges: &[(u32, u32, f64)]) -> EdgeAssignment {
     let plain: Vec<(u32, u32)> = edges.iter().map(|&(t, p, _)| (t, p)).collect();
     let mut result = EdgeAssignment::default();
     for group in components(&plain) {
@@ -202,8 +194,7 @@ pub fn max_weight_edges_within(edges: &[(u32, u32, f64)], limit: ComponentLimit)
             continue;
         }
         let sub: Vec<(u32, u32, f64)> = group.iter().map(|&e| edges[e]).collect();
-        let too_large = beyond_sparse_limit(rows.len(), cols.len(), group.len());
-        let picked = if limit == ComponentLimit::Bounded && too_large {
+        let picked = if beyond_sparse_limit(rows.len(), cols.len(), group.len()) {
             result.greedy_components += 1;
             greedy_edges(&sub)
         } else {
@@ -215,14 +206,13 @@ pub fn max_weight_edges_within(edges: &[(u32, u32, f64)], limit: ComponentLimit)
     result
 }
 
-/// Whether a component of `rows` × `cols` nuclei and `edges` candidate pairs is past what
-/// [`ComponentLimit::Bounded`] solves optimally.
+/// Whether a component of `rows` × `cols` nuclei and `edges` candidate pairs is past what is
+/// solved optimally.
 fn beyond_sparse_limit(rows: usize, cols: usize, edges: usize) -> bool {
     rows * cols > DENSE_LIMIT && rows.min(cols).saturating_mul(edges) > SPARSE_LIMIT
 }
 
-/// How many connected components of `edges` [`ComponentLimit::Bounded`] would assign
-/// greedily.
+/// How many connected components of `edges` [`assign_edges`] would assign greedily.
 pub fn components_beyond_limit(edges: &[(u32, u32)]) -> usize {
     components(edges)
         .into_iter()

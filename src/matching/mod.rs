@@ -28,7 +28,6 @@ use crate::geometry::candidates::iou_candidates;
 use crate::geometry::index::BoxIndex;
 use crate::geometry::{iou, IouOptions, PreparedShape};
 use crate::model::{AnnotationSet, BoundingBox, Fov};
-use assignment::ComponentLimit;
 use pairing::FovPairing;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -430,7 +429,7 @@ fn optimal(edges: &[Edge], by_distance: bool, options: &MatchOptions) -> (Vec<Ed
             (e.a, e.b, weight)
         })
         .collect();
-    let assigned = assignment::max_weight_edges_within(&weighted, ComponentLimit::Bounded);
+    let assigned = assignment::assign_edges(&weighted);
     let chosen = assigned.chosen.into_iter().map(|i| edges[i]).collect();
     (chosen, assigned.greedy_components)
 }

@@ -156,24 +156,28 @@ pub fn plan_fovs(config: &SimulationConfig) -> Vec<FovPlan> {
 
 /// The slides of a generated simulation, `(slide, hospital)`, in order of their first FOV.
 pub fn generated_slides(config: &SimulationConfig) -> Vec<(String, String)> {
-    let slides = config.slides.clamp(1, config.fovs.max(1));
-    let hospitals = config.hospitals.clamp(1, slides);
-    (0..slides)
-        .map(|slide_index| {
-            let hospital = hospital_code(slide_index % hospitals);
-            (format!("TCGA-{hospital}-Z{slide_index:03}-DX1"), hospital)
-        })
+    (0..slide_count(config))
+        .map(|slide_index| generated_slide(config, slide_index))
         .collect()
+}
+
+fn slide_count(config: &SimulationConfig) -> usize {
+    config.slides.clamp(1, config.fovs.max(1))
+}
+
+/// Slide `slide_index` of a generated simulation and its hospital: slides are spread evenly
+/// over the hospitals.
+fn generated_slide(config: &SimulationConfig, slide_index: usize) -> (String, String) {
+    let hospital = hospital_code(slide_index % config.hospitals.clamp(1, slide_count(config)));
+    (format!("TCGA-{hospital}-Z{slide_index:03}-DX1"), hospital)
 }
 
 /// FOV `index` of a generated simulation: pure, so FOVs are planned one at a time.
 pub fn plan_fov(config: &SimulationConfig, index: usize) -> FovPlan {
-    let slides = config.slides.clamp(1, config.fovs.max(1));
-    let hospitals = config.hospitals.clamp(1, slides);
     let mut stream = Stream::new(config.seed, "fov", index as u64);
-    let slide_index = (index as u128 * slides as u128 / config.fovs.max(1) as u128) as usize;
-    let hospital = hospital_code(slide_index % hospitals);
-    let slide = format!("TCGA-{hospital}-Z{slide_index:03}-DX1");
+    let slide_index =
+        (index as u128 * slide_count(config) as u128 / config.fovs.max(1) as u128) as usize;
+    let (slide, hospital) = generated_slide(config, slide_index);
     let geometry = truth::fov_geometry(&mut stream);
     let left = 1000 + stream.below(90_000) as i64;
     let top = 1000 + stream.below(90_000) as i64;
@@ -301,21 +305,10 @@ fn hospital_code(index: usize) -> String {
     }
 }
 
-/// Folds by hospital: hospital `h` (in order of first appearance) is in the test set of fold
-/// `h mod 5 + 1`; each slide is in exactly one test fold.
-pub fn folds(plans: &[FovPlan]) -> BTreeMap<u32, FoldSplit> {
-    let mut slides: Vec<(String, String)> = Vec::new();
-    let mut seen_slides = std::collections::HashSet::new();
-    for plan in plans {
-        if seen_slides.insert(plan.slide.as_str()) {
-            slides.push((plan.slide.clone(), plan.hospital.clone()));
-        }
-    }
-    folds_of_slides(&slides)
-}
-
-/// [`folds`] from the slides `(slide, hospital)` in order of their first FOV.
-pub fn folds_of_slides(slides: &[(String, String)]) -> BTreeMap<u32, FoldSplit> {
+/// Folds by hospital, from the slides `(slide, hospital)` in order of their first FOV:
+/// hospital `h` (in order of first appearance) is in the test set of fold `h mod 5 + 1`;
+/// each slide is in exactly one test fold.
+pub fn folds(slides: &[(String, String)]) -> BTreeMap<u32, FoldSplit> {
     let mut hospitals: Vec<&str> = Vec::new();
     for (_, hospital) in slides {
         if !hospitals.contains(&hospital.as_str()) {

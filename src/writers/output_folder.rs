@@ -86,11 +86,6 @@ impl OutputFolder {
         &self.staging
     }
 
-    /// The final folder.
-    pub fn target(&self) -> &Path {
-        &self.target
-    }
-
     /// `path` under the staging folder as it will be named once committed.
     pub fn final_path(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.staging)
@@ -221,8 +216,7 @@ fn process_runs(pid: u32) -> bool {
     !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
-/// Removes the staging and replaced folders of ended runs into `name`, and a killed run's
-/// temporary files (`.<file>.tmp-<pid>`) of the set writers.
+/// Removes the staging and replaced folders of ended runs into `name`.
 fn remove_stale(parent: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -246,34 +240,6 @@ fn remove_stale(parent: &Path, name: &str) {
             }
         }
     }
-}
-
-/// The temporary files (`.<name>.tmp-<pid>`) that ended runs left in `dir`, removed; how many.
-pub fn remove_stale_temporaries(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else {
-            continue;
-        };
-        let pid = file_name
-            .starts_with('.')
-            .then(|| file_name.rsplit_once(".tmp-"))
-            .flatten()
-            .and_then(|(_, pid)| pid.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            if pid != std::process::id()
-                && !process_runs(pid)
-                && std::fs::remove_file(entry.path()).is_ok()
-            {
-                removed += 1;
-            }
-        }
-    }
-    removed
 }
 
 #[cfg(test)]

@@ -14,8 +14,7 @@ use crate::error::{Error, Result};
 use crate::ingest::listing::{all_files_below, Hidden};
 use crate::model::{ClassHierarchy, Nucleus};
 use crate::simulate::{
-    folds_of_slides, FovPlan, FovPlans, SimulatedFov, SimulationConfig, MAIN_EVAL_SET,
-    REPEAT_EVAL_SET,
+    folds, FovPlan, FovPlans, SimulatedFov, SimulationConfig, MAIN_EVAL_SET, REPEAT_EVAL_SET,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -133,7 +132,7 @@ pub fn write_simulation(
         }
     }
     let slides = plans.slides();
-    let folds = folds_of_slides(&slides);
+    let folds = folds(&slides);
     let hospitals: std::collections::HashMap<&str, &str> = slides
         .iter()
         .map(|(slide, hospital)| (slide.as_str(), hospital.as_str()))
