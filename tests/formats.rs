@@ -974,6 +974,23 @@ fn corrupted_parquet_never_panics() {
     assert!(tried >= 90, "{tried}");
 }
 
+/// A page header that declares a negative number of values made polars-parquet reserve
+/// 2^61 bytes and abort the process (the fuzz harness found this file; see the fixture's
+/// README): page headers are checked against their column chunk before anything decodes.
+#[test]
+fn a_corrupt_parquet_page_header_is_refused_before_decoding() {
+    let folder =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hugging_face_corrupt_page");
+    let error = read_error(&folder);
+    assert!(
+        error.ends_with(
+            "test_fold_1.parquet: not a readable parquet file (corrupt?): row group 1, \
+             column file_name: page 2: declares -46 values where 3 are left of the chunk's 3"
+        ),
+        "{error}"
+    );
+}
+
 /// An empty file name names no FOV: refused where it is read (it made a FOV "" that was
 /// written as `csv/.csv` and lost).
 #[test]

@@ -104,6 +104,11 @@ impl Reader for HuggingFaceReader {
     }
 
     fn read_set(&self, files: &[PathBuf], options: &ReadOptions) -> Result<LoadedSet> {
+        // A corrupt page header can make the decoder allocate without bound, which aborts:
+        // headers are checked before anything is decoded.
+        for file in files {
+            super::parquet_pages::check_pages(file)?;
+        }
         // The parquet decoder can panic on a corrupt page instead of returning an error: what
         // it panics on becomes an error naming the files.
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

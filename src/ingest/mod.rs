@@ -38,6 +38,7 @@ pub mod metadata;
 pub mod npy;
 mod numbers;
 pub mod options;
+pub mod parquet_pages;
 mod outline;
 pub mod reader;
 mod records;
