@@ -55,10 +55,12 @@ pub enum FindingKind {
     PartsDropped,
     /// A COCO crowd annotation (`iscrowd` 1): a region of many nuclei, not one; skipped.
     CrowdSkipped,
-    /// A COCO run-length (RLE) segmentation, read as its box.
-    SegmentationAsBox,
     /// A FOV that appears in several files or splits with the same nuclei; read once.
     RepeatedFov,
+    /// A QuPath cell object read by its nucleus outline (`nucleusGeometry`).
+    CellReadAsNucleus,
+    /// A QuPath cell object read by its cell outline (`--qupath-geometry cell`).
+    CellReadAsCell,
 }
 
 impl FindingKind {
@@ -68,7 +70,11 @@ impl FindingKind {
     pub fn is_informational(self) -> bool {
         matches!(
             self,
-            FindingKind::CentroidOutsideFov | FindingKind::CorrectionRow | FindingKind::RepeatedFov
+            FindingKind::CentroidOutsideFov
+                | FindingKind::CorrectionRow
+                | FindingKind::RepeatedFov
+                | FindingKind::CellReadAsNucleus
+                | FindingKind::CellReadAsCell
         )
     }
 
@@ -103,8 +109,13 @@ impl FindingKind {
                 "outlines with holes or several parts (outer ring of the largest used)"
             }
             FindingKind::CrowdSkipped => "COCO crowd annotations skipped",
-            FindingKind::SegmentationAsBox => "RLE segmentations read as their boxes",
             FindingKind::RepeatedFov => "FOVs repeated across files or splits (read once)",
+            FindingKind::CellReadAsNucleus => {
+                "QuPath cell objects read by their nucleus outline (nucleusGeometry)"
+            }
+            FindingKind::CellReadAsCell => {
+                "QuPath cell objects read by their cell outline (--qupath-geometry cell)"
+            }
         }
     }
 }

@@ -704,7 +704,7 @@ fn images_travel_into_hugging_face_parquet_and_back_for_overlays() {
 }
 
 #[test]
-fn coco_crowds_are_skipped_and_rle_masks_read_as_boxes_both_counted() {
+fn coco_crowds_are_skipped_and_counted_and_rle_masks_traced() {
     use nucagree::quality::FindingKind;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gt.json");
@@ -717,7 +717,9 @@ fn coco_crowds_are_skipped_and_rle_masks_read_as_boxes_both_counted() {
             {"id": 2, "image_id": 7, "category_id": 2, "bbox": [20, 20, 30, 30],
              "segmentation": {"size": [80, 100], "counts": "abc"}, "iscrowd": 1},
             {"id": 3, "image_id": 7, "category_id": 2, "bbox": [50, 50, 5, 4],
-             "segmentation": {"size": [80, 100], "counts": "abc"}, "iscrowd": 0}
+             "segmentation": {"size": [80, 100],
+                              "counts": [4050, 4, 76, 4, 76, 4, 76, 4, 76, 4, 3626]},
+             "iscrowd": 0}
         ]
     });
     std::fs::write(&path, document.to_string()).unwrap();
@@ -728,9 +730,107 @@ fn coco_crowds_are_skipped_and_rle_masks_read_as_boxes_both_counted() {
     assert_eq!(fov.image_size, Some((100, 80)));
     let areas: Vec<f64> = fov.nuclei.iter().map(|n| n.shape.area()).collect();
     assert_eq!(areas, vec![100.0, 20.0]);
-    assert!(matches!(fov.nuclei[1].shape, Shape::Box(_)));
+    assert_eq!(
+        fov.nuclei[1].shape,
+        Shape::Polygon(vec![[50.0, 50.0], [55.0, 50.0], [55.0, 54.0], [50.0, 54.0]])
+    );
     assert_eq!(set.quality.count(FindingKind::CrowdSkipped), 1);
-    assert_eq!(set.quality.count(FindingKind::SegmentationAsBox), 1);
+    // A mask whose runs do not cover its size, or of another size than its image: refused.
+    let mut bad = document.clone();
+    bad["annotations"][2]["segmentation"]["counts"] = serde_json::json!("abc");
+    std::fs::write(&path, bad.to_string()).unwrap();
+    let error = read_error(&path);
+    assert!(
+        error.ends_with("gt.json:/annotations/2/segmentation/counts: expected runs of the mask: the counts string ends inside a run"),
+        "{error}"
+    );
+    let mut bad = document.clone();
+    bad["annotations"][2]["segmentation"]["size"] = serde_json::json!([100, 80]);
+    std::fs::write(&path, bad.to_string()).unwrap();
+    let error = read_error(&path);
+    assert!(
+        error.contains("gt.json:/annotations/2/segmentation/size: expected its image's size [80, 100] (height, width)"),
+        "{error}"
+    );
+}
+
+/// pycocotools' RLE masks (compressed and as runs) read to the areas, boxes and IoUs
+/// pycocotools gives them (vectors made with pycocotools 2.0.11; see the fixture's README).
+#[test]
+fn coco_rle_masks_read_to_pycocotools_areas_boxes_and_ious() {
+    use nucagree::quality::FindingKind;
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coco_rle");
+    let vectors: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture.join("coco_rle_vectors.json")).unwrap(),
+    )
+    .unwrap();
+    let masks = vectors["masks"].as_array().unwrap();
+    let (height, width) = (
+        vectors["size"][0].as_u64().unwrap(),
+        vectors["size"][1].as_u64().unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for form in ["counts", "runs"] {
+        let annotations: Vec<serde_json::Value> = masks
+            .iter()
+            .enumerate()
+            .map(|(i, mask)| {
+                serde_json::json!({"id": i + 1, "image_id": 1, "category_id": 1,
+                    "bbox": mask["bbox"], "iscrowd": 0,
+                    "segmentation": {"size": [height, width], "counts": mask[form]}})
+            })
+            .collect();
+        let document = serde_json::json!({
+            "images": [{"id": 1, "file_name": "fov.png", "width": width, "height": height}],
+            "categories": [{"id": 1, "name": "tumor"}],
+            "annotations": annotations,
+        });
+        let path = dir.path().join(format!("{form}.json"));
+        std::fs::write(&path, document.to_string()).unwrap();
+        let set = read(&path);
+        let nuclei = &set.fovs[0].nuclei;
+        // The empty mask has no outline: skipped and counted.
+        assert_eq!(nuclei.len(), masks.len() - 1, "{form}");
+        assert_eq!(set.quality.count(FindingKind::DegenerateShape), 1, "{form}");
+        for nucleus in nuclei {
+            let mask = &masks[nucleus.row as usize - 1];
+            assert_eq!(
+                nucleus.shape.area(),
+                mask["area"].as_f64().unwrap(),
+                "{form} {}",
+                nucleus.row
+            );
+            let b = nucleus.bbox;
+            let expected: Vec<f64> = mask["bbox"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect();
+            assert_eq!(
+                vec![b.xmin, b.ymin, b.xmax - b.xmin, b.ymax - b.ymin],
+                expected,
+                "{form} {}",
+                nucleus.row
+            );
+        }
+        let options = IouOptions::default();
+        let ious = vectors["iou_first_half_against_second"].as_array().unwrap();
+        for (i, row) in ious.iter().enumerate() {
+            for (j, expected) in row.as_array().unwrap().iter().enumerate() {
+                let value = iou(
+                    &PreparedShape::new(&nuclei[i].shape),
+                    &PreparedShape::new(&nuclei[12 + j].shape),
+                    &options,
+                );
+                let expected = expected.as_f64().unwrap();
+                assert!(
+                    (value - expected).abs() < 1e-9,
+                    "{form} IoU of {i} and {j}: {value} against {expected}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -1066,4 +1166,57 @@ fn geojson_holes_and_parts_are_kept_and_written_back() {
     let csv = ingest::read_set(&dir.path().join("nucls"), &ReadOptions::default()).unwrap();
     let areas: Vec<f64> = csv.fovs[0].nuclei.iter().map(|n| n.shape.area()).collect();
     assert_eq!(areas, vec![100.0, 4.0]);
+}
+
+/// A QuPath cell export carries the cell (`geometry`) and the nucleus (`nucleusGeometry`):
+/// the nucleus is read unless the cell is asked for, and either choice is counted; QuPath's
+/// derived classes (`names`) resolve by their joined name, else their first part.
+#[test]
+fn qupath_cells_are_read_by_their_nucleus_unless_the_cell_is_asked_for() {
+    use nucagree::ingest::QupathGeometry;
+    use nucagree::quality::FindingKind;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("qupath");
+    std::fs::create_dir_all(&input).unwrap();
+    // A cell 20 x 20 around a 10 x 10 nucleus; a detection with only a geometry (6 x 6).
+    std::fs::write(
+        input.join("fov_a.geojson"),
+        r#"{"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": "c1",
+             "geometry": {"type": "Polygon", "coordinates": [[[0,0],[20,0],[20,20],[0,20],[0,0]]]},
+             "nucleusGeometry": {"type": "Polygon", "coordinates": [[[5,5],[15,5],[15,15],[5,15],[5,5]]]},
+             "properties": {"objectType": "cell",
+                            "classification": {"names": ["tumor", "Positive"], "color": [200, 0, 0]},
+                            "measurements": {"Nucleus: Area": 100}}},
+            {"type": "Feature", "id": "d1",
+             "geometry": {"type": "Polygon", "coordinates": [[[40,40],[46,40],[46,46],[40,46],[40,40]]]},
+             "properties": {"objectType": "detection", "classification": {"name": "lymphocyte"}}}]}"#,
+    )
+    .unwrap();
+    let areas = |set: &AnnotationSet| -> Vec<f64> {
+        set.fovs[0].nuclei.iter().map(|n| n.shape.area()).collect()
+    };
+    let nuclei = ingest::read_set(&input, &ReadOptions::default()).unwrap();
+    assert_eq!(areas(&nuclei), vec![100.0, 36.0]);
+    assert_eq!(nuclei.quality.count(FindingKind::CellReadAsNucleus), 1);
+    assert_eq!(nuclei.quality.count(FindingKind::CellReadAsCell), 0);
+    let tumor = nuclei.hierarchy.resolve("tumor").unwrap();
+    assert_eq!(nuclei.fovs[0].nuclei[0].class, tumor);
+    let options = ReadOptions {
+        qupath_geometry: QupathGeometry::Cell,
+        ..ReadOptions::default()
+    };
+    let cells = ingest::read_set(&input, &options).unwrap();
+    assert_eq!(areas(&cells), vec![400.0, 36.0]);
+    assert_eq!(cells.quality.count(FindingKind::CellReadAsCell), 1);
+    // A derived class whose parts name no class is refused where it is.
+    let text = std::fs::read_to_string(input.join("fov_a.geojson"))
+        .unwrap()
+        .replace(r#"["tumor", "Positive"]"#, r#"["Stroma-ish", "Positive"]"#);
+    std::fs::write(input.join("fov_a.geojson"), text).unwrap();
+    let error = read_error(&input);
+    assert!(
+        error.contains("fov_a.geojson:/features/0/properties/classification:"),
+        "{error}"
+    );
 }

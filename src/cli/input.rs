@@ -1,9 +1,10 @@
 //! How input is read: the options shared by every command that reads annotations.
 
+use super::common::choice;
 use anyhow::Result;
 use clap::Args;
 use nucagree::ingest::registry::{self, READERS};
-use nucagree::ingest::{metadata, ReadOptions, Strictness, TypeMap};
+use nucagree::ingest::{metadata, QupathGeometry, ReadOptions, Strictness, TypeMap};
 use nucagree::model::{ClassHierarchy, ClassScheme};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,6 +39,10 @@ pub struct InputArgs {
     /// categories they refer to (score takes --truth when it is COCO).
     #[arg(long, value_name = "FILE")]
     coco_images: Option<PathBuf>,
+    /// GeoJSON from QuPath: read a cell object by its nucleus (`nucleusGeometry`) or by its
+    /// cell outline (`geometry`). Detections and annotations have only `geometry`.
+    #[arg(long, default_value = "nucleus", value_name = "OUTLINE", value_parser = choice::<QupathGeometry>())]
+    qupath_geometry: QupathGeometry,
     /// Refuse masks declaring more pixels than this, before decoding them.
     #[arg(long, default_value_t = nucagree::png::DEFAULT_MAX_IMAGE_PIXELS, value_name = "N")]
     max_image_pixels: u64,
@@ -91,6 +96,7 @@ impl InputArgs {
             coco_images: self.coco_images.clone(),
             max_image_pixels: self.max_image_pixels,
             label_outlines: nucagree::ingest::LabelOutlines::Traced,
+            qupath_geometry: self.qupath_geometry,
             image_groups: match &self.image_groups {
                 Some(path) => Some(Arc::new(metadata::read_image_groups(path)?)),
                 None => None,

@@ -5,10 +5,12 @@
 //! Each image is a FOV named by its `file_name` without folders and extension. An
 //! annotation with a polygon `segmentation` is a polygon (the largest part where there are
 //! several); with none (`[]` or absent), a box from `bbox` (`[x, y, width, height]`), or a
-//! point where the box is empty. Run-length (RLE) segmentations are read as their boxes,
-//! and counted; crowd annotations (`iscrowd` 1) are skipped, and counted. Categories become
-//! classes by name.
+//! point where the box is empty. A run-length (RLE) mask, compressed or not, is traced to
+//! its exact pixel outline ([`super::coco_rle`]: its area is its pixel count, as
+//! pycocotools' `maskUtils.area`); its `size` must be its image's. Crowd annotations
+//! (`iscrowd` 1) are skipped, and counted. Categories become classes by name.
 
+use super::coco_rle::RunLengthMask;
 use super::format::Format;
 use super::json::{at, coordinate, expected, read_json, score};
 use super::loaded::{LoadedFov, LoadedSet};
@@ -160,7 +162,13 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
             }
             return Err(error);
         };
-        let read = read_annotation(path, &pointer, item, annotation, &catalogue, builder);
+        let image_size = image_value
+            .and_then(Value::as_u64)
+            .and_then(|id| catalogue.images.get(&id))
+            .and_then(|image| image.size);
+        let read = read_annotation(
+            path, &pointer, item, annotation, &catalogue, image_size, builder,
+        );
         builder.keep(options.strictness, item, read)?;
     }
     let fovs: Vec<LoadedFov> = builders
@@ -195,6 +203,8 @@ struct Image {
 struct Catalogue {
     images: BTreeMap<u64, Image>,
     categories: HashMap<u64, (RawClass, String)>,
+    /// Masks declaring more pixels than this are refused before decoding.
+    max_image_pixels: u64,
 }
 
 impl Catalogue {
@@ -299,8 +309,94 @@ impl Catalogue {
                 ));
             }
         }
-        Ok(Catalogue { images, categories })
+        Ok(Catalogue {
+            images,
+            categories,
+            max_image_pixels: options.max_image_pixels,
+        })
     }
+}
+
+/// A run-length mask: `size` `[height, width]` (its image's, where the image has one) and
+/// `counts`, a list of runs or pycocotools' compressed string.
+fn read_rle(
+    path: &Path,
+    pointer: &str,
+    rle: &serde_json::Map<String, Value>,
+    image_size: Option<(u32, u32)>,
+    max_image_pixels: u64,
+) -> Result<RunLengthMask> {
+    let size_value = rle.get("size");
+    let size = size_value
+        .and_then(Value::as_array)
+        .filter(|size| size.len() == 2)
+        .and_then(|size| {
+            let side = |v: &Value| v.as_u64().and_then(|v| u32::try_from(v).ok());
+            Some((side(&size[0])?, side(&size[1])?))
+        });
+    let size_pointer = format!("{pointer}/size");
+    let Some((height, width)) = size else {
+        return Err(expected(
+            path,
+            &size_pointer,
+            "[height, width] in pixels",
+            size_value,
+        ));
+    };
+    if let Some((image_width, image_height)) = image_size {
+        if (image_width, image_height) != (width, height) {
+            return Err(expected(
+                path,
+                &size_pointer,
+                &format!("its image's size [{image_height}, {image_width}] (height, width)"),
+                size_value,
+            ));
+        }
+    }
+    if u64::from(height) * u64::from(width) > max_image_pixels {
+        return Err(expected(
+            path,
+            &size_pointer,
+            &format!("at most {max_image_pixels} pixels (--max-image-pixels)"),
+            size_value,
+        ));
+    }
+    let counts_pointer = format!("{pointer}/counts");
+    let counts = rle.get("counts");
+    let decoded = match counts {
+        Some(Value::String(text)) => RunLengthMask::from_compressed(height, width, text),
+        Some(Value::Array(runs)) => {
+            let mut lengths = Vec::with_capacity(runs.len());
+            for (i, run) in runs.iter().enumerate() {
+                let Some(length) = run.as_u64() else {
+                    return Err(expected(
+                        path,
+                        &format!("{counts_pointer}/{i}"),
+                        "a run length (an integer of at least 0)",
+                        Some(run),
+                    ));
+                };
+                lengths.push(length);
+            }
+            RunLengthMask::new(height, width, lengths)
+        }
+        other => {
+            return Err(expected(
+                path,
+                &counts_pointer,
+                "run lengths: a list of integers or a compressed string",
+                other,
+            ))
+        }
+    };
+    decoded.map_err(|message| {
+        Error::input(
+            at(path, &counts_pointer),
+            crate::error::Problem::Invalid {
+                message: format!("expected runs of the mask: {message}"),
+            },
+        )
+    })
 }
 
 fn read_annotation(
@@ -309,6 +405,7 @@ fn read_annotation(
     item: u64,
     annotation: &Value,
     catalogue: &Catalogue,
+    image_size: Option<(u32, u32)>,
     builder: &mut FovBuilder<'_>,
 ) -> Result<()> {
     let category_value = annotation.get("category_id");
@@ -368,11 +465,16 @@ fn read_annotation(
             }
             (ShapeType::Polygon, rings.swap_remove(0))
         }
+        Some(Value::Object(rle)) => {
+            let here = format!("{pointer}/segmentation");
+            let mask = read_rle(path, &here, rle, image_size, catalogue.max_image_pixels)?;
+            if let Some(shape) = builder.pieces(item, mask.pieces()) {
+                builder.push(Nucleus::new(item as u32, shape, *class, score), name);
+            }
+            return Ok(());
+        }
         segmentation => {
             match segmentation {
-                Some(Value::Object(_)) => {
-                    builder.note(FindingKind::SegmentationAsBox, Some(item), String::new());
-                }
                 // Absent, null or an empty list: the box stands for the nucleus.
                 None | Some(Value::Null) | Some(Value::Array(_)) => {}
                 Some(other) => {

@@ -1,7 +1,11 @@
 //! GeoJSON as QuPath exports it: one file per FOV holding a `FeatureCollection`, a single
 //! `Feature`, or a list of features. Each feature's geometry is a `Polygon`, `MultiPolygon`
-//! or `Point`; its class is `properties.classification.name` (QuPath), or
-//! `properties.classification` as text, or `properties.name`; its score is
+//! or `Point`. A QuPath cell object carries two outlines, `geometry` (the cell) and
+//! `nucleusGeometry` (the nucleus): the nucleus is read unless [`QupathGeometry::Cell`] is
+//! asked for, and either choice is counted among the informational findings. Its class is
+//! `properties.classification.name` (QuPath), or `classification.names` joined by `": "`
+//! (QuPath's derived classes, e.g. `Tumor: Positive`; the first name where the joined one is
+//! no class), or `properties.classification` as text, or `properties.name`; its score is
 //! `properties.score` or `properties.confidence`. `properties.nucls_type` (`rectangle`),
 //! written by nucagree, keeps boxes boxes. A polygon's holes and a `MultiPolygon`'s parts are
 //! kept: the nucleus is one outline of several pieces.
@@ -10,12 +14,13 @@ use super::format::Format;
 use super::json::{coordinate, expected, points, read_json, score};
 use super::loaded::FovFile;
 use super::options::ReadOptions;
-use super::options::Strictness;
+use super::options::{QupathGeometry, Strictness};
 use super::outline::FovRows;
 use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
 use super::reader::{FovReader, Layout, Reader, Sniff};
 use crate::error::{Error, Result};
 use crate::model::{ClassHierarchy, Nucleus, Piece, RawClass};
+use crate::quality::FindingKind;
 use serde_json::Value;
 use std::path::Path;
 use std::path::PathBuf;
@@ -26,6 +31,7 @@ pub fn read_geojson_fov(
     path: &Path,
     hierarchy: &ClassHierarchy,
     strictness: Strictness,
+    qupath_geometry: QupathGeometry,
 ) -> Result<FovRows> {
     let document = read_json(path)?;
     let (features, base) = match &document {
@@ -54,18 +60,39 @@ pub fn read_geojson_fov(
             format!("{base}/{index}")
         };
         let item = index as u64 + 1;
-        let read = read_feature(path, &pointer, item, feature, hierarchy, &mut builder);
+        let read = read_feature(
+            path,
+            &pointer,
+            item,
+            feature,
+            hierarchy,
+            qupath_geometry,
+            &mut builder,
+        );
         builder.keep(strictness, item, read)?;
     }
     Ok(builder.finish())
 }
 
-fn class_name(properties: Option<&Value>) -> Option<&str> {
+/// The class names a feature may have, in the order tried: one, or for QuPath's derived
+/// classes (`names: ["Tumor", "Positive"]`) the joined name and then the first part.
+fn class_names(properties: Option<&Value>) -> Option<Vec<String>> {
     let properties = properties?;
     match properties.get("classification") {
-        Some(Value::Object(c)) => c.get("name").and_then(Value::as_str),
-        Some(Value::String(name)) => Some(name),
-        _ => properties.get("name").and_then(Value::as_str),
+        Some(Value::Object(c)) => match (c.get("name"), c.get("names")) {
+            (Some(Value::String(name)), _) => Some(vec![name.clone()]),
+            (_, Some(Value::Array(names))) => {
+                let parts: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+                (!parts.is_empty() && parts.len() == names.len())
+                    .then(|| vec![parts.join(": "), parts[0].to_string()])
+            }
+            _ => None,
+        },
+        Some(Value::String(name)) => Some(vec![name.clone()]),
+        _ => properties
+            .get("name")
+            .and_then(Value::as_str)
+            .map(|name| vec![name.to_string()]),
     }
 }
 
@@ -75,10 +102,11 @@ fn read_feature(
     item: u64,
     feature: &Value,
     hierarchy: &ClassHierarchy,
+    qupath_geometry: QupathGeometry,
     builder: &mut FovBuilder<'_>,
 ) -> Result<()> {
     let properties = feature.get("properties");
-    let Some(name) = class_name(properties) else {
+    let Some(names) = class_names(properties) else {
         return Err(expected(
             path,
             &format!("{pointer}/properties/classification/name"),
@@ -86,16 +114,40 @@ fn read_feature(
             properties.and_then(|p| p.get("classification")),
         ));
     };
-    let class = resolve_class_loosely(hierarchy, name).map_err(|problem| {
-        Error::input(
-            super::json::at(path, &format!("{pointer}/properties/classification/name")),
-            problem,
-        )
-    })?;
+    let resolved = names
+        .iter()
+        .map(|name| resolve_class_loosely(hierarchy, name).map(|class| (class, name)))
+        .enumerate()
+        .find(|(i, result)| result.is_ok() || *i + 1 == names.len());
+    let (class, name) = match resolved {
+        Some((_, Ok((class, name)))) => (class, name.as_str()),
+        Some((_, Err(problem))) => {
+            let error = Error::input(
+                super::json::at(path, &format!("{pointer}/properties/classification")),
+                problem,
+            );
+            return Err(error);
+        }
+        None => unreachable!("class_names gives at least one name"),
+    };
     let score_value = properties.and_then(|p| p.get("score").or_else(|| p.get("confidence")));
     let score = score(path, &format!("{pointer}/properties/score"), score_value)?;
-    let geometry_pointer = format!("{pointer}/geometry");
-    let geometry = feature.get("geometry");
+    let nucleus = feature
+        .get("nucleusGeometry")
+        .filter(|geometry| !geometry.is_null());
+    let field = match (nucleus, qupath_geometry) {
+        (Some(_), QupathGeometry::Nucleus) => {
+            builder.note(FindingKind::CellReadAsNucleus, Some(item), String::new());
+            "nucleusGeometry"
+        }
+        (Some(_), QupathGeometry::Cell) => {
+            builder.note(FindingKind::CellReadAsCell, Some(item), String::new());
+            "geometry"
+        }
+        (None, _) => "geometry",
+    };
+    let geometry_pointer = format!("{pointer}/{field}");
+    let geometry = feature.get(field);
     let kind = geometry.and_then(|g| g.get("type")).and_then(Value::as_str);
     let coordinates_pointer = format!("{geometry_pointer}/coordinates");
     let coordinates = geometry.and_then(|g| g.get("coordinates"));
@@ -243,6 +295,7 @@ impl Reader for GeoJsonReader {
         Ok(Arc::new(GeoJsonFovs {
             hierarchy: options.hierarchy.clone(),
             strictness: options.strictness,
+            qupath_geometry: options.qupath_geometry,
         }))
     }
 }
@@ -251,12 +304,13 @@ impl Reader for GeoJsonReader {
 struct GeoJsonFovs {
     hierarchy: Arc<ClassHierarchy>,
     strictness: Strictness,
+    qupath_geometry: QupathGeometry,
 }
 
 impl FovReader for GeoJsonFovs {
     fn read_fov(&self, path: &Path) -> Result<FovFile> {
         Ok(FovFile {
-            rows: read_geojson_fov(path, &self.hierarchy, self.strictness)?,
+            rows: read_geojson_fov(path, &self.hierarchy, self.strictness, self.qupath_geometry)?,
             ..FovFile::default()
         })
     }

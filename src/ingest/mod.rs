@@ -17,6 +17,7 @@
 //! FOV files are read in parallel; the result does not depend on the thread count.
 
 pub mod coco;
+pub mod coco_rle;
 pub mod config;
 pub mod detect;
 pub mod format;
@@ -38,8 +39,8 @@ pub mod metadata;
 pub mod npy;
 mod numbers;
 pub mod options;
-pub mod parquet_pages;
 mod outline;
+pub mod parquet_pages;
 pub mod reader;
 mod records;
 pub mod registry;
@@ -52,7 +53,7 @@ pub use fov_csv::{parse_fov_csv, read_fov_csv};
 pub use geojson::read_geojson_fov;
 pub use hovernet::read_hovernet_fov;
 pub use numbers::{parse_number, parse_number_list, COORDINATE_LIMIT};
-pub use options::{LabelOutlines, ReadOptions, Strictness};
+pub use options::{LabelOutlines, QupathGeometry, ReadOptions, Strictness};
 pub use outline::FovRows;
 pub use set_index::SetIndex;
 pub use type_map::TypeMap;

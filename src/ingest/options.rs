@@ -27,6 +27,21 @@ pub enum LabelOutlines {
     Boxes,
 }
 
+/// Which outline of a QuPath cell object is read (its `nucleusGeometry` or its `geometry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QupathGeometry {
+    /// The nucleus (`nucleusGeometry`): what nucleus annotations are compared with.
+    #[default]
+    Nucleus,
+    /// The cell (`geometry`: the nucleus dilated by QuPath's cell expansion).
+    Cell,
+}
+
+crate::choices!(QupathGeometry {
+    Nucleus => "nucleus",
+    Cell => "cell",
+});
+
 /// How to read annotation sets.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -45,6 +60,8 @@ pub struct ReadOptions {
     pub coco_images: Option<PathBuf>,
     /// The outlines of nuclei read from label maps.
     pub label_outlines: LabelOutlines,
+    /// GeoJSON: which outline of a QuPath cell object is read.
+    pub qupath_geometry: QupathGeometry,
     /// `--image-groups`: each image's group (PanNuke's tissue, for any set), by FOV name.
     pub image_groups: Option<Arc<std::collections::BTreeMap<String, String>>>,
     /// Masks (and images) declaring more pixels than this are refused before decoding.
@@ -63,6 +80,7 @@ impl Default for ReadOptions {
             coco_images: None,
             max_image_pixels: crate::png::DEFAULT_MAX_IMAGE_PIXELS,
             label_outlines: LabelOutlines::Traced,
+            qupath_geometry: QupathGeometry::Nucleus,
             image_groups: None,
         }
     }
