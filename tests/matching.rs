@@ -262,6 +262,58 @@ fn a_crowd_drawn_over_itself_is_assigned_greedily_and_counted() {
     assert_eq!((smaller.pairs.len(), smaller.greedy_components), (200, 0));
 }
 
+/// A FOV whose nuclei overlap past a million pairs (and 20 per nucleus) is refused before
+/// matching, naming the FOV and both files: 5,000 boxes stacked on one spot took a minute
+/// and 4.8 GB to match, 20,000 would exhaust the machine. 1,000 (exactly a million pairs)
+/// are matched; so are centroid crowds below the limit, and a study's raters are counted
+/// together.
+#[test]
+fn a_fov_past_the_overlap_limit_is_refused_before_matching() {
+    use nucagree::matching::crowd::{check_fov_pair, require_bounded_study, Candidates};
+    let boxes = |n: usize| {
+        vec![
+            Shape::Box(BoundingBox {
+                xmin: 10.0,
+                ymin: 10.0,
+                xmax: 30.0,
+                ymax: 30.0,
+            });
+            n
+        ]
+    };
+    let (allowed, crowd) = (fov_of(&boxes(1_000)), fov_of(&boxes(1_001)));
+    check_fov_pair(&allowed, &allowed, Candidates::Overlapping).unwrap();
+    let error = check_fov_pair(&crowd, &crowd, Candidates::Overlapping)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with(
+            "fov.csv: FOV \"fov\": more than 1000000 pairs of nuclei overlap between this file and fov.csv ("
+        ),
+        "{error}"
+    );
+    // Centroids 1 px apart in a row: within 30 px, about 60 neighbours each.
+    let row: Vec<Shape> = (0..2_000).map(|i| Shape::Point([i as f64, 0.0])).collect();
+    check_fov_pair(&fov_of(&row), &fov_of(&row), Candidates::WithinRadius(30.0)).unwrap();
+    let stacked: Vec<Shape> = (0..1_100).map(|_| Shape::Point([5.0, 5.0])).collect();
+    assert!(check_fov_pair(
+        &fov_of(&stacked),
+        &fov_of(&stacked),
+        Candidates::WithinRadius(30.0)
+    )
+    .is_err());
+    // A study's raters are counted together: three raters of 600 stacked boxes are
+    // 1,800 × 1,799 / 2 = 1.6 million pairs, refused; two are 0.7 million, analysed.
+    let rater = fov_of(&boxes(600));
+    let fovs = vec![(
+        "fov".to_string(),
+        vec![Some(&rater), Some(&rater), Some(&rater)],
+    )];
+    assert!(require_bounded_study(&fovs).is_err());
+    let fovs = vec![("fov".to_string(), vec![Some(&rater), Some(&rater)])];
+    require_bounded_study(&fovs).unwrap();
+}
+
 #[test]
 fn centroid_matching_keeps_the_most_pairs_within_the_radius() {
     // A chain where the nearest-first choice strands a pair: a at 0 and 8, b at 5 and 13,

@@ -37,7 +37,7 @@ impl std::str::FromStr for EvalSetChoice {
 }
 
 /// Why a study cannot be analysed as asked.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AgreeError {
     #[error("no rater has the evaluation set {name:?}")]
@@ -46,6 +46,9 @@ pub enum AgreeError {
     TooFewRaters { found: usize },
     #[error("no rater is in the group {group:?} (groups: {})", groups.join(", "))]
     UnknownTruthGroup { group: String, groups: Vec<String> },
+    /// A FOV whose raters' nuclei overlap past [`crate::matching::crowd::pair_limit`].
+    #[error(transparent)]
+    Crowded(#[from] crate::error::Error),
 }
 
 /// An analysed study: its raters, anchors, report and inferred truth at each level.
@@ -124,6 +127,7 @@ pub fn analyse_study<'a>(
             });
         }
     }
+    crate::matching::crowd::require_bounded_study(&study.fovs)?;
     // The main cut and the alpha sweep's other cuts share one R-tree pass.
     let mut cuts = vec![options.min_iou];
     cuts.extend(other_cuts(options));

@@ -169,6 +169,7 @@ fn with_flag(error: AgreeError, job: &AgreeJob) -> anyhow::Error {
             "--truth-from {group:?}: no rater is in that group (groups: {})",
             groups.join(", ")
         ),
+        AgreeError::Crowded(error) => anyhow::Error::new(error),
         other => anyhow::Error::new(other),
     }
 }

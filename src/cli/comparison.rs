@@ -14,6 +14,7 @@ use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
 use nucagree::conventions::Convention;
 use nucagree::ingest::{self, ReadOptions};
+use nucagree::matching::crowd;
 use nucagree::matching::pairing::FovPairing;
 use nucagree::model::{AnnotationSet, ClassLevel};
 use nucagree::report::{self, ExtraFormats};
@@ -277,6 +278,7 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     FovPairing::of(&a.fov_names(), &b.fov_names())
         .require_shared()
         .with_context(|| format!("{} against {}", job.a.display(), job.b.display()))?;
+    crowd::require_bounded_crowds(&a, &b, (&options.matching.criterion).into())?;
     watch.lap("reading");
     let roles = ClassRoles::new(b.hierarchy.clone(), options.ambiguous);
     let bar = progress_bar(job.run, b.fovs.len(), "matching");

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::conventions::{conventions_report, ConventionsOptions, ConventionsReport};
 use nucagree::ingest::{self, LabelOutlines};
+use nucagree::matching::crowd;
 use nucagree::matching::pairing::FovPairing;
 use nucagree::report;
 use std::path::PathBuf;
@@ -80,6 +81,7 @@ pub fn conventions(args: &ConventionsArgs) -> Result<ExitCode> {
     FovPairing::of(&pred.fov_names(), &truth.fov_names())
         .require_shared()
         .with_context(|| format!("{} against {}", args.pred.display(), args.truth.display()))?;
+    crowd::require_bounded_crowds(&pred, &truth, crowd::Candidates::Overlapping)?;
     watch.lap("reading");
     let summary = conventions_report(&truth, &pred, &options);
     watch.lap("statistics");

@@ -19,6 +19,7 @@
 //! radius first.
 
 pub mod assignment;
+pub mod crowd;
 pub mod pairing;
 pub mod sparse_assignment;
 pub mod stream;

@@ -50,6 +50,11 @@ pub fn match_indexed(
             .map(|&(i, j)| Ok((index_a.read_fov(i)?.0, index_b.read_fov(j)?.0)))
             .collect();
         let fovs = fovs.into_iter().collect::<Result<Vec<_>>>()?;
+        fovs.par_iter()
+            .map(|(fa, fb)| super::crowd::check_fov_pair(fa, fb, (&options.criterion).into()))
+            .collect::<Vec<Result<()>>>()
+            .into_iter()
+            .collect::<Result<()>>()?;
         let read_done = Instant::now();
         let results: Vec<(FovMatch, Option<Vec<MatchRow>>)> = fovs
             .par_iter()
