@@ -758,6 +758,7 @@ fn coco_crowds_are_skipped_and_counted_and_rle_masks_traced() {
 /// pycocotools gives them (vectors made with pycocotools 2.0.11; see the fixture's README).
 #[test]
 fn coco_rle_masks_read_to_pycocotools_areas_boxes_and_ious() {
+    use nucagree::geometry::run_length::RunLengthMask;
     use nucagree::quality::FindingKind;
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coco_rle");
     let vectors: serde_json::Value = serde_json::from_str(
@@ -769,6 +770,19 @@ fn coco_rle_masks_read_to_pycocotools_areas_boxes_and_ious() {
         vectors["size"][0].as_u64().unwrap(),
         vectors["size"][1].as_u64().unwrap(),
     );
+    // Encoding: the runs compress to pycocotools' strings.
+    for mask in masks {
+        let runs: Vec<u64> = mask["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        let encoded = RunLengthMask::new(height as u32, width as u32, runs)
+            .unwrap()
+            .to_compressed();
+        assert_eq!(encoded, mask["counts"].as_str().unwrap());
+    }
     let dir = tempfile::tempdir().unwrap();
     for form in ["counts", "runs"] {
         let annotations: Vec<serde_json::Value> = masks
@@ -1218,5 +1232,52 @@ fn qupath_cells_are_read_by_their_nucleus_unless_the_cell_is_asked_for() {
     assert!(
         error.contains("fov_a.geojson:/features/0/properties/classification:"),
         "{error}"
+    );
+}
+
+/// Label-map sets convert to COCO as RLE masks (every piece and hole kept), which read back
+/// to the same outlines, so `score` gives the same results from either.
+#[test]
+fn label_maps_convert_to_coco_rle_masks_and_back_exactly() {
+    let fixture = |side: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/instance/png")
+            .join(side)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut sets = Vec::new();
+    for side in ["true", "pred"] {
+        let set = read(&fixture(side));
+        assert_eq!(outlines_simplified(&set, OutputFormat::Coco), 0);
+        let out = dir.path().join(side);
+        write_set(&set, OutputFormat::Coco, &out).unwrap();
+        let text = std::fs::read_to_string(out.join("annotations.json")).unwrap();
+        assert!(
+            text.contains(r#""segmentation":{"counts":"#),
+            "masks, not polygons"
+        );
+        let options = ReadOptions {
+            hierarchy: set.hierarchy.clone(),
+            hierarchy_chosen: true,
+            ..ReadOptions::default()
+        };
+        let back = ingest::read_set(&out.join("annotations.json"), &options).unwrap();
+        assert_eq!(back.fovs.len(), set.fovs.len());
+        for (fov, fov_back) in set.fovs.iter().zip(&back.fovs) {
+            assert_eq!(fov.name, fov_back.name);
+            let shapes: Vec<&Shape> = fov.nuclei.iter().map(|n| &n.shape).collect();
+            let shapes_back: Vec<&Shape> = fov_back.nuclei.iter().map(|n| &n.shape).collect();
+            assert_eq!(shapes, shapes_back, "{}", fov.name);
+            // Masks that do not overlap are a label map: the instance metrics count pixels.
+            let pixels =
+                |f: &nucagree::model::Fov| f.label_map.as_ref().map(|m| m.foreground_pixels());
+            assert_eq!(pixels(fov), pixels(fov_back), "{}", fov.name);
+        }
+        sets.push((set, back));
+    }
+    let [(truth, truth_back), (pred, pred_back)] = [sets.remove(0), sets.remove(0)];
+    assert_eq!(
+        score_json(&pred, &truth),
+        score_json(&pred_back, &truth_back)
     );
 }

@@ -6,25 +6,29 @@
 //! annotation with a polygon `segmentation` is a polygon (the largest part where there are
 //! several); with none (`[]` or absent), a box from `bbox` (`[x, y, width, height]`), or a
 //! point where the box is empty. A run-length (RLE) mask, compressed or not, is traced to
-//! its exact pixel outline ([`super::coco_rle`]: its area is its pixel count, as
-//! pycocotools' `maskUtils.area`); its `size` must be its image's. Crowd annotations
+//! its exact pixel outline ([`crate::geometry::run_length`]: its area is its pixel count, as
+//! pycocotools' `maskUtils.area`); its `size` must be its image's. An image whose nuclei are
+//! all masks that do not overlap keeps them as a label map too, so that the field's
+//! instance metrics count its pixels as they would on the label map it came from. Crowd
+//! annotations
 //! (`iscrowd` 1) are skipped, and counted. Categories become classes by name.
 
-use super::coco_rle::RunLengthMask;
 use super::format::Format;
 use super::json::{at, coordinate, expected, read_json, score};
 use super::loaded::{LoadedFov, LoadedSet};
 use super::options::{ReadOptions, Strictness};
-use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
+use super::outline::{resolve_class_loosely, FovBuilder, FovRows, ShapeType};
 use super::reader::{Layout, Reader, Sniff};
 use crate::error::{Error, Result};
 use crate::geometry::ring::ring_signed_area;
-use crate::model::{Nucleus, RawClass};
+use crate::geometry::run_length::RunLengthMask;
+use crate::model::{LabelMap, Nucleus, RawClass};
 use crate::quality::FindingKind;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Reads a COCO file as a whole set.
 /// The COCO format.
@@ -122,6 +126,7 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
         .map(|&id| (id, FovBuilder::new(path)))
         .collect();
     let mut annotation_ids: HashMap<u64, usize> = HashMap::new();
+    let mut masks: HashMap<u64, Vec<(u32, RunLengthMask)>> = HashMap::new();
     for (index, annotation) in annotations.iter().enumerate() {
         let pointer = format!("{base}/{index}");
         let item = index as u64 + 1;
@@ -169,21 +174,44 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
         let read = read_annotation(
             path, &pointer, item, annotation, &catalogue, image_size, builder,
         );
-        builder.keep(options.strictness, item, read)?;
+        if let Some(Some(mask)) = builder.keep(options.strictness, item, read)? {
+            let image_id = image_value.and_then(Value::as_u64).unwrap_or_default();
+            masks.entry(image_id).or_default().push((item as u32, mask));
+        }
     }
-    let fovs: Vec<LoadedFov> = builders
+    let rows: Vec<(u64, FovRows)> = builders
         .into_iter()
-        .map(|(id, builder)| {
+        .map(|(id, builder)| (id, builder.finish()))
+        .collect();
+    // A file of masks only: its images without nuclei are empty label maps (where their
+    // size is known), as a label-map set would hold them.
+    let only_masks = rows.iter().map(|(_, r)| r.nuclei.len()).sum::<usize>()
+        == masks.values().map(Vec::len).sum::<usize>()
+        && !masks.is_empty();
+    let fovs: Vec<LoadedFov> = rows
+        .into_iter()
+        .map(|(id, rows)| {
             let image = &catalogue.images[&id];
+            let label_map = match (rows.nuclei.is_empty(), image.size) {
+                (true, Some((width, height)))
+                    if only_masks
+                        && u64::from(width) * u64::from(height) <= catalogue.max_image_pixels =>
+                {
+                    let empty = vec![0u32; width as usize * height as usize];
+                    LabelMap::from_labels(width, height, &empty)
+                }
+                _ => label_map_of(&rows.nuclei, masks.get(&id)),
+            }
+            .map(Arc::new);
             LoadedFov {
                 name: image.name.clone(),
                 source: path.to_path_buf(),
-                rows: builder.finish(),
+                rows,
                 region: None,
                 image_size: image.size,
                 test_fold: None,
                 group: None,
-                label_map: None,
+                label_map,
             }
         })
         .collect();
@@ -192,6 +220,35 @@ pub(crate) fn read_coco(path: &Path, options: &ReadOptions) -> Result<LoadedSet>
         quality: set_quality,
         ..LoadedSet::default()
     })
+}
+
+/// The label map of an image whose nuclei are all RLE masks of one size that do not
+/// overlap (each pixel the row of its nucleus), so that the instance metrics count pixels as
+/// the peers do; `None` otherwise (polygons, boxes, or overlapping masks: outlines then).
+fn label_map_of(nuclei: &[Nucleus], masks: Option<&Vec<(u32, RunLengthMask)>>) -> Option<LabelMap> {
+    let masks = masks?;
+    let (height, width) = (masks.first()?.1.height, masks.first()?.1.width);
+    let all_masks = masks.len() == nuclei.len()
+        && nuclei.iter().zip(masks).all(|(n, (row, _))| n.row == *row)
+        && masks
+            .iter()
+            .all(|(_, m)| (m.height, m.width) == (height, width));
+    if !all_masks {
+        return None;
+    }
+    let mut labels = vec![0u32; height as usize * width as usize];
+    for (row, mask) in masks {
+        for (x, y, rows) in mask.column_runs() {
+            for y in y..y + rows {
+                let pixel = &mut labels[y as usize * width as usize + x as usize];
+                if *pixel != 0 {
+                    return None;
+                }
+                *pixel = *row;
+            }
+        }
+    }
+    LabelMap::from_labels(width, height, &labels)
 }
 
 struct Image {
@@ -407,7 +464,7 @@ fn read_annotation(
     catalogue: &Catalogue,
     image_size: Option<(u32, u32)>,
     builder: &mut FovBuilder<'_>,
-) -> Result<()> {
+) -> Result<Option<RunLengthMask>> {
     let category_value = annotation.get("category_id");
     let Some((class, name)) = category_value
         .and_then(Value::as_u64)
@@ -426,7 +483,7 @@ fn read_annotation(
         == Some(1)
     {
         builder.note(FindingKind::CrowdSkipped, Some(item), String::new());
-        return Ok(());
+        return Ok(None);
     }
     let score = score(path, &format!("{pointer}/score"), annotation.get("score"))?;
     let (shape_type, vertices) = match annotation.get("segmentation") {
@@ -468,10 +525,11 @@ fn read_annotation(
         Some(Value::Object(rle)) => {
             let here = format!("{pointer}/segmentation");
             let mask = read_rle(path, &here, rle, image_size, catalogue.max_image_pixels)?;
-            if let Some(shape) = builder.pieces(item, mask.pieces()) {
-                builder.push(Nucleus::new(item as u32, shape, *class, score), name);
-            }
-            return Ok(());
+            let Some(shape) = builder.pieces(item, mask.pieces()) else {
+                return Ok(None);
+            };
+            builder.push(Nucleus::new(item as u32, shape, *class, score), name);
+            return Ok(Some(mask));
         }
         segmentation => {
             match segmentation {
@@ -515,5 +573,5 @@ fn read_annotation(
     if let Some(shape) = builder.shape(item, shape_type, vertices) {
         builder.push(Nucleus::new(item as u32, shape, *class, score), name);
     }
-    Ok(())
+    Ok(None)
 }

@@ -17,7 +17,6 @@
 //! FOV files are read in parallel; the result does not depend on the thread count.
 
 pub mod coco;
-pub mod coco_rle;
 pub mod config;
 pub mod detect;
 pub mod format;

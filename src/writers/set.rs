@@ -6,6 +6,7 @@
 use super::files::write_atomic;
 use super::nucls::{self, class_label, closed_ring, shape_type, FovLocationRow};
 use crate::error::{Error, Result};
+use crate::geometry::run_length::RunLengthMask;
 use crate::model::{AnnotationSet, ClassLevel, Nucleus, Shape};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -78,7 +79,8 @@ pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Resul
 /// How many of the set's outlines `format` cannot hold in full: outlines of several pieces
 /// (written as the largest piece's outer ring in the NuCLS CSVs and Hugging Face parquet),
 /// and outlines with holes in COCO (whose polygons cannot hold holes; its `area` is the
-/// true area). GeoJSON holds them all.
+/// true area), except where a label map holds them (written as masks). GeoJSON holds them
+/// all.
 pub fn outlines_simplified(set: &AnnotationSet, format: OutputFormat) -> usize {
     let simplified = |shape: &Shape| match (shape, format) {
         (Shape::Pieces(_), OutputFormat::Nucls | OutputFormat::HuggingFace) => true,
@@ -87,6 +89,8 @@ pub fn outlines_simplified(set: &AnnotationSet, format: OutputFormat) -> usize {
     };
     set.fovs
         .iter()
+        // COCO holds a label map's nuclei whole, as masks.
+        .filter(|f| !(format == OutputFormat::Coco && f.label_map.is_some()))
         .flat_map(|f| &f.nuclei)
         .filter(|n| simplified(&n.shape))
         .count()
@@ -120,7 +124,8 @@ fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The set as one COCO document: images in FOV order, categories the raw classes (and the
 /// `correction_` classes used), boxes with empty segmentations, polygons with one, outlines
-/// of pieces with one polygon a piece.
+/// of pieces with one polygon a piece; nuclei of FOVs read from label maps as their masks
+/// in pycocotools' compressed RLE (exact: holes and every piece).
 fn coco(set: &AnnotationSet) -> Value {
     let mut categories: Vec<String> = set.hierarchy.names(ClassLevel::Raw).to_vec();
     for nucleus in set.fovs.iter().flat_map(|f| &f.nuclei) {
@@ -139,14 +144,23 @@ fn coco(set: &AnnotationSet) -> Value {
             image["height"] = json!(height);
         }
         images.push(image);
+        let masks = fov.label_map.as_deref().map(RunLengthMask::of_label_map);
         for nucleus in &fov.nuclei {
             let b = nucleus.bbox;
             let flat = |ring: &[[f64; 2]]| ring.iter().flat_map(|v| [v[0], v[1]]).collect();
-            let segmentation: Vec<Vec<f64>> = match &nucleus.shape {
-                Shape::Polygon(vertices) => vec![flat(vertices)],
+            let mask = masks.as_ref().and_then(|m| m.get(&nucleus.row));
+            let segmentation: Value = match (mask, &nucleus.shape) {
+                (Some(mask), _) => json!({
+                    "size": [mask.height, mask.width],
+                    "counts": mask.to_compressed(),
+                }),
+                (None, Shape::Polygon(vertices)) => json!([flat(vertices)]),
                 // COCO's polygons cannot hold holes: each piece's outer ring.
-                Shape::Pieces(pieces) => pieces.iter().map(|p| flat(&p.outer)).collect(),
-                _ => Vec::new(),
+                (None, Shape::Pieces(pieces)) => {
+                    let rings: Vec<Vec<f64>> = pieces.iter().map(|p| flat(&p.outer)).collect();
+                    json!(rings)
+                }
+                _ => json!([]),
             };
             let mut annotation = json!({
                 "id": annotations.len() + 1,

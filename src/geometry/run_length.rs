@@ -8,17 +8,19 @@
 //! area is its pixel count, as pycocotools' `maskUtils.area` gives it.
 //!
 //! ```
-//! use nucagree::ingest::coco_rle::RunLengthMask;
+//! use nucagree::geometry::run_length::RunLengthMask;
 //! // A 4 x 3 image (height 4): column 1 rows 1-2 and column 2 rows 1-2 are the mask.
 //! let mask = RunLengthMask::new(4, 3, vec![5, 2, 2, 2, 1]).unwrap();
 //! assert_eq!(mask.area(), 4);
 //! assert_eq!(mask.bbox(), Some([1, 1, 3, 3]));
 //! let compressed = RunLengthMask::from_compressed(4, 3, "5220O").unwrap();
 //! assert_eq!(compressed, mask);
+//! assert_eq!(mask.to_compressed(), "5220O");
 //! ```
 
 use crate::geometry::contour::trace_regions;
-use crate::model::Piece;
+use crate::model::{LabelMap, Piece};
+use std::collections::BTreeMap;
 
 /// A binary mask as runs over its pixels in column-major order, background first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +97,86 @@ impl RunLengthMask {
         RunLengthMask::new(height, width, counts)
     }
 
+    /// The mask of the pixels at `positions` (column-major: `x * height + y`), sorted and
+    /// distinct, each below `height × width`.
+    pub fn from_positions(height: u32, width: u32, positions: &[u64]) -> RunLengthMask {
+        let pixels = u64::from(height) * u64::from(width);
+        let mut counts = Vec::new();
+        let mut end = 0u64; // where the last mask run ended
+        let mut index = 0;
+        while index < positions.len() {
+            let start = positions[index];
+            let mut length = 1;
+            while index + length < positions.len()
+                && positions[index + length] == start + length as u64
+            {
+                length += 1;
+            }
+            counts.push(start - end);
+            counts.push(length as u64);
+            end = start + length as u64;
+            index += length;
+        }
+        if end < pixels || counts.is_empty() {
+            counts.push(pixels - end);
+        }
+        RunLengthMask {
+            height,
+            width,
+            counts,
+        }
+    }
+
+    /// Each label's mask in a label map, by label.
+    pub fn of_label_map(map: &LabelMap) -> BTreeMap<u32, RunLengthMask> {
+        let height = u64::from(map.height);
+        let mut positions: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+        for run in map.runs() {
+            let pixels = positions.entry(run.label).or_default();
+            for x in run.x..run.x + run.len {
+                pixels.push(u64::from(x) * height + u64::from(run.y));
+            }
+        }
+        positions
+            .into_iter()
+            .map(|(label, mut pixels)| {
+                pixels.sort_unstable();
+                (
+                    label,
+                    RunLengthMask::from_positions(map.height, map.width, &pixels),
+                )
+            })
+            .collect()
+    }
+
+    /// pycocotools' compressed `counts` string (`rleToString`).
+    pub fn to_compressed(&self) -> String {
+        let mut text = String::new();
+        for (i, &count) in self.counts.iter().enumerate() {
+            let mut value = count as i64;
+            if i > 2 {
+                value -= self.counts[i - 2] as i64;
+            }
+            loop {
+                let mut chunk = value & 0x1f;
+                value >>= 5;
+                let more = if chunk & 0x10 != 0 {
+                    value != -1
+                } else {
+                    value != 0
+                };
+                if more {
+                    chunk |= 0x20;
+                }
+                text.push(char::from(chunk as u8 + 48));
+                if !more {
+                    break;
+                }
+            }
+        }
+        text
+    }
+
     /// The mask's pixels (the odd runs).
     pub fn area(&self) -> u64 {
         self.counts.iter().skip(1).step_by(2).sum()
@@ -102,7 +184,7 @@ impl RunLengthMask {
 
     /// Each mask run as `(column, first row, rows)`, split where it wraps into the next
     /// column.
-    fn column_runs(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
+    pub fn column_runs(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
         let height = u64::from(self.height).max(1);
         let mut start = 0u64;
         self.counts.iter().enumerate().flat_map(move |(i, &run)| {
@@ -191,8 +273,22 @@ mod tests {
         assert_eq!(pieces.len(), 2);
         let areas: Vec<f64> = pieces.iter().map(Piece::area).collect();
         assert_eq!(areas, vec![4.0, 1.0]);
+        assert_eq!(mask.to_compressed(), "62308O");
+        let positions = [6, 7, 11, 12, 24];
+        assert_eq!(RunLengthMask::from_positions(5, 5, &positions), mask);
         assert!(RunLengthMask::from_compressed(5, 5, "6232 1;1").is_err());
         assert!(RunLengthMask::from_compressed(5, 5, "6232P").is_err());
+    }
+
+    #[test]
+    fn label_maps_give_each_label_its_mask() {
+        // 3 wide, 2 high: label 1 at (0,0),(1,0); label 2 at (2,0),(1,1),(2,1).
+        let map = LabelMap::from_labels(3, 2, &[1, 1, 2, 0, 2, 2]).unwrap();
+        let masks = RunLengthMask::of_label_map(&map);
+        assert_eq!(masks[&1].counts, vec![0, 1, 1, 1, 3]);
+        assert_eq!(masks[&2].counts, vec![3, 3]);
+        assert_eq!(masks[&2].area(), 3);
+        assert_eq!(RunLengthMask::from_positions(2, 2, &[]).counts, vec![4]);
     }
 
     #[test]
