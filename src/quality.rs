@@ -57,6 +57,8 @@ pub enum FindingKind {
     CrowdSkipped,
     /// A FOV that appears in several files or splits with the same nuclei; read once.
     RepeatedFov,
+    /// A DSA polyline not marked closed, read as the outline its points close.
+    OpenPolylineClosed,
     /// A QuPath cell object read by its nucleus outline (`nucleusGeometry`).
     CellReadAsNucleus,
     /// A QuPath cell object read by its cell outline (`--qupath-geometry cell`).
@@ -110,6 +112,7 @@ impl FindingKind {
             }
             FindingKind::CrowdSkipped => "COCO crowd annotations skipped",
             FindingKind::RepeatedFov => "FOVs repeated across files or splits (read once)",
+            FindingKind::OpenPolylineClosed => "open polylines read as closed outlines",
             FindingKind::CellReadAsNucleus => {
                 "QuPath cell objects read by their nucleus outline (nucleusGeometry)"
             }

@@ -9,7 +9,7 @@ use nucagree::geometry::{iou, IouOptions, PreparedShape};
 use nucagree::ingest::metadata::read_type_map;
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::MatchOptions;
-use nucagree::model::{AnnotationSet, ClassLevel, FoldSplit, Shape};
+use nucagree::model::{AnnotationSet, BoundingBox, ClassLevel, FoldSplit, Shape};
 use nucagree::writers::set::{outlines_simplified, write_set, OutputFormat};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -148,6 +148,7 @@ fn every_format_round_trips_to_the_same_score() {
         (OutputFormat::Coco, "coco"),
         (OutputFormat::GeoJson, "geojson"),
         (OutputFormat::HuggingFace, "hugging-face"),
+        (OutputFormat::Dsa, "dsa"),
     ] {
         let what = read_as;
         let truth_dir = dir.path().join(format!("{what}-truth"));
@@ -1279,5 +1280,91 @@ fn label_maps_convert_to_coco_rle_masks_and_back_exactly() {
     assert_eq!(
         score_json(&pred, &truth),
         score_json(&pred_back, &truth_back)
+    );
+}
+
+/// DSA annotation documents as HistomicsUI downloads them: wrapped or bare, one or several
+/// per file; rotated rectangles are outlines of their corners, open polylines are closed
+/// and counted, holes are kept, the class comes from `group` or `label.value`, and what is
+/// wrong is located by its JSON pointer.
+#[test]
+fn dsa_documents_read_as_histomicsui_writes_them() {
+    use nucagree::quality::FindingKind;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("dsa");
+    std::fs::create_dir_all(&input).unwrap();
+    let document = serde_json::json!([
+        {"annotation": {"name": "nuclei", "elements": [
+            {"type": "rectangle", "center": [20, 10, 0], "width": 8, "height": 4,
+             "rotation": 0, "group": "tumor"},
+            {"type": "rectangle", "center": [50, 50, 0], "width": 10, "height": 10,
+             "rotation": std::f64::consts::FRAC_PI_4, "label": {"value": "lymphocyte"}},
+            {"type": "polyline", "closed": false, "group": "fibroblast",
+             "points": [[0, 30, 0], [10, 30, 0], [10, 40, 0], [0, 40, 0]]}
+         ]}, "creatorId": "5e8f", "_id": "abc"},
+        {"name": "more", "elements": [
+            {"type": "point", "center": [70, 70, 0], "group": "lymphocyte", "user": {"score": 0.9}},
+            {"type": "polyline", "closed": true, "group": "tumor",
+             "points": [[100, 100, 0], [120, 100, 0], [120, 120, 0], [100, 120, 0]],
+             "holes": [[[105, 105, 0], [105, 110, 0], [110, 110, 0], [110, 105, 0]]]}
+        ]}
+    ]);
+    std::fs::write(input.join("fov_a.json"), document.to_string()).unwrap();
+    let set = read(&input);
+    assert_eq!(set.format.name(), "dsa");
+    let fov = &set.fovs[0];
+    assert_eq!(fov.name, "fov_a");
+    let nuclei = &fov.nuclei;
+    assert_eq!(nuclei.len(), 5);
+    assert_eq!(
+        nuclei[0].shape,
+        Shape::Box(BoundingBox {
+            xmin: 16.0,
+            ymin: 8.0,
+            xmax: 24.0,
+            ymax: 12.0
+        })
+    );
+    // Rotated by 45°: a diamond of the same area around the same centre.
+    assert!(matches!(nuclei[1].shape, Shape::Polygon(_)));
+    assert!((nuclei[1].shape.area() - 100.0).abs() < 1e-9);
+    let half_diagonal = 50.0_f64.sqrt();
+    assert!((nuclei[1].bbox.xmax - (50.0 + half_diagonal)).abs() < 1e-9);
+    assert_eq!(nuclei[2].shape.area(), 100.0);
+    assert_eq!(set.quality.count(FindingKind::OpenPolylineClosed), 1);
+    assert_eq!(nuclei[3].shape, Shape::Point([70.0, 70.0]));
+    assert_eq!(nuclei[3].score, Some(0.9));
+    assert_eq!(nuclei[4].shape.area(), 400.0 - 25.0);
+    let classes: Vec<&str> = nuclei
+        .iter()
+        .map(|n| set.hierarchy.name(n.class.id, ClassLevel::Raw))
+        .collect();
+    assert_eq!(
+        classes,
+        ["tumor", "lymphocyte", "fibroblast", "lymphocyte", "tumor"]
+    );
+    // Written back as DSA, the same nuclei.
+    write_set(&set, OutputFormat::Dsa, &dir.path().join("back")).unwrap();
+    let back = read(&dir.path().join("back"));
+    let shapes = |s: &AnnotationSet| -> Vec<Shape> {
+        s.fovs[0].nuclei.iter().map(|n| n.shape.clone()).collect()
+    };
+    assert_eq!(shapes(&back), shapes(&set));
+    // Errors name the element.
+    let mut bad = document.clone();
+    bad[1]["elements"][0]["type"] = serde_json::json!("ellipse");
+    std::fs::write(input.join("fov_a.json"), bad.to_string()).unwrap();
+    let error = read_error(&input);
+    assert!(
+        error.ends_with("fov_a.json:/1/elements/0/type: expected \"polyline\", \"rectangle\" or \"point\", found \"ellipse\""),
+        "{error}"
+    );
+    let mut bad = document.clone();
+    bad[0]["annotation"]["elements"][1]["label"] = serde_json::json!({});
+    std::fs::write(input.join("fov_a.json"), bad.to_string()).unwrap();
+    let error = read_error(&input);
+    assert!(
+        error.contains("fov_a.json:/0/annotation/elements/1/group: expected a class name in group or label.value"),
+        "{error}"
     );
 }

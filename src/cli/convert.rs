@@ -59,6 +59,7 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
             "note: {simplified} outlines of several pieces or with holes could not be written in full: {}",
             match args.to {
                 OutputFormat::Coco => "COCO polygons hold no holes (each piece's outer ring written; area is the true area)",
+                OutputFormat::Dsa => "a DSA polyline holds one piece (the largest written, with its holes); --to geojson keeps them",
                 _ => "the format holds one ring a nucleus (the largest piece's outer ring written); --to geojson keeps them",
             }
         );

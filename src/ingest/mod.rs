@@ -19,6 +19,7 @@
 pub mod coco;
 pub mod config;
 pub mod detect;
+pub mod dsa;
 pub mod format;
 mod fov_csv;
 mod geojson;

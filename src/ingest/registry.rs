@@ -12,6 +12,7 @@
 //! ```
 
 use super::coco::CocoReader;
+use super::dsa::DsaReader;
 use super::format::Format;
 use super::fov_csv::NuclsCsvReader;
 use super::geojson::GeoJsonReader;
@@ -33,6 +34,7 @@ pub static READERS: &[&dyn Reader] = &[
     &CocoReader,
     &GeoJsonReader,
     &HoverNetReader,
+    &DsaReader,
     &LabelImageReader,
     &ConicReader,
     &PanNukeReader,

@@ -22,6 +22,8 @@ pub enum OutputFormat {
     GeoJson,
     /// One parquet file per split.
     HuggingFace,
+    /// One `<fov>.json` annotation document per FOV (Digital Slide Archive, HistomicsUI).
+    Dsa,
 }
 
 crate::choices!(OutputFormat {
@@ -29,6 +31,7 @@ crate::choices!(OutputFormat {
     Coco => "coco",
     GeoJson => "geojson",
     HuggingFace => "hugging-face",
+    Dsa => "dsa",
 });
 
 /// Writes `set` into `dir` (created if needed); returns the files written.
@@ -71,19 +74,30 @@ pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Resul
         OutputFormat::HuggingFace => {
             written.extend(super::hugging_face::write_parquet_splits(set, dir)?);
         }
+        OutputFormat::Dsa => {
+            for fov in &set.fovs {
+                let path = dir.join(format!("{}.json", fov.name));
+                let text = serde_json::to_string(&dsa(set, &fov.name, &fov.nuclei))
+                    .expect("JSON values serialise");
+                write_atomic(&path, text.as_bytes())?;
+                written.push(path);
+            }
+        }
     }
     written.extend(write_metadata(set, dir)?);
     Ok(written)
 }
 
 /// How many of the set's outlines `format` cannot hold in full: outlines of several pieces
-/// (written as the largest piece's outer ring in the NuCLS CSVs and Hugging Face parquet),
+/// (written as the largest piece's outer ring in the NuCLS CSVs and Hugging Face parquet,
+/// and as the largest piece with its holes in DSA documents),
 /// and outlines with holes in COCO (whose polygons cannot hold holes; its `area` is the
 /// true area), except where a label map holds them (written as masks). GeoJSON holds them
 /// all.
 pub fn outlines_simplified(set: &AnnotationSet, format: OutputFormat) -> usize {
     let simplified = |shape: &Shape| match (shape, format) {
         (Shape::Pieces(_), OutputFormat::Nucls | OutputFormat::HuggingFace) => true,
+        (Shape::Pieces(pieces), OutputFormat::Dsa) => pieces.len() > 1,
         (Shape::Pieces(pieces), OutputFormat::Coco) => pieces.iter().any(|p| !p.holes.is_empty()),
         _ => false,
     };
@@ -238,4 +252,48 @@ fn geojson(set: &AnnotationSet, nuclei: &[Nucleus]) -> Value {
         })
         .collect();
     json!({"type": "FeatureCollection", "features": features})
+}
+
+/// One FOV as a DSA annotation document (what `large_image`'s annotation API accepts):
+/// boxes as rectangles, outlines as closed polylines (the largest piece, with its holes),
+/// points as points; the class in `group` and `label`, a score in `user.score`.
+fn dsa(set: &AnnotationSet, fov: &str, nuclei: &[Nucleus]) -> Value {
+    let point = |p: &[f64; 2]| json!([p[0], p[1], 0.0]);
+    let ring = |ring: &[[f64; 2]]| -> Vec<Value> { ring.iter().map(point).collect() };
+    let elements: Vec<Value> = nuclei
+        .iter()
+        .map(|nucleus| {
+            let mut element = match &nucleus.shape {
+                Shape::Point(p) => json!({"type": "point", "center": point(p)}),
+                Shape::Box(b) => json!({
+                    "type": "rectangle",
+                    "center": [(b.xmin + b.xmax) / 2.0, (b.ymin + b.ymax) / 2.0, 0.0],
+                    "width": b.width(),
+                    "height": b.height(),
+                    "rotation": 0.0,
+                }),
+                Shape::Polygon(vertices) => {
+                    json!({"type": "polyline", "closed": true, "points": ring(vertices)})
+                }
+                Shape::Pieces(pieces) => {
+                    let largest = &pieces[0];
+                    let holes: Vec<Vec<Value>> = largest.holes.iter().map(|h| ring(h)).collect();
+                    json!({"type": "polyline", "closed": true, "points": ring(&largest.outer),
+                           "holes": holes})
+                }
+            };
+            let label = class_label(set, nucleus);
+            element["group"] = json!(label);
+            element["label"] = json!({"value": label});
+            if let Some(score) = nucleus.score {
+                element["user"] = json!({"score": score});
+            }
+            element
+        })
+        .collect();
+    json!({
+        "name": fov,
+        "description": format!("{} written by nucagree {}", set.name, env!("CARGO_PKG_VERSION")),
+        "elements": elements,
+    })
 }
