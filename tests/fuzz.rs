@@ -165,11 +165,53 @@ fn seeds(scratch: &Path) -> Vec<Seed> {
         ("coco", OutputFormat::Coco, "json"),
         ("geojson", OutputFormat::GeoJson, "geojson"),
         ("hugging-face", OutputFormat::HuggingFace, "parquet"),
+        ("dsa", OutputFormat::Dsa, "json"),
     ] {
         let dir = scratch.join(name);
         let target = written_as(format, &dir, extension);
         add(name, dir, target, ReadOptions::default());
     }
+
+    // COCO with RLE masks: a label-map set written as COCO, read with its classes.
+    let mut labels = read_set(&fixtures.join("png/true"), &ReadOptions::default()).unwrap();
+    labels.fovs.truncate(2);
+    let coco_rle = scratch.join("coco-rle");
+    write_set(&labels, OutputFormat::Coco, &coco_rle).unwrap();
+    let with_classes = ReadOptions {
+        hierarchy: labels.hierarchy.clone(),
+        hierarchy_chosen: true,
+        ..ReadOptions::default()
+    };
+    add(
+        "coco rle",
+        coco_rle.clone(),
+        coco_rle.join("annotations.json"),
+        with_classes,
+    );
+
+    // QuPath cells: a cell outline and a nucleus outline each, derived classes.
+    let qupath = scratch.join("qupath");
+    std::fs::create_dir_all(&qupath).unwrap();
+    let cell = |x: f64, names: serde_json::Value| {
+        serde_json::json!({"type": "Feature", "id": format!("c{x}"),
+            "geometry": {"type": "Polygon",
+                "coordinates": [[[x, 0], [x + 20.0, 0], [x + 20.0, 20], [x, 20], [x, 0]]]},
+            "nucleusGeometry": {"type": "Polygon",
+                "coordinates": [[[x + 5.0, 5], [x + 15.0, 5], [x + 12.0, 15], [x + 5.0, 15], [x + 5.0, 5]]]},
+            "properties": {"objectType": "cell", "classification": {"names": names},
+                           "measurements": {"Nucleus: Area": 90}}})
+    };
+    let cells = serde_json::json!({"type": "FeatureCollection", "features": [
+        cell(0.0, serde_json::json!(["tumor", "Positive"])),
+        cell(30.0, serde_json::json!(["lymphocyte"])),
+    ]});
+    std::fs::write(qupath.join("fov_a.geojson"), cells.to_string()).unwrap();
+    add(
+        "qupath cells",
+        qupath.clone(),
+        qupath.join("fov_a.geojson"),
+        ReadOptions::default(),
+    );
 
     let hovernet = scratch.join("hovernet");
     std::fs::create_dir_all(&hovernet).unwrap();
