@@ -102,6 +102,81 @@ fn a_hand_built_study_gives_the_statistics_known_by_construction() {
     }
 }
 
+/// The hand-built study as Digital Slide Archive exports: one file per FOV holding each
+/// rater's document (creator in `user.login` or `creatorId`, or the rater in the document's
+/// name), read with `--rater-from`, gives the same raters, anchors and kappa.
+#[test]
+fn a_study_read_from_dsa_documents_equals_the_csv_study() {
+    use nucagree::ingest::dsa_study::RaterFrom;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("dsa");
+    std::fs::create_dir_all(&root).unwrap();
+    let document = |rater: &str, rows: &[(&str, f64)]| {
+        let elements: Vec<Value> = rows
+            .iter()
+            .map(|(class, x)| {
+                serde_json::json!({"type": "rectangle", "center": [x + 5.0, 5.0, 0],
+                    "width": 10, "height": 10, "rotation": 0, "group": class})
+            })
+            .collect();
+        // SP.2's exports carry no user object: its creator is its creatorId.
+        let mut doc = serde_json::json!({"annotation": {"name": format!("nuclei by {rater}"),
+            "elements": elements}, "creatorId": rater, "_id": "x"});
+        if rater != "SP.2" {
+            doc["user"] = serde_json::json!({"login": rater});
+            doc["creatorId"] = serde_json::json!("5e8f0000");
+        }
+        doc
+    };
+    let fov1 = serde_json::json!([
+        document(
+            "SP.1",
+            &[("tumor", 0.0), ("lymphocyte", 20.0), ("fibroblast", 40.0)]
+        ),
+        document("SP.2", &[("tumor", 0.5), ("lymphocyte", 20.0)]),
+        document("NP.1", &[("tumor", 1.0), ("tumor", 21.0)]),
+    ]);
+    let fov2 = serde_json::json!([
+        document("SP.1", &[("tumor", 0.0)]),
+        document("SP.2", &[("tumor", 0.0)]),
+    ]);
+    std::fs::write(root.join("fov1.json"), fov1.to_string()).unwrap();
+    std::fs::write(root.join("fov2.json"), fov2.to_string()).unwrap();
+    let options = ReadOptions {
+        rater_from: Some(RaterFrom::Creator),
+        ..ReadOptions::default()
+    };
+    let multi = read_multi_rater(&root, &options).unwrap();
+    let study = Study::new(&multi, None, &group_of_rater);
+    assert_eq!(study.raters, ["NP.1", "SP.1", "SP.2"]);
+    assert_eq!(study.fovs.len(), 2);
+    let labelled = label_study(&study, 0.25, &IouOptions::default());
+    let (report, _) = analyse(&multi, &study, None, &labelled, &AgreeOptions::default());
+    assert_eq!(report.counts.anchors, 4);
+    let fleiss = report.levels.get(ClassLevel::Raw).coefficients[&Coefficient::FleissKappa];
+    assert!((fleiss.unwrap() - 19.0 / 43.0).abs() < 1e-12);
+    // By document name: one rater a name.
+    let by_name = ReadOptions {
+        rater_from: Some(RaterFrom::Name),
+        ..ReadOptions::default()
+    };
+    let multi = read_multi_rater(&root, &by_name).unwrap();
+    let names: Vec<&str> = multi.raters.iter().map(|r| r.rater.as_str()).collect();
+    assert_eq!(
+        names,
+        ["nuclei by NP.1", "nuclei by SP.1", "nuclei by SP.2"]
+    );
+    // A document without a creator is located.
+    let mut bad = fov2.clone();
+    bad[1].as_object_mut().unwrap().remove("creatorId");
+    std::fs::write(root.join("fov2.json"), bad.to_string()).unwrap();
+    let error = read_multi_rater(&root, &options).unwrap_err().to_string();
+    assert!(
+        error.contains("fov2.json:/1/creatorId: expected the document's creator (user.login or creatorId) for --rater-from creator"),
+        "{error}"
+    );
+}
+
 /// `nucagree agree STUDY --out OUT --bootstrap 0`, and its summary.
 fn agree_without_bootstrap(study: &Path, out: &Path) -> Value {
     common::run_ok(

@@ -3,6 +3,7 @@
 use super::common::choice;
 use anyhow::Result;
 use clap::Args;
+use nucagree::ingest::dsa_study::RaterFrom;
 use nucagree::ingest::registry::{self, READERS};
 use nucagree::ingest::{metadata, QupathGeometry, ReadOptions, Strictness, TypeMap};
 use nucagree::model::{ClassHierarchy, ClassScheme};
@@ -43,6 +44,10 @@ pub struct InputArgs {
     /// cell outline (`geometry`). Detections and annotations have only `geometry`.
     #[arg(long, default_value = "nucleus", value_name = "OUTLINE", value_parser = choice::<QupathGeometry>())]
     qupath_geometry: QupathGeometry,
+    /// Read a folder of Digital Slide Archive annotation files (one per FOV) as a multi-rater
+    /// study, each document's rater being its creator (user.login or creatorId) or its name.
+    #[arg(long, value_name = "FIELD", value_parser = choice::<RaterFrom>())]
+    rater_from: Option<RaterFrom>,
     /// Refuse masks declaring more pixels than this, before decoding them.
     #[arg(long, default_value_t = nucagree::png::DEFAULT_MAX_IMAGE_PIXELS, value_name = "N")]
     max_image_pixels: u64,
@@ -97,6 +102,7 @@ impl InputArgs {
             max_image_pixels: self.max_image_pixels,
             label_outlines: nucagree::ingest::LabelOutlines::Traced,
             qupath_geometry: self.qupath_geometry,
+            rater_from: self.rater_from,
             image_groups: match &self.image_groups {
                 Some(path) => Some(Arc::new(metadata::read_image_groups(path)?)),
                 None => None,

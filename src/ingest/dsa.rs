@@ -79,7 +79,7 @@ fn class_name(element: &Value) -> Option<&str> {
     named(element.get("group")).or_else(|| named(element.get("label").and_then(|l| l.get("value"))))
 }
 
-fn read_element(
+pub(crate) fn read_element(
     path: &Path,
     pointer: &str,
     item: u64,

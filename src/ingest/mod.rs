@@ -20,6 +20,7 @@ pub mod coco;
 pub mod config;
 pub mod detect;
 pub mod dsa;
+pub mod dsa_study;
 pub mod format;
 mod fov_csv;
 mod geojson;
@@ -75,6 +76,9 @@ pub fn fov_csv_format() -> Format {
 /// Reads a file or folder as one annotation set or as a multi-rater study, whichever it
 /// holds.
 pub fn open(path: &Path, options: &ReadOptions) -> Result<Dataset> {
+    if let Some(rater_from) = options.rater_from {
+        return dsa_study::read_dsa_study(path, rater_from, options).map(Dataset::MultiRater);
+    }
     match detect(path, forced_reader(options))? {
         Detected::RaterFolders { folders } => {
             read_rater_folders(path, folders, options).map(Dataset::MultiRater)
@@ -174,7 +178,7 @@ pub fn read_multi_rater(path: &Path, options: &ReadOptions) -> Result<MultiRater
         Dataset::MultiRater(set) => Ok(set),
         Dataset::Single(_) => Err(Error::Layout {
             path: path.to_path_buf(),
-            message: "holds one annotation set: expected one folder per rater or NuCLS flat names (<participant>_#_<evalset>_#_<fov>.csv)".into(),
+            message: "holds one annotation set: expected one folder per rater, NuCLS flat names (<participant>_#_<evalset>_#_<fov>.csv), or Digital Slide Archive files read with --rater-from creator|name".into(),
         }),
     }
 }

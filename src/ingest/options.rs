@@ -62,6 +62,9 @@ pub struct ReadOptions {
     pub label_outlines: LabelOutlines,
     /// GeoJSON: which outline of a QuPath cell object is read.
     pub qupath_geometry: QupathGeometry,
+    /// Digital Slide Archive: read a folder of annotation files as a multi-rater study, each
+    /// document's rater named by this.
+    pub rater_from: Option<super::dsa_study::RaterFrom>,
     /// `--image-groups`: each image's group (PanNuke's tissue, for any set), by FOV name.
     pub image_groups: Option<Arc<std::collections::BTreeMap<String, String>>>,
     /// Masks (and images) declaring more pixels than this are refused before decoding.
@@ -81,6 +84,7 @@ impl Default for ReadOptions {
             max_image_pixels: crate::png::DEFAULT_MAX_IMAGE_PIXELS,
             label_outlines: LabelOutlines::Traced,
             qupath_geometry: QupathGeometry::Nucleus,
+            rater_from: None,
             image_groups: None,
         }
     }

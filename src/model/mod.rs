@@ -141,6 +141,9 @@ pub enum MultiRaterLayout {
     RaterFolders,
     /// NuCLS's `<participant>_#_<evalset>_#_<fovname>.csv`, in the folder or its `csv/`.
     FlatNames,
+    /// Digital Slide Archive annotation files, one per FOV, each rater's documents in them
+    /// (`--rater-from creator|name`).
+    DsaDocuments,
 }
 
 /// The annotations of one rater in one evaluation set.
