@@ -484,3 +484,81 @@ fn a_polygon_prediction_against_a_box_truth_is_compared_by_boxes() {
     assert_eq!(l["segmentation"]["pairs"], 1);
     close(&l["segmentation"]["mean_iou"], 80.0 / 120.0);
 }
+
+/// `--tile`: a FOV's matching is split into tiles after it is made, so the totals (and every
+/// level's kappa) are those of the untiled comparison, while the tiles become the units of
+/// the per-FOV figures, of AP's images and of the bootstrap; the methods say so.
+#[test]
+fn tiles_split_the_units_not_the_matching() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-sample");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |tile: Option<&str>, out: &str| -> Value {
+        let out = dir.path().join(out);
+        let mut args = vec![
+            "score".to_string(),
+            "--truth".into(),
+            sample.join("corrected").display().to_string(),
+            "--pred".into(),
+            sample.join("predictions").display().to_string(),
+            "--bootstrap".into(),
+            "50".into(),
+            "--out".into(),
+            out.display().to_string(),
+            "--no-matches".into(),
+            "--overlays".into(),
+            "0".into(),
+        ];
+        if let Some(px) = tile {
+            args.extend(["--tile".to_string(), px.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        common::run_ok(&args, None);
+        common::summary(&out)
+    };
+    let whole = run(None, "whole");
+    let tiled = run(Some("128"), "tiled");
+    for level in ["raw", "main", "super"] {
+        let l = |v: &Value| v["levels"][level].clone();
+        assert_eq!(l(&whole)["detection"], l(&tiled)["detection"], "{level}");
+        assert_eq!(
+            l(&whole)["classification"],
+            l(&tiled)["classification"],
+            "{level}"
+        );
+        assert_eq!(l(&whole)["confusion"], l(&tiled)["confusion"], "{level}");
+    }
+    assert_eq!(tiled["params"]["tile_px"], 128.0);
+    assert_eq!(whole["params"]["tile_px"], Value::Null);
+    let units = |v: &Value| v["counts"]["fovs"].as_u64().unwrap();
+    assert!(
+        units(&tiled) > 2 * units(&whole),
+        "{} tiles, {} FOVs",
+        units(&tiled),
+        units(&whole)
+    );
+    // The intervals resample tiles: they differ from those over FOVs.
+    let ci = |v: &Value| v["levels"]["super"]["bootstrap_ci95"].clone();
+    assert_ne!(ci(&whole), ci(&tiled));
+    let report = std::fs::read_to_string(dir.path().join("tiled/report.md")).unwrap();
+    assert!(
+        report.contains("Each FOV was divided into tiles of 128 × 128 px"),
+        "methods"
+    );
+    assert!(report.contains("resample whole tiles"), "methods");
+    // A tile smaller than a few nuclei is refused.
+    let output = nucagree(&[
+        "score",
+        "--truth",
+        sample.join("corrected").to_str().unwrap(),
+        "--pred",
+        sample.join("predictions").to_str().unwrap(),
+        "--tile",
+        "8",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("--tile 8: expected a tile side of at least 32 pixels"),
+        "{error}"
+    );
+}

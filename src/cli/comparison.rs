@@ -16,6 +16,7 @@ use nucagree::conventions::Convention;
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::crowd;
 use nucagree::matching::pairing::FovPairing;
+use nucagree::matching::tiles::TileSize;
 use nucagree::model::{AnnotationSet, ClassLevel};
 use nucagree::report::{self, ExtraFormats};
 use nucagree::stats::bootstrap::{BootstrapOptions, IntervalMethod};
@@ -88,6 +89,11 @@ struct CommonArgs {
     /// stardist, coco or nucls. Every convention is computed either way.
     #[arg(long, default_value_t = Convention::Nucls, value_parser = choice::<Convention>())]
     convention: Convention,
+    /// Split each FOV (a whole slide) into tiles of PX pixels for the per-FOV figures and
+    /// the bootstrap: nuclei are matched over the whole FOV, and each pair counted in the
+    /// tile holding the reference nucleus's centroid.
+    #[arg(long, value_name = "PX")]
+    tile: Option<f64>,
     #[command(flatten)]
     conventions: ConventionArgs,
     #[command(flatten)]
@@ -219,6 +225,15 @@ impl CommonArgs {
                 folds,
                 conventions: self.conventions.options()?,
                 convention: self.convention,
+                tile: match self.tile {
+                    None => None,
+                    Some(px) => Some(TileSize::new(px).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--tile {px}: expected a tile side of at least {} pixels",
+                            TileSize::MIN
+                        )
+                    })?),
+                },
             },
             read: self.input.read_options()?,
             thresholds: parse_thresholds(&self.fail_under)?,

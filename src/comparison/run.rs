@@ -10,6 +10,7 @@ use crate::conventions::{summarize_levels, Convention, ConventionsOptions, Conve
 use crate::geometry::{IouShape, PixelConvention};
 use crate::matching::pairing::FovPairing;
 use crate::matching::table::{match_rows, MatchRow};
+use crate::matching::tiles::{split_match, TileSize};
 use crate::matching::{match_fov, Assignment, Criterion, CriterionKind, FovCrop, MatchOptions};
 use crate::model::AnnotationSet;
 use crate::stats::bootstrap::BootstrapOptions;
@@ -42,6 +43,9 @@ pub struct ComparisonOptions {
     pub conventions: ConventionsOptions,
     /// Which convention's figures lead the headline.
     pub convention: Convention,
+    /// Split each FOV's matching into tiles of this size (whole slides): the tiles are the
+    /// units of the per-FOV figures and of the bootstrap.
+    pub tile: Option<TileSize>,
 }
 
 impl Default for ComparisonOptions {
@@ -58,6 +62,7 @@ impl Default for ComparisonOptions {
             folds: false,
             conventions: ConventionsOptions::default(),
             convention: Convention::default(),
+            tile: None,
         }
     }
 }
@@ -83,6 +88,8 @@ pub struct Params {
     pub convention: Convention,
     /// StarDist's IoU thresholds in the conventions.
     pub stardist_thresholds: Vec<f64>,
+    /// The tile side in pixels, when FOVs were split into tiles; `null` otherwise.
+    pub tile_px: Option<f64>,
 }
 
 impl Params {
@@ -106,6 +113,7 @@ impl Params {
             score_threshold: (options.job == Job::Score).then_some(options.score_threshold),
             convention: options.convention,
             stardist_thresholds: options.conventions.thresholds.clone(),
+            tile_px: options.tile.map(TileSize::pixels),
         }
     }
 }
@@ -195,16 +203,35 @@ pub fn evaluate_sets(
         .map(|&(i, j)| {
             let (fa, fb) = (&a.fovs[i], &b.fovs[j]);
             let matched = match_fov(fa, fb, &options.matching);
-            let outcome = evaluate_fov(fa, fb, &matched, roles, &options.matching, with_ap);
+            let outcomes = match options.tile {
+                None => vec![evaluate_fov(
+                    fa,
+                    fb,
+                    &matched,
+                    roles,
+                    &options.matching,
+                    with_ap,
+                )],
+                Some(size) => split_match(&matched, fa, fb, size)
+                    .into_par_iter()
+                    .map(|tile| {
+                        let mut outcome =
+                            evaluate_fov(fa, fb, &tile.matched, roles, &options.matching, with_ap);
+                        outcome.fov = tile.name;
+                        outcome.slide = outcome.slide.or_else(|| Some(fb.name.clone()));
+                        outcome
+                    })
+                    .collect(),
+            };
             let rows = keep_rows.then(|| (fb.name.clone(), match_rows(&matched, fa, fb)));
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
-            (outcome, rows)
+            (outcomes, rows)
         })
         .collect::<Vec<_>>();
     let mut outcomes = Vec::with_capacity(evaluated.len());
     let mut rows = Vec::new();
-    for (outcome, fov_rows) in evaluated {
-        outcomes.push(outcome);
+    for (fov_outcomes, fov_rows) in evaluated {
+        outcomes.extend(fov_outcomes);
         rows.extend(fov_rows);
     }
     (outcomes, rows)

@@ -24,6 +24,7 @@ pub mod pairing;
 pub mod sparse_assignment;
 pub mod stream;
 pub mod table;
+pub mod tiles;
 
 use crate::geometry::candidates::iou_candidates;
 use crate::geometry::index::BoxIndex;

@@ -123,6 +123,9 @@ pub(super) fn methods(out: &mut String, report: &ComparisonReport) {
     if p.fov_crop == crate::matching::FovCrop::ReferenceRegion {
         out.push_str("Nuclei whose area centroid lay outside the reference FOV region were left out of both sets. ");
     }
+    if let Some(side) = p.tile_px {
+        write!(out, "Each FOV was divided into tiles of {side} × {side} px: nuclei were matched over the whole FOV, each pair was counted in the tile holding the reference nucleus's centroid and each unmatched nucleus in the tile holding its own, and the tiles holding nuclei are the units of the per-FOV figures, of average precision's images and of the bootstrap. ").unwrap();
+    }
     out.push_str(
         "Matched pairs are true positives (TP), unmatched nuclei of the compared set false positives (FP) and unmatched nuclei of the reference false negatives (FN); precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2TP/(2TP+FP+FN). ",
     );
@@ -149,9 +152,11 @@ pub(super) fn methods(out: &mut String, report: &ComparisonReport) {
         .unwrap();
     }
     if p.bootstrap_replicates > 0 {
-        out.push_str(
-            "Confidence intervals in brackets resample whole FOVs with replacement (a cluster bootstrap, since nuclei within a FOV are not independent). ",
-        );
+        out.push_str(if p.tile_px.is_some() {
+            "Confidence intervals in brackets resample whole tiles with replacement (a cluster bootstrap, since nuclei within a tile are not independent; neighbouring tiles of a slide are not independent either, so the intervals are narrower than a bootstrap over slides). "
+        } else {
+            "Confidence intervals in brackets resample whole FOVs with replacement (a cluster bootstrap, since nuclei within a FOV are not independent). "
+        });
     }
     writeln!(out, "Computed with nucagree {}.", report.version).unwrap();
 }
