@@ -108,6 +108,19 @@ fn translate(shape: &Shape, d: f64) -> Shape {
     }
 }
 
+/// `n` identical boxes, all drawn over each other.
+fn boxes(n: usize) -> Vec<Shape> {
+    vec![
+        Shape::Box(BoundingBox {
+            xmin: 10.0,
+            ymin: 10.0,
+            xmax: 30.0,
+            ymax: 30.0,
+        });
+        n
+    ]
+}
+
 fn fov_of(shapes: &[Shape]) -> Fov {
     Fov {
         name: "fov".into(),
@@ -239,17 +252,6 @@ fn a_crowd_drawn_over_itself_is_assigned_greedily_and_counted() {
     // 700 identical boxes against 700 identical boxes: one component of 490,000 candidate
     // pairs, 700 × 490,000 units of work, past the limit: greedy pairs every box and says so.
     // 200 boxes (200 × 40,000) are solved optimally.
-    let boxes = |n: usize| {
-        vec![
-            Shape::Box(BoundingBox {
-                xmin: 10.0,
-                ymin: 10.0,
-                xmax: 30.0,
-                ymax: 30.0,
-            });
-            n
-        ]
-    };
     let options = MatchOptions::default();
     let crowd = match_fov(&fov_of(&boxes(700)), &fov_of(&boxes(700)), &options);
     assert_eq!(crowd.pairs.len(), 700);
@@ -270,17 +272,6 @@ fn a_crowd_drawn_over_itself_is_assigned_greedily_and_counted() {
 #[test]
 fn a_fov_past_the_overlap_limit_is_refused_before_matching() {
     use nucagree::matching::crowd::{check_fov_pair, require_bounded_study, Candidates};
-    let boxes = |n: usize| {
-        vec![
-            Shape::Box(BoundingBox {
-                xmin: 10.0,
-                ymin: 10.0,
-                xmax: 30.0,
-                ymax: 30.0,
-            });
-            n
-        ]
-    };
     let (allowed, crowd) = (fov_of(&boxes(1_000)), fov_of(&boxes(1_001)));
     check_fov_pair(&allowed, &allowed, Candidates::Overlapping).unwrap();
     let error = check_fov_pair(&crowd, &crowd, Candidates::Overlapping)

@@ -28,14 +28,20 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Reads one DSA annotation file as a FOV's nuclei.
-pub fn read_dsa_fov(
-    path: &Path,
-    hierarchy: &ClassHierarchy,
-    strictness: Strictness,
-) -> Result<FovRows> {
-    let document = read_json(path)?;
-    let documents: Vec<(String, &Value)> = match &document {
+/// One annotation document of a file.
+pub(crate) struct Document<'a> {
+    /// Its JSON pointer in the file (`""` or `/<i>`).
+    pub pointer: String,
+    /// The document as the file holds it (with `creatorId`, `user` where exported).
+    pub document: &'a Value,
+    /// Its elements, and their pointer.
+    pub elements: &'a [Value],
+    pub elements_pointer: String,
+}
+
+/// The documents of a file's JSON: one, or a list; each wrapped in `annotation` or bare.
+pub(crate) fn documents<'a>(path: &Path, json: &'a Value) -> Result<Vec<Document<'a>>> {
+    let listed: Vec<(String, &Value)> = match json {
         Value::Array(items) => items
             .iter()
             .enumerate()
@@ -43,25 +49,45 @@ pub fn read_dsa_fov(
             .collect(),
         other => vec![(String::new(), other)],
     };
+    listed
+        .into_iter()
+        .map(|(pointer, document)| {
+            let (body, base) = match document.get("annotation") {
+                Some(body) => (body, format!("{pointer}/annotation")),
+                None => (document, pointer.clone()),
+            };
+            let elements_pointer = format!("{base}/elements");
+            let Some(elements) = body.get("elements").and_then(Value::as_array) else {
+                return Err(expected(
+                    path,
+                    &elements_pointer,
+                    "an annotation document's list of elements",
+                    body.get("elements"),
+                ));
+            };
+            Ok(Document {
+                pointer,
+                document,
+                elements,
+                elements_pointer,
+            })
+        })
+        .collect()
+}
+
+/// Reads one DSA annotation file as a FOV's nuclei.
+pub fn read_dsa_fov(
+    path: &Path,
+    hierarchy: &ClassHierarchy,
+    strictness: Strictness,
+) -> Result<FovRows> {
+    let json = read_json(path)?;
     let mut builder = FovBuilder::new(path);
     let mut item = 0u64;
-    for (base, document) in documents {
-        let (body, base) = match document.get("annotation") {
-            Some(body) => (body, format!("{base}/annotation")),
-            None => (document, base),
-        };
-        let elements_pointer = format!("{base}/elements");
-        let Some(elements) = body.get("elements").and_then(Value::as_array) else {
-            return Err(expected(
-                path,
-                &elements_pointer,
-                "an annotation document's list of elements",
-                body.get("elements"),
-            ));
-        };
-        for (j, element) in elements.iter().enumerate() {
+    for document in documents(path, &json)? {
+        for (j, element) in document.elements.iter().enumerate() {
             item += 1;
-            let pointer = format!("{elements_pointer}/{j}");
+            let pointer = format!("{}/{j}", document.elements_pointer);
             let read = read_element(path, &pointer, item, element, hierarchy, &mut builder);
             builder.keep(strictness, item, read)?;
         }

@@ -121,37 +121,16 @@ fn fovs_by_rater(
     rater_from: RaterFrom,
     options: &ReadOptions,
 ) -> Result<Vec<(String, LoadedFov)>> {
-    let document = read_json(path)?;
-    let documents: Vec<(String, &Value)> = match &document {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (format!("/{i}"), item))
-            .collect(),
-        other => vec![(String::new(), other)],
-    };
+    let json = read_json(path)?;
     let mut builders: BTreeMap<String, (FovBuilder<'_>, u64)> = BTreeMap::new();
-    for (base, document) in &documents {
-        let rater = rater_of(path, base, document, rater_from)?;
-        let (body, base) = match document.get("annotation") {
-            Some(body) => (body, format!("{base}/annotation")),
-            None => (*document, base.clone()),
-        };
-        let elements_pointer = format!("{base}/elements");
-        let Some(elements) = body.get("elements").and_then(Value::as_array) else {
-            return Err(expected(
-                path,
-                &elements_pointer,
-                "an annotation document's list of elements",
-                body.get("elements"),
-            ));
-        };
+    for document in dsa::documents(path, &json)? {
+        let rater = rater_of(path, &document.pointer, document.document, rater_from)?;
         let (builder, item) = builders
             .entry(rater)
             .or_insert_with(|| (FovBuilder::new(path), 0));
-        for (j, element) in elements.iter().enumerate() {
+        for (j, element) in document.elements.iter().enumerate() {
             *item += 1;
-            let pointer = format!("{elements_pointer}/{j}");
+            let pointer = format!("{}/{j}", document.elements_pointer);
             let read = read_element(path, &pointer, *item, element, &options.hierarchy, builder);
             builder.keep(options.strictness, *item, read)?;
         }
