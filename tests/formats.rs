@@ -149,8 +149,9 @@ fn every_format_round_trips_to_the_same_score() {
         (OutputFormat::GeoJson, "geojson"),
         (OutputFormat::HuggingFace, "hugging-face"),
         (OutputFormat::Dsa, "dsa"),
+        (OutputFormat::QupathCells, "geojson"),
     ] {
-        let what = read_as;
+        let what = nucagree::choice::Choice::name(format);
         let truth_dir = dir.path().join(format!("{what}-truth"));
         let pred_dir = dir.path().join(format!("{what}-pred"));
         write_set(&truth, format, &truth_dir).unwrap();
@@ -161,6 +162,29 @@ fn every_format_round_trips_to_the_same_score() {
         assert_same_sets(&truth_back, &truth, what);
         assert_same_sets(&pred_back, &pred, what);
         assert_close_json(&score_json(&pred_back, &truth_back), &expected, what);
+        if format == OutputFormat::QupathCells {
+            // Read by the nucleus; the cell, 25 px around it, is there too.
+            use nucagree::quality::FindingKind;
+            assert_eq!(
+                truth_back.quality.count(FindingKind::CellReadAsNucleus),
+                truth.nucleus_count()
+            );
+            let cells = ReadOptions {
+                qupath_geometry: nucagree::ingest::QupathGeometry::Cell,
+                ..ReadOptions::default()
+            };
+            let as_cells = ingest::read_set(&truth_dir, &cells).unwrap();
+            let nucleus = &truth.fovs[0].nuclei[0];
+            let cell = &as_cells.fovs[0].nuclei[0];
+            assert!(
+                (cell.bbox.xmin - (nucleus.bbox.xmin - 25.0)).abs() < 1e-6,
+                "{what}"
+            );
+            assert!(
+                cell.shape.area() > nucleus.shape.area() + 25.0 * 25.0,
+                "{what}"
+            );
+        }
     }
 }
 

@@ -310,13 +310,13 @@ fn raters_simulated_on_the_real_set_agree_as_their_profiles() {
 }
 
 #[test]
-fn the_real_set_converted_to_hugging_face_coco_and_dsa_compares_as_itself() {
+fn the_real_set_converted_to_other_formats_compares_as_itself() {
     let Some(set) = common::real_corrected_set() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let original = read_set(&set, &ReadOptions::default()).unwrap();
-    for to in ["hugging-face", "coco", "dsa"] {
+    for to in ["hugging-face", "coco", "dsa", "qupath-cells"] {
         let out = dir.path().join(to);
         nucagree(&[
             "convert",

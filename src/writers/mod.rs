@@ -5,6 +5,7 @@
 //! command's whole `--out` and renames it into place.
 
 pub mod files;
+pub mod geojson;
 pub mod hugging_face;
 pub mod nucls;
 pub mod output_folder;

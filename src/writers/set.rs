@@ -4,7 +4,7 @@
 //! take them from the same folder), and in Hugging Face parquet also as split files.
 
 use super::files::write_atomic;
-use super::nucls::{self, class_label, closed_ring, shape_type, FovLocationRow};
+use super::nucls::{self, class_label, FovLocationRow};
 use crate::error::{Error, Result};
 use crate::geometry::run_length::RunLengthMask;
 use crate::model::{AnnotationSet, ClassLevel, Nucleus, Shape};
@@ -24,6 +24,10 @@ pub enum OutputFormat {
     HuggingFace,
     /// One `<fov>.json` annotation document per FOV (Digital Slide Archive, HistomicsUI).
     Dsa,
+    /// One `<fov>.geojson` per FOV of QuPath cell objects: each nucleus as the cell's
+    /// `nucleusGeometry`, its outline dilated by [`super::geojson::CELL_EXPANSION_PX`] as
+    /// the cell's `geometry`.
+    QupathCells,
 }
 
 crate::choices!(OutputFormat {
@@ -32,6 +36,7 @@ crate::choices!(OutputFormat {
     GeoJson => "geojson",
     HuggingFace => "hugging-face",
     Dsa => "dsa",
+    QupathCells => "qupath-cells",
 });
 
 /// Writes `set` into `dir` (created if needed); returns the files written.
@@ -62,11 +67,16 @@ pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Resul
             write_atomic(&path, text.as_bytes())?;
             written.push(path);
         }
-        OutputFormat::GeoJson => {
+        OutputFormat::GeoJson | OutputFormat::QupathCells => {
+            let cells = format == OutputFormat::QupathCells;
             for fov in &set.fovs {
                 let path = dir.join(format!("{}.geojson", fov.name));
-                let text = serde_json::to_string(&geojson(set, &fov.nuclei))
-                    .expect("JSON values serialise");
+                let text = serde_json::to_string(&super::geojson::feature_collection(
+                    set,
+                    &fov.nuclei,
+                    cells,
+                ))
+                .expect("JSON values serialise");
                 write_atomic(&path, text.as_bytes())?;
                 written.push(path);
             }
@@ -212,46 +222,6 @@ fn coco(set: &AnnotationSet) -> Value {
         "annotations": annotations,
         "categories": categories,
     })
-}
-
-/// One FOV as a GeoJSON FeatureCollection, as QuPath writes annotations.
-fn geojson(set: &AnnotationSet, nuclei: &[Nucleus]) -> Value {
-    let features: Vec<Value> = nuclei
-        .iter()
-        .map(|nucleus| {
-            let geometry = match &nucleus.shape {
-                Shape::Point(p) => json!({"type": "Point", "coordinates": p}),
-                Shape::Pieces(pieces) => {
-                    let closed = |ring: &Vec<[f64; 2]>| {
-                        let mut ring = ring.clone();
-                        ring.push(ring[0]);
-                        ring
-                    };
-                    let polygons: Vec<Vec<Vec<[f64; 2]>>> = pieces
-                        .iter()
-                        .map(|p| {
-                            std::iter::once(&p.outer)
-                                .chain(&p.holes)
-                                .map(closed)
-                                .collect()
-                        })
-                        .collect();
-                    json!({"type": "MultiPolygon", "coordinates": polygons})
-                }
-                shape => json!({"type": "Polygon", "coordinates": [closed_ring(shape)]}),
-            };
-            let mut properties = json!({
-                "objectType": "annotation",
-                "classification": {"name": class_label(set, nucleus)},
-                "nucls_type": shape_type(&nucleus.shape),
-            });
-            if let Some(score) = nucleus.score {
-                properties["score"] = json!(score);
-            }
-            json!({"type": "Feature", "geometry": geometry, "properties": properties})
-        })
-        .collect();
-    json!({"type": "FeatureCollection", "features": features})
 }
 
 /// One FOV as a DSA annotation document (what `large_image`'s annotation API accepts):
