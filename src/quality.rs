@@ -57,6 +57,8 @@ pub enum FindingKind {
     CrowdSkipped,
     /// A FOV that appears in several files or splits with the same nuclei; read once.
     RepeatedFov,
+    /// A nucleus centred outside the regions of interest (`--roi`), left out.
+    OutsideRoi,
     /// A DSA polyline not marked closed, read as the outline its points close.
     OpenPolylineClosed,
     /// A QuPath cell object read by its nucleus outline (`nucleusGeometry`).
@@ -75,6 +77,7 @@ impl FindingKind {
             FindingKind::CentroidOutsideFov
                 | FindingKind::CorrectionRow
                 | FindingKind::RepeatedFov
+                | FindingKind::OutsideRoi
                 | FindingKind::CellReadAsNucleus
                 | FindingKind::CellReadAsCell
         )
@@ -113,6 +116,9 @@ impl FindingKind {
             FindingKind::CrowdSkipped => "COCO crowd annotations skipped",
             FindingKind::RepeatedFov => "FOVs repeated across files or splits (read once)",
             FindingKind::OpenPolylineClosed => "open polylines read as closed outlines",
+            FindingKind::OutsideRoi => {
+                "nuclei centred outside the regions of interest (--roi), left out"
+            }
             FindingKind::CellReadAsNucleus => {
                 "QuPath cell objects read by their nucleus outline (nucleusGeometry)"
             }

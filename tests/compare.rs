@@ -562,3 +562,64 @@ fn tiles_split_the_units_not_the_matching() {
         "{error}"
     );
 }
+
+/// `--roi`: only nuclei centred inside the regions count. A region over x < 50 keeps the
+/// truth at 0, 20, 40 and the predictions at 0, 20, 40: three pairs, no FP or FN; the
+/// nuclei left out are counted, and a region naming another FOV keeps nothing of fov1.
+#[test]
+fn regions_of_interest_restrict_both_sets_before_matching() {
+    let s = sets();
+    let roi = s.root.join("roi.geojson");
+    let region = |fov: Option<&str>| {
+        let properties = match fov {
+            Some(name) => serde_json::json!({"fov": name}),
+            None => serde_json::json!({}),
+        };
+        serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": properties,
+            "geometry": {"type": "Polygon", "coordinates": [[[-5, -5], [50, -5], [50, 20], [-5, 20], [-5, -5]]]}}]})
+    };
+    std::fs::write(&roi, region(None).to_string()).unwrap();
+    let v = score(&s, &["--roi", roi.to_str().unwrap()], "roi");
+    let d = &v["levels"]["raw"]["detection"];
+    assert_eq!(
+        (&d["tp"], &d["fp"], &d["fn"]),
+        (&3.into(), &0.into(), &0.into())
+    );
+    assert_eq!(v["params"]["roi"], roi.display().to_string());
+    let report = std::fs::read_to_string(s.root.join("roi/report.md")).unwrap();
+    assert!(
+        report.contains("restricted to the regions of interest"),
+        "methods"
+    );
+    std::fs::write(&roi, region(Some("fov1")).to_string()).unwrap();
+    let named = score(&s, &["--roi", roi.to_str().unwrap()], "roi-named");
+    assert_eq!(
+        named["levels"]["raw"]["detection"],
+        v["levels"]["raw"]["detection"]
+    );
+    std::fs::write(&roi, region(Some("fov2")).to_string()).unwrap();
+    let elsewhere = score(&s, &["--roi", roi.to_str().unwrap()], "roi-elsewhere");
+    let d = &elsewhere["levels"]["raw"]["detection"];
+    assert_eq!(
+        (&d["tp"], &d["fp"], &d["fn"]),
+        (&0.into(), &0.into(), &0.into())
+    );
+    // A region that is not a polygon is located.
+    std::fs::write(&roi, r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1, 2]}}]}"#).unwrap();
+    let output = nucagree(&[
+        "score",
+        "--truth",
+        s.truth.to_str().unwrap(),
+        "--pred",
+        s.pred.to_str().unwrap(),
+        "--roi",
+        roi.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error.contains("roi.geojson:/features/0/geometry/type: expected \"Polygon\" or \"MultiPolygon\", found \"Point\""),
+        "{error}"
+    );
+}

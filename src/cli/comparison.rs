@@ -94,6 +94,10 @@ struct CommonArgs {
     /// tile holding the reference nucleus's centroid.
     #[arg(long, value_name = "PX")]
     tile: Option<f64>,
+    /// Restrict both sets to regions of interest: a GeoJSON of polygons in the FOVs' pixels
+    /// (`properties.fov` names the FOV a region belongs to; without it, every FOV's).
+    #[arg(long, value_name = "FILE")]
+    roi: Option<PathBuf>,
     #[command(flatten)]
     conventions: ConventionArgs,
     #[command(flatten)]
@@ -225,6 +229,7 @@ impl CommonArgs {
                 folds,
                 conventions: self.conventions.options()?,
                 convention: self.convention,
+                roi: self.roi.clone(),
                 tile: match self.tile {
                     None => None,
                     Some(px) => Some(TileSize::new(px).ok_or_else(|| {
@@ -288,7 +293,12 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
         || ingest::read_set(&job.a, &options_a),
         || ingest::read_set(&job.b, &job.read),
     );
-    let (a, b): (AnnotationSet, AnnotationSet) = (a?, b?);
+    let (mut a, mut b): (AnnotationSet, AnnotationSet) = (a?, b?);
+    if let Some(path) = &options.roi {
+        let rois = ingest::roi::read_rois(path)?;
+        nucagree::matching::roi::restrict(&mut a, &rois);
+        nucagree::matching::roi::restrict(&mut b, &rois);
+    }
     run::require_same_classes(&a, &b)?;
     FovPairing::of(&a.fov_names(), &b.fov_names())
         .require_shared()

@@ -46,6 +46,8 @@ pub struct ComparisonOptions {
     /// Split each FOV's matching into tiles of this size (whole slides): the tiles are the
     /// units of the per-FOV figures and of the bootstrap.
     pub tile: Option<TileSize>,
+    /// The regions of interest file the sets were restricted to (`--roi`), for the methods.
+    pub roi: Option<std::path::PathBuf>,
 }
 
 impl Default for ComparisonOptions {
@@ -63,6 +65,7 @@ impl Default for ComparisonOptions {
             conventions: ConventionsOptions::default(),
             convention: Convention::default(),
             tile: None,
+            roi: None,
         }
     }
 }
@@ -90,6 +93,8 @@ pub struct Params {
     pub stardist_thresholds: Vec<f64>,
     /// The tile side in pixels, when FOVs were split into tiles; `null` otherwise.
     pub tile_px: Option<f64>,
+    /// The regions of interest file (`--roi`); `null` without one.
+    pub roi: Option<String>,
 }
 
 impl Params {
@@ -114,6 +119,7 @@ impl Params {
             convention: options.convention,
             stardist_thresholds: options.conventions.thresholds.clone(),
             tile_px: options.tile.map(TileSize::pixels),
+            roi: options.roi.as_ref().map(|p| p.display().to_string()),
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod contour;
 pub mod coverage;
 pub mod index;
 pub mod ring;
+pub mod roi;
 pub mod run_length;
 
 use crate::model::{BoundingBox, Piece, Shape};

@@ -45,6 +45,7 @@ pub mod parquet_pages;
 pub mod reader;
 mod records;
 pub mod registry;
+pub mod roi;
 mod set_index;
 pub mod type_map;
 

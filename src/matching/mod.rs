@@ -21,6 +21,7 @@
 pub mod assignment;
 pub mod crowd;
 pub mod pairing;
+pub mod roi;
 pub mod sparse_assignment;
 pub mod stream;
 pub mod table;

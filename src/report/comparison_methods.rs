@@ -123,6 +123,9 @@ pub(super) fn methods(out: &mut String, report: &ComparisonReport) {
     if p.fov_crop == crate::matching::FovCrop::ReferenceRegion {
         out.push_str("Nuclei whose area centroid lay outside the reference FOV region were left out of both sets. ");
     }
+    if p.roi.is_some() {
+        out.push_str("Both sets were restricted to the regions of interest given (`--roi`): nuclei whose centroid lay outside every region of their FOV were left out before matching (counted in the data-quality section), and FOVs without a region kept none. ");
+    }
     if let Some(side) = p.tile_px {
         write!(out, "Each FOV was divided into tiles of {side} × {side} px: nuclei were matched over the whole FOV, each pair was counted in the tile holding the reference nucleus's centroid and each unmatched nucleus in the tile holding its own, and the tiles holding nuclei are the units of the per-FOV figures, of average precision's images and of the bootstrap. ").unwrap();
     }
