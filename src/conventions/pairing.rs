@@ -116,21 +116,41 @@ pub fn nearest_within(a: &[[f64; 2]], b: &[[f64; 2]], radius: f64) -> Vec<(usize
         let (dx, dy) = (a[i][0] - b[j][0], a[i][1] - b[j][1]);
         (dx * dx + dy * dy).sqrt()
     };
-    let mut by_x: Vec<usize> = (0..b.len()).collect();
-    by_x.sort_by(|&i, &j| b[i][0].total_cmp(&b[j][0]));
+    // `b` in square cells of the radius's side: a point's pairs are in its cell's 3 x 3 block.
+    let side = radius.max(f64::MIN_POSITIVE);
+    let cell = |p: &[f64; 2]| ((p[0] / side).floor() as i64, (p[1] / side).floor() as i64);
+    let mut cells: std::collections::HashMap<(i64, i64), Vec<u32>> =
+        std::collections::HashMap::new();
+    for (j, point) in b.iter().enumerate() {
+        cells.entry(cell(point)).or_default().push(j as u32);
+    }
     let mut edges = Vec::new();
     let mut found = Vec::new();
+    let mut near: Vec<u32> = Vec::new();
     for (i, point) in a.iter().enumerate() {
-        let start = by_x.partition_point(|&j| b[j][0] < point[0] - radius);
-        for &j in by_x[start..]
-            .iter()
-            .take_while(|&&j| b[j][0] <= point[0] + radius)
-        {
-            let d = distance(i, j);
-            if d <= radius {
-                edges.push((i as u32, j as u32, 1.0 + (radius - d) / (radius + 1.0)));
-                found.push(d);
+        let (cx, cy) = cell(point);
+        near.clear();
+        for dx in -1..=1 {
+            for dy in -1..=1 {
+                if let Some(members) = cells.get(&(cx + dx, cy + dy)) {
+                    near.extend(
+                        members
+                            .iter()
+                            .filter(|&&j| distance(i, j as usize) <= radius),
+                    );
+                }
             }
+        }
+        // In the order of `b`'s x, then position, so that ties fall as they always have.
+        near.sort_unstable_by(|&j, &k| {
+            b[j as usize][0]
+                .total_cmp(&b[k as usize][0])
+                .then(j.cmp(&k))
+        });
+        for &j in &near {
+            let d = distance(i, j as usize);
+            edges.push((i as u32, j, 1.0 + (radius - d) / (radius + 1.0)));
+            found.push(d);
         }
     }
     max_weight_edges(&edges)
@@ -193,5 +213,36 @@ mod tests {
         let pairs = nearest_within(&a, &b, 12.0);
         assert_eq!(pairs.len(), 2001);
         assert!(pairs.iter().all(|&(i, j, d)| i == j && d == 2.0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_grid_finds_the_pairs_the_strip_did(
+            a in proptest::collection::vec((0.0..200.0f64, 0.0..200.0f64), 0..60),
+            b in proptest::collection::vec((0.0..200.0f64, 0.0..200.0f64), 0..60),
+        ) {
+            let points = |v: &[(f64, f64)]| -> Vec<[f64; 2]> { v.iter().map(|&(x, y)| [x, y]).collect() };
+            let (a, b) = (points(&a), points(&b));
+            // The strip of x within the radius, as before the grid.
+            let radius = 12.0;
+            let mut by_x: Vec<usize> = (0..b.len()).collect();
+            by_x.sort_by(|&i, &j| b[i][0].total_cmp(&b[j][0]));
+            let mut edges = Vec::new();
+            let mut found = Vec::new();
+            for (i, p) in a.iter().enumerate() {
+                for &j in &by_x {
+                    let d = ((p[0] - b[j][0]).powi(2) + (p[1] - b[j][1]).powi(2)).sqrt();
+                    if d <= radius {
+                        edges.push((i as u32, j as u32, 1.0 + (radius - d) / (radius + 1.0)));
+                        found.push(d);
+                    }
+                }
+            }
+            let strip: Vec<(usize, usize, f64)> = max_weight_edges(&edges)
+                .into_iter()
+                .map(|e| (edges[e].0 as usize, edges[e].1 as usize, found[e]))
+                .collect();
+            proptest::prop_assert_eq!(nearest_within(&a, &b, radius), strip);
+        }
     }
 }

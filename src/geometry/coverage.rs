@@ -14,8 +14,9 @@
 //! ```
 
 use super::clip::counter_clockwise;
-use super::PreparedShape;
-use crate::model::Shape;
+use super::index::BoxIndex;
+use super::{intersection_area, PreparedShape};
+use crate::model::{BoundingBox, Shape};
 use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon};
 
 /// Areas covered by each set and by both.
@@ -67,8 +68,62 @@ fn covered(shapes: &[Shape]) -> MultiPolygon<f64> {
     geo::unary_union(&polygons)
 }
 
-/// The areas `truth` and `pred` cover, and cover together.
+/// The areas `truth` and `pred` cover, and cover together. Shapes are grouped by overlapping
+/// boxes (across both sets) and each group measured alone, so that a whole slide costs its
+/// groups, not one sweep over a million outlines: a lone shape is its area, one of each set
+/// adds their intersection, and larger groups are unions by geo's boolean operations.
 pub fn coverage(truth: &[Shape], pred: &[Shape]) -> Coverage {
+    let prepared: Vec<PreparedShape> = truth.iter().chain(pred).map(PreparedShape::new).collect();
+    let boxes: Vec<BoundingBox> = prepared.iter().map(|p| p.bbox).collect();
+    let index = BoxIndex::new(&boxes);
+    let mut groups = Groups::new(boxes.len());
+    for (i, b) in boxes.iter().enumerate() {
+        if prepared[i].is_point() {
+            continue;
+        }
+        for j in index.overlapping(b) {
+            if j as usize > i && !prepared[j as usize].is_point() {
+                groups.join(i, j as usize);
+            }
+        }
+    }
+    let mut total = Coverage::default();
+    for members in groups.members() {
+        let (in_truth, in_pred): (Vec<usize>, Vec<usize>) =
+            members.iter().partition(|&&m| m < truth.len());
+        let part = match (in_truth.as_slice(), in_pred.as_slice()) {
+            ([t], []) => Coverage {
+                truth: prepared[*t].area,
+                ..Coverage::default()
+            },
+            ([], [p]) => Coverage {
+                pred: prepared[*p].area,
+                ..Coverage::default()
+            },
+            ([t], [p]) => Coverage {
+                truth: prepared[*t].area,
+                pred: prepared[*p].area,
+                both: intersection_area(&prepared[*t], &prepared[*p]),
+            },
+            _ => {
+                let shapes = |of: &[usize], offset: usize, from: &[Shape]| -> Vec<Shape> {
+                    of.iter().map(|&m| from[m - offset].clone()).collect()
+                };
+                union_coverage(
+                    &shapes(&in_truth, 0, truth),
+                    &shapes(&in_pred, truth.len(), pred),
+                )
+            }
+        };
+        total.truth += part.truth;
+        total.pred += part.pred;
+        total.both += part.both;
+    }
+    total
+}
+
+/// The coverage of one group of overlapping shapes, by unions and their intersection.
+fn union_coverage(truth: &[Shape], pred: &[Shape]) -> Coverage {
     let (t, p) = (covered(truth), covered(pred));
     let both = if t.0.is_empty() || p.0.is_empty() {
         0.0
@@ -79,5 +134,105 @@ pub fn coverage(truth: &[Shape], pred: &[Shape]) -> Coverage {
         truth: t.unsigned_area(),
         pred: p.unsigned_area(),
         both,
+    }
+}
+
+/// Disjoint groups of positions (union-find with path halving).
+struct Groups {
+    parent: Vec<usize>,
+}
+
+impl Groups {
+    fn new(n: usize) -> Groups {
+        Groups {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn root(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn join(&mut self, i: usize, j: usize) {
+        let (ri, rj) = (self.root(i), self.root(j));
+        if ri != rj {
+            self.parent[ri.max(rj)] = ri.min(rj);
+        }
+    }
+
+    /// Each group's positions, in increasing order; groups by their smallest position.
+    fn members(&mut self) -> Vec<Vec<usize>> {
+        let mut slot = vec![usize::MAX; self.parent.len()];
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for i in 0..self.parent.len() {
+            let r = self.root(i);
+            if slot[r] == usize::MAX {
+                slot[r] = groups.len();
+                groups.push(Vec::new());
+            }
+            groups[slot[r]].push(i);
+        }
+        groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn square(x: f64, y: f64, side: f64) -> Shape {
+        Shape::Box(BoundingBox {
+            xmin: x,
+            ymin: y,
+            xmax: x + side,
+            ymax: y + side,
+        })
+    }
+
+    #[test]
+    fn groups_add_up_to_the_unions() {
+        // A chain of three truth boxes, a prediction over two of them, a lone prediction, a
+        // point and a triangle inside a box.
+        let truth = vec![
+            square(0.0, 0.0, 10.0),
+            square(8.0, 0.0, 10.0),
+            square(16.0, 0.0, 10.0),
+            Shape::Point([100.0, 100.0]),
+            square(200.0, 200.0, 4.0),
+        ];
+        let pred = vec![
+            square(5.0, 0.0, 10.0),
+            square(50.0, 50.0, 3.0),
+            Shape::Polygon(vec![[202.0, 200.0], [206.0, 200.0], [202.0, 204.0]]),
+        ];
+        let covered = coverage(&truth, &pred);
+        assert_eq!(covered.truth, 260.0 + 16.0);
+        assert_eq!(covered.pred, 100.0 + 9.0 + 8.0);
+        assert_eq!(covered.both, 100.0 + 6.0);
+    }
+
+    proptest! {
+        #[test]
+        fn grouped_coverage_is_the_whole_union(
+            truth in prop::collection::vec((0..60u32, 0..60u32, 1..15u32), 0..25),
+            pred in prop::collection::vec((0..60u32, 0..60u32, 1..15u32), 0..25),
+        ) {
+            // Integer corners, where geo's overlay (which snaps to an integer grid) is exact.
+            let shapes = |v: &[(u32, u32, u32)]| -> Vec<Shape> {
+                v.iter().map(|&(x, y, s)| square(x as f64, y as f64, s as f64)).collect()
+            };
+            let (truth, pred) = (shapes(&truth), shapes(&pred));
+            let grouped = coverage(&truth, &pred);
+            let whole = union_coverage(&truth, &pred);
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * (1.0 + y.abs());
+            prop_assert!(close(grouped.truth, whole.truth), "{grouped:?} {whole:?}");
+            prop_assert!(close(grouped.pred, whole.pred), "{grouped:?} {whole:?}");
+            prop_assert!(close(grouped.both, whole.both), "{grouped:?} {whole:?}");
+        }
     }
 }

@@ -277,6 +277,40 @@ pub fn iou_at_least(
     if most / (a.area + b.area - most) < threshold {
         return None;
     }
+    iou_of(a, b, outline_intersection(a, b), threshold)
+}
+
+/// The area two outlines share, exact in continuous geometry (points share nothing; a box is
+/// its rectangle).
+///
+/// ```
+/// use nucagree::geometry::{intersection_area, PreparedShape};
+/// use nucagree::model::{BoundingBox, Shape};
+/// let square = PreparedShape::new(&Shape::Box(BoundingBox { xmin: 0.0, ymin: 0.0, xmax: 4.0, ymax: 4.0 }));
+/// let triangle = PreparedShape::new(&Shape::Polygon(vec![[2.0, 0.0], [6.0, 0.0], [2.0, 4.0]]));
+/// assert_eq!(intersection_area(&square, &triangle), 6.0);
+/// ```
+pub fn intersection_area(a: &PreparedShape, b: &PreparedShape) -> f64 {
+    if a.is_point() || b.is_point() {
+        return 0.0;
+    }
+    let overlap_w = a.bbox.xmax.min(b.bbox.xmax) - a.bbox.xmin.max(b.bbox.xmin);
+    let overlap_h = a.bbox.ymax.min(b.bbox.ymax) - a.bbox.ymin.max(b.bbox.ymin);
+    if overlap_w <= 0.0 || overlap_h <= 0.0 {
+        return 0.0;
+    }
+    if a.outline == Outline::Box && b.outline == Outline::Box {
+        return overlap_w * overlap_h;
+    }
+    if a.bbox == b.bbox && a.outline == b.outline {
+        return a.area;
+    }
+    outline_intersection(a, b)
+}
+
+/// The intersection's area of two outlines whose boxes overlap, by clipping (or geo's boolean
+/// operations where clipping would be slow or cannot hold the pieces).
+fn outline_intersection(a: &PreparedShape, b: &PreparedShape) -> f64 {
     let origin = [a.bbox.xmin.min(b.bbox.xmin), a.bbox.ymin.min(b.bbox.ymin)];
     let local = |p: &PreparedShape| -> Vec<[f64; 2]> {
         match &p.outline {
@@ -305,10 +339,9 @@ pub fn iou_at_least(
     };
     let pieces = matches!(a.outline, Outline::Pieces(_)) || matches!(b.outline, Outline::Pieces(_));
     if pieces || vertex_count(a) * vertex_count(b) > CLIPPING_LIMIT {
-        let intersection = local_pieces(a, origin)
+        return local_pieces(a, origin)
             .intersection(&local_pieces(b, origin))
             .unsigned_area();
-        return iou_of(a, b, intersection, threshold);
     }
     let convex = |p: &PreparedShape| match &p.outline {
         Outline::Ring { convex, .. } => *convex,
@@ -319,7 +352,7 @@ pub fn iou_at_least(
     // leaves zero-area bridges along the clip edges, which add nothing to the area).
     // Two concave outlines: when one is star-shaped (as nuclei mostly are), a fan of convex
     // triangles tiles it and Sutherland-Hodgman clips each; else geo's boolean operations.
-    let intersection = if convex(b) {
+    if convex(b) {
         clip::convex_intersection_area(&ring_a, &ring_b)
     } else if convex(a) {
         clip::convex_intersection_area(&ring_b, &ring_a)
@@ -331,8 +364,7 @@ pub fn iou_at_least(
         to_geo(&ring_a)
             .intersection(&to_geo(&ring_b))
             .unsigned_area()
-    };
-    iou_of(a, b, intersection, threshold)
+    }
 }
 
 /// The product of two outlines' vertex counts past which their intersection is taken by

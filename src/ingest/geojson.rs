@@ -11,7 +11,8 @@
 //! kept: the nucleus is one outline of several pieces.
 
 use super::format::Format;
-use super::json::{coordinate, expected, points, read_json, score};
+use super::json::{coordinate, expected, points, score};
+use super::json_features::for_each_feature;
 use super::loaded::FovFile;
 use super::options::ReadOptions;
 use super::options::{QupathGeometry, Strictness};
@@ -33,44 +34,21 @@ pub fn read_geojson_fov(
     strictness: Strictness,
     qupath_geometry: QupathGeometry,
 ) -> Result<FovRows> {
-    let document = read_json(path)?;
-    let (features, base) = match &document {
-        Value::Object(map) if map.get("type").and_then(Value::as_str) == Some("Feature") => {
-            (std::slice::from_ref(&document), String::new())
-        }
-        Value::Object(map) => match map.get("features").and_then(Value::as_array) {
-            Some(features) => (features.as_slice(), "/features".to_string()),
-            None => {
-                return Err(expected(
-                    path,
-                    "/features",
-                    "a FeatureCollection's list of features",
-                    map.get("features"),
-                ))
-            }
-        },
-        Value::Array(features) => (features.as_slice(), String::new()),
-        other => return Err(expected(path, "", "a FeatureCollection", Some(other))),
-    };
     let mut builder = FovBuilder::new(path);
-    for (index, feature) in features.iter().enumerate() {
-        let pointer = if base.is_empty() && features.len() == 1 && document.is_object() {
-            String::new()
-        } else {
-            format!("{base}/{index}")
-        };
-        let item = index as u64 + 1;
+    let mut item = 0u64;
+    for_each_feature(path, |pointer, feature| {
+        item += 1;
         let read = read_feature(
             path,
-            &pointer,
+            pointer,
             item,
             feature,
             hierarchy,
             qupath_geometry,
             &mut builder,
         );
-        builder.keep(strictness, item, read)?;
-    }
+        builder.keep(strictness, item, read).map(drop)
+    })?;
     Ok(builder.finish())
 }
 

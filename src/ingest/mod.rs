@@ -30,6 +30,7 @@ pub mod hugging_face;
 pub mod images;
 mod instances;
 mod json;
+mod json_features;
 pub mod label_arrays;
 pub mod label_image;
 pub mod listing;

@@ -24,9 +24,15 @@
 //! assert_eq!(ap.ap50, Some(0.5));
 //! ```
 
+use crate::geometry::index::BoxIndex;
 use crate::geometry::{iou_at_least, IouOptions, PreparedShape};
+use crate::model::BoundingBox;
 use serde::Serialize;
 use std::borrow::Borrow;
+
+/// Truth nuclei in an image past which candidates come from an R-tree instead of a scan (a
+/// whole slide or a large tile; a NuCLS FOV has a few dozen).
+const INDEX_FROM: usize = 256;
 
 /// The IoU thresholds of AP50:95 exactly as pycocotools holds them:
 /// `np.linspace(.5, 0.95, 10)`, whose eighth and ninth values are 0.85 and
@@ -131,17 +137,29 @@ pub fn evaluate_image(
         .min(1.0);
     let regular = image.truth.len();
     let all_truth: Vec<&PreparedShape> = image.truth.iter().chain(&image.ignored_truth).collect();
+    // Truth whose box the detection's box overlaps, in truth order (the order breaks ties, as
+    // pycocotools' loop over truth): all of it for small images, from an R-tree past that.
+    let index = (all_truth.len() > INDEX_FROM).then(|| {
+        let boxes: Vec<BoundingBox> = all_truth.iter().map(|t| t.bbox).collect();
+        BoxIndex::new(&boxes)
+    });
     // Per detection, (truth position, IoU) of the truth it can match.
     let ious: Vec<Vec<(usize, f64)>> = order
         .iter()
         .map(|&d| {
             let detection = &image.detections[d].0;
-            all_truth
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| detection.bbox.overlaps(&t.bbox))
-                .filter_map(|(g, t)| {
-                    iou_at_least(detection, t, iou_options, lowest)
+            let near: Vec<usize> = match &index {
+                Some(index) => index
+                    .overlapping(&detection.bbox)
+                    .into_iter()
+                    .map(|g| g as usize)
+                    .collect(),
+                None => (0..all_truth.len()).collect(),
+            };
+            near.into_iter()
+                .filter(|&g| detection.bbox.overlaps(&all_truth[g].bbox))
+                .filter_map(|g| {
+                    iou_at_least(detection, all_truth[g], iou_options, lowest)
                         .filter(|&v| v > 0.0)
                         .map(|v| (g, v))
                 })
