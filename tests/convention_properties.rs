@@ -59,6 +59,7 @@ fn fov_of(labels: Vec<u32>, with_map: bool) -> (Fov, bool) {
         group: None,
         label_map: with_map
             .then(|| Arc::new(LabelMap::from_labels(SIZE as u32, SIZE as u32, &labels).unwrap())),
+        measurements: None,
         nuclei,
     };
     (fov, split)

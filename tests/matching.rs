@@ -132,6 +132,7 @@ fn fov_of(shapes: &[Shape]) -> Fov {
         test_fold: None,
         group: None,
         label_map: None,
+        measurements: None,
         nuclei: shapes
             .iter()
             .enumerate()

@@ -91,6 +91,7 @@ pub fn truth_set(study: &Study<'_>, fovs: Vec<TruthFov>, name: &str) -> Annotati
             test_fold: None,
             group: None,
             label_map: None,
+            measurements: None,
             nuclei: f.nuclei,
         })
         .collect();

@@ -5,6 +5,8 @@ use super::input::InputArgs;
 use anyhow::Result;
 use clap::Args;
 use nucagree::ingest;
+use nucagree::model::whole_slide::{join_slides, NameScale};
+use nucagree::writers::geojson::{write_fov_regions, FOV_REGIONS_FILE};
 use nucagree::writers::output_folder::OutputFolder;
 use nucagree::writers::set::{outlines_simplified, write_set, OutputFormat};
 use std::path::PathBuf;
@@ -20,6 +22,15 @@ pub struct ConvertArgs {
     /// The folder written: new, empty, or written by nucagree before (then replaced whole).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Join each slide's FOVs into one slide-size FOV in the slide's base pixels, placed by
+    /// the offsets in their NuCLS names; nuclei centred outside their FOV's region are left
+    /// out, and the regions are written as `fov_regions.geojson` (for `--roi`).
+    #[arg(long)]
+    whole_slide: bool,
+    /// With --whole-slide: FOV image pixels per slide base pixel (NuCLS: 1.25, 0.2 µm/px
+    /// images of 0.25 µm/px slides); one scale for every FOV.
+    #[arg(long, value_name = "S", default_value_t = NameScale::NUCLS.get(), requires = "whole_slide")]
+    name_scale: f64,
     #[command(flatten)]
     input_options: InputArgs,
     #[command(flatten)]
@@ -28,6 +39,12 @@ pub struct ConvertArgs {
 
 pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
     let options = args.input_options.read_options()?;
+    let name_scale = NameScale::new(args.name_scale).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--name-scale {}: expected a positive number of image pixels per slide pixel",
+            args.name_scale
+        )
+    })?;
     // Never write over an input: a file's whole folder is protected (its metadata beside it).
     let protected = if args.input.is_file() {
         args.input.parent().unwrap_or(std::path::Path::new("."))
@@ -38,7 +55,19 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
     let mut watch = Stopwatch::new(args.run);
     let set = ingest::read_set(&args.input, &options)?;
     watch.lap("reading");
-    let written = write_set(&set, args.to, folder.staging())?;
+    let (read_fovs, read_nuclei) = (set.fovs.len(), set.nucleus_count());
+    let (set, joined) = if args.whole_slide {
+        let joined = join_slides(&set, name_scale)?;
+        (joined.set.clone(), Some(joined))
+    } else {
+        (set, None)
+    };
+    let mut written = write_set(&set, args.to, folder.staging())?;
+    if let Some(joined) = &joined {
+        let path = folder.staging().join(FOV_REGIONS_FILE);
+        write_fov_regions(&path, &joined.regions)?;
+        written.push(path);
+    }
     folder.commit()?;
     watch.lap("writing");
     if args.run.quiet {
@@ -46,13 +75,35 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
     }
     eprintln!(
         "{} FOVs, {} nuclei from {} ({}) written as {} files into {}",
-        set.fovs.len(),
-        set.nucleus_count(),
+        read_fovs,
+        read_nuclei,
         args.input.display(),
         set.format.name(),
         written.len(),
         args.out.display()
     );
+    if let Some(joined) = &joined {
+        eprintln!(
+            "{} FOVs joined into {} slides at {} image pixels per slide pixel ({} nuclei); their regions in {}",
+            joined.regions.len(),
+            set.fovs.len(),
+            name_scale.get(),
+            set.nucleus_count(),
+            FOV_REGIONS_FILE
+        );
+        if joined.left_out > 0 {
+            eprintln!(
+                "note: {} nuclei centred outside their FOV's region left out (as the FOV crop leaves them out)",
+                joined.left_out
+            );
+        }
+        if joined.overlapping_fovs > 0 {
+            eprintln!(
+                "warning: {} pairs of FOVs of one slide overlap: nuclei in both regions appear twice",
+                joined.overlapping_fovs
+            );
+        }
+    }
     let simplified = outlines_simplified(&set, args.to);
     if simplified > 0 {
         eprintln!(

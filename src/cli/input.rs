@@ -44,6 +44,10 @@ pub struct InputArgs {
     /// cell outline (`geometry`). Detections and annotations have only `geometry`.
     #[arg(long, default_value = "nucleus", value_name = "OUTLINE", value_parser = choice::<QupathGeometry>())]
     qupath_geometry: QupathGeometry,
+    /// GeoJSON from QuPath: keep each object's `measurements` (area, intensities, …) and
+    /// write them into the table of matches (`a.<name>`, `b.<name>`) and back into GeoJSON.
+    #[arg(long)]
+    keep_measurements: bool,
     /// Read a folder of Digital Slide Archive annotation files (one per FOV) as a multi-rater
     /// study, each document's rater being its creator (user.login or creatorId) or its name.
     #[arg(long, value_name = "FIELD", value_parser = choice::<RaterFrom>())]
@@ -102,6 +106,11 @@ impl InputArgs {
             max_image_pixels: self.max_image_pixels,
             label_outlines: nucagree::ingest::LabelOutlines::Traced,
             qupath_geometry: self.qupath_geometry,
+            measurements: if self.keep_measurements {
+                nucagree::model::MeasurementsMode::Keep
+            } else {
+                nucagree::model::MeasurementsMode::Drop
+            },
             rater_from: self.rater_from,
             image_groups: match &self.image_groups {
                 Some(path) => Some(Arc::new(metadata::read_image_groups(path)?)),

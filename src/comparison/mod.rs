@@ -24,7 +24,7 @@
 //! };
 //! let fov = |nuclei| Fov { name: "f".into(), source: "f.csv".into(), slide: None, hospital: None,
 //!     region: None, image_size: None, test_fold: None,
-//!     group: None, label_map: None, nuclei };
+//!     group: None, label_map: None, measurements: None, nuclei };
 //! let a = fov(vec![nucleus(2, 0.0, "tumor"), nucleus(3, 50.0, "lymphocyte")]);
 //! let b = fov(vec![nucleus(2, 1.0, "tumor"), nucleus(3, 100.0, "fibroblast")]);
 //! let options = MatchOptions::default();

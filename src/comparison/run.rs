@@ -9,7 +9,7 @@ use super::tally::SegmentationPairs;
 use crate::conventions::{summarize_levels, Convention, ConventionsOptions, ConventionsSummary};
 use crate::geometry::{IouShape, PixelConvention};
 use crate::matching::pairing::FovPairing;
-use crate::matching::table::{match_rows, MatchRow};
+use crate::matching::table::{match_rows, FovMatchRows};
 use crate::matching::tiles::{split_match, TileSize};
 use crate::matching::{match_fov, Assignment, Criterion, CriterionKind, FovCrop, MatchOptions};
 use crate::model::AnnotationSet;
@@ -200,7 +200,7 @@ pub fn evaluate_sets(
     options: &ComparisonOptions,
     keep_rows: bool,
     progress: &(dyn Fn(usize) + Sync),
-) -> (Vec<FovOutcome>, Vec<(String, Vec<MatchRow>)>) {
+) -> (Vec<FovOutcome>, Vec<FovMatchRows>) {
     let shared = FovPairing::of(&a.fov_names(), &b.fov_names()).shared;
     let with_ap = options.job == Job::Score;
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -229,7 +229,7 @@ pub fn evaluate_sets(
                     })
                     .collect(),
             };
-            let rows = keep_rows.then(|| (fb.name.clone(), match_rows(&matched, fa, fb)));
+            let rows = keep_rows.then(|| match_rows(&matched, fa, fb));
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             (outcomes, rows)
         })

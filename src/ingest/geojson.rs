@@ -20,7 +20,7 @@ use super::outline::FovRows;
 use super::outline::{resolve_class_loosely, FovBuilder, ShapeType};
 use super::reader::{FovReader, Layout, Reader, Sniff};
 use crate::error::{Error, Result};
-use crate::model::{ClassHierarchy, Nucleus, Piece, RawClass};
+use crate::model::{ClassHierarchy, MeasurementsMode, Nucleus, Piece, RawClass};
 use crate::quality::FindingKind;
 use serde_json::Value;
 use std::path::Path;
@@ -33,6 +33,7 @@ pub fn read_geojson_fov(
     hierarchy: &ClassHierarchy,
     strictness: Strictness,
     qupath_geometry: QupathGeometry,
+    measurements: MeasurementsMode,
 ) -> Result<FovRows> {
     let mut builder = FovBuilder::new(path);
     let mut item = 0u64;
@@ -46,7 +47,15 @@ pub fn read_geojson_fov(
             hierarchy,
             qupath_geometry,
             &mut builder,
-        );
+        )
+        .and_then(|pushed| match (pushed, measurements) {
+            (true, MeasurementsMode::Keep) => {
+                let values = read_measurements(path, pointer, feature)?;
+                builder.measure(item as u32, values);
+                Ok(())
+            }
+            _ => Ok(()),
+        });
         builder.keep(strictness, item, read).map(drop)
     })?;
     Ok(builder.finish())
@@ -82,7 +91,7 @@ fn read_feature(
     hierarchy: &ClassHierarchy,
     qupath_geometry: QupathGeometry,
     builder: &mut FovBuilder<'_>,
-) -> Result<()> {
+) -> Result<bool> {
     let properties = feature.get("properties");
     let Some(names) = class_names(properties) else {
         return Err(expected(
@@ -198,8 +207,9 @@ fn read_feature(
     };
     if let Some(shape) = builder.shape(item, shape_type, vertices) {
         builder.push(Nucleus::new(item as u32, shape, class, score), name);
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }
 
 /// A nucleus of several pieces or with holes (GeoJSON's parts are disjoint and its holes
@@ -211,11 +221,80 @@ fn push_pieces(
     class: RawClass,
     score: Option<f64>,
     name: &str,
-) -> Result<()> {
+) -> Result<bool> {
     if let Some(shape) = builder.pieces(item, pieces) {
         builder.push(Nucleus::new(item as u32, shape, class, score), name);
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
+}
+
+/// QuPath's `properties.measurements`: an object of name to number (QuPath 0.2 on), or a list
+/// of `{"name", "value"}` (earlier exports). `null` and the texts `NaN` and `Infinity`
+/// (which JSON cannot hold as numbers) are no value.
+fn read_measurements(
+    path: &Path,
+    pointer: &str,
+    feature: &Value,
+) -> Result<Vec<(String, Option<f64>)>> {
+    let here = format!("{pointer}/properties/measurements");
+    let value_of = |at: &str, value: &Value| -> Result<Option<f64>> {
+        match value {
+            Value::Null => Ok(None),
+            Value::Number(n) => Ok(n.as_f64().filter(|v| v.is_finite())),
+            Value::String(text)
+                if matches!(
+                    text.as_str(),
+                    "NaN" | "Infinity" | "-Infinity" | "nan" | "inf" | "-inf"
+                ) =>
+            {
+                Ok(None)
+            }
+            other => Err(expected(path, at, "a number", Some(other))),
+        }
+    };
+    // A JSON pointer escapes `~` and `/` in a key.
+    let key = |name: &str| name.replace('~', "~0").replace('/', "~1");
+    match feature
+        .get("properties")
+        .and_then(|p| p.get("measurements"))
+    {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(name, value)| {
+                Ok((
+                    name.clone(),
+                    value_of(&format!("{here}/{}", key(name)), value)?,
+                ))
+            })
+            .collect(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                let Some(name) = entry.get("name").and_then(Value::as_str) else {
+                    return Err(expected(
+                        path,
+                        &format!("{here}/{i}/name"),
+                        "a measurement's name",
+                        entry.get("name"),
+                    ));
+                };
+                let value = entry.get("value").unwrap_or(&Value::Null);
+                Ok((
+                    name.to_string(),
+                    value_of(&format!("{here}/{i}/value"), value)?,
+                ))
+            })
+            .collect(),
+        Some(other) => Err(expected(
+            path,
+            &here,
+            "an object of measurements",
+            Some(other),
+        )),
+    }
 }
 
 fn polygon_rings(path: &Path, pointer: &str, value: Option<&Value>) -> Result<Vec<Vec<[f64; 2]>>> {
@@ -274,6 +353,7 @@ impl Reader for GeoJsonReader {
             hierarchy: options.hierarchy.clone(),
             strictness: options.strictness,
             qupath_geometry: options.qupath_geometry,
+            measurements: options.measurements,
         }))
     }
 }
@@ -283,12 +363,19 @@ struct GeoJsonFovs {
     hierarchy: Arc<ClassHierarchy>,
     strictness: Strictness,
     qupath_geometry: QupathGeometry,
+    measurements: MeasurementsMode,
 }
 
 impl FovReader for GeoJsonFovs {
     fn read_fov(&self, path: &Path) -> Result<FovFile> {
         Ok(FovFile {
-            rows: read_geojson_fov(path, &self.hierarchy, self.strictness, self.qupath_geometry)?,
+            rows: read_geojson_fov(
+                path,
+                &self.hierarchy,
+                self.strictness,
+                self.qupath_geometry,
+                self.measurements,
+            )?,
             ..FovFile::default()
         })
     }

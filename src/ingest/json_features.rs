@@ -5,8 +5,8 @@
 
 use crate::error::{Error, Location, Problem, Result};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use std::cell::RefCell;
 use std::fmt;
 use std::path::Path;
@@ -266,7 +266,10 @@ mod tests {
         let broken = read("{\"features\": [\n{\"type\": \"Feature\"},\n{\"type\": ]}")
             .unwrap_err()
             .to_string();
-        assert!(broken.contains("row 3") || broken.contains("line 3"), "{broken}");
+        assert!(
+            broken.contains("row 3") || broken.contains("line 3"),
+            "{broken}"
+        );
         let scalar = read("3").unwrap_err().to_string();
         assert!(scalar.contains("a FeatureCollection"), "{scalar}");
         // The callback's own error comes back as it was.

@@ -4,8 +4,9 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Files that sit beside annotations but are not annotations.
-const METADATA_FILES: [&str; 6] = [
+const METADATA_FILES: [&str; 7] = [
     "fov_locations.csv",
+    "fov_regions.geojson",
     "class_hierarchy.csv",
     "nucleus_gtcodes.csv",
     "class_map.csv",

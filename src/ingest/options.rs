@@ -62,6 +62,8 @@ pub struct ReadOptions {
     pub label_outlines: LabelOutlines,
     /// GeoJSON: which outline of a QuPath cell object is read.
     pub qupath_geometry: QupathGeometry,
+    /// GeoJSON: whether QuPath's `measurements` are kept (`--keep-measurements`).
+    pub measurements: crate::model::MeasurementsMode,
     /// Digital Slide Archive: read a folder of annotation files as a multi-rater study, each
     /// document's rater named by this.
     pub rater_from: Option<super::dsa_study::RaterFrom>,
@@ -84,6 +86,7 @@ impl Default for ReadOptions {
             max_image_pixels: crate::png::DEFAULT_MAX_IMAGE_PIXELS,
             label_outlines: LabelOutlines::Traced,
             qupath_geometry: QupathGeometry::Nucleus,
+            measurements: crate::model::MeasurementsMode::Drop,
             rater_from: None,
             image_groups: None,
         }

@@ -6,7 +6,8 @@
 use super::options::Strictness;
 use crate::error::{Problem, Result};
 use crate::model::{
-    BoundingBox, ClassHierarchy, ClassLevel, Nucleus, Piece, RawClass, Shape, ShapeIssue,
+    BoundingBox, ClassHierarchy, ClassLevel, Measurements, Nucleus, Piece, RawClass, Shape,
+    ShapeIssue,
 };
 use crate::quality::{DataQuality, FindingKind};
 use std::collections::HashMap;
@@ -17,6 +18,8 @@ use std::path::Path;
 pub struct FovRows {
     pub nuclei: Vec<Nucleus>,
     pub quality: DataQuality,
+    /// The nuclei's measurements, where kept and any were found.
+    pub measurements: Option<Measurements>,
 }
 
 /// The kind of shape an annotation declares.
@@ -149,6 +152,16 @@ impl<'a> FovBuilder<'a> {
         }
         earlier.push(self.rows.nuclei.len());
         self.rows.nuclei.push(nucleus);
+    }
+
+    /// Keeps the measurements of the nucleus at `row` (pushed or about to be).
+    pub fn measure(&mut self, row: u32, values: Vec<(String, Option<f64>)>) {
+        if !values.is_empty() {
+            self.rows
+                .measurements
+                .get_or_insert_with(Measurements::default)
+                .insert(row, values);
+        }
     }
 
     /// The nuclei and findings; a FOV with no nuclei and no skipped row is noted as empty.

@@ -14,7 +14,8 @@
 //! assert!(!rois.holds("slide_2", [50.0, 50.0]));
 //! ```
 
-use super::json::{expected, points, read_json};
+use super::json::{expected, points};
+use super::json_features::for_each_feature;
 use crate::error::Result;
 pub use crate::geometry::roi::Rois;
 use geo::{Coord, LineString, Polygon};
@@ -24,33 +25,8 @@ use std::path::Path;
 /// Reads a GeoJSON FeatureCollection (or one Feature, or a list of features) of `Polygon`
 /// and `MultiPolygon` regions.
 pub fn read_rois(path: &Path) -> Result<Rois> {
-    let document = read_json(path)?;
-    let (features, base): (Vec<&Value>, String) = match &document {
-        Value::Object(map) if map.get("type").and_then(Value::as_str) == Some("Feature") => {
-            (vec![&document], String::new())
-        }
-        Value::Object(map) => match map.get("features").and_then(Value::as_array) {
-            Some(features) => (features.iter().collect(), "/features".into()),
-            None => {
-                return Err(expected(
-                    path,
-                    "/features",
-                    "a FeatureCollection of regions",
-                    map.get("features"),
-                ))
-            }
-        },
-        Value::Array(features) => (features.iter().collect(), String::new()),
-        other => return Err(expected(path, "", "a FeatureCollection", Some(other))),
-    };
-    let single = features.len() == 1 && document.is_object() && base.is_empty();
     let mut rois = Rois::default();
-    for (i, feature) in features.into_iter().enumerate() {
-        let pointer = if single {
-            String::new()
-        } else {
-            format!("{base}/{i}")
-        };
+    for_each_feature(path, |pointer, feature| {
         let fov_value = feature.get("properties").and_then(|p| p.get("fov"));
         let fov = match fov_value {
             None | Some(Value::Null) => None,
@@ -115,6 +91,7 @@ pub fn read_rois(path: &Path) -> Result<Rois> {
             let polygon = Polygon::new(outer, rings);
             rois.push(fov.as_deref(), polygon);
         }
-    }
+        Ok(())
+    })?;
     Ok(rois)
 }

@@ -126,6 +126,7 @@ impl SetIndex {
             source: loaded.source,
             group,
             label_map: loaded.label_map,
+            measurements: loaded.rows.measurements.map(Arc::new),
             nuclei: loaded.rows.nuclei,
         };
         let mut quality = loaded.rows.quality;

@@ -2,7 +2,7 @@
 //! parallel within each chunk, so memory stays bounded whatever the size of the sets.
 
 use super::pairing::FovPairing;
-use super::table::{match_rows, MatchRow};
+use super::table::{match_rows, FovMatchRows};
 use super::{match_fov, FovMatch, MatchOptions, SetMatch};
 use crate::error::Result;
 use crate::ingest::SetIndex;
@@ -18,7 +18,7 @@ pub const CHUNK: usize = 4096;
 pub struct StreamedMatch {
     pub matched: SetMatch,
     /// Each FOV's match-table rows, when asked for.
-    pub rows: Vec<(String, Vec<MatchRow>)>,
+    pub rows: Vec<FovMatchRows>,
     pub reading: Duration,
     pub matching: Duration,
 }
@@ -56,7 +56,7 @@ pub fn match_indexed(
             .into_iter()
             .collect::<Result<()>>()?;
         let read_done = Instant::now();
-        let results: Vec<(FovMatch, Option<Vec<MatchRow>>)> = fovs
+        let results: Vec<(FovMatch, Option<FovMatchRows>)> = fovs
             .par_iter()
             .map(|(fa, fb)| {
                 let m = match_fov(fa, fb, options);
@@ -68,7 +68,7 @@ pub fn match_indexed(
         streamed.reading += read_done - started;
         for (m, rows) in results {
             if let Some(rows) = rows {
-                streamed.rows.push((m.fov.clone(), rows));
+                streamed.rows.push(rows);
             }
             streamed.matched.fovs.push(m);
         }

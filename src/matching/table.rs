@@ -2,8 +2,9 @@
 //! ([`MatchRow`]: each pair, unmatched and cropped nucleus, with rows and classes).
 
 use super::{FovMatch, MatchOptions, SetMatch};
-use crate::model::Fov;
+use crate::model::{Fov, Measurements};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Counts of a matching, for reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -97,8 +98,16 @@ pub struct MatchRow {
     pub centroid_distance: Option<f64>,
 }
 
+/// One FOV's rows of the match table, and the measurements its nuclei came with (A's, B's).
+#[derive(Debug, Clone)]
+pub struct FovMatchRows {
+    pub fov: String,
+    pub rows: Vec<MatchRow>,
+    pub measurements: [Option<Arc<Measurements>>; 2],
+}
+
 /// The rows of one FOV's matching: pairs, then unmatched and cropped nuclei of A and of B.
-pub fn match_rows(fov_match: &FovMatch, fov_a: &Fov, fov_b: &Fov) -> Vec<MatchRow> {
+pub fn match_rows(fov_match: &FovMatch, fov_a: &Fov, fov_b: &Fov) -> FovMatchRows {
     let nucleus = |fov: &Fov, i: u32| {
         let n = &fov.nuclei[i as usize];
         Some(TableNucleus {
@@ -150,5 +159,9 @@ pub fn match_rows(fov_match: &FovMatch, fov_a: &Fov, fov_b: &Fov) -> Vec<MatchRo
             .iter()
             .map(|&i| single(MatchStatus::CroppedB, None, nucleus(fov_b, i))),
     );
-    rows
+    FovMatchRows {
+        fov: fov_b.name.clone(),
+        rows,
+        measurements: [fov_a.measurements.clone(), fov_b.measurements.clone()],
+    }
 }

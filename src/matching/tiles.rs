@@ -15,7 +15,7 @@
 //!
 //! let fov = |xs: &[f64]| Fov {
 //!     name: "slide".into(), source: "slide.geojson".into(), slide: None, hospital: None,
-//!     region: None, image_size: None, test_fold: None, group: None, label_map: None,
+//!     region: None, image_size: None, test_fold: None, group: None, label_map: None, measurements: None,
 //!     nuclei: xs.iter().enumerate().map(|(i, &x)| Nucleus::new(i as u32 + 1,
 //!         Shape::Box(BoundingBox { xmin: x, ymin: 0.0, xmax: x + 10.0, ymax: 10.0 }),
 //!         RawClass { id: ClassId(0), correction: false }, None)).collect(),

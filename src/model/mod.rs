@@ -8,14 +8,17 @@
 mod classes;
 mod fov_name;
 mod label_map;
+mod measurements;
 mod schemes;
 mod shape;
+pub mod whole_slide;
 
 pub use classes::{
     ClassHierarchy, ClassId, ClassLevel, HierarchyError, RawClass, AMBIGUOUS, CORRECTION_PREFIX,
 };
 pub use fov_name::{hospital_of_slide, NuclsFovName};
 pub use label_map::{LabelMap, LabelRun};
+pub use measurements::{Measurements, MeasurementsMode};
 pub use schemes::ClassScheme;
 pub use shape::{BoundingBox, DegenerateShape, Piece, Shape, ShapeIssue, ShapeKind};
 
@@ -77,6 +80,8 @@ pub struct Fov {
     /// The instance label map it was read from, where it was (label rasters, CoNIC,
     /// PanNuke, HoVer-Net `.mat`): its labels are the nuclei's rows.
     pub label_map: Option<Arc<LabelMap>>,
+    /// Measurements that came with the nuclei, by row, where kept (`--keep-measurements`).
+    pub measurements: Option<Arc<Measurements>>,
     pub nuclei: Vec<Nucleus>,
 }
 

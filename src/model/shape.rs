@@ -249,6 +249,34 @@ impl Shape {
         }
     }
 
+    /// The shape with every vertex moved by `to` (a map that keeps orientation and axes, such
+    /// as a shift and a positive scale: a box stays a box).
+    pub fn mapped(&self, to: impl Fn([f64; 2]) -> [f64; 2]) -> Shape {
+        let ring = |r: &[[f64; 2]]| -> Vec<[f64; 2]> { r.iter().map(|&v| to(v)).collect() };
+        match self {
+            Shape::Polygon(vertices) => Shape::Polygon(ring(vertices)),
+            Shape::Pieces(pieces) => Shape::Pieces(
+                pieces
+                    .iter()
+                    .map(|p| Piece {
+                        outer: ring(&p.outer),
+                        holes: p.holes.iter().map(|h| ring(h)).collect(),
+                    })
+                    .collect(),
+            ),
+            Shape::Box(b) => {
+                let (low, high) = (to([b.xmin, b.ymin]), to([b.xmax, b.ymax]));
+                Shape::Box(BoundingBox {
+                    xmin: low[0],
+                    ymin: low[1],
+                    xmax: high[0],
+                    ymax: high[1],
+                })
+            }
+            Shape::Point(p) => Shape::Point(to(*p)),
+        }
+    }
+
     pub fn kind(&self) -> ShapeKind {
         match self {
             Shape::Polygon(_) | Shape::Pieces(_) => ShapeKind::Polygon,

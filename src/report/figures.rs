@@ -6,7 +6,7 @@ use super::markdown::number;
 use crate::comparison::run::ComparisonReport;
 use crate::comparison::summary::LevelSummary;
 use crate::error::{Error, Result};
-use crate::matching::table::{MatchRow, MatchStatus};
+use crate::matching::table::{FovMatchRows, MatchRow, MatchStatus};
 use crate::model::{AnnotationSet, BoundingBox, ClassLevel};
 use crate::plots::{
     render, BarSeries, Bars, Chart, ColourScale, Figure, Heatmap, Histogram, LegendPosition, Lines,
@@ -371,7 +371,7 @@ pub fn comparison_figures(
 pub fn overlays(
     a: &AnnotationSet,
     b: &AnnotationSet,
-    matches: &[(String, Vec<MatchRow>)],
+    matches: &[FovMatchRows],
     level: ClassLevel,
     count: usize,
     image_of: &dyn Fn(&str) -> Option<crate::plots::RgbImage>,
@@ -381,11 +381,11 @@ pub fn overlays(
         (Some(x), Some(y)) => hierarchy.index(x.class, level) != hierarchy.index(y.class, level),
         _ => false,
     };
-    let mut ranked: Vec<(usize, &(String, Vec<MatchRow>))> = matches
+    let mut ranked: Vec<(usize, &FovMatchRows)> = matches
         .iter()
         .map(|entry| {
             let disagreements = entry
-                .1
+                .rows
                 .iter()
                 .filter(|r| {
                     matches!(r.status, MatchStatus::UnmatchedA | MatchStatus::UnmatchedB)
@@ -396,91 +396,100 @@ pub fn overlays(
         })
         .filter(|(d, _)| *d > 0)
         .collect();
-    ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1 .0.cmp(&y.1 .0)));
+    ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.fov.cmp(&y.1.fov)));
     ranked
         .into_iter()
         .take(count)
-        .filter_map(|(disagreements, (fov_name, rows))| {
-            let (fa, fb) = (a.fov(fov_name)?, b.fov(fov_name)?);
-            let index = |fov: &crate::model::Fov| -> HashMap<u32, usize> {
-                fov.nuclei
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| (n.row, i))
-                    .collect()
-            };
-            let (ia, ib) = (index(fa), index(fb));
-            let mut shapes = Vec::new();
-            let mut add = |fov: &crate::model::Fov,
-                           map: &HashMap<u32, usize>,
-                           row: u32,
-                           from_a: bool,
-                           status| {
-                if let Some(&i) = map.get(&row) {
-                    shapes.push(OverlayShape {
-                        outline: fov.nuclei[i].shape.vertices(),
-                        from_a,
-                        status,
-                    });
-                }
-            };
-            for row in rows {
-                match row.status {
-                    MatchStatus::Matched => {
-                        let status = if differs(row) {
-                            OverlayStatus::ClassDisagrees
-                        } else {
-                            OverlayStatus::Matched
-                        };
-                        if let Some(n) = row.b {
-                            add(fb, &ib, n.row, false, status);
-                        }
-                        if let Some(n) = row.a {
-                            add(fa, &ia, n.row, true, status);
-                        }
-                    }
-                    MatchStatus::UnmatchedA => {
-                        if let Some(n) = row.a {
-                            add(fa, &ia, n.row, true, OverlayStatus::Extra);
-                        }
-                    }
-                    MatchStatus::UnmatchedB => {
-                        if let Some(n) = row.b {
-                            add(fb, &ib, n.row, false, OverlayStatus::Missed);
-                        }
-                    }
-                    MatchStatus::CroppedA | MatchStatus::CroppedB => {}
-                }
-            }
-            let image = image_of(fov_name);
-            let mut extent = fb
-                .nuclei
-                .iter()
-                .chain(&fa.nuclei)
-                .map(|n| n.bbox)
-                .chain(fb.region)
-                .reduce(|x, y| BoundingBox {
-                    xmin: x.xmin.min(y.xmin),
-                    ymin: x.ymin.min(y.ymin),
-                    xmax: x.xmax.max(y.xmax),
-                    ymax: x.ymax.max(y.ymax),
-                })?;
-            if let Some((w, h, _)) = &image {
-                extent = BoundingBox {
-                    xmin: 0.0,
-                    ymin: 0.0,
-                    xmax: f64::from(*w),
-                    ymax: f64::from(*h),
+        .filter_map(
+            |(
+                disagreements,
+                FovMatchRows {
+                    fov: fov_name,
+                    rows,
+                    ..
+                },
+            )| {
+                let (fa, fb) = (a.fov(fov_name)?, b.fov(fov_name)?);
+                let index = |fov: &crate::model::Fov| -> HashMap<u32, usize> {
+                    fov.nuclei
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| (n.row, i))
+                        .collect()
                 };
-            }
-            Some(Overlay {
-                title: format!("{} ({disagreements} disagreements)", short_name(fov_name)),
-                extent,
-                image,
-                region: fb.region,
-                shapes,
-            })
-        })
+                let (ia, ib) = (index(fa), index(fb));
+                let mut shapes = Vec::new();
+                let mut add = |fov: &crate::model::Fov,
+                               map: &HashMap<u32, usize>,
+                               row: u32,
+                               from_a: bool,
+                               status| {
+                    if let Some(&i) = map.get(&row) {
+                        shapes.push(OverlayShape {
+                            outline: fov.nuclei[i].shape.vertices(),
+                            from_a,
+                            status,
+                        });
+                    }
+                };
+                for row in rows {
+                    match row.status {
+                        MatchStatus::Matched => {
+                            let status = if differs(row) {
+                                OverlayStatus::ClassDisagrees
+                            } else {
+                                OverlayStatus::Matched
+                            };
+                            if let Some(n) = row.b {
+                                add(fb, &ib, n.row, false, status);
+                            }
+                            if let Some(n) = row.a {
+                                add(fa, &ia, n.row, true, status);
+                            }
+                        }
+                        MatchStatus::UnmatchedA => {
+                            if let Some(n) = row.a {
+                                add(fa, &ia, n.row, true, OverlayStatus::Extra);
+                            }
+                        }
+                        MatchStatus::UnmatchedB => {
+                            if let Some(n) = row.b {
+                                add(fb, &ib, n.row, false, OverlayStatus::Missed);
+                            }
+                        }
+                        MatchStatus::CroppedA | MatchStatus::CroppedB => {}
+                    }
+                }
+                let image = image_of(fov_name);
+                let mut extent = fb
+                    .nuclei
+                    .iter()
+                    .chain(&fa.nuclei)
+                    .map(|n| n.bbox)
+                    .chain(fb.region)
+                    .reduce(|x, y| BoundingBox {
+                        xmin: x.xmin.min(y.xmin),
+                        ymin: x.ymin.min(y.ymin),
+                        xmax: x.xmax.max(y.xmax),
+                        ymax: x.ymax.max(y.ymax),
+                    })?;
+                if let Some((w, h, _)) = &image {
+                    extent = BoundingBox {
+                        xmin: 0.0,
+                        ymin: 0.0,
+                        xmax: f64::from(*w),
+                        ymax: f64::from(*h),
+                    };
+                }
+                Some(Overlay {
+                    title: format!("{} ({disagreements} disagreements)", short_name(fov_name)),
+                    extent,
+                    image,
+                    region: fb.region,
+                    shapes,
+                })
+            },
+        )
         .collect()
 }
 

@@ -40,7 +40,7 @@ pub fn write_inspect(dir: &Path, report: &InspectReport) -> Result<Vec<PathBuf>>
 pub fn write_comparison(
     dir: &Path,
     report: &crate::comparison::run::ComparisonReport,
-    matches: Option<&[(String, Vec<crate::matching::table::MatchRow>)]>,
+    matches: Option<&[crate::matching::table::FovMatchRows]>,
     hierarchy: &crate::model::ClassHierarchy,
     overlays: &[crate::plots::Overlay],
     formats: ExtraFormats,

@@ -5,7 +5,7 @@ pub mod comparison;
 pub mod conventions;
 
 use crate::error::{Error, Result};
-use crate::matching::table::MatchRow;
+use crate::matching::table::FovMatchRows;
 use crate::model::{ClassHierarchy, ClassLevel, ShapeKind};
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 
@@ -14,12 +14,10 @@ use polars::prelude::{Column, DataFrame, PlSmallStr};
 /// `unmatched_b`, `cropped_a`, `cropped_b`), `row_a`, `row_b` (rows in the source files),
 /// `iou`, `centroid_distance`, the shapes `shape_a`, `shape_b` (`outline`, `box`, `point`),
 /// and the classes `raw_a`, `raw_b`, `main_a`, `main_b`, `super_a`, `super_b`; a missing
-/// partner is null.
-pub fn match_table(
-    fovs: &[(String, Vec<MatchRow>)],
-    hierarchy: &ClassHierarchy,
-) -> Result<DataFrame> {
-    let height: usize = fovs.iter().map(|(_, rows)| rows.len()).sum();
+/// partner is null. Measurements kept with the nuclei (`--keep-measurements`) follow, as
+/// `a.<name>` and `b.<name>` (null where a nucleus has none).
+pub fn match_table(fovs: &[FovMatchRows], hierarchy: &ClassHierarchy) -> Result<DataFrame> {
+    let height: usize = fovs.iter().map(|f| f.rows.len()).sum();
     let mut fov_names: Vec<&str> = Vec::with_capacity(height);
     let mut status: Vec<&str> = Vec::with_capacity(height);
     let mut row_a: Vec<Option<u32>> = Vec::with_capacity(height);
@@ -33,7 +31,7 @@ pub fn match_table(
         ShapeKind::Box => "box",
         ShapeKind::Point => "point",
     };
-    for (fov, rows) in fovs {
+    for FovMatchRows { fov, rows, .. } in fovs {
         for row in rows {
             fov_names.push(fov);
             status.push(row.status.name());
@@ -64,7 +62,41 @@ pub fn match_table(
     for (name, values) in names.iter().zip(classes) {
         columns.push(Column::new(PlSmallStr::from(*name), values));
     }
+    columns.extend(measurement_columns(fovs));
     DataFrame::new(height, columns).map_err(|e| Error::encode("the match table", e))
+}
+
+/// The match table's measurement columns: every name either set's FOVs kept, A's first, in
+/// the order first met.
+fn measurement_columns(fovs: &[FovMatchRows]) -> Vec<Column> {
+    let mut columns = Vec::new();
+    for (side, prefix) in ["a", "b"].iter().enumerate() {
+        let mut names: Vec<&str> = Vec::new();
+        for m in fovs.iter().filter_map(|f| f.measurements[side].as_deref()) {
+            for name in m.names() {
+                if !names.contains(&name.as_str()) {
+                    names.push(name);
+                }
+            }
+        }
+        for name in names {
+            let values: Vec<Option<f64>> = fovs
+                .iter()
+                .flat_map(|f| {
+                    let kept = f.measurements[side].as_deref();
+                    f.rows.iter().map(move |row| {
+                        let nucleus = if side == 0 { row.a } else { row.b };
+                        kept.zip(nucleus).and_then(|(m, n)| m.value(n.row, name))
+                    })
+                })
+                .collect();
+            columns.push(Column::new(
+                PlSmallStr::from(format!("{prefix}.{name}")),
+                values,
+            ));
+        }
+    }
+    columns
 }
 
 /// Columns of one table, in order.

@@ -74,6 +74,7 @@ pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Resul
                 let text = serde_json::to_string(&super::geojson::feature_collection(
                     set,
                     &fov.nuclei,
+                    fov.measurements.as_deref(),
                     cells,
                 ))
                 .expect("JSON values serialise");
