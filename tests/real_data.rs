@@ -316,7 +316,7 @@ fn the_real_set_converted_to_other_formats_compares_as_itself() {
     };
     let dir = tempfile::tempdir().unwrap();
     let original = read_set(&set, &ReadOptions::default()).unwrap();
-    for to in ["hugging-face", "coco", "dsa", "qupath-cells"] {
+    for to in ["hugging-face", "coco", "dsa", "qupath-cells", "coco-rle"] {
         let out = dir.path().join(to);
         nucagree(&[
             "convert",
@@ -333,6 +333,15 @@ fn the_real_set_converted_to_other_formats_compares_as_itself() {
             assert_eq!(a.name, b.name);
             assert_eq!(a.test_fold, b.test_fold, "{to}: {}", a.name);
             assert_eq!(a.region, b.region, "{to}: {}", a.name);
+            if to == "coco-rle" {
+                // Integer boxes become masks of exactly their pixels, traced back to the same
+                // rectangles: the same boxes and pixel areas (points stay points).
+                let of = |n: &nucagree::model::Nucleus| (n.bbox, n.shape.area(), n.class);
+                let shapes: Vec<_> = a.nuclei.iter().map(of).collect();
+                let want: Vec<_> = b.nuclei.iter().map(of).collect();
+                assert_eq!(shapes, want, "{to}: {}", a.name);
+                continue;
+            }
             // Integer pixel coordinates survive every format exactly.
             let shapes: Vec<_> = a.nuclei.iter().map(|n| (&n.shape, n.class)).collect();
             let want: Vec<_> = b.nuclei.iter().map(|n| (&n.shape, n.class)).collect();
@@ -355,6 +364,11 @@ fn the_real_set_converted_to_other_formats_compares_as_itself() {
             v["levels"]["raw"]["classification"]["cohen_kappa"], 1.0,
             "{to}"
         );
+        // Every conversion here is exact: every pair's IoU is 1.
+        let mean_iou = v["levels"]["raw"]["segmentation"]["mean_iou"]
+            .as_f64()
+            .unwrap();
+        assert!((mean_iou - 1.0).abs() < 1e-12, "{to}: {mean_iou}");
     }
 }
 

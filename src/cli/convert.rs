@@ -107,9 +107,10 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
     let simplified = outlines_simplified(&set, args.to);
     if simplified > 0 {
         eprintln!(
-            "note: {simplified} outlines of several pieces or with holes could not be written in full: {}",
+            "note: {simplified} outlines could not be written in full: {}",
             match args.to {
                 OutputFormat::Coco => "COCO polygons hold no holes (each piece's outer ring written; area is the true area)",
+                OutputFormat::CocoRle => "a mask holds whole pixels: each outline became the pixels whose centres it covers (exact only for integer boxes and pixel-traced outlines)",
                 OutputFormat::Dsa => "a DSA polyline holds one piece (the largest written, with its holes); --to geojson keeps them",
                 _ => "the format holds one ring a nucleus (the largest piece's outer ring written); --to geojson keeps them",
             }

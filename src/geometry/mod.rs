@@ -35,6 +35,7 @@ pub mod clip;
 pub mod contour;
 pub mod coverage;
 pub mod index;
+pub mod raster;
 pub mod ring;
 pub mod roi;
 pub mod run_length;

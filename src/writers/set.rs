@@ -6,6 +6,7 @@
 use super::files::write_atomic;
 use super::nucls::{self, class_label, FovLocationRow};
 use crate::error::{Error, Result};
+use crate::geometry::raster::{covered_pixels, is_pixel_exact};
 use crate::geometry::run_length::RunLengthMask;
 use crate::model::{AnnotationSet, ClassLevel, Nucleus, Shape};
 use serde_json::{json, Value};
@@ -18,6 +19,9 @@ pub enum OutputFormat {
     Nucls,
     /// One `annotations.json`.
     Coco,
+    /// One `annotations.json`, every nucleus as a run-length mask of the pixels its outline
+    /// covers (exact for integer boxes and outlines traced from pixels).
+    CocoRle,
     /// One `<fov>.geojson` per FOV.
     GeoJson,
     /// One parquet file per split.
@@ -33,6 +37,7 @@ pub enum OutputFormat {
 crate::choices!(OutputFormat {
     Nucls => "nucls",
     Coco => "coco",
+    CocoRle => "coco-rle",
     GeoJson => "geojson",
     HuggingFace => "hugging-face",
     Dsa => "dsa",
@@ -61,9 +66,10 @@ pub fn write_set(set: &AnnotationSet, format: OutputFormat, dir: &Path) -> Resul
                 written.push(path);
             }
         }
-        OutputFormat::Coco => {
+        OutputFormat::Coco | OutputFormat::CocoRle => {
             let path = dir.join("annotations.json");
-            let text = serde_json::to_string(&coco(set)).expect("JSON values serialise");
+            let masks = format == OutputFormat::CocoRle;
+            let text = serde_json::to_string(&coco(set, masks)).expect("JSON values serialise");
             write_atomic(&path, text.as_bytes())?;
             written.push(path);
         }
@@ -110,12 +116,16 @@ pub fn outlines_simplified(set: &AnnotationSet, format: OutputFormat) -> usize {
         (Shape::Pieces(_), OutputFormat::Nucls | OutputFormat::HuggingFace) => true,
         (Shape::Pieces(pieces), OutputFormat::Dsa) => pieces.len() > 1,
         (Shape::Pieces(pieces), OutputFormat::Coco) => pieces.iter().any(|p| !p.holes.is_empty()),
+        (Shape::Point(_), OutputFormat::CocoRle) => false,
+        (shape, OutputFormat::CocoRle) => !is_pixel_exact(shape),
         _ => false,
     };
     set.fovs
         .iter()
         // COCO holds a label map's nuclei whole, as masks.
-        .filter(|f| !(format == OutputFormat::Coco && f.label_map.is_some()))
+        .filter(|f| {
+            !(matches!(format, OutputFormat::Coco | OutputFormat::CocoRle) && f.label_map.is_some())
+        })
         .flat_map(|f| &f.nuclei)
         .filter(|n| simplified(&n.shape))
         .count()
@@ -151,7 +161,7 @@ fn write_metadata(set: &AnnotationSet, dir: &Path) -> Result<Vec<PathBuf>> {
 /// `correction_` classes used), boxes with empty segmentations, polygons with one, outlines
 /// of pieces with one polygon a piece; nuclei of FOVs read from label maps as their masks
 /// in pycocotools' compressed RLE (exact: holes and every piece).
-fn coco(set: &AnnotationSet) -> Value {
+fn coco(set: &AnnotationSet, masks: bool) -> Value {
     let mut categories: Vec<String> = set.hierarchy.names(ClassLevel::Raw).to_vec();
     for nucleus in set.fovs.iter().flat_map(|f| &f.nuclei) {
         let label = class_label(set, nucleus);
@@ -164,16 +174,35 @@ fn coco(set: &AnnotationSet) -> Value {
     let mut annotations = Vec::new();
     for (index, fov) in set.fovs.iter().enumerate() {
         let mut image = json!({"id": index + 1, "file_name": format!("{}.png", fov.name)});
-        if let Some((width, height)) = fov.image_size {
+        // Masks need a size: the image's, else the extent of what the FOV holds.
+        let size = fov.image_size.or_else(|| masks.then(|| extent(fov)));
+        if let Some((width, height)) = size {
             image["width"] = json!(width);
             image["height"] = json!(height);
         }
         images.push(image);
-        let masks = fov.label_map.as_deref().map(RunLengthMask::of_label_map);
+        let from_map = fov.label_map.as_deref().map(RunLengthMask::of_label_map);
         for nucleus in &fov.nuclei {
             let b = nucleus.bbox;
             let flat = |ring: &[[f64; 2]]| ring.iter().flat_map(|v| [v[0], v[1]]).collect();
-            let mask = masks.as_ref().and_then(|m| m.get(&nucleus.row));
+            let drawn = match (masks, size, &nucleus.shape) {
+                (true, Some((width, height)), shape) if !matches!(shape, Shape::Point(_)) => {
+                    Some(RunLengthMask::from_positions(
+                        height,
+                        width,
+                        &covered_pixels(shape, height, width),
+                    ))
+                }
+                _ => None,
+            };
+            let mask = from_map
+                .as_ref()
+                .and_then(|m| m.get(&nucleus.row))
+                .or(drawn.as_ref());
+            let area = match mask {
+                Some(mask) if masks => mask.area() as f64,
+                _ => nucleus.shape.area(),
+            };
             let segmentation: Value = match (mask, &nucleus.shape) {
                 (Some(mask), _) => json!({
                     "size": [mask.height, mask.width],
@@ -192,7 +221,7 @@ fn coco(set: &AnnotationSet) -> Value {
                 "image_id": index + 1,
                 "category_id": category_id(&class_label(set, nucleus)),
                 "bbox": [b.xmin, b.ymin, b.width(), b.height()],
-                "area": nucleus.shape.area(),
+                "area": area,
                 "iscrowd": 0,
                 "segmentation": segmentation,
             });
@@ -267,4 +296,16 @@ fn dsa(set: &AnnotationSet, fov: &str, nuclei: &[Nucleus]) -> Value {
         "description": format!("{} written by nucagree {}", set.name, env!("CARGO_PKG_VERSION")),
         "elements": elements,
     })
+}
+
+/// The width and height (whole pixels, at least 1) that hold a FOV's nuclei and region.
+fn extent(fov: &crate::model::Fov) -> (u32, u32) {
+    let mut right: f64 = 1.0;
+    let mut bottom: f64 = 1.0;
+    for b in fov.nuclei.iter().map(|n| n.bbox).chain(fov.region) {
+        right = right.max(b.xmax);
+        bottom = bottom.max(b.ymax);
+    }
+    let side = |v: f64| v.ceil().min(f64::from(u32::MAX)) as u32;
+    (side(right), side(bottom))
 }
