@@ -42,6 +42,7 @@ pub mod plots;
 pub mod png;
 pub mod quality;
 pub mod random;
+pub mod regions;
 pub mod report;
 pub mod simulate;
 pub mod stats;

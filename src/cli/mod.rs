@@ -11,6 +11,7 @@ mod input;
 mod inspect;
 mod matching;
 mod output;
+mod regions;
 mod report;
 mod simulate;
 
@@ -54,6 +55,10 @@ enum Command {
     /// The instance metrics of HoVer-Net, CoNIC, PanNuke and StarDist, each as its own code
     /// computes them, of predictions against the truth (label maps counted in pixels).
     Conventions(conventions::ConventionsArgs),
+    /// Agreement on tissue-region masks (BCSS): pixel accuracy, kappa, per-class Dice and IoU
+    /// and the pixel confusion matrix of A against the reference B, by ROI, slide, hospital
+    /// and fold.
+    Regions(regions::RegionsArgs),
     /// Write an annotation set in another format: the NuCLS layout, COCO, GeoJSON (QuPath) or
     /// Hugging Face parquet.
     Convert(convert::ConvertArgs),
@@ -70,6 +75,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Agree(args) => agreement::agree(&args.job()?),
         Command::Report(args) => report::report_command(&args),
         Command::Convert(args) => convert::convert(&args),
+        Command::Regions(args) => regions::regions(&args),
         Command::Conventions(args) => conventions::conventions(&args),
     }
 }

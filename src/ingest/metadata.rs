@@ -22,7 +22,16 @@ impl Table {
         if text.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::input(Location::file(path), Problem::EmptyFile));
         }
-        let mut reader = csv::ReaderBuilder::new().from_reader(&text[..]);
+        // Tab-separated where the header has tabs and no commas (BCSS's `gtruth_codes.tsv`).
+        let header_line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+        let delimiter = if header_line.contains(&b'\t') && !header_line.contains(&b',') {
+            b'\t'
+        } else {
+            b','
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(&text[..]);
         let malformed = |e: csv::Error| {
             Error::input(
                 match e.position() {
@@ -65,7 +74,9 @@ impl Table {
     }
 
     pub fn optional_column(&self, name: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == name)
+        self.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
     }
 
     /// The rows, each with its 1-based row number.

@@ -45,6 +45,7 @@ mod outline;
 pub mod parquet_pages;
 pub mod reader;
 mod records;
+pub mod region_masks;
 pub mod registry;
 pub mod roi;
 mod set_index;

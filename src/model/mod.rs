@@ -9,6 +9,7 @@ mod classes;
 mod fov_name;
 mod label_map;
 mod measurements;
+pub mod region_scheme;
 mod schemes;
 mod shape;
 pub mod whole_slide;

@@ -13,6 +13,7 @@ pub mod frame_table;
 pub mod html;
 pub mod latex;
 pub mod markdown;
+pub mod regions;
 
 use crate::error::{Error, Result};
 use crate::inspect::InspectReport;
@@ -208,6 +209,34 @@ pub fn write_conventions(
         stardist: &frames[2].1,
     };
     let markdown = conventions::conventions_report_markdown(report, &frames, &index, &listed)?;
+    let markdown_path = dir.join("report.md");
+    write_atomic(&markdown_path, markdown.as_bytes())?;
+    written.push(markdown_path);
+    Ok(written)
+}
+
+/// Writes the outputs of `regions` into `dir`: `summary.json`, the tables as CSV and parquet
+/// (`per_class`, `confusion`, `groups`), the figures and `report.md`. Returns the paths
+/// written.
+pub fn write_regions(
+    dir: &Path,
+    report: &crate::regions::summary::RegionReport,
+) -> Result<Vec<PathBuf>> {
+    use crate::tables::regions as t;
+    let mut frames = [
+        ("per_class", t::per_class(report)?),
+        ("confusion", t::confusion(report)?),
+        ("groups", t::groups(report)?),
+    ];
+    let json_path = dir.join("summary.json");
+    write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
+    let mut written = vec![json_path];
+    let mut listed = vec!["summary.json".to_string()];
+    write_tables(dir, &mut frames, &mut listed, &mut written)?;
+    let (index, figure_files) =
+        write_figures(dir, &figures::render_all(regions::region_figures(report))?)?;
+    written.extend(figure_files);
+    let markdown = regions::regions_markdown(report, &index, &listed);
     let markdown_path = dir.join("report.md");
     write_atomic(&markdown_path, markdown.as_bytes())?;
     written.push(markdown_path);

@@ -1,0 +1,284 @@
+//! The report of `regions`: headline agreement at each level, per-class Dice, the pixel
+//! confusion matrix (rows the reference), agreement by slide, hospital and fold, what was
+//! left out, the methods paragraph (written from the parameters used) and the figures.
+
+use super::figures::{later, Pending};
+use super::markdown::{count, embed, number, FigureIndex, Table};
+use crate::plots::{BarSeries, Bars, ColourScale, Heatmap};
+use crate::regions::summary::{Estimate, RegionLevelSummary, RegionReport};
+use std::fmt::Write as _;
+
+/// A value with its interval: `0.912 [0.880, 0.941]`, or "—".
+fn with_interval(e: &Estimate) -> String {
+    match (e.value, e.ci95) {
+        (Some(_), Some([low, high])) => format!(
+            "{} [{}, {}]",
+            number(e.value, 3),
+            number(Some(low), 3),
+            number(Some(high), 3)
+        ),
+        _ => number(e.value, 3),
+    }
+}
+
+/// The figures: per level, the confusion matrix as row shares and the per-class Dice.
+pub(super) fn region_figures(report: &RegionReport) -> Vec<Pending<'_>> {
+    let mut pending = Vec::new();
+    for l in &report.levels {
+        let k = l.classes.len();
+        let shares: Vec<Vec<Option<f64>>> = l
+            .confusion
+            .iter()
+            .map(|row| {
+                let n: u64 = row.iter().sum();
+                row.iter()
+                    .map(|&c| (n > 0).then(|| c as f64 / n as f64))
+                    .collect()
+            })
+            .collect();
+        let cell_text = shares
+            .iter()
+            .map(|row| row.iter().map(|v| number(*v, 2)).collect())
+            .collect();
+        let chart = Heatmap {
+            title: format!(
+                "Pixel confusion, {} level (share of each reference row)",
+                l.level.name()
+            ),
+            row_title: format!("reference ({})", report.b),
+            column_title: format!("compared ({})", report.a),
+            row_labels: l.classes.clone(),
+            column_labels: l.classes.clone(),
+            values: shares,
+            cell_text,
+            scale: ColourScale::Sequential { max: 1.0 },
+            note: "rows with no reference pixels are grey".into(),
+        };
+        let side = (260 + 48 * k as u32).min(1400);
+        pending.push(later(
+            &format!("confusion_{}", l.level.name()),
+            &format!("Pixel confusion at the {} level", l.level.name()),
+            chart,
+            (side + 200, side),
+        ));
+        let bars = Bars {
+            title: format!(
+                "Dice per class, {} level (95% interval over ROIs)",
+                l.level.name()
+            ),
+            value_label: "Dice".into(),
+            categories: l.per_class.iter().map(|p| p.class.clone()).collect(),
+            series: vec![BarSeries {
+                name: "Dice".into(),
+                values: l.per_class.iter().map(|p| p.dice.value).collect(),
+                intervals: l.per_class.iter().map(|p| p.dice.ci95).collect(),
+            }],
+            value_range: (0.0, 1.0),
+        };
+        pending.push(later(
+            &format!("dice_{}", l.level.name()),
+            &format!("Dice per class at the {} level", l.level.name()),
+            bars,
+            (900, 140 + 34 * k as u32),
+        ));
+    }
+    pending
+}
+
+fn level_section(
+    out: &mut String,
+    report: &RegionReport,
+    l: &RegionLevelSummary,
+    figures: &FigureIndex,
+) {
+    let level = l.level.name();
+    writeln!(out, "\n## {} level\n", capitalised(level)).unwrap();
+    let area = |pixels: u64| match report.params.mpp {
+        Some(m) => format!("{} µm²", number(Some(pixels as f64 * m * m), 0)),
+        None => count(pixels as usize),
+    };
+    let mut classes = Table::with_left_columns(
+        &[
+            "class",
+            "reference (B)",
+            "compared (A)",
+            "Dice [95% CI]",
+            "IoU",
+        ],
+        1,
+    );
+    for p in &l.per_class {
+        let mut name = p.class.clone();
+        if p.pixels_b == 0 {
+            name.push_str(" (not in the reference)");
+        }
+        classes.row(vec![
+            name,
+            area(p.pixels_b),
+            area(p.pixels_a),
+            with_interval(&p.dice),
+            number(p.iou, 3),
+        ]);
+    }
+    out.push_str(&classes.render());
+    embed(out, figures, &format!("dice_{level}"));
+    writeln!(
+        out,
+        "\nPixel confusion (rows: the reference B's class; columns: A's class; {}):\n",
+        if report.params.mpp.is_some() {
+            "µm²"
+        } else {
+            "pixels"
+        }
+    )
+    .unwrap();
+    let mut headers = vec!["reference \\ compared".to_string()];
+    headers.extend(l.classes.iter().cloned());
+    headers.push("total".into());
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut confusion = Table::with_left_columns(&header_refs, 1);
+    for (class, row) in l.classes.iter().zip(&l.confusion) {
+        let mut cells = vec![class.clone()];
+        cells.extend(row.iter().map(|&c| area(c)));
+        cells.push(area(row.iter().sum()));
+        confusion.row(cells);
+    }
+    out.push_str(&confusion.render());
+    embed(out, figures, &format!("confusion_{level}"));
+    for by in ["slide", "hospital", "fold"] {
+        let rows: Vec<_> = report
+            .groups
+            .iter()
+            .filter(|g| g.by == by && g.level == l.level)
+            .collect();
+        if rows.len() < 2 {
+            continue;
+        }
+        writeln!(out, "\nBy {by}:\n").unwrap();
+        let mut table =
+            Table::with_left_columns(&[by, "ROIs", "pixels", "accuracy", "κ", "mean Dice"], 1);
+        for g in rows {
+            table.row(vec![
+                g.group.clone(),
+                count(g.rois),
+                count(g.pixels as usize),
+                number(g.accuracy, 3),
+                number(g.kappa, 3),
+                number(g.mean_dice, 3),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The methods paragraph, from the parameters used.
+fn methods(report: &RegionReport) -> String {
+    let p = &report.params;
+    let code = |c: Option<u32>| c.map_or("none".to_string(), |c| c.to_string());
+    let mut text = format!(
+        "Region masks of `{}` were compared with those of the reference `{}`, region of interest (ROI) by ROI (ROIs matched by file name), pixel by pixel. Pixels outside the ROI in either mask (code {}) and pixels under the ignore code in either (code {}) were left out and counted. At each class level (the raw classes, and the main classes they group into) the pixel confusion matrix gives the pixel accuracy, Cohen's kappa on pixels, and per class the Dice coefficient 2|A∩B|/(|A|+|B|) and the IoU |A∩B|/|A∪B|; the mean Dice averages the classes present in the reference (a class only A shows has Dice 0, without an interval). ",
+        report.a,
+        report.b,
+        code(p.outside_code),
+        code(p.ignore_code)
+    );
+    match &p.bootstrap {
+        Some(b) => write!(
+            text,
+            "Pixels of one ROI are not independent, so no pixel-level standard error is given: 95% intervals come from a cluster bootstrap over ROIs ({} replicates, {}, seed {}).",
+            b.replicates,
+            match b.method {
+                crate::stats::bootstrap::IntervalMethod::Bca => "bias-corrected and accelerated",
+                crate::stats::bootstrap::IntervalMethod::Percentile => "percentile",
+            },
+            b.seed
+        )
+        .unwrap(),
+        None => text.push_str("No intervals were computed (`--bootstrap 0`)."),
+    }
+    if let Some(m) = p.mpp {
+        write!(text, " Areas are in µm² at {m} µm per pixel.").unwrap();
+    }
+    text
+}
+
+/// The report as Markdown.
+pub fn regions_markdown(report: &RegionReport, figures: &FigureIndex, files: &[String]) -> String {
+    let mut out = format!(
+        "# Region agreement: `{}` against the reference `{}`\n\n",
+        report.a, report.b
+    );
+    let c = &report.counts;
+    writeln!(
+        out,
+        "{} ROIs compared, {} pixels; left out: {} outside either ROI, {} under the ignore code.\n",
+        count(c.rois),
+        count(c.pixels_compared as usize),
+        count(c.pixels_outside as usize),
+        count(c.pixels_ignored as usize)
+    )
+    .unwrap();
+    let mut headline =
+        Table::with_left_columns(&["level", "pixel accuracy", "κ (pixels)", "mean Dice"], 1);
+    for l in &report.levels {
+        headline.row(vec![
+            l.level.name().into(),
+            with_interval(&l.accuracy),
+            with_interval(&l.kappa),
+            with_interval(&l.mean_dice),
+        ]);
+    }
+    out.push_str(&headline.render());
+    for l in &report.levels {
+        level_section(&mut out, report, l, figures);
+    }
+    out.push_str("\n## Data quality\n\n");
+    writeln!(
+        out,
+        "- pixels outside the ROI in either mask: {}",
+        count(c.pixels_outside as usize)
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "- pixels under the ignore code: {}",
+        count(c.pixels_ignored as usize)
+    )
+    .unwrap();
+    for (side, names) in [("A", &c.only_in_a), ("B", &c.only_in_b)] {
+        writeln!(
+            out,
+            "- ROIs only in {side} (not compared): {}{}",
+            count(names.len()),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    names.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                )
+            }
+        )
+        .unwrap();
+    }
+    writeln!(out, "\n## Methods\n\n{}", methods(report)).unwrap();
+    writeln!(
+        out,
+        "\nComputed with nucagree {}.",
+        env!("CARGO_PKG_VERSION")
+    )
+    .unwrap();
+    out.push_str("\n## Files\n\n");
+    for f in files {
+        writeln!(out, "- [`{f}`]({f})").unwrap();
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! The tables of `regions` as polars DataFrames: per class, the pixel confusion matrix (long:
+//! one row per cell), and agreement by ROI, slide, hospital and fold.
+
+use super::Columns;
+use crate::error::Result;
+use crate::regions::summary::{RegionLevelSummary, RegionReport};
+use polars::prelude::DataFrame;
+
+/// Pixels as area: µm² with `mpp`, else pixels.
+fn area(pixels: u64, mpp: Option<f64>) -> f64 {
+    match mpp {
+        Some(m) => pixels as f64 * m * m,
+        None => pixels as f64,
+    }
+}
+
+fn rows<'a, T>(
+    report: &'a RegionReport,
+    each: impl Fn(&'a RegionLevelSummary) -> Vec<T>,
+) -> Vec<(&'a RegionLevelSummary, T)> {
+    report
+        .levels
+        .iter()
+        .flat_map(|l| each(l).into_iter().map(move |t| (l, t)))
+        .collect()
+}
+
+/// One row per class and level: pixels (and area) in each set, Dice with its interval, IoU.
+pub fn per_class(report: &RegionReport) -> Result<DataFrame> {
+    let mpp = report.params.mpp;
+    let rows = rows(report, |l| l.per_class.iter().collect());
+    let mut c = Columns::default();
+    c.map("level", &rows, |(l, _)| l.level.name().to_string())
+        .map("class", &rows, |(_, p)| p.class.clone())
+        .map("pixels_b", &rows, |(_, p)| p.pixels_b)
+        .map("pixels_a", &rows, |(_, p)| p.pixels_a);
+    if mpp.is_some() {
+        c.map("area_um2_b", &rows, |(_, p)| area(p.pixels_b, mpp))
+            .map("area_um2_a", &rows, |(_, p)| area(p.pixels_a, mpp));
+    }
+    c.map("dice", &rows, |(_, p)| p.dice.value)
+        .map("dice_ci_low", &rows, |(_, p)| p.dice.ci95.map(|v| v[0]))
+        .map("dice_ci_high", &rows, |(_, p)| p.dice.ci95.map(|v| v[1]))
+        .map("iou", &rows, |(_, p)| p.iou);
+    c.frame("the per-class table")
+}
+
+/// The confusion matrices, one row per level and cell: the reference's (B's) class, A's, the
+/// pixels (and area).
+pub fn confusion(report: &RegionReport) -> Result<DataFrame> {
+    let mpp = report.params.mpp;
+    let rows = rows(report, |l| {
+        let mut cells = Vec::new();
+        for (b, row) in l.confusion.iter().enumerate() {
+            for (a, &pixels) in row.iter().enumerate() {
+                cells.push((b, a, pixels));
+            }
+        }
+        cells
+    });
+    let mut c = Columns::default();
+    c.map("level", &rows, |(l, _)| l.level.name().to_string())
+        .map("class_b", &rows, |(l, (b, _, _))| l.classes[*b].clone())
+        .map("class_a", &rows, |(l, (_, a, _))| l.classes[*a].clone())
+        .map("pixels", &rows, |(_, (_, _, p))| *p);
+    if mpp.is_some() {
+        c.map("area_um2", &rows, |(_, (_, _, p))| area(*p, mpp));
+    }
+    c.frame("the confusion table")
+}
+
+/// Agreement by ROI, slide, hospital and fold, at each level.
+pub fn groups(report: &RegionReport) -> Result<DataFrame> {
+    let g = &report.groups;
+    let mut c = Columns::default();
+    c.map("by", g, |r| r.by.to_string())
+        .map("group", g, |r| r.group.clone())
+        .map("level", g, |r| r.level.name().to_string())
+        .map("rois", g, |r| r.rois as u64)
+        .map("pixels", g, |r| r.pixels)
+        .map("accuracy", g, |r| r.accuracy)
+        .map("kappa", g, |r| r.kappa)
+        .map("mean_dice", g, |r| r.mean_dice);
+    c.frame("the table by group")
+}

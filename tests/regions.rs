@@ -1,0 +1,258 @@
+//! `nucagree regions`: tissue-region masks compared pixel by pixel, checked on hand-built
+//! masks with known confusion and against scikit-learn on flattened masks.
+
+mod common;
+
+use serde_json::Value;
+use std::path::Path;
+
+/// Writes an 8-bit grayscale PNG of class codes, row by row.
+fn write_mask(path: &Path, width: u32, height: u32, codes: &[u8]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(codes)
+        .unwrap();
+}
+
+fn close(value: &Value, want: f64) {
+    let got = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{value} is not a number"));
+    assert!((got - want).abs() < 1e-12, "{got} != {want}");
+}
+
+/// One ROI of 4 x 2 pixels (BCSS codes: 0 outside, 1 tumor, 2 stroma, 3 lymphocytic
+/// infiltrate, 4 necrosis, 7 exclude). A: 1 1 2 2 / 0 7 3 3; B: 1 2 2 2 / 1 1 3 4. One pixel
+/// is outside (A's 0), one ignored (A's 7); of the six compared, four agree: accuracy 2/3,
+/// kappa (4/6 - 10/36) / (1 - 10/36) = 7/13, Dice tumor 2/3, stroma 4/5, lymphocytic 2/3,
+/// necrosis 0; a second ROI only A has is listed, not compared.
+#[test]
+fn hand_built_masks_give_their_known_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let roi = "TCGA-A1-A0SK-DX1_xmin100_ymin200_MPP-0.2500.png";
+    write_mask(&a.join(roi), 4, 2, &[1, 1, 2, 2, 0, 7, 3, 3]);
+    write_mask(&b.join(roi), 4, 2, &[1, 2, 2, 2, 1, 1, 3, 4]);
+    write_mask(
+        &a.join("TCGA-A1-A0SK-DX1_xmin5_ymin5.png"),
+        2,
+        2,
+        &[1, 1, 1, 1],
+    );
+    let out = dir.path().join("out");
+    let output = common::run_ok(
+        &[
+            "regions",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("1 ROIs, 6 pixels compared (1 outside either ROI, 1 ignored)"),
+        "{said}"
+    );
+    let v = common::summary(&out);
+    assert_eq!(v["counts"]["pixels_compared"], 6);
+    assert_eq!(v["counts"]["only_in_a"][0], "TCGA-A1-A0SK-DX1_xmin5_ymin5");
+    for level in [0, 1] {
+        let l = &v["levels"][level];
+        close(&l["accuracy"]["value"], 4.0 / 6.0);
+        close(&l["kappa"]["value"], 7.0 / 13.0);
+        close(
+            &l["mean_dice"]["value"],
+            (2.0 / 3.0 + 0.8 + 2.0 / 3.0 + 0.0) / 4.0,
+        );
+        assert_eq!(l["accuracy"]["ci95"], Value::Null);
+    }
+    let raw = &v["levels"][0];
+    let class = |name: &str| -> &Value {
+        raw["per_class"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["class"] == name)
+            .unwrap()
+    };
+    close(&class("tumor")["dice"]["value"], 2.0 / 3.0);
+    close(&class("tumor")["iou"], 0.5);
+    close(&class("stroma")["dice"]["value"], 0.8);
+    close(&class("necrosis_or_debris")["dice"]["value"], 0.0);
+    assert_eq!(class("fat")["dice"]["value"], Value::Null);
+    // Rows the reference: B's stroma row holds A's tumor 1 and stroma 2.
+    let classes: Vec<&str> = raw["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let (tumor, stroma) = (
+        classes.iter().position(|c| *c == "tumor").unwrap(),
+        classes.iter().position(|c| *c == "stroma").unwrap(),
+    );
+    assert_eq!(raw["confusion"][stroma][tumor], 1);
+    assert_eq!(raw["confusion"][stroma][stroma], 2);
+    // The main level groups lymphocytic infiltrate as inflammatory.
+    let main = &v["levels"][1];
+    assert_eq!(
+        main["classes"],
+        serde_json::json!(["tumor", "stroma", "inflammatory", "necrosis", "other"])
+    );
+    // Every cell of the confusion adds up to the pixels compared, in the table too.
+    let table = std::fs::read_to_string(out.join("confusion.csv")).unwrap();
+    let total: u64 = table
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("raw,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 6);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## Methods"), "{report}");
+    assert!(
+        report.contains("code 0") && report.contains("code 7"),
+        "{report}"
+    );
+    assert!(out.join("plots/confusion_main.png").exists());
+}
+
+#[test]
+fn unknown_codes_and_mismatched_sizes_are_refused_where_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    write_mask(&a.join("roi.png"), 3, 2, &[1, 1, 1, 2, 2, 2]);
+    write_mask(&b.join("roi.png"), 3, 2, &[1, 1, 1, 2, 2, 99]);
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+            .args(["regions", a.to_str().unwrap(), b.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let output = run();
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("roi.png:2:3"), "{error}");
+    assert!(error.contains("row 2, column 3 has code 99"), "{error}");
+    write_mask(&b.join("roi.png"), 2, 3, &[1, 1, 1, 2, 2, 2]);
+    let error = String::from_utf8_lossy(&run().stderr).into_owned();
+    assert!(error.contains("a mask of 3 x 2 pixels where"), "{error}");
+    // A codes table of one's own: its own classes, outside and ignore codes.
+    std::fs::write(
+        b.join("gtruth_codes.tsv"),
+        "label\tGT_code\nnone\t0\nred\t1\nblue\t2\n",
+    )
+    .unwrap();
+    write_mask(&b.join("roi.png"), 3, 2, &[0, 1, 1, 2, 2, 2]);
+    let output = common::run_ok(
+        &[
+            "regions",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--outside-code",
+            "0",
+            "--bootstrap",
+            "0",
+        ],
+        None,
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("1 ROIs, 5 pixels compared (1 outside either ROI, 0 ignored)"),
+        "{said}"
+    );
+    assert!(said.contains("raw: pixel accuracy 1.000"), "{said}");
+}
+
+/// Pixel accuracy, kappa and per-class Dice equal scikit-learn's on the flattened masks
+/// (outside and excluded pixels left out), at the raw codes and at BCSS's main classes
+/// (`tests/fixtures/regions_sklearn/`, with its source).
+#[test]
+fn pixel_figures_equal_scikit_learn_on_flattened_masks() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/regions_sklearn/vectors.json");
+    let vectors: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    for roi in vectors["rois"].as_array().unwrap() {
+        let name = format!("{}.png", roi["name"].as_str().unwrap());
+        let (w, h) = (
+            roi["width"].as_u64().unwrap() as u32,
+            roi["height"].as_u64().unwrap() as u32,
+        );
+        let codes = |key: &str| -> Vec<u8> {
+            roi[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_u64().unwrap() as u8)
+                .collect()
+        };
+        write_mask(&a.join(&name), w, h, &codes("a"));
+        write_mask(&b.join(&name), w, h, &codes("b"));
+    }
+    let out = dir.path().join("out");
+    common::run_ok(
+        &[
+            "regions",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = common::summary(&out);
+    assert_eq!(v["counts"]["pixels_compared"], vectors["pixels"]);
+    let near = |got: &Value, want: &Value, what: &str| {
+        let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+        assert!((g - w).abs() < 1e-9, "{what}: {g} != {w}");
+    };
+    let bcss_label = |code: &str| -> &str {
+        nucagree::model::region_scheme::BCSS_CODES
+            .iter()
+            .find(|(_, c)| c.to_string() == code)
+            .unwrap()
+            .0
+    };
+    for (index, level) in ["raw", "main"].iter().enumerate() {
+        let l = &v["levels"][index];
+        let want = &vectors[level];
+        near(&l["accuracy"]["value"], &want["accuracy"], "accuracy");
+        near(&l["kappa"]["value"], &want["kappa"], "kappa");
+        let dice = want["dice"].as_object().unwrap();
+        assert!(dice.len() >= 5);
+        for (label, value) in dice {
+            let name = if *level == "raw" {
+                bcss_label(label)
+            } else {
+                label.as_str()
+            };
+            let row = l["per_class"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["class"] == name)
+                .unwrap_or_else(|| panic!("{name}"));
+            near(&row["dice"]["value"], value, name);
+        }
+        // With 1,000 replicates over two ROIs the intervals exist and hold the estimate.
+        let ci = l["kappa"]["ci95"].as_array().unwrap();
+        assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
+    }
+}
