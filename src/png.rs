@@ -18,6 +18,20 @@ pub fn encode_rgb(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The PNG bytes of an 8-bit grayscale image (one byte per pixel, row by row).
+pub fn encode_gray(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let failed = |e: png::EncodingError| Error::encode("a PNG image", e);
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(failed)?;
+        writer.write_image_data(pixels).map_err(failed)?;
+    }
+    Ok(bytes)
+}
+
 /// The largest image decoded by default, in pixels (a 16,000 x 16,000 FOV): a small
 /// compressed file can declare an image of tens of gigabytes.
 pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 256_000_000;

@@ -4,7 +4,7 @@ use super::common::{check_bootstrap, choice, print_out, write_outputs, RunArgs, 
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::ingest::region_masks::{list_region_masks, read_codes, read_grouping};
-use nucagree::model::region_scheme::{RegionLevel, RegionScheme};
+use nucagree::model::region_scheme::{RegionLevel, RegionScheme, BCSS_CODES};
 use nucagree::regions::summary::{summarize_regions, RegionOptions, RegionReport};
 use nucagree::regions::tally_region_sets;
 use nucagree::report;
@@ -56,83 +56,123 @@ pub struct RegionsArgs {
     #[arg(long, default_value_t = BootstrapOptions::default().seed)]
     seed: u64,
     /// Refuse masks of more pixels than this, before decoding them.
-    #[arg(long, default_value_t = 1 << 28, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_MAX_PIXELS, value_name = "N")]
     max_image_pixels: u64,
     #[command(flatten)]
     run: RunArgs,
 }
 
-/// Runs `regions`.
-pub fn regions(args: &RegionsArgs) -> Result<ExitCode> {
-    let (a, b) = match (&args.a, &args.b, &args.truth, &args.pred) {
-        (Some(a), Some(b), None, None) => (a.clone(), b.clone()),
-        (None, None, Some(truth), Some(pred)) => (pred.clone(), truth.clone()),
-        _ => anyhow::bail!("expected two folders of masks, A B or --pred P --truth T"),
-    };
-    check_bootstrap(args.bootstrap)?;
-    if let Some(mpp) = args.mpp {
-        anyhow::ensure!(
-            mpp.is_finite() && mpp > 0.0,
-            "--mpp {mpp}: expected a positive number of µm per pixel"
-        );
+/// A region comparison, typed: what `regions` runs, and what `report` runs on a simulation.
+#[derive(Debug, Clone)]
+pub struct RegionsJob {
+    pub a: PathBuf,
+    pub b: PathBuf,
+    pub out: Option<PathBuf>,
+    pub codes: Option<PathBuf>,
+    pub outside_code: Option<u32>,
+    pub ignore_code: Option<u32>,
+    pub hierarchy: Option<PathBuf>,
+    pub options: RegionOptions,
+    pub max_image_pixels: u64,
+    pub run: RunArgs,
+}
+
+impl RegionsJob {
+    /// A with the reference B, the defaults otherwise.
+    pub fn with_defaults(a: PathBuf, b: PathBuf, out: PathBuf) -> RegionsJob {
+        RegionsJob {
+            a,
+            b,
+            out: Some(out),
+            codes: None,
+            outside_code: None,
+            ignore_code: None,
+            hierarchy: None,
+            options: RegionOptions::default(),
+            max_image_pixels: DEFAULT_MAX_PIXELS,
+            run: RunArgs::default(),
+        }
     }
-    let mut watch = Stopwatch::new(args.run);
-    let (index_a, index_b) = (list_region_masks(&a)?, list_region_masks(&b)?);
-    let codes_file = args.codes.clone().or_else(|| index_b.codes.clone());
-    let grouping = args.hierarchy.as_deref().map(read_grouping).transpose()?;
-    let scheme = match &codes_file {
-        Some(path) => {
-            let codes = read_codes(path)?;
-            RegionScheme::new(
-                &codes,
-                args.outside_code,
-                args.ignore_code,
-                grouping.as_ref(),
-            )
-            .map_err(|e| anyhow::anyhow!(e))
-            .with_context(|| format!("the codes of {}", path.display()))?
+}
+
+/// Masks of more pixels are refused unless the limit is raised: 2^28, a 16,384 px square.
+const DEFAULT_MAX_PIXELS: u64 = 1 << 28;
+
+impl RegionsArgs {
+    /// The typed job.
+    pub fn job(&self) -> Result<RegionsJob> {
+        let (a, b) = match (&self.a, &self.b, &self.truth, &self.pred) {
+            (Some(a), Some(b), None, None) => (a.clone(), b.clone()),
+            (None, None, Some(truth), Some(pred)) => (pred.clone(), truth.clone()),
+            _ => anyhow::bail!("expected two folders of masks, A B or --pred P --truth T"),
+        };
+        check_bootstrap(self.bootstrap)?;
+        if let Some(mpp) = self.mpp {
+            anyhow::ensure!(
+                mpp.is_finite() && mpp > 0.0,
+                "--mpp {mpp}: expected a positive number of µm per pixel"
+            );
         }
-        None if args.outside_code.is_none() && args.ignore_code.is_none() && grouping.is_none() => {
-            RegionScheme::bcss()
-        }
-        None => {
-            let codes: Vec<(String, u32)> = nucagree::model::region_scheme::BCSS_CODES
+        Ok(RegionsJob {
+            a,
+            b,
+            out: self.out.clone(),
+            codes: self.codes.clone(),
+            outside_code: self.outside_code,
+            ignore_code: self.ignore_code,
+            hierarchy: self.hierarchy.clone(),
+            options: RegionOptions {
+                bootstrap: (self.bootstrap > 0).then_some(BootstrapOptions {
+                    replicates: self.bootstrap,
+                    seed: self.seed,
+                    method: self.bootstrap_method,
+                    ..BootstrapOptions::default()
+                }),
+                mpp: self.mpp,
+            },
+            max_image_pixels: self.max_image_pixels,
+            run: self.run,
+        })
+    }
+}
+
+/// The scheme of a job: its codes table (given, or beside the reference masks), else BCSS's.
+fn scheme_of(job: &RegionsJob, beside_reference: Option<PathBuf>) -> Result<RegionScheme> {
+    let grouping = job.hierarchy.as_deref().map(read_grouping).transpose()?;
+    let (codes, what) = match job.codes.clone().or(beside_reference) {
+        Some(path) => (read_codes(&path)?, path.display().to_string()),
+        None => (
+            BCSS_CODES
                 .iter()
                 .map(|&(l, c)| (l.to_string(), c))
-                .collect();
-            RegionScheme::new(
-                &codes,
-                args.outside_code,
-                args.ignore_code,
-                grouping.as_ref(),
-            )
-            .map_err(|e| anyhow::anyhow!(e))
-            .context("BCSS's codes")?
-        }
+                .collect(),
+            "BCSS's codes".to_string(),
+        ),
     };
-    let tallies = tally_region_sets(&index_a, &index_b, &scheme, args.max_image_pixels)?;
+    RegionScheme::new(&codes, job.outside_code, job.ignore_code, grouping.as_ref())
+        .map_err(|e| anyhow::anyhow!(e))
+        .with_context(|| format!("the codes of {what}"))
+}
+
+/// Runs a region comparison.
+pub fn regions(job: &RegionsJob) -> Result<ExitCode> {
+    let mut watch = Stopwatch::new(job.run);
+    let (index_a, index_b) = (list_region_masks(&job.a)?, list_region_masks(&job.b)?);
+    let scheme = scheme_of(job, index_b.codes.clone())?;
+    let tallies = tally_region_sets(&index_a, &index_b, &scheme, job.max_image_pixels)?;
     anyhow::ensure!(
         !tallies.rois.is_empty(),
         "{} and {} share no ROI: expected masks of the same names",
-        a.display(),
-        b.display()
+        job.a.display(),
+        job.b.display()
     );
     watch.lap("reading and comparing");
-    let options = RegionOptions {
-        bootstrap: (args.bootstrap > 0).then_some(BootstrapOptions {
-            replicates: args.bootstrap,
-            seed: args.seed,
-            method: args.bootstrap_method,
-            ..BootstrapOptions::default()
-        }),
-        mpp: args.mpp,
-    };
-    let names = (a.display().to_string(), b.display().to_string());
-    let summary = summarize_regions(&tallies, &scheme, &options, (&names.0, &names.1));
+    let names = (job.a.display().to_string(), job.b.display().to_string());
+    let summary = summarize_regions(&tallies, &scheme, &job.options, (&names.0, &names.1));
     watch.lap("statistics");
     print_out(&headline(&summary))?;
-    if let Some(out) = &args.out {
-        write_outputs(out, &[&a, &b], args.run, |dir| {
+    if let Some(out) = &job.out {
+        write_outputs(out, &[&job.a, &job.b], job.run, |dir| {
             report::write_regions(dir, &summary)
         })?;
         watch.lap("writing");

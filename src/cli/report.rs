@@ -5,6 +5,7 @@ use super::agreement::{agree, AgreeJob};
 use super::common::{print_out, RunArgs};
 use super::comparison::{run_job, ComparisonJob};
 use super::inspect::{inspect, InspectJob};
+use super::regions::{regions, RegionsJob};
 use anyhow::Result;
 use clap::Args;
 use nucagree::comparison::run::Job;
@@ -37,6 +38,7 @@ enum ReportJob {
     Inspect(InspectJob),
     Comparison(ComparisonJob),
     Agree(AgreeJob),
+    Regions(RegionsJob),
 }
 
 impl ReportJob {
@@ -46,6 +48,7 @@ impl ReportJob {
             ReportJob::Comparison(job) if job.options.job == Job::Score => "score",
             ReportJob::Comparison(_) => "compare",
             ReportJob::Agree(_) => "agree",
+            ReportJob::Regions(_) => "regions",
         }
     }
 
@@ -57,6 +60,7 @@ impl ReportJob {
             ReportJob::Inspect(job) => (job.out, job.run.quiet) = (out, true),
             ReportJob::Comparison(job) => (job.out, job.run.quiet) = (out, true),
             ReportJob::Agree(job) => (job.out, job.run.quiet) = (out, true),
+            ReportJob::Regions(job) => (job.out, job.run.quiet) = (out, true),
         }
     }
 
@@ -115,6 +119,13 @@ impl ReportJob {
                 run_flags(job.run),
                 format_flags(job.formats)
             ),
+            ReportJob::Regions(job) => format!(
+                "regions {} {} --out {}{}",
+                path(&job.a),
+                path(&job.b),
+                out(&job.out),
+                run_flags(job.run)
+            ),
         }
     }
 
@@ -123,6 +134,7 @@ impl ReportJob {
             ReportJob::Inspect(job) => inspect(job),
             ReportJob::Comparison(job) => run_job(job),
             ReportJob::Agree(job) => agree(job),
+            ReportJob::Regions(job) => regions(job),
         }
     }
 }
@@ -182,6 +194,16 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
         job.formats = formats;
         job.run = args.run;
         jobs.push(ReportJob::Agree(job));
+    }
+    let regions_data = data("regions");
+    if regions_data.join("truth").is_dir() && regions_data.join("model").is_dir() {
+        let mut job = RegionsJob::with_defaults(
+            regions_data.join("model"),
+            regions_data.join("truth"),
+            out("regions"),
+        );
+        job.run = args.run;
+        jobs.push(ReportJob::Regions(job));
     }
     let mut done = Vec::new();
     for job in &mut jobs {

@@ -43,7 +43,7 @@ pub struct SimulateArgs {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "corrected,uncorrected,predictions,multi-rater,multi-rater-folders",
+        default_value = "corrected,uncorrected,predictions,multi-rater,multi-rater-folders,regions",
         value_parser = choice::<SimulatedSet>()
     )]
     sets: Vec<SimulatedSet>,

@@ -2,7 +2,8 @@
 //! pixel a class code, in a folder (or its `masks/`), with the codes table beside it
 //! (`gtruth_codes.tsv`, columns `label` and `GT_code`, as BCSS ships it) or given. An ROI is
 //! named by its file; BCSS names carry the slide, the ROI's offset in the slide and the
-//! resolution (`TCGA-A1-A0SK-DX1_xmin45749_ymin25055_MPP-0.2500.png`), and the slide gives the
+//! resolution (`TCGA-A1-A0SK-DX1_xmin45749_ymin25055_MPP-0.2500.png`; NuCLS FOV names give the
+//! slide too), and the slide gives the
 //! hospital (as in NuCLS) and, from `train_test_splits/` beside the masks, the test fold.
 //! Masks are listed here and decoded one at a time ([`read_region_mask`]), so that a study of
 //! gigapixels is never held whole.
@@ -10,7 +11,7 @@
 use super::listing::files_ending;
 use super::metadata::{self, Table};
 use crate::error::{Error, Location, Problem, Result};
-use crate::model::hospital_of_slide;
+use crate::model::{hospital_of_slide, NuclsFovName};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -83,7 +84,11 @@ pub fn list_region_masks(dir: &Path) -> Result<RegionIndex> {
             .unwrap_or_default()
             .to_string();
         let named = parse_bcss_name(&stem);
-        let slide = named.as_ref().map(|n| n.0.clone());
+        // A NuCLS FOV name gives the slide too (masks painted over NuCLS FOVs).
+        let slide = named
+            .as_ref()
+            .map(|n| n.0.clone())
+            .or_else(|| NuclsFovName::parse(&stem).map(|n| n.slide));
         files.push(RegionFile {
             hospital: slide.as_deref().and_then(hospital_of_slide),
             test_fold: slide.as_ref().and_then(|s| test_fold.get(s).copied()),

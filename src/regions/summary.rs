@@ -226,9 +226,7 @@ fn summarize_level(
         Box::new(move |raw| mean_dice(&table_of(raw))),
     ];
     let per_class: Vec<Statistic<'_>> = (0..m)
-        .map(|c| -> Statistic<'_> {
-            Box::new(move |raw| dice(&table_of(raw), c))
-        })
+        .map(|c| -> Statistic<'_> { Box::new(move |raw| dice(&table_of(raw), c)) })
         .collect();
     let statistics: Vec<TallyStatistic<'_>> = headline
         .iter()

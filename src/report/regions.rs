@@ -21,21 +21,32 @@ fn with_interval(e: &Estimate) -> String {
     }
 }
 
+/// The classes either set holds at a level (those in neither are left out of the report's
+/// tables and figures, and kept in the CSV tables).
+fn held(l: &RegionLevelSummary) -> Vec<usize> {
+    (0..l.classes.len())
+        .filter(|&c| l.per_class[c].pixels_a + l.per_class[c].pixels_b > 0)
+        .collect()
+}
+
 /// The figures: per level, the confusion matrix as row shares and the per-class Dice.
 pub(super) fn region_figures(report: &RegionReport) -> Vec<Pending<'_>> {
     let mut pending = Vec::new();
     for l in &report.levels {
-        let k = l.classes.len();
-        let shares: Vec<Vec<Option<f64>>> = l
-            .confusion
+        let shown = held(l);
+        let k = shown.len();
+        let shares: Vec<Vec<Option<f64>>> = shown
             .iter()
-            .map(|row| {
+            .map(|&b| {
+                let row = &l.confusion[b];
                 let n: u64 = row.iter().sum();
-                row.iter()
-                    .map(|&c| (n > 0).then(|| c as f64 / n as f64))
+                shown
+                    .iter()
+                    .map(|&a| (n > 0).then(|| row[a] as f64 / n as f64))
                     .collect()
             })
             .collect();
+        let labels: Vec<String> = shown.iter().map(|&c| l.classes[c].clone()).collect();
         let cell_text = shares
             .iter()
             .map(|row| row.iter().map(|v| number(*v, 2)).collect())
@@ -45,10 +56,10 @@ pub(super) fn region_figures(report: &RegionReport) -> Vec<Pending<'_>> {
                 "Pixel confusion, {} level (share of each reference row)",
                 l.level.name()
             ),
-            row_title: format!("reference ({})", report.b),
-            column_title: format!("compared ({})", report.a),
-            row_labels: l.classes.clone(),
-            column_labels: l.classes.clone(),
+            row_title: "reference (B)".into(),
+            column_title: "compared (A)".into(),
+            row_labels: labels.clone(),
+            column_labels: labels.clone(),
             values: shares,
             cell_text,
             scale: ColourScale::Sequential { max: 1.0 },
@@ -67,11 +78,11 @@ pub(super) fn region_figures(report: &RegionReport) -> Vec<Pending<'_>> {
                 l.level.name()
             ),
             value_label: "Dice".into(),
-            categories: l.per_class.iter().map(|p| p.class.clone()).collect(),
+            categories: labels,
             series: vec![BarSeries {
                 name: "Dice".into(),
-                values: l.per_class.iter().map(|p| p.dice.value).collect(),
-                intervals: l.per_class.iter().map(|p| p.dice.ci95).collect(),
+                values: shown.iter().map(|&c| l.per_class[c].dice.value).collect(),
+                intervals: shown.iter().map(|&c| l.per_class[c].dice.ci95).collect(),
             }],
             value_range: (0.0, 1.0),
         };
@@ -107,7 +118,8 @@ fn level_section(
         ],
         1,
     );
-    for p in &l.per_class {
+    let shown = held(l);
+    for p in shown.iter().map(|&c| &l.per_class[c]) {
         let mut name = p.class.clone();
         if p.pixels_b == 0 {
             name.push_str(" (not in the reference)");
@@ -121,6 +133,14 @@ fn level_section(
         ]);
     }
     out.push_str(&classes.render());
+    let absent = l.classes.len() - shown.len();
+    if absent > 0 {
+        writeln!(
+            out,
+            "\n{absent} classes neither set holds are left out here and kept in `per_class.csv`."
+        )
+        .unwrap();
+    }
     embed(out, figures, &format!("dice_{level}"));
     writeln!(
         out,
@@ -133,13 +153,14 @@ fn level_section(
     )
     .unwrap();
     let mut headers = vec!["reference \\ compared".to_string()];
-    headers.extend(l.classes.iter().cloned());
+    headers.extend(shown.iter().map(|&c| l.classes[c].clone()));
     headers.push("total".into());
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut confusion = Table::with_left_columns(&header_refs, 1);
-    for (class, row) in l.classes.iter().zip(&l.confusion) {
-        let mut cells = vec![class.clone()];
-        cells.extend(row.iter().map(|&c| area(c)));
+    for &b in &shown {
+        let row = &l.confusion[b];
+        let mut cells = vec![l.classes[b].clone()];
+        cells.extend(shown.iter().map(|&a| area(row[a])));
         cells.push(area(row.iter().sum()));
         confusion.row(cells);
     }

@@ -20,6 +20,7 @@ pub mod annotator;
 pub mod correction;
 pub mod image;
 pub mod prediction;
+pub mod regions;
 pub mod truth;
 
 use crate::model::{

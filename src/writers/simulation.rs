@@ -6,6 +6,8 @@
 //!   `fov_locations.csv`, `train_test_splits/`); predictions carry a `score` column;
 //! - `multi-rater/`: the study in NuCLS flat names, `csv/<rater>_#_<evalset>_#_<fov>.csv`;
 //! - `multi-rater-folders/`: the same study's main evaluation set as `<rater>/csv/<fov>.csv`;
+//! - `regions/`: tissue-region masks in BCSS's codes, `truth/<fov>.png` (the reference, with
+//!   `gtruth_codes.tsv`) and `model/<fov>.png` (a second annotator), each with the folds;
 //! - `simulation.json`: the configuration and the counts.
 
 use super::files::{to_pretty, write_atomic};
@@ -28,6 +30,7 @@ pub enum SimulatedSet {
     Predictions,
     MultiRater,
     MultiRaterFolders,
+    Regions,
 }
 
 crate::choices!(SimulatedSet {
@@ -36,6 +39,7 @@ crate::choices!(SimulatedSet {
     Predictions => "predictions",
     MultiRater => "multi-rater",
     MultiRaterFolders => "multi-rater-folders",
+    Regions => "regions",
 });
 
 impl SimulatedSet {
@@ -46,6 +50,7 @@ impl SimulatedSet {
             SimulatedSet::Predictions => "predictions",
             SimulatedSet::MultiRater => "multi-rater",
             SimulatedSet::MultiRaterFolders => "multi-rater-folders",
+            SimulatedSet::Regions => "regions",
         }
     }
 }
@@ -61,6 +66,7 @@ pub struct SimulationCounts {
     pub study_fovs: usize,
     pub rater_annotations: usize,
     pub rater_fov_files: usize,
+    pub region_masks: usize,
 }
 
 impl SimulationCounts {
@@ -73,6 +79,7 @@ impl SimulationCounts {
         self.study_fovs += other.study_fovs;
         self.rater_annotations += other.rater_annotations;
         self.rater_fov_files += other.rater_fov_files;
+        self.region_masks += other.region_masks;
     }
 }
 
@@ -83,6 +90,9 @@ struct SimulationRecord<'a> {
     config: &'a SimulationConfig,
     counts: &'a SimulationCounts,
 }
+
+/// The annotators of the simulated region masks: the reference and a second one.
+const REGION_ANNOTATORS: [&str; 2] = ["truth", "model"];
 
 /// FOVs generated and written per parallel chunk.
 const CHUNK: usize = 512;
@@ -102,12 +112,15 @@ pub fn write_simulation(
     let want = |set| sets.contains(&set);
     for set in sets {
         let root = out.join(set.folder());
-        let csv = if *set == SimulatedSet::MultiRaterFolders {
-            root.clone()
-        } else {
-            root.join("csv")
-        };
-        create_dir(&csv)?;
+        match set {
+            SimulatedSet::MultiRaterFolders => create_dir(&root)?,
+            SimulatedSet::Regions => {
+                for annotator in REGION_ANNOTATORS {
+                    create_dir(&root.join(annotator))?;
+                }
+            }
+            _ => create_dir(&root.join("csv"))?,
+        }
     }
     if config.images && want(SimulatedSet::Corrected) {
         create_dir(&out.join("corrected").join("rgb"))?;
@@ -144,6 +157,28 @@ pub fn write_simulation(
     };
     for set in sets {
         let root = out.join(set.folder());
+        if *set == SimulatedSet::Regions {
+            // Each annotator's folder holds its folds; the reference's holds the codes.
+            for annotator in REGION_ANNOTATORS {
+                let splits = root.join(annotator).join("train_test_splits");
+                create_dir(&splits)?;
+                write_splits(&splits, &folds, hospital_of)?;
+            }
+            let codes: String = std::iter::once("label\tGT_code\n".to_string())
+                .chain(
+                    crate::model::region_scheme::BCSS_CODES
+                        .iter()
+                        .map(|(label, code)| format!("{label}\t{code}\n")),
+                )
+                .collect();
+            write_atomic(
+                &root
+                    .join("truth")
+                    .join(crate::ingest::region_masks::CODES_FILE),
+                codes.as_bytes(),
+            )?;
+            continue;
+        }
         let study = matches!(
             set,
             SimulatedSet::MultiRater | SimulatedSet::MultiRaterFolders
@@ -334,6 +369,24 @@ fn write_fov_sets(
     }
     for set in sets {
         match set {
+            SimulatedSet::Regions => {
+                let masks = crate::simulate::regions::region_masks(
+                    plan,
+                    &fov.truth,
+                    hierarchy,
+                    config.seed,
+                );
+                if let Some((width, height, truth, model)) = masks {
+                    for (annotator, codes) in REGION_ANNOTATORS.iter().zip([truth, model]) {
+                        let path = out
+                            .join(set.folder())
+                            .join(annotator)
+                            .join(format!("{}.png", plan.name));
+                        write_atomic(&path, &crate::png::encode_gray(width, height, &codes)?)?;
+                    }
+                    counts.region_masks += 1;
+                }
+            }
             SimulatedSet::Corrected => write(&file(*set), &fov.corrected, false)?,
             SimulatedSet::Uncorrected => write(&file(*set), &fov.uncorrected, false)?,
             SimulatedSet::Predictions => write(&file(*set), &fov.predictions, true)?,
