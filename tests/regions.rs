@@ -256,3 +256,93 @@ fn pixel_figures_equal_scikit_learn_on_flattened_masks() {
         assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
     }
 }
+
+/// `regions --study`: three raters' masks of two ROIs (one ROI only two raters drew): Fleiss'
+/// kappa on the pixels all three rated, Krippendorff's alpha on every pixel rated twice, and
+/// the pairwise kappa equal the library's coefficients (each checked against its reference
+/// implementation) on the same pixels as ratings.
+#[test]
+fn a_study_of_masks_gives_the_coefficients_of_its_pixels() {
+    use nucagree::stats::fleiss::{counts_of_ratings, fleiss_kappa};
+    use nucagree::stats::krippendorff::{krippendorff_alpha, Level};
+    let dir = tempfile::tempdir().unwrap();
+    let study = dir.path().join("study");
+    // BCSS codes; 0 is outside the ROI (no rating).
+    let masks: [(&str, [&[u8]; 2]); 3] = [
+        ("r1", [&[1, 1, 2, 2, 3, 3], &[2, 2, 2, 1]]),
+        ("r2", [&[1, 2, 2, 2, 3, 0], &[2, 1, 2, 1]]),
+        ("r3", [&[1, 1, 2, 4, 3, 3], &[]]),
+    ];
+    for (rater, rois) in &masks {
+        std::fs::create_dir_all(study.join(rater)).unwrap();
+        write_mask(&study.join(rater).join("roi_a.png"), 3, 2, rois[0]);
+        if !rois[1].is_empty() {
+            write_mask(&study.join(rater).join("roi_b.png"), 2, 2, rois[1]);
+        }
+    }
+    let out = dir.path().join("out");
+    common::run_ok(
+        &[
+            "regions",
+            "--study",
+            study.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = common::summary(&out);
+    assert_eq!(v["raters"], serde_json::json!(["r1", "r2", "r3"]));
+    assert_eq!(v["rois"], 2);
+    // Raters x pixels (roi_a's 6 then roi_b's 4); code 0 and a missing mask are no rating.
+    let ratings: Vec<Vec<Option<u8>>> = masks
+        .iter()
+        .map(|(_, rois)| {
+            let a = rois[0].iter().map(|&c| (c != 0).then_some(c));
+            let b: Vec<Option<u8>> = if rois[1].is_empty() {
+                vec![None; 4]
+            } else {
+                rois[1].iter().map(|&c| Some(c)).collect()
+            };
+            a.chain(b).collect()
+        })
+        .collect();
+    let complete: Vec<usize> = (0..10)
+        .filter(|&p| ratings.iter().all(|r| r[p].is_some()))
+        .collect();
+    let fleiss_ratings: Vec<Vec<Option<u8>>> = ratings
+        .iter()
+        .map(|r| complete.iter().map(|&p| r[p]).collect())
+        .collect();
+    let want_fleiss = fleiss_kappa(&counts_of_ratings(&fleiss_ratings))
+        .unwrap()
+        .kappa;
+    let raw = &v["levels"][0];
+    assert_eq!(raw["fleiss_pixels"], 5);
+    close(&raw["fleiss_kappa"]["value"], want_fleiss);
+    let as_f64: Vec<Vec<Option<f64>>> = ratings
+        .iter()
+        .map(|r| r.iter().map(|c| c.map(f64::from)).collect())
+        .collect();
+    close(
+        &raw["krippendorff_alpha"]["value"],
+        krippendorff_alpha(&as_f64, Level::Nominal).unwrap(),
+    );
+    // r1 against r2: the 9 pixels both rated.
+    let both: Vec<usize> = (0..10)
+        .filter(|&p| ratings[0][p].is_some() && ratings[1][p].is_some())
+        .collect();
+    assert_eq!(both.len(), 9);
+    let labels = |r: usize| -> Vec<u8> { both.iter().map(|&p| ratings[r][p].unwrap()).collect() };
+    let pair = nucagree::stats::cohen::cohen_kappa_of_labels(
+        &labels(0),
+        &labels(1),
+        &nucagree::stats::cohen::KappaWeights::Unweighted,
+    )
+    .unwrap();
+    close(&raw["pairwise_kappa"][0][1], pair.kappa);
+    assert_eq!(raw["pairwise_kappa"][0][0], Value::Null);
+    assert!(out.join("pairwise.csv").exists());
+}

@@ -75,7 +75,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Agree(args) => agreement::agree(&args.job()?),
         Command::Report(args) => report::report_command(&args),
         Command::Convert(args) => convert::convert(&args),
-        Command::Regions(args) => regions::regions(&args.job()?),
+        Command::Regions(args) => args.run(),
         Command::Conventions(args) => conventions::conventions(&args),
     }
 }

@@ -3,8 +3,11 @@
 use super::common::{check_bootstrap, choice, print_out, write_outputs, RunArgs, Stopwatch};
 use anyhow::{Context, Result};
 use clap::Args;
-use nucagree::ingest::region_masks::{list_region_masks, read_codes, read_grouping};
+use nucagree::ingest::region_masks::{
+    list_region_masks, list_region_study, read_codes, read_grouping, CODES_FILE,
+};
 use nucagree::model::region_scheme::{RegionLevel, RegionScheme, BCSS_CODES};
+use nucagree::regions::study::region_study;
 use nucagree::regions::summary::{summarize_regions, RegionOptions, RegionReport};
 use nucagree::regions::tally_region_sets;
 use nucagree::report;
@@ -15,11 +18,15 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct RegionsArgs {
     /// The masks compared (a folder of PNG or TIFF class-code masks, or with `masks/`).
-    #[arg(required_unless_present = "pred", conflicts_with = "pred")]
+    #[arg(required_unless_present_any = ["pred", "study"], conflicts_with_all = ["pred", "study"])]
     a: Option<PathBuf>,
     /// The reference masks.
-    #[arg(required_unless_present = "truth", conflicts_with = "truth")]
+    #[arg(required_unless_present_any = ["truth", "study"], conflicts_with_all = ["truth", "study"])]
     b: Option<PathBuf>,
+    /// A multi-rater study instead: one folder of masks per rater (Fleiss' kappa,
+    /// Krippendorff's alpha and pairwise kappa on pixels).
+    #[arg(long, value_name = "DIR")]
+    study: Option<PathBuf>,
     /// The reference masks (with --pred, instead of A B).
     #[arg(long, value_name = "DIR", requires = "pred")]
     truth: Option<PathBuf>,
@@ -99,6 +106,16 @@ impl RegionsJob {
 const DEFAULT_MAX_PIXELS: u64 = 1 << 28;
 
 impl RegionsArgs {
+    /// Runs the comparison, or the study.
+    pub fn run(&self) -> Result<ExitCode> {
+        match &self.study {
+            Some(study) => {
+                region_study_command(study, &self.job_options(study.clone(), study.clone())?)
+            }
+            None => regions(&self.job()?),
+        }
+    }
+
     /// The typed job.
     pub fn job(&self) -> Result<RegionsJob> {
         let (a, b) = match (&self.a, &self.b, &self.truth, &self.pred) {
@@ -106,6 +123,10 @@ impl RegionsArgs {
             (None, None, Some(truth), Some(pred)) => (pred.clone(), truth.clone()),
             _ => anyhow::bail!("expected two folders of masks, A B or --pred P --truth T"),
         };
+        self.job_options(a, b)
+    }
+
+    fn job_options(&self, a: PathBuf, b: PathBuf) -> Result<RegionsJob> {
         check_bootstrap(self.bootstrap)?;
         if let Some(mpp) = self.mpp {
             anyhow::ensure!(
@@ -152,6 +173,46 @@ fn scheme_of(job: &RegionsJob, beside_reference: Option<PathBuf>) -> Result<Regi
     RegionScheme::new(&codes, job.outside_code, job.ignore_code, grouping.as_ref())
         .map_err(|e| anyhow::anyhow!(e))
         .with_context(|| format!("the codes of {what}"))
+}
+
+/// Runs a multi-rater study of region masks.
+fn region_study_command(study: &std::path::Path, job: &RegionsJob) -> Result<ExitCode> {
+    let mut watch = Stopwatch::new(job.run);
+    let raters = list_region_study(study)?;
+    let beside = [study.join(CODES_FILE)]
+        .into_iter()
+        .chain(raters.iter().filter_map(|(_, index)| index.codes.clone()))
+        .find(|p| p.is_file());
+    let scheme = scheme_of(job, beside)?;
+    let report = region_study(
+        &raters,
+        &scheme,
+        job.options.bootstrap.as_ref(),
+        job.max_image_pixels,
+    )?;
+    anyhow::ensure!(
+        report.rois > 0,
+        "{}: no ROI was annotated by two raters (masks of the same names)",
+        study.display()
+    );
+    watch.lap("reading and statistics");
+    let mut text = format!("{} raters, {} ROIs\n", report.raters.len(), report.rois);
+    for l in &report.levels {
+        text.push_str(&format!(
+            "{}: Fleiss' kappa {}, Krippendorff's alpha {}\n",
+            l.level.name(),
+            nucagree::report::markdown::number(l.fleiss_kappa.value, 3),
+            nucagree::report::markdown::number(l.krippendorff_alpha.value, 3)
+        ));
+    }
+    print_out(&text)?;
+    if let Some(out) = &job.out {
+        write_outputs(out, &[study], job.run, |dir| {
+            report::write_region_study(dir, &report)
+        })?;
+        watch.lap("writing");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs a region comparison.

@@ -129,6 +129,37 @@ pub fn list_region_masks(dir: &Path) -> Result<RegionIndex> {
     })
 }
 
+/// A multi-rater study of region masks: one subfolder of masks per rater (sorted by name,
+/// hidden ones left out), at least two.
+pub fn list_region_study(dir: &Path) -> Result<Vec<(String, RegionIndex)>> {
+    let mut raters = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "list", e))?;
+    let mut folders: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.starts_with('.') && n != "train_test_splits")
+        })
+        .collect();
+    folders.sort();
+    for folder in folders {
+        let index = list_region_masks(&folder)?;
+        raters.push((index.name.clone(), index));
+    }
+    if raters.len() < 2 {
+        return Err(Error::Layout {
+            path: dir.to_path_buf(),
+            message: format!(
+                "{} folders of masks: expected one folder per rater, at least two",
+                raters.len()
+            ),
+        });
+    }
+    Ok(raters)
+}
+
 /// `{slide}_xmin{x}_ymin{y}[_MPP-{m}]`: the slide, the offset and the resolution.
 fn parse_bcss_name(name: &str) -> Option<(String, (i64, i64), Option<f64>)> {
     let (slide, rest) = name.split_once("_xmin")?;

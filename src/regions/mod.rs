@@ -21,6 +21,7 @@
 //! assert_eq!(tally.counts[stroma * k + stroma], 2);
 //! ```
 
+pub mod study;
 pub mod summary;
 
 use crate::error::{Error, Location, Problem, Result};

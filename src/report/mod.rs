@@ -243,6 +243,25 @@ pub fn write_regions(
     Ok(written)
 }
 
+/// Writes the outputs of `regions --study` into `dir`: `summary.json`, `pairwise` (CSV and
+/// parquet) and `report.md`. Returns the paths written.
+pub fn write_region_study(
+    dir: &Path,
+    report: &crate::regions::study::RegionStudyReport,
+) -> Result<Vec<PathBuf>> {
+    let mut frames = [("pairwise", crate::tables::regions::study_pairwise(report)?)];
+    let json_path = dir.join("summary.json");
+    write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
+    let mut written = vec![json_path];
+    let mut listed = vec!["summary.json".to_string()];
+    write_tables(dir, &mut frames, &mut listed, &mut written)?;
+    let markdown = regions::region_study_markdown(report, &listed);
+    let markdown_path = dir.join("report.md");
+    write_atomic(&markdown_path, markdown.as_bytes())?;
+    written.push(markdown_path);
+    Ok(written)
+}
+
 /// Writes each table as `<name>.csv` and `<name>.parquet` (in parallel), listing the CSVs in
 /// `listed` and every file in `written`, in the tables' order.
 fn write_tables(

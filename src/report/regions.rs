@@ -303,3 +303,64 @@ pub fn regions_markdown(report: &RegionReport, figures: &FigureIndex, files: &[S
     }
     out
 }
+
+/// The report of a multi-rater study of region masks, as Markdown.
+pub fn region_study_markdown(
+    report: &crate::regions::study::RegionStudyReport,
+    files: &[String],
+) -> String {
+    let mut out = format!(
+        "# Agreement of {} raters on tissue regions\n\n{} ROIs annotated by at least two raters; raters: {}.\n\n",
+        report.raters.len(),
+        count(report.rois),
+        report.raters.join(", ")
+    );
+    let mut table = Table::with_left_columns(
+        &[
+            "level",
+            "Fleiss' κ [95% CI]",
+            "pixels every rater rated",
+            "Krippendorff's α [95% CI]",
+        ],
+        1,
+    );
+    for l in &report.levels {
+        table.row(vec![
+            l.level.name().into(),
+            with_interval(&l.fleiss_kappa),
+            count(l.fleiss_pixels as usize),
+            with_interval(&l.krippendorff_alpha),
+        ]);
+    }
+    out.push_str(&table.render());
+    for l in &report.levels {
+        writeln!(
+            out,
+            "\nPairwise Cohen's κ on pixels, {} level:\n",
+            l.level.name()
+        )
+        .unwrap();
+        let mut headers = vec!["".to_string()];
+        headers.extend(report.raters.iter().cloned());
+        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let mut matrix = Table::with_left_columns(&refs, 1);
+        for (i, rater) in report.raters.iter().enumerate() {
+            let mut cells = vec![rater.clone()];
+            cells.extend((0..report.raters.len()).map(|j| number(l.pairwise_kappa[i][j], 3)));
+            matrix.row(cells);
+        }
+        out.push_str(&matrix.render());
+    }
+    out.push_str("\n## Methods\n\nEvery pixel counts (none is sampled). A rater's pixel outside the ROI or under the ignore code is no rating. Fleiss' kappa takes the pixels every rater rated (it needs as many ratings per pixel); Krippendorff's alpha (nominal) every pixel with at least two ratings, through the coincidence matrix; each pair's Cohen's kappa the pixels both rated. Intervals come from a bootstrap over ROIs, whose pixels are not independent.\n");
+    writeln!(
+        out,
+        "\nComputed with nucagree {}.",
+        env!("CARGO_PKG_VERSION")
+    )
+    .unwrap();
+    out.push_str("\n## Files\n\n");
+    for f in files {
+        writeln!(out, "- [`{f}`]({f})").unwrap();
+    }
+    out
+}

@@ -83,3 +83,21 @@ pub fn groups(report: &RegionReport) -> Result<DataFrame> {
         .map("mean_dice", g, |r| r.mean_dice);
     c.frame("the table by group")
 }
+
+/// A region study's pairwise kappa, one row per level and pair of raters.
+pub fn study_pairwise(report: &crate::regions::study::RegionStudyReport) -> Result<DataFrame> {
+    let mut rows = Vec::new();
+    for l in &report.levels {
+        for i in 0..report.raters.len() {
+            for j in i + 1..report.raters.len() {
+                rows.push((l.level.name(), i, j, l.pairwise_kappa[i][j]));
+            }
+        }
+    }
+    let mut c = Columns::default();
+    c.map("level", &rows, |r| r.0.to_string())
+        .map("rater_a", &rows, |r| report.raters[r.1].clone())
+        .map("rater_b", &rows, |r| report.raters[r.2].clone())
+        .map("kappa", &rows, |r| r.3);
+    c.frame("the pairwise table")
+}
