@@ -7,6 +7,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nucagree::choice::Choice;
+use nucagree::stats::bootstrap::{BootstrapOptions, IntervalMethod};
 use nucagree::writers::output_folder::OutputFolder;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -144,4 +145,31 @@ pub fn write_outputs(
         );
     }
     Ok(())
+}
+
+/// The bootstrap's options, as `compare`, `score` and `regions` take them.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct BootstrapArgs {
+    /// Bootstrap replicates for the intervals over FOVs (ROIs for regions; 0: none).
+    #[arg(long, default_value_t = BootstrapOptions::default().replicates, value_name = "N")]
+    pub bootstrap: usize,
+    /// Bootstrap interval: bias-corrected and accelerated, or percentile.
+    #[arg(long, default_value_t = IntervalMethod::Bca, value_parser = choice::<IntervalMethod>())]
+    pub bootstrap_method: IntervalMethod,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = BootstrapOptions::default().seed)]
+    pub seed: u64,
+}
+
+impl BootstrapArgs {
+    /// The options, `None` for `--bootstrap 0`; too many replicates are refused.
+    pub fn options(&self) -> Result<Option<BootstrapOptions>> {
+        check_bootstrap(self.bootstrap)?;
+        Ok((self.bootstrap > 0).then_some(BootstrapOptions {
+            replicates: self.bootstrap,
+            seed: self.seed,
+            method: self.bootstrap_method,
+            ..BootstrapOptions::default()
+        }))
+    }
 }

@@ -1,7 +1,7 @@
 //! `nucagree compare` and `nucagree score`.
 
 use super::common::{
-    check_bootstrap, choice, print_out, progress_bar, write_outputs, RunArgs, Stopwatch,
+    choice, print_out, progress_bar, write_outputs, BootstrapArgs, RunArgs, Stopwatch,
 };
 use super::conventions::ConventionArgs;
 use super::input::InputArgs;
@@ -19,7 +19,6 @@ use nucagree::matching::pairing::FovPairing;
 use nucagree::matching::tiles::TileSize;
 use nucagree::model::{AnnotationSet, ClassLevel};
 use nucagree::report::{self, ExtraFormats};
-use nucagree::stats::bootstrap::{BootstrapOptions, IntervalMethod};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -64,15 +63,8 @@ struct CommonArgs {
     /// (detect-only), a class like any other (class), or don't-care regions (ignore).
     #[arg(long, default_value_t = AmbiguousMode::DetectOnly, value_parser = choice::<AmbiguousMode>())]
     ambiguous: AmbiguousMode,
-    /// Bootstrap replicates for the intervals over FOVs (0: none).
-    #[arg(long, default_value_t = BootstrapOptions::default().replicates, value_name = "N")]
-    bootstrap: usize,
-    /// Bootstrap interval: bias-corrected and accelerated, or percentile.
-    #[arg(long, default_value_t = IntervalMethod::Bca, value_parser = choice::<IntervalMethod>())]
-    bootstrap_method: IntervalMethod,
-    /// Seed of the bootstrap.
-    #[arg(long, default_value_t = BootstrapOptions::default().seed)]
-    seed: u64,
+    #[command(flatten)]
+    bootstrap: BootstrapArgs,
     /// Exit with code 1 when a figure of summary.json is below the value, e.g.
     /// `super.detection.f1=0.8` or `objectness_ap.ap50=0.5` (repeatable).
     #[arg(long, value_name = "METRIC=VALUE")]
@@ -210,7 +202,6 @@ impl CommonArgs {
         score_threshold: f64,
         folds: bool,
     ) -> Result<ComparisonJob> {
-        check_bootstrap(self.bootstrap)?;
         Ok(ComparisonJob {
             a: a.to_path_buf(),
             b: b.to_path_buf(),
@@ -219,12 +210,7 @@ impl CommonArgs {
                 job,
                 matching: self.matching.options()?,
                 ambiguous: self.ambiguous,
-                bootstrap: (self.bootstrap > 0).then_some(BootstrapOptions {
-                    replicates: self.bootstrap,
-                    seed: self.seed,
-                    method: self.bootstrap_method,
-                    ..BootstrapOptions::default()
-                }),
+                bootstrap: self.bootstrap.options()?,
                 score_threshold,
                 folds,
                 conventions: self.conventions.options()?,

@@ -1,6 +1,6 @@
 //! `nucagree regions`: agreement on tissue-region masks (BCSS), A against the reference B.
 
-use super::common::{check_bootstrap, choice, print_out, write_outputs, RunArgs, Stopwatch};
+use super::common::{print_out, write_outputs, BootstrapArgs, RunArgs, Stopwatch};
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::ingest::region_masks::{
@@ -11,7 +11,6 @@ use nucagree::regions::study::region_study;
 use nucagree::regions::summary::{summarize_regions, RegionOptions, RegionReport};
 use nucagree::regions::tally_region_sets;
 use nucagree::report;
-use nucagree::stats::bootstrap::{BootstrapOptions, IntervalMethod};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -53,15 +52,8 @@ pub struct RegionsArgs {
     /// µm per pixel of the masks: areas in µm² (else in pixels).
     #[arg(long, value_name = "UM")]
     mpp: Option<f64>,
-    /// Bootstrap replicates for the intervals over ROIs (0: none).
-    #[arg(long, default_value_t = BootstrapOptions::default().replicates, value_name = "N")]
-    bootstrap: usize,
-    /// Bootstrap interval: bias-corrected and accelerated, or percentile.
-    #[arg(long, default_value_t = IntervalMethod::Bca, value_parser = choice::<IntervalMethod>())]
-    bootstrap_method: IntervalMethod,
-    /// Seed of the bootstrap.
-    #[arg(long, default_value_t = BootstrapOptions::default().seed)]
-    seed: u64,
+    #[command(flatten)]
+    bootstrap: BootstrapArgs,
     /// Refuse masks of more pixels than this, before decoding them.
     #[arg(long, default_value_t = DEFAULT_MAX_PIXELS, value_name = "N")]
     max_image_pixels: u64,
@@ -127,7 +119,6 @@ impl RegionsArgs {
     }
 
     fn job_options(&self, a: PathBuf, b: PathBuf) -> Result<RegionsJob> {
-        check_bootstrap(self.bootstrap)?;
         if let Some(mpp) = self.mpp {
             anyhow::ensure!(
                 mpp.is_finite() && mpp > 0.0,
@@ -143,12 +134,7 @@ impl RegionsArgs {
             ignore_code: self.ignore_code,
             hierarchy: self.hierarchy.clone(),
             options: RegionOptions {
-                bootstrap: (self.bootstrap > 0).then_some(BootstrapOptions {
-                    replicates: self.bootstrap,
-                    seed: self.seed,
-                    method: self.bootstrap_method,
-                    ..BootstrapOptions::default()
-                }),
+                bootstrap: self.bootstrap.options()?,
                 mpp: self.mpp,
             },
             max_image_pixels: self.max_image_pixels,

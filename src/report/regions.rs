@@ -291,6 +291,12 @@ pub fn regions_markdown(report: &RegionReport, figures: &FigureIndex, files: &[S
         .unwrap();
     }
     writeln!(out, "\n## Methods\n\n{}", methods(report)).unwrap();
+    footer(&mut out, files);
+    out
+}
+
+/// The version line and the list of files written.
+fn footer(out: &mut String, files: &[String]) {
     writeln!(
         out,
         "\nComputed with nucagree {}.",
@@ -301,7 +307,6 @@ pub fn regions_markdown(report: &RegionReport, figures: &FigureIndex, files: &[S
     for f in files {
         writeln!(out, "- [`{f}`]({f})").unwrap();
     }
-    out
 }
 
 /// The report of a multi-rater study of region masks, as Markdown.
@@ -352,15 +357,6 @@ pub fn region_study_markdown(
         out.push_str(&matrix.render());
     }
     out.push_str("\n## Methods\n\nEvery pixel counts (none is sampled). A rater's pixel outside the ROI or under the ignore code is no rating. Fleiss' kappa takes the pixels every rater rated (it needs as many ratings per pixel); Krippendorff's alpha (nominal) every pixel with at least two ratings, through the coincidence matrix; each pair's Cohen's kappa the pixels both rated. Intervals come from a bootstrap over ROIs, whose pixels are not independent.\n");
-    writeln!(
-        out,
-        "\nComputed with nucagree {}.",
-        env!("CARGO_PKG_VERSION")
-    )
-    .unwrap();
-    out.push_str("\n## Files\n\n");
-    for f in files {
-        writeln!(out, "- [`{f}`]({f})").unwrap();
-    }
+    footer(&mut out, files);
     out
 }
