@@ -6,25 +6,20 @@ use std::path::Path;
 
 /// The PNG bytes of an 8-bit RGB image.
 pub fn encode_rgb(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    let failed = |e: png::EncodingError| Error::encode("a PNG image", e);
-    {
-        let mut encoder = png::Encoder::new(&mut bytes, width, height);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(failed)?;
-        writer.write_image_data(pixels).map_err(failed)?;
-    }
-    Ok(bytes)
+    encode(width, height, pixels, png::ColorType::Rgb)
 }
 
 /// The PNG bytes of an 8-bit grayscale image (one byte per pixel, row by row).
 pub fn encode_gray(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>> {
+    encode(width, height, pixels, png::ColorType::Grayscale)
+}
+
+fn encode(width: u32, height: u32, pixels: &[u8], colour: png::ColorType) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let failed = |e: png::EncodingError| Error::encode("a PNG image", e);
     {
         let mut encoder = png::Encoder::new(&mut bytes, width, height);
-        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_color(colour);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(failed)?;
         writer.write_image_data(pixels).map_err(failed)?;

@@ -56,14 +56,19 @@ fn write_sets(root: &Path) {
     .unwrap();
 }
 
+/// Read options that keep the measurements.
+fn keep() -> ReadOptions {
+    ReadOptions {
+        measurements: MeasurementsMode::Keep,
+        ..ReadOptions::default()
+    }
+}
+
 #[test]
 fn measurements_are_kept_when_asked_and_left_out_otherwise() {
     let dir = tempfile::tempdir().unwrap();
     write_sets(dir.path());
-    let keep = ReadOptions {
-        measurements: MeasurementsMode::Keep,
-        ..ReadOptions::default()
-    };
+    let keep = keep();
     let truth = ingest::read_set(&dir.path().join("truth"), &keep).unwrap();
     let kept = truth.fovs[0].measurements.as_deref().unwrap();
     assert_eq!(
@@ -176,10 +181,7 @@ fn the_match_table_and_geojson_carry_the_measurements() {
         ],
         None,
     );
-    let keep = ReadOptions {
-        measurements: MeasurementsMode::Keep,
-        ..ReadOptions::default()
-    };
+    let keep = keep();
     let before = ingest::read_set(&dir.path().join("pred"), &keep).unwrap();
     let after = ingest::read_set(&dir.path().join("converted"), &keep).unwrap();
     let all = |set: &nucagree::model::AnnotationSet| -> Vec<Vec<(String, f64)>> {
@@ -210,10 +212,7 @@ fn a_measurement_that_is_not_a_number_is_refused_where_it_is() {
         .unwrap()
         .replace(r#""value": 0.5"#, r#""value": "half""#);
     std::fs::write(&file, text).unwrap();
-    let keep = ReadOptions {
-        measurements: MeasurementsMode::Keep,
-        ..ReadOptions::default()
-    };
+    let keep = keep();
     let error = ingest::read_set(&dir.path().join("pred"), &keep)
         .unwrap_err()
         .to_string();
