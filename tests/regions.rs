@@ -346,3 +346,51 @@ fn a_study_of_masks_gives_the_coefficients_of_its_pixels() {
     assert_eq!(raw["pairwise_kappa"][0][0], Value::Null);
     assert!(out.join("pairwise.csv").exists());
 }
+
+/// `score --region-masks`: every nucleus of the sample falls in a region of its FOV's mask,
+/// so the strata's TP, FP and FN add up to the score's; the table and the report hold them.
+#[test]
+fn nuclei_by_tissue_region_add_up_to_the_score() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data-sample");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    common::run_ok(
+        &[
+            "score",
+            "--truth",
+            sample.join("corrected").to_str().unwrap(),
+            "--pred",
+            sample.join("predictions").to_str().unwrap(),
+            "--region-masks",
+            sample.join("regions/truth").to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--overlays",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = common::summary(&out);
+    let strata = v["region_strata"]["strata"].as_array().unwrap();
+    let regions: Vec<&str> = strata
+        .iter()
+        .map(|s| s["region"].as_str().unwrap())
+        .collect();
+    assert!(
+        regions.contains(&"tumor") && regions.contains(&"stroma"),
+        "{regions:?}"
+    );
+    assert_eq!(v["region_strata"]["outside_regions"], 0);
+    assert_eq!(v["region_strata"]["fovs_with_masks"], 30);
+    let sum = |key: &str| strata.iter().map(|s| s[key].as_u64().unwrap()).sum::<u64>();
+    let detection = &v["levels"]["raw"]["detection"];
+    assert_eq!(sum("tp"), detection["tp"].as_u64().unwrap());
+    assert_eq!(sum("fp"), detection["fp"].as_u64().unwrap());
+    assert_eq!(sum("fn"), detection["fn"].as_u64().unwrap());
+    let table = std::fs::read_to_string(out.join("by_region.csv")).unwrap();
+    assert!(table.starts_with("region,tp,fp,fn,precision,recall,f1,class_accuracy,class_kappa"));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## By tissue region"), "{report}");
+}

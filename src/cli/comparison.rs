@@ -10,13 +10,16 @@ use super::output::OutputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::comparison::figure::Figure;
+use nucagree::comparison::region_strata::region_strata;
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
 use nucagree::conventions::Convention;
+use nucagree::ingest::region_masks::{list_region_masks, read_codes};
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::crowd;
 use nucagree::matching::pairing::FovPairing;
 use nucagree::matching::tiles::TileSize;
+use nucagree::model::region_scheme::{RegionScheme, BCSS_CODES};
 use nucagree::model::{AnnotationSet, ClassLevel};
 use nucagree::report::{self, ExtraFormats};
 use std::path::{Path, PathBuf};
@@ -90,6 +93,11 @@ struct CommonArgs {
     /// (`properties.fov` names the FOV a region belongs to; without it, every FOV's).
     #[arg(long, value_name = "FILE")]
     roi: Option<PathBuf>,
+    /// Tissue-region masks (BCSS codes, one PNG or TIFF per FOV named by the FOV, in its
+    /// pixels; the codes from `gtruth_codes.tsv` beside them, else BCSS's): detection and
+    /// classification by region, in `by_region.csv` and the report.
+    #[arg(long, value_name = "DIR")]
+    region_masks: Option<PathBuf>,
     #[command(flatten)]
     conventions: ConventionArgs,
     #[command(flatten)]
@@ -122,6 +130,8 @@ pub struct ComparisonJob {
     pub overlays: usize,
     pub formats: ExtraFormats,
     pub run: RunArgs,
+    /// `--region-masks`: the folder of region masks to stratify by.
+    pub region_masks: Option<PathBuf>,
 }
 
 impl ComparisonJob {
@@ -141,6 +151,7 @@ impl ComparisonJob {
             overlays: DEFAULT_OVERLAYS,
             formats: ExtraFormats::default(),
             run: RunArgs::default(),
+            region_masks: None,
         }
     }
 }
@@ -232,6 +243,7 @@ impl CommonArgs {
             overlays: self.overlays,
             formats: self.output.formats(),
             run: self.run,
+            region_masks: self.region_masks.clone(),
         })
     }
 }
@@ -300,7 +312,28 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     });
     bar.finish_and_clear();
     watch.lap("matching");
-    let summary = run::report_of(&a, &b, &outcomes, &roles, options);
+    let mut summary = run::report_of(&a, &b, &outcomes, &roles, options);
+    if let Some(dir) = &job.region_masks {
+        let masks = list_region_masks(dir)?;
+        let codes = match &masks.codes {
+            Some(path) => read_codes(path)?,
+            None => BCSS_CODES
+                .iter()
+                .map(|&(l, c)| (l.to_string(), c))
+                .collect(),
+        };
+        let scheme = RegionScheme::new(&codes, None, None, None)
+            .map_err(|e| anyhow::anyhow!(e))
+            .with_context(|| format!("the codes of the region masks {}", dir.display()))?;
+        summary.region_strata = Some(region_strata(
+            &a,
+            &b,
+            &options.matching,
+            &masks,
+            &scheme,
+            job.read.max_image_pixels,
+        )?);
+    }
     watch.lap("statistics");
     print_out(&headline(&summary))?;
     if let Some(out) = &job.out {

@@ -96,10 +96,14 @@ impl ReportJob {
                 run_flags(job.run)
             ),
             ReportJob::Comparison(job) if job.options.job == Job::Score => format!(
-                "score --truth {} --pred {}{} --out {}{}{}",
+                "score --truth {} --pred {}{}{} --out {}{}{}",
                 path(&job.b),
                 path(&job.a),
                 if job.options.folds { " --folds" } else { "" },
+                job.region_masks
+                    .as_deref()
+                    .map(|m| format!(" --region-masks {}", path(m)))
+                    .unwrap_or_default(),
                 out(&job.out),
                 run_flags(job.run),
                 format_flags(job.formats)
@@ -186,6 +190,9 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
         );
         job.options.folds = true;
         job.formats = formats;
+        // The simulated region masks are the truth's: nuclei scored by tissue region.
+        let masks = data("regions").join("truth");
+        job.region_masks = masks.is_dir().then_some(masks);
         job.run = quiet;
         jobs.push(ReportJob::Comparison(job));
     }

@@ -159,6 +159,9 @@ pub struct ComparisonReport {
     /// The same data under each field convention, at the finest class level (the other
     /// levels are in `levels.<level>.conventions`); B is the truth.
     pub conventions: Option<ConventionsSummary>,
+    /// Detection and classification by tissue region (`--region-masks`), where asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_strata: Option<super::region_strata::RegionStrata>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -317,5 +320,6 @@ pub fn report_of(
         counts,
         result,
         conventions: Some(levels.raw),
+        region_strata: None,
     }
 }

@@ -272,6 +272,10 @@ pub fn comparison(
         super::conventions::conventions_section(&mut out, summary, convention_frames, figures)?;
     }
 
+    if let Some(strata) = &report.region_strata {
+        super::regions::region_strata_section(&mut out, strata);
+    }
+
     group_section(&mut out, "By hospital", "hospital", frames.by_hospital)?;
     let by_fold = "By fold (the test FOVs of each fold)";
     group_section(&mut out, by_fold, "fold", frames.by_fold)?;

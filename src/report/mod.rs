@@ -73,6 +73,9 @@ pub fn write_comparison(
         frames.push(("instance_per_image", c::per_image(summary)?));
         frames.push(("image_counts", c::image_counts(summary)?));
     }
+    if let Some(strata) = &report.region_strata {
+        frames.push(("by_region", crate::tables::regions::strata(strata)?));
+    }
     if let Some(rows) = matches {
         frames.push(("matches", crate::tables::match_table(rows, hierarchy)?));
     }

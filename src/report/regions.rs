@@ -360,3 +360,47 @@ pub fn region_study_markdown(
     footer(&mut out, files);
     out
 }
+
+/// The section of a comparison's report on nuclei within tissue regions.
+pub fn region_strata_section(
+    out: &mut String,
+    strata: &crate::comparison::region_strata::RegionStrata,
+) {
+    writeln!(
+        out,
+        "\n## By tissue region\n\nEach nucleus in the region under the reference nucleus's centroid (its own, for a nucleus only A has), from the region masks of `{}` ({} FOVs with a mask); every nucleus counts here, the ambiguous classes included; classes of pairs at the main level. Left out: {} nuclei outside the ROI or under the ignore code, {} in FOVs without a mask.\n",
+        strata.masks,
+        count(strata.fovs_with_masks),
+        count(strata.outside_regions as usize),
+        count(strata.without_mask as usize)
+    )
+    .unwrap();
+    let mut table = Table::with_left_columns(
+        &[
+            "region",
+            "TP",
+            "FP",
+            "FN",
+            "precision",
+            "recall",
+            "F1",
+            "class accuracy",
+            "κ (classes)",
+        ],
+        1,
+    );
+    for s in &strata.strata {
+        table.row(vec![
+            s.region.clone(),
+            count(s.tp as usize),
+            count(s.fp as usize),
+            count(s.fn_ as usize),
+            number(s.precision, 3),
+            number(s.recall, 3),
+            number(s.f1, 3),
+            number(s.class_accuracy, 3),
+            number(s.class_kappa, 3),
+        ]);
+    }
+    out.push_str(&table.render());
+}

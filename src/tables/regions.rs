@@ -101,3 +101,19 @@ pub fn study_pairwise(report: &crate::regions::study::RegionStudyReport) -> Resu
         .map("kappa", &rows, |r| r.3);
     c.frame("the pairwise table")
 }
+
+/// Detection and classification by tissue region (`--region-masks`), one row per region.
+pub fn strata(strata: &crate::comparison::region_strata::RegionStrata) -> Result<DataFrame> {
+    let r = &strata.strata;
+    let mut c = Columns::default();
+    c.map("region", r, |s| s.region.clone())
+        .map("tp", r, |s| s.tp)
+        .map("fp", r, |s| s.fp)
+        .map("fn", r, |s| s.fn_)
+        .map("precision", r, |s| s.precision)
+        .map("recall", r, |s| s.recall)
+        .map("f1", r, |s| s.f1)
+        .map("class_accuracy", r, |s| s.class_accuracy)
+        .map("class_kappa", r, |s| s.class_kappa);
+    c.frame("the table by region")
+}
