@@ -16,6 +16,7 @@ use crate::matching::{match_fov, FovMatch, MatchOptions};
 use crate::model::region_scheme::{RegionLevel, RegionScheme};
 use crate::model::{AnnotationSet, ClassLevel, Fov};
 use crate::stats::cohen::{cohen_kappa_of_labels, KappaWeights};
+use crate::stats::detection::{Detection, DetectionCounts};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,13 +25,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionStratum {
     pub region: String,
-    pub tp: u64,
-    pub fp: u64,
-    #[serde(rename = "fn")]
-    pub fn_: u64,
-    pub precision: Option<f64>,
-    pub recall: Option<f64>,
-    pub f1: Option<f64>,
+    #[serde(flatten)]
+    pub detection: Detection,
     /// Of the pairs, the share whose main classes agree, and Cohen's kappa of those classes.
     pub class_accuracy: Option<f64>,
     pub class_kappa: Option<f64>,
@@ -144,7 +140,7 @@ pub fn region_strata(
             }
         }
     }
-    let ratio = |x: u64, y: u64| (y > 0).then(|| x as f64 / y as f64);
+    let share = |x: usize, y: u64| (y > 0).then(|| x as f64 / y as f64);
     let strata = by_region
         .into_iter()
         .map(|(region, counts)| {
@@ -162,13 +158,8 @@ pub fn region_strata(
                 .count();
             RegionStratum {
                 region: names[region].to_string(),
-                tp,
-                fp,
-                fn_,
-                precision: ratio(tp, tp + fp),
-                recall: ratio(tp, tp + fn_),
-                f1: ratio(2 * tp, 2 * tp + fp + fn_),
-                class_accuracy: ratio(agree as u64, tp),
+                detection: Detection::of(DetectionCounts { tp, fp, fn_ }),
+                class_accuracy: share(agree, tp),
                 class_kappa: cohen_kappa_of_labels(
                     &classes_a,
                     &classes_b,

@@ -392,12 +392,12 @@ pub fn region_strata_section(
     for s in &strata.strata {
         table.row(vec![
             s.region.clone(),
-            count(s.tp as usize),
-            count(s.fp as usize),
-            count(s.fn_ as usize),
-            number(s.precision, 3),
-            number(s.recall, 3),
-            number(s.f1, 3),
+            count(s.detection.tp as usize),
+            count(s.detection.fp as usize),
+            count(s.detection.fn_ as usize),
+            number(s.detection.precision, 3),
+            number(s.detection.recall, 3),
+            number(s.detection.f1, 3),
             number(s.class_accuracy, 3),
             number(s.class_kappa, 3),
         ]);

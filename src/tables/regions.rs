@@ -107,12 +107,12 @@ pub fn strata(strata: &crate::comparison::region_strata::RegionStrata) -> Result
     let r = &strata.strata;
     let mut c = Columns::default();
     c.map("region", r, |s| s.region.clone())
-        .map("tp", r, |s| s.tp)
-        .map("fp", r, |s| s.fp)
-        .map("fn", r, |s| s.fn_)
-        .map("precision", r, |s| s.precision)
-        .map("recall", r, |s| s.recall)
-        .map("f1", r, |s| s.f1)
+        .map("tp", r, |s| s.detection.tp)
+        .map("fp", r, |s| s.detection.fp)
+        .map("fn", r, |s| s.detection.fn_)
+        .map("precision", r, |s| s.detection.precision)
+        .map("recall", r, |s| s.detection.recall)
+        .map("f1", r, |s| s.detection.f1)
         .map("class_accuracy", r, |s| s.class_accuracy)
         .map("class_kappa", r, |s| s.class_kappa);
     c.frame("the table by region")
