@@ -14,12 +14,11 @@ use nucagree::comparison::region_strata::region_strata;
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
 use nucagree::conventions::Convention;
-use nucagree::ingest::region_masks::{list_region_masks, read_codes};
+use nucagree::ingest::region_masks::list_region_masks;
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::crowd;
 use nucagree::matching::pairing::FovPairing;
 use nucagree::matching::tiles::TileSize;
-use nucagree::model::region_scheme::{RegionScheme, BCSS_CODES};
 use nucagree::model::{AnnotationSet, ClassLevel};
 use nucagree::report::{self, ExtraFormats};
 use std::path::{Path, PathBuf};
@@ -315,16 +314,7 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     let mut summary = run::report_of(&a, &b, &outcomes, &roles, options);
     if let Some(dir) = &job.region_masks {
         let masks = list_region_masks(dir)?;
-        let codes = match &masks.codes {
-            Some(path) => read_codes(path)?,
-            None => BCSS_CODES
-                .iter()
-                .map(|&(l, c)| (l.to_string(), c))
-                .collect(),
-        };
-        let scheme = RegionScheme::new(&codes, None, None, None)
-            .map_err(|e| anyhow::anyhow!(e))
-            .with_context(|| format!("the codes of the region masks {}", dir.display()))?;
+        let scheme = super::regions::region_scheme(masks.codes.as_deref(), None, None, None)?;
         summary.region_strata = Some(region_strata(
             &a,
             &b,

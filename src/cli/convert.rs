@@ -5,7 +5,7 @@ use super::input::InputArgs;
 use anyhow::Result;
 use clap::Args;
 use nucagree::ingest;
-use nucagree::model::whole_slide::{join_slides, NameScale};
+use nucagree::model::whole_slide::{join_slides, JoinedSlides, NameScale};
 use nucagree::writers::geojson::{write_fov_regions, FOV_REGIONS_FILE};
 use nucagree::writers::output_folder::OutputFolder;
 use nucagree::writers::set::{outlines_simplified, write_set, OutputFormat};
@@ -57,15 +57,20 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
     watch.lap("reading");
     let (read_fovs, read_nuclei) = (set.fovs.len(), set.nucleus_count());
     let (set, joined) = if args.whole_slide {
-        let joined = join_slides(&set, name_scale)?;
-        (joined.set.clone(), Some(joined))
+        let JoinedSlides {
+            set,
+            regions,
+            left_out,
+            overlapping_fovs,
+        } = join_slides(&set, name_scale)?;
+        (set, Some((regions, left_out, overlapping_fovs)))
     } else {
         (set, None)
     };
     let mut written = write_set(&set, args.to, folder.staging())?;
-    if let Some(joined) = &joined {
+    if let Some((regions, ..)) = &joined {
         let path = folder.staging().join(FOV_REGIONS_FILE);
-        write_fov_regions(&path, &joined.regions)?;
+        write_fov_regions(&path, regions)?;
         written.push(path);
     }
     folder.commit()?;
@@ -82,25 +87,23 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
         written.len(),
         args.out.display()
     );
-    if let Some(joined) = &joined {
+    if let Some((regions, left_out, overlapping_fovs)) = &joined {
         eprintln!(
             "{} FOVs joined into {} slides at {} image pixels per slide pixel ({} nuclei); their regions in {}",
-            joined.regions.len(),
+            regions.len(),
             set.fovs.len(),
             name_scale.get(),
             set.nucleus_count(),
             FOV_REGIONS_FILE
         );
-        if joined.left_out > 0 {
+        if *left_out > 0 {
             eprintln!(
-                "note: {} nuclei centred outside their FOV's region left out (as the FOV crop leaves them out)",
-                joined.left_out
+                "note: {left_out} nuclei centred outside their FOV's region left out (as the FOV crop leaves them out)"
             );
         }
-        if joined.overlapping_fovs > 0 {
+        if *overlapping_fovs > 0 {
             eprintln!(
-                "warning: {} pairs of FOVs of one slide overlap: nuclei in both regions appear twice",
-                joined.overlapping_fovs
+                "warning: {overlapping_fovs} pairs of FOVs of one slide overlap: nuclei in both regions appear twice"
             );
         }
     }

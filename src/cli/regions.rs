@@ -11,7 +11,8 @@ use nucagree::regions::study::region_study;
 use nucagree::regions::summary::{summarize_regions, RegionOptions, RegionReport};
 use nucagree::regions::tally_region_sets;
 use nucagree::report;
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Args)]
@@ -146,8 +147,25 @@ impl RegionsArgs {
 /// The scheme of a job: its codes table (given, or beside the reference masks), else BCSS's.
 fn scheme_of(job: &RegionsJob, beside_reference: Option<PathBuf>) -> Result<RegionScheme> {
     let grouping = job.hierarchy.as_deref().map(read_grouping).transpose()?;
-    let (codes, what) = match job.codes.clone().or(beside_reference) {
-        Some(path) => (read_codes(&path)?, path.display().to_string()),
+    let codes = job.codes.clone().or(beside_reference);
+    region_scheme(
+        codes.as_deref(),
+        job.outside_code,
+        job.ignore_code,
+        grouping.as_ref(),
+    )
+}
+
+/// The scheme of a codes table (BCSS's when there is none), its outside and ignore codes and
+/// its grouping, as `regions` and `--region-masks` take them.
+pub(super) fn region_scheme(
+    codes: Option<&Path>,
+    outside: Option<u32>,
+    ignore: Option<u32>,
+    grouping: Option<&BTreeMap<String, String>>,
+) -> Result<RegionScheme> {
+    let (codes, what) = match codes {
+        Some(path) => (read_codes(path)?, path.display().to_string()),
         None => (
             BCSS_CODES
                 .iter()
@@ -156,7 +174,7 @@ fn scheme_of(job: &RegionsJob, beside_reference: Option<PathBuf>) -> Result<Regi
             "BCSS's codes".to_string(),
         ),
     };
-    RegionScheme::new(&codes, job.outside_code, job.ignore_code, grouping.as_ref())
+    RegionScheme::new(&codes, outside, ignore, grouping)
         .map_err(|e| anyhow::anyhow!(e))
         .with_context(|| format!("the codes of {what}"))
 }

@@ -94,7 +94,7 @@ pub fn region_strata(
             let (fa, fb) = (&a.fovs[i], &b.fovs[j]);
             let matched: FovMatch = match_fov(fa, fb, matching);
             let count = matched.pairs.len() + matched.unmatched_a.len() + matched.unmatched_b.len();
-            let Some(file) = masks.files.iter().find(|f| f.name == fb.name) else {
+            let Some(file) = masks.file(&fb.name) else {
                 return Ok((Vec::new(), 0, count as u64, false));
             };
             let mask = read_region_mask(&file.path, max_pixels)?;

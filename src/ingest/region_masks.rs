@@ -45,6 +45,16 @@ pub struct RegionIndex {
     pub codes: Option<PathBuf>,
 }
 
+impl RegionIndex {
+    /// The mask of the ROI `name` (files are sorted by name).
+    pub fn file(&self, name: &str) -> Option<&RegionFile> {
+        self.files
+            .binary_search_by(|f| f.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+}
+
 /// Lists the masks of `dir` (or of `dir/masks`): `.png`, `.tif`, `.tiff`, sorted by name.
 pub fn list_region_masks(dir: &Path) -> Result<RegionIndex> {
     if !dir.is_dir() {

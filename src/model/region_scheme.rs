@@ -78,6 +78,17 @@ impl RegionLevel {
     }
 }
 
+/// What a code of a mask means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeMeaning {
+    /// A raw class (its position among the evaluated classes).
+    Class(usize),
+    Outside,
+    Ignore,
+    /// A code the table does not hold.
+    Unknown,
+}
+
 /// The evaluated classes of region masks (every code but outside and ignore), in code order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegionScheme {
@@ -86,6 +97,9 @@ pub struct RegionScheme {
     main: Vec<String>,
     outside: Option<u32>,
     ignore: Option<u32>,
+    /// Each code's meaning, by code (pixel loops look codes up here).
+    #[serde(skip)]
+    by_code: Vec<CodeMeaning>,
 }
 
 impl RegionScheme {
@@ -170,11 +184,25 @@ impl RegionScheme {
         if classes.is_empty() {
             return Err("no class is left once the outside and ignore codes are set aside".into());
         }
+        let largest = sorted.last().map_or(0, |(c, _)| *c as usize);
+        let mut by_code = vec![CodeMeaning::Unknown; largest + 1];
+        for (i, (code, _, _)) in classes.iter().enumerate() {
+            by_code[*code as usize] = CodeMeaning::Class(i);
+        }
+        for (code, meaning) in [
+            (outside, CodeMeaning::Outside),
+            (ignore, CodeMeaning::Ignore),
+        ] {
+            if let Some(code) = code {
+                by_code[code as usize] = meaning;
+            }
+        }
         Ok(RegionScheme {
             classes,
             main: main_names,
             outside,
             ignore,
+            by_code,
         })
     }
 
@@ -189,14 +217,23 @@ impl RegionScheme {
     /// The raw class (position among the evaluated classes) of a code; `None` for the
     /// outside and ignore codes and for codes the table does not hold.
     pub fn class_of_code(&self, code: u32) -> Option<usize> {
-        self.classes.iter().position(|(c, _, _)| *c == code)
+        match self.meaning(code) {
+            CodeMeaning::Class(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// What a code means (a table lookup: pixel loops call it).
+    pub fn meaning(&self, code: u32) -> CodeMeaning {
+        self.by_code
+            .get(code as usize)
+            .copied()
+            .unwrap_or(CodeMeaning::Unknown)
     }
 
     /// Every code the table holds, outside and ignore included.
     pub fn knows(&self, code: u32) -> bool {
-        Some(code) == self.outside
-            || Some(code) == self.ignore
-            || self.class_of_code(code).is_some()
+        self.meaning(code) != CodeMeaning::Unknown
     }
 
     /// The number of classes at a level.

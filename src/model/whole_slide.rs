@@ -180,8 +180,14 @@ pub fn join_slides(set: &AnnotationSet, scale: NameScale) -> Result<JoinedSlides
     }
     Ok(JoinedSlides {
         set: AnnotationSet {
+            name: set.name.clone(),
+            root: set.root.clone(),
+            layout: set.layout,
+            format: set.format,
+            hierarchy: set.hierarchy.clone(),
             fovs,
-            ..set.clone()
+            folds: set.folds.clone(),
+            quality: set.quality.clone(),
         },
         regions,
         left_out,

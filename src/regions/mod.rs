@@ -26,7 +26,7 @@ pub mod summary;
 
 use crate::error::{Error, Location, Problem, Result};
 use crate::ingest::region_masks::{read_region_mask, RegionFile, RegionIndex};
-use crate::model::region_scheme::{RegionLevel, RegionScheme};
+use crate::model::region_scheme::{CodeMeaning, RegionLevel, RegionScheme};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -58,38 +58,27 @@ pub fn tally_pixels(
 ) -> std::result::Result<PixelTally, UnknownCode> {
     debug_assert_eq!(a.len(), b.len());
     let k = scheme.len(RegionLevel::Raw);
-    // Each code's meaning, by code: a class, outside, ignore, or unknown.
-    const OUTSIDE: u16 = u16::MAX;
-    const IGNORE: u16 = u16::MAX - 1;
-    const UNKNOWN: u16 = u16::MAX - 2;
-    let largest = a.iter().chain(b).copied().max().unwrap_or(0) as usize;
-    let mut meaning = vec![UNKNOWN; largest.min(65_535) + 1];
-    for (code, slot) in meaning.iter_mut().enumerate() {
-        let code = code as u32;
-        *slot = if Some(code) == scheme.outside() {
-            OUTSIDE
-        } else if Some(code) == scheme.ignore() {
-            IGNORE
-        } else {
-            scheme.class_of_code(code).map_or(UNKNOWN, |c| c as u16)
-        };
-    }
     let mut counts = vec![0u64; k * k];
     let (mut outside, mut ignored) = (0u64, 0u64);
     for (pixel, (&code_a, &code_b)) in a.iter().zip(b).enumerate() {
-        let of = |code: u32| meaning.get(code as usize).copied().unwrap_or(UNKNOWN);
-        let (x, y) = (of(code_a), of(code_b));
-        if x == UNKNOWN || y == UNKNOWN {
-            let in_a = x == UNKNOWN;
-            let code = if in_a { code_a } else { code_b };
-            return Err(UnknownCode { code, pixel, in_a });
-        }
-        if x == OUTSIDE || y == OUTSIDE {
-            outside += 1;
-        } else if x == IGNORE || y == IGNORE {
-            ignored += 1;
-        } else {
-            counts[x as usize * k + y as usize] += 1;
+        match (scheme.meaning(code_a), scheme.meaning(code_b)) {
+            (CodeMeaning::Unknown, _) => {
+                return Err(UnknownCode {
+                    code: code_a,
+                    pixel,
+                    in_a: true,
+                })
+            }
+            (_, CodeMeaning::Unknown) => {
+                return Err(UnknownCode {
+                    code: code_b,
+                    pixel,
+                    in_a: false,
+                })
+            }
+            (CodeMeaning::Outside, _) | (_, CodeMeaning::Outside) => outside += 1,
+            (CodeMeaning::Ignore, _) | (_, CodeMeaning::Ignore) => ignored += 1,
+            (CodeMeaning::Class(x), CodeMeaning::Class(y)) => counts[x * k + y] += 1,
         }
     }
     Ok(PixelTally {
@@ -132,23 +121,13 @@ pub fn tally_region_sets(
     let shared: Vec<(&RegionFile, &RegionFile)> = a
         .files
         .iter()
-        .filter_map(|fa| {
-            b.files
-                .binary_search_by(|fb| fb.name.cmp(&fa.name))
-                .ok()
-                .map(|j| (fa, &b.files[j]))
-        })
+        .filter_map(|fa| b.file(&fa.name).map(|fb| (fa, fb)))
         .collect();
     let names = |index: &RegionIndex, other: &RegionIndex| -> Vec<String> {
         index
             .files
             .iter()
-            .filter(|f| {
-                other
-                    .files
-                    .binary_search_by(|g| g.name.cmp(&f.name))
-                    .is_err()
-            })
+            .filter(|f| other.file(&f.name).is_none())
             .map(|f| f.name.clone())
             .collect()
     };

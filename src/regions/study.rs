@@ -12,7 +12,7 @@
 use super::summary::Estimate;
 use crate::error::{Error, Location, Problem, Result};
 use crate::ingest::region_masks::{read_region_mask, RegionIndex};
-use crate::model::region_scheme::{RegionLevel, RegionScheme};
+use crate::model::region_scheme::{CodeMeaning, RegionLevel, RegionScheme};
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
 use crate::stats::cohen::{cohen_kappa, KappaWeights};
 use rayon::prelude::*;
@@ -29,28 +29,36 @@ fn layout(k: usize, r: usize) -> (usize, usize, usize, usize) {
     (totals, coincidence, pairs, width)
 }
 
+/// Buffers reused from pixel to pixel: the classes rated, and their runs `(class, count)`.
+#[derive(Default)]
+struct Scratch {
+    rated: Vec<usize>,
+    runs: Vec<(usize, f64)>,
+}
+
 /// Adds one pixel's ratings (class indices at the level; `None`: no rating) to `sums`.
-fn add_pixel(sums: &mut [f64], ratings: &[Option<usize>], k: usize, scratch: &mut Vec<usize>) {
+fn add_pixel(sums: &mut [f64], ratings: &[Option<usize>], k: usize, scratch: &mut Scratch) {
     let r = ratings.len();
     let (totals, coincidence, pairs, _) = layout(k, r);
-    scratch.clear();
-    scratch.extend(ratings.iter().flatten());
-    let m = scratch.len();
+    let Scratch { rated, runs } = scratch;
+    rated.clear();
+    rated.extend(ratings.iter().flatten());
+    let m = rated.len();
     if m < 2 {
         return;
     }
-    scratch.sort_unstable();
+    rated.sort_unstable();
     // Runs of equal classes: n_c for each class rated.
-    let mut runs: Vec<(usize, f64)> = Vec::with_capacity(m);
-    for &c in scratch.iter() {
+    runs.clear();
+    for &c in rated.iter() {
         match runs.last_mut() {
             Some(last) if last.0 == c => last.1 += 1.0,
             _ => runs.push((c, 1.0)),
         }
     }
     let mf = m as f64;
-    for &(c, n_c) in &runs {
-        for &(d, n_d) in &runs {
+    for &(c, n_c) in runs.iter() {
+        for &(d, n_d) in runs.iter() {
             let pairs_cd = if c == d { n_c * (n_c - 1.0) } else { n_c * n_d };
             sums[coincidence + c * k + d] += pairs_cd / (mf - 1.0);
         }
@@ -59,7 +67,7 @@ fn add_pixel(sums: &mut [f64], ratings: &[Option<usize>], k: usize, scratch: &mu
         sums[0] += 1.0;
         let squares: f64 = runs.iter().map(|(_, n)| n * n).sum();
         sums[1] += (squares - mf) / (mf * (mf - 1.0));
-        for &(c, n_c) in &runs {
+        for &(c, n_c) in runs.iter() {
             sums[totals + c] += n_c;
         }
     }
@@ -152,7 +160,7 @@ pub fn region_study(
         .filter(|name| {
             raters
                 .iter()
-                .filter(|(_, index)| index.files.iter().any(|f| f.name == *name))
+                .filter(|(_, index)| index.file(name).is_some())
                 .count()
                 >= 2
         })
@@ -244,9 +252,7 @@ fn roi_sums(
         .iter()
         .map(|(_, index)| {
             index
-                .files
-                .iter()
-                .find(|f| f.name == name)
+                .file(name)
                 .map(|f| read_region_mask(&f.path, max_pixels).map(|m| (f.path.clone(), m)))
                 .transpose()
         })
@@ -271,31 +277,27 @@ fn roi_sums(
     let r = raters.len();
     let mut sums = RegionLevel::ALL.map(|level| vec![0.0; layout(scheme.len(level), r).3]);
     let mut ratings = [vec![None; r], vec![None; r]];
-    let mut scratch = Vec::with_capacity(r);
+    let mut scratch = Scratch::default();
     for pixel in 0..width as usize * height as usize {
         for (rater, mask) in masks.iter().enumerate() {
             let raw = match mask {
-                Some((path, mask)) => {
-                    let code = mask.codes[pixel];
-                    if Some(code) == scheme.outside() || Some(code) == scheme.ignore() {
-                        None
-                    } else {
-                        let Some(class) = scheme.class_of_code(code) else {
-                            let w = width as usize;
-                            return Err(Error::input(
-                                Location::line_column(path, (pixel / w) as u64 + 1, (pixel % w) as u64 + 1),
-                                Problem::Invalid {
-                                    message: format!(
-                                        "the pixel at row {}, column {} has code {code}: expected one of the codes table's codes",
-                                        pixel / w + 1,
-                                        pixel % w + 1
-                                    ),
-                                },
-                            ));
-                        };
-                        Some(class)
+                Some((path, mask)) => match scheme.meaning(mask.codes[pixel]) {
+                    CodeMeaning::Class(class) => Some(class),
+                    CodeMeaning::Outside | CodeMeaning::Ignore => None,
+                    CodeMeaning::Unknown => {
+                        let w = width as usize;
+                        let (row, column) = (pixel / w + 1, pixel % w + 1);
+                        return Err(Error::input(
+                            Location::line_column(path, row as u64, column as u64),
+                            Problem::Invalid {
+                                message: format!(
+                                    "the pixel at row {row}, column {column} has code {}: expected one of the codes table's codes",
+                                    mask.codes[pixel]
+                                ),
+                            },
+                        ));
                     }
-                }
+                },
                 None => None,
             };
             ratings[0][rater] = raw;
@@ -333,7 +335,7 @@ mod tests {
             [Some(1), Some(1), Some(1)],
         ];
         let mut sums = vec![0.0; layout(k, 3).3];
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         for p in &pixels {
             add_pixel(&mut sums, p, k, &mut scratch);
         }

@@ -220,15 +220,9 @@ pub fn comparison(
                     "F1",
                 ]);
                 let mut add = |label: String, x: &crate::comparison::scoring::AtThreshold| {
-                    t.row(vec![
-                        label,
-                        count(x.detection.tp as usize),
-                        count(x.detection.fp as usize),
-                        count(x.detection.fn_ as usize),
-                        number(x.detection.precision, 3),
-                        number(x.detection.recall, 3),
-                        number(x.detection.f1, 3),
-                    ]);
+                    let mut cells = vec![label];
+                    cells.extend(super::markdown::detection_cells(&x.detection));
+                    t.row(cells);
                 };
                 if let Some(best) = &sweep.best {
                     add(format!("{:.3} (best F1)", best.score_threshold), best);

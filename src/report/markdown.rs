@@ -143,6 +143,18 @@ pub fn number(value: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// Detection's cells as the report's tables show them: TP, FP, FN, precision, recall, F1.
+pub fn detection_cells(d: &crate::stats::detection::Detection) -> Vec<String> {
+    vec![
+        count(d.tp as usize),
+        count(d.fp as usize),
+        count(d.fn_ as usize),
+        number(d.precision, 3),
+        number(d.recall, 3),
+        number(d.f1, 3),
+    ]
+}
+
 /// A share of a total as a percentage with one decimal, "—" for an empty total.
 pub fn percent(part: usize, total: usize) -> String {
     if total == 0 {

@@ -390,17 +390,10 @@ pub fn region_strata_section(
         1,
     );
     for s in &strata.strata {
-        table.row(vec![
-            s.region.clone(),
-            count(s.detection.tp as usize),
-            count(s.detection.fp as usize),
-            count(s.detection.fn_ as usize),
-            number(s.detection.precision, 3),
-            number(s.detection.recall, 3),
-            number(s.detection.f1, 3),
-            number(s.class_accuracy, 3),
-            number(s.class_kappa, 3),
-        ]);
+        let mut cells = vec![s.region.clone()];
+        cells.extend(super::markdown::detection_cells(&s.detection));
+        cells.extend([number(s.class_accuracy, 3), number(s.class_kappa, 3)]);
+        table.row(cells);
     }
     out.push_str(&table.render());
 }
