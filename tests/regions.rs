@@ -394,3 +394,107 @@ fn nuclei_by_tissue_region_add_up_to_the_score() {
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("## By tissue region"), "{report}");
 }
+
+/// Three ROIs of two slides, with the ROI images beside the masks (BCSS's `images/`): a slide
+/// of two ROIs has intervals over them, one of a single ROI none; the worst ROI is drawn over
+/// its image; HTML and LaTeX are written on request.
+#[test]
+fn groups_have_intervals_over_their_rois_and_the_worst_rois_are_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for folder in [a.join("masks"), b.join("masks"), b.join("images")] {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    // 4 x 4 masks: A all tumor; B tumor with k stroma pixels.
+    let rois = [
+        ("TCGA-A1-A0SK-DX1_xmin0_ymin0", 2usize),
+        ("TCGA-A1-A0SK-DX1_xmin100_ymin0", 8),
+        ("TCGA-A2-A04P-DX1_xmin0_ymin0", 0),
+    ];
+    for (name, stroma) in rois {
+        write_mask(&a.join("masks").join(format!("{name}.png")), 4, 4, &[1; 16]);
+        let mut codes = [1u8; 16];
+        codes[..stroma].iter_mut().for_each(|c| *c = 2);
+        write_mask(&b.join("masks").join(format!("{name}.png")), 4, 4, &codes);
+    }
+    // The worst ROI's image: pure green.
+    let image = b.join("images/TCGA-A1-A0SK-DX1_xmin100_ymin0.png");
+    let file = std::fs::File::create(&image).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), 4, 4);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let green: Vec<u8> = (0..16).flat_map(|_| [0u8, 255, 0]).collect();
+    encoder
+        .write_header()
+        .unwrap()
+        .write_image_data(&green)
+        .unwrap();
+    let out = dir.path().join("out");
+    common::run_ok(
+        &[
+            "regions",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--bootstrap",
+            "500",
+            "--overlays",
+            "1",
+            "--format",
+            "html",
+            "--latex",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let v = common::summary(&out);
+    let group = |by: &str, name: &str| -> Value {
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["by"] == by && g["group"] == name && g["level"] == "raw")
+            .unwrap_or_else(|| panic!("no {by} {name}"))
+            .clone()
+    };
+    let slide = group("slide", "TCGA-A1-A0SK-DX1");
+    assert_eq!(slide["rois"], 2);
+    // 32 pixels, 10 differ.
+    close(&slide["accuracy"]["value"], 22.0 / 32.0);
+    let ci = slide["accuracy"]["ci95"].as_array().unwrap();
+    let (low, high) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+    // Resampling two ROIs of accuracy 14/16 and 8/16 stays between them.
+    assert!((0.5..=22.0 / 32.0).contains(&low), "{low}");
+    assert!((22.0 / 32.0..=0.875).contains(&high), "{high}");
+    assert_eq!(
+        group("slide", "TCGA-A2-A04P-DX1")["accuracy"]["ci95"],
+        Value::Null
+    );
+    assert_eq!(
+        group("roi", "TCGA-A1-A0SK-DX1_xmin0_ymin0")["accuracy"]["ci95"],
+        Value::Null
+    );
+    let table = std::fs::read_to_string(out.join("groups.csv")).unwrap();
+    assert!(table.contains("accuracy_ci_low"), "{table}");
+    // One overlay, of the ROI with the most disagreement, drawn over its green image: the
+    // agreeing half faded green, the other half darkened.
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("![TCGA-A1-A0SK-DX1_xmin100_ymin0: main classes agree on 50.0% of pixels](plots/overlay_1.png)"),
+        "{report}"
+    );
+    assert!(!out.join("plots/overlay_2.png").exists());
+    assert!(!out.join("plots/overlay_1.svg").exists());
+    let png = std::fs::read(out.join("plots/overlay_1.png")).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut pixels).unwrap();
+    // The green image faded by 40% toward white: (102, 255, 102).
+    let faded_green = pixels.chunks(3).filter(|p| p == &[102, 255, 102]).count();
+    assert!(faded_green > 10_000, "{faded_green}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("data:image/png;base64,"), "figures inline");
+    let latex = std::fs::read_to_string(out.join("tables.tex")).unwrap();
+    assert!(latex.contains("\\label{tab:nucagree-regions}"), "{latex}");
+}

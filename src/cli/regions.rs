@@ -1,16 +1,19 @@
 //! `nucagree regions`: agreement on tissue-region masks (BCSS), A against the reference B.
 
 use super::common::{print_out, write_outputs, BootstrapArgs, RunArgs, Stopwatch};
+use super::output::OutputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::ingest::region_masks::{
     list_region_masks, list_region_study, read_codes, read_grouping, CODES_FILE,
 };
 use nucagree::model::region_scheme::{RegionLevel, RegionScheme, BCSS_CODES};
+use nucagree::regions::overlay::worst_roi_disagreements;
 use nucagree::regions::study::region_study;
 use nucagree::regions::summary::{summarize_regions, RegionOptions, RegionReport};
 use nucagree::regions::tally_region_sets;
 use nucagree::report;
+use nucagree::report::ExtraFormats;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,6 +61,13 @@ pub struct RegionsArgs {
     /// Refuse masks of more pixels than this, before decoding them.
     #[arg(long, default_value_t = DEFAULT_MAX_PIXELS, value_name = "N")]
     max_image_pixels: u64,
+    /// Draw this many ROIs, those whose main classes agree least, with their disagreeing
+    /// pixels over the ROI image (`images/` or `rgb/` beside the masks) or the reference's
+    /// classes.
+    #[arg(long, default_value_t = DEFAULT_OVERLAYS, value_name = "N")]
+    overlays: usize,
+    #[command(flatten)]
+    output: OutputArgs,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -74,6 +84,10 @@ pub struct RegionsJob {
     pub hierarchy: Option<PathBuf>,
     pub options: RegionOptions,
     pub max_image_pixels: u64,
+    /// ROIs drawn with their disagreeing pixels.
+    pub overlays: usize,
+    /// Reports beside `report.md` (HTML, LaTeX tables).
+    pub formats: ExtraFormats,
     pub run: RunArgs,
 }
 
@@ -90,10 +104,15 @@ impl RegionsJob {
             hierarchy: None,
             options: RegionOptions::default(),
             max_image_pixels: DEFAULT_MAX_PIXELS,
+            overlays: DEFAULT_OVERLAYS,
+            formats: ExtraFormats::default(),
             run: RunArgs::default(),
         }
     }
 }
+
+/// ROIs drawn by default: each overlay decodes its two masks again.
+const DEFAULT_OVERLAYS: usize = 4;
 
 /// Masks of more pixels are refused unless the limit is raised: 2^28, a 16,384 px square.
 const DEFAULT_MAX_PIXELS: u64 = 1 << 28;
@@ -139,6 +158,8 @@ impl RegionsArgs {
                 mpp: self.mpp,
             },
             max_image_pixels: self.max_image_pixels,
+            overlays: self.overlays,
+            formats: self.output.formats(),
             run: self.run,
         })
     }
@@ -212,7 +233,7 @@ fn region_study_command(study: &std::path::Path, job: &RegionsJob) -> Result<Exi
     print_out(&text)?;
     if let Some(out) = &job.out {
         write_outputs(out, &[study], job.run, |dir| {
-            report::write_region_study(dir, &report)
+            report::write_region_study(dir, &report, job.formats)
         })?;
         watch.lap("writing");
     }
@@ -237,8 +258,17 @@ pub fn regions(job: &RegionsJob) -> Result<ExitCode> {
     watch.lap("statistics");
     print_out(&headline(&summary))?;
     if let Some(out) = &job.out {
+        let overlays = worst_roi_disagreements(
+            &summary,
+            &index_a,
+            &index_b,
+            &scheme,
+            job.overlays,
+            job.max_image_pixels,
+        )?;
+        watch.lap("overlays");
         write_outputs(out, &[&job.a, &job.b], job.run, |dir| {
-            report::write_regions(dir, &summary)
+            report::write_regions(dir, &summary, &overlays, job.formats)
         })?;
         watch.lap("writing");
     }

@@ -124,11 +124,12 @@ impl ReportJob {
                 format_flags(job.formats)
             ),
             ReportJob::Regions(job) => format!(
-                "regions {} {} --out {}{}",
+                "regions {} {} --out {}{}{}",
                 path(&job.a),
                 path(&job.b),
                 out(&job.out),
-                run_flags(job.run)
+                run_flags(job.run),
+                format_flags(job.formats)
             ),
         }
     }
@@ -209,6 +210,7 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
             regions_data.join("truth"),
             out("regions"),
         );
+        job.formats = formats;
         job.run = args.run;
         jobs.push(ReportJob::Regions(job));
     }

@@ -70,6 +70,17 @@ fn parquet_png(path: &Path, fov: &str) -> Result<Option<Vec<u8>>> {
 /// Decodes PNG bytes to RGB (grey expanded, alpha dropped).
 fn rgb(path: &Path, bytes: &[u8]) -> Result<RgbImage> {
     let (width, height, channels, samples) = crate::png::decode(path, bytes)?;
+    rgb_of_samples(path, width, height, channels, samples)
+}
+
+/// Decoded PNG samples of 1 to 4 channels as RGB.
+pub(crate) fn rgb_of_samples(
+    path: &Path,
+    width: u32,
+    height: u32,
+    channels: usize,
+    samples: Vec<u8>,
+) -> Result<RgbImage> {
     let pixels = match channels {
         3 => samples,
         4 => samples.chunks(4).flat_map(|p| [p[0], p[1], p[2]]).collect(),

@@ -253,6 +253,31 @@ pub fn read_region_mask(path: &Path, max_pixels: u64) -> Result<RegionMask> {
     })
 }
 
+/// The RGB image of the ROI `name`, where one is found beside the masks: `images/<name>.png`
+/// (BCSS's layout) or `rgb/<name>.png` (NuCLS's), in the folder given or beside its `masks/`
+/// folder. An image of more than `max_pixels` is refused before decoding.
+pub fn roi_image(
+    index: &RegionIndex,
+    name: &str,
+    max_pixels: u64,
+) -> Result<Option<crate::model::RgbImage>> {
+    let file = format!("{name}.png");
+    let mut folders = vec![index.root.clone()];
+    if let Some(parent) = index.root.parent() {
+        folders.push(parent.to_path_buf());
+    }
+    let found = folders
+        .iter()
+        .flat_map(|folder| ["images", "rgb"].map(|sub| folder.join(sub).join(&file)))
+        .find(|p| p.is_file());
+    let Some(path) = found else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, "read", e))?;
+    let (width, height, channels, samples) = crate::png::decode_within(&path, &bytes, max_pixels)?;
+    super::images::rgb_of_samples(&path, width, height, channels, samples).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! Text is drawn with DejaVu Sans compiled into the binary, so rendering needs no system font
 //! library. Colours are the Okabe-Ito palette, distinguishable with the common forms of colour
 //! blindness. Each chart is a plain description ([`Heatmap`], [`Bars`], [`Lines`],
-//! [`Scatter`], [`Histogram`], [`Overlay`]) rendered by [`render`]; nothing here touches the
+//! [`Scatter`], [`Histogram`], [`Overlay`], [`RasterOverlay`]) rendered by [`render`]; nothing here touches the
 //! file system.
 //!
 //! ```
@@ -27,6 +27,7 @@ mod bland_altman;
 mod heatmap;
 mod lines;
 mod overlay;
+mod raster;
 mod style;
 
 pub use bars::{BarSeries, Bars, Histogram};
@@ -34,6 +35,8 @@ pub use bland_altman::{BlandAltmanGrid, BlandAltmanPanel};
 pub use heatmap::{ColourScale, Heatmap};
 pub use lines::{LegendPosition, Lines, Scatter, ScatterPoint, Series};
 pub use overlay::{Overlay, OverlayShape, OverlayStatus, RgbImage};
+pub use raster::RasterOverlay;
 pub use style::{
-    category_colour, diverging, render, render_png, sequential, Chart, Figure, PlotError, PALETTE,
+    category_colour, category_rgb, diverging, render, render_png, sequential, Chart, Figure,
+    PlotError, PALETTE,
 };

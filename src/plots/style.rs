@@ -89,6 +89,12 @@ pub fn category_colour(index: usize) -> RGBColor {
     PALETTE[index % PALETTE.len()]
 }
 
+/// The colour of the `index`-th category as RGB bytes.
+pub fn category_rgb(index: usize) -> [u8; 3] {
+    let RGBColor(r, g, b) = category_colour(index);
+    [r, g, b]
+}
+
 /// A sequential colour from white (0) to dark blue (1).
 pub fn sequential(t: f64) -> RGBColor {
     let t = t.clamp(0.0, 1.0);

@@ -21,6 +21,7 @@
 //! assert_eq!(tally.counts[stroma * k + stroma], 2);
 //! ```
 
+pub mod overlay;
 pub mod study;
 pub mod summary;
 

@@ -73,9 +73,10 @@ pub struct RegionGroupRow {
     pub level: RegionLevel,
     pub rois: usize,
     pub pixels: u64,
-    pub accuracy: Option<f64>,
-    pub kappa: Option<f64>,
-    pub mean_dice: Option<f64>,
+    /// With a bootstrap interval over the group's ROIs where it has at least two.
+    pub accuracy: Estimate,
+    pub kappa: Estimate,
+    pub mean_dice: Estimate,
 }
 
 /// Pixels compared and left out.
@@ -207,7 +208,7 @@ pub fn summarize_regions(
             pixels_ignored: sum(|r| r.tally.ignored),
         },
         levels,
-        groups: groups(tallies, scheme),
+        groups: groups(tallies, scheme, &sparse, options.bootstrap.as_ref()),
     }
 }
 
@@ -240,15 +241,7 @@ fn summarize_level(
         }
     }
     let table = table_of(&total);
-    let intervals: Vec<Option<[f64; 2]>> = match &options.bootstrap {
-        Some(bootstrap) if !sparse.is_empty() => {
-            tally_bootstrap(sparse, k * k, &statistics, bootstrap)
-                .into_iter()
-                .map(|r| r.and_then(|r| r.ci))
-                .collect()
-        }
-        _ => vec![None; statistics.len()],
-    };
+    let intervals = intervals(sparse, k, &statistics, options.bootstrap.as_ref());
     let estimate = |i: usize, value: Option<f64>| Estimate {
         value,
         ci95: value.and(intervals[i]),
@@ -287,8 +280,32 @@ fn summarize_level(
     }
 }
 
-/// Agreement by ROI, slide, hospital and fold, at each level.
-fn groups(tallies: &RegionTallies, scheme: &RegionScheme) -> Vec<RegionGroupRow> {
+/// The bootstrap intervals over ROIs of `statistics` (none without a bootstrap or ROIs).
+fn intervals(
+    sparse: &[Vec<(u32, f64)>],
+    k: usize,
+    statistics: &[TallyStatistic<'_>],
+    bootstrap: Option<&BootstrapOptions>,
+) -> Vec<Option<[f64; 2]>> {
+    match bootstrap {
+        Some(bootstrap) if !sparse.is_empty() => {
+            tally_bootstrap(sparse, k * k, statistics, bootstrap)
+                .into_iter()
+                .map(|r| r.and_then(|r| r.ci))
+                .collect()
+        }
+        _ => vec![None; statistics.len()],
+    }
+}
+
+/// Agreement by ROI, slide, hospital and fold, at each level; a group of two ROIs or more
+/// has bootstrap intervals over its ROIs.
+fn groups(
+    tallies: &RegionTallies,
+    scheme: &RegionScheme,
+    sparse: &[Vec<(u32, f64)>],
+    bootstrap: Option<&BootstrapOptions>,
+) -> Vec<RegionGroupRow> {
     let k = scheme.len(RegionLevel::Raw);
     let keys: [GroupKey; 4] = [
         ("roi", |r| Some(r.roi.clone())),
@@ -298,29 +315,51 @@ fn groups(tallies: &RegionTallies, scheme: &RegionScheme) -> Vec<RegionGroupRow>
     ];
     let mut rows = Vec::new();
     for (by, key) in keys {
-        let mut grouped: BTreeMap<String, (usize, Vec<f64>)> = BTreeMap::new();
-        for roi in &tallies.rois {
+        // Each group's ROIs (positions) and summed raw tally.
+        let mut grouped: BTreeMap<String, (Vec<usize>, Vec<f64>)> = BTreeMap::new();
+        for (i, roi) in tallies.rois.iter().enumerate() {
             let Some(group) = key(roi) else { continue };
             let entry = grouped
                 .entry(group)
-                .or_insert_with(|| (0, vec![0.0; k * k]));
-            entry.0 += 1;
+                .or_insert_with(|| (Vec::new(), vec![0.0; k * k]));
+            entry.0.push(i);
             for (sum, &c) in entry.1.iter_mut().zip(&roi.tally.counts) {
                 *sum += c as f64;
             }
         }
         for level in RegionLevel::ALL {
-            for (group, (rois, raw)) in &grouped {
-                let table = level_table(scheme, raw, level);
+            let table_of = move |raw: &[f64]| level_table(scheme, raw, level);
+            let statistics: [Statistic<'_>; 3] = [
+                Box::new(move |raw| accuracy(&table_of(raw))),
+                Box::new(move |raw| kappa(&table_of(raw))),
+                Box::new(move |raw| mean_dice(&table_of(raw))),
+            ];
+            let statistics: Vec<TallyStatistic<'_>> = statistics
+                .iter()
+                .map(|s| s.as_ref() as TallyStatistic<'_>)
+                .collect();
+            for (group, (members, raw)) in &grouped {
+                let values: Vec<Option<f64>> = statistics.iter().map(|s| s(raw)).collect();
+                let ci = if members.len() >= 2 {
+                    let tallies: Vec<Vec<(u32, f64)>> =
+                        members.iter().map(|&i| sparse[i].clone()).collect();
+                    intervals(&tallies, k, &statistics, bootstrap)
+                } else {
+                    vec![None; 3]
+                };
+                let estimate = |i: usize| Estimate {
+                    value: values[i],
+                    ci95: values[i].and(ci[i]),
+                };
                 rows.push(RegionGroupRow {
                     by,
                     group: group.clone(),
                     level,
-                    rois: *rois,
+                    rois: members.len(),
                     pixels: raw.iter().sum::<f64>() as u64,
-                    accuracy: accuracy(&table),
-                    kappa: kappa(&table),
-                    mean_dice: mean_dice(&table),
+                    accuracy: estimate(0),
+                    kappa: estimate(1),
+                    mean_dice: estimate(2),
                 });
             }
         }

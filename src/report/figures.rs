@@ -38,6 +38,26 @@ pub(super) fn later<'a, C: Chart + Send + 'a>(
     Box::new(move || named(&name, &caption, &chart, size))
 }
 
+/// A figure to render later as PNG only (an overlay: an SVG of its cells would be large).
+pub(super) fn later_raster<'a, C: Chart + Send + 'a>(
+    name: &str,
+    caption: &str,
+    chart: C,
+    size: (u32, u32),
+) -> Pending<'a> {
+    let (name, caption) = (name.to_string(), caption.to_string());
+    Box::new(move || {
+        let figure = crate::plots::render_png(&chart, size)
+            .map_err(|e| Error::encode(format!("the figure {name}"), e))?;
+        Ok(NamedFigure {
+            name,
+            caption,
+            figure,
+            raster_only: true,
+        })
+    })
+}
+
 /// Renders the pending figures, in parallel, in their order.
 pub(super) fn render_all(pending: Vec<Pending<'_>>) -> Result<Vec<NamedFigure>> {
     use rayon::prelude::*;
@@ -351,17 +371,12 @@ pub fn comparison_figures(
         }
     }
     for (index, overlay) in overlays.iter().enumerate() {
-        figures.push(Box::new(move || {
-            let name = format!("overlay_{}", index + 1);
-            let figure = crate::plots::render_png(overlay, (760, 820))
-                .map_err(|e| Error::encode(format!("the figure {name}"), e))?;
-            Ok(NamedFigure {
-                name,
-                caption: overlay.title.clone(),
-                figure,
-                raster_only: true,
-            })
-        }));
+        figures.push(later_raster(
+            &format!("overlay_{}", index + 1),
+            &overlay.title,
+            overlay.clone(),
+            (760, 820),
+        ));
     }
     render_all(figures)
 }

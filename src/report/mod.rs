@@ -224,6 +224,8 @@ pub fn write_conventions(
 pub fn write_regions(
     dir: &Path,
     report: &crate::regions::summary::RegionReport,
+    overlays: &[crate::regions::overlay::RoiDisagreement],
+    formats: ExtraFormats,
 ) -> Result<Vec<PathBuf>> {
     use crate::tables::regions as t;
     let mut frames = [
@@ -236,13 +238,25 @@ pub fn write_regions(
     let mut written = vec![json_path];
     let mut listed = vec!["summary.json".to_string()];
     write_tables(dir, &mut frames, &mut listed, &mut written)?;
-    let (index, figure_files) =
-        write_figures(dir, &figures::render_all(regions::region_figures(report))?)?;
+    let figures = figures::render_all(regions::region_figures(report, overlays))?;
+    let (index, figure_files) = write_figures(dir, &figures)?;
     written.extend(figure_files);
     let markdown = regions::regions_markdown(report, &index, &listed);
     let markdown_path = dir.join("report.md");
     write_atomic(&markdown_path, markdown.as_bytes())?;
     written.push(markdown_path);
+    let title = format!(
+        "nucagree regions: {} against the reference {}",
+        report.a, report.b
+    );
+    let tables = [(
+        regions::headline_table(report),
+        format!("{title}: pixel agreement at each class level (95% bootstrap intervals over ROIs)"),
+        "tab:nucagree-regions",
+    )];
+    written.extend(write_extra_formats(
+        dir, formats, &title, &markdown, &figures, &tables,
+    )?);
     Ok(written)
 }
 
@@ -251,6 +265,7 @@ pub fn write_regions(
 pub fn write_region_study(
     dir: &Path,
     report: &crate::regions::study::RegionStudyReport,
+    formats: ExtraFormats,
 ) -> Result<Vec<PathBuf>> {
     let mut frames = [("pairwise", crate::tables::regions::study_pairwise(report)?)];
     let json_path = dir.join("summary.json");
@@ -262,6 +277,25 @@ pub fn write_region_study(
     let markdown_path = dir.join("report.md");
     write_atomic(&markdown_path, markdown.as_bytes())?;
     written.push(markdown_path);
+    let title = format!(
+        "nucagree regions: a study of {} raters",
+        report.raters.len()
+    );
+    let tables = [(
+        regions::study_headline_table(report),
+        format!(
+            "{title}: agreement on pixels at each class level (95% bootstrap intervals over ROIs)"
+        ),
+        "tab:nucagree-region-study",
+    )];
+    written.extend(write_extra_formats(
+        dir,
+        formats,
+        &title,
+        &markdown,
+        &[],
+        &tables,
+    )?);
     Ok(written)
 }
 

@@ -2,9 +2,10 @@
 //! confusion matrix (rows the reference), agreement by slide, hospital and fold, what was
 //! left out, the methods paragraph (written from the parameters used) and the figures.
 
-use super::figures::{later, Pending};
+use super::figures::{later, later_raster, Pending};
 use super::markdown::{count, embed, number, FigureIndex, Table};
-use crate::plots::{BarSeries, Bars, ColourScale, Heatmap};
+use crate::plots::{category_rgb, BarSeries, Bars, ColourScale, Heatmap, RasterOverlay};
+use crate::regions::overlay::RoiDisagreement;
 use crate::regions::summary::{Estimate, RegionLevelSummary, RegionReport};
 use std::fmt::Write as _;
 
@@ -29,8 +30,88 @@ fn held(l: &RegionLevelSummary) -> Vec<usize> {
         .collect()
 }
 
-/// The figures: per level, the confusion matrix as row shares and the per-class Dice.
-pub(super) fn region_figures(report: &RegionReport) -> Vec<Pending<'_>> {
+/// `from` moved toward `to` by `t` (0 to 1).
+fn blend(from: [u8; 3], to: [u8; 3], t: f64) -> [u8; 3] {
+    let t = t.clamp(0.0, 1.0);
+    let channel =
+        |i: usize| (f64::from(from[i]) + (f64::from(to[i]) - f64::from(from[i])) * t).round() as u8;
+    [channel(0), channel(1), channel(2)]
+}
+
+const WHITE: [u8; 3] = [255, 255, 255];
+const LEFT_OUT: [u8; 3] = [190, 190, 190];
+const DIFFER: [u8; 3] = [0, 0, 0];
+
+/// An ROI's disagreement drawn: the image (faded), or else the reference's main classes
+/// (faded), darkened by the share of each cell's pixels whose main classes differ; pixels
+/// left out grey.
+pub(super) fn disagreement_chart(d: &RoiDisagreement) -> RasterOverlay {
+    // Okabe-Ito without sky blue early (faded, it is hard to tell from blue).
+    const ORDER: [usize; 8] = [0, 1, 2, 3, 6, 4, 5, 7];
+    let class_colour = |c: usize| blend(category_rgb(ORDER[c % ORDER.len()]), WHITE, 0.45);
+    let cells = (0..d.disagreement.len())
+        .map(|cell| {
+            let background = match (&d.image, d.reference[cell]) {
+                (Some(image), _) => blend(image[cell], WHITE, 0.4),
+                (None, Some(class)) => class_colour(class),
+                (None, None) => LEFT_OUT,
+            };
+            match d.disagreement[cell] {
+                Some(share) => blend(background, DIFFER, 0.85 * share),
+                None => blend(background, LEFT_OUT, 0.8),
+            }
+        })
+        .collect();
+    let mut legend: Vec<([u8; 3], String)> = Vec::new();
+    if d.image.is_none() {
+        let mut shown: Vec<usize> = d.reference.iter().flatten().copied().collect();
+        shown.sort_unstable();
+        shown.dedup();
+        legend.extend(
+            shown
+                .into_iter()
+                .map(|c| (class_colour(c), format!("reference: {}", d.classes[c]))),
+        );
+    }
+    legend.push((blend(WHITE, DIFFER, 0.85), "main classes differ".into()));
+    legend.push((LEFT_OUT, "left out (outside a ROI, or ignored)".into()));
+    // The full name goes into the caption; the title keeps to the figure's width.
+    let name: String = if d.roi.chars().count() > 44 {
+        d.roi.chars().take(43).chain(std::iter::once('…')).collect()
+    } else {
+        d.roi.clone()
+    };
+    RasterOverlay {
+        title: format!(
+            "{name}: {} of pixels agree",
+            d.accuracy
+                .map_or("—".to_string(), |a| format!("{:.1}%", 100.0 * a))
+        ),
+        width: d.width,
+        height: d.height,
+        scale: d.scale,
+        columns: d.columns,
+        rows: d.rows,
+        cells,
+        legend,
+        note: format!(
+            "one cell per {0} × {0} px; darker: a larger share of the cell's pixels differ{1}",
+            d.scale,
+            if d.image.is_some() {
+                "; the ROI image beneath"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+/// The figures: per level, the confusion matrix as row shares and the per-class Dice; then
+/// the overlays.
+pub(super) fn region_figures<'a>(
+    report: &'a RegionReport,
+    overlays: &'a [RoiDisagreement],
+) -> Vec<Pending<'a>> {
     let mut pending = Vec::new();
     for l in &report.levels {
         let shown = held(l);
@@ -91,6 +172,25 @@ pub(super) fn region_figures(report: &RegionReport) -> Vec<Pending<'_>> {
             &format!("Dice per class at the {} level", l.level.name()),
             bars,
             (900, 140 + 34 * k as u32),
+        ));
+    }
+    for (index, overlay) in overlays.iter().enumerate() {
+        let chart = disagreement_chart(overlay);
+        let width = 760u32;
+        let plot_height = (f64::from(width - 94) * f64::from(overlay.height)
+            / f64::from(overlay.width.max(1)))
+        .round() as u32;
+        let legend_height = 16 + 26 * (chart.legend.len().div_ceil(2) as u32 + 1);
+        let caption = format!(
+            "{}: main classes agree on {} of pixels",
+            overlay.roi,
+            number(overlay.accuracy.map(|a| 100.0 * a), 1) + "%"
+        );
+        pending.push(later_raster(
+            &format!("overlay_{}", index + 1),
+            &caption,
+            chart,
+            (width, (plot_height + 110 + legend_height).min(2400)),
         ));
     }
     pending
@@ -178,14 +278,15 @@ fn level_section(
         writeln!(out, "\nBy {by}:\n").unwrap();
         let mut table =
             Table::with_left_columns(&[by, "ROIs", "pixels", "accuracy", "κ", "mean Dice"], 1);
+        // Intervals over the group's ROIs (none for a group of one ROI).
         for g in rows {
             table.row(vec![
                 g.group.clone(),
                 count(g.rois),
                 count(g.pixels as usize),
-                number(g.accuracy, 3),
-                number(g.kappa, 3),
-                number(g.mean_dice, 3),
+                with_interval(&g.accuracy),
+                with_interval(&g.kappa),
+                with_interval(&g.mean_dice),
             ]);
         }
         out.push_str(&table.render());
@@ -214,7 +315,7 @@ fn methods(report: &RegionReport) -> String {
     match &p.bootstrap {
         Some(b) => write!(
             text,
-            "Pixels of one ROI are not independent, so no pixel-level standard error is given: 95% intervals come from a cluster bootstrap over ROIs ({} replicates, {}, seed {}).",
+            "Pixels of one ROI are not independent, so no pixel-level standard error is given: 95% intervals come from a cluster bootstrap over ROIs ({} replicates, {}, seed {}); a slide, hospital or fold resamples its own ROIs, and one of a single ROI has no interval.",
             b.replicates,
             match b.method {
                 crate::stats::bootstrap::IntervalMethod::Bca => "bias-corrected and accelerated",
@@ -229,6 +330,21 @@ fn methods(report: &RegionReport) -> String {
         write!(text, " Areas are in µm² at {m} µm per pixel.").unwrap();
     }
     text
+}
+
+/// Pixel accuracy, kappa and mean Dice at each level, with their intervals.
+pub(super) fn headline_table(report: &RegionReport) -> Table {
+    let mut headline =
+        Table::with_left_columns(&["level", "pixel accuracy", "κ (pixels)", "mean Dice"], 1);
+    for l in &report.levels {
+        headline.row(vec![
+            l.level.name().into(),
+            with_interval(&l.accuracy),
+            with_interval(&l.kappa),
+            with_interval(&l.mean_dice),
+        ]);
+    }
+    headline
 }
 
 /// The report as Markdown.
@@ -247,19 +363,19 @@ pub fn regions_markdown(report: &RegionReport, figures: &FigureIndex, files: &[S
         count(c.pixels_ignored as usize)
     )
     .unwrap();
-    let mut headline =
-        Table::with_left_columns(&["level", "pixel accuracy", "κ (pixels)", "mean Dice"], 1);
-    for l in &report.levels {
-        headline.row(vec![
-            l.level.name().into(),
-            with_interval(&l.accuracy),
-            with_interval(&l.kappa),
-            with_interval(&l.mean_dice),
-        ]);
-    }
-    out.push_str(&headline.render());
+    out.push_str(&headline_table(report).render());
     for l in &report.levels {
         level_section(&mut out, report, l, figures);
+    }
+    if figures.get("overlay_1").is_some() {
+        out.push_str("\n## Where they disagree\n\nThe ROIs whose main classes agree on the smallest share of pixels, lowest first: each cell darkened by the share of its pixels whose main classes differ, over the ROI image where one was found beside the masks (else the reference's main classes).\n");
+        for index in 1.. {
+            let name = format!("overlay_{index}");
+            if figures.get(&name).is_none() {
+                break;
+            }
+            embed(&mut out, figures, &name);
+        }
     }
     out.push_str("\n## Data quality\n\n");
     writeln!(
@@ -309,17 +425,8 @@ fn footer(out: &mut String, files: &[String]) {
     }
 }
 
-/// The report of a multi-rater study of region masks, as Markdown.
-pub fn region_study_markdown(
-    report: &crate::regions::study::RegionStudyReport,
-    files: &[String],
-) -> String {
-    let mut out = format!(
-        "# Agreement of {} raters on tissue regions\n\n{} ROIs annotated by at least two raters; raters: {}.\n\n",
-        report.raters.len(),
-        count(report.rois),
-        report.raters.join(", ")
-    );
+/// Fleiss' kappa and Krippendorff's alpha at each level, with their intervals.
+pub(super) fn study_headline_table(report: &crate::regions::study::RegionStudyReport) -> Table {
     let mut table = Table::with_left_columns(
         &[
             "level",
@@ -337,7 +444,21 @@ pub fn region_study_markdown(
             with_interval(&l.krippendorff_alpha),
         ]);
     }
-    out.push_str(&table.render());
+    table
+}
+
+/// The report of a multi-rater study of region masks, as Markdown.
+pub fn region_study_markdown(
+    report: &crate::regions::study::RegionStudyReport,
+    files: &[String],
+) -> String {
+    let mut out = format!(
+        "# Agreement of {} raters on tissue regions\n\n{} ROIs annotated by at least two raters; raters: {}.\n\n",
+        report.raters.len(),
+        count(report.rois),
+        report.raters.join(", ")
+    );
+    out.push_str(&study_headline_table(report).render());
     for l in &report.levels {
         writeln!(
             out,

@@ -78,9 +78,15 @@ pub fn groups(report: &RegionReport) -> Result<DataFrame> {
         .map("level", g, |r| r.level.name().to_string())
         .map("rois", g, |r| r.rois as u64)
         .map("pixels", g, |r| r.pixels)
-        .map("accuracy", g, |r| r.accuracy)
-        .map("kappa", g, |r| r.kappa)
-        .map("mean_dice", g, |r| r.mean_dice);
+        .map("accuracy", g, |r| r.accuracy.value)
+        .map("accuracy_ci_low", g, |r| r.accuracy.ci95.map(|c| c[0]))
+        .map("accuracy_ci_high", g, |r| r.accuracy.ci95.map(|c| c[1]))
+        .map("kappa", g, |r| r.kappa.value)
+        .map("kappa_ci_low", g, |r| r.kappa.ci95.map(|c| c[0]))
+        .map("kappa_ci_high", g, |r| r.kappa.ci95.map(|c| c[1]))
+        .map("mean_dice", g, |r| r.mean_dice.value)
+        .map("mean_dice_ci_low", g, |r| r.mean_dice.ci95.map(|c| c[0]))
+        .map("mean_dice_ci_high", g, |r| r.mean_dice.ci95.map(|c| c[1]));
     c.frame("the table by group")
 }
 
