@@ -498,3 +498,150 @@ fn groups_have_intervals_over_their_rois_and_the_worst_rois_are_drawn() {
     let latex = std::fs::read_to_string(out.join("tables.tex")).unwrap();
     assert!(latex.contains("\\label{tab:nucagree-regions}"), "{latex}");
 }
+
+/// A NuCLS CSV row: a 10 x 10 box centred at (cx, cy).
+fn box_row(i: usize, class: &str, cx: f64, cy: f64) -> String {
+    let (x0, y0, x1, y1) = (cx - 5.0, cy - 5.0, cx + 5.0, cy + 5.0);
+    format!("{i},{class},,,rectangle,{x0},{y0},{x1},{y1},\"{x0},{x1},{x1},{x0},{x0}\",\"{y0},{y0},{y1},{y1},{y0}\"\n")
+}
+
+/// A larger mask of a slide, named with its offset as BCSS names it, places a NuCLS FOV by its
+/// name: a nucleus at (x, y) of the FOV image lies at base pixel (left + x / 1.25, top + y /
+/// 1.25), and on a 0.25 µm/px mask at that minus the offset; `--mask-mpp` rescales.
+#[test]
+fn nuclei_are_placed_on_a_larger_slide_mask_by_the_fov_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    const HEADER: &str = ",raw_classification,main_classification,super_classification,type,xmin,ymin,xmax,ymax,coords_x,coords_y\n";
+    let placed =
+        "TCGA-A1-A0SP-DX1_id-5ea4095addda5f8398977ebc_left-1000_top-2000_bottom-2200_right-1200";
+    let elsewhere =
+        "TCGA-E2-A1B1-DX1_id-5ea4095addda5f8398977ebd_left-10_top-20_bottom-300_right-310";
+    let write = |path: std::path::PathBuf, text: String| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    // Truth: n1 at (25, 25) -> mask (20, 20) tumor; n2 at (100, 25) -> (80, 20) stroma;
+    // n3 at (25, 112.5) -> (20, 90) outside the ROI.
+    write(
+        root.join(format!("truth/csv/{placed}.csv")),
+        HEADER.to_string()
+            + &box_row(0, "tumor", 25.0, 25.0)
+            + &box_row(1, "fibroblast", 100.0, 25.0)
+            + &box_row(2, "tumor", 25.0, 112.5),
+    );
+    // Prediction: n1 and n3 found, n2 missed, a false positive at (75, 25) -> (60, 20) stroma.
+    write(
+        root.join(format!("pred/csv/{placed}.csv")),
+        HEADER.to_string()
+            + &box_row(0, "tumor", 25.0, 25.0)
+            + &box_row(1, "lymphocyte", 75.0, 25.0)
+            + &box_row(2, "tumor", 25.0, 112.5),
+    );
+    for set in ["truth", "pred"] {
+        write(
+            root.join(format!("{set}/csv/{elsewhere}.csv")),
+            HEADER.to_string() + &box_row(0, "tumor", 50.0, 50.0),
+        );
+    }
+    // 100 x 100 at 0.25 µm/px: tumor left of x = 50, stroma right, outside from y = 80.
+    let masks = root.join("masks");
+    std::fs::create_dir_all(&masks).unwrap();
+    let codes: Vec<u8> = (0..100 * 100)
+        .map(|i| match (i % 100, i / 100) {
+            (_, y) if y >= 80 => 0,
+            (x, _) if x < 50 => 1,
+            _ => 2,
+        })
+        .collect();
+    write_mask(
+        &masks.join("TCGA-A1-A0SP-DX1_xmin1000_ymin2000_MPP-0.2500.png"),
+        100,
+        100,
+        &codes,
+    );
+    // Another ROI of the slide, far away: decoded, holding none of the nuclei.
+    write_mask(
+        &masks.join("TCGA-A1-A0SP-DX1_xmin9000_ymin9000_MPP-0.2500.png"),
+        4,
+        4,
+        &[1; 16],
+    );
+    let run = |extra: &[&str], out: &str| -> Value {
+        let out = root.join(out);
+        let (truth, pred) = (root.join("truth"), root.join("pred"));
+        let mut args: Vec<String> = [
+            "score",
+            "--truth",
+            truth.to_str().unwrap(),
+            "--pred",
+            pred.to_str().unwrap(),
+            "--region-masks",
+            masks.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--overlays",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        common::run_ok(&args, None);
+        common::summary(&out)["region_strata"].clone()
+    };
+    let counts = |strata: &Value, region: &str| -> (u64, u64, u64) {
+        strata["strata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["region"] == region)
+            .map(|s| {
+                (
+                    s["tp"].as_u64().unwrap(),
+                    s["fp"].as_u64().unwrap(),
+                    s["fn"].as_u64().unwrap(),
+                )
+            })
+            .unwrap_or((0, 0, 0))
+    };
+    let strata = run(&[], "base");
+    assert_eq!(counts(&strata, "tumor"), (1, 0, 0));
+    assert_eq!(counts(&strata, "stroma"), (0, 1, 1));
+    assert_eq!(strata["outside_regions"], 1);
+    assert_eq!(strata["without_mask"], 1);
+    assert_eq!(strata["fovs_with_masks"], 1);
+    assert_eq!(strata["fovs_on_slide_masks"], 1);
+    let report = std::fs::read_to_string(root.join("base/report.md")).unwrap();
+    assert!(
+        report.contains("(left + x / 1.25, top + y / 1.25)"),
+        "{report}"
+    );
+    // At 0.5 µm/px the mask covers twice the slide: every nucleus falls in its tumor half.
+    let strata = run(&["--mask-mpp", "0.5"], "coarse");
+    assert_eq!(counts(&strata, "tumor"), (2, 1, 1));
+    assert_eq!(strata["outside_regions"], 0);
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .args([
+            "score",
+            "--truth",
+            root.join("truth").to_str().unwrap(),
+            "--pred",
+            root.join("pred").to_str().unwrap(),
+            "--region-masks",
+            masks.to_str().unwrap(),
+            "--mask-mpp",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--mask-mpp 0: expected a positive"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

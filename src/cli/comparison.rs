@@ -10,7 +10,7 @@ use super::output::OutputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::comparison::figure::Figure;
-use nucagree::comparison::region_strata::region_strata;
+use nucagree::comparison::region_strata::{region_strata, MaskPlacement};
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
 use nucagree::comparison::{AmbiguousMode, ClassRoles};
 use nucagree::conventions::Convention;
@@ -19,6 +19,7 @@ use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::crowd;
 use nucagree::matching::pairing::FovPairing;
 use nucagree::matching::tiles::TileSize;
+use nucagree::model::whole_slide::NameScale;
 use nucagree::model::{AnnotationSet, ClassLevel};
 use nucagree::report::{self, ExtraFormats};
 use std::path::{Path, PathBuf};
@@ -92,11 +93,29 @@ struct CommonArgs {
     /// (`properties.fov` names the FOV a region belongs to; without it, every FOV's).
     #[arg(long, value_name = "FILE")]
     roi: Option<PathBuf>,
-    /// Tissue-region masks (BCSS codes, one PNG or TIFF per FOV named by the FOV, in its
-    /// pixels; the codes from `gtruth_codes.tsv` beside them, else BCSS's): detection and
-    /// classification by region, in `by_region.csv` and the report.
+    /// Tissue-region masks (BCSS codes, PNG or TIFF; the codes from `gtruth_codes.tsv`
+    /// beside them, else BCSS's): one per FOV named by the FOV, on its image's grid, or larger
+    /// masks of the slides named as BCSS names them (`{slide}_xmin{x}_ymin{y}_MPP-{m}`), on
+    /// which a NuCLS FOV name places the FOV. Detection and classification by region, in
+    /// `by_region.csv` and the report.
     #[arg(long, value_name = "DIR")]
     region_masks: Option<PathBuf>,
+    /// µm per pixel of the region masks (default: a BCSS name's `_MPP-`, else the
+    /// annotations' for a mask named by its FOV, the slide's base for a mask with an offset).
+    #[arg(long, value_name = "UM", requires = "region_masks")]
+    mask_mpp: Option<f64>,
+    /// µm per pixel of the annotations, to place nuclei on region masks (NuCLS: 0.2).
+    #[arg(
+        long,
+        value_name = "UM",
+        default_value_t = 0.2,
+        requires = "region_masks"
+    )]
+    annotation_mpp: f64,
+    /// FOV image pixels per slide base pixel, to place a NuCLS FOV on a larger mask of its
+    /// slide by its name (NuCLS: 1.25, 0.2 µm/px images of 0.25 µm/px slides).
+    #[arg(long, value_name = "S", default_value_t = NameScale::NUCLS.get(), requires = "region_masks")]
+    name_scale: f64,
     #[command(flatten)]
     conventions: ConventionArgs,
     #[command(flatten)]
@@ -131,6 +150,8 @@ pub struct ComparisonJob {
     pub run: RunArgs,
     /// `--region-masks`: the folder of region masks to stratify by.
     pub region_masks: Option<PathBuf>,
+    /// How nuclei are placed on the region masks.
+    pub mask_placement: MaskPlacement,
 }
 
 impl ComparisonJob {
@@ -151,6 +172,7 @@ impl ComparisonJob {
             formats: ExtraFormats::default(),
             run: RunArgs::default(),
             region_masks: None,
+            mask_placement: MaskPlacement::default(),
         }
     }
 }
@@ -243,6 +265,30 @@ impl CommonArgs {
             formats: self.output.formats(),
             run: self.run,
             region_masks: self.region_masks.clone(),
+            mask_placement: self.mask_placement()?,
+        })
+    }
+
+    fn mask_placement(&self) -> Result<MaskPlacement> {
+        let positive = |value: f64, flag: &str, what: &str| -> Result<f64> {
+            anyhow::ensure!(
+                value.is_finite() && value > 0.0,
+                "{flag} {value}: expected a positive number of {what}"
+            );
+            Ok(value)
+        };
+        Ok(MaskPlacement {
+            annotation_mpp: positive(self.annotation_mpp, "--annotation-mpp", "µm per pixel")?,
+            mask_mpp: self
+                .mask_mpp
+                .map(|m| positive(m, "--mask-mpp", "µm per pixel"))
+                .transpose()?,
+            name_scale: NameScale::new(self.name_scale).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--name-scale {}: expected a positive number of image pixels per slide pixel",
+                    self.name_scale
+                )
+            })?,
         })
     }
 }
@@ -321,6 +367,7 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
             &options.matching,
             &masks,
             &scheme,
+            &job.mask_placement,
             job.read.max_image_pixels,
         )?);
     }

@@ -1,8 +1,13 @@
 //! Nuclei within tissue regions (`compare`/`score --region-masks DIR`): the NuCLS and BCSS
-//! studies joined. Each FOV's region mask (a BCSS-coded PNG or TIFF named by the FOV, in the
-//! FOV image's pixel grid) gives every nucleus a region: a pair and an unmatched reference
-//! nucleus take the region under the reference nucleus's centroid, an unmatched nucleus of A
-//! the region under its own. Per main region class (BCSS's tumor, stroma, inflammatory,
+//! studies joined. Region masks (BCSS-coded PNG or TIFF) give every nucleus a region: a pair
+//! and an unmatched reference nucleus take the region under the reference nucleus's centroid,
+//! an unmatched nucleus of A the region under its own. A mask is either named by the FOV and
+//! lies on the FOV image's pixel grid (scaled by annotation µm per pixel over mask µm per
+//! pixel), or is a larger mask of the FOV's slide named as BCSS names them
+//! (`{slide}_xmin{x}_ymin{y}[_MPP-{m}]`, the offset in the slide's base pixels): a NuCLS FOV
+//! name places the FOV image in the slide (`left`, `top`, at [`NameScale`] image pixels per
+//! base pixel, as `convert --whole-slide` does), so a nucleus at `(x, y)` lies at base pixel
+//! `(left + x / scale, top + y / scale)` and at mask pixel `(base − offset) · base µm / mask µm`. Per main region class (BCSS's tumor, stroma, inflammatory,
 //! necrosis, other), detection (TP, FP, FN, precision, recall, F1) and classification of the
 //! pairs at the nuclei's main level (accuracy, Cohen's kappa): whether lymphocytes are agreed
 //! on as well inside tumor as inside stroma. Every nucleus counts here, the ambiguous classes
@@ -10,11 +15,12 @@
 //! are counted apart.
 
 use crate::error::Result;
-use crate::ingest::region_masks::{read_region_mask, RegionIndex, RegionMask};
+use crate::ingest::region_masks::{read_region_mask, RegionFile, RegionIndex, RegionMask};
 use crate::matching::pairing::FovPairing;
 use crate::matching::{match_fov, FovMatch, MatchOptions};
-use crate::model::region_scheme::{RegionLevel, RegionScheme};
-use crate::model::{AnnotationSet, ClassLevel, Fov};
+use crate::model::region_scheme::{CodeMeaning, RegionLevel, RegionScheme};
+use crate::model::whole_slide::NameScale;
+use crate::model::{AnnotationSet, ClassLevel, Fov, NuclsFovName};
 use crate::stats::cohen::{cohen_kappa_of_labels, KappaWeights};
 use crate::stats::detection::{Detection, DetectionCounts};
 use rayon::prelude::*;
@@ -44,6 +50,38 @@ pub struct RegionStrata {
     pub without_mask: u64,
     /// FOVs with a mask.
     pub fovs_with_masks: usize,
+    /// FOVs placed on a larger mask of their slide (by their name and the mask's offset).
+    pub fovs_on_slide_masks: usize,
+    pub placement: MaskPlacement,
+}
+
+/// How nuclei are placed on region masks.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MaskPlacement {
+    /// µm per pixel of the annotations (NuCLS: 0.2).
+    pub annotation_mpp: f64,
+    /// µm per pixel of every mask; `None`: a BCSS name's `_MPP-`, else the annotations' (a
+    /// mask named by its FOV) or the slide's base (a mask with an offset).
+    pub mask_mpp: Option<f64>,
+    /// FOV image pixels per slide base pixel.
+    pub name_scale: NameScale,
+}
+
+impl Default for MaskPlacement {
+    fn default() -> MaskPlacement {
+        MaskPlacement {
+            annotation_mpp: 0.2,
+            mask_mpp: None,
+            name_scale: NameScale::NUCLS,
+        }
+    }
+}
+
+impl MaskPlacement {
+    /// µm per pixel of the slide's base pixels.
+    pub fn base_mpp(&self) -> f64 {
+        self.annotation_mpp * self.name_scale.get()
+    }
 }
 
 /// A region's counts: TP, FP, FN, and the pairs' classes in A and in B.
@@ -56,20 +94,48 @@ struct Counts {
     classes_b: Vec<String>,
 }
 
-/// One FOV's nuclei by region: see [`region_strata`].
-type FovStrata = (Vec<(usize, bool, Option<(String, String)>)>, u64, u64, bool);
-
-/// Where a nucleus falls: a main region index, or outside.
-fn region_at(mask: &RegionMask, scheme: &RegionScheme, point: [f64; 2]) -> Option<usize> {
-    let (x, y) = (point[0].floor(), point[1].floor());
-    if x < 0.0 || y < 0.0 || x >= f64::from(mask.width) || y >= f64::from(mask.height) {
-        return None;
-    }
-    let code = mask.codes[y as usize * mask.width as usize + x as usize];
-    scheme
-        .class_of_code(code)
-        .map(|raw| scheme.index(raw, RegionLevel::Main))
+/// What a placed nucleus is: a pair (with its main classes in A and B), or unmatched.
+enum Kind {
+    Pair(String, String),
+    OnlyA,
+    OnlyB,
 }
+
+/// A nucleus to place: its point in the FOV image's pixels and what it is.
+struct Item {
+    point: [f64; 2],
+    kind: Kind,
+}
+
+/// Where a point falls on a mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spot {
+    /// Off the mask's raster.
+    Off,
+    /// On it, outside the ROI or under the ignore code.
+    LeftOut,
+    /// In a main region class.
+    Region(usize),
+}
+
+/// Where the mask pixel `point` falls.
+fn spot(mask: &RegionMask, scheme: &RegionScheme, point: [f64; 2]) -> Spot {
+    let (x, y) = (point[0].floor(), point[1].floor());
+    if !(x >= 0.0 && y >= 0.0 && x < f64::from(mask.width) && y < f64::from(mask.height)) {
+        return Spot::Off;
+    }
+    match scheme.meaning(mask.codes[y as usize * mask.width as usize + x as usize]) {
+        CodeMeaning::Class(raw) => Spot::Region(scheme.index(raw, RegionLevel::Main)),
+        _ => Spot::LeftOut,
+    }
+}
+
+/// Each FOV's nuclei placed: a region (or `None`, left out) per item; `None` for a FOV no
+/// mask covers.
+type Placed = Option<Vec<Option<usize>>>;
+
+/// A slide's masks with an offset, and its FOVs (by position) with their names.
+type SlideMasks<'a> = (Vec<&'a RegionFile>, Vec<(usize, NuclsFovName)>);
 
 /// Matches each FOV again and counts its nuclei by region.
 pub fn region_strata(
@@ -78,6 +144,7 @@ pub fn region_strata(
     matching: &MatchOptions,
     masks: &RegionIndex,
     scheme: &RegionScheme,
+    placement: &MaskPlacement,
     max_pixels: u64,
 ) -> Result<RegionStrata> {
     let shared = FovPairing::of(&a.fov_names(), &b.fov_names()).shared;
@@ -86,57 +153,123 @@ pub fn region_strata(
             .name(fov.nuclei[i as usize].class.id, ClassLevel::Main)
             .to_string()
     };
-    // Per FOV: (region, only in A, the pair's classes) of each nucleus placed, those outside,
-    // those without a mask, whether it had one.
-    let per_fov: Vec<FovStrata> = shared
+    let items: Vec<(&Fov, Vec<Item>)> = shared
         .par_iter()
-        .map(|&(i, j)| -> Result<_> {
+        .map(|&(i, j)| {
             let (fa, fb) = (&a.fovs[i], &b.fovs[j]);
             let matched: FovMatch = match_fov(fa, fb, matching);
-            let count = matched.pairs.len() + matched.unmatched_a.len() + matched.unmatched_b.len();
-            let Some(file) = masks.file(&fb.name) else {
-                return Ok((Vec::new(), 0, count as u64, false));
-            };
-            let mask = read_region_mask(&file.path, max_pixels)?;
-            let mut counted = Vec::new();
-            let mut outside = 0;
             let centre = |fov: &Fov, i: u32| fov.nuclei[i as usize].shape.centroid();
-            let mut add =
-                |point: [f64; 2], is_pair: Option<(String, String)>, only_a: bool| match region_at(
-                    &mask, scheme, point,
-                ) {
-                    Some(region) => counted.push((region, only_a, is_pair)),
-                    None => outside += 1,
-                };
+            let mut items = Vec::new();
             for p in &matched.pairs {
-                add(centre(fb, p.b), Some((main(fa, p.a), main(fb, p.b))), false);
+                let kind = Kind::Pair(main(fa, p.a), main(fb, p.b));
+                items.push(Item {
+                    point: centre(fb, p.b),
+                    kind,
+                });
             }
             for &u in &matched.unmatched_a {
-                add(centre(fa, u), None, true);
+                items.push(Item {
+                    point: centre(fa, u),
+                    kind: Kind::OnlyA,
+                });
             }
             for &u in &matched.unmatched_b {
-                add(centre(fb, u), None, false);
+                items.push(Item {
+                    point: centre(fb, u),
+                    kind: Kind::OnlyB,
+                });
             }
-            Ok((counted, outside, 0, true))
+            (fb, items)
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    let mut placed: Vec<Placed> = vec![None; items.len()];
+    // Masks named by their FOV.
+    let own: Vec<(usize, &RegionFile)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (fov, _))| masks.file(&fov.name).map(|f| (k, f)))
+        .collect();
+    let own_placed = own
+        .par_iter()
+        .map(|&(k, file)| -> Result<(usize, Placed)> {
+            let mask = read_region_mask(&file.path, max_pixels)?;
+            let mpp = placement
+                .mask_mpp
+                .or(file.mpp)
+                .unwrap_or(placement.annotation_mpp);
+            let factor = placement.annotation_mpp / mpp;
+            let regions = items[k]
+                .1
+                .iter()
+                .map(|item| {
+                    match spot(
+                        &mask,
+                        scheme,
+                        [item.point[0] * factor, item.point[1] * factor],
+                    ) {
+                        Spot::Region(r) => Some(r),
+                        _ => None,
+                    }
+                })
+                .collect();
+            Ok((k, Some(regions)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (k, p) in own_placed {
+        placed[k] = p;
+    }
+    // Larger masks of the FOVs' slides.
+    let mut by_slide: BTreeMap<&str, SlideMasks<'_>> = BTreeMap::new();
+    for file in &masks.files {
+        if let (Some(slide), Some(_)) = (&file.slide, file.offset) {
+            by_slide.entry(slide.as_str()).or_default().0.push(file);
+        }
+    }
+    for (k, (fov, _)) in items.iter().enumerate() {
+        if placed[k].is_some() {
+            continue;
+        }
+        if let Some(name) = NuclsFovName::parse(&fov.name) {
+            if let Some(entry) = by_slide.get_mut(name.slide.as_str()) {
+                entry.1.push((k, name));
+            }
+        }
+    }
+    let slide_placed = by_slide
+        .par_iter()
+        .filter(|(_, (_, fovs))| !fovs.is_empty())
+        .map(|(_, (files, fovs))| {
+            place_on_slide_masks(files, fovs, &items, scheme, placement, max_pixels)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut fovs_on_slide_masks = 0;
+    for (k, p) in slide_placed.into_iter().flatten() {
+        fovs_on_slide_masks += usize::from(p.is_some());
+        placed[k] = p;
+    }
     let names = scheme.names(RegionLevel::Main);
     let mut by_region: BTreeMap<usize, Counts> = BTreeMap::new();
     let (mut outside_regions, mut without_mask, mut fovs_with_masks) = (0, 0, 0);
-    for (counted, outside, missing, had_mask) in per_fov {
-        outside_regions += outside;
-        without_mask += missing;
-        fovs_with_masks += usize::from(had_mask);
-        for (region, only_a, pair) in counted {
+    for ((_, fov_items), regions) in items.into_iter().zip(placed) {
+        let Some(regions) = regions else {
+            without_mask += fov_items.len() as u64;
+            continue;
+        };
+        fovs_with_masks += 1;
+        for (item, region) in fov_items.into_iter().zip(regions) {
+            let Some(region) = region else {
+                outside_regions += 1;
+                continue;
+            };
             let entry = by_region.entry(region).or_default();
-            match (pair, only_a) {
-                (Some((class_a, class_b)), _) => {
+            match item.kind {
+                Kind::Pair(class_a, class_b) => {
                     entry.tp += 1;
                     entry.classes_a.push(class_a);
                     entry.classes_b.push(class_b);
                 }
-                (None, true) => entry.fp += 1,
-                (None, false) => entry.fn_ += 1,
+                Kind::OnlyA => entry.fp += 1,
+                Kind::OnlyB => entry.fn_ += 1,
             }
         }
     }
@@ -175,5 +308,66 @@ pub fn region_strata(
         outside_regions,
         without_mask,
         fovs_with_masks,
+        fovs_on_slide_masks,
+        placement: *placement,
     })
+}
+
+/// Places the nuclei of one slide's FOVs on its masks, decoded one at a time in name order: a
+/// nucleus takes the first mask's region it falls in; a FOV none of whose nuclei falls on a
+/// mask's raster stays unplaced (without a mask).
+fn place_on_slide_masks(
+    files: &[&RegionFile],
+    fovs: &[(usize, NuclsFovName)],
+    items: &[(&Fov, Vec<Item>)],
+    scheme: &RegionScheme,
+    placement: &MaskPlacement,
+    max_pixels: u64,
+) -> Result<Vec<(usize, Placed)>> {
+    let scale = placement.name_scale.get();
+    let mut regions: Vec<Vec<Option<usize>>> = fovs
+        .iter()
+        .map(|&(k, _)| vec![None; items[k].1.len()])
+        .collect();
+    let mut covered = vec![false; fovs.len()];
+    for file in files {
+        let Some((x0, y0)) = file.offset else {
+            continue;
+        };
+        let mask = read_region_mask(&file.path, max_pixels)?;
+        let mpp = placement
+            .mask_mpp
+            .or(file.mpp)
+            .unwrap_or(placement.base_mpp());
+        let factor = placement.base_mpp() / mpp;
+        for (f, (k, name)) in fovs.iter().enumerate() {
+            for (item, region) in items[*k].1.iter().zip(regions[f].iter_mut()) {
+                if region.is_some() {
+                    continue;
+                }
+                let base = [
+                    name.left as f64 + item.point[0] / scale,
+                    name.top as f64 + item.point[1] / scale,
+                ];
+                let pixel = [
+                    (base[0] - x0 as f64) * factor,
+                    (base[1] - y0 as f64) * factor,
+                ];
+                match spot(&mask, scheme, pixel) {
+                    Spot::Off => {}
+                    Spot::LeftOut => covered[f] = true,
+                    Spot::Region(r) => {
+                        covered[f] = true;
+                        *region = Some(r);
+                    }
+                }
+            }
+        }
+    }
+    Ok(fovs
+        .iter()
+        .zip(regions)
+        .zip(covered)
+        .map(|((&(k, _), regions), covered)| (k, covered.then_some(regions)))
+        .collect())
 }

@@ -496,6 +496,32 @@ pub fn region_strata_section(
         count(strata.without_mask as usize)
     )
     .unwrap();
+    let p = &strata.placement;
+    let mask_mpp = p.mask_mpp.map_or_else(
+        || "the µm per pixel in its name (`_MPP-`)".to_string(),
+        |m| format!("{m} µm per pixel"),
+    );
+    if strata.fovs_on_slide_masks > 0 {
+        let scale = p.name_scale.get();
+        writeln!(
+            out,
+            "{} FOVs were placed on a larger mask of their slide, named with its offset: a nucleus at (x, y) in the FOV image lies at the slide's base pixel (left + x / {scale}, top + y / {scale}), from the corner in the FOV's name ({scale} image pixels per base pixel: annotations at {} µm per pixel, the base at {} µm per pixel), and on the mask (at {mask_mpp}, else the base's) at (base − the mask's offset) × base µm / mask µm.\n",
+            count(strata.fovs_on_slide_masks),
+            p.annotation_mpp,
+            number(Some(p.base_mpp()), 4)
+        )
+        .unwrap();
+    }
+    if strata.fovs_with_masks > strata.fovs_on_slide_masks {
+        if let Some(m) = p.mask_mpp {
+            writeln!(
+                out,
+                "Masks named by their FOV are at {m} µm per pixel, the annotations at {} µm per pixel: a nucleus at (x, y) lies at mask pixel (x, y) × {} / {m}.\n",
+                p.annotation_mpp, p.annotation_mpp
+            )
+            .unwrap();
+        }
+    }
     let mut table = Table::with_left_columns(
         &[
             "region",
