@@ -315,7 +315,7 @@ fn methods(report: &RegionReport) -> String {
     match &p.bootstrap {
         Some(b) => write!(
             text,
-            "Pixels of one ROI are not independent, so no pixel-level standard error is given: 95% intervals come from a cluster bootstrap over ROIs ({} replicates, {}, seed {}); a slide, hospital or fold resamples its own ROIs, and one of a single ROI has no interval.",
+            "Pixels of one ROI are not independent, so no pixel-level standard error is given: 95% intervals come from a cluster bootstrap over ROIs ({} replicates, {}, seed {}); a slide, hospital or fold resamples its own ROIs (over a handful of ROIs such an interval is rough), and one of a single ROI has no interval.",
             b.replicates,
             match b.method {
                 crate::stats::bootstrap::IntervalMethod::Bca => "bias-corrected and accelerated",
