@@ -345,6 +345,13 @@ fn a_study_of_masks_gives_the_coefficients_of_its_pixels() {
     close(&raw["pairwise_kappa"][0][1], pair.kappa);
     assert_eq!(raw["pairwise_kappa"][0][0], Value::Null);
     assert!(out.join("pairwise.csv").exists());
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("(plots/pairwise_kappa_raw.png)")
+            && report.contains("(plots/pairwise_kappa_main.png)"),
+        "{report}"
+    );
+    assert!(out.join("plots/pairwise_kappa_main.svg").exists());
 }
 
 /// `score --region-masks`: every nucleus of the sample falls in a region of its FOV's mask,

@@ -261,7 +261,7 @@ pub fn write_regions(
 }
 
 /// Writes the outputs of `regions --study` into `dir`: `summary.json`, `pairwise` (CSV and
-/// parquet) and `report.md`. Returns the paths written.
+/// parquet), the pairwise kappa figures and `report.md`. Returns the paths written.
 pub fn write_region_study(
     dir: &Path,
     report: &crate::regions::study::RegionStudyReport,
@@ -273,7 +273,10 @@ pub fn write_region_study(
     let mut written = vec![json_path];
     let mut listed = vec!["summary.json".to_string()];
     write_tables(dir, &mut frames, &mut listed, &mut written)?;
-    let markdown = regions::region_study_markdown(report, &listed);
+    let figures = figures::render_all(regions::region_study_figures(report))?;
+    let (index, figure_files) = write_figures(dir, &figures)?;
+    written.extend(figure_files);
+    let markdown = regions::region_study_markdown(report, &index, &listed);
     let markdown_path = dir.join("report.md");
     write_atomic(&markdown_path, markdown.as_bytes())?;
     written.push(markdown_path);
@@ -289,12 +292,7 @@ pub fn write_region_study(
         "tab:nucagree-region-study",
     )];
     written.extend(write_extra_formats(
-        dir,
-        formats,
-        &title,
-        &markdown,
-        &[],
-        &tables,
+        dir, formats, &title, &markdown, &figures, &tables,
     )?);
     Ok(written)
 }

@@ -425,6 +425,44 @@ fn footer(out: &mut String, files: &[String]) {
     }
 }
 
+/// A region study's figures: per level, the pairwise kappa on pixels (diagonal blank).
+pub(super) fn region_study_figures(
+    report: &crate::regions::study::RegionStudyReport,
+) -> Vec<Pending<'_>> {
+    let r = report.raters.len();
+    report
+        .levels
+        .iter()
+        .map(|l| {
+            let chart = Heatmap {
+                title: format!("Pairwise Cohen's κ on pixels, {} level", l.level.name()),
+                row_title: "rater".into(),
+                column_title: "rater".into(),
+                row_labels: report.raters.clone(),
+                column_labels: report.raters.clone(),
+                values: l.pairwise_kappa.clone(),
+                cell_text: l
+                    .pairwise_kappa
+                    .iter()
+                    .map(|row| row.iter().map(|k| number(*k, 2)).collect())
+                    .collect(),
+                scale: ColourScale::Sequential { max: 1.0 },
+                note: "each pair on the pixels both rated; the diagonal is blank".into(),
+            };
+            let side = (260 + 56 * r as u32).min(1400);
+            later(
+                &format!("pairwise_kappa_{}", l.level.name()),
+                &format!(
+                    "Pairwise Cohen's κ on pixels at the {} level",
+                    l.level.name()
+                ),
+                chart,
+                (side + 60, side + 40),
+            )
+        })
+        .collect()
+}
+
 /// Fleiss' kappa and Krippendorff's alpha at each level, with their intervals.
 pub(super) fn study_headline_table(report: &crate::regions::study::RegionStudyReport) -> Table {
     let mut table = Table::with_left_columns(
@@ -450,6 +488,7 @@ pub(super) fn study_headline_table(report: &crate::regions::study::RegionStudyRe
 /// The report of a multi-rater study of region masks, as Markdown.
 pub fn region_study_markdown(
     report: &crate::regions::study::RegionStudyReport,
+    figures: &FigureIndex,
     files: &[String],
 ) -> String {
     let mut out = format!(
@@ -476,6 +515,11 @@ pub fn region_study_markdown(
             matrix.row(cells);
         }
         out.push_str(&matrix.render());
+        embed(
+            &mut out,
+            figures,
+            &format!("pairwise_kappa_{}", l.level.name()),
+        );
     }
     out.push_str("\n## Methods\n\nEvery pixel counts (none is sampled). A rater's pixel outside the ROI or under the ignore code is no rating. Fleiss' kappa takes the pixels every rater rated (it needs as many ratings per pixel); Krippendorff's alpha (nominal) every pixel with at least two ratings, through the coincidence matrix; each pair's Cohen's kappa the pixels both rated. Intervals come from a bootstrap over ROIs, whose pixels are not independent.\n");
     footer(&mut out, files);
