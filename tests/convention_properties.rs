@@ -170,3 +170,49 @@ fn outlines_and_pixels_agree(truth: &Rectangles, pred: &Rectangles) -> Result<()
     prop_assert!((fp.both - fo.both).abs() < 1e-9 && (fp.truth - fo.truth).abs() < 1e-9);
     Ok(())
 }
+
+/// The areas HoVer-Net's Dice1 and Dice2 rest on (each set's covered area and their
+/// intersection, outlines of one set counted once) equal shapely's (GEOS) unions on the
+/// sample's outlines, FOV by FOV, to 1e-12 (`tests/fixtures/coverage_shapely/`, shapely 2.2.0).
+#[test]
+fn covered_areas_equal_shapely_unions_on_the_sample() {
+    use nucagree::geometry::coverage::coverage;
+    use nucagree::ingest::{read_set, ReadOptions};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/coverage_shapely/data_sample.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let truth = read_set(&root.join("data-sample/corrected"), &ReadOptions::default()).unwrap();
+    let pred = read_set(
+        &root.join("data-sample/predictions"),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let rows = fixture["fovs"].as_array().unwrap();
+    assert_eq!(rows.len(), 30);
+    for row in rows {
+        let name = row["fov"].as_str().unwrap();
+        let shapes = |set: &nucagree::model::AnnotationSet| -> Vec<nucagree::model::Shape> {
+            set.fov(name)
+                .unwrap()
+                .nuclei
+                .iter()
+                .map(|n| n.shape.clone())
+                .collect()
+        };
+        let covered = coverage(&shapes(&truth), &shapes(&pred));
+        for (got, key) in [
+            (covered.truth, "truth"),
+            (covered.pred, "pred"),
+            (covered.both, "both"),
+        ] {
+            let want = row[key].as_f64().unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "{name} {key}: {got} against shapely's {want}"
+            );
+        }
+    }
+}

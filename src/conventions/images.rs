@@ -97,8 +97,8 @@ pub fn image_of(
     (image, by_pixels.is_some())
 }
 
-fn shapes_of(fov: &Fov) -> Vec<crate::model::Shape> {
-    fov.nuclei.iter().map(|n| n.shape.clone()).collect()
+fn shapes_of(fov: &Fov) -> Vec<&crate::model::Shape> {
+    fov.nuclei.iter().map(|n| &n.shape).collect()
 }
 
 /// Instances and overlaps of two FOVs' outlines: exact areas of each shape as drawn (a box as

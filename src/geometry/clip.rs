@@ -24,12 +24,22 @@ pub fn counter_clockwise(ring: &[[f64; 2]]) -> Vec<[f64; 2]> {
 
 /// Area of the intersection of two convex rings, each counter-clockwise.
 pub fn convex_intersection_area(subject: &[[f64; 2]], clip: &[[f64; 2]]) -> f64 {
+    let output = convex_intersection(subject, clip);
+    if output.len() < 3 {
+        return 0.0;
+    }
+    ring_signed_area(&output).abs()
+}
+
+/// The intersection of two convex counter-clockwise rings, a convex counter-clockwise ring
+/// (fewer than three vertices where they do not overlap).
+pub fn convex_intersection(subject: &[[f64; 2]], clip: &[[f64; 2]]) -> Vec<[f64; 2]> {
     let mut output: Vec<[f64; 2]> = subject.to_vec();
     let mut input: Vec<[f64; 2]> = Vec::with_capacity(subject.len() + clip.len());
     let n = clip.len();
     for i in 0..n {
         if output.is_empty() {
-            return 0.0;
+            return output;
         }
         std::mem::swap(&mut input, &mut output);
         output.clear();
@@ -52,10 +62,7 @@ pub fn convex_intersection_area(subject: &[[f64; 2]], clip: &[[f64; 2]]) -> f64 
             }
         }
     }
-    if output.len() < 3 {
-        return 0.0;
-    }
-    ring_signed_area(&output).abs()
+    output
 }
 
 /// Where segment p→q crosses the clip line, given the signed sides of p and q.

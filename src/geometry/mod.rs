@@ -40,6 +40,7 @@ pub mod raster;
 pub mod ring;
 pub mod roi;
 pub mod run_length;
+pub mod slabs;
 
 use crate::model::{BoundingBox, Piece, Shape};
 pub use intersection::intersection_area;
@@ -238,6 +239,20 @@ impl PreparedShape {
 
     pub fn is_point(&self) -> bool {
         self.outline == Outline::Point
+    }
+
+    /// The outline's rings (outer rings and holes; a box's corners; none for a point), for
+    /// even-odd fills.
+    pub fn rings(&self) -> Vec<Vec<[f64; 2]>> {
+        match &self.outline {
+            Outline::Point => Vec::new(),
+            Outline::Box => vec![self.bbox.corners().to_vec()],
+            Outline::Ring { vertices, .. } => vec![vertices.clone()],
+            Outline::Pieces(pieces) => pieces
+                .iter()
+                .flat_map(|p| std::iter::once(p.outer.clone()).chain(p.holes.iter().cloned()))
+                .collect(),
+        }
     }
 }
 
