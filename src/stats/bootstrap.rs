@@ -203,6 +203,29 @@ pub fn tally_bootstrap(
             },
         )
         .collect();
+    // BCa's jackknife: every statistic of the total minus one cluster, all statistics in one
+    // pass over the clusters (in parallel). Each leave-one-out sum is the total with the
+    // cluster's positions replaced, then restored: no rounding accumulates across clusters.
+    let jackknife: Vec<Vec<Option<f64>>> = if options.method == IntervalMethod::Bca {
+        tallies
+            .par_iter()
+            .map_init(
+                || total.clone(),
+                |sum, tally| {
+                    for &(position, value) in tally {
+                        sum[position as usize] = total[position as usize] - value;
+                    }
+                    let values = statistics.iter().map(|s| s(sum)).collect();
+                    for &(position, _) in tally {
+                        sum[position as usize] = total[position as usize];
+                    }
+                    values
+                },
+            )
+            .collect()
+    } else {
+        Vec::new()
+    };
     estimates
         .iter()
         .enumerate()
@@ -210,16 +233,7 @@ pub fn tally_bootstrap(
             let estimate = (*estimate)?;
             let values: Vec<f64> = replicates.iter().filter_map(|r| r[k]).collect();
             Some(result_of(estimate, values, options, || {
-                let mut sum = total.clone();
-                tallies
-                    .iter()
-                    .filter_map(|tally| {
-                        add(&mut sum, tally, -1.0);
-                        let value = statistics[k](&sum);
-                        add(&mut sum, tally, 1.0);
-                        value
-                    })
-                    .collect()
+                jackknife.iter().filter_map(|values| values[k]).collect()
             }))
         })
         .collect()
