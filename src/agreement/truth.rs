@@ -32,6 +32,7 @@
 //! assert!(ds.posteriors[1][1] > 0.99);
 //! ```
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Ratings of items: for each item, `(rater, category)` pairs.
@@ -127,96 +128,141 @@ impl DawidSkene {
     }
 }
 
-/// Fits Dawid-Skene by EM.
+/// Fits Dawid-Skene by EM. Posteriors and confusions are flat arrays (confusions stored as
+/// `[rater][said][true]`, so that one rating reads and writes one contiguous row); the E-step
+/// runs over items in parallel and the M-step over raters, each cell summed in item order, so
+/// the result does not depend on the threads.
 pub fn dawid_skene(votes: &Votes, options: &DawidSkeneOptions) -> DawidSkene {
     let (k, r) = (votes.categories, votes.raters);
+    let n_items = votes.items.len();
     let uniform = vec![1.0 / k as f64; k];
-    let mut posteriors: Vec<Vec<f64>> = votes
+    let mut posteriors: Vec<f64> = vec![0.0; n_items * k];
+    for (item, p) in votes
         .items
         .iter()
-        .map(|item| {
-            if item.is_empty() {
-                return uniform.clone();
-            }
-            let mut p = vec![0.0; k];
-            for &(_, c) in item {
-                p[c as usize] += 1.0 / item.len() as f64;
-            }
-            p
-        })
-        .collect();
+        .zip(posteriors.chunks_exact_mut(k.max(1)))
+    {
+        if item.is_empty() {
+            p.copy_from_slice(&uniform);
+            continue;
+        }
+        for &(_, c) in item {
+            p[c as usize] += 1.0 / item.len() as f64;
+        }
+    }
+    // Each rater's ratings, in item order: (item, said).
+    let mut by_rater: Vec<Vec<(u32, u16)>> = vec![Vec::new(); r];
+    for (i, item) in votes.items.iter().enumerate() {
+        for &(rater, said) in item {
+            by_rater[rater as usize].push((i as u32, said));
+        }
+    }
     let s = options.smoothing;
     let mut priors = vec![0.0; k];
-    let mut confusions = vec![vec![vec![0.0; k]; k]; r];
+    // confusions[rater][said][true], flat.
+    let mut confusions = vec![0.0; r * k * k];
+    let mut log_confusions = vec![0.0; r * k * k];
     let mut iterations = 0;
     let mut converged = false;
     let mut previous_likelihood: Option<f64> = None;
+    let mut per_item: Vec<(Option<f64>, f64)> = Vec::with_capacity(n_items);
+    if k == 0 {
+        // No category: one iteration with nothing to move, as the loop below would do.
+        return DawidSkene {
+            posteriors: vec![Vec::new(); n_items],
+            priors,
+            confusions: vec![Vec::new(); r],
+            iterations: options.max_iterations.min(1),
+            converged: options.max_iterations > 0,
+        };
+    }
     while iterations < options.max_iterations {
         iterations += 1;
         // M-step.
-        let n = posteriors.len() as f64;
+        let n = n_items as f64;
         for (j, prior) in priors.iter_mut().enumerate() {
-            *prior = (posteriors.iter().map(|p| p[j]).sum::<f64>() + s) / (n + k as f64 * s);
+            *prior = (posteriors.iter().skip(j).step_by(k).sum::<f64>() + s) / (n + k as f64 * s);
         }
-        for matrix in confusions.iter_mut() {
-            for (j, row) in matrix.iter_mut().enumerate() {
-                row.iter_mut().for_each(|v| *v = s);
-                row[j] += options.diagonal_prior;
-            }
-        }
-        for (item, p) in votes.items.iter().zip(&posteriors) {
-            for &(rater, said) in item {
-                for (j, &weight) in p.iter().enumerate() {
-                    confusions[rater as usize][j][said as usize] += weight;
+        confusions
+            .par_chunks_mut(k * k)
+            .zip(log_confusions.par_chunks_mut(k * k))
+            .zip(&by_rater)
+            .for_each(|((matrix, logs), ratings)| {
+                matrix.iter_mut().for_each(|v| *v = s);
+                for j in 0..k {
+                    matrix[j * k + j] += options.diagonal_prior;
                 }
-            }
-        }
-        for matrix in confusions.iter_mut() {
-            for row in matrix.iter_mut() {
-                let total: f64 = row.iter().sum();
-                if total > 0.0 {
-                    row.iter_mut().for_each(|v| *v /= total);
+                for &(item, said) in ratings {
+                    let p = &posteriors[item as usize * k..][..k];
+                    for (cell, &weight) in matrix[said as usize * k..][..k].iter_mut().zip(p) {
+                        *cell += weight;
+                    }
                 }
-            }
-        }
-        // E-step, in logs: log_confusions[rater][said][true], so one rating adds a row.
+                // Each true class's row (over what was said) sums to one.
+                for j in 0..k {
+                    let mut total = 0.0;
+                    for said in 0..k {
+                        total += matrix[said * k + j];
+                    }
+                    if total > 0.0 {
+                        for said in 0..k {
+                            matrix[said * k + j] /= total;
+                        }
+                    }
+                }
+                for (l, &v) in logs.iter_mut().zip(matrix.iter()) {
+                    *l = v.ln();
+                }
+            });
+        // E-step, in logs: one rating adds a row of log_confusions.
         let log_priors: Vec<f64> = priors.iter().map(|p| p.ln()).collect();
-        let log_confusions: Vec<Vec<Vec<f64>>> = confusions
-            .iter()
-            .map(|m| {
-                (0..k)
-                    .map(|said| (0..k).map(|j| m[j][said].ln()).collect())
-                    .collect()
-            })
-            .collect();
+        posteriors
+            .par_chunks_mut(k)
+            .zip(&votes.items)
+            .map_init(
+                || (vec![0.0; k], vec![0.0; k]),
+                |(logs, weights), (p, item)| {
+                    if item.is_empty() {
+                        return (None, 0.0);
+                    }
+                    logs.copy_from_slice(&log_priors);
+                    for &(rater, said) in item {
+                        let row = &log_confusions[(rater as usize * k + said as usize) * k..][..k];
+                        for (l, add) in logs.iter_mut().zip(row) {
+                            *l += add;
+                        }
+                    }
+                    let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let mut change: f64 = 0.0;
+                    let contribution = if top.is_finite() {
+                        for (w, l) in weights.iter_mut().zip(logs.iter()) {
+                            *w = (l - top).exp();
+                        }
+                        let total: f64 = weights.iter().sum();
+                        for (old, w) in p.iter_mut().zip(weights.iter()) {
+                            let new = w / total;
+                            change = change.max((new - *old).abs());
+                            *old = new;
+                        }
+                        Some(top + total.ln())
+                    } else {
+                        for (old, &new) in p.iter_mut().zip(&uniform) {
+                            change = change.max((new - *old).abs());
+                            *old = new;
+                        }
+                        None
+                    };
+                    (contribution, change)
+                },
+            )
+            .collect_into_vec(&mut per_item);
+        // Summed in item order, as one thread would.
         let mut change: f64 = 0.0;
         let mut log_likelihood = 0.0;
-        let mut logs = vec![0.0; k];
-        for (item, p) in votes.items.iter().zip(posteriors.iter_mut()) {
-            if item.is_empty() {
-                continue;
-            }
-            logs.copy_from_slice(&log_priors);
-            for &(rater, said) in item {
-                for (l, add) in logs
-                    .iter_mut()
-                    .zip(&log_confusions[rater as usize][said as usize])
-                {
-                    *l += add;
-                }
-            }
-            let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let fresh: Vec<f64> = if top.is_finite() {
-                let weights: Vec<f64> = logs.iter().map(|l| (l - top).exp()).collect();
-                let total: f64 = weights.iter().sum();
-                log_likelihood += top + total.ln();
-                weights.iter().map(|w| w / total).collect()
-            } else {
-                uniform.clone()
-            };
-            for (old, new) in p.iter_mut().zip(fresh) {
-                change = change.max((new - *old).abs());
-                *old = new;
+        for &(contribution, moved) in &per_item {
+            change = change.max(moved);
+            if let Some(c) = contribution {
+                log_likelihood += c;
             }
         }
         let likelihood_settled = previous_likelihood.is_some_and(|previous: f64| {
@@ -229,9 +275,22 @@ pub fn dawid_skene(votes: &Votes, options: &DawidSkeneOptions) -> DawidSkene {
         }
     }
     DawidSkene {
-        posteriors,
+        posteriors: posteriors
+            .chunks_exact(k.max(1))
+            .map(<[f64]>::to_vec)
+            .collect(),
         priors,
-        confusions,
+        confusions: (0..r)
+            .map(|rater| {
+                (0..k)
+                    .map(|j| {
+                        (0..k)
+                            .map(|said| confusions[(rater * k + said) * k + j])
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect(),
         iterations,
         converged,
     }

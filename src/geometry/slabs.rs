@@ -172,13 +172,19 @@ mod tests {
     fn a_triangle_a_hole_and_a_crossing_have_their_areas() {
         // A right triangle of legs 10: 50.
         let triangle = vec![vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]]];
-        assert_eq!(slab_areas(std::slice::from_ref(&triangle), &[]), [50.0, 0.0, 0.0]);
+        assert_eq!(
+            slab_areas(std::slice::from_ref(&triangle), &[]),
+            [50.0, 0.0, 0.0]
+        );
         // A 10 x 10 square with a 4 x 4 hole: 84.
         let holed = vec![
             vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]],
             vec![[3.0, 3.0], [3.0, 7.0], [7.0, 7.0], [7.0, 3.0]],
         ];
-        assert_eq!(slab_areas(std::slice::from_ref(&holed), &[]), [84.0, 0.0, 0.0]);
+        assert_eq!(
+            slab_areas(std::slice::from_ref(&holed), &[]),
+            [84.0, 0.0, 0.0]
+        );
         // The triangle against the holed square: its part outside the hole, 50 - (the hole's
         // part under x + y = 10, all of it but the corner triangle of legs 4 above it: 16 - 8).
         let [_, _, both] = slab_areas(&[holed], &[triangle]);
