@@ -5,6 +5,7 @@
 use super::style::{failed, Chart, PlotError, FONT, PALETTE, TICK_SIZE, TITLE_SIZE};
 use crate::model::BoundingBox;
 pub use crate::model::RgbImage;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -62,26 +63,39 @@ pub struct Overlay {
     pub shapes: Vec<OverlayShape>,
 }
 
+/// A chart over an image's pixels (y down) with its title and integer pixel axes.
+pub(super) fn pixel_axes<'a, DB: DrawingBackend>(
+    body: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, PlotError> {
+    let mut chart = ChartBuilder::on(body)
+        .caption(title, (FONT, TITLE_SIZE - 4))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x, y.end..y.start)
+        .map_err(failed)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("x (px)")
+        .y_desc("y (px)")
+        .axis_desc_style((FONT, TICK_SIZE))
+        .label_style((FONT, TICK_SIZE - 2))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .draw()
+        .map_err(failed)?;
+    Ok(chart)
+}
+
 impl Chart for Overlay {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let e = self.extent;
         let (body, legend) = area.split_vertically(area.dim_in_pixel().1 as i32 - 84);
-        let mut chart = ChartBuilder::on(&body)
-            .caption(&self.title, (FONT, TITLE_SIZE - 4))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(e.xmin..e.xmax, e.ymax..e.ymin)
-            .map_err(failed)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc("x (px)")
-            .y_desc("y (px)")
-            .axis_desc_style((FONT, TICK_SIZE))
-            .label_style((FONT, TICK_SIZE - 2))
-            .draw()
-            .map_err(failed)?;
+        let mut chart = pixel_axes(&body, &self.title, e.xmin..e.xmax, e.ymin..e.ymax)?;
         let canvas = RGBColor(236, 236, 236);
         chart
             .draw_series(std::iter::once(Rectangle::new(

@@ -2,7 +2,8 @@
 //! overlay of disagreeing region pixels. Cells are drawn as runs of one colour along each
 //! row, so a mask of large uniform regions costs few rectangles.
 
-use super::style::{failed, Chart, PlotError, FONT, TICK_SIZE, TITLE_SIZE};
+use super::overlay::pixel_axes;
+use super::style::{failed, Chart, PlotError, FONT, TICK_SIZE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -30,24 +31,7 @@ impl Chart for RasterOverlay {
         let legend_height = 16 + 26 * (legend_rows + 1);
         let (body, legend) = area.split_vertically(area.dim_in_pixel().1 as i32 - legend_height);
         let (w, h) = (f64::from(self.width), f64::from(self.height));
-        let mut chart = ChartBuilder::on(&body)
-            .caption(&self.title, (FONT, TITLE_SIZE - 4))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(0.0..w, h..0.0)
-            .map_err(failed)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc("x (px)")
-            .y_desc("y (px)")
-            .axis_desc_style((FONT, TICK_SIZE))
-            .label_style((FONT, TICK_SIZE - 2))
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.0}"))
-            .draw()
-            .map_err(failed)?;
+        let mut chart = pixel_axes(&body, &self.title, 0.0..w, 0.0..h)?;
         let scale = f64::from(self.scale.max(1));
         let columns = self.columns as usize;
         let mut runs = Vec::new();

@@ -27,7 +27,15 @@ pub struct NamedFigure {
 /// A figure to render: figures are described first and rendered in parallel.
 pub(super) type Pending<'a> = Box<dyn FnOnce() -> Result<NamedFigure> + Send + 'a>;
 
-/// A figure to render later.
+/// What a figure is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Formats {
+    PngAndSvg,
+    /// An overlay: an SVG of its cells or pixels would be large.
+    PngOnly,
+}
+
+/// A figure to render later, as PNG and SVG.
 pub(super) fn later<'a, C: Chart + Send + 'a>(
     name: &str,
     caption: &str,
@@ -35,10 +43,10 @@ pub(super) fn later<'a, C: Chart + Send + 'a>(
     size: (u32, u32),
 ) -> Pending<'a> {
     let (name, caption) = (name.to_string(), caption.to_string());
-    Box::new(move || named(&name, &caption, &chart, size))
+    Box::new(move || named(&name, &caption, &chart, size, Formats::PngAndSvg))
 }
 
-/// A figure to render later as PNG only (an overlay: an SVG of its cells would be large).
+/// A figure to render later as PNG only.
 pub(super) fn later_raster<'a, C: Chart + Send + 'a>(
     name: &str,
     caption: &str,
@@ -46,16 +54,7 @@ pub(super) fn later_raster<'a, C: Chart + Send + 'a>(
     size: (u32, u32),
 ) -> Pending<'a> {
     let (name, caption) = (name.to_string(), caption.to_string());
-    Box::new(move || {
-        let figure = crate::plots::render_png(&chart, size)
-            .map_err(|e| Error::encode(format!("the figure {name}"), e))?;
-        Ok(NamedFigure {
-            name,
-            caption,
-            figure,
-            raster_only: true,
-        })
-    })
+    Box::new(move || named(&name, &caption, &chart, size, Formats::PngOnly))
 }
 
 /// Renders the pending figures, in parallel, in their order.
@@ -64,13 +63,23 @@ pub(super) fn render_all(pending: Vec<Pending<'_>>) -> Result<Vec<NamedFigure>> 
     pending.into_par_iter().map(|figure| figure()).collect()
 }
 
-fn named<C: Chart>(name: &str, caption: &str, chart: &C, size: (u32, u32)) -> Result<NamedFigure> {
-    let figure = render(chart, size).map_err(|e| Error::encode(format!("the figure {name}"), e))?;
+fn named<C: Chart>(
+    name: &str,
+    caption: &str,
+    chart: &C,
+    size: (u32, u32),
+    formats: Formats,
+) -> Result<NamedFigure> {
+    let figure = match formats {
+        Formats::PngAndSvg => render(chart, size),
+        Formats::PngOnly => crate::plots::render_png(chart, size),
+    }
+    .map_err(|e| Error::encode(format!("the figure {name}"), e))?;
     Ok(NamedFigure {
         name: name.into(),
         caption: caption.into(),
         figure,
-        raster_only: false,
+        raster_only: formats == Formats::PngOnly,
     })
 }
 
