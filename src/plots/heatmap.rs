@@ -52,7 +52,6 @@ impl Chart for Heatmap {
         let cell = ((width as i32 - left - 16) / columns)
             .min((height as i32 - top - bottom) / rows)
             .max(8);
-        let grid_width = cell * columns;
         let text = |size: u32, colour: &RGBColor, h: HPos| {
             (FONT, size)
                 .into_font()
@@ -66,15 +65,17 @@ impl Chart for Heatmap {
             text(TITLE_SIZE, &BLACK, HPos::Center),
         ))
         .map_err(failed)?;
+        // What the rows and the columns are, one line each (side by side, a long row title
+        // ran into the column title).
         area.draw(&Text::new(
-            format!("columns: {}", self.column_title),
-            (left + grid_width / 2, 52),
-            text(LABEL_SIZE, &BLACK, HPos::Center),
+            format!("rows: {}", self.row_title),
+            (8, 44),
+            text(LABEL_SIZE, &BLACK, HPos::Left),
         ))
         .map_err(failed)?;
         area.draw(&Text::new(
-            format!("rows: {}", self.row_title),
-            (8, 52),
+            format!("columns: {}", self.column_title),
+            (8, 66),
             text(LABEL_SIZE, &BLACK, HPos::Left),
         ))
         .map_err(failed)?;
