@@ -134,9 +134,6 @@ fn spot(mask: &RegionMask, scheme: &RegionScheme, point: [f64; 2]) -> Spot {
 /// mask covers.
 type Placed = Option<Vec<Option<usize>>>;
 
-/// A slide's masks with an offset, and its FOVs (by position) with their names.
-type SlideMasks<'a> = (Vec<&'a RegionFile>, Vec<(usize, NuclsFovName)>);
-
 /// Matches each FOV again and counts its nuclei by region.
 pub fn region_strata(
     a: &AnnotationSet,
@@ -182,70 +179,47 @@ pub fn region_strata(
             (fb, items)
         })
         .collect();
-    let mut placed: Vec<Placed> = vec![None; items.len()];
-    // Masks named by their FOV.
-    let own: Vec<(usize, &RegionFile)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(k, (fov, _))| masks.file(&fov.name).map(|f| (k, f)))
-        .collect();
-    let own_placed = own
-        .par_iter()
-        .map(|&(k, file)| -> Result<(usize, Placed)> {
-            let mask = read_region_mask(&file.path, max_pixels)?;
-            let mpp = placement
-                .mask_mpp
-                .or(file.mpp)
-                .unwrap_or(placement.annotation_mpp);
-            let factor = placement.annotation_mpp / mpp;
-            let regions = items[k]
-                .1
-                .iter()
-                .map(|item| {
-                    match spot(
-                        &mask,
-                        scheme,
-                        [item.point[0] * factor, item.point[1] * factor],
-                    ) {
-                        Spot::Region(r) => Some(r),
-                        _ => None,
-                    }
-                })
-                .collect();
-            Ok((k, Some(regions)))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    for (k, p) in own_placed {
-        placed[k] = p;
-    }
-    // Larger masks of the FOVs' slides.
-    let mut by_slide: BTreeMap<&str, SlideMasks<'_>> = BTreeMap::new();
-    for file in &masks.files {
-        if let (Some(slide), Some(_)) = (&file.slide, file.offset) {
-            by_slide.entry(slide.as_str()).or_default().0.push(file);
+    // Each group of masks with the FOVs to place on it: a FOV's own mask (named by it), or
+    // else the larger masks of its slide (those named with an offset), tried in name order.
+    let mut slide_masks: BTreeMap<&str, Vec<&RegionFile>> = BTreeMap::new();
+    for file in masks.files.iter().filter(|f| f.offset.is_some()) {
+        if let Some(slide) = &file.slide {
+            slide_masks.entry(slide.as_str()).or_default().push(file);
         }
     }
+    let mut groups: BTreeMap<(bool, &str), MaskGroup<'_>> = BTreeMap::new();
     for (k, (fov, _)) in items.iter().enumerate() {
-        if placed[k].is_some() {
-            continue;
-        }
-        if let Some(name) = NuclsFovName::parse(&fov.name) {
-            if let Some(entry) = by_slide.get_mut(name.slide.as_str()) {
-                entry.1.push((k, name));
+        if let Some(file) = masks.file(&fov.name) {
+            let group = groups.entry((false, file.name.as_str())).or_default();
+            group.files = vec![file];
+            group.fovs.push((k, Origin::Image));
+        } else if let Some(name) = NuclsFovName::parse(&fov.name) {
+            if let Some((slide, files)) = slide_masks.get_key_value(name.slide.as_str()) {
+                let group = groups.entry((true, slide)).or_default();
+                group.files.clone_from(files);
+                group.fovs.push((
+                    k,
+                    Origin::Slide {
+                        left: name.left,
+                        top: name.top,
+                    },
+                ));
             }
         }
     }
-    let slide_placed = by_slide
+    let mut placed: Vec<Placed> = vec![None; items.len()];
+    let group_placed = groups
         .par_iter()
-        .filter(|(_, (_, fovs))| !fovs.is_empty())
-        .map(|(_, (files, fovs))| {
-            place_on_slide_masks(files, fovs, &items, scheme, placement, max_pixels)
-        })
+        .map(|(_, group)| place_on_masks(group, &items, scheme, placement, max_pixels))
         .collect::<Result<Vec<_>>>()?;
     let mut fovs_on_slide_masks = 0;
-    for (k, p) in slide_placed.into_iter().flatten() {
-        fovs_on_slide_masks += usize::from(p.is_some());
-        placed[k] = p;
+    for (group, results) in groups.values().zip(group_placed) {
+        for ((_, origin), (k, p)) in group.fovs.iter().zip(results) {
+            if p.is_some() && matches!(origin, Origin::Slide { .. }) {
+                fovs_on_slide_masks += 1;
+            }
+            placed[k] = p;
+        }
     }
     let names = scheme.names(RegionLevel::Main);
     let mut by_region: BTreeMap<usize, Counts> = BTreeMap::new();
@@ -313,46 +287,70 @@ pub fn region_strata(
     })
 }
 
-/// Places the nuclei of one slide's FOVs on its masks, decoded one at a time in name order: a
-/// nucleus takes the first mask's region it falls in; a FOV none of whose nuclei falls on a
-/// mask's raster stays unplaced (without a mask).
-fn place_on_slide_masks(
-    files: &[&RegionFile],
-    fovs: &[(usize, NuclsFovName)],
+/// Where a FOV's image pixels lie on a mask.
+#[derive(Debug, Clone, Copy)]
+enum Origin {
+    /// On the mask's own grid (a mask named by the FOV).
+    Image,
+    /// At this corner of the slide's base pixels (a NuCLS FOV name's `left`, `top`).
+    Slide { left: i64, top: i64 },
+}
+
+/// Masks tried in order, and the FOVs (by position) to place on them.
+#[derive(Default)]
+struct MaskGroup<'a> {
+    files: Vec<&'a RegionFile>,
+    fovs: Vec<(usize, Origin)>,
+}
+
+/// Places the nuclei of a group's FOVs on its masks, decoded one at a time: a nucleus takes
+/// the first mask's region it falls in. A FOV on its own mask counts as covered; a FOV none of
+/// whose nuclei falls on a slide mask's raster stays unplaced (without a mask).
+fn place_on_masks(
+    group: &MaskGroup<'_>,
     items: &[(&Fov, Vec<Item>)],
     scheme: &RegionScheme,
     placement: &MaskPlacement,
     max_pixels: u64,
 ) -> Result<Vec<(usize, Placed)>> {
     let scale = placement.name_scale.get();
-    let mut regions: Vec<Vec<Option<usize>>> = fovs
+    let mut regions: Vec<Vec<Option<usize>>> = group
+        .fovs
         .iter()
         .map(|&(k, _)| vec![None; items[k].1.len()])
         .collect();
-    let mut covered = vec![false; fovs.len()];
-    for file in files {
-        let Some((x0, y0)) = file.offset else {
-            continue;
-        };
+    let mut covered: Vec<bool> = group
+        .fovs
+        .iter()
+        .map(|(_, origin)| matches!(origin, Origin::Image))
+        .collect();
+    for file in &group.files {
         let mask = read_region_mask(&file.path, max_pixels)?;
-        let mpp = placement
-            .mask_mpp
-            .or(file.mpp)
-            .unwrap_or(placement.base_mpp());
-        let factor = placement.base_mpp() / mpp;
-        for (f, (k, name)) in fovs.iter().enumerate() {
-            for (item, region) in items[*k].1.iter().zip(regions[f].iter_mut()) {
+        let mask_mpp = placement.mask_mpp.or(file.mpp);
+        for (f, &(k, origin)) in group.fovs.iter().enumerate() {
+            // A FOV image pixel's place on the mask.
+            let to_mask = |point: [f64; 2]| -> [f64; 2] {
+                match (origin, file.offset) {
+                    (Origin::Slide { left, top }, Some((x0, y0))) => {
+                        let base = placement.base_mpp();
+                        let factor = base / mask_mpp.unwrap_or(base);
+                        [
+                            (left as f64 + point[0] / scale - x0 as f64) * factor,
+                            (top as f64 + point[1] / scale - y0 as f64) * factor,
+                        ]
+                    }
+                    _ => {
+                        let a = placement.annotation_mpp;
+                        let factor = a / mask_mpp.unwrap_or(a);
+                        [point[0] * factor, point[1] * factor]
+                    }
+                }
+            };
+            for (item, region) in items[k].1.iter().zip(regions[f].iter_mut()) {
                 if region.is_some() {
                     continue;
                 }
-                let base = [
-                    name.left as f64 + item.point[0] / scale,
-                    name.top as f64 + item.point[1] / scale,
-                ];
-                let pixel = [
-                    (base[0] - x0 as f64) * factor,
-                    (base[1] - y0 as f64) * factor,
-                ];
+                let pixel = to_mask(item.point);
                 match spot(&mask, scheme, pixel) {
                     Spot::Off => {}
                     Spot::LeftOut => covered[f] = true,
@@ -364,7 +362,8 @@ fn place_on_slide_masks(
             }
         }
     }
-    Ok(fovs
+    Ok(group
+        .fovs
         .iter()
         .zip(regions)
         .zip(covered)
