@@ -5,7 +5,7 @@
 use super::overlaps::label_map_overlaps;
 use super::{Instance, InstanceImage, Overlap};
 use crate::geometry::candidates::iou_candidates;
-use crate::geometry::coverage::{coverage, Coverage};
+use crate::geometry::coverage::{prepared_coverage, Coverage};
 use crate::geometry::{IouOptions, IouShape, PixelConvention, PreparedShape};
 use crate::matching::pairing::FovPairing;
 use crate::model::{AnnotationSet, ClassLevel, Fov};
@@ -64,10 +64,17 @@ pub fn image_of(
         (Some(t), Some(p)) if (t.width, t.height) == (p.width, p.height) => Some((t, p)),
         _ => None,
     };
-    let (mut truth_instances, mut pred_instances, overlaps) = match by_pixels {
+    let (mut truth_instances, mut pred_instances, overlaps, foreground) = match by_pixels {
         Some((t, p)) => {
             let rows = |fov: &Fov| fov.nuclei.iter().map(|n| n.row).collect::<Vec<u32>>();
-            label_map_overlaps(t, p, &rows(truth), &rows(pred))
+            let (truth, pred, overlaps) = label_map_overlaps(t, p, &rows(truth), &rows(pred));
+            // A pixel has one label: the masks' areas are the instances'.
+            let foreground = Coverage {
+                truth: truth.iter().map(|i| i.area).sum(),
+                pred: pred.iter().map(|i| i.area).sum(),
+                both: overlaps.iter().map(|o| o.area).sum(),
+            };
+            (truth, pred, overlaps, foreground)
         }
         None => outline_overlaps(truth, pred),
     };
@@ -77,15 +84,6 @@ pub fn image_of(
     for (i, instance) in pred_instances.iter_mut().enumerate() {
         instance.class = class(pred, i);
     }
-    let foreground = match by_pixels {
-        // A pixel has one label: the masks' areas are the instances'.
-        Some(_) => Coverage {
-            truth: truth_instances.iter().map(|i| i.area).sum(),
-            pred: pred_instances.iter().map(|i| i.area).sum(),
-            both: overlaps.iter().map(|o| o.area).sum(),
-        },
-        None => coverage(&shapes_of(truth), &shapes_of(pred)),
-    };
     let image = InstanceImage {
         name: truth.name.clone(),
         group,
@@ -97,14 +95,13 @@ pub fn image_of(
     (image, by_pixels.is_some())
 }
 
-fn shapes_of(fov: &Fov) -> Vec<&crate::model::Shape> {
-    fov.nuclei.iter().map(|n| &n.shape).collect()
-}
-
 /// Instances and overlaps of two FOVs' outlines: exact areas of each shape as drawn (a box as
 /// its rectangle, as a label map would hold it), centroids shifted by half a pixel to
 /// HoVer-Net's pixel-centre convention.
-fn outline_overlaps(truth: &Fov, pred: &Fov) -> (Vec<Instance>, Vec<Instance>, Vec<Overlap>) {
+fn outline_overlaps(
+    truth: &Fov,
+    pred: &Fov,
+) -> (Vec<Instance>, Vec<Instance>, Vec<Overlap>, Coverage) {
     let options = IouOptions::new(IouShape::Polygon, PixelConvention::Continuous)
         .expect("continuous areas of outlines are a valid choice");
     let prepare = |fov: &Fov| -> Vec<PreparedShape> {
@@ -145,5 +142,7 @@ fn outline_overlaps(truth: &Fov, pred: &Fov) -> (Vec<Instance>, Vec<Instance>, V
             }
         })
         .collect();
-    (truth_instances, pred_instances, overlaps)
+    // The binary masks' areas, from the same prepared outlines.
+    let foreground = prepared_coverage(&truth_shapes, &pred_shapes);
+    (truth_instances, pred_instances, overlaps, foreground)
 }

@@ -80,11 +80,18 @@ fn covered<S: Borrow<Shape>>(shapes: &[S]) -> MultiPolygon<f64> {
 /// adds their intersection, and larger groups are measured by vertical slabs
 /// ([`slab_areas`]).
 pub fn coverage<S: Borrow<Shape>>(truth: &[S], pred: &[S]) -> Coverage {
-    let prepared: Vec<PreparedShape> = truth
-        .iter()
-        .chain(pred)
-        .map(|s| PreparedShape::new(s.borrow()))
-        .collect();
+    let prepare = |shapes: &[S]| -> Vec<PreparedShape> {
+        shapes
+            .iter()
+            .map(|s| PreparedShape::new(s.borrow()))
+            .collect()
+    };
+    prepared_coverage(&prepare(truth), &prepare(pred))
+}
+
+/// [`coverage`] of outlines already prepared (as for IoU under [`super::IouShape::Polygon`]).
+pub fn prepared_coverage(truth: &[PreparedShape], pred: &[PreparedShape]) -> Coverage {
+    let prepared: Vec<&PreparedShape> = truth.iter().chain(pred).collect();
     let boxes: Vec<BoundingBox> = prepared.iter().map(|p| p.bbox).collect();
     let index = BoxIndex::new(&boxes);
     let mut groups = Groups::new(boxes.len());
@@ -114,7 +121,7 @@ pub fn coverage<S: Borrow<Shape>>(truth: &[S], pred: &[S]) -> Coverage {
             ([t], [p]) => Coverage {
                 truth: prepared[*t].area,
                 pred: prepared[*p].area,
-                both: intersection_area(&prepared[*t], &prepared[*p]),
+                both: intersection_area(prepared[*t], prepared[*p]),
             },
             _ => {
                 let rings = |of: &[usize]| -> Vec<Rings> {
