@@ -6,21 +6,41 @@ use std::path::Path;
 
 /// The PNG bytes of an 8-bit RGB image.
 pub fn encode_rgb(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>> {
-    encode(width, height, pixels, png::ColorType::Rgb)
+    encode(width, height, pixels, png::ColorType::Rgb, None)
+}
+
+/// The PNG bytes of an 8-bit RGB image whose resolution, `dpi` dots per inch, is written in
+/// its `pHYs` chunk (as dots per metre, rounded), so that it prints at its physical size.
+pub fn encode_rgb_at_dpi(width: u32, height: u32, pixels: &[u8], dpi: f64) -> Result<Vec<u8>> {
+    encode(width, height, pixels, png::ColorType::Rgb, Some(dpi))
 }
 
 /// The PNG bytes of an 8-bit grayscale image (one byte per pixel, row by row).
 pub fn encode_gray(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>> {
-    encode(width, height, pixels, png::ColorType::Grayscale)
+    encode(width, height, pixels, png::ColorType::Grayscale, None)
 }
 
-fn encode(width: u32, height: u32, pixels: &[u8], colour: png::ColorType) -> Result<Vec<u8>> {
+fn encode(
+    width: u32,
+    height: u32,
+    pixels: &[u8],
+    colour: png::ColorType,
+    dpi: Option<f64>,
+) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let failed = |e: png::EncodingError| Error::encode("a PNG image", e);
     {
         let mut encoder = png::Encoder::new(&mut bytes, width, height);
         encoder.set_color(colour);
         encoder.set_depth(png::BitDepth::Eight);
+        if let Some(dpi) = dpi {
+            let per_metre = (dpi / 0.0254).round() as u32;
+            encoder.set_pixel_dims(Some(png::PixelDimensions {
+                xppu: per_metre,
+                yppu: per_metre,
+                unit: png::Unit::Meter,
+            }));
+        }
         let mut writer = encoder.write_header().map_err(failed)?;
         writer.write_image_data(pixels).map_err(failed)?;
     }

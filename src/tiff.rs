@@ -1,9 +1,33 @@
-//! TIFF decoding of label images: the one place the `tiff` crate is used.
+//! TIFF decoding of label images and LZW encoding of figures: the one place the `tiff` crate is
+//! used.
 
 use crate::error::{Error, Location, Problem, Result};
 use std::path::Path;
 use tiff::decoder::{Decoder, DecodingResult, Limits};
 use tiff::ColorType;
+
+/// The bytes of an 8-bit RGB TIFF, LZW-compressed, whose resolution is `dpi` dots per inch
+/// (the form journals ask for when they want TIFF).
+pub fn encode_rgb_lzw(width: u32, height: u32, pixels: &[u8], dpi: f64) -> Result<Vec<u8>> {
+    use tiff::encoder::{colortype::RGB8, compression::Lzw, Rational, TiffEncoder};
+    let failed = |e: tiff::TiffError| Error::encode("a TIFF image", e);
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    {
+        let mut encoder = TiffEncoder::new(&mut bytes).map_err(failed)?;
+        let mut image = encoder
+            .new_image_with_compression::<RGB8, _>(width, height, Lzw)
+            .map_err(failed)?;
+        image.resolution(
+            tiff::tags::ResolutionUnit::Inch,
+            Rational {
+                n: dpi.round() as u32,
+                d: 1,
+            },
+        );
+        image.write_data(pixels).map_err(failed)?;
+    }
+    Ok(bytes.into_inner())
+}
 
 /// Whether bytes start like a TIFF file (little- or big-endian).
 pub fn is_tiff(bytes: &[u8]) -> bool {

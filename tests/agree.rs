@@ -276,6 +276,45 @@ fn simulated_pathologists_agree_more_than_non_pathologists() {
         };
         assert!(alpha(sp) > alpha(np));
     }
+    // The group difference is the groups' Fleiss' kappas subtracted, at every level, for the
+    // groups of two raters or more only (JP has one).
+    for d in &report.group_differences {
+        assert_eq!((d.group_a.as_str(), d.group_b.as_str()), ("NP", "SP"));
+        let l = report.levels.get(d.level);
+        let fleiss = |name: &str| {
+            l.groups
+                .iter()
+                .find(|g| g.group == name)
+                .unwrap()
+                .agreement
+                .get(Coefficient::FleissKappa)
+                .value
+                .unwrap()
+        };
+        assert_eq!(d.value_a, Some(fleiss("NP")));
+        assert_eq!(d.value_b, Some(fleiss("SP")));
+        assert_eq!(d.difference.value, Some(fleiss("NP") - fleiss("SP")));
+        assert!(d.difference.value.unwrap() < -0.2);
+    }
+    assert_eq!(report.group_differences.len(), 3);
+    // Anchors by the raters who detected them add up to the anchors; one detection has no
+    // pair to agree, and agreement on the class lies in [0, 1].
+    let by = &report.by_detections;
+    assert_eq!(
+        by.iter().map(|b| b.anchors).sum::<usize>(),
+        report.counts.anchors
+    );
+    assert_eq!(by[0].raters_detecting, 1);
+    assert_eq!(by[0].class_agreement, [None, None, None]);
+    for b in by.iter().skip(1).filter(|b| b.anchors > 0) {
+        for share in b.class_agreement {
+            let share = share.unwrap();
+            assert!((0.0..=1.0).contains(&share), "{share}");
+        }
+        // Coarser levels merge classes: agreement never falls from raw to super.
+        let [raw, main, sup] = b.class_agreement.map(Option::unwrap);
+        assert!(raw <= main + 1e-12 && main <= sup + 1e-12);
+    }
     // The repeat set: SP.1 agrees with themself more than NP.1 does.
     let intra = |rater: &str| {
         report

@@ -242,7 +242,7 @@ fn score_detect_only_gives_the_numbers_known_by_construction() {
 
     let report = std::fs::read_to_string(s.root.join("out/report.md")).unwrap();
     assert!(
-        report.contains("| tumor          |   2 |   2 |   1 |   1 |   1 |"),
+        report.contains("| tumor          |       2 |       2 |   1 |   1 |   1 |"),
         "{report}"
     );
     for table in ["per_class", "by_fov", "matches", "pr_curves", "confusion"] {

@@ -710,6 +710,11 @@ fn images_travel_into_hugging_face_parquet_and_back_for_overlays() {
     // An overlay over the image: every pixel of it drawn under the outlines.
     let overlay = nucagree::plots::Overlay {
         title: "fov_a".into(),
+        names: nucagree::plots::OverlayNames {
+            reference: "truth".into(),
+            other: "prediction".into(),
+        },
+        key: Vec::new(),
         extent: nucagree::model::BoundingBox {
             xmin: 0.0,
             ymin: 0.0,
@@ -722,6 +727,7 @@ fn images_travel_into_hugging_face_parquet_and_back_for_overlays() {
             outline: back.fovs[0].nuclei[0].shape.vertices(),
             from_a: false,
             status: nucagree::plots::OverlayStatus::Missed,
+            number: None,
         }],
     };
     let figure = nucagree::plots::render_png(&overlay, (400, 460)).unwrap();

@@ -136,3 +136,123 @@ fn html_reports_are_self_contained_and_latex_tables_are_written() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// Every file under `root` whose name ends with `extension`.
+fn files_ending(root: &Path, extension: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().and_then(|e| e.to_str()) == Some(extension) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The value of attribute `name` in the first tag of `svg` that has it.
+fn attribute<'a>(svg: &'a str, name: &str) -> &'a str {
+    let key = format!(" {name}=\"");
+    let start = svg.find(&key).unwrap_or_else(|| panic!("no {name}")) + key.len();
+    &svg[start..start + svg[start..].find('"').unwrap()]
+}
+
+/// The smallest text of an SVG in points at its physical width (`width` in inches, the view
+/// box in drawing units).
+fn smallest_text_pt(svg: &str) -> f64 {
+    let inches: f64 = attribute(svg, "width")
+        .strip_suffix("in")
+        .expect("the width in inches")
+        .parse()
+        .unwrap();
+    let view_width: f64 = attribute(svg, "viewBox")
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let points_per_unit = inches * 72.0 / view_width;
+    svg.match_indices(" font-size=\"")
+        .map(|(at, key)| {
+            let rest = &svg[at + key.len()..];
+            rest[..rest.find('"').unwrap()].parse::<f64>().unwrap() * points_per_unit
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn every_figure_is_300_dpi_with_text_of_7_pt_or_more() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out_name = "target/figure-check";
+    let out = manifest.join(out_name);
+    let _ = std::fs::remove_dir_all(&out);
+    common::run_ok(
+        &[
+            "report",
+            "data-sample",
+            "--out",
+            out_name,
+            "--figure-format",
+            "png,svg,tiff",
+        ],
+        Some(manifest),
+    );
+    let pngs = files_ending(&out, "png");
+    assert!(pngs.len() >= 50, "{} PNGs", pngs.len());
+    for path in &pngs {
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        let reader = decoder.read_info().unwrap();
+        let dims = reader
+            .info()
+            .pixel_dims
+            .unwrap_or_else(|| panic!("{}: no pHYs", path.display()));
+        // 300 dpi is 11,811 dots per metre.
+        assert_eq!(
+            (dims.xppu, dims.yppu, dims.unit),
+            (11811, 11811, png::Unit::Meter),
+            "{}",
+            path.display()
+        );
+        // Journals' widths: a single or a double column.
+        let width = reader.info().width;
+        assert!(
+            width == 1050 || width == 2160,
+            "{}: {width} px",
+            path.display()
+        );
+    }
+    let tiffs = files_ending(&out, "tiff");
+    assert_eq!(tiffs.len(), pngs.len(), "a TIFF beside every PNG");
+    for path in &tiffs {
+        let bytes = std::fs::read(path).unwrap();
+        let mut decoder = tiff::decoder::Decoder::new(std::io::Cursor::new(bytes)).unwrap();
+        let compression = decoder.get_tag_u32(tiff::tags::Tag::Compression).unwrap();
+        assert_eq!(compression, 5, "{}: LZW", path.display());
+        let resolution = decoder
+            .get_tag_u32_vec(tiff::tags::Tag::XResolution)
+            .unwrap();
+        assert_eq!(resolution, vec![300, 1], "{}", path.display());
+        let unit = decoder
+            .get_tag_u32(tiff::tags::Tag::ResolutionUnit)
+            .unwrap();
+        assert_eq!(unit, 2, "{}: inches", path.display());
+    }
+    let svgs = files_ending(&out, "svg");
+    assert!(svgs.len() >= 30, "{} SVGs", svgs.len());
+    for path in &svgs {
+        let svg = std::fs::read_to_string(path).unwrap();
+        let smallest = smallest_text_pt(&svg);
+        assert!(
+            (7.0..100.0).contains(&smallest),
+            "{}: text of {smallest:.2} pt",
+            path.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

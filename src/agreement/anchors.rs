@@ -82,7 +82,6 @@ impl PartialOrd for Candidate {
 }
 
 struct Cluster {
-    members: Vec<u32>,
     /// Sorted rater indices.
     raters: Vec<u16>,
     alive: bool,
@@ -142,24 +141,56 @@ pub fn cluster_edges(
     all_edges: &[((u32, u32), f64)],
     min_iou: f64,
 ) -> Vec<Anchor> {
-    let n = annotations.len();
-    let pair_iou: Vec<((u32, u32), f64)> = all_edges
-        .iter()
-        .copied()
-        .filter(|&(_, v)| v >= min_iou)
-        .collect();
+    cluster_edges_at(annotations, all_edges, &[min_iou])
+        .pop()
+        .expect("one cut")
+}
+
+/// Clusters at several cuts from one agglomeration, in the cuts' order.
+///
+/// Merges happen in order of decreasing complete linkage, and an edge under a cut only ever
+/// adds candidates of linkage under that cut (a complete linkage is the minimum over its
+/// pairs), so the merges made at a cut are the first merges made at any lower cut, in the
+/// same order and with the same cluster ids: one agglomeration down to the lowest cut, cut
+/// after each prefix, gives every cut's anchors exactly as clustering at each cut alone.
+pub fn cluster_edges_at(
+    annotations: &[Annotation],
+    all_edges: &[((u32, u32), f64)],
+    cuts: &[f64],
+) -> Vec<Vec<Anchor>> {
+    let lowest = cuts.iter().copied().fold(f64::INFINITY, f64::min);
+    let merges = agglomerate(annotations, all_edges, lowest);
+    cuts.iter()
+        .map(|&cut| anchors_after(annotations, all_edges, &merges, cut))
+        .collect()
+}
+
+/// One merge: the two clusters joined (by id; merge `i` makes cluster `n + i`) and their
+/// complete linkage.
+#[derive(Debug, Clone, Copy)]
+struct Merge {
+    a: u32,
+    b: u32,
+    linkage: f64,
+}
+
+/// Constrained complete-linkage agglomeration down to `min_iou`: the merges, in order (their
+/// linkages never increase).
+fn agglomerate(
+    annotations: &[Annotation],
+    all_edges: &[((u32, u32), f64)],
+    min_iou: f64,
+) -> Vec<Merge> {
     let mut clusters: Vec<Cluster> = annotations
         .iter()
-        .enumerate()
-        .map(|(i, a)| Cluster {
-            members: vec![i as u32],
+        .map(|a| Cluster {
             raters: vec![a.rater],
             alive: true,
             neighbours: BTreeMap::new(),
         })
         .collect();
     let mut heap = BinaryHeap::new();
-    for &((i, j), value) in &pair_iou {
+    for &((i, j), value) in all_edges.iter().filter(|&&(_, v)| v >= min_iou) {
         clusters[i as usize].neighbours.insert(j, value);
         clusters[j as usize].neighbours.insert(i, value);
         heap.push(Candidate {
@@ -168,15 +199,19 @@ pub fn cluster_edges(
             b: j,
         });
     }
-    while let Some(Candidate { a, b, .. }) = heap.pop() {
+    let mut merges = Vec::new();
+    while let Some(Candidate { a, b, linkage }) = heap.pop() {
         let (a, b) = (a as usize, b as usize);
         if !clusters[a].alive || !clusters[b].alive {
             continue;
         }
+        merges.push(Merge {
+            a: a as u32,
+            b: b as u32,
+            linkage,
+        });
         // Merge a and b into a new cluster.
         let id = clusters.len() as u32;
-        let mut members = clusters[a].members.clone();
-        members.extend(&clusters[b].members);
         let mut raters = clusters[a].raters.clone();
         raters.extend(&clusters[b].raters);
         raters.sort_unstable();
@@ -211,17 +246,51 @@ pub fn cluster_edges(
             });
         }
         clusters.push(Cluster {
-            members,
             raters,
             alive: true,
             neighbours,
         });
     }
-    let mut anchors: Vec<Anchor> = clusters
-        .into_iter()
-        .filter(|c| c.alive)
-        .map(|c| {
-            let mut members = c.members;
+    merges
+}
+
+/// The anchors after the merges of linkage at least `cut` (a prefix of `merges`), in order of
+/// their first member, each at its medoid.
+fn anchors_after(
+    annotations: &[Annotation],
+    all_edges: &[((u32, u32), f64)],
+    merges: &[Merge],
+    cut: f64,
+) -> Vec<Anchor> {
+    let n = annotations.len();
+    let made = merges.partition_point(|m| m.linkage >= cut);
+    // The cluster each id joined, if it joined one within the prefix.
+    let mut parent: Vec<u32> = (0..(n + made) as u32).collect();
+    for (i, m) in merges[..made].iter().enumerate() {
+        let id = (n + i) as u32;
+        parent[m.a as usize] = id;
+        parent[m.b as usize] = id;
+    }
+    // Ids only point to later ids: resolve from the last down, so each root is final.
+    for id in (0..parent.len()).rev() {
+        let p = parent[id] as usize;
+        if p != id {
+            parent[id] = parent[p];
+        }
+    }
+    let mut by_root: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for m in 0..n as u32 {
+        by_root.entry(parent[m as usize]).or_default().push(m);
+    }
+    // Within a cluster every pair reached the cut, so every pair is among the edges.
+    let pair_iou: Vec<((u32, u32), f64)> = all_edges
+        .iter()
+        .copied()
+        .filter(|&(_, v)| v >= cut)
+        .collect();
+    let mut anchors: Vec<Anchor> = by_root
+        .into_values()
+        .map(|mut members| {
             members.sort_by_key(|&m| (annotations[m as usize].rater, m));
             let medoid = medoid(&members, &pair_iou);
             Anchor {

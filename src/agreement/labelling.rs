@@ -1,7 +1,7 @@
 //! Clustering each FOV's nuclei into anchors and labelling them by rater, in parallel over
 //! FOVs, at one or several cuts (one R-tree pass for all).
 
-use super::anchors::{candidate_edges, cluster_edges, Anchor, Annotation};
+use super::anchors::{candidate_edges, cluster_edges_at, Anchor, Annotation};
 use super::study::{AnchorLabels, FovAnchors, Label, Study};
 use crate::geometry::{IouOptions, PreparedShape};
 use crate::matching::FovCrop;
@@ -55,9 +55,10 @@ pub fn label_fov_at(
     let annotated: Vec<bool> = by_rater.iter().map(Option::is_some).collect();
     let lowest = cuts.iter().copied().fold(f64::INFINITY, f64::min);
     let edges = candidate_edges(&annotations, lowest, iou_options);
-    cuts.iter()
-        .map(|&cut| {
-            let anchors = cluster_edges(&annotations, &edges, cut)
+    cluster_edges_at(&annotations, &edges, cuts)
+        .into_iter()
+        .map(|clustering| {
+            let anchors = clustering
                 .into_iter()
                 .map(|anchor: Anchor| {
                     let mut labels: Vec<Label> = annotated
@@ -119,4 +120,43 @@ pub fn label_study_at(
         }
     }
     per_cut
+}
+
+/// FOVs labelled at once by [`label_study_with_sweep`]: enough to keep both cores busy, few
+/// enough that the labellings at the sweep's cuts stay small.
+const SWEEP_CHUNK: usize = 64;
+
+/// Clusters and labels every FOV at the `main` cut, kept, and at each of the `others` cuts
+/// (one R-tree pass and one agglomeration for all), where each FOV's labelling is reduced by
+/// `reduce` and handed to `absorb` with the cut's index, FOV by FOV in the study's order (so
+/// that sums over FOVs are made in one order, and only the main labelling stays in memory).
+pub fn label_study_with_sweep<T: Send>(
+    study: &Study<'_>,
+    main: f64,
+    others: &[f64],
+    iou_options: &IouOptions,
+    crop: FovCrop,
+    reduce: &(dyn Fn(&FovAnchors) -> T + Sync),
+    absorb: &mut dyn FnMut(usize, T),
+) -> Vec<FovAnchors> {
+    let mut cuts = vec![main];
+    cuts.extend_from_slice(others);
+    let mut labelled = Vec::with_capacity(study.fovs.len());
+    for chunk in study.fovs.chunks(SWEEP_CHUNK) {
+        let results: Vec<(FovAnchors, Vec<T>)> = chunk
+            .par_iter()
+            .map(|(name, by_rater)| {
+                let mut at_cuts = label_fov_at(name, by_rater, &cuts, iou_options, crop);
+                let reduced = at_cuts[1..].iter().map(reduce).collect();
+                (at_cuts.swap_remove(0), reduced)
+            })
+            .collect();
+        for (fov, reduced) in results {
+            labelled.push(fov);
+            for (cut, value) in reduced.into_iter().enumerate() {
+                absorb(cut, value);
+            }
+        }
+    }
+    labelled
 }

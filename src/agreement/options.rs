@@ -13,7 +13,7 @@ pub struct AgreeOptions {
     pub min_iou: f64,
     pub iou_options: IouOptions,
     pub bootstrap: Option<BootstrapOptions>,
-    /// Minimum IoUs at which alpha is also reported.
+    /// Minimum IoUs at which alpha is also reported (by default 0.1 to 0.9 in steps of 0.05).
     pub min_iou_sweep: Vec<f64>,
     /// Where the rater groups come from (a file), or `None` for the id prefixes.
     pub groups_file: Option<String>,
@@ -28,7 +28,7 @@ impl Default for AgreeOptions {
             min_iou: 0.25,
             iou_options: IouOptions::default(),
             bootstrap: None,
-            min_iou_sweep: vec![0.25, 0.5, 0.75],
+            min_iou_sweep: (2..=18).map(|i| f64::from(i) / 20.0).collect(),
             groups_file: None,
             crop: FovCrop::ReferenceRegion,
             truth: TruthOptions::default(),

@@ -25,10 +25,11 @@ use super::pairwise::{group_names, PairwiseCohen};
 use super::study::{FovAnchors, Study};
 use super::truth::{DawidSkeneOptions, LevelTruth};
 use crate::model::{ClassHierarchy, ClassLevel};
+use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
 use crate::stats::cohen::{cohen_kappa, KappaWeights};
 use crate::stats::detection::Detection;
 use crate::stats::detection::{matthews_correlation, DetectionCounts};
-use crate::stats::rank_tests::mann_whitney_u;
+use crate::stats::rank_tests::{mann_whitney_u, smallest_mann_whitney_p};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -36,6 +37,11 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RaterLevelScore {
     pub detection: Detection,
+    /// 95% bootstrap intervals over FOVs of the detection precision, recall and F1 (with
+    /// `--bootstrap`).
+    pub precision_ci95: Option<[f64; 2]>,
+    pub recall_ci95: Option<[f64; 2]>,
+    pub f1_ci95: Option<[f64; 2]>,
     pub n_pairs: u64,
     pub accuracy: Option<f64>,
     pub kappa: Option<f64>,
@@ -77,14 +83,18 @@ fn score_rater(
     truth: &[Vec<Option<usize>>],
     level: ClassLevel,
     hierarchy: &ClassHierarchy,
+    bootstrap: Option<&BootstrapOptions>,
 ) -> RaterLevelScore {
     let k = hierarchy.names(level).len();
     let mut counts = DetectionCounts::default();
     let mut table = vec![vec![0.0; k]; k];
+    // Each FOV's TP, FP and FN, the units of the bootstrap.
+    let mut per_fov: Vec<Vec<(u32, f64)>> = Vec::new();
     for (fov, fov_truth) in labelled.iter().zip(truth) {
         if !fov.annotated[r] {
             continue;
         }
+        let before = counts;
         for (anchor, t) in fov.anchors.iter().zip(fov_truth) {
             let (Some(t), Some(said)) = (*t, category(anchor.labels[r], level, hierarchy)) else {
                 continue;
@@ -99,11 +109,20 @@ fn score_rater(
                 (false, false) => {}
             }
         }
+        per_fov.push(vec![
+            (0, (counts.tp - before.tp) as f64),
+            (1, (counts.fp - before.fp) as f64),
+            (2, (counts.fn_ - before.fn_) as f64),
+        ]);
     }
+    let [precision_ci95, recall_ci95, f1_ci95] = detection_intervals(&per_fov, bootstrap);
     let pairs: f64 = table.iter().flatten().sum();
     let agreeing: f64 = (0..k).map(|i| table[i][i]).sum();
     RaterLevelScore {
         detection: Detection::of(counts),
+        precision_ci95,
+        recall_ci95,
+        f1_ci95,
         n_pairs: pairs as u64,
         accuracy: (pairs > 0.0).then(|| agreeing / pairs),
         kappa: cohen_kappa(&table, &KappaWeights::Unweighted).map(|x| x.kappa),
@@ -113,6 +132,24 @@ fn score_rater(
             .map(|row| row.iter().map(|&v| v as u64).collect())
             .collect(),
     }
+}
+
+/// Bootstrap intervals over FOVs of precision, recall and F1 from each FOV's TP, FP and FN.
+fn detection_intervals(
+    per_fov: &[Vec<(u32, f64)>],
+    bootstrap: Option<&BootstrapOptions>,
+) -> [Option<[f64; 2]>; 3] {
+    let Some(options) = bootstrap else {
+        return [None; 3];
+    };
+    let ratio =
+        |numerator: f64, denominator: f64| (denominator > 0.0).then(|| numerator / denominator);
+    let precision = |s: &[f64]| ratio(s[0], s[0] + s[1]);
+    let recall = |s: &[f64]| ratio(s[0], s[0] + s[2]);
+    let f1 = |s: &[f64]| ratio(2.0 * s[0], 2.0 * s[0] + s[1] + s[2]);
+    let statistics: [TallyStatistic<'_>; 3] = [&precision, &recall, &f1];
+    let results = tally_bootstrap(per_fov, 3, &statistics, options);
+    [0, 1, 2].map(|i| results[i].as_ref().and_then(|r| r.ci))
 }
 
 /// A rank test between two groups' values of one figure.
@@ -128,6 +165,19 @@ pub struct GroupTest {
     pub median_b: Option<f64>,
     pub mann_whitney_u: Option<f64>,
     pub p_two_sided: Option<f64>,
+    /// The smallest p the exact test can give at these sizes (2 / C(n_a + n_b, n_a)).
+    pub smallest_p: f64,
+    /// Whether the values compared are independent: not so for pairwise kappas, whose pairs
+    /// share raters.
+    pub independent: bool,
+}
+
+impl GroupTest {
+    /// Whether the test can say anything: independent values, and sizes at which p < 0.05 is
+    /// attainable.
+    pub fn informative(&self) -> bool {
+        self.independent && self.smallest_p < 0.05
+    }
 }
 
 /// What the truth and the scores against it add to the report.
@@ -190,6 +240,7 @@ pub fn truth_report(
     truths: &[LevelTruth; 3],
     pairwise_super: &[PairwiseCohen],
     options: &TruthOptions,
+    bootstrap: Option<&BootstrapOptions>,
 ) -> TruthReport {
     let everyone: Vec<usize> = (0..study.raters.len()).collect();
     let panel = truth_panel(study, options);
@@ -246,7 +297,7 @@ pub fn truth_report(
                 } else {
                     &decisions[l]
                 };
-                score_rater(labelled, r, truth, level, &study.hierarchy)
+                score_rater(labelled, r, truth, level, &study.hierarchy, bootstrap)
             };
             RaterScore {
                 rater: study.raters[r].clone(),
@@ -294,10 +345,12 @@ fn group_tests(
 ) -> Vec<GroupTest> {
     let groups = group_names(study);
     let mut tests = Vec::new();
-    type Figure<'a> = (&'a str, Box<dyn Fn(&str) -> Vec<f64> + 'a>);
+    // The figure, whether its values are independent, and the values of a group.
+    type Figure<'a> = (&'a str, bool, Box<dyn Fn(&str) -> Vec<f64> + 'a>);
     let figures: Vec<Figure<'_>> = vec![
         (
             "super.detection_f1 against the truth",
+            true,
             Box::new(|g: &str| {
                 raters
                     .iter()
@@ -308,6 +361,7 @@ fn group_tests(
         ),
         (
             "super.kappa against the truth",
+            true,
             Box::new(|g: &str| {
                 raters
                     .iter()
@@ -318,6 +372,7 @@ fn group_tests(
         ),
         (
             "super.pairwise_kappa within the group",
+            false,
             Box::new(|g: &str| {
                 pairwise_super
                     .iter()
@@ -327,7 +382,7 @@ fn group_tests(
             }),
         ),
     ];
-    for (name, values) in &figures {
+    for (name, independent, values) in &figures {
         for (i, a) in groups.iter().enumerate() {
             for b in &groups[i + 1..] {
                 let (x, y) = (values(a), values(b));
@@ -345,6 +400,8 @@ fn group_tests(
                     median_b: median(&y),
                     mann_whitney_u: test.as_ref().map(|t| t.statistic),
                     p_two_sided: test.as_ref().map(|t| t.p_two_sided),
+                    smallest_p: smallest_mann_whitney_p(x.len(), y.len()),
+                    independent: *independent,
                 });
             }
         }

@@ -2,12 +2,12 @@
 //! and the raters' groups, cluster every FOV at the main cut and the alpha sweep's other cuts
 //! in one pass, and compute the report and the inferred truth.
 
-use super::labelling::label_study_at;
+use super::labelling::label_study_with_sweep;
 use super::options::AgreeOptions;
 use super::pairwise::group_names;
 use super::simulated::against_simulated;
 use super::study::{group_of_rater, main_eval_set, FovAnchors, Study};
-use super::summary::{analyse_with_sweep, other_cuts, AgreementReport};
+use super::summary::{analyse_with_sweep, other_cuts, AgreementReport, SweepSums};
 use super::truth::LevelTruth;
 use crate::model::{AnnotationSet, MultiRaterSet};
 use std::collections::HashMap;
@@ -128,18 +128,27 @@ pub fn analyse_study<'a>(
         }
     }
     crate::matching::crowd::require_bounded_study(&study.fovs)?;
-    // The main cut and the alpha sweep's other cuts share one R-tree pass.
-    let mut cuts = vec![options.min_iou];
-    cuts.extend(other_cuts(options));
-    let mut labellings = label_study_at(&study, &cuts, &options.iou_options, options.crop);
-    let labelled = labellings.remove(0);
+    // The main cut and the alpha sweep's other cuts share one R-tree pass and one
+    // agglomeration; alpha at the other cuts is summed as the FOVs are labelled.
+    let cuts = other_cuts(options);
+    let mut sweep = SweepSums::new(&study, &cuts);
+    let tallier = sweep.tallier();
+    let labelled = label_study_with_sweep(
+        &study,
+        options.min_iou,
+        &cuts,
+        &options.iou_options,
+        options.crop,
+        &|fov| tallier.tally(&study, fov),
+        &mut |cut, tally| sweep.absorb(cut, tally),
+    );
     stage("clustering");
     let (report, truths) = analyse_with_sweep(
         multi,
         &study,
         eval_set.as_deref(),
         &labelled,
-        &labellings,
+        sweep.finish(),
         options,
     );
     stage("statistics");

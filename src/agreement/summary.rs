@@ -2,7 +2,7 @@
 //! labelled anchors.
 
 use super::coefficient::{ByCoefficient, Coefficient};
-use super::labelling::label_study_at;
+use super::labelling::label_study_with_sweep;
 pub use super::options::AgreeOptions;
 use super::pairwise::{group_names, group_pairs, pairwise, GroupPairKappa, PairwiseCohen};
 use super::study::{FovAnchors, Study};
@@ -137,6 +137,12 @@ pub struct AgreementReport {
     pub raters: Vec<RaterInfo>,
     pub min_iou_sweep: Vec<AlphaAtMinIou>,
     pub intrarater: Vec<super::intrarater::Intrarater>,
+    /// Each coefficient of one group minus another's (groups of two raters or more), with a
+    /// bootstrap interval over FOVs.
+    pub group_differences: Vec<super::group_difference::GroupDifference>,
+    /// Anchors by how many raters detected them, and how often those raters agree on the
+    /// class.
+    pub by_detections: Vec<super::group_difference::ByDetections>,
     /// The inferred truth, and each rater and group against it.
     pub truth: super::raters::TruthReport,
 }
@@ -207,6 +213,104 @@ fn alpha_at(study: &Study<'_>, labelled: &[FovAnchors], min_iou: f64) -> AlphaAt
     }
 }
 
+/// Alpha at the sweep's other cuts, summed FOV by FOV while the study is labelled (see
+/// [`super::labelling::label_study_with_sweep`]): each FOV's tally of all raters, added in
+/// the study's FOV order, as [`alpha_at`] sums a kept labelling.
+pub struct SweepSums {
+    tallier: SweepTallier,
+    cuts: Vec<f64>,
+    anchors: Vec<usize>,
+    totals: Vec<Vec<f64>>,
+}
+
+/// What one FOV adds at one cut: its anchors and its sparse tally.
+pub type SweepTally = (usize, Vec<(u32, f64)>);
+
+/// Tallies one FOV's labelling at a cut, for [`SweepSums`].
+#[derive(Debug, Clone)]
+pub struct SweepTallier {
+    layout: AgreementLayout,
+    raters: Vec<usize>,
+}
+
+impl SweepTallier {
+    /// One FOV's contribution at a cut: all raters' tally.
+    pub fn tally(&self, study: &Study<'_>, fov: &FovAnchors) -> SweepTally {
+        (
+            fov.anchors.len(),
+            self.layout.tally(fov, &self.raters, &study.hierarchy),
+        )
+    }
+}
+
+impl SweepSums {
+    pub fn new(study: &Study<'_>, cuts: &[f64]) -> SweepSums {
+        let layout = AgreementLayout::new(&study.hierarchy);
+        let width = layout.width;
+        SweepSums {
+            tallier: SweepTallier {
+                layout,
+                raters: (0..study.raters.len()).collect(),
+            },
+            cuts: cuts.to_vec(),
+            anchors: vec![0; cuts.len()],
+            totals: vec![vec![0.0; width]; cuts.len()],
+        }
+    }
+
+    /// What tallies each FOV (a copy, so that sums can be added to while FOVs are tallied).
+    pub fn tallier(&self) -> SweepTallier {
+        self.tallier.clone()
+    }
+
+    /// Adds one FOV's contribution at cut `cut` (an index into the cuts).
+    pub fn absorb(&mut self, cut: usize, (anchors, tally): SweepTally) {
+        self.anchors[cut] += anchors;
+        let total = &mut self.totals[cut];
+        for (p, v) in tally {
+            total[p as usize] += v;
+        }
+    }
+
+    /// Alpha at each cut.
+    pub fn finish(self) -> Vec<AlphaAtMinIou> {
+        let layout = &self.tallier.layout;
+        self.cuts
+            .iter()
+            .zip(&self.anchors)
+            .zip(&self.totals)
+            .map(|((&min_iou, &anchors), total)| {
+                let at =
+                    |c: Coefficient| ClassLevel::ALL.map(|level| c.of_tally(layout, total, level));
+                AlphaAtMinIou {
+                    min_iou,
+                    anchors,
+                    alpha_detection: at(Coefficient::KrippendorffAlphaDetection),
+                    alpha_classification: at(Coefficient::KrippendorffAlphaClassification),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Labels the study at the sweep's other cuts and returns alpha at each (the main cut's
+/// labelling, made on the way, is dropped).
+fn sweep_at_other_cuts(study: &Study<'_>, options: &AgreeOptions) -> Vec<AlphaAtMinIou> {
+    let cuts = other_cuts(options);
+    let mut sums = SweepSums::new(study, &cuts);
+    let tallier = sums.tallier();
+    label_study_with_sweep(
+        study,
+        options.min_iou,
+        &cuts,
+        &options.iou_options,
+        options.crop,
+        &|fov| tallier.tally(study, fov),
+        &mut |cut, tally| sums.absorb(cut, tally),
+    );
+    sums.finish()
+}
+
 /// The minimum IoUs of the alpha sweep other than the main one, in increasing order.
 pub fn other_cuts(options: &AgreeOptions) -> Vec<f64> {
     let mut cuts: Vec<f64> = options
@@ -229,64 +333,70 @@ pub fn analyse(
     labelled: &[FovAnchors],
     options: &AgreeOptions,
 ) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
-    let others = label_study_at(
-        study,
-        &other_cuts(options),
-        &options.iou_options,
-        options.crop,
-    );
-    analyse_with_sweep(multi, study, eval_set, labelled, &others, options)
+    let others = sweep_at_other_cuts(study, options);
+    analyse_with_sweep(multi, study, eval_set, labelled, others, options)
 }
 
-/// As [`analyse`], with the study already labelled at [`other_cuts`] (in that order), as
-/// [`label_study_at`] does in the same pass as the main cut.
+/// As [`analyse`], with alpha at [`other_cuts`] already found (in that order), as
+/// [`SweepSums`] does in the same pass as the main cut.
 pub fn analyse_with_sweep(
     multi: &MultiRaterSet,
     study: &Study<'_>,
     eval_set: Option<&str>,
     labelled: &[FovAnchors],
-    others: &[Vec<FovAnchors>],
+    others: Vec<AlphaAtMinIou>,
     options: &AgreeOptions,
 ) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
     let all: Vec<usize> = (0..study.raters.len()).collect();
     let groups = group_names(study);
     // The bootstrap and the re-clustering at other minimum IoUs run side by side.
-    let (((overall, by_group), truths), (min_iou_sweep, pairs_by_level)) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    let overall = agreement_of(study, labelled, &all, options.bootstrap.as_ref());
-                    let by_group: Vec<(String, Vec<usize>, [Agreement; 3])> = groups
-                        .iter()
-                        .map(|g| {
-                            let members: Vec<usize> = all
-                                .iter()
-                                .copied()
-                                .filter(|&r| &study.groups[r] == g)
-                                .collect();
-                            let agreement =
-                                agreement_of(study, labelled, &members, options.bootstrap.as_ref());
-                            (g.clone(), members, agreement)
-                        })
-                        .collect();
-                    (overall, by_group)
-                },
-                || super::raters::infer_levels(study, labelled, &options.truth),
-            )
-        },
-        || {
-            let cuts = other_cuts(options);
-            let mut sweep: Vec<AlphaAtMinIou> = cuts
-                .iter()
-                .zip(others)
-                .map(|(&v, at_cut)| alpha_at(study, at_cut, v))
-                .collect();
-            sweep.push(alpha_at(study, labelled, options.min_iou));
-            sweep.sort_by(|a, b| a.min_iou.total_cmp(&b.min_iou));
-            let pairs = ClassLevel::ALL.map(|level| pairwise(study, labelled, level));
-            (sweep, pairs)
-        },
-    );
+    let (((overall, (by_group, group_differences)), truths), (min_iou_sweep, pairs_by_level)) =
+        rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        let overall =
+                            agreement_of(study, labelled, &all, options.bootstrap.as_ref());
+                        let by_group: Vec<(String, Vec<usize>, [Agreement; 3])> = groups
+                            .iter()
+                            .map(|g| {
+                                let members: Vec<usize> = all
+                                    .iter()
+                                    .copied()
+                                    .filter(|&r| &study.groups[r] == g)
+                                    .collect();
+                                let agreement = agreement_of(
+                                    study,
+                                    labelled,
+                                    &members,
+                                    options.bootstrap.as_ref(),
+                                );
+                                (g.clone(), members, agreement)
+                            })
+                            .collect();
+                        let members: Vec<(String, Vec<usize>)> = by_group
+                            .iter()
+                            .map(|(g, m, _)| (g.clone(), m.clone()))
+                            .collect();
+                        let differences = super::group_difference::group_differences(
+                            study,
+                            labelled,
+                            &members,
+                            options.bootstrap.as_ref(),
+                        );
+                        (overall, (by_group, differences))
+                    },
+                    || super::raters::infer_levels(study, labelled, &options.truth),
+                )
+            },
+            || {
+                let mut sweep = others;
+                sweep.push(alpha_at(study, labelled, options.min_iou));
+                sweep.sort_by(|a, b| a.min_iou.total_cmp(&b.min_iou));
+                let pairs = ClassLevel::ALL.map(|level| pairwise(study, labelled, level));
+                (sweep, pairs)
+            },
+        );
     let level = |level: ClassLevel| {
         let slot = level.position();
         let pairs = pairs_by_level[slot].clone();
@@ -348,6 +458,7 @@ pub fn analyse_with_sweep(
         &truths,
         &levels.super_.pairwise_cohen,
         &options.truth,
+        options.bootstrap.as_ref(),
     );
     let report = AgreementReport {
         command: "agree",
@@ -377,6 +488,8 @@ pub fn analyse_with_sweep(
         raters,
         min_iou_sweep,
         intrarater: super::intrarater::intrarater(multi, eval_set, options),
+        group_differences,
+        by_detections: super::group_difference::by_detections(study, labelled),
         truth,
     };
     (report, truths)

@@ -379,8 +379,24 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
                 .iter()
                 .find_map(|set| ingest::images::fov_image(set, fov).ok().flatten())
         };
-        let overlays =
-            report::figures::overlays(&a, &b, &rows, ClassLevel::Main, job.overlays, &image_of);
+        let names = if job.options.job == Job::Score {
+            ("truth", "prediction")
+        } else {
+            ("B", "A")
+        };
+        let names = nucagree::plots::OverlayNames {
+            reference: names.0.into(),
+            other: names.1.into(),
+        };
+        let overlays = report::overlays::overlays(
+            &a,
+            &b,
+            &rows,
+            ClassLevel::Main,
+            job.overlays,
+            &image_of,
+            &names,
+        );
         let matches = (keep_rows && !job.no_matches).then_some(&rows[..]);
         write_outputs(out, &[&job.a, &job.b], job.run, |dir| {
             report::write_comparison(dir, &summary, matches, &b.hierarchy, &overlays, job.formats)

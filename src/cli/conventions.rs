@@ -4,6 +4,7 @@
 
 use super::common::{print_out, write_outputs, RunArgs, Stopwatch};
 use super::input::InputArgs;
+use super::output::FigureArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::conventions::{conventions_report, ConventionsOptions, ConventionsReport};
@@ -29,6 +30,8 @@ pub struct ConventionsArgs {
     conventions: ConventionArgs,
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    figures: FigureArgs,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -88,7 +91,7 @@ pub fn conventions(args: &ConventionsArgs) -> Result<ExitCode> {
     print_out(&headline(&summary))?;
     if let Some(out) = &args.out {
         write_outputs(out, &[&args.truth, &args.pred], args.run, |dir| {
-            report::write_conventions(dir, &summary)
+            report::write_conventions(dir, &summary, args.figures.options())
         })?;
         watch.lap("writing");
     }

@@ -5,11 +5,13 @@ use super::agreement::{agree, AgreeJob};
 use super::common::{print_out, RunArgs};
 use super::comparison::{run_job, ComparisonJob};
 use super::inspect::{inspect, InspectJob};
+use super::output::FigureArgs;
 use super::regions::{regions, RegionsJob};
 use anyhow::Result;
 use clap::Args;
 use nucagree::comparison::run::Job;
 use nucagree::ingest::ReadOptions;
+use nucagree::plots::FigureOptions;
 use nucagree::report::{self, ExtraFormats};
 use nucagree::writers::output_folder::OutputFolder;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,8 @@ pub struct ReportArgs {
     /// Also write each report's headline tables as LaTeX (`tables.tex`).
     #[arg(long)]
     latex: bool,
+    #[command(flatten)]
+    figures: FigureArgs,
     #[command(flatten)]
     run: RunArgs,
 }
@@ -85,6 +89,13 @@ impl ReportJob {
             }
             if formats.latex {
                 flags.push_str(" --latex");
+            }
+            if formats.figures != FigureOptions::default() {
+                flags.push_str(&format!(
+                    " --figure-width {} --figure-format {}",
+                    formats.figures.width.flag(),
+                    formats.figures.formats.flag()
+                ));
             }
             flags
         };
@@ -159,6 +170,7 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
     let formats = ExtraFormats {
         html: args.html,
         latex: args.latex,
+        figures: args.figures.options(),
     };
     // Matching jobs run without their progress bars.
     let quiet = RunArgs {

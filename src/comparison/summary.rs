@@ -250,6 +250,10 @@ pub struct Comparison {
     pub shapes: ShapeBreakdown,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objectness_ap: Option<ApNumbers>,
+    /// The class-agnostic precision-recall curve at IoU 0.5 (COCO's interpolated precision at
+    /// recall 0, 0.01, ..., 1); for the figures and tables, not `summary.json`.
+    #[serde(skip)]
+    pub objectness_pr_curve: Option<Vec<f64>>,
     /// Detection at the best score threshold and at the given one (`score`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score_threshold: Option<ThresholdSweep>,
@@ -374,6 +378,7 @@ pub fn summarize(
         main: level_summary(ClassLevel::Main),
         super_: level_summary(ClassLevel::Super),
     };
+    let objectness_pr_curve = objectness.as_ref().and_then(|o| o.precision_at_50.clone());
     let objectness_ap = options.scoring.then(|| {
         objectness
             .map(|o| ApNumbers::of(&o.summary))
@@ -397,6 +402,7 @@ pub fn summarize(
         levels,
         shapes: ShapeBreakdown::of(&sums),
         objectness_ap,
+        objectness_pr_curve,
         score_threshold,
         by_hospital,
         by_fold,
@@ -434,6 +440,9 @@ fn build_level(
                 return None;
             }
             let counts = sums.class_counts(level, c);
+            // A class absent from the reference has no recall and no one-vs-rest kappa (the
+            // reference never says it); its F1 is the formula's 0, with no interval.
+            let in_reference = n_b > 0;
             Some(PerClass {
                 class: names[c].clone(),
                 ambiguous: counts.ambiguous,
@@ -452,14 +461,19 @@ fn build_level(
                     .get(c)
                     .copied()
                     .flatten()
-                    .filter(|_| roles.is_classified(level, c)),
-                f1_ci95: class_intervals.f1.get(c).copied().flatten(),
+                    .filter(|_| in_reference && roles.is_classified(level, c)),
+                f1_ci95: class_intervals
+                    .f1
+                    .get(c)
+                    .copied()
+                    .flatten()
+                    .filter(|_| in_reference),
                 kappa_ci95: class_intervals
                     .kappa
                     .get(c)
                     .copied()
                     .flatten()
-                    .filter(|_| roles.is_classified(level, c)),
+                    .filter(|_| in_reference && roles.is_classified(level, c)),
                 ap: aps.map(|a| {
                     a[c].as_ref()
                         .map(|x| ApNumbers::of(&x.summary))

@@ -1,7 +1,8 @@
 //! Bland-Altman plots, one panel per class: each image's difference (prediction minus truth)
 //! against the mean of the two, with the bias and the limits of agreement as lines.
 
-use super::style::{axes, category_colour, failed, Chart, PlotError, FONT, TITLE_SIZE};
+use super::size::{px, FigureSize};
+use super::style::{axes, category_colour, failed, titled, Chart, PlotError, LINE, LINE_THIN};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -24,11 +25,17 @@ pub struct BlandAltmanGrid {
     pub columns: usize,
 }
 
+impl BlandAltmanGrid {
+    /// Double column, 2.3 in per row of panels.
+    pub fn natural_size(&self) -> FigureSize {
+        let rows = self.panels.len().div_ceil(self.columns.max(1)).max(1);
+        FigureSize::double(0.3 + 2.3 * rows as f64)
+    }
+}
+
 impl Chart for BlandAltmanGrid {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let area = area
-            .titled(&self.title, (FONT, TITLE_SIZE))
-            .map_err(failed)?;
+        let area = titled(area, &self.title)?;
         let columns = self.columns.max(1);
         let rows = self.panels.len().div_ceil(columns).max(1);
         let cells = area.split_evenly((rows, columns));
@@ -40,24 +47,20 @@ impl Chart for BlandAltmanGrid {
             ys.extend(panel.limits.into_iter().flatten());
             let y_extent = ys.iter().fold(1.0_f64, |m, y| m.max(y.abs())) * 1.15;
             let labels = (self.x_label.as_str(), self.y_label.as_str());
-            let mut chart = axes(
-                cell,
-                &panel.title,
-                labels,
-                (0.0, x_max),
-                (-y_extent, y_extent),
-            )?;
+            let body = titled(cell, &panel.title)?;
+            let mut chart = axes(&body, labels, (0.0, x_max), (-y_extent, y_extent))?;
             let colour = category_colour(0);
             chart
                 .draw_series(
                     panel
                         .points
                         .iter()
-                        .map(|&(x, y)| Circle::new((x, y), 3, colour.mix(0.6).filled())),
+                        .map(|&(x, y)| Circle::new((x, y), px(1.2), colour.mix(0.6).filled())),
                 )
                 .map_err(failed)?;
             let line = |y: f64, dashed: bool| {
-                let style = ShapeStyle::from(&BLACK).stroke_width(if dashed { 1 } else { 2 });
+                let style =
+                    ShapeStyle::from(&BLACK).stroke_width(if dashed { LINE_THIN } else { LINE });
                 LineSeries::new([(0.0, y), (x_max, y)], style)
             };
             if let Some(bias) = panel.bias {
@@ -67,9 +70,9 @@ impl Chart for BlandAltmanGrid {
                 chart
                     .draw_series(DashedLineSeries::new(
                         [(0.0, limit), (x_max, limit)],
-                        6,
-                        4,
-                        ShapeStyle::from(&category_colour(5)).stroke_width(2),
+                        px(3.0) as u32,
+                        px(2.0) as u32,
+                        ShapeStyle::from(&category_colour(5)).stroke_width(LINE),
                     ))
                     .map_err(failed)?;
             }

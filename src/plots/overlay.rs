@@ -2,12 +2,17 @@
 //! false positives and class disagreements in colour-blind-safe colours, the FOV region
 //! dashed.
 
-use super::style::{failed, Chart, PlotError, FONT, PALETTE, TICK_SIZE, TITLE_SIZE};
+use super::size::{px, FigureSize};
+use super::style::{
+    failed, titled, wrap, Chart, PlotError, FONT, LINE, LINE_THIN, PALETTE, TICK_SIZE,
+};
 use crate::model::BoundingBox;
 pub use crate::model::RgbImage;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// What happened to an outline in the matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,65 +21,93 @@ pub enum OverlayStatus {
     Matched,
     /// Matched, different class at the level shown.
     ClassDisagrees,
-    /// In B (the reference) with no match: a miss.
+    /// In the reference with no match: a miss.
     Missed,
-    /// In A with no match: a false positive.
+    /// In the other set with no match: a false positive.
     Extra,
 }
 
 impl OverlayStatus {
+    const ALL: [OverlayStatus; 4] = [
+        OverlayStatus::Matched,
+        OverlayStatus::ClassDisagrees,
+        OverlayStatus::Missed,
+        OverlayStatus::Extra,
+    ];
+
     fn colour(self) -> RGBColor {
         match self {
             OverlayStatus::Matched => PALETTE[2],
             OverlayStatus::ClassDisagrees => PALETTE[3],
             OverlayStatus::Missed => PALETTE[1],
-            OverlayStatus::Extra => PALETTE[5],
+            OverlayStatus::Extra => PALETTE[0],
         }
     }
 
-    fn describe(self) -> &'static str {
+    /// Dash and gap in pixels: misses dashed, false positives dotted, matches solid.
+    fn dashes(self) -> Option<(u32, u32)> {
         match self {
-            OverlayStatus::Matched => "matched",
-            OverlayStatus::ClassDisagrees => "matched, class differs (×)",
-            OverlayStatus::Missed => "in B only (missed)",
-            OverlayStatus::Extra => "in A only (false positive)",
+            OverlayStatus::Matched | OverlayStatus::ClassDisagrees => None,
+            OverlayStatus::Missed => Some((px(3.0) as u32, px(1.5) as u32)),
+            OverlayStatus::Extra => Some((px(1.0) as u32, px(1.2) as u32)),
         }
     }
+
+    fn describe(self, names: &OverlayNames) -> String {
+        match self {
+            OverlayStatus::Matched => "matched, same class".into(),
+            OverlayStatus::ClassDisagrees => "matched, class differs (numbered)".into(),
+            OverlayStatus::Missed => format!("unmatched in the {} (dashed)", names.reference),
+            OverlayStatus::Extra => format!("unmatched in the {} (dotted)", names.other),
+        }
+    }
+}
+
+/// What the two sets are called in the legend ("truth" and "prediction", or "B" and "A").
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverlayNames {
+    pub reference: String,
+    pub other: String,
 }
 
 /// One outline (a single vertex for a point annotation).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverlayShape {
     pub outline: Vec<[f64; 2]>,
-    /// Whether it is A's outline (drawn thin) rather than B's (drawn thick).
+    /// Whether it is the other set's outline (drawn thin) rather than the reference's (thick).
     pub from_a: bool,
     pub status: OverlayStatus,
+    /// The number written on a class disagreement, keyed under the figure.
+    pub number: Option<usize>,
 }
 
 /// A FOV overlay; coordinates are image pixels, y down.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overlay {
     pub title: String,
+    pub names: OverlayNames,
     /// The extent drawn.
     pub extent: BoundingBox,
     /// An RGB image whose pixel (x, y) covers `[x, x+1] × [y, y+1]`.
     pub image: Option<RgbImage>,
     pub region: Option<BoundingBox>,
     pub shapes: Vec<OverlayShape>,
+    /// A heading, then the numbered class disagreements: "1: tumor → stromal" (the
+    /// reference's class, then the other's).
+    pub key: Vec<String>,
 }
 
-/// A chart over an image's pixels (y down) with its title and integer pixel axes.
+/// A chart over an image's pixels (y down) with integer pixel axes, on an area under its
+/// title (see `titled`).
 pub(super) fn pixel_axes<'a, DB: DrawingBackend>(
     body: &'a DrawingArea<DB, Shift>,
-    title: &str,
     x: std::ops::Range<f64>,
     y: std::ops::Range<f64>,
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, PlotError> {
     let mut chart = ChartBuilder::on(body)
-        .caption(title, (FONT, TITLE_SIZE - 4))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(64)
+        .margin(px(4.0))
+        .x_label_area_size(px(20.0))
+        .y_label_area_size(px(26.0))
         .build_cartesian_2d(x, y.end..y.start)
         .map_err(failed)?;
     chart
@@ -83,7 +116,9 @@ pub(super) fn pixel_axes<'a, DB: DrawingBackend>(
         .x_desc("x (px)")
         .y_desc("y (px)")
         .axis_desc_style((FONT, TICK_SIZE))
-        .label_style((FONT, TICK_SIZE - 2))
+        .label_style((FONT, TICK_SIZE))
+        .axis_style(BLACK.stroke_width(LINE_THIN))
+        .set_all_tick_mark_size(px(2.0))
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format!("{v:.0}"))
         .draw()
@@ -91,11 +126,48 @@ pub(super) fn pixel_axes<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// The legend and key under an overlay: two statuses a line, then the key's entries wrapped.
+fn legend_lines(overlay: &Overlay, width: i32) -> (usize, Vec<String>) {
+    let mut key = vec![format!(
+        "thick: {}; thin: {}; dashed box: FOV region",
+        overlay.names.reference, overlay.names.other
+    )];
+    if let Some((heading, entries)) = overlay.key.split_first() {
+        key.push(heading.clone());
+        key.extend(wrap(&entries.join("; "), width - px(8.0), TICK_SIZE));
+    }
+    (OverlayStatus::ALL.len(), key)
+}
+
+impl Overlay {
+    /// A single column: the image square under its title, the legend and key below.
+    pub fn natural_size(&self) -> FigureSize {
+        let width = super::size::SINGLE_COLUMN_IN * super::size::DPI;
+        let (rows, key) = legend_lines(self, width as i32);
+        let aspect =
+            (self.extent.ymax - self.extent.ymin) / (self.extent.xmax - self.extent.xmin).max(1.0);
+        let title = super::style::wrap(
+            &self.title,
+            width as i32 - px(8.0),
+            super::style::TITLE_SIZE,
+        )
+        .len();
+        let plot = (width - f64::from(px(30.0))) * aspect.clamp(0.3, 3.0)
+            + f64::from(px(26.0) + px(11.5) * title as i32);
+        let legend = f64::from(px(10.0)) * (rows + key.len()) as f64 + f64::from(px(6.0));
+        FigureSize::single((plot + legend) / super::size::DPI)
+    }
+}
+
 impl Chart for Overlay {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let e = self.extent;
-        let (body, legend) = area.split_vertically(area.dim_in_pixel().1 as i32 - 84);
-        let mut chart = pixel_axes(&body, &self.title, e.xmin..e.xmax, e.ymin..e.ymax)?;
+        let (width, height) = area.dim_in_pixel();
+        let (rows, key) = legend_lines(self, width as i32);
+        let legend_height = px(10.0) * (rows + key.len()) as i32 + px(6.0);
+        let (body, legend) = area.split_vertically(height as i32 - legend_height);
+        let body = titled(&body, &self.title)?;
+        let mut chart = pixel_axes(&body, e.xmin..e.xmax, e.ymin..e.ymax)?;
         let canvas = RGBColor(236, 236, 236);
         chart
             .draw_series(std::iter::once(Rectangle::new(
@@ -126,67 +198,97 @@ impl Chart for Overlay {
                 (r.xmin, r.ymin),
             ];
             chart
-                .draw_series(DashedLineSeries::new(corners, 10, 6, BLACK.stroke_width(2)))
+                .draw_series(DashedLineSeries::new(
+                    corners,
+                    px(4.0) as u32,
+                    px(2.5) as u32,
+                    BLACK.stroke_width(LINE_THIN + 1),
+                ))
                 .map_err(failed)?;
         }
-        // B's outlines first and thick, A's over them and thin.
+        // The reference's outlines first and thick, the other set's over them and thin.
         let mut ordered: Vec<&OverlayShape> = self.shapes.iter().collect();
         ordered.sort_by_key(|s| s.from_a);
+        let number_style = (FONT, TICK_SIZE)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
         for shape in ordered {
             let colour = shape.status.colour();
-            let width = if shape.from_a { 1 } else { 3 };
+            let width = if shape.from_a { LINE_THIN + 1 } else { LINE };
             let mut ring: Vec<(f64, f64)> = shape.outline.iter().map(|v| (v[0], v[1])).collect();
             if ring.len() == 1 {
                 chart
-                    .draw_series(std::iter::once(Circle::new(ring[0], 4, colour.filled())))
+                    .draw_series(std::iter::once(Circle::new(
+                        ring[0],
+                        px(1.5),
+                        colour.filled(),
+                    )))
                     .map_err(failed)?;
                 continue;
             }
             ring.push(ring[0]);
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    ring.clone(),
-                    colour.stroke_width(width),
-                )))
-                .map_err(failed)?;
-            if shape.status == OverlayStatus::ClassDisagrees && !shape.from_a {
+            let style = colour.stroke_width(width);
+            match shape.status.dashes() {
+                None => chart
+                    .draw_series(std::iter::once(PathElement::new(ring.clone(), style)))
+                    .map(|_| ()),
+                Some((dash, gap)) => chart
+                    .draw_series(DashedLineSeries::new(ring.clone(), dash, gap, style))
+                    .map(|_| ()),
+            }
+            .map_err(failed)?;
+            if let Some(number) = shape.number.filter(|_| !shape.from_a) {
                 let n = ring.len() as f64 - 1.0;
                 let c = ring[..ring.len() - 1]
                     .iter()
                     .fold((0.0, 0.0), |acc, p| (acc.0 + p.0 / n, acc.1 + p.1 / n));
+                let label = number.to_string();
                 chart
-                    .draw_series(std::iter::once(Cross::new(c, 5, colour.stroke_width(3))))
+                    .draw_series(std::iter::once(
+                        EmptyElement::at(c)
+                            + Rectangle::new(
+                                [
+                                    (-px(1.2) - px(2.0) * label.len() as i32, -px(4.0)),
+                                    (px(1.2) + px(2.0) * label.len() as i32, px(4.0)),
+                                ],
+                                WHITE.mix(0.8).filled(),
+                            )
+                            + Text::new(label, (0, 0), number_style.clone()),
+                    ))
                     .map_err(failed)?;
             }
         }
-        let statuses = [
-            OverlayStatus::Matched,
-            OverlayStatus::ClassDisagrees,
-            OverlayStatus::Missed,
-            OverlayStatus::Extra,
-        ];
-        let style = (FONT, TICK_SIZE).into_font().color(&BLACK);
-        let column = legend.dim_in_pixel().0 as i32 / 2;
-        for (i, status) in statuses.iter().enumerate() {
-            let x = 12 + column * (i as i32 % 2);
-            let y = 8 + 26 * (i as i32 / 2);
+        let style = (FONT, TICK_SIZE)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for (i, status) in OverlayStatus::ALL.iter().enumerate() {
+            let x = px(4.0);
+            let y = px(6.0) + px(10.0) * i as i32;
+            let sample = vec![(x, y), (x + px(12.0), y)];
+            let line = status.colour().stroke_width(LINE);
+            match status.dashes() {
+                None => legend.draw(&PathElement::new(sample, line)).map(|_| ()),
+                Some((dash, gap)) => legend
+                    .draw(&DashedPathElement::new(sample, dash, gap, line))
+                    .map(|_| ()),
+            }
+            .map_err(failed)?;
             legend
-                .draw(&Rectangle::new(
-                    [(x, y + 4), (x + 26, y + 14)],
-                    status.colour().filled(),
+                .draw(&Text::new(
+                    status.describe(&self.names),
+                    (x + px(15.0), y),
+                    style.clone(),
                 ))
                 .map_err(failed)?;
+        }
+        for (i, line) in key.into_iter().enumerate() {
+            let y = px(6.0) + px(10.0) * (rows + i) as i32;
             legend
-                .draw(&Text::new(status.describe(), (x + 34, y), style.clone()))
+                .draw(&Text::new(line, (px(4.0), y), style.clone()))
                 .map_err(failed)?;
         }
-        legend
-            .draw(&Text::new(
-                "thick: B (reference); thin: A; dashed: FOV region",
-                (12, 8 + 26 * 2),
-                style,
-            ))
-            .map_err(failed)?;
         Ok(())
     }
 }

@@ -3,9 +3,11 @@
 //! row, so a mask of large uniform regions costs few rectangles.
 
 use super::overlay::pixel_axes;
-use super::style::{failed, Chart, PlotError, FONT, TICK_SIZE};
+use super::size::{px, FigureSize, DPI, SINGLE_COLUMN_IN};
+use super::style::{failed, titled, Chart, PlotError, FONT, LINE_THIN, TICK_SIZE};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A grid of `columns` x `rows` cells, each `scale` image pixels square, over an image of
 /// `width` x `height` pixels (y down).
@@ -25,13 +27,42 @@ pub struct RasterOverlay {
     pub note: String,
 }
 
+impl RasterOverlay {
+    /// The note's lines at a canvas `width` pixels wide.
+    fn note_lines(&self, width: i32) -> Vec<String> {
+        super::style::wrap(&self.note, width - px(8.0), TICK_SIZE)
+    }
+
+    fn legend_height(&self, width: i32) -> i32 {
+        let legend_rows = self.legend.len().div_ceil(2) as i32;
+        px(10.0) * (legend_rows + self.note_lines(width).len() as i32) + px(6.0)
+    }
+
+    /// A single column: the image under its title, the legend below.
+    pub fn natural_size(&self) -> FigureSize {
+        let width = SINGLE_COLUMN_IN * DPI;
+        let aspect = f64::from(self.height) / f64::from(self.width.max(1));
+        let title = super::style::wrap(
+            &self.title,
+            width as i32 - px(8.0),
+            super::style::TITLE_SIZE,
+        )
+        .len();
+        let plot = (width - f64::from(px(30.0))) * aspect.clamp(0.3, 3.0)
+            + f64::from(px(26.0) + px(11.5) * title as i32);
+        FigureSize::single((plot + f64::from(self.legend_height(width as i32))) / DPI)
+    }
+}
+
 impl Chart for RasterOverlay {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let legend_rows = self.legend.len().div_ceil(2) as i32;
-        let legend_height = 16 + 26 * (legend_rows + 1);
+        let canvas_width = area.dim_in_pixel().0 as i32;
+        let legend_height = self.legend_height(canvas_width);
         let (body, legend) = area.split_vertically(area.dim_in_pixel().1 as i32 - legend_height);
         let (w, h) = (f64::from(self.width), f64::from(self.height));
-        let mut chart = pixel_axes(&body, &self.title, 0.0..w, 0.0..h)?;
+        let body = titled(&body, &self.title)?;
+        let mut chart = pixel_axes(&body, 0.0..w, 0.0..h)?;
         let scale = f64::from(self.scale.max(1));
         let columns = self.columns as usize;
         let mut runs = Vec::new();
@@ -53,31 +84,34 @@ impl Chart for RasterOverlay {
             }
         }
         chart.draw_series(runs).map_err(failed)?;
-        let style = (FONT, TICK_SIZE).into_font().color(&BLACK);
+        let style = (FONT, TICK_SIZE)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
         let column = legend.dim_in_pixel().0 as i32 / 2;
         for (i, ([r, g, b], label)) in self.legend.iter().enumerate() {
-            let x = 12 + column * (i as i32 % 2);
-            let y = 8 + 26 * (i as i32 / 2);
+            let x = px(4.0) + column * (i as i32 % 2);
+            let y = px(6.0) + px(10.0) * (i as i32 / 2);
+            let swatch = [(x, y - px(2.5)), (x + px(10.0), y + px(2.5))];
             legend
-                .draw(&Rectangle::new(
-                    [(x, y + 4), (x + 26, y + 16)],
-                    RGBColor(*r, *g, *b).filled(),
-                ))
+                .draw(&Rectangle::new(swatch, RGBColor(*r, *g, *b).filled()))
                 .map_err(failed)?;
             legend
-                .draw(&Rectangle::new([(x, y + 4), (x + 26, y + 16)], BLACK))
+                .draw(&Rectangle::new(swatch, BLACK.stroke_width(LINE_THIN)))
                 .map_err(failed)?;
             legend
-                .draw(&Text::new(label.as_str(), (x + 34, y), style.clone()))
+                .draw(&Text::new(label.as_str(), (x + px(13.0), y), style.clone()))
                 .map_err(failed)?;
         }
-        legend
-            .draw(&Text::new(
-                self.note.as_str(),
-                (12, 8 + 26 * legend_rows),
-                style,
-            ))
-            .map_err(failed)?;
+        for (i, line) in self.note_lines(canvas_width).into_iter().enumerate() {
+            legend
+                .draw(&Text::new(
+                    line,
+                    (px(4.0), px(6.0) + px(10.0) * (legend_rows + i as i32)),
+                    style.clone(),
+                ))
+                .map_err(failed)?;
+        }
         Ok(())
     }
 }
@@ -99,10 +133,10 @@ mod tests {
             legend: vec![([213, 94, 0], "disagree".into())],
             note: "one cell in 10 pixels".into(),
         };
-        let figure = crate::plots::render_png(&chart, (400, 300)).unwrap();
+        let figure = crate::plots::render_png(&chart, (1050, 900)).unwrap();
         let (width, height, channels, pixels) =
             crate::png::decode(std::path::Path::new("raster"), &figure.png).unwrap();
-        assert_eq!((width, height, channels), (400, 300, 3));
+        assert_eq!((width, height, channels), (1050, 900, 3));
         let vermilion = pixels.chunks(3).filter(|p| p == &[213, 94, 0]).count();
         let black = pixels.chunks(3).filter(|p| p == &[0, 0, 0]).count();
         // The right cell and the swatch are vermilion; the left cell black (with text).

@@ -69,12 +69,21 @@ pub fn agreement(
         ]);
     }
     out.push_str(&t.render());
-    let mut t = Table::new(&["raters detecting", "anchors"]);
-    for (i, n) in c.anchors_by_detections.iter().enumerate() {
-        t.row(vec![(i + 1).to_string(), count(*n)]);
+    let mut t = Table::new(&[
+        "raters detecting",
+        "anchors",
+        "class agreement raw",
+        "main",
+        "super",
+    ]);
+    for b in &report.by_detections {
+        let mut row = vec![b.raters_detecting.to_string(), count(b.anchors)];
+        row.extend(b.class_agreement.map(|a| number(a, 3)));
+        t.row(row);
     }
-    out.push_str("\nAnchors by the number of raters who detected them:\n\n");
+    out.push_str("\nAnchors by the number of raters who detected them, and how often two of those raters give the same class (the share of agreeing pairs, averaged over the anchors):\n\n");
     out.push_str(&t.render());
+    embed(&mut out, figures, "agreement_by_detections");
 
     out.push_str("\n## Agreement of all raters\n\n");
     out.push_str(&all_raters_table(report).render());
@@ -97,6 +106,7 @@ pub fn agreement(
         }
     }
     out.push_str(&t.render());
+    group_differences(&mut out, report);
     out.push_str(
         "\nMean pairwise Cohen's κ (detection and classification) within and between groups:\n\n",
     );
@@ -146,8 +156,14 @@ pub fn agreement(
         t.row(row);
     }
     out.push_str(&t.render());
-    out.push_str("\nThe other levels are in `pairwise.csv`.\n");
-    embed(&mut out, figures, "pairwise_kappa");
+    out.push_str("\nThe table is at the super level; each level is drawn below, and every pair with its n and interval is in `pairwise.csv`.\n");
+    for level in ClassLevel::ALL {
+        embed(
+            &mut out,
+            figures,
+            &format!("pairwise_kappa_{}", level.name()),
+        );
+    }
 
     out.push_str("\n## Krippendorff's α against the minimum IoU of the clustering\n\n");
     let mut t = Table::new(&[
@@ -207,7 +223,7 @@ pub fn agreement(
     out.push('\n');
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell and {} more on each confusion matrix's diagonal, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Computed with nucagree {}.",
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{}{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell and {} more on each confusion matrix's diagonal, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Computed with nucagree {}.",
         report.params.shape.describe(),
         report.params.min_iou,
         match &report.params.groups_file {
@@ -215,9 +231,18 @@ pub fn agreement(
             None => "the raters' id prefixes (SP, JP, NP)".to_string(),
         },
         if report.params.bootstrap_replicates > 0 {
-            " Intervals resample whole FOVs with replacement (a cluster bootstrap)."
+            " Intervals resample whole FOVs with replacement (a cluster bootstrap): of every coefficient, of each rater's precision, recall and F1 against the truth, and of the difference in Fleiss' κ between two groups, for which the same resampled FOVs serve both groups."
         } else {
             ""
+        },
+        match (report.min_iou_sweep.first(), report.min_iou_sweep.last()) {
+            (Some(first), Some(last)) if report.min_iou_sweep.len() > 1 => format!(
+                " Krippendorff's α is also given at {} cuts from a minimum IoU of {} to {} (the merges made above a cut are the first merges made at any lower cut, so one agglomeration gives every cut).",
+                report.min_iou_sweep.len(),
+                first.min_iou,
+                last.min_iou
+            ),
+            _ => String::new(),
         },
         if report.truth.truth_from.is_empty() {
             "all raters".to_string()
@@ -378,6 +403,12 @@ fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIn
     out.push_str(&table.render());
     out.push_str("\nNo rater is scored against a truth that used their votes: a rater of the truth panel is scored against the truth inferred from the panel without them (leave one out), a rater outside it against the panel's truth. The other levels are in `rater_scores.csv`, each rater's confusion with the truth in `rater_confusion.csv`.\n");
     embed(out, figures, "raters_precision_recall");
+    let mut groups: Vec<&str> = report.raters.iter().map(|r| r.group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for group in groups {
+        embed(out, figures, &format!("rater_confusion_{group}"));
+    }
 
     if !t.against_simulated.is_empty() {
         writeln!(
@@ -411,20 +442,7 @@ fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIn
     }
 
     if !t.group_tests.is_empty() {
-        out.push_str("\n## Group comparisons\n\nTwo-sided Mann-Whitney U tests (exact without ties for small groups):\n\n");
-        let mut table =
-            Table::with_left_columns(&["figure", "groups", "n", "medians", "U", "p"], 2);
-        for g in &t.group_tests {
-            table.row(vec![
-                g.figure.clone(),
-                format!("{} vs {}", g.group_a, g.group_b),
-                format!("{} vs {}", g.n_a, g.n_b),
-                format!("{} vs {}", number(g.median_a, 3), number(g.median_b, 3)),
-                number(g.mann_whitney_u, 1),
-                number(g.p_two_sided, 4),
-            ]);
-        }
-        out.push_str(&table.render());
+        group_tests(out, &t.group_tests);
     }
 
     if !t.raters_needed.is_empty() {
@@ -444,5 +462,102 @@ fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIn
         }
         out.push_str(&table.render());
         embed(out, figures, "raters_needed");
+    }
+}
+
+/// The difference in Fleiss' κ between groups of two raters or more, the larger first, with
+/// its bootstrap interval over FOVs.
+fn group_differences(out: &mut String, report: &AgreementReport) {
+    if report.group_differences.is_empty() {
+        return;
+    }
+    out.push_str("\nDifference in Fleiss' κ between groups of two raters or more, with a 95% BCa interval that resamples the same FOVs for both groups (they rated the same material); a rank test over raters cannot say this with groups this small:\n\n");
+    let mut t = Table::with_left_columns(
+        &["level", "groups", "κ (first)", "κ (second)", "difference"],
+        2,
+    );
+    for d in &report.group_differences {
+        let flip = d.difference.value.is_some_and(|v| v < 0.0);
+        let (first, second, a, b) = if flip {
+            (&d.group_b, &d.group_a, d.value_b, d.value_a)
+        } else {
+            (&d.group_a, &d.group_b, d.value_a, d.value_b)
+        };
+        let sign = if flip { -1.0 } else { 1.0 };
+        let difference = Estimate {
+            value: d.difference.value.map(|v| sign * v),
+            se: d.difference.se,
+            ci95: d
+                .difference
+                .ci95
+                .map(|[lo, hi]| if flip { [-hi, -lo] } else { [lo, hi] }),
+        };
+        t.row(vec![
+            d.level.name().into(),
+            format!("{first} − {second}"),
+            number(a, 3),
+            number(b, 3),
+            estimate(&difference),
+        ]);
+    }
+    out.push_str(&t.render());
+}
+
+/// The group tests that can say something (independent values, sizes at which p < 0.05 is
+/// attainable), and a sentence for those left out.
+fn group_tests(out: &mut String, tests: &[crate::agreement::raters::GroupTest]) {
+    out.push_str("\n## Group comparisons\n\n");
+    let (shown, left_out): (Vec<_>, Vec<_>) = tests.iter().partition(|g| g.informative());
+    if !shown.is_empty() {
+        out.push_str("Two-sided Mann-Whitney U tests over raters (exact without ties for small groups), with the smallest p the test can give at those sizes:\n\n");
+        let mut table = Table::with_left_columns(
+            &[
+                "figure",
+                "groups",
+                "n",
+                "medians",
+                "U",
+                "p",
+                "smallest p possible",
+            ],
+            2,
+        );
+        for g in &shown {
+            table.row(vec![
+                g.figure.clone(),
+                format!("{} vs {}", g.group_a, g.group_b),
+                format!("{} vs {}", g.n_a, g.n_b),
+                format!("{} vs {}", number(g.median_a, 3), number(g.median_b, 3)),
+                number(g.mann_whitney_u, 1),
+                number(g.p_two_sided, 4),
+                number(Some(g.smallest_p), 4),
+            ]);
+        }
+        out.push_str(&table.render());
+    }
+    if !left_out.is_empty() {
+        let described: Vec<String> = left_out
+            .iter()
+            .map(|g| {
+                let why = if g.independent {
+                    format!("smallest possible p {}", number(Some(g.smallest_p), 3))
+                } else {
+                    "pairs share raters, so they are not independent".to_string()
+                };
+                format!(
+                    "{} of {} against {} ({} against {}: {why})",
+                    g.figure, g.group_a, g.group_b, g.n_a, g.n_b
+                )
+            })
+            .collect();
+        if !shown.is_empty() {
+            out.push('\n');
+        }
+        writeln!(
+            out,
+            "Left out, because no result could reach p < 0.05 or the test does not apply: {}. The difference in group Fleiss' κ above, with its interval over FOVs, is the comparison these groups allow.",
+            described.join("; ")
+        )
+        .unwrap();
     }
 }

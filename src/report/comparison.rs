@@ -1,6 +1,7 @@
 //! The Markdown report of `compare` and `score` (`report.md`).
 
 use super::comparison_methods::methods;
+use super::comparison_sections::{data_quality, group_section, mean_ap_classes};
 use super::frame_table::{markdown_table, ColumnSpec, DETECTION_COLUMNS};
 use super::markdown::{count, embed, number, FigureIndex, Table, UNDEFINED};
 use crate::comparison::figure::Figure;
@@ -194,8 +195,12 @@ pub fn comparison(
         ]);
     }
     out.push_str(&by_shape.render());
-    embed(&mut out, figures, "iou_histogram");
-    embed(&mut out, figures, "f1_by_iou");
+    if super::comparison_figures::all_ious_are_one(report) {
+        out.push_str("\nEvery matched pair has IoU 1 (the two sets share these outlines), so the IoU histogram and detection F1 against the IoU threshold are left out: they would be one bar and a flat line.\n");
+    } else {
+        embed(&mut out, figures, "iou_histogram");
+        embed(&mut out, figures, "f1_by_iou");
+    }
 
     if score {
         out.push_str("\n## Average precision and score thresholds\n\n");
@@ -237,7 +242,7 @@ pub fn comparison(
             None => out.push_str("\nNo score-threshold sweep: not every prediction has a score.\n"),
         }
         embed(&mut out, figures, "score_threshold");
-        embed(&mut out, figures, "pr_curves_main");
+        mean_ap_classes(&mut out, report);
     }
 
     for level in ClassLevel::ALL {
@@ -256,7 +261,16 @@ pub fn comparison(
         .filter(|k| k.starts_with("overlay_"))
         .collect();
     if !overlays.is_empty() {
-        out.push_str("\n## FOVs with the most disagreement\n\nEach FOV's outlines (B thick, A thin): matched pairs, pairs whose main class differs (×), B's nuclei A missed and A's nuclei B does not have; the FOV region dashed.\n");
+        let (other, reference) = if score {
+            ("prediction", "truth")
+        } else {
+            ("A", "B")
+        };
+        writeln!(
+            out,
+            "\n## FOVs with the most disagreement\n\nEach FOV's outlines ({reference} thick, {other} thin): matched pairs (solid), pairs whose main class differs (numbered, the two classes keyed under the figure), the {reference}'s unmatched nuclei (dashed) and the {other}'s (dotted); the FOV region as a dashed box."
+        )
+        .unwrap();
         for name in overlays {
             embed(&mut out, figures, name);
         }
@@ -270,9 +284,28 @@ pub fn comparison(
         super::regions::region_strata_section(&mut out, strata);
     }
 
-    group_section(&mut out, "By hospital", "hospital", frames.by_hospital)?;
-    let by_fold = "By fold (the test FOVs of each fold)";
-    group_section(&mut out, by_fold, "fold", frames.by_fold)?;
+    group_section(
+        &mut out,
+        "By hospital",
+        "hospital",
+        frames.by_hospital,
+        &r.by_hospital,
+        score,
+    )?;
+    match super::comparison_figures::folds_are_hospitals(&r.by_fold, &r.by_hospital) {
+        Some(pairs) => {
+            writeln!(
+                out,
+                "\nEach fold's test FOVs are one hospital's ({}), so the rows by fold are the rows by hospital above; `by_fold.csv` has them under the fold numbers.",
+                pairs.join(", ")
+            )
+            .unwrap();
+        }
+        None => {
+            let by_fold = "By fold (the test FOVs of each fold)";
+            group_section(&mut out, by_fold, "fold", frames.by_fold, &r.by_fold, score)?;
+        }
+    }
 
     if let Some(folds) = &r.folds {
         out.push_str("\n## Across folds\n\n");
@@ -389,8 +422,8 @@ fn level_section(
     .unwrap();
     let mut columns = vec![
         ColumnSpec::text("class", "class"),
-        ColumnSpec::count("n_a", "n A"),
-        ColumnSpec::count("n_b", "n B"),
+        ColumnSpec::count("n_a", if score { "n pred." } else { "n A" }),
+        ColumnSpec::count("n_b", if score { "n truth" } else { "n B" }),
         ColumnSpec::count("tp", "TP"),
         ColumnSpec::count("fp", "FP"),
         ColumnSpec::count("fn", "FN"),
@@ -430,35 +463,47 @@ fn level_section(
     if l.per_class.iter().any(|p| p.ambiguous) {
         write!(
             out,
-            " Ambiguous classes are detected but not judged for class: a pair whose {b} nucleus is of a specific class that {a} calls ambiguous is an FN of that class, and a pair whose {b} nucleus is ambiguous is no FP of {a}'s specific class (\"on ambiguous ref.\"). Rows of ambiguous classes count each side for itself: TP and FN are the {b} nuclei of the class matched and unmatched; FP are {a}'s unmatched nuclei of the class, the others matched to a specific (\"called ambiguous\") or an ambiguous (\"on ambiguous (both)\") {b} nucleus. Every row adds up: TP + FN = n B, and TP + FP + on ambiguous ref. (specific classes) or FP + called ambiguous + on ambiguous (both) (ambiguous classes) = n A.",
+            " Ambiguous classes are detected but not judged for class: a pair whose {b} nucleus is of a specific class that {a} calls ambiguous is an FN of that class, and a pair whose {b} nucleus is ambiguous is no FP of {a}'s specific class (\"on ambiguous ref.\"). Rows of ambiguous classes count each side for itself: TP and FN are the {b} nuclei of the class matched and unmatched; FP are {a}'s unmatched nuclei of the class, the others matched to a specific (\"called ambiguous\") or an ambiguous (\"on ambiguous (both)\") {b} nucleus. Every row adds up: TP + FN = {n_b}, and TP + FP + on ambiguous ref. (specific classes) or FP + called ambiguous + on ambiguous (both) (ambiguous classes) = {n_a}.",
             a = sides.0,
             b = sides.1,
+            n_a = if score { "n pred." } else { "n A" },
+            n_b = if score { "n truth" } else { "n B" },
         )
         .unwrap();
     }
     out.push('\n');
+    let (other, reference) = if score {
+        ("prediction", "truth")
+    } else {
+        ("A", "B")
+    };
     writeln!(
         out,
-        "\nConfusion matrix (rows: A's class, columns: B's class; the last row and column count unmatched nuclei):\n"
+        "\nConfusion matrix (rows: {reference}'s class, columns: {other}'s class; the last column counts the {reference}'s unmatched nuclei, the last row the {other}'s):\n"
     )
     .unwrap();
     let names = &l.confusion.classes;
-    let mut headers: Vec<String> = vec!["A \\ B".into()];
+    let k = names.len();
+    let mut headers: Vec<String> = vec![format!("{reference} \\ {other}")];
     headers.extend(names.iter().cloned());
-    headers.push("unmatched in B".into());
+    headers.push("unmatched".into());
     let header_refs: Vec<&str> = headers.iter().map(|s| s.as_str()).collect();
     let mut t = Table::new(&header_refs);
-    for (i, row) in l.confusion.counts.iter().enumerate() {
-        let label = names
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| "unmatched in A".into());
+    // Stored with A's classes as rows; shown with the reference's as rows, as the figures.
+    for r in 0..=k {
+        let label = names.get(r).cloned().unwrap_or_else(|| "unmatched".into());
         let mut cells = vec![label];
-        cells.extend(row.iter().map(|&c| count(c as usize)));
+        cells.extend((0..=k).map(|c| {
+            if r == k && c == k {
+                UNDEFINED.to_string()
+            } else {
+                count(l.confusion.counts[c][r] as usize)
+            }
+        }));
         t.row(cells);
     }
     out.push_str(&t.render());
-    for figure in ["per_class", "confusion", "confusion_share"] {
+    for figure in ["per_class", "pr_curves", "confusion", "confusion_share"] {
         let name = match figure.split_once('_') {
             Some((kind, "share")) => format!("{kind}_{}_share", level.name()),
             _ => format!("{figure}_{}", level.name()),
@@ -466,113 +511,4 @@ fn level_section(
         embed(out, figures, &name);
     }
     Ok(())
-}
-
-/// A group table (by hospital, fold), rendered from the same DataFrame as its CSV.
-fn group_section(
-    out: &mut String,
-    title: &str,
-    key: &'static str,
-    frame: &DataFrame,
-) -> Result<()> {
-    if frame.height() == 0 {
-        return Ok(());
-    }
-    writeln!(out, "\n## {title}\n").unwrap();
-    let mut columns = vec![
-        ColumnSpec::text(key, key),
-        ColumnSpec::count("fovs", "FOVs"),
-        ColumnSpec::count("nuclei_a", "nuclei A"),
-        ColumnSpec::count("nuclei_b", "nuclei B"),
-    ];
-    columns.extend(DETECTION_COLUMNS);
-    columns.extend([
-        ColumnSpec::with_interval(
-            "kappa_raw",
-            "κ raw",
-            "kappa_raw_ci_low",
-            "kappa_raw_ci_high",
-        ),
-        ColumnSpec::with_interval(
-            "kappa_main",
-            "κ main",
-            "kappa_main_ci_low",
-            "kappa_main_ci_high",
-        ),
-        ColumnSpec::with_interval(
-            "kappa_super",
-            "κ super",
-            "kappa_super_ci_low",
-            "kappa_super_ci_high",
-        ),
-    ]);
-    out.push_str(&markdown_table(frame, &columns, 1, |_| true)?.render());
-    Ok(())
-}
-
-fn data_quality(out: &mut String, report: &ComparisonReport) {
-    out.push_str("\n## Data quality\n\n");
-    let c = &report.counts;
-    let mut lines = Vec::new();
-    if c.cropped_a + c.cropped_b > 0 {
-        lines.push(format!(
-            "{} nuclei of A and {} of B were centred outside the reference FOV region and left out.",
-            count(c.cropped_a),
-            count(c.cropped_b)
-        ));
-    }
-    if !c.fovs_only_in_a.is_empty() || !c.fovs_only_in_b.is_empty() {
-        lines.push(format!(
-            "{} FOVs only in A and {} only in B were not compared.",
-            count(c.fovs_only_in_a.len()),
-            count(c.fovs_only_in_b.len())
-        ));
-    }
-    if c.replaced_by_box > 0 {
-        lines.push(format!(
-            "{} self-intersecting outlines were compared by their bounding box.",
-            count(c.replaced_by_box)
-        ));
-    }
-    if c.greedy_components > 0 {
-        lines.push(greedy_note(c.greedy_components));
-    }
-    if (c.points_a + c.points_b > 0) && report.params.iou_threshold.is_some() {
-        lines.push(format!(
-            "{} nuclei of A and {} of B are drawn as points: they have no area, match nothing by IoU and count as unmatched (`--match centroid --radius-px R` pairs them by distance).",
-            count(c.points_a),
-            count(c.points_b)
-        ));
-    }
-    if report.result.unscored_a > 0 && report.command == Job::Score {
-        lines.push(format!(
-            "{} predictions have no score.",
-            count(report.result.unscored_a)
-        ));
-    }
-    lines.extend(report.result.notes.iter().cloned());
-    for line in &lines {
-        writeln!(out, "- {line}").unwrap();
-    }
-    for (label, set) in [("A", &report.inputs.a), ("B", &report.inputs.b)] {
-        if set.data_quality.is_empty() {
-            writeln!(out, "- `{}` ({label}): no findings when reading.", set.name).unwrap();
-            continue;
-        }
-        writeln!(out, "\nFindings when reading `{}` ({label}):\n", set.name).unwrap();
-        let mut t = Table::new(&["finding", "count"]);
-        for q in &set.data_quality {
-            t.row(vec![q.description.clone(), count(q.count)]);
-        }
-        out.push_str(&t.render());
-    }
-}
-
-/// The data-quality line for groups of overlapping nuclei assigned greedily.
-pub(crate) fn greedy_note(groups: usize) -> String {
-    format!(
-        "{} groups of overlapping nuclei were too large to assign optimally in seconds (the smaller side times the candidate pairs above {}: some 600 nuclei all drawn over each other, a data problem) and were assigned greedily, the best pair first.",
-        count(groups),
-        count(crate::matching::assignment::SPARSE_LIMIT)
-    )
 }

@@ -134,8 +134,11 @@ pub(super) fn methods(out: &mut String, report: &ComparisonReport) {
     );
     write!(out, "As for ambiguous nuclei: {}. ", p.ambiguous.describe()).unwrap();
     out.push_str(
-        "Classification agreement on matched pairs, at the raw, main and super class levels, is given as accuracy, Cohen's unweighted κ with its asymptotic standard error (Fleiss, Cohen and Everitt 1969) and the normal 95% interval κ ± 1.96·SE, Gwet's AC1 (counting the categories observed), and the multiclass Matthews correlation coefficient. Per-class counts use the joint rule (a pair is a TP of class c only when both sets say c; otherwise a FP of the compared set's class and a FN of the reference's class). ",
+        "Classification agreement on matched pairs, at the raw, main and super class levels, is given as accuracy, Cohen's unweighted κ with its asymptotic standard error (Fleiss, Cohen and Everitt 1969) and the normal 95% interval κ ± 1.96·SE, Gwet's AC1 (counting the categories observed), and the multiclass Matthews correlation coefficient. Per-class counts use the joint rule (a pair is a TP of class c only when both sets say c; otherwise a FP of the compared set's class and a FN of the reference's class). A class's one-vs-rest κ is Cohen's κ on the matched pairs with every class but c merged into one (c against not c); it is undefined for a class the reference never gives. ",
     );
+    if p.bootstrap_replicates > 0 {
+        out.push_str("Where one κ has two intervals, they answer different questions: the asymptotic interval in the text (κ ± 1.96·SE) treats the matched pairs as independent, while the bootstrap interval in the tables resamples whole FOVs and so also carries the variation between FOVs; the bootstrap interval is the one to report. ");
+    }
     if p.shape == IouShape::Auto {
         out.push_str("Segmentation quality is taken over the true positives where both nuclei were drawn as outlines (a box says nothing of a nucleus's outline): their mean IoU (SQ) and mean Dice (2·IoU/(1+IoU)); panoptic quality PQ = DQ × SQ (Kirillov et al. 2019), DQ the detection F1 over all pairs. ");
     } else {
@@ -160,6 +163,9 @@ pub(super) fn methods(out: &mut String, report: &ComparisonReport) {
         } else {
             "Confidence intervals in brackets resample whole FOVs with replacement (a cluster bootstrap, since nuclei within a FOV are not independent). "
         });
+    }
+    if report.command == Job::Score {
+        out.push_str("Classes with fewer than 10 truth nuclei are marked in the per-class figures: their F1 and κ rest on few nuclei. ");
     }
     writeln!(out, "Computed with nucagree {}.", report.version).unwrap();
 }

@@ -63,6 +63,13 @@ impl Table {
         &self.rows
     }
 
+    /// Appends `mark` to the first cell of row `row` (a footnote mark).
+    pub fn mark_row(&mut self, row: usize, mark: &str) {
+        if let Some(cell) = self.rows.get_mut(row).and_then(|r| r.first_mut()) {
+            cell.push_str(mark);
+        }
+    }
+
     /// Whether column `i` is left-aligned.
     pub fn is_left(&self, i: usize) -> bool {
         self.align.get(i) == Some(&Align::Left)
@@ -410,7 +417,7 @@ pub fn match_summary(s: &crate::matching::table::MatchSummary) -> String {
         writeln!(
             out,
             "{}",
-            super::comparison::greedy_note(s.greedy_components)
+            super::comparison_sections::greedy_note(s.greedy_components)
         )
         .unwrap();
     }

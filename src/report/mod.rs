@@ -6,13 +6,16 @@
 pub mod agreement;
 pub mod agreement_figures;
 pub mod comparison;
+mod comparison_figures;
 mod comparison_methods;
+mod comparison_sections;
 pub mod conventions;
 pub mod figures;
 pub mod frame_table;
 pub mod html;
 pub mod latex;
 pub mod markdown;
+pub mod overlays;
 pub mod regions;
 
 use crate::error::{Error, Result};
@@ -85,7 +88,7 @@ pub fn write_comparison(
     written.push(json_path);
     let mut listed = vec!["summary.json".to_string()];
     write_tables(dir, &mut frames, &mut listed, &mut written)?;
-    let figures = figures::comparison_figures(report, overlays)?;
+    let figures = comparison_figures::comparison_figures(report, overlays, formats.figures)?;
     let (index, figure_files) = write_figures(dir, &figures)?;
     written.extend(figure_files);
     let frame = |wanted: &str| {
@@ -131,13 +134,15 @@ pub fn write_comparison(
     Ok(written)
 }
 
-/// Outputs beside `report.md`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Outputs beside `report.md`, and how figures are drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ExtraFormats {
     /// `report.html`: one self-contained file, figures inline.
     pub html: bool,
     /// `tables.tex`: the headline tables as LaTeX.
     pub latex: bool,
+    /// The figures' width and file formats.
+    pub figures: crate::plots::FigureOptions,
 }
 
 fn write_extra_formats(
@@ -177,6 +182,7 @@ fn write_extra_formats(
 pub fn write_conventions(
     dir: &Path,
     report: &crate::conventions::ConventionsReport,
+    figure_options: crate::plots::FigureOptions,
 ) -> Result<Vec<PathBuf>> {
     use crate::tables::conventions as c;
     let summary = &report.conventions;
@@ -194,17 +200,12 @@ pub fn write_conventions(
     write_tables(dir, &mut frames, &mut listed, &mut written)?;
     let pending: Vec<figures::Pending<'_>> = conventions::count_agreement(summary)
         .map(|chart| {
-            let height = 80 + 330 * chart.panels.len().div_ceil(chart.columns) as u32;
-            figures::later(
-                "count_agreement",
-                &chart.title.clone(),
-                chart,
-                (1100, height),
-            )
+            let size = chart.natural_size();
+            figures::later("count_agreement", &chart.title.clone(), chart, size)
         })
         .into_iter()
         .collect();
-    let (index, figure_files) = write_figures(dir, &figures::render_all(pending)?)?;
+    let (index, figure_files) = write_figures(dir, &figures::render_all(pending, figure_options)?)?;
     written.extend(figure_files);
     let frames = conventions::ConventionFrames {
         overview: &frames[0].1,
@@ -238,7 +239,7 @@ pub fn write_regions(
     let mut written = vec![json_path];
     let mut listed = vec!["summary.json".to_string()];
     write_tables(dir, &mut frames, &mut listed, &mut written)?;
-    let figures = figures::render_all(regions::region_figures(report, overlays))?;
+    let figures = figures::render_all(regions::region_figures(report, overlays), formats.figures)?;
     let (index, figure_files) = write_figures(dir, &figures)?;
     written.extend(figure_files);
     let markdown = regions::regions_markdown(report, &index, &listed);
@@ -273,7 +274,7 @@ pub fn write_region_study(
     let mut written = vec![json_path];
     let mut listed = vec!["summary.json".to_string()];
     write_tables(dir, &mut frames, &mut listed, &mut written)?;
-    let figures = figures::render_all(regions::region_study_figures(report))?;
+    let figures = figures::render_all(regions::region_study_figures(report), formats.figures)?;
     let (index, figure_files) = write_figures(dir, &figures)?;
     written.extend(figure_files);
     let markdown = regions::region_study_markdown(report, &index, &listed);
@@ -324,8 +325,8 @@ fn write_tables(
     Ok(())
 }
 
-/// Writes each figure as `plots/<name>.png` (and `.svg`); returns the index to embed them by
-/// and the files written.
+/// Writes each figure as `plots/<name>.png` (and `.svg` and `.tiff` where rendered); returns
+/// the index to embed them by and the files written.
 pub fn write_figures(
     dir: &Path,
     figures: &[figures::NamedFigure],
@@ -338,10 +339,15 @@ pub fn write_figures(
         let png = plots.join(format!("{}.png", figure.name));
         write_atomic(&png, &figure.figure.png)?;
         written.push(png);
-        if !figure.raster_only {
-            let svg = plots.join(format!("{}.svg", figure.name));
-            write_atomic(&svg, figure.figure.svg.as_bytes())?;
-            written.push(svg);
+        if let Some(svg) = &figure.figure.svg {
+            let path = plots.join(format!("{}.svg", figure.name));
+            write_atomic(&path, svg.as_bytes())?;
+            written.push(path);
+        }
+        if let Some(tiff) = &figure.figure.tiff {
+            let path = plots.join(format!("{}.tiff", figure.name));
+            write_atomic(&path, tiff)?;
+            written.push(path);
         }
         index.insert(figure.name.clone(), figure.caption.clone());
     }
@@ -379,7 +385,7 @@ pub fn write_agreement(
     write_tables(dir, &mut frames, &mut listed, &mut written)?;
     written.push(write_truth_set(&dir.join("truth"), truth_set, hierarchy)?);
     listed.push("truth/".to_string());
-    let figures = agreement_figures::agreement_figures(report)?;
+    let figures = agreement_figures::agreement_figures(report, hierarchy, formats.figures)?;
     let (index, figure_files) = write_figures(dir, &figures)?;
     written.extend(figure_files);
     let markdown = agreement::agreement(report, root, &listed, &index);

@@ -4,7 +4,7 @@
 
 use super::figures::{later, later_raster, Pending};
 use super::markdown::{count, embed, number, FigureIndex, Table};
-use crate::plots::{category_rgb, BarSeries, Bars, ColourScale, Heatmap, RasterOverlay};
+use crate::plots::{category_rgb, BarSeries, BarStyle, Bars, ColourScale, Heatmap, RasterOverlay};
 use crate::regions::overlay::RoiDisagreement;
 use crate::regions::summary::{Estimate, RegionLevelSummary, RegionReport};
 use std::fmt::Write as _;
@@ -115,7 +115,6 @@ pub(super) fn region_figures<'a>(
     let mut pending = Vec::new();
     for l in &report.levels {
         let shown = held(l);
-        let k = shown.len();
         let shares: Vec<Vec<Option<f64>>> = shown
             .iter()
             .map(|&b| {
@@ -132,26 +131,32 @@ pub(super) fn region_figures<'a>(
             .iter()
             .map(|row| row.iter().map(|v| number(*v, 2)).collect())
             .collect();
+        let empty_rows: Vec<usize> = shares
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| row.iter().all(Option::is_none))
+            .map(|(r, _)| r)
+            .collect();
         let chart = Heatmap {
-            title: format!(
-                "Pixel confusion, {} level (share of each reference row)",
-                l.level.name()
-            ),
-            row_title: "reference (B)".into(),
-            column_title: "compared (A)".into(),
+            title: format!("Pixel confusion, {} level (row shares)", l.level.name()),
+            row_title: "the reference's (B's) class".into(),
+            column_title: "the compared set's (A's) class".into(),
             row_labels: labels.clone(),
             column_labels: labels.clone(),
             values: shares,
             cell_text,
-            scale: ColourScale::Sequential { max: 1.0 },
-            note: "rows with no reference pixels are grey".into(),
+            scale: ColourScale::Sequential { min: 0.0, max: 1.0 },
+            colour_label: "share of the row's pixels".into(),
+            blank_cells: Heatmap::whole_rows(&empty_rows, shown.len()),
+            separators: Vec::new(),
+            note: "Each row sums to 1; rows with no reference pixels are left empty.".into(),
         };
-        let side = (260 + 48 * k as u32).min(1400);
+        let size = chart.natural_size();
         pending.push(later(
             &format!("confusion_{}", l.level.name()),
             &format!("Pixel confusion at the {} level", l.level.name()),
             chart,
-            (side + 200, side),
+            size,
         ));
         let bars = Bars {
             title: format!(
@@ -166,21 +171,20 @@ pub(super) fn region_figures<'a>(
                 intervals: shown.iter().map(|&c| l.per_class[c].dice.ci95).collect(),
             }],
             value_range: (0.0, 1.0),
+            note: String::new(),
+            style: BarStyle::Bars,
         };
+        let size = bars.natural_size();
         pending.push(later(
             &format!("dice_{}", l.level.name()),
             &format!("Dice per class at the {} level", l.level.name()),
             bars,
-            (900, 140 + 34 * k as u32),
+            size,
         ));
     }
     for (index, overlay) in overlays.iter().enumerate() {
         let chart = disagreement_chart(overlay);
-        let width = 760u32;
-        let plot_height = (f64::from(width - 94) * f64::from(overlay.height)
-            / f64::from(overlay.width.max(1)))
-        .round() as u32;
-        let legend_height = 16 + 26 * (chart.legend.len().div_ceil(2) as u32 + 1);
+        let size = chart.natural_size();
         let caption = format!(
             "{}: main classes agree on {} of pixels",
             overlay.roi,
@@ -190,7 +194,7 @@ pub(super) fn region_figures<'a>(
             &format!("overlay_{}", index + 1),
             &caption,
             chart,
-            (width, (plot_height + 110 + legend_height).min(2400)),
+            size,
         ));
     }
     pending
@@ -429,11 +433,20 @@ fn footer(out: &mut String, files: &[String]) {
 pub(super) fn region_study_figures(
     report: &crate::regions::study::RegionStudyReport,
 ) -> Vec<Pending<'_>> {
-    let r = report.raters.len();
     report
         .levels
         .iter()
         .map(|l| {
+            let off_diagonal = l.pairwise_kappa.iter().enumerate().flat_map(|(i, row)| {
+                row.iter()
+                    .enumerate()
+                    .filter(move |(j, _)| *j != i)
+                    .filter_map(|(_, k)| *k)
+            });
+            let (low, high) =
+                off_diagonal.fold((1.0f64, 0.0f64), |(lo, hi), k| (lo.min(k), hi.max(k)));
+            let low = (low * 20.0).floor() / 20.0;
+            let high = ((high * 20.0).ceil() / 20.0).max(low + 0.1);
             let chart = Heatmap {
                 title: format!("Pairwise Cohen's κ on pixels, {} level", l.level.name()),
                 row_title: "rater".into(),
@@ -446,10 +459,16 @@ pub(super) fn region_study_figures(
                     .iter()
                     .map(|row| row.iter().map(|k| number(*k, 2)).collect())
                     .collect(),
-                scale: ColourScale::Sequential { max: 1.0 },
-                note: "each pair on the pixels both rated; the diagonal is blank".into(),
+                scale: ColourScale::Sequential {
+                    min: low,
+                    max: high,
+                },
+                colour_label: "Cohen's κ".into(),
+                blank_cells: Heatmap::diagonal(report.raters.len()),
+                separators: Vec::new(),
+                note: "Each pair on the pixels both rated.".into(),
             };
-            let side = (260 + 56 * r as u32).min(1400);
+            let size = chart.natural_size();
             later(
                 &format!("pairwise_kappa_{}", l.level.name()),
                 &format!(
@@ -457,7 +476,7 @@ pub(super) fn region_study_figures(
                     l.level.name()
                 ),
                 chart,
-                (side + 60, side + 40),
+                size,
             )
         })
         .collect()

@@ -111,6 +111,20 @@ pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Option<RankTest> {
     })
 }
 
+/// The smallest two-sided p-value the exact Mann-Whitney test can give with samples of `n1`
+/// and `n2` (no ties): the two most extreme arrangements of C(n1 + n2, n1), 2 / C(n1 + n2,
+/// n1), at most 1. Below the significance level or not, before any data are seen: 1 rater
+/// against 6 can never reach p < 0.05 (2 / 7 = 0.286).
+pub fn smallest_mann_whitney_p(n1: usize, n2: usize) -> f64 {
+    if n1 == 0 || n2 == 0 {
+        return 1.0;
+    }
+    // C(n1 + n2, n1) as a product of ratios, exact for the sizes of rater groups.
+    let k = n1.min(n2);
+    let arrangements = (1..=k).fold(1.0f64, |c, i| c * (n1 + n2 - k + i) as f64 / i as f64);
+    (2.0 / arrangements).min(1.0)
+}
+
 /// Wilcoxon signed-rank test of paired differences, zero differences dropped (scipy's
 /// `zero_method="wilcox"`); `None` when no difference is left.
 pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<RankTest> {
@@ -164,6 +178,17 @@ pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<RankTest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_smallest_attainable_p_is_two_over_the_arrangements() {
+        assert!((smallest_mann_whitney_p(1, 6) - 2.0 / 7.0).abs() < 1e-15);
+        assert!((smallest_mann_whitney_p(6, 2) - 2.0 / 28.0).abs() < 1e-15);
+        assert_eq!(smallest_mann_whitney_p(1, 1), 1.0);
+        assert!((smallest_mann_whitney_p(5, 5) - 2.0 / 252.0).abs() < 1e-15);
+        // It is the exact test's p at the most extreme arrangement.
+        let extreme = mann_whitney_u(&[1.0, 2.0], &[3.0, 4.0, 5.0, 6.0, 7.0, 8.0]).unwrap();
+        assert!((extreme.p_two_sided - smallest_mann_whitney_p(2, 6)).abs() < 1e-15);
+    }
 
     #[test]
     fn mann_whitney_asymptotic_as_scipy() {

@@ -244,17 +244,33 @@ pub fn rater_scores(report: &AgreementReport) -> Result<DataFrame> {
         .add(
             "f1",
             (0..n).map(|i| score(i).detection.f1).collect::<Vec<_>>(),
-        )
-        .add(
-            "n_pairs",
-            (0..n).map(|i| score(i).n_pairs).collect::<Vec<_>>(),
-        )
-        .add(
-            "accuracy",
-            (0..n).map(|i| score(i).accuracy).collect::<Vec<_>>(),
-        )
-        .add("kappa", (0..n).map(|i| score(i).kappa).collect::<Vec<_>>())
-        .add("mcc", (0..n).map(|i| score(i).mcc).collect::<Vec<_>>());
+        );
+    type Interval = fn(&crate::agreement::raters::RaterLevelScore) -> Option<[f64; 2]>;
+    let intervals: [(&str, Interval); 3] = [
+        ("precision", |s| s.precision_ci95),
+        ("recall", |s| s.recall_ci95),
+        ("f1", |s| s.f1_ci95),
+    ];
+    for (name, interval) in intervals {
+        for (bound, side) in [("low", 0), ("high", 1)] {
+            c.add(
+                &format!("{name}_ci_{bound}"),
+                (0..n)
+                    .map(|i| interval(score(i)).map(|ci| ci[side]))
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    c.add(
+        "n_pairs",
+        (0..n).map(|i| score(i).n_pairs).collect::<Vec<_>>(),
+    )
+    .add(
+        "accuracy",
+        (0..n).map(|i| score(i).accuracy).collect::<Vec<_>>(),
+    )
+    .add("kappa", (0..n).map(|i| score(i).kappa).collect::<Vec<_>>())
+    .add("mcc", (0..n).map(|i| score(i).mcc).collect::<Vec<_>>());
     c.frame("the rater-score table")
 }
 

@@ -138,7 +138,8 @@ pub fn folds(report: &ComparisonReport) -> Result<Option<DataFrame>> {
     c.frame("the fold table").map(Some)
 }
 
-/// Precision at recall 0, 0.01, ..., 1 (IoU 0.5) per level and class with truth (score).
+/// Precision at recall 0, 0.01, ..., 1 (IoU 0.5) per level and class with truth, and
+/// class-agnostic (level `class-agnostic`) (score).
 pub fn pr_curves(report: &ComparisonReport) -> Result<Option<DataFrame>> {
     let (mut level, mut class, mut recall, mut precision) = (vec![], vec![], vec![], vec![]);
     for l in ClassLevel::ALL {
@@ -149,6 +150,14 @@ pub fn pr_curves(report: &ComparisonReport) -> Result<Option<DataFrame>> {
                 recall.push(r as f64 / 100.0);
                 precision.push(*p);
             }
+        }
+    }
+    if let Some(values) = &report.result.objectness_pr_curve {
+        for (r, p) in values.iter().enumerate() {
+            level.push("class-agnostic".to_string());
+            class.push("all nuclei".to_string());
+            recall.push(r as f64 / 100.0);
+            precision.push(*p);
         }
     }
     if level.is_empty() {
