@@ -100,6 +100,36 @@ fn a_hand_built_study_gives_the_statistics_known_by_construction() {
         let np_group = l.groups.iter().find(|g| g.group == "NP").unwrap();
         assert_eq!(np_group.agreement.get(Coefficient::FleissKappa).value, None);
     }
+    // Each class against the rest. Tumor: shares 1, 1/3, 0, 1 (p 7/12), split pairs 1/3 of
+    // the second anchor's: 1 - (1/12) / (7/12 · 5/12) = 23/35. Lymphocyte: p 1/6, split 1/12:
+    // 2/5. Fibroblast: p 1/12, split 1/12: -1/11.
+    let raw = &report.levels.get(ClassLevel::Raw).all_raters.per_category;
+    let kappa_of = |per: &[nucagree::agreement::summary::CategoryKappa], name: &str| {
+        per.iter().find(|k| k.category == name).unwrap().kappa.value
+    };
+    for (name, expected) in [
+        ("tumor", 23.0 / 35.0),
+        ("lymphocyte", 2.0 / 5.0),
+        ("fibroblast", -1.0 / 11.0),
+    ] {
+        let got = kappa_of(raw, name).unwrap();
+        assert!((got - expected).abs() < 1e-12, "{name}: {got}");
+    }
+    assert_eq!(raw.len(), hierarchy.names(ClassLevel::Raw).len() + 1);
+    assert_eq!(kappa_of(raw, "mitotic_figure"), None);
+    let shares: f64 = raw.iter().filter_map(|k| k.share).sum();
+    assert!((shares - 1.0).abs() < 1e-12);
+    // Within SP every anchor has an SP detection, so "undetected" can only split:
+    // p 1/8, split 1/8: 1 - (1/8) / (7/64) = -1/7; tumor is never split: 1.
+    let sp = &report.levels.get(ClassLevel::Raw).groups;
+    let sp = &sp
+        .iter()
+        .find(|g| g.group == "SP")
+        .unwrap()
+        .agreement
+        .per_category;
+    assert!((kappa_of(sp, "undetected").unwrap() + 1.0 / 7.0).abs() < 1e-12);
+    assert_eq!(kappa_of(sp, "tumor"), Some(1.0));
 }
 
 /// The hand-built study as Digital Slide Archive exports: one file per FOV holding each

@@ -151,6 +151,18 @@ fn fleiss_kappa_randolph_and_standard_error() {
                 TOLERANCE,
                 &format!("{name} category {j}"),
             );
+            // The per-category kappa `agree` reports: the generalised Fleiss' kappa of the
+            // ratings collapsed to the category against the rest equals the reference's.
+            let collapsed: Vec<Vec<f64>> = table(&case["table"])
+                .iter()
+                .map(|row| vec![row[j], row.iter().sum::<f64>() - row[j]])
+                .collect();
+            close(
+                fleiss_kappa_generalized(&collapsed).unwrap(),
+                expected,
+                TOLERANCE,
+                &format!("{name} category {j}, collapsed"),
+            );
         }
     }
 }

@@ -24,6 +24,16 @@ pub struct Estimate {
     pub ci95: Option<[f64; 2]>,
 }
 
+/// One category's kappa: a class of the level, or `undetected`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryKappa {
+    pub category: String,
+    /// Its share of the ratings of anchors with two or more ratings.
+    pub share: Option<f64>,
+    /// Fleiss' kappa of the ratings collapsed to this category against the rest.
+    pub kappa: Estimate,
+}
+
 /// Every [`Coefficient`] of a set of raters at one level, with its bootstrap interval.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Agreement {
@@ -31,6 +41,8 @@ pub struct Agreement {
     pub units: u64,
     #[serde(flatten)]
     pub coefficients: ByCoefficient<Estimate>,
+    /// Fleiss' kappa of each category, the level's classes then `undetected`.
+    pub per_category: Vec<CategoryKappa>,
 }
 
 impl Agreement {
@@ -165,15 +177,32 @@ fn agreement_of(
             total[p as usize] += v;
         }
     }
-    let keys: Vec<(ClassLevel, Coefficient)> = ClassLevel::ALL
+    /// A coefficient, or one category's kappa.
+    #[derive(Clone, Copy)]
+    enum Key {
+        Coefficient(Coefficient),
+        Category(usize),
+    }
+    let of = |key: Key, sum: &[f64], level: ClassLevel| match key {
+        Key::Coefficient(c) => c.of_tally(&layout, sum, level),
+        Key::Category(j) => layout.category_kappa(sum, level, j),
+    };
+    let keys: Vec<(ClassLevel, Key)> = ClassLevel::ALL
         .iter()
-        .flat_map(|&level| Coefficient::ALL.map(|c| (level, c)))
+        .flat_map(|&level| {
+            let categories = study.hierarchy.names(level).len() + 1;
+            Coefficient::ALL
+                .map(Key::Coefficient)
+                .into_iter()
+                .chain((0..categories).map(Key::Category))
+                .map(move |key| (level, key))
+        })
         .collect();
     let statistics: Vec<_> = keys
         .iter()
-        .map(|&(level, c)| {
-            let layout = &layout;
-            move |s: &[f64]| c.of_tally(layout, s, level)
+        .map(|&(level, key)| {
+            let of = &of;
+            move |s: &[f64]| of(key, s, level)
         })
         .collect();
     let borrowed: Vec<TallyStatistic<'_>> =
@@ -181,18 +210,29 @@ fn agreement_of(
     let intervals = bootstrap.map(|b| tally_bootstrap(&tallies, layout.width, &borrowed, b));
     let mut estimates: [Agreement; 3] = ClassLevel::ALL.map(|level| Agreement {
         units: layout.units(&total, level).round() as u64,
-        coefficients: ByCoefficient::new(),
+        ..Agreement::default()
     });
-    for (k, &(level, c)) in keys.iter().enumerate() {
+    for (k, &(level, key)) in keys.iter().enumerate() {
         let result = intervals.as_ref().and_then(|r| r[k].as_ref());
-        estimates[level.position()].coefficients.insert(
-            c,
-            Estimate {
-                value: c.of_tally(&layout, &total, level),
-                se: result.map(|r| r.se),
-                ci95: result.and_then(|r| r.ci),
-            },
-        );
+        let estimate = Estimate {
+            value: of(key, &total, level),
+            se: result.map(|r| r.se),
+            ci95: result.and_then(|r| r.ci),
+        };
+        let slot = &mut estimates[level.position()];
+        match key {
+            Key::Coefficient(c) => {
+                slot.coefficients.insert(c, estimate);
+            }
+            Key::Category(j) => {
+                let names = study.hierarchy.names(level);
+                slot.per_category.push(CategoryKappa {
+                    category: names.get(j).cloned().unwrap_or_else(|| "undetected".into()),
+                    share: layout.category_share(&total, level, j),
+                    kappa: estimate,
+                });
+            }
+        }
     }
     estimates
 }

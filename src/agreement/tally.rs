@@ -5,6 +5,7 @@
 //! the number of anchors with at least two ratings, the sum of their pairwise agreement, the
 //! sum of each category's share of their ratings (irrCAC's generalised Fleiss' kappa and AC1,
 //! over anchors with two or more ratings, `undetected` a category, missing ratings left out);
+//! each category's share of the pairs of ratings that split on it (the per-category kappa);
 //! and the two coincidence matrices of nominal alpha: with `undetected` a category
 //! (detection and classification) and with it missing (classification).
 
@@ -29,7 +30,7 @@ impl AgreementLayout {
         for s in 0..3 {
             offsets[s] = offset;
             let k = classes[s];
-            offset += 2 + (k + 1) + (k + 1) * (k + 1) + k * k;
+            offset += 2 + 2 * (k + 1) + (k + 1) * (k + 1) + k * k;
         }
         AgreementLayout {
             classes,
@@ -43,7 +44,8 @@ impl AgreementLayout {
         let k = self.classes[s];
         let units = self.offsets[s];
         let shares = units + 2;
-        let detection = shares + k + 1;
+        // Then the split pairs of each category, then the coincidences.
+        let detection = shares + 2 * (k + 1);
         let classification = detection + (k + 1) * (k + 1);
         (k, units, shares, detection, classification)
     }
@@ -85,6 +87,10 @@ impl AgreementLayout {
                     for (j, &x) in counts.iter().enumerate() {
                         if x > 0.0 {
                             dense.push(((shares + j) as u32, x / m));
+                            if x < m {
+                                let split = x * (m - x) / (m * (m - 1.0));
+                                dense.push(((shares + k + 1 + j) as u32, split));
+                            }
                         }
                     }
                     coincide(&mut dense, &counts, detection, k + 1);
@@ -103,6 +109,31 @@ impl AgreementLayout {
         let (observed, shares) = self.agreement(sum, level)?;
         let expected: f64 = shares.iter().map(|s| s * s).sum();
         (1.0 - expected > f64::EPSILON).then(|| (observed - expected) / (1.0 - expected))
+    }
+
+    /// The kappa of category `j` (the level's classes, then `undetected`): irrCAC's
+    /// generalised Fleiss' kappa of the ratings collapsed to `j` against every other
+    /// category, over anchors with two or more ratings. With as many ratings per anchor it is
+    /// Fleiss' (1971) kappa of the category, `1 - Σ x(m - x) / (N m (m - 1) p q)`. `None` when
+    /// no one, or everyone, chose `j`.
+    pub fn category_kappa(&self, sum: &[f64], level: ClassLevel, j: usize) -> Option<f64> {
+        let (k, units, shares, _, _) = self.parts(level);
+        let n = sum[units];
+        if n < 1.0 || j > k {
+            return None;
+        }
+        let p = sum[shares + j] / n;
+        let split = sum[shares + k + 1 + j] / n;
+        let chance = p * (1.0 - p);
+        (chance > f64::EPSILON).then(|| 1.0 - split / chance)
+    }
+
+    /// The share of category `j` among the ratings of anchors with two or more ratings (the
+    /// mean over anchors of its share of each anchor's ratings, as irrCAC weighs them).
+    pub fn category_share(&self, sum: &[f64], level: ClassLevel, j: usize) -> Option<f64> {
+        let (k, units, shares, _, _) = self.parts(level);
+        let n = sum[units];
+        (n >= 1.0 && j <= k).then(|| sum[shares + j] / n)
     }
 
     /// Gwet's AC1 (irrCAC), counting the categories observed.
@@ -242,6 +273,20 @@ mod tests {
                 fleiss_kappa_generalized(&counts),
             );
             close(layout.gwet_ac1(&sum, level), gwet_ac1(&counts));
+            for j in 0..=k {
+                // The ratings collapsed to j against the rest, as irrCAC would take them.
+                let collapsed: Vec<Vec<f64>> = counts
+                    .iter()
+                    .map(|c| vec![c[j], c.iter().sum::<f64>() - c[j]])
+                    .collect();
+                let expected = fleiss_kappa_generalized(&collapsed);
+                let got = layout.category_kappa(&sum, level, j);
+                match (got, expected) {
+                    (Some(_), Some(_)) => close(got, expected),
+                    (None, e) => assert!(counts.iter().all(|c| c[j] == 0.0) || e.is_none()),
+                    (g, None) => panic!("{level} {j}: {g:?} where irrCAC's is undefined"),
+                }
+            }
             let ratings = |undetected_missing: bool| -> Vec<Vec<Option<f64>>> {
                 (0..4)
                     .map(|r| {

@@ -87,6 +87,8 @@ impl Chart for Bars {
         let body = titled(&area, &self.title)?;
         let mut chart = ChartBuilder::on(&body)
             .margin(px(6.0))
+            // Room for half a point or a tick label at the axis's end.
+            .margin_right(px(10.0))
             .x_label_area_size(px(24.0))
             .y_label_area_size((longest + px(8.0)).clamp(px(20.0), px(150.0)) as u32)
             .build_cartesian_2d(self.value_range.0..self.value_range.1, -0.5..n as f64 - 0.5)

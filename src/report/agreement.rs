@@ -7,7 +7,8 @@ use crate::agreement::summary::{AgreementReport, Estimate};
 use crate::model::ClassLevel;
 use std::fmt::Write;
 
-fn estimate(e: &Estimate) -> String {
+/// A value with its interval in brackets, or "—".
+pub(super) fn estimate(e: &Estimate) -> String {
     match (e.value, e.ci95) {
         (Some(v), Some([low, high])) => format!("{v:.3} [{low:.3}, {high:.3}]"),
         (value, _) => number(value, 3),
@@ -87,6 +88,8 @@ pub fn agreement(
 
     out.push_str("\n## Agreement of all raters\n\n");
     out.push_str(&all_raters_table(report).render());
+
+    super::category_agreement::per_category_section(&mut out, report, figures);
 
     out.push_str("\n## Within and between groups\n\n");
     let mut headers = vec!["level", "group", "raters"];

@@ -268,6 +268,17 @@ pub fn agreement_figures(
             }
         }
     }
+    for level in ClassLevel::ALL {
+        if let Some(chart) = super::category_agreement::per_category_figure(report, level) {
+            let size = chart.natural_size();
+            figures.push(later(
+                &super::category_agreement::figure_name(level),
+                &chart.title.clone(),
+                chart,
+                size,
+            ));
+        }
+    }
     if !report.min_iou_sweep.is_empty() {
         let sweep = &report.min_iou_sweep;
         let series_of =

@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod agreement_figures;
+mod category_agreement;
 pub mod comparison;
 mod comparison_figures;
 mod comparison_methods;
@@ -376,6 +377,7 @@ pub fn write_agreement(
         ("raters_needed", t::raters_needed(report)?),
         ("pairwise", t::pairwise(report)?),
         ("groups", t::groups(report)?),
+        ("per_category", t::per_category(report)?),
         ("min_iou", t::min_iou_sweep(report)?),
     ];
     let json_path = dir.join("summary.json");

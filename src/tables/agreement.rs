@@ -169,6 +169,33 @@ pub fn groups(report: &AgreementReport) -> Result<DataFrame> {
     c.frame("the group table")
 }
 
+/// Fleiss' kappa of each category, for all raters and each group, at every level.
+pub fn per_category(report: &AgreementReport) -> Result<DataFrame> {
+    let mut rows: Vec<(
+        ClassLevel,
+        String,
+        &crate::agreement::summary::CategoryKappa,
+    )> = Vec::new();
+    for l in ClassLevel::ALL {
+        let la = report.levels.get(l);
+        let all = std::iter::once(("all".to_string(), &la.all_raters));
+        let each = la.groups.iter().map(|g| (g.group.clone(), &g.agreement));
+        for (name, a) in all.chain(each) {
+            rows.extend(a.per_category.iter().map(|k| (l, name.clone(), k)));
+        }
+    }
+    let mut c = Columns::default();
+    c.map("level", &rows, |(l, _, _)| l.name().to_string())
+        .map("group", &rows, |(_, g, _)| g.clone())
+        .map("category", &rows, |(_, _, k)| k.category.clone())
+        .map("share", &rows, |(_, _, k)| k.share)
+        .map("kappa", &rows, |(_, _, k)| k.kappa.value)
+        .map("se", &rows, |(_, _, k)| k.kappa.se)
+        .map("ci_low", &rows, |(_, _, k)| k.kappa.ci95.map(|c| c[0]))
+        .map("ci_high", &rows, |(_, _, k)| k.kappa.ci95.map(|c| c[1]));
+    c.frame("the per-category table")
+}
+
 /// Alpha against the clustering's minimum IoU.
 pub fn min_iou_sweep(report: &AgreementReport) -> Result<DataFrame> {
     let mut c = Columns::default();

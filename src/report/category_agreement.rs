@@ -1,0 +1,142 @@
+//! Agreement on each category in the `agree` report: Fleiss' kappa of every class (and of
+//! `undetected`) for all raters and for each group, as a table and one figure per level.
+
+use super::agreement::estimate;
+use super::markdown::{embed, FigureIndex, Table};
+use crate::agreement::summary::{Agreement, AgreementReport, CategoryKappa};
+use crate::model::ClassLevel;
+use crate::plots::{BarSeries, BarStyle, Bars};
+use std::fmt::Write;
+
+/// All raters, then each group, with the agreement of each at `level`.
+fn panels(report: &AgreementReport, level: ClassLevel) -> Vec<(String, &Agreement)> {
+    let la = report.levels.get(level);
+    std::iter::once(("all raters".to_string(), &la.all_raters))
+        .chain(la.groups.iter().filter(|g| g.raters.len() >= 2).map(|g| {
+            (
+                format!("{} ({} raters)", g.group, g.raters.len()),
+                &g.agreement,
+            )
+        }))
+        .collect()
+}
+
+/// The classes somebody chose, in the hierarchy's order, with their position in
+/// `per_category`. `undetected` (last) is left out: anchors exist only where a rater
+/// detected a nucleus, so raters can agree on "undetected" only when others detected, and
+/// for a pair never; its kappa stays in the tables.
+fn used(all: &Agreement) -> Vec<(usize, &CategoryKappa)> {
+    let classes = all.per_category.len().saturating_sub(1);
+    all.per_category[..classes]
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.share.is_some_and(|s| s > 0.0))
+        .collect()
+}
+
+fn share(k: &CategoryKappa) -> String {
+    k.share.map_or("—".into(), |s| format!("{:.1}%", 100.0 * s))
+}
+
+/// Fleiss' kappa of each category at `level`, a point per panel (all raters, each group)
+/// with its bootstrap interval; `None` when no category has a kappa.
+pub fn per_category_figure(report: &AgreementReport, level: ClassLevel) -> Option<Bars> {
+    let panels = panels(report, level);
+    let categories = used(panels[0].1);
+    if categories.iter().all(|(_, k)| k.kappa.value.is_none()) {
+        return None;
+    }
+    let series: Vec<BarSeries> = panels
+        .iter()
+        .map(|(name, agreement)| {
+            let pick = |j: usize| agreement.per_category.get(j).map(|k| k.kappa);
+            BarSeries {
+                name: name.clone(),
+                values: categories
+                    .iter()
+                    .map(|&(j, _)| pick(j).and_then(|e| e.value))
+                    .collect(),
+                intervals: categories
+                    .iter()
+                    .map(|&(j, _)| pick(j).and_then(|e| e.ci95))
+                    .collect(),
+            }
+        })
+        .collect();
+    let (low, high) = series
+        .iter()
+        .flat_map(|s| {
+            s.values
+                .iter()
+                .flatten()
+                .copied()
+                .chain(s.intervals.iter().flatten().flatten().copied())
+        })
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let low = ((low - 0.05) * 10.0).floor() / 10.0;
+    let high = (((high + 0.05) * 10.0).ceil() / 10.0).min(1.0);
+    let all = panels[0].1;
+    let classes = all.per_category.len().saturating_sub(1);
+    let unused: Vec<&str> = all.per_category[..classes]
+        .iter()
+        .filter(|k| !k.share.is_some_and(|s| s > 0.0))
+        .map(|k| k.category.as_str())
+        .collect();
+    let mut note = String::from(
+        "Each class against the rest (\"undetected\" among the rest), over anchors rated twice or more; the class's share of the ratings in brackets.",
+    );
+    if report.params.bootstrap_replicates > 0 {
+        note.push_str(" Whiskers: 95% BCa bootstrap intervals over FOVs.");
+    }
+    if !unused.is_empty() {
+        write!(note, " Chosen by no rater: {}.", unused.join(", ")).unwrap();
+    }
+    Some(Bars {
+        title: format!("Fleiss' κ of each class, {} classes", level.name()),
+        value_label: "Fleiss' κ".into(),
+        categories: categories
+            .iter()
+            .map(|(_, k)| format!("{} ({})", k.category, share(k)))
+            .collect(),
+        series,
+        value_range: (low.max(-1.0).min(high - 0.1), high.max(low + 0.1)),
+        note,
+        style: BarStyle::Points,
+    })
+}
+
+/// The report's section: a table of each category's kappa at every level, and the figures.
+pub fn per_category_section(out: &mut String, report: &AgreementReport, figures: &FigureIndex) {
+    out.push_str("\n## Agreement on each class\n\n");
+    out.push_str("Fleiss' κ of each class, with the ratings collapsed to the class against every other category, \"undetected\" included (irrCAC's generalised Fleiss' κ of the collapsed ratings; with as many raters on every anchor it is Fleiss' (1971) κ of the category). The share is the class's share of the ratings of anchors rated twice or more. Classes no rater chose are left out. The κ of \"undetected\" itself is in `per_category.csv` but not here: anchors exist only where a rater detected a nucleus, so raters can agree that a nucleus is absent only where others saw it (two raters never can), and that κ is biased down by construction.\n\n");
+    let names: Vec<String> = panels(report, ClassLevel::Super)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let mut headers = vec!["level", "category", "share"];
+    headers.extend(names.iter().map(String::as_str));
+    let mut t = Table::with_left_columns(&headers, 2);
+    for level in ClassLevel::ALL {
+        let panels = panels(report, level);
+        for (j, k) in used(panels[0].1) {
+            let mut row = vec![level.name().to_string(), k.category.clone(), share(k)];
+            row.extend(panels.iter().map(|(_, a)| {
+                a.per_category
+                    .get(j)
+                    .map_or("—".into(), |k| estimate(&k.kappa))
+            }));
+            t.row(row);
+        }
+    }
+    out.push_str(&t.render());
+    for level in ClassLevel::ALL {
+        embed(out, figures, &figure_name(level));
+    }
+}
+
+/// The file name of a level's figure.
+pub fn figure_name(level: ClassLevel) -> String {
+    format!("category_kappa_{}", level.name())
+}
