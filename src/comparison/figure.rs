@@ -111,7 +111,7 @@ impl Figure {
             Figure::F1 => sums.detection().f1(),
             Figure::Accuracy => sums.accuracy(level),
             Figure::CohenKappa => sums.kappa(level),
-            Figure::GwetAc1 => sums.classification(level).gwet_ac1,
+            Figure::GwetAc1 => sums.gwet_ac1(level),
             Figure::Mcc => crate::stats::detection::matthews_correlation(&sums.table(level)),
             Figure::MeanIou => sums.mean_iou(),
         }
@@ -142,7 +142,7 @@ impl ClassFigure {
     pub fn of_sums(self, sums: &Sums<'_>, level: ClassLevel, class: usize) -> Option<f64> {
         match self {
             ClassFigure::F1 => sums.class_counts(level, class).f1(),
-            ClassFigure::Kappa => sums.per_class_kappa(level).get(class).copied().flatten(),
+            ClassFigure::Kappa => sums.class_kappa(level, class),
         }
     }
 }

@@ -12,7 +12,9 @@ use super::roles::ClassRoles;
 use crate::model::ClassLevel;
 use crate::model::ShapeKind;
 use crate::stats::bootstrap::compact_tally;
-use crate::stats::cohen::{cohen_kappa, per_class_kappa, CohenKappa, KappaWeights};
+use crate::stats::cohen::{
+    cohen_kappa, one_vs_rest_kappa, per_class_kappa, CohenKappa, KappaWeights,
+};
 use crate::stats::detection::{
     class_counts, dice_of_iou, matthews_correlation, panoptic_quality_of, panoptic_quality_of_sum,
     ClassCounts, DetectionCounts,
@@ -334,6 +336,11 @@ impl Sums<'_> {
         }
     }
 
+    /// Gwet's AC1 on the classified pairs, as [`Sums::classification`] gives it.
+    pub fn gwet_ac1(&self, level: ClassLevel) -> Option<f64> {
+        gwet_ac1_of_table(&self.table(level))
+    }
+
     pub fn kappa(&self, level: ClassLevel) -> Option<f64> {
         cohen_kappa(&self.table(level), &KappaWeights::Unweighted).map(|k| k.kappa)
     }
@@ -348,6 +355,22 @@ impl Sums<'_> {
     /// One-vs-rest kappa of each class on the classified pairs.
     pub fn per_class_kappa(&self, level: ClassLevel) -> Vec<Option<f64>> {
         per_class_kappa(&self.table(level))
+    }
+
+    /// One-vs-rest kappa of one class, the same bits as [`Sums::per_class_kappa`]'s entry,
+    /// read straight from the sums (the bootstrap asks for it a thousand times per class).
+    pub fn class_kappa(&self, level: ClassLevel, class: usize) -> Option<f64> {
+        let slot = level.position();
+        let k = self.layout.classes[slot];
+        if class >= k {
+            return None;
+        }
+        let base = self.layout.table_offset[slot];
+        let table = &self.sum[base..base + k * k];
+        let n: f64 = table.iter().sum();
+        let row: f64 = table[class * k..(class + 1) * k].iter().sum();
+        let col: f64 = (0..k).map(|a| table[a * k + class]).sum();
+        one_vs_rest_kappa(table[class * k + class], row, col, n)
     }
 
     /// The counts of class `class` at `level` ([`class_counts`]).

@@ -1,9 +1,13 @@
-//! Overlays of the FOVs where two sets disagree most: each FOV's outlines, matched pairs,
-//! misses, false positives and numbered class disagreements, for `compare` and `score`.
+//! Overlays of where two sets disagree most: for `compare` and `score`, each FOV's
+//! outlines, matched pairs, misses, false positives and numbered class disagreements; for
+//! `regions`, each ROI's cells darkened by the share of their pixels whose classes differ.
 
 use crate::matching::table::{FovMatchRows, MatchRow, MatchStatus};
 use crate::model::{AnnotationSet, BoundingBox, ClassLevel};
-use crate::plots::{Overlay, OverlayNames, OverlayShape, OverlayStatus};
+use crate::plots::{
+    category_rgb, Overlay, OverlayNames, OverlayShape, OverlayStatus, RasterOverlay,
+};
+use crate::regions::overlay::RoiDisagreement;
 use std::collections::HashMap;
 
 /// Overlays of the `count` FOVs with the most disagreement (misses, false positives and
@@ -167,6 +171,82 @@ fn short_name(name: &str) -> String {
     match (name.split_once("_id-"), field("left-"), field("top-")) {
         (Some((slide, _)), Some(left), Some(top)) => format!("{slide}, left {left}, top {top}"),
         _ => name.to_string(),
+    }
+}
+
+/// `from` moved toward `to` by `t` (0 to 1).
+fn blend(from: [u8; 3], to: [u8; 3], t: f64) -> [u8; 3] {
+    let t = t.clamp(0.0, 1.0);
+    let channel =
+        |i: usize| (f64::from(from[i]) + (f64::from(to[i]) - f64::from(from[i])) * t).round() as u8;
+    [channel(0), channel(1), channel(2)]
+}
+
+const WHITE: [u8; 3] = [255, 255, 255];
+const LEFT_OUT: [u8; 3] = [190, 190, 190];
+const DIFFER: [u8; 3] = [0, 0, 0];
+
+/// An ROI's disagreement drawn: the image (faded), or else the reference's main classes
+/// (faded), darkened by the share of each cell's pixels whose main classes differ; pixels
+/// left out grey.
+pub(super) fn disagreement_chart(d: &RoiDisagreement) -> RasterOverlay {
+    // Okabe-Ito without sky blue early (faded, it is hard to tell from blue).
+    const ORDER: [usize; 8] = [0, 1, 2, 3, 6, 4, 5, 7];
+    let class_colour = |c: usize| blend(category_rgb(ORDER[c % ORDER.len()]), WHITE, 0.45);
+    let cells = (0..d.disagreement.len())
+        .map(|cell| {
+            let background = match (&d.image, d.reference[cell]) {
+                (Some(image), _) => blend(image[cell], WHITE, 0.4),
+                (None, Some(class)) => class_colour(class),
+                (None, None) => LEFT_OUT,
+            };
+            match d.disagreement[cell] {
+                Some(share) => blend(background, DIFFER, 0.85 * share),
+                None => blend(background, LEFT_OUT, 0.8),
+            }
+        })
+        .collect();
+    let mut legend: Vec<([u8; 3], String)> = Vec::new();
+    if d.image.is_none() {
+        let mut shown: Vec<usize> = d.reference.iter().flatten().copied().collect();
+        shown.sort_unstable();
+        shown.dedup();
+        legend.extend(
+            shown
+                .into_iter()
+                .map(|c| (class_colour(c), format!("reference: {}", d.classes[c]))),
+        );
+    }
+    legend.push((blend(WHITE, DIFFER, 0.85), "main classes differ".into()));
+    legend.push((LEFT_OUT, "left out (outside a ROI, or ignored)".into()));
+    // The full name goes into the caption; the title keeps to the figure's width.
+    let name: String = if d.roi.chars().count() > 44 {
+        d.roi.chars().take(43).chain(std::iter::once('…')).collect()
+    } else {
+        d.roi.clone()
+    };
+    RasterOverlay {
+        title: format!(
+            "{name}: {} of pixels agree",
+            d.accuracy
+                .map_or("—".to_string(), |a| format!("{:.1}%", 100.0 * a))
+        ),
+        width: d.width,
+        height: d.height,
+        scale: d.scale,
+        columns: d.columns,
+        rows: d.rows,
+        cells,
+        legend,
+        note: format!(
+            "one cell per {0} × {0} px; darker: a larger share of the cell's pixels differ{1}",
+            d.scale,
+            if d.image.is_some() {
+                "; the ROI image beneath"
+            } else {
+                ""
+            }
+        ),
     }
 }
 

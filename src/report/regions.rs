@@ -4,7 +4,7 @@
 
 use super::figures::{later, later_raster, Pending};
 use super::markdown::{count, embed, number, FigureIndex, Table};
-use crate::plots::{category_rgb, BarSeries, BarStyle, Bars, ColourScale, Heatmap, RasterOverlay};
+use crate::plots::{BarSeries, BarStyle, Bars, ColourScale, Heatmap};
 use crate::regions::overlay::RoiDisagreement;
 use crate::regions::summary::{Estimate, RegionLevelSummary, RegionReport};
 use std::fmt::Write as _;
@@ -28,82 +28,6 @@ fn held(l: &RegionLevelSummary) -> Vec<usize> {
     (0..l.classes.len())
         .filter(|&c| l.per_class[c].pixels_a + l.per_class[c].pixels_b > 0)
         .collect()
-}
-
-/// `from` moved toward `to` by `t` (0 to 1).
-fn blend(from: [u8; 3], to: [u8; 3], t: f64) -> [u8; 3] {
-    let t = t.clamp(0.0, 1.0);
-    let channel =
-        |i: usize| (f64::from(from[i]) + (f64::from(to[i]) - f64::from(from[i])) * t).round() as u8;
-    [channel(0), channel(1), channel(2)]
-}
-
-const WHITE: [u8; 3] = [255, 255, 255];
-const LEFT_OUT: [u8; 3] = [190, 190, 190];
-const DIFFER: [u8; 3] = [0, 0, 0];
-
-/// An ROI's disagreement drawn: the image (faded), or else the reference's main classes
-/// (faded), darkened by the share of each cell's pixels whose main classes differ; pixels
-/// left out grey.
-pub(super) fn disagreement_chart(d: &RoiDisagreement) -> RasterOverlay {
-    // Okabe-Ito without sky blue early (faded, it is hard to tell from blue).
-    const ORDER: [usize; 8] = [0, 1, 2, 3, 6, 4, 5, 7];
-    let class_colour = |c: usize| blend(category_rgb(ORDER[c % ORDER.len()]), WHITE, 0.45);
-    let cells = (0..d.disagreement.len())
-        .map(|cell| {
-            let background = match (&d.image, d.reference[cell]) {
-                (Some(image), _) => blend(image[cell], WHITE, 0.4),
-                (None, Some(class)) => class_colour(class),
-                (None, None) => LEFT_OUT,
-            };
-            match d.disagreement[cell] {
-                Some(share) => blend(background, DIFFER, 0.85 * share),
-                None => blend(background, LEFT_OUT, 0.8),
-            }
-        })
-        .collect();
-    let mut legend: Vec<([u8; 3], String)> = Vec::new();
-    if d.image.is_none() {
-        let mut shown: Vec<usize> = d.reference.iter().flatten().copied().collect();
-        shown.sort_unstable();
-        shown.dedup();
-        legend.extend(
-            shown
-                .into_iter()
-                .map(|c| (class_colour(c), format!("reference: {}", d.classes[c]))),
-        );
-    }
-    legend.push((blend(WHITE, DIFFER, 0.85), "main classes differ".into()));
-    legend.push((LEFT_OUT, "left out (outside a ROI, or ignored)".into()));
-    // The full name goes into the caption; the title keeps to the figure's width.
-    let name: String = if d.roi.chars().count() > 44 {
-        d.roi.chars().take(43).chain(std::iter::once('…')).collect()
-    } else {
-        d.roi.clone()
-    };
-    RasterOverlay {
-        title: format!(
-            "{name}: {} of pixels agree",
-            d.accuracy
-                .map_or("—".to_string(), |a| format!("{:.1}%", 100.0 * a))
-        ),
-        width: d.width,
-        height: d.height,
-        scale: d.scale,
-        columns: d.columns,
-        rows: d.rows,
-        cells,
-        legend,
-        note: format!(
-            "one cell per {0} × {0} px; darker: a larger share of the cell's pixels differ{1}",
-            d.scale,
-            if d.image.is_some() {
-                "; the ROI image beneath"
-            } else {
-                ""
-            }
-        ),
-    }
 }
 
 /// The figures: per level, the confusion matrix as row shares and the per-class Dice; then
@@ -183,7 +107,7 @@ pub(super) fn region_figures<'a>(
         ));
     }
     for (index, overlay) in overlays.iter().enumerate() {
-        let chart = disagreement_chart(overlay);
+        let chart = super::overlays::disagreement_chart(overlay);
         let size = chart.natural_size();
         let caption = format!(
             "{}: main classes agree on {} of pixels",

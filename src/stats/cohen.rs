@@ -208,14 +208,41 @@ pub fn per_class_kappa(table: &[Vec<f64>]) -> Vec<Option<f64>> {
     let n: f64 = table.iter().flatten().sum();
     (0..k)
         .map(|c| {
-            let both = table[c][c];
             let row: f64 = table[c].iter().sum();
             let col: f64 = table.iter().map(|r| r[c]).sum();
-            let two_by_two = vec![
-                vec![both, row - both],
-                vec![col - both, n - row - col + both],
-            ];
-            cohen_kappa(&two_by_two, &KappaWeights::Unweighted).map(|k| k.kappa)
+            one_vs_rest_kappa(table[c][c], row, col, n)
         })
         .collect()
+}
+
+/// Kappa of one category against the rest, from its diagonal cell `both`, its row and column
+/// totals and the table's total: the unweighted kappa of the 2 x 2 table
+/// `[[both, row - both], [col - both, n - row - col + both]]`, computed as [`cohen_kappa`]
+/// computes it (the same operations in the same order, so the same bits) without allocating.
+///
+/// ```
+/// use nucagree::stats::cohen::{cohen_kappa, one_vs_rest_kappa, KappaWeights};
+///
+/// let table = vec![vec![20.0, 5.0], vec![10.0, 15.0]];
+/// let full = cohen_kappa(&table, &KappaWeights::Unweighted).unwrap().kappa;
+/// assert_eq!(one_vs_rest_kappa(20.0, 25.0, 30.0, 50.0), Some(full));
+/// ```
+pub fn one_vs_rest_kappa(both: f64, row: f64, col: f64, n: f64) -> Option<f64> {
+    let cells = [
+        [both, row - both],
+        [col - both, n - row - col + both],
+    ];
+    let total = cells[0][0] + cells[0][1] + cells[1][0] + cells[1][1];
+    if total <= 0.0 {
+        return None;
+    }
+    let p = |i: usize, j: usize| cells[i][j] / total;
+    let rows = [p(0, 0) + p(0, 1), p(1, 0) + p(1, 1)];
+    let cols = [p(0, 0) + p(1, 0), p(0, 1) + p(1, 1)];
+    let observed = p(0, 0) + p(1, 1);
+    let expected = rows[0] * cols[0] + rows[1] * cols[1];
+    if 1.0 - expected <= f64::EPSILON {
+        return None;
+    }
+    Some((observed - expected) / (1.0 - expected))
 }
