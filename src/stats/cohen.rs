@@ -228,10 +228,7 @@ pub fn per_class_kappa(table: &[Vec<f64>]) -> Vec<Option<f64>> {
 /// assert_eq!(one_vs_rest_kappa(20.0, 25.0, 30.0, 50.0), Some(full));
 /// ```
 pub fn one_vs_rest_kappa(both: f64, row: f64, col: f64, n: f64) -> Option<f64> {
-    let cells = [
-        [both, row - both],
-        [col - both, n - row - col + both],
-    ];
+    let cells = [[both, row - both], [col - both, n - row - col + both]];
     let total = cells[0][0] + cells[0][1] + cells[1][0] + cells[1][1];
     if total <= 0.0 {
         return None;
