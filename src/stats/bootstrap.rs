@@ -137,7 +137,31 @@ fn result_of(
 
 /// A sparse tally from `(position, value)` entries in any order: sorted by position,
 /// repeated positions added up, zeros left out.
-pub fn compact_tally(mut entries: Vec<(u32, f64)>) -> Vec<(u32, f64)> {
+pub fn compact_tally(entries: Vec<(u32, f64)>) -> Vec<(u32, f64)> {
+    let span = entries
+        .iter()
+        .map(|&(p, _)| p as usize + 1)
+        .max()
+        .unwrap_or(0);
+    if span <= 8 * entries.len() + 1024 {
+        // Dense enough to add up in place: each position's values are added in the order
+        // given, as the stable sort below would add them (0 + v is v), so the same bits.
+        let mut dense = vec![0.0; span];
+        for &(p, v) in &entries {
+            dense[p as usize] += v;
+        }
+        return dense
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, v)| v != 0.0)
+            .map(|(p, v)| (p as u32, v))
+            .collect();
+    }
+    compact_by_sorting(entries)
+}
+
+/// [`compact_tally`] by a stable sort on positions, for sparse entries.
+fn compact_by_sorting(mut entries: Vec<(u32, f64)>) -> Vec<(u32, f64)> {
     entries.sort_by_key(|&(p, _)| p);
     let mut merged: Vec<(u32, f64)> = Vec::with_capacity(entries.len());
     for (p, v) in entries {
@@ -275,6 +299,28 @@ fn bca(jackknife: &[f64], estimate: f64, sorted: &[f64], alpha: f64) -> Option<[
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Adding up in place gives the sorted merge's bits, zeros left out either way.
+        #[test]
+        fn compacting_in_place_equals_compacting_by_sorting(
+            entries in proptest::collection::vec((0u32..300, -3i32..4, 0u32..1000), 0..400)
+        ) {
+            let entries: Vec<(u32, f64)> = entries
+                .into_iter()
+                .map(|(p, sign, scale)| (p, f64::from(sign) * f64::from(scale) / 7.0))
+                .collect();
+            let dense = compact_tally(entries.clone());
+            let sorted = compact_by_sorting(entries);
+            prop_assert_eq!(dense.len(), sorted.len());
+            for (a, b) in dense.iter().zip(&sorted) {
+                prop_assert_eq!(a.0, b.0);
+                prop_assert_eq!(a.1.to_bits(), b.1.to_bits());
+            }
+        }
+    }
+
     use super::*;
     use crate::stats::cohen::{cohen_kappa, KappaWeights};
 
