@@ -158,10 +158,32 @@ pub fn cluster_edges_at(
     all_edges: &[((u32, u32), f64)],
     cuts: &[f64],
 ) -> Vec<Vec<Anchor>> {
+    let placements = vec![Placement::Medoid; cuts.len()];
+    cluster_edges_placed(annotations, all_edges, cuts, &placements)
+}
+
+/// Where an anchor sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// At its medoid: the member with the highest mean IoU to the others.
+    Medoid,
+    /// At its first member (by rater): for clusterings read only for their labels, such as
+    /// the sweep of cuts, where finding medoids would be wasted.
+    FirstMember,
+}
+
+/// As [`cluster_edges_at`], each cut's anchors placed as `placements` says (one per cut).
+pub fn cluster_edges_placed(
+    annotations: &[Annotation],
+    all_edges: &[((u32, u32), f64)],
+    cuts: &[f64],
+    placements: &[Placement],
+) -> Vec<Vec<Anchor>> {
     let lowest = cuts.iter().copied().fold(f64::INFINITY, f64::min);
     let merges = agglomerate(annotations, all_edges, lowest);
     cuts.iter()
-        .map(|&cut| anchors_after(annotations, all_edges, &merges, cut))
+        .zip(placements)
+        .map(|(&cut, &placement)| anchors_after(annotations, all_edges, &merges, cut, placement))
         .collect()
 }
 
@@ -261,6 +283,7 @@ fn anchors_after(
     all_edges: &[((u32, u32), f64)],
     merges: &[Merge],
     cut: f64,
+    placement: Placement,
 ) -> Vec<Anchor> {
     let n = annotations.len();
     let made = merges.partition_point(|m| m.linkage >= cut);
@@ -282,17 +305,16 @@ fn anchors_after(
     for m in 0..n as u32 {
         by_root.entry(parent[m as usize]).or_default().push(m);
     }
-    // Within a cluster every pair reached the cut, so every pair is among the edges.
-    let pair_iou: Vec<((u32, u32), f64)> = all_edges
-        .iter()
-        .copied()
-        .filter(|&(_, v)| v >= cut)
-        .collect();
+    // Within a cluster every pair reached the cut, so every pair is among the edges (sorted
+    // by pair).
     let mut anchors: Vec<Anchor> = by_root
         .into_values()
         .map(|mut members| {
             members.sort_by_key(|&m| (annotations[m as usize].rater, m));
-            let medoid = medoid(&members, &pair_iou);
+            let medoid = match placement {
+                Placement::Medoid => medoid(&members, all_edges),
+                Placement::FirstMember => members[0],
+            };
             Anchor {
                 bbox: annotations[medoid as usize].shape.bbox,
                 members,

@@ -1,7 +1,7 @@
 //! Clustering each FOV's nuclei into anchors and labelling them by rater, in parallel over
 //! FOVs, at one or several cuts (one R-tree pass for all).
 
-use super::anchors::{candidate_edges, cluster_edges_at, Anchor, Annotation};
+use super::anchors::{candidate_edges, cluster_edges_placed, Anchor, Annotation, Placement};
 use super::study::{AnchorLabels, FovAnchors, Label, Study};
 use crate::geometry::{IouOptions, PreparedShape};
 use crate::matching::FovCrop;
@@ -31,6 +31,19 @@ pub fn label_fov_at(
     iou_options: &IouOptions,
     crop: FovCrop,
 ) -> Vec<FovAnchors> {
+    let placements = vec![Placement::Medoid; cuts.len()];
+    label_fov_placed(fov, by_rater, cuts, &placements, iou_options, crop)
+}
+
+/// As [`label_fov_at`], each cut's anchors placed as `placements` says.
+fn label_fov_placed(
+    fov: &str,
+    by_rater: &[Option<&Fov>],
+    cuts: &[f64],
+    placements: &[Placement],
+    iou_options: &IouOptions,
+    crop: FovCrop,
+) -> Vec<FovAnchors> {
     let region = match crop {
         FovCrop::ReferenceRegion => by_rater.iter().flatten().find_map(|f| f.region),
         FovCrop::Off => None,
@@ -55,7 +68,7 @@ pub fn label_fov_at(
     let annotated: Vec<bool> = by_rater.iter().map(Option::is_some).collect();
     let lowest = cuts.iter().copied().fold(f64::INFINITY, f64::min);
     let edges = candidate_edges(&annotations, lowest, iou_options);
-    cluster_edges_at(&annotations, &edges, cuts)
+    cluster_edges_placed(&annotations, &edges, cuts, placements)
         .into_iter()
         .map(|clustering| {
             let anchors = clustering
@@ -141,12 +154,16 @@ pub fn label_study_with_sweep<T: Send>(
 ) -> Vec<FovAnchors> {
     let mut cuts = vec![main];
     cuts.extend_from_slice(others);
+    // The sweep's labellings are read for their labels only.
+    let mut placements = vec![Placement::Medoid];
+    placements.extend(others.iter().map(|_| Placement::FirstMember));
     let mut labelled = Vec::with_capacity(study.fovs.len());
     for chunk in study.fovs.chunks(SWEEP_CHUNK) {
         let results: Vec<(FovAnchors, Vec<T>)> = chunk
             .par_iter()
             .map(|(name, by_rater)| {
-                let mut at_cuts = label_fov_at(name, by_rater, &cuts, iou_options, crop);
+                let mut at_cuts =
+                    label_fov_placed(name, by_rater, &cuts, &placements, iou_options, crop);
                 let reduced = at_cuts[1..].iter().map(reduce).collect();
                 (at_cuts.swap_remove(0), reduced)
             })

@@ -433,7 +433,9 @@ mod tests {
         // stream, rater 3 sometimes missing.
         let mut state: u64 = 2022;
         let mut next = |m: u64| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) % m
         };
         let mut items: Vec<Vec<(u16, u16)>> = Vec::new();
