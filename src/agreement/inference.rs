@@ -46,6 +46,53 @@ pub(super) fn votes(
     }
 }
 
+/// The majority vote of the raters `chosen(fov index)` on every anchor, per FOV: the same
+/// decisions as [`majority_vote`] of [`votes`] (ties to the category with the most of these
+/// votes in the study, then the lowest index), counted in place without building the votes.
+pub(super) fn majority_with(
+    labelled: &[FovAnchors],
+    level: ClassLevel,
+    hierarchy: &ClassHierarchy,
+    chosen: &(dyn Fn(usize) -> Vec<usize> + Sync),
+) -> Vec<Vec<Option<usize>>> {
+    let k = hierarchy.names(level).len() + 1;
+    let who: Vec<Vec<usize>> = (0..labelled.len()).map(chosen).collect();
+    let mut overall = vec![0usize; k];
+    for (fov, raters) in labelled.iter().zip(&who) {
+        for anchor in &fov.anchors {
+            for &r in raters {
+                if let Some(c) = category(anchor.labels[r], level, hierarchy) {
+                    overall[c] += 1;
+                }
+            }
+        }
+    }
+    let mut counts = vec![0usize; k];
+    labelled
+        .iter()
+        .zip(&who)
+        .map(|(fov, raters)| {
+            fov.anchors
+                .iter()
+                .map(|anchor| {
+                    counts.iter_mut().for_each(|c| *c = 0);
+                    for &r in raters {
+                        if let Some(c) = category(anchor.labels[r], level, hierarchy) {
+                            counts[c] += 1;
+                        }
+                    }
+                    (0..k).filter(|&c| counts[c] > 0).max_by(|&a, &b| {
+                        counts[a]
+                            .cmp(&counts[b])
+                            .then(overall[a].cmp(&overall[b]))
+                            .then(b.cmp(&a))
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Splits a flat per-anchor vector back into FOVs.
 pub(super) fn per_fov<T: Clone>(labelled: &[FovAnchors], flat: &[T]) -> Vec<Vec<T>> {
     let mut at = 0;
@@ -115,4 +162,71 @@ pub(super) fn decided(truth: &LevelTruth) -> Vec<Vec<Option<usize>>> {
         .iter()
         .map(|f| f.iter().map(|d| d.map(|x| x.0)).collect())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agreement::study::AnchorLabels;
+    use crate::agreement::truth::majority_vote;
+    use crate::model::BoundingBox;
+
+    #[test]
+    fn majority_in_place_equals_majority_of_the_votes() {
+        let hierarchy = ClassHierarchy::nucls();
+        let class = |name: &str| Label::Class(hierarchy.resolve(name).unwrap().id);
+        let (t, l, p) = (class("tumor"), class("lymphocyte"), class("plasma_cell"));
+        let (u, m) = (Label::Undetected, Label::Missing);
+        // Ties between lymphocyte and plasma cell go to lymphocyte, the more frequent.
+        let rows = [
+            vec![t, t, l, m],
+            vec![l, p, u, u],
+            vec![p, l, l, p],
+            vec![u, u, t, m],
+            vec![p, p, l, l],
+            vec![m, m, m, m],
+        ];
+        let fov = |rows: &[Vec<Label>]| FovAnchors {
+            fov: "f".into(),
+            annotated: vec![true; 4],
+            cropped: 0,
+            anchors: rows
+                .iter()
+                .map(|labels| AnchorLabels {
+                    bbox: BoundingBox {
+                        xmin: 0.0,
+                        ymin: 0.0,
+                        xmax: 1.0,
+                        ymax: 1.0,
+                    },
+                    medoid_rater: 0,
+                    medoid_nucleus: 0,
+                    labels: labels.clone(),
+                })
+                .collect(),
+        };
+        let labelled = vec![fov(&rows[..3]), fov(&rows[3..])];
+        // Different raters in each FOV.
+        let chosen = |f: usize| {
+            if f == 0 {
+                vec![0, 1, 2, 3]
+            } else {
+                vec![1, 2, 3]
+            }
+        };
+        for level in ClassLevel::ALL {
+            let expected = per_fov(
+                &labelled,
+                &majority_vote(&votes(&labelled, 4, level, &hierarchy, &chosen)),
+            );
+            let got = majority_with(&labelled, level, &hierarchy, &chosen);
+            assert_eq!(got, expected, "{level}");
+        }
+        let raw = majority_with(&labelled, ClassLevel::Raw, &hierarchy, &chosen);
+        let lymphocyte =
+            hierarchy.index(hierarchy.resolve("lymphocyte").unwrap().id, ClassLevel::Raw);
+        assert_eq!(raw[0][2], Some(lymphocyte));
+        assert_eq!(raw[0][1], Some(hierarchy.names(ClassLevel::Raw).len()));
+        assert_eq!(raw[1][2], None);
+    }
 }

@@ -3,7 +3,7 @@
 //! scored at the super-class level (detection F1 and classification MCC) against the truth
 //! inferred, by the same method, from the panel's raters who were not drawn.
 
-use super::inference::{decided, infer_with};
+use super::inference::{decided, infer_with, majority_with};
 use super::options::{CurveMethod, TruthOptions};
 use super::study::{FovAnchors, Study};
 use super::truth::DawidSkeneOptions;
@@ -82,7 +82,15 @@ pub fn raters_needed(
                             Vec::new()
                         }
                     };
-                    let infer_from = |who: &dyn Fn(usize) -> Vec<usize>| {
+                    let infer_from = |who: &(dyn Fn(usize) -> Vec<usize> + Sync)| {
+                        if method == CurveMethod::MajorityVote {
+                            return majority_with(
+                                labelled,
+                                ClassLevel::Super,
+                                &study.hierarchy,
+                                who,
+                            );
+                        }
                         let truth = infer_with(
                             labelled,
                             n,
