@@ -276,51 +276,54 @@ pub fn truth_report(
             .then(|| pairs.iter().filter(|(m, d)| m == d).count() as f64 / pairs.len() as f64)
     };
     let decisions = truths.each_ref().map(decided);
-    let raters: Vec<RaterScore> = everyone
-        .par_iter()
-        .map(|&r| {
-            // Leave one out: a panel rater's reference is the panel without them.
-            let in_panel = panel.contains(&r);
-            let without: Vec<usize> = panel.iter().copied().filter(|&p| p != r).collect();
-            let level = |l: usize| {
-                let level = ClassLevel::ALL[l];
-                let own;
-                let truth = if in_panel {
-                    own = decided(&infer(
-                        study,
-                        labelled,
-                        &without,
-                        level,
-                        &options.dawid_skene,
-                    ));
-                    &own
-                } else {
-                    &decisions[l]
-                };
-                score_rater(labelled, r, truth, level, &study.hierarchy, bootstrap)
-            };
-            RaterScore {
-                rater: study.raters[r].clone(),
-                group: study.groups[r].clone(),
-                in_truth_panel: in_panel,
-                reference_raters: if in_panel { without.len() } else { panel.len() },
-                raw: level(0),
-                main: level(1),
-                super_: level(2),
-            }
-        })
-        .collect();
-    let group_tests = group_tests(study, &raters, pairwise_super);
     // Each draw of the raters-needed curve is scored against the truth of the panel's raters
-    // not drawn, inferred by the same method.
+    // not drawn, inferred by the same method; the curve is drawn beside the raters' scores.
     let anchors: usize = labelled.iter().map(|f| f.anchors.len()).sum();
     let method = match options.curve_method {
         CurveMethod::Auto if anchors <= CURVE_DAWID_SKENE_LIMIT => CurveMethod::DawidSkene,
         CurveMethod::Auto => CurveMethod::MajorityVote,
         other => other,
     };
-    let raters_needed =
-        super::raters_needed::raters_needed(study, labelled, &panel, options, method);
+    let score_all = || -> Vec<RaterScore> {
+        everyone
+            .par_iter()
+            .map(|&r| {
+                // Leave one out: a panel rater's reference is the panel without them.
+                let in_panel = panel.contains(&r);
+                let without: Vec<usize> = panel.iter().copied().filter(|&p| p != r).collect();
+                let level = |l: usize| {
+                    let level = ClassLevel::ALL[l];
+                    let own;
+                    let truth = if in_panel {
+                        own = decided(&infer(
+                            study,
+                            labelled,
+                            &without,
+                            level,
+                            &options.dawid_skene,
+                        ));
+                        &own
+                    } else {
+                        &decisions[l]
+                    };
+                    score_rater(labelled, r, truth, level, &study.hierarchy, bootstrap)
+                };
+                RaterScore {
+                    rater: study.raters[r].clone(),
+                    group: study.groups[r].clone(),
+                    in_truth_panel: in_panel,
+                    reference_raters: if in_panel { without.len() } else { panel.len() },
+                    raw: level(0),
+                    main: level(1),
+                    super_: level(2),
+                }
+            })
+            .collect()
+    };
+    let (raters, raters_needed) = rayon::join(score_all, || {
+        super::raters_needed::raters_needed(study, labelled, &panel, options, method)
+    });
+    let group_tests = group_tests(study, &raters, pairwise_super);
     TruthReport {
         truth_from: options.truth_from.clone(),
         dawid_skene: options.dawid_skene,
