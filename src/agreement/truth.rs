@@ -128,9 +128,18 @@ impl DawidSkene {
     }
 }
 
-/// The distinct rating patterns of `items` in order of first appearance, how many items
-/// have each, and each item's pattern.
-fn distinct_patterns(items: &[Vec<(u16, u16)>]) -> (Vec<&[(u16, u16)]>, Vec<f64>, Vec<u32>) {
+/// The distinct rating patterns of some items.
+struct Patterns<'a> {
+    /// In order of first appearance.
+    patterns: Vec<&'a [(u16, u16)]>,
+    /// How many items have each.
+    counts: Vec<f64>,
+    /// Each item's pattern.
+    of_item: Vec<u32>,
+}
+
+/// The distinct rating patterns of `items`.
+fn distinct_patterns(items: &[Vec<(u16, u16)>]) -> Patterns<'_> {
     let mut index: std::collections::HashMap<&[(u16, u16)], u32> =
         std::collections::HashMap::with_capacity(items.len() / 4);
     let mut patterns: Vec<&[(u16, u16)]> = Vec::new();
@@ -148,7 +157,11 @@ fn distinct_patterns(items: &[Vec<(u16, u16)>]) -> (Vec<&[(u16, u16)]>, Vec<f64>
             at
         })
         .collect();
-    (patterns, counts, of_item)
+    Patterns {
+        patterns,
+        counts,
+        of_item,
+    }
 }
 
 /// Fits Dawid-Skene by EM. Items with the same ratings (the same raters saying the same) have
@@ -161,7 +174,11 @@ fn distinct_patterns(items: &[Vec<(u16, u16)>]) -> (Vec<&[(u16, u16)]>, Vec<f64>
 pub fn dawid_skene(votes: &Votes, options: &DawidSkeneOptions) -> DawidSkene {
     let (k, r) = (votes.categories, votes.raters);
     let n_items = votes.items.len();
-    let (patterns, weights, of_item) = distinct_patterns(&votes.items);
+    let Patterns {
+        patterns,
+        counts: weights,
+        of_item,
+    } = distinct_patterns(&votes.items);
     let n_patterns = patterns.len();
     let uniform = vec![1.0 / k as f64; k];
     let mut posteriors: Vec<f64> = vec![0.0; n_patterns * k];
@@ -476,7 +493,7 @@ mod tests {
             }
         }
         // The patterns are far fewer than the items.
-        assert!(distinct_patterns(&votes.items).0.len() < 150);
+        assert!(distinct_patterns(&votes.items).patterns.len() < 150);
     }
 
     #[test]
