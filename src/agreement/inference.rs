@@ -2,7 +2,7 @@
 //! votes of the chosen raters per anchor, decided by majority vote and by Dawid-Skene.
 
 use super::study::{FovAnchors, Label, Study};
-use super::truth::{dawid_skene, majority_vote, DawidSkeneOptions, LevelTruth, Votes};
+use super::truth::{dawid_skene, majority_of, majority_vote, DawidSkeneOptions, LevelTruth, Votes};
 use crate::model::{ClassHierarchy, ClassLevel};
 
 pub(super) fn category(
@@ -81,12 +81,7 @@ pub(super) fn majority_with(
                             counts[c] += 1;
                         }
                     }
-                    (0..k).filter(|&c| counts[c] > 0).max_by(|&a, &b| {
-                        counts[a]
-                            .cmp(&counts[b])
-                            .then(overall[a].cmp(&overall[b]))
-                            .then(b.cmp(&a))
-                    })
+                    majority_of(&counts, &overall)
                 })
                 .collect()
         })
@@ -167,9 +162,7 @@ pub(super) fn decided(truth: &LevelTruth) -> Vec<Vec<Option<usize>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agreement::study::AnchorLabels;
     use crate::agreement::truth::majority_vote;
-    use crate::model::BoundingBox;
 
     #[test]
     fn majority_in_place_equals_majority_of_the_votes() {
@@ -186,26 +179,10 @@ mod tests {
             vec![p, p, l, l],
             vec![m, m, m, m],
         ];
-        let fov = |rows: &[Vec<Label>]| FovAnchors {
-            fov: "f".into(),
-            annotated: vec![true; 4],
-            cropped: 0,
-            anchors: rows
-                .iter()
-                .map(|labels| AnchorLabels {
-                    bbox: BoundingBox {
-                        xmin: 0.0,
-                        ymin: 0.0,
-                        xmax: 1.0,
-                        ymax: 1.0,
-                    },
-                    medoid_rater: 0,
-                    medoid_nucleus: 0,
-                    labels: labels.clone(),
-                })
-                .collect(),
-        };
-        let labelled = vec![fov(&rows[..3]), fov(&rows[3..])];
+        let labelled = vec![
+            FovAnchors::of_labels(&rows[..3]),
+            FovAnchors::of_labels(&rows[3..]),
+        ];
         // Different raters in each FOV.
         let chosen = |f: usize| {
             if f == 0 {

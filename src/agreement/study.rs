@@ -102,6 +102,33 @@ pub struct FovAnchors {
     pub cropped: usize,
 }
 
+impl FovAnchors {
+    /// A FOV named "f" that every rater annotated, one anchor per row of labels (a unit box,
+    /// the first rater's nucleus as the medoid): for tests of what is computed from labels.
+    #[cfg(test)]
+    pub(crate) fn of_labels(rows: &[Vec<Label>]) -> FovAnchors {
+        FovAnchors {
+            fov: "f".into(),
+            annotated: vec![true; rows.first().map_or(0, Vec::len)],
+            cropped: 0,
+            anchors: rows
+                .iter()
+                .map(|labels| AnchorLabels {
+                    bbox: crate::model::BoundingBox {
+                        xmin: 0.0,
+                        ymin: 0.0,
+                        xmax: 1.0,
+                        ymax: 1.0,
+                    },
+                    medoid_rater: 0,
+                    medoid_nucleus: 0,
+                    labels: labels.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One anchor: where it is and what each rater says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnchorLabels {

@@ -199,8 +199,6 @@ fn coincide(dense: &mut Vec<(u32, f64)>, counts: &[f64], offset: usize, width: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agreement::study::AnchorLabels;
-    use crate::model::BoundingBox;
     use crate::stats::fleiss::fleiss_kappa_generalized;
     use crate::stats::gwet::gwet_ac1;
     use crate::stats::krippendorff::{krippendorff_alpha, Level};
@@ -221,25 +219,7 @@ mod tests {
             vec![tumor, m, m, m],
             vec![lymph, plasma, lymph, u],
         ];
-        let fov = FovAnchors {
-            fov: "f".into(),
-            annotated: vec![true; 4],
-            cropped: 0,
-            anchors: rows
-                .iter()
-                .map(|labels| AnchorLabels {
-                    bbox: BoundingBox {
-                        xmin: 0.0,
-                        ymin: 0.0,
-                        xmax: 1.0,
-                        ymax: 1.0,
-                    },
-                    medoid_rater: 0,
-                    medoid_nucleus: 0,
-                    labels: labels.clone(),
-                })
-                .collect(),
-        };
+        let fov = FovAnchors::of_labels(&rows);
         let layout = AgreementLayout::new(&hierarchy);
         let mut sum = vec![0.0; layout.width];
         for (p, v) in layout.tally(&fov, &[0, 1, 2, 3], &hierarchy) {

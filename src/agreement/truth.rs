@@ -61,14 +61,22 @@ pub fn majority_vote(votes: &Votes) -> Vec<Option<usize>> {
             for &(_, c) in item {
                 counts[c as usize] += 1;
             }
-            (0..k).filter(|&c| counts[c] > 0).max_by(|&a, &b| {
-                counts[a]
-                    .cmp(&counts[b])
-                    .then(overall[a].cmp(&overall[b]))
-                    .then(b.cmp(&a))
-            })
+            majority_of(&counts, &overall)
         })
         .collect()
+}
+
+/// The category with the most votes in `counts`; ties to the one with the most in
+/// `overall`, then to the lowest index; `None` without a vote.
+pub(super) fn majority_of(counts: &[usize], overall: &[usize]) -> Option<usize> {
+    (0..counts.len())
+        .filter(|&c| counts[c] > 0)
+        .max_by(|&a, &b| {
+            counts[a]
+                .cmp(&counts[b])
+                .then(overall[a].cmp(&overall[b]))
+                .then(b.cmp(&a))
+        })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

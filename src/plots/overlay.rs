@@ -146,14 +146,7 @@ impl Overlay {
         let (rows, key) = legend_lines(self, width as i32);
         let aspect =
             (self.extent.ymax - self.extent.ymin) / (self.extent.xmax - self.extent.xmin).max(1.0);
-        let title = super::style::wrap(
-            &self.title,
-            width as i32 - px(8.0),
-            super::style::TITLE_SIZE,
-        )
-        .len();
-        let plot = (width - f64::from(px(30.0))) * aspect.clamp(0.3, 3.0)
-            + f64::from(px(26.0) + px(11.5) * title as i32);
+        let plot = super::style::picture_height(&self.title, width, aspect);
         let legend = f64::from(px(10.0)) * (rows + key.len()) as f64 + f64::from(px(6.0));
         FigureSize::single((plot + legend) / super::size::DPI)
     }

@@ -42,14 +42,7 @@ impl RasterOverlay {
     pub fn natural_size(&self) -> FigureSize {
         let width = SINGLE_COLUMN_IN * DPI;
         let aspect = f64::from(self.height) / f64::from(self.width.max(1));
-        let title = super::style::wrap(
-            &self.title,
-            width as i32 - px(8.0),
-            super::style::TITLE_SIZE,
-        )
-        .len();
-        let plot = (width - f64::from(px(30.0))) * aspect.clamp(0.3, 3.0)
-            + f64::from(px(26.0) + px(11.5) * title as i32);
+        let plot = super::style::picture_height(&self.title, width, aspect);
         FigureSize::single((plot + f64::from(self.legend_height(width as i32))) / DPI)
     }
 }

@@ -299,6 +299,14 @@ pub(crate) fn nice_ticks(low: f64, high: f64, target: usize) -> Vec<f64> {
     (first..=last).map(|i| i as f64 * step).collect()
 }
 
+/// The height in pixels of a picture `width` pixels wide whose content has `aspect` (height
+/// over width, held to 0.3-3), under its wrapped title: an overlay's or a raster's plot.
+pub(super) fn picture_height(title: &str, width: f64, aspect: f64) -> f64 {
+    let lines = wrap(title, width as i32 - px(8.0), TITLE_SIZE).len();
+    (width - f64::from(px(30.0))) * aspect.clamp(0.3, 3.0)
+        + f64::from(px(26.0) + px(11.5) * lines as i32)
+}
+
 /// `text` broken at spaces into lines of at most `width` pixels at a font size (a word
 /// longer than the width stays whole).
 pub(crate) fn wrap(text: &str, width: i32, size: u32) -> Vec<String> {
