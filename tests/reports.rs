@@ -5,7 +5,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-fn text_files(root: &Path) -> Vec<PathBuf> {
+/// Every file under `root` whose extension is one of `extensions`, sorted.
+fn files_under(root: &Path, extensions: &[&str]) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -13,16 +14,51 @@ fn text_files(root: &Path) -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("md" | "json" | "csv")
-            ) {
-                files.push(path.strip_prefix(root).unwrap().to_path_buf());
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e))
+            {
+                files.push(path);
             }
         }
     }
     files.sort();
     files
+}
+
+/// The text files under `root`, relative to it.
+fn text_files(root: &Path) -> Vec<PathBuf> {
+    files_under(root, &["md", "json", "csv"])
+        .into_iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+        .collect()
+}
+
+/// The sample's reports in every format (HTML, LaTeX, PNG, SVG and TIFF), written once for
+/// the tests that read them.
+fn report_in_every_format() -> &'static Path {
+    static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out_name = "target/formats-check";
+        let out = manifest.join(out_name);
+        let _ = std::fs::remove_dir_all(&out);
+        common::run_ok(
+            &[
+                "report",
+                "data-sample",
+                "--out",
+                out_name,
+                "--html",
+                "--latex",
+                "--figure-format",
+                "png,svg,tiff",
+            ],
+            Some(manifest),
+        );
+        out
+    })
 }
 
 #[test]
@@ -90,21 +126,7 @@ fn every_figure_a_committed_report_embeds_is_there_and_a_png() {
 
 #[test]
 fn html_reports_are_self_contained_and_latex_tables_are_written() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out_name = "target/html-check";
-    let out = manifest.join(out_name);
-    let _ = std::fs::remove_dir_all(&out);
-    common::run_ok(
-        &[
-            "report",
-            "data-sample",
-            "--out",
-            out_name,
-            "--html",
-            "--latex",
-        ],
-        Some(manifest),
-    );
+    let out = report_in_every_format();
     for job in ["compare", "score", "agree"] {
         let dir = out.join(job);
         let markdown = std::fs::read_to_string(dir.join("report.md")).unwrap();
@@ -134,25 +156,6 @@ fn html_reports_are_self_contained_and_latex_tables_are_written() {
             "{job}: header and three levels"
         );
     }
-    let _ = std::fs::remove_dir_all(&out);
-}
-
-/// Every file under `root` whose name ends with `extension`.
-fn files_ending(root: &Path, extension: &str) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().and_then(|e| e.to_str()) == Some(extension) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// The value of attribute `name` in the first tag of `svg` that has it.
@@ -187,22 +190,8 @@ fn smallest_text_pt(svg: &str) -> f64 {
 
 #[test]
 fn every_figure_is_300_dpi_with_text_of_7_pt_or_more() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out_name = "target/figure-check";
-    let out = manifest.join(out_name);
-    let _ = std::fs::remove_dir_all(&out);
-    common::run_ok(
-        &[
-            "report",
-            "data-sample",
-            "--out",
-            out_name,
-            "--figure-format",
-            "png,svg,tiff",
-        ],
-        Some(manifest),
-    );
-    let pngs = files_ending(&out, "png");
+    let out = report_in_every_format();
+    let pngs = files_under(out, &["png"]);
     assert!(pngs.len() >= 50, "{} PNGs", pngs.len());
     for path in &pngs {
         let decoder =
@@ -227,7 +216,7 @@ fn every_figure_is_300_dpi_with_text_of_7_pt_or_more() {
             path.display()
         );
     }
-    let tiffs = files_ending(&out, "tiff");
+    let tiffs = files_under(out, &["tiff"]);
     assert_eq!(tiffs.len(), pngs.len(), "a TIFF beside every PNG");
     for path in &tiffs {
         let bytes = std::fs::read(path).unwrap();
@@ -243,7 +232,7 @@ fn every_figure_is_300_dpi_with_text_of_7_pt_or_more() {
             .unwrap();
         assert_eq!(unit, 2, "{}: inches", path.display());
     }
-    let svgs = files_ending(&out, "svg");
+    let svgs = files_under(out, &["svg"]);
     assert!(svgs.len() >= 30, "{} SVGs", svgs.len());
     for path in &svgs {
         let svg = std::fs::read_to_string(path).unwrap();
@@ -254,5 +243,4 @@ fn every_figure_is_300_dpi_with_text_of_7_pt_or_more() {
             path.display()
         );
     }
-    let _ = std::fs::remove_dir_all(&out);
 }

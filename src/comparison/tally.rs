@@ -12,9 +12,7 @@ use super::roles::ClassRoles;
 use crate::model::ClassLevel;
 use crate::model::ShapeKind;
 use crate::stats::bootstrap::compact_tally;
-use crate::stats::cohen::{
-    cohen_kappa, one_vs_rest_kappa, per_class_kappa, CohenKappa, KappaWeights,
-};
+use crate::stats::cohen::{cohen_kappa, one_vs_rest_kappa, CohenKappa, KappaWeights};
 use crate::stats::detection::{
     class_counts, dice_of_iou, matthews_correlation, panoptic_quality_of, panoptic_quality_of_sum,
     ClassCounts, DetectionCounts,
@@ -354,11 +352,14 @@ impl Sums<'_> {
 
     /// One-vs-rest kappa of each class on the classified pairs.
     pub fn per_class_kappa(&self, level: ClassLevel) -> Vec<Option<f64>> {
-        per_class_kappa(&self.table(level))
+        (0..self.layout.classes[level.position()])
+            .map(|class| self.class_kappa(level, class))
+            .collect()
     }
 
-    /// One-vs-rest kappa of one class, the same bits as [`Sums::per_class_kappa`]'s entry,
-    /// read straight from the sums (the bootstrap asks for it a thousand times per class).
+    /// One-vs-rest kappa of one class, read straight from the sums (the bootstrap asks for
+    /// it a thousand times per class): the same bits as
+    /// [`crate::stats::cohen::per_class_kappa`] of the table.
     pub fn class_kappa(&self, level: ClassLevel, class: usize) -> Option<f64> {
         let slot = level.position();
         let k = self.layout.classes[slot];
@@ -420,5 +421,47 @@ impl Sums<'_> {
             self.sum[base + 3].round() as u64,
             self.sum[base + 4].round() as u64,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comparison::roles::AmbiguousMode;
+    use crate::model::ClassHierarchy;
+
+    #[test]
+    fn each_class_kappa_read_from_the_sums_is_the_kappa_of_its_table() {
+        let roles = ClassRoles::new(
+            std::sync::Arc::new(ClassHierarchy::nucls()),
+            AmbiguousMode::default(),
+        );
+        let layout = TallyLayout::new(&roles, SegmentationPairs::All);
+        let mut sum = vec![0.0; layout.width];
+        // An uneven table at every level, some classes empty.
+        for level in ClassLevel::ALL {
+            let slot = level.position();
+            let k = layout.classes[slot];
+            for a in 0..k {
+                for b in 0..k {
+                    let cell = ((a * 7 + b * 3 + slot) % 11) as f64;
+                    sum[layout.table_offset[slot] + a * k + b] =
+                        if a == 2 || b == 2 { 0.0 } else { cell };
+                }
+            }
+        }
+        let sums = layout.read(&sum);
+        let mut defined = 0;
+        for level in ClassLevel::ALL {
+            let expected = crate::stats::cohen::per_class_kappa(&sums.table(level));
+            let got = sums.per_class_kappa(level);
+            assert_eq!(got.len(), expected.len());
+            for (g, e) in got.iter().zip(&expected) {
+                assert_eq!(g.map(f64::to_bits), e.map(f64::to_bits), "{level}");
+                defined += usize::from(g.is_some());
+            }
+            assert_eq!(got[2], None, "{level}: a class no pair has");
+        }
+        assert!(defined > 10);
     }
 }

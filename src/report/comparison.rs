@@ -1,5 +1,6 @@
 //! The Markdown report of `compare` and `score` (`report.md`).
 
+use super::comparison_figures::Sides;
 use super::comparison_methods::methods;
 use super::comparison_sections::{data_quality, group_section, mean_ap_classes};
 use super::frame_table::{markdown_table, ColumnSpec, DETECTION_COLUMNS};
@@ -261,11 +262,7 @@ pub fn comparison(
         .filter(|k| k.starts_with("overlay_"))
         .collect();
     if !overlays.is_empty() {
-        let (other, reference) = if score {
-            ("prediction", "truth")
-        } else {
-            ("A", "B")
-        };
+        let Sides { other, reference } = Sides::scoring(score);
         writeln!(
             out,
             "\n## FOVs with the most disagreement\n\nEach FOV's outlines ({reference} thick, {other} thin): matched pairs (solid), pairs whose main class differs (numbered, the two classes keyed under the figure), the {reference}'s unmatched nuclei (dashed) and the {other}'s (dotted); the FOV region as a dashed box."
@@ -472,11 +469,7 @@ fn level_section(
         .unwrap();
     }
     out.push('\n');
-    let (other, reference) = if score {
-        ("prediction", "truth")
-    } else {
-        ("A", "B")
-    };
+    let Sides { other, reference } = Sides::scoring(score);
     writeln!(
         out,
         "\nConfusion matrix (rows: {reference}'s class, columns: {other}'s class; the last column counts the {reference}'s unmatched nuclei, the last row the {other}'s):\n"

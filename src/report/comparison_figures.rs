@@ -31,7 +31,12 @@ pub struct Sides {
 
 impl Sides {
     pub fn of(report: &ComparisonReport) -> Sides {
-        if report.command == Job::Score {
+        Sides::scoring(report.command == Job::Score)
+    }
+
+    /// The names of `score`'s sides when `score`, else `compare`'s.
+    pub fn scoring(score: bool) -> Sides {
+        if score {
             Sides {
                 other: "prediction",
                 reference: "truth",
