@@ -7,13 +7,13 @@ use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::agreement::coefficient::Coefficient;
 use nucagree::agreement::raters::TruthOptions;
-use nucagree::agreement::run::{analyse_study, AgreeError, Analysis, EvalSetChoice};
+use nucagree::agreement::run::{analyse_study, AgreeError, EvalSetChoice};
 use nucagree::agreement::summary::AgreeOptions;
-use nucagree::agreement::truth_fovs;
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::FovCrop;
 use nucagree::model::ClassLevel;
+use nucagree::report::outputs::AgreementOutputs;
 use nucagree::report::{self, ExtraFormats};
 use nucagree::stats::bootstrap::BootstrapOptions;
 use std::path::PathBuf;
@@ -174,17 +174,6 @@ fn with_flag(error: AgreeError, job: &AgreeJob) -> anyhow::Error {
     }
 }
 
-/// The simulated truth: as given, or the `corrected/` beside a study in a folder `simulate`
-/// wrote (with its `simulation.json`).
-fn simulated_truth(job: &AgreeJob) -> Option<PathBuf> {
-    if job.simulated_truth.is_some() {
-        return job.simulated_truth.clone();
-    }
-    let folder = job.study.parent()?;
-    let corrected = folder.join("corrected");
-    (folder.join("simulation.json").is_file() && corrected.is_dir()).then_some(corrected)
-}
-
 pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
     let mut watch = Stopwatch::new(job.run);
     let mut multi = ingest::read_multi_rater(&job.study, &job.read)?;
@@ -208,18 +197,15 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
         &mut |stage| watch.lap(stage),
     )
     .map_err(|e| with_flag(e, job))?;
-    if let Some(path) = simulated_truth(job) {
+    let simulated_truth =
+        (job.simulated_truth.clone()).or_else(|| ingest::simulated_truth_beside(&job.study));
+    if let Some(path) = simulated_truth {
         let simulated = ingest::read_set(&path, &job.read)?;
         analysis.compare_with_simulated(&simulated, &path.display().to_string(), &job.options);
         watch.lap("against the simulated truth");
     }
-    let Analysis {
-        study,
-        labelled,
-        report: summary,
-        truths,
-        ..
-    } = analysis;
+    let outputs = AgreementOutputs::of(analysis, job.study.display().to_string());
+    let summary = &outputs.report;
     let number = report::markdown::number;
     let mut text = format!(
         "{} raters, {} FOVs, {} anchors\n",
@@ -238,20 +224,8 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
     }
     print_out(&text)?;
     if let Some(out) = &job.out {
-        let root = job.study.display().to_string();
         write_outputs(out, &[&job.study], job.run, |dir| {
-            let truth_set = truth_fovs(&study, &labelled, &truths[0]);
-            report::write_agreement(
-                dir,
-                &summary,
-                &labelled,
-                &truths,
-                &truth_set,
-                &study.raters,
-                &study.hierarchy,
-                &root,
-                job.formats,
-            )
+            report::write_agreement(dir, &outputs, job.formats)
         })?;
         watch.lap("writing");
     }

@@ -12,15 +12,14 @@ use clap::Args;
 use nucagree::comparison::figure::Figure;
 use nucagree::comparison::region_strata::{region_strata, MaskPlacement};
 use nucagree::comparison::run::{self, ComparisonOptions, ComparisonReport, Job};
-use nucagree::comparison::{AmbiguousMode, ClassRoles};
+use nucagree::comparison::AmbiguousMode;
 use nucagree::conventions::Convention;
 use nucagree::ingest::region_masks::list_region_masks;
 use nucagree::ingest::{self, ReadOptions};
-use nucagree::matching::crowd;
-use nucagree::matching::pairing::FovPairing;
 use nucagree::matching::tiles::TileSize;
 use nucagree::model::whole_slide::NameScale;
-use nucagree::model::{AnnotationSet, ClassLevel};
+use nucagree::model::ClassLevel;
+use nucagree::report::outputs::ComparisonWriting;
 use nucagree::report::{self, ExtraFormats};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -325,45 +324,27 @@ impl ScoreArgs {
 /// Runs `compare` or `score`.
 pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     let options = &job.options;
-    // COCO results name their images by the ids of a ground-truth file: the reference's
-    // when it is one JSON file (used only if A turns out to be a bare results list).
-    let mut options_a = job.read.clone();
-    if options_a.coco_images.is_none() {
-        options_a.coco_images = single_json(&job.b);
-    }
     let mut watch = Stopwatch::new(job.run);
-    let (a, b) = rayon::join(
-        || ingest::read_set(&job.a, &options_a),
-        || ingest::read_set(&job.b, &job.read),
-    );
-    let (mut a, mut b): (AnnotationSet, AnnotationSet) = (a?, b?);
-    if let Some(path) = &options.roi {
-        let rois = ingest::roi::read_rois(path)?;
-        nucagree::matching::roi::restrict(&mut a, &rois);
-        nucagree::matching::roi::restrict(&mut b, &rois);
-    }
-    run::require_same_classes(&a, &b)?;
-    FovPairing::of(&a.fov_names(), &b.fov_names())
-        .require_shared()
-        .with_context(|| format!("{} against {}", job.a.display(), job.b.display()))?;
-    crowd::require_bounded_crowds(&a, &b, (&options.matching.criterion).into())?;
+    let (a, b) = ingest::read_pair(&job.a, &job.b, &job.read)?;
+    let rois = match &options.roi {
+        Some(path) => Some(ingest::roi::read_rois(path)?),
+        None => None,
+    };
     watch.lap("reading");
-    let roles = ClassRoles::new(b.hierarchy.clone(), options.ambiguous);
     let bar = progress_bar(job.run, b.fovs.len(), "matching");
     // The rows serve the match table and the overlays.
     let keep_rows = job.out.is_some() && (!job.no_matches || job.overlays > 0);
-    let (outcomes, rows) = run::evaluate_sets(&a, &b, &roles, options, keep_rows, &|done| {
+    let mut run = run::run_comparison(a, b, rois.as_ref(), options, keep_rows, &|done| {
         bar.set_position(done as u64)
-    });
+    })?;
     bar.finish_and_clear();
     watch.lap("matching");
-    let mut summary = run::report_of(&a, &b, &outcomes, &roles, options);
     if let Some(dir) = &job.region_masks {
         let masks = list_region_masks(dir)?;
         let scheme = super::regions::region_scheme(masks.codes.as_deref(), None, None, None)?;
-        summary.region_strata = Some(region_strata(
-            &a,
-            &b,
+        run.summary.region_strata = Some(region_strata(
+            &run.a,
+            &run.b,
             &options.matching,
             &masks,
             &scheme,
@@ -372,55 +353,19 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
         )?);
     }
     watch.lap("statistics");
-    print_out(&headline(&summary))?;
+    print_out(&headline(&run.summary))?;
     if let Some(out) = &job.out {
-        let image_of = |fov: &str| {
-            [&b, &a]
-                .iter()
-                .find_map(|set| ingest::images::fov_image(set, fov).ok().flatten())
+        let writing = ComparisonWriting {
+            overlays: job.overlays,
+            matches: !job.no_matches,
+            formats: job.formats,
         };
-        let names = if job.options.job == Job::Score {
-            ("truth", "prediction")
-        } else {
-            ("B", "A")
-        };
-        let names = nucagree::plots::OverlayNames {
-            reference: names.0.into(),
-            other: names.1.into(),
-        };
-        let overlays = report::overlays::overlays(
-            &a,
-            &b,
-            &rows,
-            ClassLevel::Main,
-            job.overlays,
-            &image_of,
-            &names,
-        );
-        let matches = (keep_rows && !job.no_matches).then_some(&rows[..]);
         write_outputs(out, &[&job.a, &job.b], job.run, |dir| {
-            report::write_comparison(dir, &summary, matches, &b.hierarchy, &overlays, job.formats)
+            report::outputs::write_comparison_run(dir, &run, &writing)
         })?;
         watch.lap("writing");
     }
-    check_thresholds(&summary, &job.thresholds)
-}
-
-/// The reference as one JSON file: the file itself, or the only JSON file of its folder
-/// (where a COCO ground truth sits beside its metadata).
-fn single_json(reference: &Path) -> Option<PathBuf> {
-    let is_json = |p: &Path| {
-        p.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    };
-    if reference.is_file() {
-        return is_json(reference).then(|| reference.to_path_buf());
-    }
-    let files = ingest::listing::files_ending(reference, &[".json"]).ok()?;
-    match files.as_slice() {
-        [only] => Some(only.clone()),
-        _ => None,
-    }
+    check_thresholds(&run.summary, &job.thresholds)
 }
 
 /// The few lines printed on stdout.

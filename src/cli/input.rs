@@ -4,9 +4,10 @@ use super::common::choice;
 use anyhow::Result;
 use clap::Args;
 use nucagree::ingest::dsa_study::RaterFrom;
+use nucagree::ingest::options::ClassSources;
 use nucagree::ingest::registry::{self, READERS};
-use nucagree::ingest::{metadata, QupathGeometry, ReadOptions, Strictness, TypeMap};
-use nucagree::model::{ClassHierarchy, ClassScheme};
+use nucagree::ingest::{metadata, QupathGeometry, ReadOptions, Strictness};
+use nucagree::model::ClassScheme;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -78,22 +79,13 @@ fn input_formats() -> clap::builder::PossibleValuesParser {
 
 impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
-        let scheme = self.classes.as_deref().and_then(ClassScheme::named);
-        let mut hierarchy = match (&self.hierarchy, scheme) {
-            (Some(path), _) => metadata::read_hierarchy(path)?,
-            (None, Some(scheme)) => scheme.hierarchy(),
-            (None, None) => ClassHierarchy::nucls(),
-        };
-        if let Some(path) = &self.class_map {
-            metadata::apply_class_map(path, &mut hierarchy)?;
-        }
-        let type_map = match &self.type_map {
-            Some(path) => metadata::read_type_map(path, &hierarchy)?,
-            None => TypeMap::default(),
+        let sources = ClassSources {
+            hierarchy: self.hierarchy.clone(),
+            scheme: self.classes.as_deref().and_then(ClassScheme::named),
+            class_map: self.class_map.clone(),
+            type_map: self.type_map.clone(),
         };
         Ok(ReadOptions {
-            hierarchy: Arc::new(hierarchy),
-            hierarchy_chosen: self.hierarchy.is_some() || scheme.is_some(),
             strictness: if self.lenient {
                 Strictness::Lenient
             } else {
@@ -101,10 +93,8 @@ impl InputArgs {
             },
             format: registry::format_named(&self.input_format),
             split: self.split.clone(),
-            type_map: Arc::new(type_map),
             coco_images: self.coco_images.clone(),
             max_image_pixels: self.max_image_pixels,
-            label_outlines: nucagree::ingest::LabelOutlines::Traced,
             qupath_geometry: self.qupath_geometry,
             measurements: if self.keep_measurements {
                 nucagree::model::MeasurementsMode::Keep
@@ -116,6 +106,7 @@ impl InputArgs {
                 Some(path) => Some(Arc::new(metadata::read_image_groups(path)?)),
                 None => None,
             },
+            ..ReadOptions::with_classes(&sources)?
         })
     }
 }

@@ -258,6 +258,50 @@ pub fn compare_sets(
     report_of(a, b, &outcomes, &roles, options)
 }
 
+/// A comparison as run: both sets (restricted to the regions of interest, where given), the
+/// report, and each FOV's match-table rows where they were kept.
+#[derive(Debug, Clone)]
+pub struct ComparisonRun {
+    pub a: AnnotationSet,
+    pub b: AnnotationSet,
+    pub summary: ComparisonReport,
+    pub rows: Vec<FovMatchRows>,
+}
+
+/// Checks that A and the reference B can be compared (the same classes, FOVs in common,
+/// crowds the matching can bound), restricts both to `rois`, and runs the comparison;
+/// `keep_rows` keeps the match table's rows (for the table and the overlays).
+pub fn run_comparison(
+    mut a: AnnotationSet,
+    mut b: AnnotationSet,
+    rois: Option<&crate::ingest::roi::Rois>,
+    options: &ComparisonOptions,
+    keep_rows: bool,
+    progress: &(dyn Fn(usize) + Sync),
+) -> crate::error::Result<ComparisonRun> {
+    if let Some(rois) = rois {
+        crate::matching::roi::restrict(&mut a, rois);
+        crate::matching::roi::restrict(&mut b, rois);
+    }
+    require_same_classes(&a, &b)?;
+    FovPairing::of(&a.fov_names(), &b.fov_names())
+        .require_shared()
+        .map_err(|no_shared| crate::error::Error::Layout {
+            path: format!("{} against {}", a.root.display(), b.root.display()).into(),
+            message: no_shared.to_string(),
+        })?;
+    crate::matching::crowd::require_bounded_crowds(&a, &b, (&options.matching.criterion).into())?;
+    let roles = ClassRoles::new(b.hierarchy.clone(), options.ambiguous);
+    let (outcomes, rows) = evaluate_sets(&a, &b, &roles, options, keep_rows, progress);
+    let summary = report_of(&a, &b, &outcomes, &roles, options);
+    Ok(ComparisonRun {
+        a,
+        b,
+        summary,
+        rows,
+    })
+}
+
 /// Summarises evaluated outcomes into the report.
 pub fn report_of(
     a: &AnnotationSet,

@@ -135,17 +135,68 @@ pub fn parse_fov_csv(
     hierarchy: &ClassHierarchy,
     strictness: Strictness,
 ) -> Result<FovRows> {
+    let mut fovs = parse_rows(path, bytes, hierarchy, strictness, Grouping::OneFov)?;
+    Ok(fovs.pop().map(|(_, rows)| rows).unwrap_or_default())
+}
+
+/// Parses a table of nuclei of many FOVs: the NuCLS columns and a `fov` column naming each
+/// row's FOV. FOVs come sorted by name; each nucleus keeps its row in the table (the header
+/// is row 1). `path` is used in messages only.
+pub fn parse_nuclei_table(
+    path: &Path,
+    bytes: &[u8],
+    hierarchy: &ClassHierarchy,
+    strictness: Strictness,
+) -> Result<Vec<(String, FovRows)>> {
+    parse_rows(path, bytes, hierarchy, strictness, Grouping::FovColumn)
+}
+
+/// Whether a CSV holds one FOV or names each row's FOV in a `fov` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grouping {
+    OneFov,
+    FovColumn,
+}
+
+/// The name of the column that gives each row's FOV in a table of many FOVs.
+const FOV_COLUMN: &str = "fov";
+
+fn parse_rows(
+    path: &Path,
+    bytes: &[u8],
+    hierarchy: &ClassHierarchy,
+    strictness: Strictness,
+    grouping: Grouping,
+) -> Result<Vec<(String, FovRows)>> {
     let text = clean_text(bytes);
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::input(Location::file(path), Problem::EmptyFile));
     }
-    let mut header: Option<(Vec<String>, Columns)> = None;
-    let mut builder = FovBuilder::new(path);
+    let mut header: Option<(Vec<String>, Columns, Option<usize>)> = None;
+    let mut builders: std::collections::BTreeMap<String, FovBuilder> =
+        std::collections::BTreeMap::new();
     let outcome = records::for_each_record(&text, |row, fields| -> Result<()> {
-        let Some((names, columns)) = &header else {
+        let Some((names, columns, fov_column)) = &header else {
             let names: Vec<String> = fields.iter().map(String::from).collect();
             let columns = Columns::find(path, &names)?;
-            header = Some((names, columns));
+            let fov_column = match grouping {
+                Grouping::OneFov => None,
+                Grouping::FovColumn => Some(
+                    names
+                        .iter()
+                        .position(|n| n.trim().eq_ignore_ascii_case(FOV_COLUMN))
+                        .ok_or_else(|| {
+                            Error::input(
+                                Location::row(path, 1),
+                                Problem::MissingColumn {
+                                    name: FOV_COLUMN.into(),
+                                    expected: "the FOV of each nucleus".into(),
+                                },
+                            )
+                        })?,
+                ),
+            };
+            header = Some((names, columns, fov_column));
             return Ok(());
         };
         if fields.len() != names.len() {
@@ -160,7 +211,23 @@ pub fn parse_fov_csv(
                 },
             ));
         }
-        match read_row(row, fields, names, columns, hierarchy, &mut builder) {
+        let fov = match fov_column {
+            None => String::new(),
+            Some(i) => {
+                let fov = fields.get(*i).unwrap_or("").trim();
+                if fov.is_empty() {
+                    return Err(Error::input(
+                        Location::cell(path, row, &names[*i]),
+                        Problem::EmptyCell {
+                            expected: "a FOV name".into(),
+                        },
+                    ));
+                }
+                fov.to_string()
+            }
+        };
+        let builder = builders.entry(fov).or_insert_with(|| FovBuilder::new(path));
+        match read_row(row, fields, names, columns, hierarchy, builder) {
             Ok(()) => Ok(()),
             Err((column, problem)) => match strictness {
                 Strictness::Strict => {
@@ -187,7 +254,13 @@ pub fn parse_fov_csv(
     if header.is_none() {
         return Err(Error::input(Location::file(path), Problem::EmptyFile));
     }
-    Ok(builder.finish())
+    if grouping == Grouping::OneFov && builders.is_empty() {
+        builders.insert(String::new(), FovBuilder::new(path));
+    }
+    Ok(builders
+        .into_iter()
+        .map(|(fov, builder)| (fov, builder.finish()))
+        .collect())
 }
 
 /// The bytes of a CSV without a UTF-8 byte-order mark and with CRLF line ends made LF, so

@@ -277,7 +277,7 @@ fn not_an_id(
 
 /// CoNIC: instance ids from channel 0 (into `ids`), each instance's class the most frequent
 /// class id of its pixels.
-fn conic_raster(
+pub(crate) fn conic_raster(
     path: &Path,
     image: usize,
     values: &[u32],

@@ -37,6 +37,7 @@ pub mod listing;
 pub mod loaded;
 pub mod mask;
 pub mod matlab;
+pub mod memory;
 pub mod metadata;
 pub mod npy;
 mod numbers;
@@ -173,6 +174,46 @@ pub fn read_set(path: &Path, options: &ReadOptions) -> Result<AnnotationSet> {
             message: "holds a multi-rater study: expected one annotation set".into(),
         }),
     }
+}
+
+/// Reads A and the reference B at once. COCO results name their images by the ids of a
+/// ground-truth file: A's are the reference's when it is one JSON file.
+pub fn read_pair(
+    a: &Path,
+    b: &Path,
+    options: &ReadOptions,
+) -> Result<(AnnotationSet, AnnotationSet)> {
+    let mut options_a = options.clone();
+    if options_a.coco_images.is_none() {
+        options_a.coco_images = reference_json(b);
+    }
+    let (a, b) = rayon::join(|| read_set(a, &options_a), || read_set(b, options));
+    Ok((a?, b?))
+}
+
+/// The reference as one JSON file: the file itself, or the only JSON file of its folder
+/// (where a COCO ground truth sits beside its metadata).
+pub fn reference_json(reference: &Path) -> Option<PathBuf> {
+    let is_json = |p: &Path| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    };
+    if reference.is_file() {
+        return is_json(reference).then(|| reference.to_path_buf());
+    }
+    let files = listing::files_ending(reference, &[".json"]).ok()?;
+    match files.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
+}
+
+/// The simulated truth of a study in a folder `nucagree simulate` wrote: the `corrected/`
+/// beside it, where the folder holds `simulation.json`.
+pub fn simulated_truth_beside(study: &Path) -> Option<PathBuf> {
+    let folder = study.parent()?;
+    let corrected = folder.join("corrected");
+    (folder.join("simulation.json").is_file() && corrected.is_dir()).then_some(corrected)
 }
 
 /// Reads a folder that must hold a multi-rater study.

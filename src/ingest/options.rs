@@ -92,3 +92,40 @@ impl Default for ReadOptions {
         }
     }
 }
+
+/// Where a set's classes come from, as the caller names them: a hierarchy file or a built-in
+/// scheme (NuCLS's when neither), a map of the class names found in files, and HoVer-Net's
+/// type map.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassSources {
+    pub hierarchy: Option<PathBuf>,
+    pub scheme: Option<crate::model::ClassScheme>,
+    pub class_map: Option<PathBuf>,
+    pub type_map: Option<PathBuf>,
+}
+
+impl ReadOptions {
+    /// The options with the classes of `sources` (the files read and checked here) and
+    /// everything else at its default.
+    pub fn with_classes(sources: &ClassSources) -> crate::error::Result<ReadOptions> {
+        use super::metadata;
+        let mut hierarchy = match (&sources.hierarchy, sources.scheme) {
+            (Some(path), _) => metadata::read_hierarchy(path)?,
+            (None, Some(scheme)) => scheme.hierarchy(),
+            (None, None) => ClassHierarchy::nucls(),
+        };
+        if let Some(path) = &sources.class_map {
+            metadata::apply_class_map(path, &mut hierarchy)?;
+        }
+        let type_map = match &sources.type_map {
+            Some(path) => metadata::read_type_map(path, &hierarchy)?,
+            None => TypeMap::default(),
+        };
+        Ok(ReadOptions {
+            hierarchy: Arc::new(hierarchy),
+            hierarchy_chosen: sources.hierarchy.is_some() || sources.scheme.is_some(),
+            type_map: Arc::new(type_map),
+            ..ReadOptions::default()
+        })
+    }
+}

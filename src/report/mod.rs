@@ -16,6 +16,7 @@ pub mod frame_table;
 pub mod html;
 pub mod latex;
 pub mod markdown;
+pub mod outputs;
 pub mod overlays;
 pub mod regions;
 
@@ -50,39 +51,7 @@ pub fn write_comparison(
     overlays: &[crate::plots::Overlay],
     formats: ExtraFormats,
 ) -> Result<Vec<PathBuf>> {
-    use crate::tables::comparison as t;
-    let r = &report.result;
-    let mut frames: Vec<(&str, polars::prelude::DataFrame)> = vec![
-        ("per_class", t::per_class(report)?),
-        ("confusion", t::confusion(report)?),
-        ("by_fov", t::groups(&r.by_fov, "fov")?),
-        ("by_slide", t::groups(&r.by_slide, "slide")?),
-        ("by_hospital", t::groups(&r.by_hospital, "hospital")?),
-        ("by_fold", t::groups(&r.by_fold, "fold")?),
-    ];
-    if let Some(frame) = t::folds(report)? {
-        frames.push(("folds", frame));
-    }
-    if let Some(frame) = t::pr_curves(report)? {
-        frames.push(("pr_curves", frame));
-    }
-    if let Some(frame) = t::score_thresholds(report)? {
-        frames.push(("score_thresholds", frame));
-    }
-    if let Some(summary) = &report.conventions {
-        use crate::tables::conventions as c;
-        frames.push(("conventions", c::overview(Some(report), summary)?));
-        frames.push(("conventions_per_class", c::per_class(summary)?));
-        frames.push(("stardist", c::stardist_table(summary)?));
-        frames.push(("instance_per_image", c::per_image(summary)?));
-        frames.push(("image_counts", c::image_counts(summary)?));
-    }
-    if let Some(strata) = &report.region_strata {
-        frames.push(("by_region", crate::tables::regions::strata(strata)?));
-    }
-    if let Some(rows) = matches {
-        frames.push(("matches", crate::tables::match_table(rows, hierarchy)?));
-    }
+    let mut frames = outputs::comparison_frames(report, matches, hierarchy)?;
     let mut written = Vec::new();
     let json_path = dir.join("summary.json");
     write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
@@ -356,30 +325,21 @@ pub fn write_figures(
 }
 
 /// Writes the outputs of `agree` into `dir`: `summary.json`, the tables as CSV and parquet
-/// (`anchors`, `pairwise`, `groups`, `min_iou`), then `report.md`. Returns the paths written.
-#[allow(clippy::too_many_arguments)]
+/// (see [`outputs::agreement_frames`]), the truth set, the figures, then `report.md`.
+/// Returns the paths written.
 pub fn write_agreement(
     dir: &Path,
-    report: &crate::agreement::summary::AgreementReport,
-    labelled: &[crate::agreement::FovAnchors],
-    truths: &[crate::agreement::truth::LevelTruth; 3],
-    truth_set: &[crate::agreement::TruthFov],
-    raters: &[String],
-    hierarchy: &crate::model::ClassHierarchy,
-    root: &str,
+    outputs: &outputs::AgreementOutputs,
     formats: ExtraFormats,
 ) -> Result<Vec<PathBuf>> {
-    use crate::tables::agreement as t;
-    let mut frames = vec![
-        ("anchors", t::anchors(labelled, raters, hierarchy, truths)?),
-        ("rater_scores", t::rater_scores(report)?),
-        ("rater_confusion", t::rater_confusion(report, hierarchy)?),
-        ("raters_needed", t::raters_needed(report)?),
-        ("pairwise", t::pairwise(report)?),
-        ("groups", t::groups(report)?),
-        ("per_category", t::per_category(report)?),
-        ("min_iou", t::min_iou_sweep(report)?),
-    ];
+    let mut frames = outputs::agreement_frames(outputs)?;
+    let outputs::AgreementOutputs {
+        report,
+        truth_set,
+        hierarchy,
+        root,
+        ..
+    } = outputs;
     let json_path = dir.join("summary.json");
     write_atomic(&json_path, to_pretty(report, "the summary")?.as_bytes())?;
     let mut written = vec![json_path];

@@ -3,6 +3,7 @@
 pub mod agreement;
 pub mod comparison;
 pub mod conventions;
+pub mod nuclei;
 pub mod regions;
 
 use crate::error::{Error, Result};

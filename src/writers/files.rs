@@ -143,3 +143,12 @@ pub fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
         .map_err(|e| e.to_string());
     finish(path, written)
 }
+
+/// `frame` as the bytes of a parquet file (for a table handed over in memory).
+pub fn parquet_bytes(frame: &mut DataFrame) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .finish(frame)
+        .map_err(|e| Error::encode("a parquet table", e))?;
+    Ok(bytes)
+}
