@@ -1,0 +1,210 @@
+//! The Python bindings of nucagree, a thin front over the library as the command line is:
+//! keyword arguments become the library's typed options ([`options`]), sets are read or
+//! built in memory ([`sets`]), and a run's result keeps what the report writer needs
+//! ([`results`]). The GIL is released while the library works; `threads=` bounds rayon.
+//! The Python package `nucagree` (beside this crate) wraps these functions.
+
+mod errors;
+mod options;
+mod results;
+mod sets;
+
+use errors::to_python;
+use nucagree::agreement::run::{analyse_study, AgreeError};
+use nucagree::comparison::run::{run_comparison, Job};
+use nucagree::ingest;
+use nucagree::report::outputs::AgreementOutputs;
+use options::{agree_job, comparison_options, read_options, Kwargs};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use results::{Outputs, RunResult};
+use sets::Set;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Runs `work` without the GIL, on a pool of `threads` threads when given (rayon's global
+/// pool otherwise).
+fn run_on<T: Send>(
+    threads: Option<usize>,
+    py: Python<'_>,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    match threads {
+        None => Ok(py.detach(work)),
+        Some(0) => Err(errors::bad_option(
+            "threads=0: expected at least one thread",
+        )),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| errors::bad_option(format!("threads={n}: {e}")))?;
+            Ok(py.detach(|| pool.install(work)))
+        }
+    }
+}
+
+/// A set as given: a path (read with the keyword arguments' read options) or a set read or
+/// built already.
+#[derive(FromPyObject)]
+enum SetArg {
+    Read(Py<Set>),
+    Path(PathBuf),
+}
+
+impl SetArg {
+    /// The set to compare (a copy: the comparison owns its sets) and its path, if any.
+    fn resolve(
+        self,
+        py: Python<'_>,
+        read: &ingest::ReadOptions,
+        reference: Option<&std::path::Path>,
+    ) -> PyResult<(nucagree::model::AnnotationSet, Option<PathBuf>)> {
+        match self {
+            SetArg::Read(set) => {
+                let set = set.get();
+                Ok((Arc::unwrap_or_clone(set.set.clone()), set.path.clone()))
+            }
+            SetArg::Path(path) => {
+                let mut read = read.clone();
+                if read.coco_images.is_none() {
+                    read.coco_images = reference.and_then(ingest::reference_json);
+                }
+                let set = py
+                    .detach(|| ingest::read_set(&path, &read))
+                    .map_err(|e| to_python(py, e))?;
+                Ok((set, Some(path)))
+            }
+        }
+    }
+}
+
+/// `compare` and `score`: A (the predictions) against the reference B (the truth).
+fn comparison(
+    py: Python<'_>,
+    job: Job,
+    a: SetArg,
+    b: SetArg,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<RunResult> {
+    let name = match job {
+        Job::Compare => "compare",
+        Job::Score => "score",
+    };
+    let mut kwargs = Kwargs::new(name, kwargs)?;
+    let read = read_options(&mut kwargs)?;
+    let options = comparison_options(&mut kwargs, job)?;
+    let threads = kwargs.usize("threads")?;
+    kwargs.finish()?;
+    let reference = match &b {
+        SetArg::Path(path) => Some(path.clone()),
+        SetArg::Read(_) => None,
+    };
+    let (b, b_path) = b.resolve(py, &read, None)?;
+    let (a, a_path) = a.resolve(py, &read, reference.as_deref())?;
+    let rois = match &options.roi {
+        Some(path) => Some(ingest::roi::read_rois(path).map_err(|e| to_python(py, e))?),
+        None => None,
+    };
+    let run = run_on(threads, py, || {
+        run_comparison(a, b, rois.as_ref(), &options, true, &|_| {})
+    })?
+    .map_err(|e| to_python(py, e))?;
+    let inputs = [a_path, b_path].into_iter().flatten().collect();
+    RunResult::new(Outputs::Comparison(Box::new(run)), inputs).map_err(|e| to_python(py, e))
+}
+
+/// Compares set A with the reference set B.
+#[pyfunction]
+#[pyo3(signature = (a, b, **kwargs))]
+fn compare(
+    py: Python<'_>,
+    a: SetArg,
+    b: SetArg,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<RunResult> {
+    comparison(py, Job::Compare, a, b, kwargs)
+}
+
+/// Scores a model's predictions against the truth.
+#[pyfunction]
+#[pyo3(signature = (truth, pred, **kwargs))]
+fn score(
+    py: Python<'_>,
+    truth: SetArg,
+    pred: SetArg,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<RunResult> {
+    comparison(py, Job::Score, pred, truth, kwargs)
+}
+
+/// The agreement analysis of a multi-rater study.
+#[pyfunction]
+#[pyo3(signature = (study, **kwargs))]
+fn agree(
+    py: Python<'_>,
+    study: PathBuf,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<RunResult> {
+    let mut kwargs = Kwargs::new("agree", kwargs)?;
+    let read = read_options(&mut kwargs)?;
+    let job = agree_job(&mut kwargs)?;
+    let threads = kwargs.usize("threads")?;
+    kwargs.finish()?;
+    let analysed = run_on(threads, py, || -> Result<AgreementOutputs, AgreeError> {
+        let mut multi = ingest::read_multi_rater(&study, &read)?;
+        if let Some(path) = &job.fov_locations {
+            let regions = ingest::metadata::read_fov_locations(path)?
+                .into_iter()
+                .map(|(name, location)| (name, location.region))
+                .collect();
+            multi.set_regions(&regions);
+        }
+        let groups = match &job.groups {
+            Some(path) => Some(ingest::metadata::read_rater_groups(path)?),
+            None => None,
+        };
+        let mut analysis = analyse_study(
+            &multi,
+            &job.eval_set,
+            groups.as_ref(),
+            &job.options,
+            &mut |_| {},
+        )?;
+        let simulated_truth =
+            (job.simulated_truth.clone()).or_else(|| ingest::simulated_truth_beside(&study));
+        if let Some(path) = simulated_truth {
+            let simulated = ingest::read_set(&path, &read)?;
+            analysis.compare_with_simulated(&simulated, &path.display().to_string(), &job.options);
+        }
+        Ok(AgreementOutputs::of(analysis, study.display().to_string()))
+    })?
+    .map_err(|error| match error {
+        AgreeError::UnknownEvalSet { name } => errors::bad_option(format!(
+            "agree(): eval_set={name:?}: no rater has that evaluation set"
+        )),
+        AgreeError::UnknownTruthGroup { group, groups } => errors::bad_option(format!(
+            "agree(): truth_from: no rater is in the group {group:?} (groups: {})",
+            groups.join(", ")
+        )),
+        AgreeError::Crowded(error) => to_python(py, error),
+        other => errors::bad_option(format!("{}: {other}", study.display())),
+    })?;
+    RunResult::new(Outputs::Agreement(Box::new(analysed)), vec![study])
+        .map_err(|e| to_python(py, e))
+}
+
+/// nucagree's engine, wrapped by the `nucagree` package.
+#[pymodule]
+fn _nucagree(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Set>()?;
+    module.add_class::<RunResult>()?;
+    module.add_function(wrap_pyfunction!(sets::read_set, module)?)?;
+    module.add_function(wrap_pyfunction!(sets::set_of_table, module)?)?;
+    module.add_function(wrap_pyfunction!(sets::set_of_label_maps, module)?)?;
+    module.add_function(wrap_pyfunction!(compare, module)?)?;
+    module.add_function(wrap_pyfunction!(score, module)?)?;
+    module.add_function(wrap_pyfunction!(agree, module)?)?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
