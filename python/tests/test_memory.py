@@ -39,7 +39,7 @@ def test_polars_frames_give_the_result_of_the_files(on_disk):
 
 def test_pandas_frames_with_lists_of_vertices_give_the_same(on_disk):
     def as_pandas(path):
-        frame = nucagree.read_set(path).to_polars().to_pandas()
+        frame = pd.DataFrame(nucagree.read_set(path).to_polars().to_dict(as_series=False))
         for column in ("coords_x", "coords_y"):
             frame[column] = frame[column].map(lambda text: [float(v) for v in text.split(",")])
         # The type says which nuclei are boxes (compared as boxes, with shape="auto").
