@@ -4,9 +4,12 @@
 //! R irr (alpha at four levels), irrCAC (Gwet's AC1 and generalised Fleiss' kappa, rounded to
 //! 5 decimals) and pycocotools 2.0.11; each vector names its own source.
 
+use nucagree::stats::brennan_prediger::brennan_prediger;
 use nucagree::stats::cohen::{cohen_kappa, cohen_kappa_of_labels, KappaWeights};
+use nucagree::stats::conger::conger_kappa;
 use nucagree::stats::fleiss::{counts_of_ratings, fleiss_kappa, fleiss_kappa_generalized};
 use nucagree::stats::gwet::gwet_ac1;
+use nucagree::stats::icc::absolute_agreement;
 use nucagree::stats::krippendorff::{krippendorff_alpha, Level};
 use serde_json::Value;
 
@@ -211,6 +214,71 @@ fn gwet_ac1_and_generalised_fleiss_kappa() {
             &case["fleiss_generalized"],
             ROUNDED,
             &format!("{name} fleiss"),
+        );
+    }
+}
+
+/// Each rater's counts by category (the sorted distinct values, as `counts_of_ratings`).
+fn counts_by_rater(ratings: &[Vec<Option<i64>>]) -> Vec<Vec<f64>> {
+    let mut categories: Vec<i64> = ratings.iter().flatten().flatten().copied().collect();
+    categories.sort_unstable();
+    categories.dedup();
+    ratings
+        .iter()
+        .map(|rater| {
+            let mut counts = vec![0.0; categories.len()];
+            for value in rater.iter().flatten() {
+                counts[categories.binary_search(value).unwrap()] += 1.0;
+            }
+            counts
+        })
+        .collect()
+}
+
+/// Brennan-Prediger, Conger's kappa, AC1 and generalised Fleiss' kappa against irrCAC 0.4.4
+/// (Python) unrounded (`digits=15`), on data with missing ratings and a category seen only in
+/// a unit rated once.
+#[test]
+fn brennan_prediger_conger_ac1_and_fleiss_match_irrcac() {
+    let v: Value = serde_json::from_str(include_str!("fixtures/irrcac_vectors.json")).unwrap();
+    for case in v["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let ratings: Vec<Vec<Option<i64>>> = ratings(&case["data"])
+            .iter()
+            .map(|r| r.iter().map(|x| x.map(|v| v as i64)).collect())
+            .collect();
+        let counts = counts_of_ratings(&ratings);
+        let by_rater = counts_by_rater(&ratings);
+        let figures = [
+            ("brennan_prediger", brennan_prediger(&counts)),
+            ("conger_kappa", conger_kappa(&counts, &by_rater)),
+            ("gwet_ac1", gwet_ac1(&counts)),
+            ("fleiss_generalized", fleiss_kappa_generalized(&counts)),
+        ];
+        for (key, value) in figures {
+            close(value.unwrap(), &case[key], 1e-12, &format!("{name} {key}"));
+        }
+    }
+}
+
+/// ICC(2,1) and ICC(2,k) against pingouin 0.7.0 (`intraclass_corr`, absolute agreement).
+#[test]
+fn intraclass_correlation_matches_pingouin() {
+    let v: Value = serde_json::from_str(include_str!("fixtures/icc_vectors.json")).unwrap();
+    for case in v["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let icc = absolute_agreement(&table(&case["table"])).unwrap();
+        close(
+            icc.single,
+            &case["icc2_1"],
+            TOLERANCE,
+            &format!("{name} icc(2,1)"),
+        );
+        close(
+            icc.average,
+            &case["icc2_k"],
+            TOLERANCE,
+            &format!("{name} icc(2,k)"),
         );
     }
 }

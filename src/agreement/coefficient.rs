@@ -25,6 +25,12 @@ pub enum Coefficient {
     /// irrCAC's generalised Fleiss' kappa over anchors with two or more ratings,
     /// `undetected` a category.
     FleissKappa,
+    /// irrCAC's Conger's kappa over the same anchors: chance agreement from each rater's own
+    /// category shares.
+    CongerKappa,
+    /// irrCAC's Brennan-Prediger coefficient over the same anchors: chance agreement `1/q`,
+    /// `q` the categories observed.
+    BrennanPrediger,
     /// Krippendorff's nominal alpha with `undetected` a category (detection and
     /// classification).
     KrippendorffAlphaDetection,
@@ -36,8 +42,10 @@ pub enum Coefficient {
 
 impl Coefficient {
     /// Every coefficient, in the order reports show them.
-    pub const ALL: [Coefficient; 4] = [
+    pub const ALL: [Coefficient; 6] = [
         Coefficient::FleissKappa,
+        Coefficient::CongerKappa,
+        Coefficient::BrennanPrediger,
         Coefficient::KrippendorffAlphaDetection,
         Coefficient::KrippendorffAlphaClassification,
         Coefficient::GwetAc1,
@@ -47,6 +55,8 @@ impl Coefficient {
     pub fn key(self) -> &'static str {
         match self {
             Coefficient::FleissKappa => "fleiss_kappa",
+            Coefficient::CongerKappa => "conger_kappa",
+            Coefficient::BrennanPrediger => "brennan_prediger",
             Coefficient::KrippendorffAlphaDetection => "krippendorff_alpha_detection",
             Coefficient::KrippendorffAlphaClassification => "krippendorff_alpha_classification",
             Coefficient::GwetAc1 => "gwet_ac1",
@@ -57,6 +67,8 @@ impl Coefficient {
     pub fn label(self) -> &'static str {
         match self {
             Coefficient::FleissKappa => "Fleiss' κ",
+            Coefficient::CongerKappa => "Conger's κ",
+            Coefficient::BrennanPrediger => "Brennan-Prediger",
             Coefficient::KrippendorffAlphaDetection => "α (detection and classification)",
             Coefficient::KrippendorffAlphaClassification => "α (classification)",
             Coefficient::GwetAc1 => "Gwet's AC1",
@@ -67,6 +79,8 @@ impl Coefficient {
     pub fn plain_label(self) -> &'static str {
         match self {
             Coefficient::FleissKappa => "Fleiss' kappa",
+            Coefficient::CongerKappa => "Conger's kappa",
+            Coefficient::BrennanPrediger => "Brennan-Prediger",
             Coefficient::KrippendorffAlphaDetection => "alpha (detection)",
             Coefficient::KrippendorffAlphaClassification => "alpha (classification)",
             Coefficient::GwetAc1 => "AC1",
@@ -77,6 +91,8 @@ impl Coefficient {
     pub fn of_tally(self, layout: &AgreementLayout, sum: &[f64], level: ClassLevel) -> Option<f64> {
         match self {
             Coefficient::FleissKappa => layout.fleiss(sum, level),
+            Coefficient::CongerKappa => layout.conger_kappa(sum, level),
+            Coefficient::BrennanPrediger => layout.brennan_prediger(sum, level),
             Coefficient::KrippendorffAlphaDetection => layout.alpha_detection(sum, level),
             Coefficient::KrippendorffAlphaClassification => layout.alpha_classification(sum, level),
             Coefficient::GwetAc1 => layout.gwet_ac1(sum, level),
@@ -104,7 +120,7 @@ mod tests {
         let json = serde_json::to_string(&map).unwrap();
         assert_eq!(
             json,
-            r#"{"fleiss_kappa":1,"krippendorff_alpha_detection":1,"krippendorff_alpha_classification":1,"gwet_ac1":1}"#
+            r#"{"fleiss_kappa":1,"conger_kappa":1,"brennan_prediger":1,"krippendorff_alpha_detection":1,"krippendorff_alpha_classification":1,"gwet_ac1":1}"#
         );
         for c in Coefficient::ALL {
             assert_eq!(serde_json::to_value(c).unwrap(), c.key());

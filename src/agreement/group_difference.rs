@@ -39,7 +39,7 @@ pub fn group_differences(
     groups: &[(String, Vec<usize>)],
     bootstrap: Option<&BootstrapOptions>,
 ) -> Vec<GroupDifference> {
-    let layout = AgreementLayout::new(&study.hierarchy);
+    let layout = AgreementLayout::new(&study.hierarchy, study.raters.len());
     let width = layout.width;
     let rated: Vec<&(String, Vec<usize>)> = groups.iter().filter(|(_, m)| m.len() >= 2).collect();
     let mut differences = Vec::new();

@@ -166,7 +166,7 @@ fn agreement_of(
     raters: &[usize],
     bootstrap: Option<&BootstrapOptions>,
 ) -> [Agreement; 3] {
-    let layout = AgreementLayout::new(&study.hierarchy);
+    let layout = AgreementLayout::new(&study.hierarchy, study.raters.len());
     let tallies: Vec<Vec<(u32, f64)>> = labelled
         .par_iter()
         .map(|f| layout.tally(f, raters, &study.hierarchy))
@@ -285,7 +285,7 @@ impl SweepTallier {
 
 impl SweepSums {
     pub fn new(study: &Study<'_>, cuts: &[f64]) -> SweepSums {
-        let layout = AgreementLayout::new(&study.hierarchy);
+        let layout = AgreementLayout::new(&study.hierarchy, study.raters.len());
         let width = layout.width;
         SweepSums {
             tallier: SweepTallier {

@@ -19,24 +19,35 @@ use crate::stats::krippendorff::nominal_alpha;
 pub struct AgreementLayout {
     classes: [usize; 3],
     offsets: [usize; 3],
+    /// The most raters a tally counts (each has a block of counts by category).
+    raters: usize,
     pub width: usize,
 }
 
 impl AgreementLayout {
-    pub fn new(hierarchy: &ClassHierarchy) -> AgreementLayout {
+    /// The layout of tallies of up to `raters` raters.
+    pub fn new(hierarchy: &ClassHierarchy, raters: usize) -> AgreementLayout {
         let classes = ClassLevel::ALL.map(|l| hierarchy.names(l).len());
         let mut offsets = [0; 3];
         let mut offset = 0;
         for s in 0..3 {
             offsets[s] = offset;
             let k = classes[s];
-            offset += 2 + 2 * (k + 1) + (k + 1) * (k + 1) + k * k;
+            offset += 2 + 2 * (k + 1) + (k + 1) * (k + 1) + k * k + raters * (k + 1);
         }
         AgreementLayout {
             classes,
             offsets,
+            raters,
             width: offset,
         }
+    }
+
+    /// Where the counts by category of each rater (by position in the tally's raters) start,
+    /// at `level`.
+    fn by_rater(&self, level: ClassLevel) -> usize {
+        let (k, _, _, _, classification) = self.parts(level);
+        classification + k * k
     }
 
     fn parts(&self, level: ClassLevel) -> (usize, usize, usize, usize, usize) {
@@ -50,7 +61,8 @@ impl AgreementLayout {
         (k, units, shares, detection, classification)
     }
 
-    /// The sparse tally of one FOV, counting the raters in `raters` only.
+    /// The sparse tally of one FOV, counting the raters in `raters` only (at most the
+    /// layout's number).
     pub fn tally(
         &self,
         fov: &FovAnchors,
@@ -59,8 +71,10 @@ impl AgreementLayout {
     ) -> Vec<(u32, f64)> {
         let mut dense: Vec<(u32, f64)> = Vec::new();
         let mut counts: Vec<f64> = Vec::new();
+        debug_assert!(raters.len() <= self.raters);
         for level in ClassLevel::ALL {
             let (k, units, shares, detection, classification) = self.parts(level);
+            let by_rater = self.by_rater(level);
             for anchor in &fov.anchors {
                 counts.clear();
                 counts.resize(k + 1, 0.0);
@@ -94,6 +108,14 @@ impl AgreementLayout {
                         }
                     }
                     coincide(&mut dense, &counts, detection, k + 1);
+                    for (position, &r) in raters.iter().enumerate() {
+                        let category = match anchor.labels[r] {
+                            Label::Class(id) => hierarchy.index(id, level),
+                            Label::Undetected => k,
+                            Label::Missing => continue,
+                        };
+                        dense.push(((by_rater + position * (k + 1) + category) as u32, 1.0));
+                    }
                 }
                 let classified: f64 = counts[..k].iter().sum();
                 if classified >= 2.0 {
@@ -159,6 +181,32 @@ impl AgreementLayout {
         Some((observed, shares))
     }
 
+    /// Brennan and Prediger's coefficient over anchors with two or more ratings, chance
+    /// agreement `1/q` with `q` the categories observed there (irrCAC's `bp.coeff.raw` on
+    /// those anchors).
+    pub fn brennan_prediger(&self, sum: &[f64], level: ClassLevel) -> Option<f64> {
+        let (observed, shares) = self.agreement(sum, level)?;
+        let q = shares.iter().filter(|&&s| s > 0.0).count();
+        crate::stats::brennan_prediger::brennan_prediger_of(observed, q)
+    }
+
+    /// Conger's kappa over anchors with two or more ratings, each rater's category shares
+    /// taken over the ratings they gave there (irrCAC's `conger.kappa.raw` on those anchors;
+    /// raters without a rating there left out).
+    pub fn conger_kappa(&self, sum: &[f64], level: ClassLevel) -> Option<f64> {
+        let (observed, _) = self.agreement(sum, level)?;
+        let k = self.classes[level.position()];
+        let start = self.by_rater(level);
+        let by_rater: Vec<Vec<f64>> = (0..self.raters)
+            .map(|position| {
+                let at = start + position * (k + 1);
+                sum[at..at + k + 1].to_vec()
+            })
+            .collect();
+        let chance = crate::stats::conger::conger_chance(&by_rater)?;
+        (1.0 - chance > f64::EPSILON).then(|| (observed - chance) / (1.0 - chance))
+    }
+
     /// Nominal alpha with `undetected` a category.
     pub fn alpha_detection(&self, sum: &[f64], level: ClassLevel) -> Option<f64> {
         let (k, _, _, detection, _) = self.parts(level);
@@ -220,7 +268,7 @@ mod tests {
             vec![lymph, plasma, lymph, u],
         ];
         let fov = FovAnchors::of_labels(&rows);
-        let layout = AgreementLayout::new(&hierarchy);
+        let layout = AgreementLayout::new(&hierarchy, 4);
         let mut sum = vec![0.0; layout.width];
         for (p, v) in layout.tally(&fov, &[0, 1, 2, 3], &hierarchy) {
             sum[p as usize] += v;
@@ -253,6 +301,27 @@ mod tests {
                 fleiss_kappa_generalized(&counts),
             );
             close(layout.gwet_ac1(&sum, level), gwet_ac1(&counts));
+            close(
+                layout.brennan_prediger(&sum, level),
+                crate::stats::brennan_prediger::brennan_prediger(&counts),
+            );
+            // Each rater's ratings over the same units.
+            let by_rater: Vec<Vec<f64>> = (0..4)
+                .map(|r| {
+                    let mut c = vec![0.0; k + 1];
+                    let multi = rows
+                        .iter()
+                        .filter(|row| row.iter().filter(|l| **l != m).count() >= 2);
+                    for label in multi.filter_map(|row| category(&row[r])) {
+                        c[label] += 1.0;
+                    }
+                    c
+                })
+                .collect();
+            close(
+                layout.conger_kappa(&sum, level),
+                crate::stats::conger::conger_kappa(&counts, &by_rater),
+            );
             for j in 0..=k {
                 // The ratings collapsed to j against the rest, as irrCAC would take them.
                 let collapsed: Vec<Vec<f64>> = counts

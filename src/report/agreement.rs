@@ -226,7 +226,7 @@ pub fn agreement(
     out.push('\n');
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out. Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{}{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell and {} more on each confusion matrix's diagonal, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Computed with nucagree {}.",
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ, Conger's κ, Brennan-Prediger's coefficient and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out; they share the observed agreement and differ in chance agreement: pooled category shares (Fleiss), each rater's own shares (Conger, so raters who use the classes differently lower it), 1/q for the q categories observed (Brennan-Prediger), or the shares' spread (AC1, which resists the prevalence of a dominant class). Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{}{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell and {} more on each confusion matrix's diagonal, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Computed with nucagree {}.",
         report.params.shape.describe(),
         report.params.min_iou,
         match &report.params.groups_file {
@@ -303,7 +303,7 @@ fn conventions(report: &AgreementReport) -> Table {
         ("ambiguous nuclei", "a class like any other".to_string()),
         (
             "coefficients",
-            "Fleiss' κ and Gwet's AC1 (irrCAC's generalised forms), Krippendorff's nominal α"
+            "Fleiss' κ, Conger's κ, Brennan-Prediger and Gwet's AC1 (irrCAC's generalised forms), Krippendorff's nominal α"
                 .to_string(),
         ),
         (
@@ -336,8 +336,7 @@ fn conventions(report: &AgreementReport) -> Table {
     t
 }
 
-/// Fleiss' kappa, Krippendorff's alpha and Gwet's AC1 of all raters at each level, with
-/// bootstrap intervals.
+/// Every coefficient of all raters at each level, with bootstrap intervals.
 pub fn all_raters_table(report: &AgreementReport) -> Table {
     let mut headers = vec!["level", "anchors rated twice"];
     headers.extend(Coefficient::ALL.map(Coefficient::label));

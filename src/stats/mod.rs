@@ -5,11 +5,14 @@
 pub mod average_precision;
 pub mod bland_altman;
 pub mod bootstrap;
+pub mod brennan_prediger;
 pub mod cohen;
 pub mod confusion;
+pub mod conger;
 pub mod detection;
 pub mod fleiss;
 pub mod gwet;
+pub mod icc;
 pub mod krippendorff;
 pub mod moments;
 pub mod rank_tests;
