@@ -6,7 +6,10 @@ Workloads, on the real corrected NuCLS set (../shared/data/nucls-corrected):
              the same files (../shared/bench/hotcoco);
   score0     the same with --bootstrap 0;
   agree      `nucagree agree` on ten simulated raters (SP.1-3, JP.1, NP.1-6) with the defaults;
-  agree0     the same with --bootstrap 0 --raters-needed-draws 0.
+  agree0     the same with --bootstrap 0 --raters-needed-draws 0;
+  python     `score` from Python (`nucagree.score(truth, pred, shape="box")` in a fresh
+             interpreter, import included) alternated with the command line, with the
+             interpreter given by --python (one where `pip install ./python` put nucagree).
 
 The inputs are simulated once, if missing, with `nucagree simulate --from`. Standard library
 only. Build first, release:
@@ -83,6 +86,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--work", default="/tmp/nucagree-speed")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter of the python workload")
     parser.add_argument("workloads", nargs="*", default=["score", "score0", "agree", "agree0"])
     args = parser.parse_args()
     for binary in (NUCAGREE, HOTCOCO):
@@ -98,6 +103,10 @@ def main():
         "score0": [("nucagree", score + ["--bootstrap", "0"])],
         "agree": [("nucagree", agree)],
         "agree0": [("nucagree", agree + ["--bootstrap", "0", "--raters-needed-draws", "0"])],
+        "python": [("nucagree", score),
+                   ("python", [args.python, "-c",
+                               "import nucagree; nucagree.score(%r, %r, shape='box')"
+                               % (REAL, predictions)])],
     }
     for name in args.workloads:
         programs = workloads[name]
