@@ -92,11 +92,24 @@ class Result:
         matches: bool = True,
         html: bool = False,
         latex: bool = False,
+        figure_width: str = "auto",
+        figure_format: str = "png,svg",
     ) -> list[str]:
         """Writes the command line's files (``summary.json``, ``report.md``, the tables and
         figures) into the folder ``out``, replaced whole if nucagree wrote it before; returns
-        the paths written."""
-        return self._run.write(out, overlays=overlays, matches=matches, html=html, latex=latex)
+        the paths written. The options are the command line's: ``overlays`` (6; 0 for none),
+        ``matches`` (the match table), ``html`` (``report.html``), ``latex``
+        (``tables.tex``), ``figure_width`` (auto, single, double or inches such as
+        ``"5in"``) and ``figure_format`` (``"png,svg"``; tiff on request)."""
+        return self._run.write(
+            out,
+            overlays=overlays,
+            matches=matches,
+            html=html,
+            latex=latex,
+            figure_width=figure_width,
+            figure_format=figure_format,
+        )
 
     def __repr__(self) -> str:
         command = self.summary.get("command", "agree")

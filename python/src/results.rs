@@ -2,8 +2,9 @@
 //! bytes the Python side reads into polars), and `write(dir)`, which writes the same files as
 //! the command line.
 
-use crate::errors::to_python;
+use crate::errors::{bad_option, to_python};
 use nucagree::comparison::run::ComparisonRun;
+use nucagree::plots::{FigureFormats, FigureOptions, FigureWidth};
 use nucagree::report::outputs::{self, AgreementOutputs, ComparisonWriting, Frames};
 use nucagree::report::ExtraFormats;
 use nucagree::writers::files::{parquet_bytes, to_pretty};
@@ -77,7 +78,16 @@ impl RunResult {
 
     /// Writes the command line's files into `out` (replaced whole if nucagree wrote it
     /// before); returns the paths written.
-    #[pyo3(signature = (out, overlays = 6, matches = true, html = false, latex = false))]
+    #[pyo3(signature = (
+        out,
+        overlays = 6,
+        matches = true,
+        html = false,
+        latex = false,
+        figure_width = "auto",
+        figure_format = "png,svg"
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn write(
         &self,
         py: Python<'_>,
@@ -86,11 +96,20 @@ impl RunResult {
         matches: bool,
         html: bool,
         latex: bool,
+        figure_width: &str,
+        figure_format: &str,
     ) -> PyResult<Vec<String>> {
+        let figures = FigureOptions {
+            width: FigureWidth::parse(figure_width)
+                .map_err(|e| bad_option(format!("write(): figure_width={figure_width:?}: {e}")))?,
+            formats: FigureFormats::parse(figure_format).map_err(|e| {
+                bad_option(format!("write(): figure_format={figure_format:?}: {e}"))
+            })?,
+        };
         let formats = ExtraFormats {
             html,
             latex,
-            ..ExtraFormats::default()
+            figures,
         };
         let written = py
             .detach(|| -> nucagree::Result<Vec<PathBuf>> {

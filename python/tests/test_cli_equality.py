@@ -24,6 +24,8 @@ def assert_same_as_cli(result: nucagree.Result, out, tmp_path) -> None:
         assert_frame_equal(result.tables[name], pl.read_parquet(out / f"{name}.parquet"))
     written = tmp_path / "written"
     result.write(written)
+    files = lambda root: sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    assert files(written) == files(out)
     assert (written / "summary.json").read_bytes() == (out / "summary.json").read_bytes()
     for name in names:
         assert (written / f"{name}.csv").read_bytes() == (out / f"{name}.csv").read_bytes()
