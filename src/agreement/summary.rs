@@ -32,6 +32,9 @@ pub struct CategoryKappa {
     pub share: Option<f64>,
     /// Fleiss' kappa of the ratings collapsed to this category against the rest.
     pub kappa: Estimate,
+    /// Specific agreement: of the pairs of an anchor's ratings in which one is this
+    /// category, the share in which both are.
+    pub specific_agreement: Estimate,
 }
 
 /// Every [`Coefficient`] of a set of raters at one level, with its bootstrap interval.
@@ -177,15 +180,17 @@ fn agreement_of(
             total[p as usize] += v;
         }
     }
-    /// A coefficient, or one category's kappa.
+    /// A coefficient, or one category's kappa or specific agreement.
     #[derive(Clone, Copy)]
     enum Key {
         Coefficient(Coefficient),
         Category(usize),
+        Specific(usize),
     }
     let of = |key: Key, sum: &[f64], level: ClassLevel| match key {
         Key::Coefficient(c) => c.of_tally(&layout, sum, level),
         Key::Category(j) => layout.category_kappa(sum, level, j),
+        Key::Specific(j) => layout.specific_agreement(sum, level, j),
     };
     let keys: Vec<(ClassLevel, Key)> = ClassLevel::ALL
         .iter()
@@ -195,6 +200,7 @@ fn agreement_of(
                 .map(Key::Coefficient)
                 .into_iter()
                 .chain((0..categories).map(Key::Category))
+                .chain((0..categories).map(Key::Specific))
                 .map(move |key| (level, key))
         })
         .collect();
@@ -230,8 +236,11 @@ fn agreement_of(
                     category: names.get(j).cloned().unwrap_or_else(|| "undetected".into()),
                     share: layout.category_share(&total, level, j),
                     kappa: estimate,
+                    specific_agreement: Estimate::default(),
                 });
             }
+            // After every category's kappa (the keys list them first).
+            Key::Specific(j) => slot.per_category[j].specific_agreement = estimate,
         }
     }
     estimates

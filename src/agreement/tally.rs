@@ -33,7 +33,7 @@ impl AgreementLayout {
         for s in 0..3 {
             offsets[s] = offset;
             let k = classes[s];
-            offset += 2 + 2 * (k + 1) + (k + 1) * (k + 1) + k * k + raters * (k + 1);
+            offset += 2 + 2 * (k + 1) + (k + 1) * (k + 1) + k * k + raters * (k + 1) + 2 * (k + 1);
         }
         AgreementLayout {
             classes,
@@ -61,6 +61,13 @@ impl AgreementLayout {
         (k, units, shares, detection, classification)
     }
 
+    /// Where the specific agreement's sums start at `level`: `Σ n_j (n_j - 1)` of each
+    /// category, then `Σ n_j (m - 1)`.
+    fn specific(&self, level: ClassLevel) -> usize {
+        let k = self.classes[level.position()];
+        self.by_rater(level) + self.raters * (k + 1)
+    }
+
     /// The sparse tally of one FOV, counting the raters in `raters` only (at most the
     /// layout's number).
     pub fn tally(
@@ -75,6 +82,7 @@ impl AgreementLayout {
         for level in ClassLevel::ALL {
             let (k, units, shares, detection, classification) = self.parts(level);
             let by_rater = self.by_rater(level);
+            let specific = self.specific(level);
             for anchor in &fov.anchors {
                 counts.clear();
                 counts.resize(k + 1, 0.0);
@@ -100,6 +108,8 @@ impl AgreementLayout {
                     dense.push((units as u32 + 1, agreement));
                     for (j, &x) in counts.iter().enumerate() {
                         if x > 0.0 {
+                            dense.push(((specific + j) as u32, x * (x - 1.0)));
+                            dense.push(((specific + k + 1 + j) as u32, x * (m - 1.0)));
                             dense.push(((shares + j) as u32, x / m));
                             if x < m {
                                 let split = x * (m - x) / (m * (m - 1.0));
@@ -148,6 +158,20 @@ impl AgreementLayout {
         let split = sum[shares + k + 1 + j] / n;
         let chance = p * (1.0 - p);
         (chance > f64::EPSILON).then(|| 1.0 - split / chance)
+    }
+
+    /// The specific agreement on category `j` (the level's classes, then `undetected`) over
+    /// anchors with two or more ratings: of the pairs of one anchor's ratings in which one is
+    /// `j`, the share in which both are (see [`crate::stats::specific_agreement`]). `None`
+    /// when no one chose `j`.
+    pub fn specific_agreement(&self, sum: &[f64], level: ClassLevel, j: usize) -> Option<f64> {
+        let k = self.classes[level.position()];
+        let specific = self.specific(level);
+        if j > k {
+            return None;
+        }
+        let pairs = sum[specific + k + 1 + j];
+        (pairs > 0.0).then(|| sum[specific + j] / pairs)
     }
 
     /// The share of category `j` among the ratings of anchors with two or more ratings (the
@@ -328,6 +352,11 @@ mod tests {
                     .iter()
                     .map(|c| vec![c[j], c.iter().sum::<f64>() - c[j]])
                     .collect();
+                let specific = crate::stats::specific_agreement::specific_agreement(&counts, j);
+                match (layout.specific_agreement(&sum, level, j), specific) {
+                    (None, None) => assert!(counts.iter().all(|c| c[j] == 0.0)),
+                    (got, expected) => close(got, expected),
+                }
                 let expected = fleiss_kappa_generalized(&collapsed);
                 let got = layout.category_kappa(&sum, level, j);
                 match (got, expected) {

@@ -110,18 +110,38 @@ pub fn per_category_figure(report: &AgreementReport, level: ClassLevel) -> Optio
 /// The report's section: a table of each category's kappa at every level, and the figures.
 pub fn per_category_section(out: &mut String, report: &AgreementReport, figures: &FigureIndex) {
     out.push_str("\n## Agreement on each class\n\n");
-    out.push_str("Fleiss' κ of each class, with the ratings collapsed to the class against every other category, \"undetected\" included (irrCAC's generalised Fleiss' κ of the collapsed ratings; with as many raters on every anchor it is Fleiss' (1971) κ of the category). The share is the class's share of the ratings of anchors rated twice or more. Classes no rater chose are left out. The κ of \"undetected\" itself is in `per_category.csv` but not here: anchors exist only where a rater detected a nucleus, so raters can agree that a nucleus is absent only where others saw it (two raters never can), and that κ is biased down by construction.\n\n");
+    out.push_str("Fleiss' κ of each class, with the ratings collapsed to the class against every other category, \"undetected\" included (irrCAC's generalised Fleiss' κ of the collapsed ratings; with as many raters on every anchor it is Fleiss' (1971) κ of the category). The share is the class's share of the ratings of anchors rated twice or more. Specific agreement (all raters) is, of the pairs of an anchor's ratings in which one is the class, the share in which both are (Uebersax 1982; for two raters, positive agreement 2a / (2a + b + c)): not corrected for chance, it says how often a second rater confirms a call of the class; each group's is in `per_category.csv`. Classes no rater chose are left out. The κ of \"undetected\" itself is in `per_category.csv` but not here: anchors exist only where a rater detected a nucleus, so raters can agree that a nucleus is absent only where others saw it (two raters never can), and that κ is biased down by construction.\n\n");
     let names: Vec<String> = panels(report, ClassLevel::Super)
         .into_iter()
         .map(|(n, _)| n)
         .collect();
-    let mut headers = vec!["level", "category", "share"];
-    headers.extend(names.iter().map(String::as_str));
+    let kappa_headers: Vec<String> = names.iter().map(|n| format!("κ, {n}")).collect();
+    let mut headers = vec![
+        "level",
+        "category",
+        "share",
+        "specific agreement, all raters",
+    ];
+    headers.extend(kappa_headers.iter().map(String::as_str));
     let mut t = Table::with_left_columns(&headers, 2);
+    let all_raters = |level: ClassLevel, j: usize| {
+        report
+            .levels
+            .get(level)
+            .all_raters
+            .per_category
+            .get(j)
+            .map_or("—".into(), |k| estimate(&k.specific_agreement))
+    };
     for level in ClassLevel::ALL {
         let panels = panels(report, level);
         for (j, k) in used(panels[0].1) {
-            let mut row = vec![level.name().to_string(), k.category.clone(), share(k)];
+            let mut row = vec![
+                level.name().to_string(),
+                k.category.clone(),
+                share(k),
+                all_raters(level, j),
+            ];
             row.extend(panels.iter().map(|(_, a)| {
                 a.per_category
                     .get(j)

@@ -16,6 +16,7 @@ pub mod icc;
 pub mod krippendorff;
 pub mod moments;
 pub mod rank_tests;
+pub mod specific_agreement;
 
 /// The upper tail of the standard normal, through libm's `erfc` (accurate to about an ulp;
 /// statrs' error function is good to about 1e-11, short of the 1e-12 our checks use).

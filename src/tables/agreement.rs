@@ -192,7 +192,16 @@ pub fn per_category(report: &AgreementReport) -> Result<DataFrame> {
         .map("kappa", &rows, |(_, _, k)| k.kappa.value)
         .map("se", &rows, |(_, _, k)| k.kappa.se)
         .map("ci_low", &rows, |(_, _, k)| k.kappa.ci95.map(|c| c[0]))
-        .map("ci_high", &rows, |(_, _, k)| k.kappa.ci95.map(|c| c[1]));
+        .map("ci_high", &rows, |(_, _, k)| k.kappa.ci95.map(|c| c[1]))
+        .map("specific_agreement", &rows, |(_, _, k)| {
+            k.specific_agreement.value
+        })
+        .map("specific_agreement_ci_low", &rows, |(_, _, k)| {
+            k.specific_agreement.ci95.map(|c| c[0])
+        })
+        .map("specific_agreement_ci_high", &rows, |(_, _, k)| {
+            k.specific_agreement.ci95.map(|c| c[1])
+        });
     c.frame("the per-category table")
 }
 
