@@ -90,7 +90,8 @@ def main():
                         help="the interpreter of the python workload")
     parser.add_argument("workloads", nargs="*", default=["score", "score0", "agree", "agree0"])
     args = parser.parse_args()
-    for binary in (NUCAGREE, HOTCOCO):
+    needed = [NUCAGREE] + ([HOTCOCO] if "score" in args.workloads else [])
+    for binary in needed:
         if not os.path.exists(binary):
             sys.exit(f"{binary} is missing: build it first (see this script's doc)")
     predictions, study = prepare(args.work)

@@ -13,6 +13,7 @@ use errors::to_python;
 use nucagree::agreement::run::{analyse_study, AgreeError};
 use nucagree::comparison::run::{run_comparison, Job};
 use nucagree::ingest;
+use nucagree::model::AnnotationSet;
 use nucagree::report::outputs::AgreementOutputs;
 use options::{agree_job, comparison_options, read_options, Kwargs};
 use pyo3::prelude::*;
@@ -52,31 +53,43 @@ enum SetArg {
     Path(PathBuf),
 }
 
-impl SetArg {
-    /// The set to compare (a copy: the comparison owns its sets) and its path, if any.
-    fn resolve(
-        self,
-        py: Python<'_>,
-        read: &ingest::ReadOptions,
-        reference: Option<&std::path::Path>,
-    ) -> PyResult<(nucagree::model::AnnotationSet, Option<PathBuf>)> {
-        match self {
-            SetArg::Read(set) => {
-                let set = set.get();
-                Ok((Arc::unwrap_or_clone(set.set.clone()), set.path.clone()))
-            }
-            SetArg::Path(path) => {
-                let mut read = read.clone();
-                if read.coco_images.is_none() {
-                    read.coco_images = reference.and_then(ingest::reference_json);
-                }
-                let set = py
-                    .detach(|| ingest::read_set(&path, &read))
-                    .map_err(|e| to_python(py, e))?;
-                Ok((set, Some(path)))
-            }
+/// A and the reference B as the comparison takes them, with the paths they were read from:
+/// paths are read at once (in parallel, COCO results naming the reference's images), sets
+/// read or built already are shared, not copied.
+fn resolve_pair(
+    py: Python<'_>,
+    a: SetArg,
+    b: SetArg,
+    read: &ingest::ReadOptions,
+) -> PyResult<[(Arc<AnnotationSet>, Option<PathBuf>); 2]> {
+    let shared = |set: &Py<Set>| {
+        let set = set.get();
+        (set.set.clone(), set.path.clone())
+    };
+    let read_one = |path: &std::path::Path, read: &ingest::ReadOptions| {
+        py.detach(|| ingest::read_set(path, read))
+            .map(Arc::new)
+            .map_err(|e| to_python(py, e))
+    };
+    Ok(match (a, b) {
+        (SetArg::Path(a), SetArg::Path(b)) => {
+            let (set_a, set_b) = py
+                .detach(|| ingest::read_pair(&a, &b, read))
+                .map_err(|e| to_python(py, e))?;
+            [(Arc::new(set_a), Some(a)), (Arc::new(set_b), Some(b))]
         }
-    }
+        (SetArg::Path(a), SetArg::Read(b)) => {
+            let b = shared(&b);
+            // COCO results name the images of the reference's file, when it was read from one.
+            let mut read_a = read.clone();
+            if read_a.coco_images.is_none() {
+                read_a.coco_images = b.1.as_deref().and_then(ingest::reference_json);
+            }
+            [(read_one(&a, &read_a)?, Some(a)), b]
+        }
+        (SetArg::Read(a), SetArg::Path(b)) => [shared(&a), (read_one(&b, read)?, Some(b))],
+        (SetArg::Read(a), SetArg::Read(b)) => [shared(&a), shared(&b)],
+    })
 }
 
 /// `compare` and `score`: A (the predictions) against the reference B (the truth).
@@ -96,12 +109,7 @@ fn comparison(
     let options = comparison_options(&mut kwargs, job)?;
     let threads = kwargs.usize("threads")?;
     kwargs.finish()?;
-    let reference = match &b {
-        SetArg::Path(path) => Some(path.clone()),
-        SetArg::Read(_) => None,
-    };
-    let (b, b_path) = b.resolve(py, &read, None)?;
-    let (a, a_path) = a.resolve(py, &read, reference.as_deref())?;
+    let [(a, a_path), (b, b_path)] = resolve_pair(py, a, b, &read)?;
     let rois = match &options.roi {
         Some(path) => Some(ingest::roi::read_rois(path).map_err(|e| to_python(py, e))?),
         None => None,
@@ -152,18 +160,12 @@ fn agree(
     let threads = kwargs.usize("threads")?;
     kwargs.finish()?;
     let analysed = run_on(threads, py, || -> Result<AgreementOutputs, AgreeError> {
-        let mut multi = ingest::read_multi_rater(&study, &read)?;
-        if let Some(path) = &job.fov_locations {
-            let regions = ingest::metadata::read_fov_locations(path)?
-                .into_iter()
-                .map(|(name, location)| (name, location.region))
-                .collect();
-            multi.set_regions(&regions);
-        }
-        let groups = match &job.groups {
-            Some(path) => Some(ingest::metadata::read_rater_groups(path)?),
-            None => None,
-        };
+        let (multi, groups) = ingest::read_study(
+            &study,
+            job.fov_locations.as_deref(),
+            job.groups.as_deref(),
+            &read,
+        )?;
         let mut analysis = analyse_study(
             &multi,
             &job.eval_set,

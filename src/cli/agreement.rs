@@ -176,19 +176,13 @@ fn with_flag(error: AgreeError, job: &AgreeJob) -> anyhow::Error {
 
 pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
     let mut watch = Stopwatch::new(job.run);
-    let mut multi = ingest::read_multi_rater(&job.study, &job.read)?;
-    if let Some(path) = &job.fov_locations {
-        let regions = ingest::metadata::read_fov_locations(path)?
-            .into_iter()
-            .map(|(name, location)| (name, location.region))
-            .collect();
-        multi.set_regions(&regions);
-    }
+    let (multi, groups) = ingest::read_study(
+        &job.study,
+        job.fov_locations.as_deref(),
+        job.groups.as_deref(),
+        &job.read,
+    )?;
     watch.lap("reading");
-    let groups = match &job.groups {
-        Some(path) => Some(ingest::metadata::read_rater_groups(path)?),
-        None => None,
-    };
     let mut analysis = analyse_study(
         &multi,
         &job.eval_set,

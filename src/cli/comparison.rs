@@ -334,6 +334,7 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     let bar = progress_bar(job.run, b.fovs.len(), "matching");
     // The rows serve the match table and the overlays.
     let keep_rows = job.out.is_some() && (!job.no_matches || job.overlays > 0);
+    let (a, b) = (std::sync::Arc::new(a), std::sync::Arc::new(b));
     let mut run = run::run_comparison(a, b, rois.as_ref(), options, keep_rows, &|done| {
         bar.set_position(done as u64)
     })?;

@@ -262,26 +262,27 @@ pub fn compare_sets(
 /// report, and each FOV's match-table rows where they were kept.
 #[derive(Debug, Clone)]
 pub struct ComparisonRun {
-    pub a: AnnotationSet,
-    pub b: AnnotationSet,
+    pub a: std::sync::Arc<AnnotationSet>,
+    pub b: std::sync::Arc<AnnotationSet>,
     pub summary: ComparisonReport,
     pub rows: Vec<FovMatchRows>,
 }
 
 /// Checks that A and the reference B can be compared (the same classes, FOVs in common,
-/// crowds the matching can bound), restricts both to `rois`, and runs the comparison;
-/// `keep_rows` keeps the match table's rows (for the table and the overlays).
+/// crowds the matching can bound), restricts both to `rois` (copying a set shared
+/// elsewhere), and runs the comparison; `keep_rows` keeps the match table's rows (for the
+/// table and the overlays).
 pub fn run_comparison(
-    mut a: AnnotationSet,
-    mut b: AnnotationSet,
+    mut a: std::sync::Arc<AnnotationSet>,
+    mut b: std::sync::Arc<AnnotationSet>,
     rois: Option<&crate::ingest::roi::Rois>,
     options: &ComparisonOptions,
     keep_rows: bool,
     progress: &(dyn Fn(usize) + Sync),
 ) -> crate::error::Result<ComparisonRun> {
     if let Some(rois) = rois {
-        crate::matching::roi::restrict(&mut a, rois);
-        crate::matching::roi::restrict(&mut b, rois);
+        crate::matching::roi::restrict(std::sync::Arc::make_mut(&mut a), rois);
+        crate::matching::roi::restrict(std::sync::Arc::make_mut(&mut b), rois);
     }
     require_same_classes(&a, &b)?;
     FovPairing::of(&a.fov_names(), &b.fov_names())

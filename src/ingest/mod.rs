@@ -216,6 +216,29 @@ pub fn simulated_truth_beside(study: &Path) -> Option<PathBuf> {
     (folder.join("simulation.json").is_file() && corrected.is_dir()).then_some(corrected)
 }
 
+/// A multi-rater study with what `agree` reads beside it: FOV regions from `fov_locations`
+/// (instead of the study's own, where given) and each rater's group from `groups`.
+pub fn read_study(
+    study: &Path,
+    fov_locations: Option<&Path>,
+    groups: Option<&Path>,
+    options: &ReadOptions,
+) -> Result<(
+    MultiRaterSet,
+    Option<std::collections::HashMap<String, String>>,
+)> {
+    let mut multi = read_multi_rater(study, options)?;
+    if let Some(path) = fov_locations {
+        let regions = metadata::read_fov_locations(path)?
+            .into_iter()
+            .map(|(name, location)| (name, location.region))
+            .collect();
+        multi.set_regions(&regions);
+    }
+    let groups = groups.map(metadata::read_rater_groups).transpose()?;
+    Ok((multi, groups))
+}
+
 /// Reads a folder that must hold a multi-rater study.
 pub fn read_multi_rater(path: &Path, options: &ReadOptions) -> Result<MultiRaterSet> {
     match open(path, options)? {

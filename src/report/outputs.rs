@@ -8,7 +8,7 @@ use crate::agreement::{FovAnchors, TruthFov};
 use crate::comparison::run::{ComparisonReport, ComparisonRun, Job};
 use crate::error::Result;
 use crate::matching::table::FovMatchRows;
-use crate::model::{ClassHierarchy, ClassLevel};
+use crate::model::{AnnotationSet, ClassHierarchy, ClassLevel};
 use polars::prelude::DataFrame;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -78,7 +78,7 @@ pub fn write_comparison_run(
     run: &ComparisonRun,
     writing: &ComparisonWriting,
 ) -> Result<Vec<PathBuf>> {
-    let (a, b) = (&run.a, &run.b);
+    let (a, b): (&AnnotationSet, &AnnotationSet) = (&run.a, &run.b);
     let image_of = |fov: &str| {
         [b, a]
             .iter()
