@@ -22,8 +22,7 @@ use pyo3::types::PyDict;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// The largest number of bootstrap replicates asked for, as on the command line.
-const MAX_BOOTSTRAP: usize = 100_000;
+use nucagree::stats::bootstrap::MAX_REPLICATES as MAX_BOOTSTRAP;
 
 /// Keyword arguments, taken one by one; what is left at the end is refused.
 pub struct Kwargs<'py> {

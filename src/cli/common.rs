@@ -7,7 +7,9 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nucagree::choice::Choice;
-use nucagree::stats::bootstrap::{BootstrapOptions, IntervalMethod};
+use nucagree::stats::bootstrap::{
+    BootstrapOptions, IntervalMethod, MAX_REPLICATES as MAX_BOOTSTRAP,
+};
 use nucagree::writers::output_folder::OutputFolder;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -44,9 +46,6 @@ pub fn print_out(text: &str) -> Result<()> {
         Err(e) => Err(anyhow::Error::new(e).context("writing to standard output")),
     }
 }
-
-/// The largest number of bootstrap replicates asked for (each costs a pass over the FOVs).
-pub const MAX_BOOTSTRAP: usize = 100_000;
 
 /// Checks `--bootstrap N`.
 pub fn check_bootstrap(replicates: usize) -> Result<()> {

@@ -33,6 +33,9 @@ crate::choices!(IntervalMethod {
     Percentile => "percentile",
 });
 
+/// The most bootstrap replicates a caller may ask for (each costs a pass over the units).
+pub const MAX_REPLICATES: usize = 100_000;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BootstrapOptions {
     pub replicates: usize,
