@@ -17,6 +17,7 @@ use nucagree::conventions::Convention;
 use nucagree::ingest::region_masks::list_region_masks;
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::tiles::TileSize;
+use nucagree::model::fov_selection::{FovSelection, Shard};
 use nucagree::model::whole_slide::NameScale;
 use nucagree::model::ClassLevel;
 use nucagree::report::outputs::ComparisonWriting;
@@ -115,6 +116,22 @@ struct CommonArgs {
     /// slide by its name (NuCLS: 1.25, 0.2 µm/px images of 0.25 µm/px slides).
     #[arg(long, value_name = "S", default_value_t = NameScale::NUCLS.get(), requires = "region_masks")]
     name_scale: f64,
+    /// Write this shard's statistics as a partial into the folder PART instead of a report:
+    /// `nucagree merge` adds partials of disjoint shards up to the report of one run.
+    #[arg(long, value_name = "PART", conflicts_with = "out")]
+    partial: Option<PathBuf>,
+    /// With --partial: the FOVs whose name hashes to shard I of N (0-based, FNV-1a of the
+    /// name), e.g. `--shard 2/7`.
+    #[arg(
+        long,
+        value_name = "I/N",
+        requires = "partial",
+        conflicts_with = "fovs"
+    )]
+    shard: Option<String>,
+    /// With --partial: the FOVs named in FILE, one per line.
+    #[arg(long, value_name = "FILE", requires = "partial")]
+    fovs: Option<PathBuf>,
     #[command(flatten)]
     conventions: ConventionArgs,
     #[command(flatten)]
@@ -151,6 +168,8 @@ pub struct ComparisonJob {
     pub region_masks: Option<PathBuf>,
     /// How nuclei are placed on the region masks.
     pub mask_placement: MaskPlacement,
+    /// `--partial`: the folder a shard's partial is written to, and the FOVs of the shard.
+    pub partial: Option<(PathBuf, FovSelection)>,
 }
 
 impl ComparisonJob {
@@ -172,11 +191,12 @@ impl ComparisonJob {
             run: RunArgs::default(),
             region_masks: None,
             mask_placement: MaskPlacement::default(),
+            partial: None,
         }
     }
 }
 
-fn parse_thresholds(specs: &[String]) -> Result<Vec<Threshold>> {
+pub fn parse_thresholds(specs: &[String]) -> Result<Vec<Threshold>> {
     specs
         .iter()
         .map(|spec| {
@@ -265,7 +285,28 @@ impl CommonArgs {
             run: self.run,
             region_masks: self.region_masks.clone(),
             mask_placement: self.mask_placement()?,
+            partial: self.partial()?,
         })
+    }
+
+    fn partial(&self) -> Result<Option<(PathBuf, FovSelection)>> {
+        let Some(dir) = &self.partial else {
+            return Ok(None);
+        };
+        anyhow::ensure!(
+            self.region_masks.is_none(),
+            "--partial: region strata (--region-masks) do not merge yet; run them over all FOVs"
+        );
+        let selection = match (&self.shard, &self.fovs) {
+            (Some(shard), _) => FovSelection::Shard(Shard::parse(shard).with_context(|| {
+                format!("--shard {shard:?}: expected I/N with 0 <= I < N, e.g. 2/7")
+            })?),
+            (None, Some(file)) => FovSelection::Names(ingest::metadata::read_fov_list(file)?),
+            (None, None) => {
+                anyhow::bail!("--partial needs the shard's FOVs: --shard I/N or --fovs FILE")
+            }
+        };
+        Ok(Some((dir.clone(), selection)))
     }
 
     fn mask_placement(&self) -> Result<MaskPlacement> {
@@ -323,6 +364,9 @@ impl ScoreArgs {
 
 /// Runs `compare` or `score`.
 pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
+    if let Some((dir, selection)) = &job.partial {
+        return run_partial(job, dir, selection);
+    }
     let options = &job.options;
     let mut watch = Stopwatch::new(job.run);
     let (a, b) = ingest::read_pair(&job.a, &job.b, &job.read)?;
@@ -369,8 +413,43 @@ pub fn run_job(job: &ComparisonJob) -> Result<ExitCode> {
     check_thresholds(&run.summary, &job.thresholds)
 }
 
+/// Runs one shard of `compare` or `score` and writes its partial.
+fn run_partial(job: &ComparisonJob, dir: &Path, selection: &FovSelection) -> Result<ExitCode> {
+    let mut watch = Stopwatch::new(job.run);
+    let read = ReadOptions {
+        fovs: Some(std::sync::Arc::new(selection.clone())),
+        ..job.read.clone()
+    };
+    let (a, b) = ingest::read_pair(&job.a, &job.b, &read)?;
+    let rois = match &job.options.roi {
+        Some(path) => Some(ingest::roi::read_rois(path)?),
+        None => None,
+    };
+    watch.lap("reading");
+    let partial = nucagree::comparison::partial::partial_of_sets(
+        std::sync::Arc::new(a),
+        std::sync::Arc::new(b),
+        rois.as_ref(),
+        &job.options,
+        &selection.describe(),
+    )?;
+    watch.lap("matching");
+    nucagree::writers::partial::write_partial(dir, &partial, &[&job.a, &job.b])
+        .with_context(|| format!("writing the partial {}", dir.display()))?;
+    watch.lap("writing");
+    if !job.run.quiet {
+        eprintln!(
+            "{}: {} FOVs in common; wrote {}",
+            partial.header.selection,
+            partial.header.fovs.len(),
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The few lines printed on stdout.
-fn headline(summary: &ComparisonReport) -> String {
+pub fn headline(summary: &ComparisonReport) -> String {
     use report::markdown::number;
     let l = &summary.result.levels;
     let detection: Vec<String> = Figure::ALL
@@ -409,7 +488,7 @@ fn headline(summary: &ComparisonReport) -> String {
     out
 }
 
-fn check_thresholds(summary: &ComparisonReport, thresholds: &[Threshold]) -> Result<ExitCode> {
+pub fn check_thresholds(summary: &ComparisonReport, thresholds: &[Threshold]) -> Result<ExitCode> {
     if thresholds.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

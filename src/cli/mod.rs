@@ -10,6 +10,7 @@ mod convert;
 mod input;
 mod inspect;
 mod matching;
+mod merge;
 mod output;
 mod regions;
 mod report;
@@ -46,6 +47,9 @@ enum Command {
     /// Score a model's predictions against the truth: everything compare reports, plus AP,
     /// precision-recall curves, score thresholds and folds.
     Score(comparison::ScoreArgs),
+    /// Merge the partials of disjoint shards (`compare`/`score --partial`) into the report of
+    /// one run over all their FOVs, bootstrap intervals included.
+    Merge(merge::MergeArgs),
     /// The agreement analysis of a multi-rater study: anchors, Fleiss' kappa, Krippendorff's
     /// alpha, Gwet's AC1 and pairwise Cohen's kappa at each class level, by rater group.
     Agree(agreement::AgreeArgs),
@@ -72,6 +76,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Match(args) => matching::match_command(&args),
         Command::Compare(args) => comparison::run_job(&args.job()?),
         Command::Score(args) => comparison::run_job(&args.job()?),
+        Command::Merge(args) => merge::merge(&args),
         Command::Agree(args) => agreement::agree(&args.job()?),
         Command::Report(args) => report::report_command(&args),
         Command::Convert(args) => convert::convert(&args),

@@ -41,6 +41,7 @@ pub mod fov_ap;
 pub mod groups;
 pub mod iou_profile;
 pub mod outcome;
+pub mod partial;
 pub mod region_strata;
 pub mod roles;
 pub mod run;

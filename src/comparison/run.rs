@@ -6,7 +6,9 @@ use super::outcome::{evaluate_fov, FovOutcome};
 use super::roles::{AmbiguousMode, ClassRoles};
 use super::summary::{summarize, Comparison, SummaryOptions};
 use super::tally::SegmentationPairs;
-use crate::conventions::{summarize_levels, Convention, ConventionsOptions, ConventionsSummary};
+use crate::conventions::{
+    summarize_levels, Convention, ConventionsOptions, ConventionsSummary, LevelConventions,
+};
 use crate::geometry::{IouShape, PixelConvention};
 use crate::matching::pairing::FovPairing;
 use crate::matching::table::{match_rows, FovMatchRows};
@@ -204,10 +206,30 @@ pub fn evaluate_sets(
     keep_rows: bool,
     progress: &(dyn Fn(usize) + Sync),
 ) -> (Vec<FovOutcome>, Vec<FovMatchRows>) {
+    let evaluated = evaluate_by_fov(a, b, roles, options, keep_rows, progress);
+    let mut outcomes = Vec::with_capacity(evaluated.len());
+    let mut rows = Vec::new();
+    for (fov_outcomes, fov_rows) in evaluated {
+        outcomes.extend(fov_outcomes);
+        rows.extend(fov_rows);
+    }
+    (outcomes, rows)
+}
+
+/// As [`evaluate_sets`], FOV by FOV in A's order: each shared FOV's outcomes (one, or one per
+/// tile) and its match-table rows where kept.
+pub fn evaluate_by_fov(
+    a: &AnnotationSet,
+    b: &AnnotationSet,
+    roles: &ClassRoles,
+    options: &ComparisonOptions,
+    keep_rows: bool,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Vec<(Vec<FovOutcome>, Option<FovMatchRows>)> {
     let shared = FovPairing::of(&a.fov_names(), &b.fov_names()).shared;
     let with_ap = options.job == Job::Score;
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let evaluated = shared
+    shared
         .par_iter()
         .map(|&(i, j)| {
             let (fa, fb) = (&a.fovs[i], &b.fovs[j]);
@@ -236,14 +258,7 @@ pub fn evaluate_sets(
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1);
             (outcomes, rows)
         })
-        .collect::<Vec<_>>();
-    let mut outcomes = Vec::with_capacity(evaluated.len());
-    let mut rows = Vec::new();
-    for (fov_outcomes, fov_rows) in evaluated {
-        outcomes.extend(fov_outcomes);
-        rows.extend(fov_rows);
-    }
-    (outcomes, rows)
+        .collect()
 }
 
 /// The whole comparison of A against the reference B.
@@ -303,6 +318,32 @@ pub fn run_comparison(
     })
 }
 
+/// What a report holds besides the outcomes: the inputs as read, the FOVs only one set has
+/// (each in its set's order) and the conventions (B the truth).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportParts {
+    pub inputs: Inputs,
+    pub fovs_only_in_a: Vec<String>,
+    pub fovs_only_in_b: Vec<String>,
+    pub conventions: LevelConventions,
+}
+
+impl ReportParts {
+    /// The parts of A compared against the reference B.
+    pub fn of(a: &AnnotationSet, b: &AnnotationSet, options: &ComparisonOptions) -> ReportParts {
+        let pairing = FovPairing::of(&a.fov_names(), &b.fov_names());
+        ReportParts {
+            inputs: Inputs {
+                a: InputSet::of(a),
+                b: InputSet::of(b),
+            },
+            fovs_only_in_a: pairing.only_in_a,
+            fovs_only_in_b: pairing.only_in_b,
+            conventions: summarize_levels(b, a, &options.conventions),
+        }
+    }
+}
+
 /// Summarises evaluated outcomes into the report.
 pub fn report_of(
     a: &AnnotationSet,
@@ -311,7 +352,12 @@ pub fn report_of(
     roles: &ClassRoles,
     options: &ComparisonOptions,
 ) -> ComparisonReport {
-    let summary_options = SummaryOptions {
+    report_from(outcomes, ReportParts::of(a, b, options), roles, options)
+}
+
+/// The options the summary of outcomes is made with.
+fn summary_options(options: &ComparisonOptions) -> SummaryOptions {
+    SummaryOptions {
         bootstrap: options.bootstrap.clone(),
         scoring: options.job == Job::Score,
         score_threshold: options.score_threshold,
@@ -328,13 +374,22 @@ pub fn report_of(
             }
             _ => SegmentationPairs::All,
         },
-    };
-    let mut result = summarize(outcomes, roles, &summary_options);
-    let levels = summarize_levels(b, a, &options.conventions);
+    }
+}
+
+/// The report of outcomes (every shared FOV's, in A's order) with its other parts: what a
+/// single run and a merge of partial runs both end with.
+pub fn report_from(
+    outcomes: &[FovOutcome],
+    parts: ReportParts,
+    roles: &ClassRoles,
+    options: &ComparisonOptions,
+) -> ComparisonReport {
+    let mut result = summarize(outcomes, roles, &summary_options(options));
+    let levels = parts.conventions;
     for (level, summary) in levels.coarser {
         result.levels.get_mut(level).conventions = Some(summary);
     }
-    let pairing = FovPairing::of(&a.fov_names(), &b.fov_names());
     let counts = Counts {
         fovs: outcomes.len(),
         a: outcomes
@@ -347,8 +402,8 @@ pub fn report_of(
             .sum(),
         cropped_a: outcomes.iter().map(|o| o.cropped_a).sum(),
         cropped_b: outcomes.iter().map(|o| o.cropped_b).sum(),
-        fovs_only_in_a: pairing.only_in_a,
-        fovs_only_in_b: pairing.only_in_b,
+        fovs_only_in_a: parts.fovs_only_in_a,
+        fovs_only_in_b: parts.fovs_only_in_b,
         replaced_by_box: outcomes.iter().map(|o| o.replaced_by_box).sum(),
         greedy_components: outcomes.iter().map(|o| o.greedy_components).sum(),
         points_a: outcomes.iter().map(|o| o.points_a).sum(),
@@ -357,10 +412,7 @@ pub fn report_of(
     ComparisonReport {
         command: options.job,
         version: env!("CARGO_PKG_VERSION"),
-        inputs: Inputs {
-            a: InputSet::of(a),
-            b: InputSet::of(b),
-        },
+        inputs: parts.inputs,
         params: Params::of(options),
         counts,
         result,

@@ -26,6 +26,9 @@ pub struct Measured {
     pub approximated: usize,
 }
 
+/// An image with whether it was measured in pixels (both sides label maps of one size).
+pub type MeasuredImage = (InstanceImage, bool);
+
 /// The images of the FOVs `truth` and `pred` share, in the truth's order, with each
 /// instance's class at `level`.
 pub fn images_of_sets(
@@ -33,23 +36,39 @@ pub fn images_of_sets(
     pred: &AnnotationSet,
     level: ClassLevel,
 ) -> (Vec<InstanceImage>, Measured) {
+    let images = measured_images_of_sets(truth, pred, level);
+    let measured = Measured::of(&images);
+    (images.into_iter().map(|(i, _)| i).collect(), measured)
+}
+
+/// The images of [`images_of_sets`], each with whether it was measured in pixels.
+pub fn measured_images_of_sets(
+    truth: &AnnotationSet,
+    pred: &AnnotationSet,
+    level: ClassLevel,
+) -> Vec<MeasuredImage> {
     let shared = FovPairing::of(&truth.fov_names(), &pred.fov_names()).shared;
-    let images: Vec<(InstanceImage, bool)> = shared
+    shared
         .par_iter()
         .map(|&(t, p)| {
             let (truth_fov, pred_fov) = (&truth.fovs[t], &pred.fovs[p]);
             let class = |fov: &Fov, i: usize| truth.hierarchy.index(fov.nuclei[i].class.id, level);
             image_of(truth_fov, pred_fov, &class)
         })
-        .collect();
-    let pixels = images.iter().filter(|(_, by_pixels)| *by_pixels).count();
-    let approximated = images.par_iter().filter(|(i, _)| i.crowded()).count();
-    let measured = Measured {
-        pixels,
-        outlines: images.len() - pixels,
-        approximated,
-    };
-    (images.into_iter().map(|(i, _)| i).collect(), measured)
+        .collect()
+}
+
+impl Measured {
+    /// How images, each with whether it was measured in pixels, were measured.
+    pub fn of(images: &[MeasuredImage]) -> Measured {
+        let pixels = images.iter().filter(|(_, by_pixels)| *by_pixels).count();
+        let approximated = images.par_iter().filter(|(i, _)| i.crowded()).count();
+        Measured {
+            pixels,
+            outlines: images.len() - pixels,
+            approximated,
+        }
+    }
 }
 
 /// One FOV pair's image (`class` gives the class of a FOV's `i`-th nucleus), and whether it

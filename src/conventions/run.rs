@@ -173,16 +173,27 @@ pub fn summarize_levels(
     options: &ConventionsOptions,
 ) -> LevelConventions {
     let (raw_images, measured) = images_of_sets(truth, pred, ClassLevel::Raw);
-    let raw_names = truth.hierarchy.names(ClassLevel::Raw).to_vec();
+    summarize_images(raw_images, measured, &truth.hierarchy, options)
+}
+
+/// As [`summarize_levels`], from the raw-level images already made (by
+/// [`super::images::images_of_sets`]; merged partial runs bring theirs), in the truth's order.
+pub fn summarize_images(
+    raw_images: Vec<InstanceImage>,
+    measured: Measured,
+    hierarchy: &crate::model::ClassHierarchy,
+    options: &ConventionsOptions,
+) -> LevelConventions {
+    let raw_names = hierarchy.names(ClassLevel::Raw).to_vec();
     let pairings: Vec<CentroidPairing> = raw_images.par_iter().map(centroid_pairing).collect();
     let full = evaluate_paired(&raw_images, &pairings, &raw_names, options);
     let coarser = [ClassLevel::Main, ClassLevel::Super]
         .into_iter()
-        .filter(|&level| truth.hierarchy.names(level) != raw_names)
+        .filter(|&level| hierarchy.names(level) != raw_names)
         .map(|level| {
-            let class_names = truth.hierarchy.names(level).to_vec();
+            let class_names = hierarchy.names(level).to_vec();
             let to_level: Vec<usize> = (0..raw_names.len())
-                .map(|raw| truth.hierarchy.index(ClassId(raw as u16), level))
+                .map(|raw| hierarchy.index(ClassId(raw as u16), level))
                 .collect();
             let images: Vec<InstanceImage> = raw_images
                 .iter()

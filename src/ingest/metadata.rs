@@ -380,3 +380,27 @@ pub fn read_image_groups(path: &Path) -> Result<BTreeMap<String, String>> {
     }
     Ok(groups.into_iter().map(|(k, (_, v))| (k, v)).collect())
 }
+
+/// `--fovs FILE`: FOV names, one per line (blank lines and lines starting with `#` are left
+/// out; a trailing `.csv` is not part of a name); a name listed twice is an error naming the
+/// line.
+pub fn read_fov_list(path: &Path) -> Result<std::collections::BTreeSet<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, "read", e))?;
+    let mut names = std::collections::BTreeSet::new();
+    for (index, line) in text.lines().enumerate() {
+        let name = line.trim();
+        if name.is_empty() || name.starts_with('#') {
+            continue;
+        }
+        let name = name.strip_suffix(".csv").unwrap_or(name);
+        if !names.insert(name.to_string()) {
+            return Err(Error::input(
+                Location::row(path, index as u64 + 1),
+                Problem::Invalid {
+                    message: format!("the FOV {name:?} is listed twice: expected each FOV once"),
+                },
+            ));
+        }
+    }
+    Ok(names)
+}

@@ -44,6 +44,7 @@ mod numbers;
 pub mod options;
 mod outline;
 pub mod parquet_pages;
+pub mod partial;
 pub mod reader;
 mod records;
 pub mod region_masks;

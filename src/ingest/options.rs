@@ -71,6 +71,8 @@ pub struct ReadOptions {
     pub image_groups: Option<Arc<std::collections::BTreeMap<String, String>>>,
     /// Masks (and images) declaring more pixels than this are refused before decoding.
     pub max_image_pixels: u64,
+    /// Read only these FOVs (a partial run's shard); `None` reads every FOV.
+    pub fovs: Option<Arc<crate::model::fov_selection::FovSelection>>,
 }
 
 impl Default for ReadOptions {
@@ -89,6 +91,7 @@ impl Default for ReadOptions {
             measurements: crate::model::MeasurementsMode::Drop,
             rater_from: None,
             image_groups: None,
+            fovs: None,
         }
     }
 }

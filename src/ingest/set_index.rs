@@ -204,6 +204,12 @@ pub(crate) fn index_files(
     } else {
         files.sort();
     }
+    if let Some(selection) = &options.fovs {
+        files.retain(|(name, _)| selection.keeps(name));
+        if let Some(fovs) = &mut loaded_fovs {
+            fovs.retain(|fov| selection.keeps(&fov.name));
+        }
+    }
     for pair in files.windows(2) {
         if pair[0].0 == pair[1].0 {
             return Err(Error::input(

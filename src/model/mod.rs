@@ -7,6 +7,7 @@
 
 mod classes;
 mod fov_name;
+pub mod fov_selection;
 mod label_map;
 mod measurements;
 pub mod region_scheme;

@@ -4,6 +4,7 @@ pub mod agreement;
 pub mod comparison;
 pub mod conventions;
 pub mod nuclei;
+pub mod partial;
 pub mod regions;
 
 use crate::error::{Error, Result};

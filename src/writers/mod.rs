@@ -9,5 +9,6 @@ pub mod geojson;
 pub mod hugging_face;
 pub mod nucls;
 pub mod output_folder;
+pub mod partial;
 pub mod set;
 pub mod simulation;

@@ -1,0 +1,25 @@
+//! Writes a comparison partial: `partial.json` (the header) and one parquet file per table of
+//! [`crate::tables::partial::TABLES`], staged and renamed into place as one folder.
+
+use super::files::{to_pretty, write_atomic, write_parquet};
+use super::output_folder::OutputFolder;
+use crate::comparison::partial::ComparisonPartial;
+use crate::error::Result;
+use crate::tables::partial::{partial_frames, TABLES};
+use std::path::{Path, PathBuf};
+
+/// Writes `partial` as the folder `dir` (replacing an earlier nucagree folder there, never
+/// one of `inputs`); returns the folder.
+pub fn write_partial(dir: &Path, partial: &ComparisonPartial, inputs: &[&Path]) -> Result<PathBuf> {
+    let folder = OutputFolder::begin(dir, inputs)?;
+    let staging = folder.staging();
+    write_atomic(
+        &staging.join("partial.json"),
+        to_pretty(&partial.header, "the partial's header")?.as_bytes(),
+    )?;
+    let frames = partial_frames(&partial.outcomes, &partial.images)?;
+    for (name, mut frame) in TABLES.iter().zip(frames) {
+        write_parquet(&staging.join(format!("{name}.parquet")), &mut frame)?;
+    }
+    folder.commit()
+}

@@ -1,0 +1,293 @@
+//! Partial runs and `merge`: shards of the FOVs, run apart and merged, give the files of one
+//! run over every FOV, byte for byte (bootstrap intervals included).
+
+mod common;
+
+use common::run_ok;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn nucagree(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Every file under a folder (but the output marker), by its path in the folder.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                pending.push(p);
+            } else if p.file_name().unwrap() != ".nucagree-output" {
+                let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                found.insert(name, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    found
+}
+
+fn assert_same_files(single: &Path, merged: &Path) {
+    let (single, merged) = (files(single), files(merged));
+    assert_eq!(
+        single.keys().collect::<Vec<_>>(),
+        merged.keys().collect::<Vec<_>>()
+    );
+    assert!(single.contains_key("summary.json") && single.contains_key("per_class.parquet"));
+    for (name, bytes) in &single {
+        assert!(bytes == &merged[name], "{name} differs");
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Runs `job` (the command and its inputs and options) once over all FOVs, and as `shards`
+/// partials merged; returns both output folders.
+fn single_and_merged(job: &[&str], shards: u32, dir: &Path) -> (PathBuf, PathBuf) {
+    let single = dir.join(format!("single-{shards}"));
+    let mut args = job.to_vec();
+    args.extend([
+        "--no-matches",
+        "--overlays",
+        "0",
+        "--quiet",
+        "--out",
+        path(&single),
+    ]);
+    run_ok(&args, None);
+    let mut parts = Vec::new();
+    for i in 0..shards {
+        let part = dir.join(format!("part-{i}-of-{shards}"));
+        let shard = format!("{i}/{shards}");
+        let mut args = job.to_vec();
+        args.extend(["--quiet", "--partial", path(&part), "--shard", &shard]);
+        run_ok(&args, None);
+        parts.push(part);
+    }
+    let merged = dir.join(format!("merged-{shards}"));
+    let mut args = vec!["merge", "--quiet", "--out", path(&merged)];
+    args.extend(parts.iter().map(|p| path(p)));
+    run_ok(&args, None);
+    (single, merged)
+}
+
+const SCORE: [&str; 5] = [
+    "score",
+    "--truth",
+    "data-sample/corrected",
+    "--pred",
+    "data-sample/predictions",
+];
+
+#[test]
+fn score_merged_from_one_two_and_seven_shards_equals_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut job = SCORE.to_vec();
+    job.push("--folds");
+    for shards in [1, 2, 7] {
+        let (single, merged) = single_and_merged(&job, shards, dir.path());
+        assert_same_files(&single, &merged);
+    }
+    // The merge prints the single run's headline.
+    let single = run_ok(&job, None);
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|i| dir.path().join(format!("part-{i}-of-2")))
+        .collect();
+    let merged = run_ok(&["merge", path(&parts[0]), path(&parts[1])], None);
+    assert_eq!(
+        String::from_utf8_lossy(&single.stdout),
+        String::from_utf8_lossy(&merged.stdout)
+    );
+}
+
+#[test]
+fn compare_in_tiles_with_percentile_intervals_merges_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = [
+        "compare",
+        "data-sample/uncorrected",
+        "data-sample/corrected",
+        "--tile",
+        "128",
+        "--bootstrap-method",
+        "percentile",
+        "--bootstrap",
+        "200",
+    ];
+    let (single, merged) = single_and_merged(&job, 3, dir.path());
+    assert_same_files(&single, &merged);
+}
+
+#[test]
+fn fovs_named_in_files_partition_like_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = std::fs::read_dir("data-sample/corrected/csv")
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".csv")
+                .to_string()
+        })
+        .collect();
+    assert!(names.len() > 20);
+    let (first, rest) = names.split_at(names.len() / 3);
+    let lists = [
+        ("first.txt", first.join("\n")),
+        // File names work as well as FOV names; comments and blank lines are left out.
+        (
+            "rest.txt",
+            format!("# the rest\n\n{}.csv\n", rest.join(".csv\n")),
+        ),
+        ("none.txt", String::new()),
+    ];
+    let mut parts = Vec::new();
+    for (file, text) in &lists {
+        let list = dir.path().join(file);
+        std::fs::write(&list, text).unwrap();
+        let part = dir.path().join(format!("{file}.part"));
+        let mut args = SCORE.to_vec();
+        args.extend(["--quiet", "--partial", path(&part), "--fovs", path(&list)]);
+        run_ok(&args, None);
+        parts.push(part);
+    }
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge", "--quiet", "--out", path(&merged)];
+    args.extend(parts.iter().map(|p| path(p)));
+    run_ok(&args, None);
+    let single = dir.path().join("single");
+    let mut args = SCORE.to_vec();
+    args.extend([
+        "--no-matches",
+        "--overlays",
+        "0",
+        "--quiet",
+        "--out",
+        path(&single),
+    ]);
+    run_ok(&args, None);
+    assert_same_files(&single, &merged);
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn merge_refuses_overlapping_or_mismatched_partials() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = |name: &str, extra: &[&str]| {
+        let part = dir.path().join(name);
+        let mut args = SCORE.to_vec();
+        args.extend(["--quiet", "--partial", path(&part)]);
+        args.extend(extra);
+        run_ok(&args, None);
+        part
+    };
+    let a = part("a", &["--shard", "0/2"]);
+    let b = part("b", &["--shard", "0/2"]);
+    let c = part("c", &["--shard", "1/2", "--iou-threshold", "0.4"]);
+    let twice = nucagree(&["merge", path(&a), path(&b)]);
+    assert_eq!(twice.status.code(), Some(2));
+    let message = stderr(&twice);
+    assert!(
+        message.contains("which") && message.contains("holds too"),
+        "{message}"
+    );
+    assert!(
+        message.contains(path(&a)) && message.contains(path(&b)),
+        "{message}"
+    );
+    let options = nucagree(&["merge", path(&a), path(&c)]);
+    assert_eq!(options.status.code(), Some(2));
+    assert!(
+        stderr(&options).contains("the options differ"),
+        "{}",
+        stderr(&options)
+    );
+    // A partial of another layout version is refused, naming the field.
+    let header = a.join("partial.json");
+    let text = std::fs::read_to_string(&header).unwrap();
+    std::fs::write(
+        &header,
+        text.replace("\"format_version\": 1", "\"format_version\": 9"),
+    )
+    .unwrap();
+    let version = nucagree(&["merge", path(&a)]);
+    assert_eq!(version.status.code(), Some(2));
+    let message = stderr(&version);
+    assert!(
+        message.contains("partial.json") && message.contains("/format_version"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_bad_value_in_a_partial_table_names_file_row_and_column() {
+    use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("p");
+    let mut args = SCORE.to_vec();
+    args.extend(["--quiet", "--partial", path(&part), "--shard", "0/1"]);
+    run_ok(&args, None);
+    let table = part.join("nuclei.parquet");
+    let frame = ParquetReader::new(std::fs::File::open(&table).unwrap())
+        .finish()
+        .unwrap();
+    let mut status: Vec<u32> = frame
+        .column("status")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    status[4] = 7;
+    let mut columns: Vec<Column> = frame.columns().to_vec();
+    columns[1] = Column::new("status".into(), status);
+    let mut frame = DataFrame::new(frame.height(), columns).unwrap();
+    ParquetWriter::new(std::fs::File::create(&table).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let output = nucagree(&["merge", path(&part)]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("nuclei.parquet"), "{message}");
+    // The data row 5 (the CLI's path:row:column).
+    assert!(message.contains("nuclei.parquet:5:status"), "{message}");
+    assert!(message.contains("found 7"), "{message}");
+}
+
+#[test]
+fn partial_options_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("p");
+    let mut args = SCORE.to_vec();
+    args.extend(["--partial", path(&part)]);
+    let no_shard = nucagree(&args);
+    assert_ne!(no_shard.status.code(), Some(0));
+    assert!(
+        stderr(&no_shard).contains("--shard I/N or --fovs FILE"),
+        "{}",
+        stderr(&no_shard)
+    );
+    args.extend(["--shard", "3/3"]);
+    let bad = nucagree(&args);
+    assert_ne!(bad.status.code(), Some(0));
+    assert!(
+        stderr(&bad).contains("expected I/N with 0 <= I < N"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!part.exists());
+}
