@@ -271,6 +271,49 @@ fn predictions_simulated_from_the_real_set_score_per_fold() {
     assert!(ci[0].as_f64().unwrap() < f1 && f1 < ci[1].as_f64().unwrap());
     let sd = v["folds"]["sd"]["detection.f1"].as_f64().unwrap();
     assert!(sd > 0.0 && sd < 0.1, "{sd}");
+    // Two shards run apart and merged give the same summary and tables, byte for byte.
+    let mut parts = Vec::new();
+    for shard in ["0/2", "1/2"] {
+        let part = dir.path().join(format!("part-{}", &shard[..1]));
+        nucagree(&[
+            "score",
+            "--truth",
+            set,
+            "--pred",
+            pred.to_str().unwrap(),
+            "--shape",
+            "box",
+            "--folds",
+            "--bootstrap",
+            "200",
+            "--quiet",
+            "--partial",
+            part.to_str().unwrap(),
+            "--shard",
+            shard,
+        ]);
+        parts.push(part);
+    }
+    let merged = dir.path().join("merged");
+    nucagree(&[
+        "merge",
+        "--quiet",
+        "--out",
+        merged.to_str().unwrap(),
+        parts[0].to_str().unwrap(),
+        parts[1].to_str().unwrap(),
+    ]);
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&merged).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name == "summary.json" || name.ends_with(".csv") || name.ends_with(".parquet") {
+            let read = |dir: &Path| std::fs::read(dir.join(&name)).unwrap();
+            assert!(read(&out) == read(&merged), "{name} differs");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "{compared}");
+    assert!(!merged.join("matches.csv").exists() && out.join("matches.csv").exists());
 }
 
 #[test]

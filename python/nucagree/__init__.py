@@ -19,6 +19,7 @@ or ``xmin``/``ymin``/``xmax``/``ymax``, optionally ``score``), or label maps (se
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from . import _nucagree
@@ -32,10 +33,13 @@ __all__ = [
     "Result",
     "agree",
     "compare",
+    "compare_partial",
     "from_frame",
     "from_label_maps",
+    "merge",
     "read_set",
     "score",
+    "score_partial",
 ]
 __version__ = _nucagree.__version__
 
@@ -144,6 +148,48 @@ def score(truth: Any, pred: Any, **options: Any) -> Result:
     Takes :func:`compare`'s options and ``score_threshold`` (0.5)."""
     (truth, pred), options = _sets_and_options([truth, pred], options)
     return Result(_nucagree.score(truth, pred, **options))
+
+
+def score_partial(
+    truth: Any,
+    pred: Any,
+    out: Any,
+    *,
+    shard: tuple[int, int] | None = None,
+    fovs: list[str] | None = None,
+    **options: Any,
+) -> str:
+    """One shard of :func:`score`, written as a partial into the folder ``out`` (returned):
+    the FOVs whose name hashes to ``shard=(index, count)`` (0-based), or those named in
+    ``fovs``. The sets are paths; only the shard's FOVs are read. :func:`merge` adds the
+    partials of disjoint shards up to the result of one run. Takes :func:`score`'s options."""
+    return _nucagree.partial(
+        "score", os.fspath(pred), os.fspath(truth), os.fspath(out), shard=shard, fovs=fovs, **options
+    )
+
+
+def compare_partial(
+    a: Any,
+    b: Any,
+    out: Any,
+    *,
+    shard: tuple[int, int] | None = None,
+    fovs: list[str] | None = None,
+    **options: Any,
+) -> str:
+    """One shard of :func:`compare`, written as a partial into ``out`` (see
+    :func:`score_partial`)."""
+    return _nucagree.partial(
+        "compare", os.fspath(a), os.fspath(b), os.fspath(out), shard=shard, fovs=fovs, **options
+    )
+
+
+def merge(parts: list, *, threads: int | None = None) -> Result:
+    """Merges the partials of disjoint shards (folders :func:`score_partial` or
+    ``nucagree score --partial`` wrote) into the result of one run over all their FOVs, bit
+    for bit, bootstrap intervals included. A partial keeps no nuclei: the result has no match
+    table and ``write`` draws no overlays."""
+    return Result(_nucagree.merge([os.fspath(p) for p in parts], threads=threads))
 
 
 def agree(study: Any, **options: Any) -> Result:

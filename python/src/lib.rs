@@ -11,8 +11,11 @@ mod sets;
 
 use errors::to_python;
 use nucagree::agreement::run::{analyse_study, AgreeError};
+use nucagree::comparison::partial::{merge_partials, partial_of_sets, Merged};
 use nucagree::comparison::run::{run_comparison, Job};
 use nucagree::ingest;
+use nucagree::ingest::partial::read_partial;
+use nucagree::model::fov_selection::{FovSelection, Shard};
 use nucagree::model::AnnotationSet;
 use nucagree::report::outputs::AgreementOutputs;
 use options::{agree_job, comparison_options, read_options, Kwargs};
@@ -100,10 +103,7 @@ fn comparison(
     b: SetArg,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<RunResult> {
-    let name = match job {
-        Job::Compare => "compare",
-        Job::Score => "score",
-    };
+    let name = nucagree::choice::Choice::name(job);
     let mut kwargs = Kwargs::new(name, kwargs)?;
     let read = read_options(&mut kwargs)?;
     let options = comparison_options(&mut kwargs, job)?;
@@ -144,6 +144,79 @@ fn score(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<RunResult> {
     comparison(py, Job::Score, pred, truth, kwargs)
+}
+
+/// One shard of `compare` or `score` (`job`), read from the paths `a` and `b` (each worker
+/// reads its own FOVs), written as a partial into `out`; returns `out`.
+#[pyfunction]
+#[pyo3(signature = (job, a, b, out, shard = None, fovs = None, **kwargs))]
+#[allow(clippy::too_many_arguments)]
+fn partial(
+    py: Python<'_>,
+    job: &str,
+    a: PathBuf,
+    b: PathBuf,
+    out: PathBuf,
+    shard: Option<(u32, u32)>,
+    fovs: Option<Vec<String>>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<String> {
+    let job: Job = job
+        .parse()
+        .map_err(|e| errors::bad_option(format!("partial(): job={job:?}: {e}")))?;
+    let selection = match (shard, fovs) {
+        (Some((index, count)), None) => {
+            FovSelection::Shard(Shard::new(index, count).map_err(|e| {
+                errors::bad_option(format!("partial(): shard=({index}, {count}): {e}"))
+            })?)
+        }
+        (None, Some(names)) => FovSelection::Names(names.into_iter().collect()),
+        _ => {
+            return Err(errors::bad_option(
+                "partial(): expected one of shard=(index, count) and fovs=[names]",
+            ))
+        }
+    };
+    let name = nucagree::choice::Choice::name(job);
+    let mut kwargs = Kwargs::new(name, kwargs)?;
+    let mut read = read_options(&mut kwargs)?;
+    read.fovs = Some(Arc::new(selection.clone()));
+    let options = comparison_options(&mut kwargs, job)?;
+    let threads = kwargs.usize("threads")?;
+    kwargs.finish()?;
+    run_on(threads, py, || -> nucagree::Result<()> {
+        let (set_a, set_b) = ingest::read_pair(&a, &b, &read)?;
+        let rois = match &options.roi {
+            Some(path) => Some(ingest::roi::read_rois(path)?),
+            None => None,
+        };
+        let partial = partial_of_sets(
+            Arc::new(set_a),
+            Arc::new(set_b),
+            rois.as_ref(),
+            &options,
+            &selection.describe(),
+        )?;
+        nucagree::writers::partial::write_partial(&out, &partial, &[&a, &b])?;
+        Ok(())
+    })?
+    .map_err(|e| to_python(py, e))?;
+    Ok(out.display().to_string())
+}
+
+/// Merges partials of disjoint shards into the result of one run over all their FOVs.
+#[pyfunction]
+#[pyo3(signature = (parts, threads = None))]
+fn merge(py: Python<'_>, parts: Vec<PathBuf>, threads: Option<usize>) -> PyResult<RunResult> {
+    let merged = run_on(threads, py, || -> nucagree::Result<Merged> {
+        let partials = parts
+            .iter()
+            .map(|dir| read_partial(dir))
+            .collect::<nucagree::Result<Vec<_>>>()?;
+        merge_partials(&partials)
+    })?
+    .map_err(|e| to_python(py, e))?;
+    RunResult::new(Outputs::Merged(Box::new(merged)), parts).map_err(|e| to_python(py, e))
 }
 
 /// The agreement analysis of a multi-rater study.
@@ -207,6 +280,8 @@ fn _nucagree(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(compare, module)?)?;
     module.add_function(wrap_pyfunction!(score, module)?)?;
     module.add_function(wrap_pyfunction!(agree, module)?)?;
+    module.add_function(wrap_pyfunction!(partial, module)?)?;
+    module.add_function(wrap_pyfunction!(merge, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

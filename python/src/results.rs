@@ -3,6 +3,7 @@
 //! the command line.
 
 use crate::errors::{bad_option, to_python};
+use nucagree::comparison::partial::Merged;
 use nucagree::comparison::run::ComparisonRun;
 use nucagree::plots::{FigureFormats, FigureOptions, FigureWidth};
 use nucagree::report::outputs::{self, AgreementOutputs, ComparisonWriting, Frames};
@@ -16,6 +17,8 @@ use std::path::PathBuf;
 /// What a run produced, as the report writer takes it.
 pub enum Outputs {
     Comparison(Box<ComparisonRun>),
+    /// Partials merged: a comparison without its nuclei (no match table, no overlays).
+    Merged(Box<Merged>),
     Agreement(Box<AgreementOutputs>),
 }
 
@@ -33,6 +36,7 @@ impl RunResult {
     pub fn new(outputs: Outputs, inputs: Vec<PathBuf>) -> nucagree::Result<RunResult> {
         let summary = match &outputs {
             Outputs::Comparison(run) => to_pretty(&run.summary, "the summary")?,
+            Outputs::Merged(merged) => to_pretty(&merged.report, "the summary")?,
             Outputs::Agreement(agreement) => to_pretty(&agreement.report, "the summary")?,
         };
         Ok(RunResult {
@@ -47,6 +51,9 @@ impl RunResult {
             Outputs::Comparison(run) => {
                 let matches = (!run.rows.is_empty()).then_some(&run.rows[..]);
                 outputs::comparison_frames(&run.summary, matches, &run.b.hierarchy)
+            }
+            Outputs::Merged(merged) => {
+                outputs::comparison_frames(&merged.report, None, &merged.hierarchy)
             }
             Outputs::Agreement(agreement) => outputs::agreement_frames(agreement),
         }
@@ -125,6 +132,14 @@ impl RunResult {
                         };
                         outputs::write_comparison_run(folder.staging(), run, &writing)?
                     }
+                    Outputs::Merged(merged) => nucagree::report::write_comparison(
+                        folder.staging(),
+                        &merged.report,
+                        None,
+                        &merged.hierarchy,
+                        &[],
+                        formats,
+                    )?,
                     Outputs::Agreement(agreement) => {
                         nucagree::report::write_agreement(folder.staging(), agreement, formats)?
                     }
