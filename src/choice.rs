@@ -42,7 +42,7 @@ pub struct UnknownChoice {
 }
 
 /// Gives an enum its names: `choices!(IouShape { Polygon => "polygon", Box => "box" });`
-/// implements [`Choice`], `FromStr`, `Display` and `Serialize` (as the name).
+/// implements [`Choice`], `FromStr`, `Display`, `Serialize` and `Deserialize` (as the name).
 #[macro_export]
 macro_rules! choices {
     ($type:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
@@ -81,6 +81,15 @@ macro_rules! choices {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str($crate::choice::Choice::name(*self))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $type {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<$type, D::Error> {
+                let name = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                name.parse().map_err(::serde::de::Error::custom)
             }
         }
     };

@@ -5,10 +5,11 @@
 use super::labelling::label_study_at;
 use super::options::AgreeOptions;
 use super::pairwise::pairwise;
-use super::study::{group_of_rater, Label, Study};
-use crate::model::{ClassLevel, MultiRaterSet};
+use super::study::{group_of_rater, FovAnchors, Label, Study};
+use crate::model::{ClassHierarchy, ClassLevel, MultiRaterSet};
 use crate::stats::detection::DetectionCounts;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One rater against themself across two evaluation sets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,13 +28,26 @@ pub struct Intrarater {
     pub accuracy: [Option<f64>; 3],
 }
 
+/// One rater's two annotations of the FOVs both evaluation sets hold, labelled as a study of
+/// two raters: what [`intrarater_of`] computes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntraraterLabels {
+    pub rater: String,
+    pub eval_set_a: String,
+    pub eval_set_b: String,
+    /// The two raters' labels in the pair's study, and their groups.
+    pub raters: Vec<String>,
+    pub groups: Vec<String>,
+    pub labelled: Vec<FovAnchors>,
+}
+
 /// Each rater with more than one evaluation set, against themself: the other set and the
-/// main one clustered together into anchors, over the FOVs both annotated.
-pub fn intrarater(
+/// main one (`eval_set`) labelled on the FOVs both hold; nothing when no set is chosen.
+pub fn intrarater_labels(
     multi: &MultiRaterSet,
     eval_set: Option<&str>,
     options: &AgreeOptions,
-) -> Vec<Intrarater> {
+) -> Vec<IntraraterLabels> {
     let Some(main) = eval_set else {
         return Vec::new();
     };
@@ -65,6 +79,35 @@ pub fn intrarater(
             )
             .pop()
             .expect("one cut");
+            out.push(IntraraterLabels {
+                rater: reference.rater.clone(),
+                eval_set_a: main.to_string(),
+                eval_set_b: other.eval_set.clone().unwrap_or_default(),
+                raters: study.raters,
+                groups: study.groups,
+                labelled,
+            });
+        }
+    }
+    out
+}
+
+/// Intrarater agreement of each labelled pair (classes of `hierarchy`).
+pub fn intrarater_of(
+    pairs: &[IntraraterLabels],
+    hierarchy: &Arc<ClassHierarchy>,
+) -> Vec<Intrarater> {
+    pairs
+        .iter()
+        .map(|pair| {
+            let labelled = &pair.labelled;
+            let study = Study {
+                raters: pair.raters.clone(),
+                groups: pair.groups.clone(),
+                hierarchy: hierarchy.clone(),
+                fovs: Vec::new(),
+                nuclei: Vec::new(),
+            };
             let mut detection = DetectionCounts::default();
             let (mut nuclei_a, mut nuclei_b) = (0, 0);
             for anchor in labelled.iter().flat_map(|f| &f.anchors) {
@@ -84,10 +127,9 @@ pub fn intrarater(
                     .iter()
                     .flat_map(|f| &f.anchors)
                     .filter_map(|anchor| match (anchor.labels[0], anchor.labels[1]) {
-                        (Label::Class(a), Label::Class(b)) => Some((
-                            study.hierarchy.index(a, level),
-                            study.hierarchy.index(b, level),
-                        )),
+                        (Label::Class(a), Label::Class(b)) => {
+                            Some((hierarchy.index(a, level), hierarchy.index(b, level)))
+                        }
                         _ => None,
                     })
                     .collect();
@@ -96,22 +138,21 @@ pub fn intrarater(
                 })
             });
             let kappa = ClassLevel::ALL.map(|level| {
-                pairwise(&study, &labelled, level)
+                pairwise(&study, labelled, level)
                     .first()
                     .and_then(|p| p.kappa)
             });
-            out.push(Intrarater {
-                rater: reference.rater.clone(),
-                eval_set_a: main.to_string(),
-                eval_set_b: other.eval_set.clone().unwrap_or_default(),
+            Intrarater {
+                rater: pair.rater.clone(),
+                eval_set_a: pair.eval_set_a.clone(),
+                eval_set_b: pair.eval_set_b.clone(),
                 fovs: labelled.len(),
                 nuclei_a,
                 nuclei_b,
                 detection_f1: detection.f1(),
                 kappa,
                 accuracy,
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }

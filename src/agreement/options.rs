@@ -4,10 +4,10 @@ use super::truth::DawidSkeneOptions;
 use crate::geometry::IouOptions;
 use crate::matching::FovCrop;
 use crate::stats::bootstrap::BootstrapOptions;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the agreement analysis runs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgreeOptions {
     /// The clustering's cut: the minimum complete-linkage IoU.
     pub min_iou: f64,
@@ -37,7 +37,7 @@ impl Default for AgreeOptions {
 }
 
 /// How the raters-needed curve infers each draw's truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CurveMethod {
     /// Dawid-Skene up to 20,000 anchors, majority vote above (where hundreds of EM fits
@@ -52,7 +52,7 @@ pub enum CurveMethod {
 pub const CURVE_DAWID_SKENE_LIMIT: usize = 20_000;
 
 /// How the truth is inferred and the raters-needed curve drawn.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TruthOptions {
     /// Infer the truth from these groups' raters only (all raters when empty).
     pub truth_from: Vec<String>,

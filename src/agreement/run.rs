@@ -2,6 +2,7 @@
 //! and the raters' groups, cluster every FOV at the main cut and the alpha sweep's other cuts
 //! in one pass, and compute the report and the inferred truth.
 
+use super::intrarater::{intrarater_labels, intrarater_of};
 use super::labelling::label_study_with_sweep;
 use super::options::AgreeOptions;
 use super::pairwise::group_names;
@@ -9,6 +10,7 @@ use super::simulated::against_simulated;
 use super::study::{group_of_rater, main_eval_set, FovAnchors, Study};
 use super::summary::{analyse_with_sweep, other_cuts, AgreementReport, SweepSums};
 use super::truth::LevelTruth;
+use super::truth_set::{study_geometry, FovGeometry};
 use crate::model::{AnnotationSet, MultiRaterSet};
 use std::collections::HashMap;
 
@@ -60,6 +62,8 @@ pub struct Analysis<'a> {
     pub labelled: Vec<FovAnchors>,
     pub report: AgreementReport,
     pub truths: [LevelTruth; 3],
+    /// Each labelled FOV's place and medoid outlines, for the truth set.
+    pub geometry: Vec<FovGeometry>,
 }
 
 impl Analysis<'_> {
@@ -72,8 +76,8 @@ impl Analysis<'_> {
         options: &AgreeOptions,
     ) {
         self.report.truth.against_simulated = against_simulated(
-            &self.study,
-            &self.labelled,
+            &self.study.hierarchy,
+            &self.geometry,
             &self.truths[0],
             simulated,
             &options.iou_options,
@@ -143,20 +147,26 @@ pub fn analyse_study<'a>(
         &mut |cut, tally| sweep.absorb(cut, tally),
     );
     stage("clustering");
+    let intrarater = intrarater_of(
+        &intrarater_labels(multi, eval_set.as_deref(), options),
+        &study.hierarchy,
+    );
     let (report, truths) = analyse_with_sweep(
-        multi,
         &study,
         eval_set.as_deref(),
         &labelled,
         sweep.finish(),
+        intrarater,
         options,
     );
     stage("statistics");
+    let geometry = study_geometry(&study, &labelled);
     Ok(Analysis {
         study,
         eval_set,
         labelled,
         report,
         truths,
+        geometry,
     })
 }

@@ -1,9 +1,8 @@
 //! On simulated data the truth is known: each inferred truth (majority vote, Dawid-Skene)
 //! written as an annotation set and compared with the simulated truth, as `compare` would.
 
-use super::study::{FovAnchors, Study};
 use super::truth::LevelTruth;
-use super::truth_set::{fovs_of_decisions, truth_set};
+use super::truth_set::{fovs_of_decisions, truth_set, FovGeometry};
 use crate::comparison::run::{compare_sets, ComparisonOptions};
 use crate::comparison::AmbiguousMode;
 use crate::geometry::IouOptions;
@@ -30,8 +29,8 @@ pub struct AgainstSimulated {
 /// medoids) with the simulated truth, matched at IoU 0.5 by `iou_options`, every class a
 /// class, no bootstrap.
 pub fn against_simulated(
-    study: &Study<'_>,
-    labelled: &[FovAnchors],
+    hierarchy: &std::sync::Arc<crate::model::ClassHierarchy>,
+    geometry: &[FovGeometry],
     raw: &LevelTruth,
     simulated: &AnnotationSet,
     iou_options: &IouOptions,
@@ -57,8 +56,9 @@ pub fn against_simulated(
     [("majority-vote", majority), ("dawid-skene", dawid_skene)]
         .into_iter()
         .map(|(method, decisions)| {
-            let fovs = fovs_of_decisions(study, labelled, &decisions);
-            let inferred = truth_set(study, fovs, method);
+            let classes = hierarchy.names(ClassLevel::Raw).len();
+            let fovs = fovs_of_decisions(geometry, &decisions, classes);
+            let inferred = truth_set(hierarchy, fovs, method);
             let report = compare_sets(&inferred, simulated, &options, &|_| {});
             let levels = &report.result.levels;
             let d = &levels.super_.detection;

@@ -24,8 +24,11 @@ pub struct Study<'a> {
     /// The group of each rater.
     pub groups: Vec<String>,
     pub hierarchy: Arc<ClassHierarchy>,
-    /// FOV names, sorted, with each rater's FOV (`None`: not annotated).
+    /// FOV names, sorted, with each rater's FOV (`None`: not annotated). Empty in a study
+    /// merged from partials, whose statistics need only the anchors' labels.
     pub fovs: Vec<(String, Vec<Option<&'a Fov>>)>,
+    /// Each rater's nuclei over the study's FOVs.
+    pub nuclei: Vec<usize>,
 }
 
 /// A rater's group from its id: the part before the first '.', as NuCLS's SP/JP/NP prefixes.
@@ -71,7 +74,7 @@ impl<'a> Study<'a> {
             .iter()
             .flat_map(|r| r.set.fovs.iter().map(|f| f.name.as_str()))
             .collect();
-        let fovs = names
+        let fovs: Vec<(String, Vec<Option<&Fov>>)> = names
             .into_iter()
             .map(|name| {
                 let by_rater = chosen.iter().map(|r| r.set.fov(name)).collect();
@@ -82,11 +85,20 @@ impl<'a> Study<'a> {
             .first()
             .map(|r| r.set.hierarchy.clone())
             .unwrap_or_else(|| Arc::new(ClassHierarchy::nucls()));
+        let nuclei = (0..raters.len())
+            .map(|r| {
+                fovs.iter()
+                    .filter_map(|(_, by_rater)| by_rater[r])
+                    .map(|f| f.nuclei.len())
+                    .sum()
+            })
+            .collect();
         Study {
             raters,
             groups,
             hierarchy,
             fovs,
+            nuclei,
         }
     }
 }

@@ -383,17 +383,21 @@ pub fn analyse(
     options: &AgreeOptions,
 ) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
     let others = sweep_at_other_cuts(study, options);
-    analyse_with_sweep(multi, study, eval_set, labelled, others, options)
+    let intrarater = super::intrarater::intrarater_of(
+        &super::intrarater::intrarater_labels(multi, eval_set, options),
+        &study.hierarchy,
+    );
+    analyse_with_sweep(study, eval_set, labelled, others, intrarater, options)
 }
 
 /// As [`analyse`], with alpha at [`other_cuts`] already found (in that order), as
 /// [`SweepSums`] does in the same pass as the main cut.
 pub fn analyse_with_sweep(
-    multi: &MultiRaterSet,
     study: &Study<'_>,
     eval_set: Option<&str>,
     labelled: &[FovAnchors],
     others: Vec<AlphaAtMinIou>,
+    intrarater: Vec<super::intrarater::Intrarater>,
     options: &AgreeOptions,
 ) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
     let all: Vec<usize> = (0..study.raters.len()).collect();
@@ -492,13 +496,8 @@ pub fn analyse_with_sweep(
         .map(|r| RaterInfo {
             rater: study.raters[r].clone(),
             group: study.groups[r].clone(),
-            fovs: study.fovs.iter().filter(|(_, f)| f[r].is_some()).count(),
-            nuclei: study
-                .fovs
-                .iter()
-                .filter_map(|(_, f)| f[r])
-                .map(|f| f.nuclei.len())
-                .sum(),
+            fovs: labelled.iter().filter(|f| f.annotated[r]).count(),
+            nuclei: study.nuclei[r],
         })
         .collect();
     let truth = super::raters::truth_report(
@@ -536,7 +535,7 @@ pub fn analyse_with_sweep(
         levels,
         raters,
         min_iou_sweep,
-        intrarater: super::intrarater::intrarater(multi, eval_set, options),
+        intrarater,
         group_differences,
         by_detections: super::group_difference::by_detections(study, labelled),
         truth,

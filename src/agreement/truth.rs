@@ -79,7 +79,7 @@ pub(super) fn majority_of(counts: &[usize], overall: &[usize]) -> Option<usize> 
         })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct DawidSkeneOptions {
     pub max_iterations: usize,
     /// Stop when no posterior moves by more than this ...

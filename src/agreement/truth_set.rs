@@ -3,7 +3,7 @@
 
 use super::study::{FovAnchors, Study};
 use super::truth::LevelTruth;
-use crate::model::{AnnotationSet, BoundingBox, ClassId, Fov, SetLayout};
+use crate::model::{AnnotationSet, BoundingBox, ClassId, Fov, SetLayout, Shape};
 
 /// One FOV of the inferred truth, as an annotation set holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,43 +15,76 @@ pub struct TruthFov {
     pub nuclei: Vec<crate::model::Nucleus>,
 }
 
-/// The inferred truth as annotation-set FOVs: each anchor whose raw-level Dawid-Skene truth
-/// is a class, drawn as its medoid nucleus's outline with that class.
-pub fn truth_fovs(study: &Study<'_>, labelled: &[FovAnchors], raw: &LevelTruth) -> Vec<TruthFov> {
+/// What the truth set needs of one FOV: its name and place, and each anchor's medoid outline
+/// (`None` where the medoid's rater has no FOV, which labelling never makes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FovGeometry {
+    pub name: String,
+    pub slide: Option<String>,
+    pub hospital: Option<String>,
+    pub region: Option<BoundingBox>,
+    pub medoids: Vec<Option<Shape>>,
+}
+
+/// The geometry of each labelled FOV of the study (`labelled` in the study's FOV order):
+/// slide and hospital of the first rater's FOV, the first region any rater's FOV has, and
+/// the medoids' outlines.
+pub fn study_geometry(study: &Study<'_>, labelled: &[FovAnchors]) -> Vec<FovGeometry> {
+    labelled
+        .iter()
+        .zip(&study.fovs)
+        .map(|(fov, (name, by_rater))| {
+            let any = by_rater.iter().flatten().next();
+            FovGeometry {
+                name: name.clone(),
+                slide: any.and_then(|f| f.slide.clone()),
+                hospital: any.and_then(|f| f.hospital.clone()),
+                region: by_rater.iter().flatten().find_map(|f| f.region),
+                medoids: fov
+                    .anchors
+                    .iter()
+                    .map(|anchor| {
+                        by_rater[anchor.medoid_rater as usize].map(|source| {
+                            source.nuclei[anchor.medoid_nucleus as usize].shape.clone()
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The FOVs of the Dawid-Skene truth at the raw level (`raw`, of the FOVs of `geometry`).
+pub fn truth_fovs(geometry: &[FovGeometry], raw: &LevelTruth, classes: usize) -> Vec<TruthFov> {
     let decisions: Vec<Vec<Option<usize>>> = raw
         .dawid_skene
         .iter()
         .map(|f| f.iter().map(|d| d.map(|(class, _)| class)).collect())
         .collect();
-    fovs_of_decisions(study, labelled, &decisions)
+    fovs_of_decisions(geometry, &decisions, classes)
 }
 
-/// As [`truth_fovs`], from any raw-level decision per anchor (a class index, or the class
-/// count for `undetected`).
+/// Each FOV's anchors whose decision is one of the `classes` raw classes (not `undetected`),
+/// drawn as their medoids, numbered from row 2 as a file would.
 pub fn fovs_of_decisions(
-    study: &Study<'_>,
-    labelled: &[FovAnchors],
+    geometry: &[FovGeometry],
     decisions: &[Vec<Option<usize>>],
+    classes: usize,
 ) -> Vec<TruthFov> {
-    let k = study.hierarchy.names(crate::model::ClassLevel::Raw).len();
-    labelled
+    geometry
         .iter()
-        .zip(&study.fovs)
         .zip(decisions)
-        .map(|((fov, (name, by_rater)), truth)| {
-            let any = by_rater.iter().flatten().next();
+        .map(|(fov, truth)| {
             let nuclei = fov
-                .anchors
+                .medoids
                 .iter()
                 .zip(truth)
-                .filter_map(|(anchor, t)| {
+                .filter_map(|(medoid, t)| {
                     let class = (*t)?;
-                    if class >= k {
+                    if class >= classes {
                         return None;
                     }
-                    let source = by_rater[anchor.medoid_rater as usize]?;
-                    let medoid = &source.nuclei[anchor.medoid_nucleus as usize];
-                    Some((medoid.shape.clone(), class))
+                    Some((medoid.clone()?, class))
                 })
                 .enumerate()
                 .map(|(i, (shape, class))| {
@@ -67,10 +100,10 @@ pub fn fovs_of_decisions(
                 })
                 .collect();
             TruthFov {
-                name: name.clone(),
-                slide: any.and_then(|f| f.slide.clone()),
-                hospital: any.and_then(|f| f.hospital.clone()),
-                region: by_rater.iter().flatten().find_map(|f| f.region),
+                name: fov.name.clone(),
+                slide: fov.slide.clone(),
+                hospital: fov.hospital.clone(),
+                region: fov.region,
                 nuclei,
             }
         })
@@ -78,7 +111,11 @@ pub fn fovs_of_decisions(
 }
 
 /// The inferred truth as an annotation set (FOVs sorted by name).
-pub fn truth_set(study: &Study<'_>, fovs: Vec<TruthFov>, name: &str) -> AnnotationSet {
+pub fn truth_set(
+    hierarchy: &std::sync::Arc<crate::model::ClassHierarchy>,
+    fovs: Vec<TruthFov>,
+    name: &str,
+) -> AnnotationSet {
     let mut fovs: Vec<Fov> = fovs
         .into_iter()
         .map(|f| Fov {
@@ -101,7 +138,7 @@ pub fn truth_set(study: &Study<'_>, fovs: Vec<TruthFov>, name: &str) -> Annotati
         root: std::path::PathBuf::from(name),
         layout: SetLayout::CsvFolder,
         format: crate::ingest::fov_csv_format(),
-        hierarchy: study.hierarchy.clone(),
+        hierarchy: hierarchy.clone(),
         fovs,
         folds: Default::default(),
         quality: Default::default(),

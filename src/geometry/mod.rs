@@ -98,10 +98,26 @@ crate::choices!(PixelConvention {
 });
 
 /// How IoU is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(try_from = "IouOptionsFields")]
 pub struct IouOptions {
     shape: IouShape,
     pixels: PixelConvention,
+}
+
+/// [`IouOptions`] as read, validated by [`IouOptions::new`].
+#[derive(serde::Deserialize)]
+struct IouOptionsFields {
+    shape: IouShape,
+    pixels: PixelConvention,
+}
+
+impl TryFrom<IouOptionsFields> for IouOptions {
+    type Error = InclusiveNeedsBoxes;
+
+    fn try_from(fields: IouOptionsFields) -> Result<IouOptions, InclusiveNeedsBoxes> {
+        IouOptions::new(fields.shape, fields.pixels)
+    }
 }
 
 /// Options that do not go together.

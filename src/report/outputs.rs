@@ -153,8 +153,9 @@ pub fn agreement_frames(outputs: &AgreementOutputs) -> Result<Frames> {
 impl AgreementOutputs {
     /// What an analysis of the study at `root` writes.
     pub fn of(analysis: crate::agreement::run::Analysis<'_>, root: String) -> AgreementOutputs {
+        let classes = analysis.study.hierarchy.names(ClassLevel::Raw).len();
         let truth_set =
-            crate::agreement::truth_fovs(&analysis.study, &analysis.labelled, &analysis.truths[0]);
+            crate::agreement::truth_fovs(&analysis.geometry, &analysis.truths[0], classes);
         AgreementOutputs {
             report: analysis.report,
             labelled: analysis.labelled,

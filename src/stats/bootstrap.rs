@@ -36,7 +36,7 @@ crate::choices!(IntervalMethod {
 /// The most bootstrap replicates a caller may ask for (each costs a pass over the units).
 pub const MAX_REPLICATES: usize = 100_000;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct BootstrapOptions {
     pub replicates: usize,
     pub seed: u64,
