@@ -40,7 +40,8 @@ fn assert_same_files(single: &Path, merged: &Path) {
         single.keys().collect::<Vec<_>>(),
         merged.keys().collect::<Vec<_>>()
     );
-    assert!(single.contains_key("summary.json") && single.contains_key("per_class.parquet"));
+    assert!(single.contains_key("summary.json") && single.contains_key("report.md"));
+    assert!(single.keys().any(|name| name.ends_with(".parquet")));
     for (name, bytes) in &single {
         assert!(bytes == &merged[name], "{name} differs");
     }
@@ -290,4 +291,122 @@ fn partial_options_are_checked() {
         stderr(&bad)
     );
     assert!(!part.exists());
+}
+
+/// Runs `agree` once over all FOVs and as `shards` partials merged; returns both folders.
+fn agree_single_and_merged(study: &str, shards: u32, dir: &Path) -> (PathBuf, PathBuf) {
+    let single = dir.join(format!("agree-single-{shards}"));
+    run_ok(
+        &[
+            "agree",
+            study,
+            "--quiet",
+            "--bootstrap",
+            "200",
+            "--out",
+            path(&single),
+        ],
+        None,
+    );
+    let mut parts = Vec::new();
+    for i in 0..shards {
+        let part = dir.join(format!("agree-part-{i}-of-{shards}"));
+        let shard = format!("{i}/{shards}");
+        run_ok(
+            &[
+                "agree",
+                study,
+                "--quiet",
+                "--bootstrap",
+                "200",
+                "--partial",
+                path(&part),
+                "--shard",
+                &shard,
+            ],
+            None,
+        );
+        parts.push(part);
+    }
+    let merged = dir.join(format!("agree-merged-{shards}"));
+    let mut args = vec!["merge", "--quiet", "--out", path(&merged)];
+    args.extend(parts.iter().map(|p| path(p)));
+    run_ok(&args, None);
+    (single, merged)
+}
+
+#[test]
+fn agree_merged_from_shards_equals_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // NuCLS's flat names, with two evaluation sets (intrarater pairs) and the simulated
+    // truth beside the study: every figure, table and the truth set, byte for byte.
+    let (single, merged) = agree_single_and_merged("data-sample/multi-rater", 3, dir.path());
+    assert_same_files(&single, &merged);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(merged.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["intrarater"].as_array().unwrap().len(), 2);
+    assert!(summary["truth"]["simulated_truth"].is_string());
+    assert!(merged.join("truth").is_dir());
+    // One folder per rater, in one shard and in seven.
+    for shards in [1, 7] {
+        let (single, merged) =
+            agree_single_and_merged("data-sample/multi-rater-folders", shards, dir.path());
+        assert_same_files(&single, &merged);
+    }
+}
+
+#[test]
+fn merge_refuses_partials_of_different_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let agree = dir.path().join("agree");
+    run_ok(
+        &[
+            "agree",
+            "data-sample/multi-rater",
+            "--quiet",
+            "--bootstrap",
+            "0",
+            "--partial",
+            path(&agree),
+            "--shard",
+            "0/2",
+        ],
+        None,
+    );
+    let score = dir.path().join("score");
+    let mut args = SCORE.to_vec();
+    args.extend(["--quiet", "--partial", path(&score), "--shard", "1/2"]);
+    run_ok(&args, None);
+    let mixed = nucagree(&["merge", path(&agree), path(&score)]);
+    assert_ne!(mixed.status.code(), Some(0));
+    assert!(
+        stderr(&mixed).contains("do not merge together"),
+        "{}",
+        stderr(&mixed)
+    );
+    // A bad label in an agreement partial names its table, row and column.
+    let table = agree.join("labels.parquet");
+    use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
+    let frame = ParquetReader::new(std::fs::File::open(&table).unwrap())
+        .finish()
+        .unwrap();
+    let mut labels: Vec<i32> = frame
+        .column("label")
+        .unwrap()
+        .i32()
+        .unwrap()
+        .iter()
+        .map(Option::unwrap)
+        .collect();
+    labels[2] = 99;
+    let mut frame =
+        DataFrame::new(labels.len(), vec![Column::new("label".into(), labels)]).unwrap();
+    ParquetWriter::new(std::fs::File::create(&table).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let bad = nucagree(&["merge", path(&agree)]);
+    assert_eq!(bad.status.code(), Some(2));
+    let message = stderr(&bad);
+    assert!(message.contains("labels.parquet:3:label"), "{message}");
+    assert!(message.contains("found 99"), "{message}");
 }

@@ -15,6 +15,7 @@ pub mod intrarater;
 pub mod labelling;
 pub mod options;
 pub mod pairwise;
+pub mod partial;
 pub mod raters;
 pub mod raters_needed;
 pub mod run;

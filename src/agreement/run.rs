@@ -8,7 +8,9 @@ use super::options::AgreeOptions;
 use super::pairwise::group_names;
 use super::simulated::against_simulated;
 use super::study::{group_of_rater, main_eval_set, FovAnchors, Study};
-use super::summary::{analyse_with_sweep, other_cuts, AgreementReport, SweepSums};
+use super::summary::{
+    analyse_with_sweep, other_cuts, AgreementReport, AlphaAtMinIou, SweepSums, SweepTally,
+};
 use super::truth::LevelTruth;
 use super::truth_set::{study_geometry, FovGeometry};
 use crate::model::{AnnotationSet, MultiRaterSet};
@@ -96,6 +98,41 @@ pub fn analyse_study<'a>(
     options: &AgreeOptions,
     stage: &mut dyn FnMut(&str),
 ) -> Result<Analysis<'a>, AgreeError> {
+    let (study, eval_set) = prepare_study(multi, choice, groups, options)?;
+    let (labelled, sweep) = label_with_sweep(&study, options, &mut |_, _| {});
+    stage("clustering");
+    let intrarater = intrarater_of(
+        &intrarater_labels(multi, eval_set.as_deref(), options),
+        &study.hierarchy,
+    );
+    let (report, truths) = analyse_with_sweep(
+        &study,
+        eval_set.as_deref(),
+        &labelled,
+        sweep,
+        intrarater,
+        options,
+    );
+    stage("statistics");
+    let geometry = study_geometry(&study, &labelled);
+    Ok(Analysis {
+        study,
+        eval_set,
+        labelled,
+        report,
+        truths,
+        geometry,
+    })
+}
+
+/// The study as analysed: the evaluation set chosen, the raters grouped; refused when it
+/// has fewer than two raters, a truth group no rater is in, or a crowd too large to cluster.
+pub fn prepare_study<'a>(
+    multi: &'a MultiRaterSet,
+    choice: &EvalSetChoice,
+    groups: Option<&HashMap<String, String>>,
+    options: &AgreeOptions,
+) -> Result<(Study<'a>, Option<String>), AgreeError> {
     let eval_set = match choice {
         EvalSetChoice::All => None,
         EvalSetChoice::Named(name) => {
@@ -132,41 +169,32 @@ pub fn analyse_study<'a>(
         }
     }
     crate::matching::crowd::require_bounded_study(&study.fovs)?;
-    // The main cut and the alpha sweep's other cuts share one R-tree pass and one
-    // agglomeration; alpha at the other cuts is summed as the FOVs are labelled.
+    Ok((study, eval_set))
+}
+
+/// Clusters and labels every FOV at the main cut and the alpha sweep's other cuts in one
+/// pass (one R-tree pass and one agglomeration); alpha at the other cuts is summed as the
+/// FOVs are labelled, each FOV's contribution also handed to `each` (cut, tally), FOV by FOV
+/// in the study's order.
+pub fn label_with_sweep(
+    study: &Study<'_>,
+    options: &AgreeOptions,
+    each: &mut dyn FnMut(usize, &SweepTally),
+) -> (Vec<FovAnchors>, Vec<AlphaAtMinIou>) {
     let cuts = other_cuts(options);
-    let mut sweep = SweepSums::new(&study, &cuts);
+    let mut sweep = SweepSums::new(study, &cuts);
     let tallier = sweep.tallier();
     let labelled = label_study_with_sweep(
-        &study,
+        study,
         options.min_iou,
         &cuts,
         &options.iou_options,
         options.crop,
-        &|fov| tallier.tally(&study, fov),
-        &mut |cut, tally| sweep.absorb(cut, tally),
+        &|fov| tallier.tally(study, fov),
+        &mut |cut, tally| {
+            each(cut, &tally);
+            sweep.absorb(cut, tally)
+        },
     );
-    stage("clustering");
-    let intrarater = intrarater_of(
-        &intrarater_labels(multi, eval_set.as_deref(), options),
-        &study.hierarchy,
-    );
-    let (report, truths) = analyse_with_sweep(
-        &study,
-        eval_set.as_deref(),
-        &labelled,
-        sweep.finish(),
-        intrarater,
-        options,
-    );
-    stage("statistics");
-    let geometry = study_geometry(&study, &labelled);
-    Ok(Analysis {
-        study,
-        eval_set,
-        labelled,
-        report,
-        truths,
-        geometry,
-    })
+    (labelled, sweep.finish())
 }

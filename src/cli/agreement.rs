@@ -3,15 +3,18 @@
 use super::common::{check_bootstrap, choice, print_out, write_outputs, RunArgs, Stopwatch};
 use super::input::InputArgs;
 use super::output::OutputArgs;
+use super::shard::ShardArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::agreement::coefficient::Coefficient;
+use nucagree::agreement::partial::partial_of_study;
 use nucagree::agreement::raters::TruthOptions;
 use nucagree::agreement::run::{analyse_study, AgreeError, EvalSetChoice};
 use nucagree::agreement::summary::AgreeOptions;
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::FovCrop;
+use nucagree::model::fov_selection::FovSelection;
 use nucagree::model::ClassLevel;
 use nucagree::report::outputs::AgreementOutputs;
 use nucagree::report::{self, ExtraFormats};
@@ -67,6 +70,8 @@ pub struct AgreeArgs {
     #[arg(long, default_value_t = TruthOptions::default().draws, value_name = "N")]
     raters_needed_draws: usize,
     #[command(flatten)]
+    shard: ShardArgs,
+    #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
     run: RunArgs,
@@ -87,6 +92,8 @@ pub struct AgreeJob {
     pub read: ReadOptions,
     pub formats: ExtraFormats,
     pub run: RunArgs,
+    /// `--partial`: the folder a shard's partial is written to, and the FOVs of the shard.
+    pub partial: Option<(PathBuf, FovSelection)>,
 }
 
 impl AgreeJob {
@@ -106,6 +113,7 @@ impl AgreeJob {
             read: ReadOptions::default(),
             formats: ExtraFormats::default(),
             run: RunArgs::default(),
+            partial: None,
         }
     }
 }
@@ -148,6 +156,7 @@ impl AgreeArgs {
             groups: self.groups.clone(),
             fov_locations: self.fov_locations.clone(),
             simulated_truth: self.simulated_truth.clone(),
+            partial: self.shard.partial()?,
             read: self.input.read_options()?,
             formats: self.output.formats(),
             run: self.run,
@@ -175,6 +184,9 @@ fn with_flag(error: AgreeError, job: &AgreeJob) -> anyhow::Error {
 }
 
 pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
+    if let Some((dir, selection)) = &job.partial {
+        return agree_partial(job, dir, selection);
+    }
     let mut watch = Stopwatch::new(job.run);
     let (multi, groups) = ingest::read_study(
         &job.study,
@@ -191,15 +203,30 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
         &mut |stage| watch.lap(stage),
     )
     .map_err(|e| with_flag(e, job))?;
-    let simulated_truth =
-        (job.simulated_truth.clone()).or_else(|| ingest::simulated_truth_beside(&job.study));
-    if let Some(path) = simulated_truth {
+    if let Some(path) = simulated_truth(job) {
         let simulated = ingest::read_set(&path, &job.read)?;
         analysis.compare_with_simulated(&simulated, &path.display().to_string(), &job.options);
         watch.lap("against the simulated truth");
     }
     let outputs = AgreementOutputs::of(analysis, job.study.display().to_string());
-    let summary = &outputs.report;
+    print_out(&headline(&outputs.report))?;
+    if let Some(out) = &job.out {
+        write_outputs(out, &[&job.study], job.run, |dir| {
+            report::write_agreement(dir, &outputs, job.formats)
+        })?;
+        watch.lap("writing");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The simulated truth the analysis is compared with: `--simulated-truth`, or the one beside
+/// a study `simulate` wrote.
+fn simulated_truth(job: &AgreeJob) -> Option<PathBuf> {
+    (job.simulated_truth.clone()).or_else(|| ingest::simulated_truth_beside(&job.study))
+}
+
+/// The few lines printed on stdout.
+pub fn headline(summary: &nucagree::agreement::summary::AgreementReport) -> String {
     let number = report::markdown::number;
     let mut text = format!(
         "{} raters, {} FOVs, {} anchors\n",
@@ -216,12 +243,54 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
             .collect();
         text.push_str(&format!("{level}: {}\n", figures.join(", ")));
     }
-    print_out(&text)?;
-    if let Some(out) = &job.out {
-        write_outputs(out, &[&job.study], job.run, |dir| {
-            report::write_agreement(dir, &outputs, job.formats)
-        })?;
-        watch.lap("writing");
+    text
+}
+
+/// Runs one shard of `agree` and writes its partial.
+fn agree_partial(
+    job: &AgreeJob,
+    dir: &std::path::Path,
+    selection: &FovSelection,
+) -> Result<ExitCode> {
+    let mut watch = Stopwatch::new(job.run);
+    let read = ReadOptions {
+        fovs: Some(std::sync::Arc::new(selection.clone())),
+        ..job.read.clone()
+    };
+    let (multi, groups) = ingest::read_study(
+        &job.study,
+        job.fov_locations.as_deref(),
+        job.groups.as_deref(),
+        &read,
+    )?;
+    watch.lap("reading");
+    let partial = partial_of_study(
+        multi,
+        &|name| selection.keeps(name),
+        &job.eval_set,
+        groups.as_ref(),
+        &job.options,
+        &selection.describe(),
+        &job.study.display().to_string(),
+        simulated_truth(job),
+    )
+    .map_err(|e| with_flag(e, job))?;
+    watch.lap("clustering");
+    nucagree::writers::partial::write_agreement_partial(dir, &partial, &[&job.study])
+        .with_context(|| format!("writing the partial {}", dir.display()))?;
+    watch.lap("writing");
+    if !job.run.quiet {
+        eprintln!(
+            "{}: {} FOVs, {} anchors; wrote {}",
+            partial.header.selection,
+            partial.labelled.len(),
+            partial
+                .labelled
+                .iter()
+                .map(|f| f.anchors.len())
+                .sum::<usize>(),
+            dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use super::conventions::ConventionArgs;
 use super::input::InputArgs;
 use super::matching::MatchArgs;
 use super::output::OutputArgs;
+use super::shard::ShardArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::comparison::figure::Figure;
@@ -17,7 +18,7 @@ use nucagree::conventions::Convention;
 use nucagree::ingest::region_masks::list_region_masks;
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::tiles::TileSize;
-use nucagree::model::fov_selection::{FovSelection, Shard};
+use nucagree::model::fov_selection::FovSelection;
 use nucagree::model::whole_slide::NameScale;
 use nucagree::model::ClassLevel;
 use nucagree::report::outputs::ComparisonWriting;
@@ -116,22 +117,8 @@ struct CommonArgs {
     /// slide by its name (NuCLS: 1.25, 0.2 µm/px images of 0.25 µm/px slides).
     #[arg(long, value_name = "S", default_value_t = NameScale::NUCLS.get(), requires = "region_masks")]
     name_scale: f64,
-    /// Write this shard's statistics as a partial into the folder PART instead of a report:
-    /// `nucagree merge` adds partials of disjoint shards up to the report of one run.
-    #[arg(long, value_name = "PART", conflicts_with = "out")]
-    partial: Option<PathBuf>,
-    /// With --partial: the FOVs whose name hashes to shard I of N (0-based, FNV-1a of the
-    /// name), e.g. `--shard 2/7`.
-    #[arg(
-        long,
-        value_name = "I/N",
-        requires = "partial",
-        conflicts_with = "fovs"
-    )]
-    shard: Option<String>,
-    /// With --partial: the FOVs named in FILE, one per line.
-    #[arg(long, value_name = "FILE", requires = "partial")]
-    fovs: Option<PathBuf>,
+    #[command(flatten)]
+    shard: ShardArgs,
     #[command(flatten)]
     conventions: ConventionArgs,
     #[command(flatten)]
@@ -290,23 +277,12 @@ impl CommonArgs {
     }
 
     fn partial(&self) -> Result<Option<(PathBuf, FovSelection)>> {
-        let Some(dir) = &self.partial else {
-            return Ok(None);
-        };
+        let partial = self.shard.partial()?;
         anyhow::ensure!(
-            self.region_masks.is_none(),
+            partial.is_none() || self.region_masks.is_none(),
             "--partial: region strata (--region-masks) do not merge yet; run them over all FOVs"
         );
-        let selection = match (&self.shard, &self.fovs) {
-            (Some(shard), _) => FovSelection::Shard(Shard::parse(shard).with_context(|| {
-                format!("--shard {shard:?}: expected I/N with 0 <= I < N, e.g. 2/7")
-            })?),
-            (None, Some(file)) => FovSelection::Names(ingest::metadata::read_fov_list(file)?),
-            (None, None) => {
-                anyhow::bail!("--partial needs the shard's FOVs: --shard I/N or --fovs FILE")
-            }
-        };
-        Ok(Some((dir.clone(), selection)))
+        Ok(partial)
     }
 
     fn mask_placement(&self) -> Result<MaskPlacement> {

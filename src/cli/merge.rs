@@ -1,13 +1,16 @@
-//! `nucagree merge`: partials of disjoint shards (`compare`/`score --partial`) into the report
-//! of one run over all their FOVs.
+//! `nucagree merge`: partials of disjoint shards (`compare`, `score` or `agree --partial`)
+//! into the report of one run over all their FOVs.
 
 use super::common::{print_out, write_outputs, RunArgs, Stopwatch};
 use super::comparison::{check_thresholds, headline, parse_thresholds};
 use super::output::OutputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
-use nucagree::comparison::partial::merge_partials;
-use nucagree::ingest::partial::read_partial;
+use nucagree::agreement::partial::{merge_agreement, AgreementPartial};
+use nucagree::comparison::partial::{merge_partials, ComparisonPartial};
+use nucagree::ingest::partial::{read_any_partial, Partial};
+use nucagree::ingest::ReadOptions;
+use nucagree::report::outputs::AgreementOutputs;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,14 +39,67 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
     let partials = args
         .parts
         .par_iter()
-        .map(|dir| read_partial(dir))
+        .map(|dir| read_any_partial(dir))
         .collect::<nucagree::Result<Vec<_>>>()?;
     watch.lap("reading");
-    let merged = merge_partials(&partials).context("merging the partials")?;
+    let (comparisons, agreements): (Vec<_>, Vec<_>) = partials
+        .into_iter()
+        .partition(|p| matches!(p, Partial::Comparison(_)));
+    let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
+    if !agreements.is_empty() {
+        anyhow::ensure!(
+            comparisons.is_empty(),
+            "merge: partials of agree and of compare or score do not merge together"
+        );
+        anyhow::ensure!(
+            thresholds.is_empty(),
+            "merge: --fail-under applies to partials of compare and score"
+        );
+        let agreements: Vec<AgreementPartial> = agreements
+            .into_iter()
+            .filter_map(|p| match p {
+                Partial::Agreement(a) => Some(*a),
+                Partial::Comparison(_) => None,
+            })
+            .collect();
+        let (mut analysis, header) =
+            merge_agreement(&agreements).context("merging the partials")?;
+        if let Some(path) = &header.simulated_truth {
+            // Read in the study's classes, as the shards read the study.
+            let read = ReadOptions {
+                hierarchy: analysis.study.hierarchy.clone(),
+                hierarchy_chosen: true,
+                ..ReadOptions::default()
+            };
+            let simulated = nucagree::ingest::read_set(path, &read)?;
+            analysis.compare_with_simulated(
+                &simulated,
+                &path.display().to_string(),
+                &header.options,
+            );
+        }
+        watch.lap("statistics");
+        let outputs = AgreementOutputs::of(analysis, header.root.clone());
+        print_out(&super::agreement::headline(&outputs.report))?;
+        if let Some(out) = &args.out {
+            write_outputs(out, &inputs, args.run, |dir| {
+                nucagree::report::write_agreement(dir, &outputs, args.output.formats())
+            })?;
+            watch.lap("writing");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let comparisons: Vec<ComparisonPartial> = comparisons
+        .into_iter()
+        .filter_map(|p| match p {
+            Partial::Comparison(c) => Some(*c),
+            Partial::Agreement(_) => None,
+        })
+        .collect();
+    let merged = merge_partials(&comparisons).context("merging the partials")?;
     watch.lap("statistics");
     print_out(&headline(&merged.report))?;
     if let Some(out) = &args.out {
-        let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
         write_outputs(out, &inputs, args.run, |dir| {
             nucagree::report::write_comparison(
                 dir,

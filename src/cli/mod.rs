@@ -14,6 +14,7 @@ mod merge;
 mod output;
 mod regions;
 mod report;
+mod shard;
 mod simulate;
 
 use anyhow::Result;

@@ -56,6 +56,8 @@ pub struct PartialHeader {
     pub format_version: u32,
     /// The nucagree version that wrote it: only partials of one version merge.
     pub version: String,
+    /// `compare` or `score`.
+    pub command: String,
     /// Which FOVs the shard holds, as asked (`shard 2/7`, `12 FOVs named`).
     pub selection: String,
     pub options: PartialOptions,
@@ -255,6 +257,7 @@ pub fn partial_of_sets(
             format: PARTIAL_FORMAT.into(),
             format_version: PARTIAL_VERSION,
             version: env!("CARGO_PKG_VERSION").into(),
+            command: options.job.to_string(),
             selection: selection.into(),
             options: PartialOptions::of(options),
             classes: b

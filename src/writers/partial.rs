@@ -1,10 +1,14 @@
-//! Writes a comparison partial: `partial.json` (the header) and one parquet file per table of
-//! [`crate::tables::partial::TABLES`], staged and renamed into place as one folder.
+//! Writes a partial: `partial.json` (the header) and one parquet file per table (of
+//! [`crate::tables::partial::TABLES`] for a comparison, of
+//! [`crate::tables::partial::agreement::AGREEMENT_TABLES`] for an agreement analysis), staged
+//! and renamed into place as one folder.
 
 use super::files::{to_pretty, write_atomic, write_parquet};
 use super::output_folder::OutputFolder;
+use crate::agreement::partial::AgreementPartial;
 use crate::comparison::partial::ComparisonPartial;
 use crate::error::Result;
+use crate::tables::partial::agreement::{agreement_frames, AGREEMENT_TABLES};
 use crate::tables::partial::{partial_frames, TABLES};
 use std::path::{Path, PathBuf};
 
@@ -19,6 +23,30 @@ pub fn write_partial(dir: &Path, partial: &ComparisonPartial, inputs: &[&Path]) 
     )?;
     let frames = partial_frames(&partial.outcomes, &partial.images)?;
     for (name, mut frame) in TABLES.iter().zip(frames) {
+        write_parquet(&staging.join(format!("{name}.parquet")), &mut frame)?;
+    }
+    folder.commit()
+}
+
+/// Writes an agreement partial as the folder `dir` (see [`write_partial`]).
+pub fn write_agreement_partial(
+    dir: &Path,
+    partial: &AgreementPartial,
+    inputs: &[&Path],
+) -> Result<PathBuf> {
+    let folder = OutputFolder::begin(dir, inputs)?;
+    let staging = folder.staging();
+    write_atomic(
+        &staging.join("partial.json"),
+        to_pretty(&partial.header, "the partial's header")?.as_bytes(),
+    )?;
+    let frames = agreement_frames(
+        &partial.labelled,
+        &partial.geometry,
+        &partial.sweep,
+        &partial.intrarater,
+    )?;
+    for (name, mut frame) in AGREEMENT_TABLES.iter().zip(frames) {
         write_parquet(&staging.join(format!("{name}.parquet")), &mut frame)?;
     }
     folder.commit()

@@ -38,12 +38,12 @@ fn position<T: PartialEq>(all: &[T], item: &T) -> u32 {
         .expect("every variant is listed") as u32
 }
 
-fn frame(columns: Vec<Column>) -> Result<DataFrame> {
+pub(super) fn frame(columns: Vec<Column>) -> Result<DataFrame> {
     let height = columns.first().map_or(0, Column::len);
     DataFrame::new(height, columns).map_err(|e| Error::encode("a partial's table", e))
 }
 
-fn column<T, P: ?Sized>(name: &str, values: T) -> Column
+pub(super) fn column<T, P: ?Sized>(name: &str, values: T) -> Column
 where
     polars::prelude::Series: polars::prelude::NamedFrom<T, P>,
 {
@@ -378,5 +378,7 @@ impl OverlapColumns {
     }
 }
 
+pub mod agreement;
 mod records;
+mod table;
 pub use records::partial_records;

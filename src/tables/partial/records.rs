@@ -1,11 +1,12 @@
 //! Decoding a partial's tables into its records, checking every value.
 
+use super::table::Table;
 use super::{OUTCOME_COUNTS, PAIR, SHAPES, TABLES, UNMATCHED_A, UNMATCHED_B};
 use crate::comparison::fov_ap::FovAp;
 use crate::comparison::outcome::{FovOutcome, PairOutcome, PairShapes, UnmatchedOutcome};
 use crate::conventions::images::MeasuredImage;
 use crate::conventions::{Coverage, Instance, InstanceImage, Overlap};
-use crate::error::{Error, Location, Problem, Result};
+use crate::error::Result;
 use crate::model::ClassId;
 use crate::stats::average_precision::ImageEvaluation;
 use polars::prelude::DataFrame;
@@ -22,10 +23,7 @@ pub fn partial_records(
     level_sizes: [usize; 3],
     thresholds: usize,
 ) -> Result<(Vec<Vec<FovOutcome>>, Vec<MeasuredImage>)> {
-    let table = |k: usize| Table {
-        path: dir.join(format!("{}.parquet", TABLES[k])),
-        frame: &frames[k],
-    };
+    let table = |k: usize| Table::new(dir.join(format!("{}.parquet", TABLES[k])), &frames[k]);
     let outcomes = read_outcomes(
         &table(0),
         &table(1),
@@ -37,111 +35,6 @@ pub fn partial_records(
     )?;
     let images = read_images(&table(4), &table(5), &table(6))?;
     Ok((outcomes, images))
-}
-
-/// One table as read, for its values and its errors.
-struct Table<'a> {
-    path: std::path::PathBuf,
-    frame: &'a DataFrame,
-}
-
-impl Table<'_> {
-    fn error(&self, row: usize, column: &str, message: String) -> Error {
-        Error::input(
-            Location::parquet_field(&self.path, row as u64 + 1, column),
-            Problem::Invalid { message },
-        )
-    }
-
-    fn missing(&self, column: &str, expected: &str) -> Error {
-        Error::input(
-            Location::file(&self.path),
-            Problem::MissingColumn {
-                name: column.into(),
-                expected: format!("a column of {expected}"),
-            },
-        )
-    }
-
-    fn u32s(&self, name: &str) -> Result<Vec<Option<u32>>> {
-        let c = self
-            .frame
-            .column(name)
-            .map_err(|_| self.missing(name, "u32"))?;
-        Ok(c.u32()
-            .map_err(|_| self.missing(name, "u32"))?
-            .iter()
-            .collect())
-    }
-
-    fn u64s(&self, name: &str) -> Result<Vec<Option<u64>>> {
-        let c = self
-            .frame
-            .column(name)
-            .map_err(|_| self.missing(name, "u64"))?;
-        Ok(c.u64()
-            .map_err(|_| self.missing(name, "u64"))?
-            .iter()
-            .collect())
-    }
-
-    fn f64s(&self, name: &str) -> Result<Vec<Option<f64>>> {
-        let c = self
-            .frame
-            .column(name)
-            .map_err(|_| self.missing(name, "f64"))?;
-        Ok(c.f64()
-            .map_err(|_| self.missing(name, "f64"))?
-            .iter()
-            .collect())
-    }
-
-    fn bools(&self, name: &str) -> Result<Vec<Option<bool>>> {
-        let c = self
-            .frame
-            .column(name)
-            .map_err(|_| self.missing(name, "booleans"))?;
-        Ok(c.bool()
-            .map_err(|_| self.missing(name, "booleans"))?
-            .iter()
-            .collect())
-    }
-
-    fn strings(&self, name: &str) -> Result<Vec<Option<String>>> {
-        let c = self
-            .frame
-            .column(name)
-            .map_err(|_| self.missing(name, "text"))?;
-        Ok(c.str()
-            .map_err(|_| self.missing(name, "text"))?
-            .iter()
-            .map(|s| s.map(String::from))
-            .collect())
-    }
-
-    /// A value that must be there.
-    fn get<T: Copy>(&self, values: &[Option<T>], row: usize, column: &str) -> Result<T> {
-        values[row].ok_or_else(|| self.error(row, column, "expected a value, found null".into()))
-    }
-
-    /// An index below `bound`.
-    fn index(
-        &self,
-        values: &[Option<u32>],
-        row: usize,
-        column: &str,
-        bound: usize,
-    ) -> Result<usize> {
-        let value = self.get(values, row, column)? as usize;
-        if value >= bound {
-            return Err(self.error(
-                row,
-                column,
-                format!("expected an index below {bound}, found {value}"),
-            ));
-        }
-        Ok(value)
-    }
 }
 
 fn read_outcomes(
