@@ -4,7 +4,6 @@
 mod common;
 
 use common::run_ok;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,35 +15,8 @@ fn nucagree(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// Every file under a folder (but the output marker), by its path in the folder.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                pending.push(p);
-            } else if p.file_name().unwrap() != ".nucagree-output" {
-                let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                found.insert(name, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    found
-}
-
 fn assert_same_files(single: &Path, merged: &Path) {
-    let (single, merged) = (files(single), files(merged));
-    assert_eq!(
-        single.keys().collect::<Vec<_>>(),
-        merged.keys().collect::<Vec<_>>()
-    );
-    assert!(single.contains_key("summary.json") && single.contains_key("report.md"));
-    assert!(single.keys().any(|name| name.ends_with(".parquet")));
-    for (name, bytes) in &single {
-        assert!(bytes == &merged[name], "{name} differs");
-    }
+    common::assert_same_tree(single, merged);
 }
 
 fn path(p: &Path) -> &str {

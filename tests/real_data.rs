@@ -350,6 +350,36 @@ fn raters_simulated_on_the_real_set_agree_as_their_profiles() {
         assert!(fleiss("SP") > fleiss("NP") + 0.15, "{level}");
     }
     assert!(out.join("anchors.parquet").exists());
+    // Two shards clustered apart and merged give every file of the one run, byte for byte.
+    let parts: Vec<std::path::PathBuf> = (0..2)
+        .map(|i| dir.path().join(format!("part-{i}")))
+        .collect();
+    for (i, part) in parts.iter().enumerate() {
+        let shard = format!("{i}/2");
+        nucagree(&[
+            "agree",
+            study.to_str().unwrap(),
+            "--shape",
+            "box",
+            "--bootstrap",
+            "100",
+            "--quiet",
+            "--partial",
+            part.to_str().unwrap(),
+            "--shard",
+            &shard,
+        ]);
+    }
+    let merged = dir.path().join("merged");
+    nucagree(&[
+        "merge",
+        "--quiet",
+        "--out",
+        merged.to_str().unwrap(),
+        parts[0].to_str().unwrap(),
+        parts[1].to_str().unwrap(),
+    ]);
+    common::assert_same_tree(&out, &merged);
 }
 
 #[test]

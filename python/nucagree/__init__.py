@@ -32,6 +32,7 @@ __all__ = [
     "InputError",
     "Result",
     "agree",
+    "agree_partial",
     "compare",
     "compare_partial",
     "from_frame",
@@ -184,11 +185,26 @@ def compare_partial(
     )
 
 
+def agree_partial(
+    study: Any,
+    out: Any,
+    *,
+    shard: tuple[int, int] | None = None,
+    fovs: list[str] | None = None,
+    **options: Any,
+) -> str:
+    """One shard of :func:`agree`, written as a partial into the folder ``out`` (returned):
+    the shard's FOVs clustered and labelled, with every rater of the study. Takes
+    :func:`agree`'s options."""
+    return _nucagree.agree_partial(os.fspath(study), os.fspath(out), shard=shard, fovs=fovs, **options)
+
+
 def merge(parts: list, *, threads: int | None = None) -> Result:
-    """Merges the partials of disjoint shards (folders :func:`score_partial` or
-    ``nucagree score --partial`` wrote) into the result of one run over all their FOVs, bit
-    for bit, bootstrap intervals included. A partial keeps no nuclei: the result has no match
-    table and ``write`` draws no overlays."""
+    """Merges the partials of disjoint shards (folders :func:`score_partial`,
+    :func:`compare_partial`, :func:`agree_partial` or ``--partial`` wrote) into the result of
+    one run over all their FOVs, bit for bit, bootstrap intervals included. A comparison's
+    partial keeps no nuclei: its merged result has no match table and ``write`` draws no
+    overlays. An agreement's merged result is the whole analysis, truth set included."""
     return Result(_nucagree.merge([os.fspath(p) for p in parts], threads=threads))
 
 

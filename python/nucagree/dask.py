@@ -26,18 +26,20 @@ from typing import Any
 
 from . import Result, _nucagree, merge
 
-__all__ = ["compare", "score"]
+__all__ = ["agree", "compare", "score"]
 
 
 def _shard(job: str, a: str, b: str, out: str, index: int, count: int, options: dict) -> str:
     """One task: shard ``index`` of ``count`` written as a partial into ``out``."""
+    if job == "agree":
+        return _nucagree.agree_partial(a, out, shard=(index, count), **options)
     return _nucagree.partial(job, a, b, out, shard=(index, count), **options)
 
 
 def _run(job: str, a: Any, b: Any, client: Any, shards: int, partial_dir: Any, options: dict) -> Result:
     if not isinstance(shards, int) or shards < 1:
         raise ValueError(f"shards={shards!r}: expected a positive number of shards")
-    a, b = os.fspath(a), os.fspath(b)
+    a, b = os.fspath(a), (None if b is None else os.fspath(b))
     own_dir = partial_dir is None
     folder = tempfile.mkdtemp(prefix="nucagree-partials-") if own_dir else os.fspath(partial_dir)
     try:
@@ -73,3 +75,11 @@ def score(truth: Any, pred: Any, client: Any, shards: int, partial_dir: Any = No
 def compare(a: Any, b: Any, client: Any, shards: int, partial_dir: Any = None, **options: Any) -> Result:
     """:func:`nucagree.compare` over ``shards`` shards on a Dask cluster (see :func:`score`)."""
     return _run("compare", a, b, client, shards, partial_dir, options)
+
+
+def agree(study: Any, client: Any, shards: int, partial_dir: Any = None, **options: Any) -> Result:
+    """:func:`nucagree.agree` over ``shards`` shards of the FOVs on a Dask cluster: each task
+    clusters and labels its FOVs; the statistics (the inferred truths, the bootstrap, the
+    raters-needed draws) are computed on the client from every FOV's labels, bit for bit as
+    one run computes them."""
+    return _run("agree", study, None, client, shards, partial_dir, options)

@@ -10,11 +10,12 @@ mod results;
 mod sets;
 
 use errors::to_python;
+use nucagree::agreement::partial::{merge_agreement, partial_of_study};
 use nucagree::agreement::run::{analyse_study, AgreeError};
-use nucagree::comparison::partial::{merge_partials, partial_of_sets, Merged};
+use nucagree::comparison::partial::{merge_partials, partial_of_sets};
 use nucagree::comparison::run::{run_comparison, Job};
 use nucagree::ingest;
-use nucagree::ingest::partial::read_partial;
+use nucagree::ingest::partial::{read_any_partial, Partial};
 use nucagree::model::fov_selection::{FovSelection, Shard};
 use nucagree::model::AnnotationSet;
 use nucagree::report::outputs::AgreementOutputs;
@@ -164,19 +165,7 @@ fn partial(
     let job: Job = job
         .parse()
         .map_err(|e| errors::bad_option(format!("partial(): job={job:?}: {e}")))?;
-    let selection = match (shard, fovs) {
-        (Some((index, count)), None) => {
-            FovSelection::Shard(Shard::new(index, count).map_err(|e| {
-                errors::bad_option(format!("partial(): shard=({index}, {count}): {e}"))
-            })?)
-        }
-        (None, Some(names)) => FovSelection::Names(names.into_iter().collect()),
-        _ => {
-            return Err(errors::bad_option(
-                "partial(): expected one of shard=(index, count) and fovs=[names]",
-            ))
-        }
-    };
+    let selection = selection_of(shard, fovs)?;
     let name = nucagree::choice::Choice::name(job);
     let mut kwargs = Kwargs::new(name, kwargs)?;
     let mut read = read_options(&mut kwargs)?;
@@ -204,19 +193,128 @@ fn partial(
     Ok(out.display().to_string())
 }
 
+/// The FOVs of a partial: `shard=(index, count)` or `fovs=[names]`.
+fn selection_of(shard: Option<(u32, u32)>, fovs: Option<Vec<String>>) -> PyResult<FovSelection> {
+    match (shard, fovs) {
+        (Some((index, count)), None) => Ok(FovSelection::Shard(Shard::new(index, count).map_err(
+            |e| errors::bad_option(format!("partial(): shard=({index}, {count}): {e}")),
+        )?)),
+        (None, Some(names)) => Ok(FovSelection::Names(names.into_iter().collect())),
+        _ => Err(errors::bad_option(
+            "partial(): expected one of shard=(index, count) and fovs=[names]",
+        )),
+    }
+}
+
+/// One shard of `agree`, read from the path `study`, written as a partial into `out`;
+/// returns `out`.
+#[pyfunction]
+#[pyo3(signature = (study, out, shard = None, fovs = None, **kwargs))]
+fn agree_partial(
+    py: Python<'_>,
+    study: PathBuf,
+    out: PathBuf,
+    shard: Option<(u32, u32)>,
+    fovs: Option<Vec<String>>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<String> {
+    let selection = selection_of(shard, fovs)?;
+    let mut kwargs = Kwargs::new("agree", kwargs)?;
+    let mut read = read_options(&mut kwargs)?;
+    read.fovs = Some(Arc::new(selection.clone()));
+    let job = agree_job(&mut kwargs)?;
+    let threads = kwargs.usize("threads")?;
+    kwargs.finish()?;
+    run_on(threads, py, || -> Result<(), AgreeError> {
+        let (multi, groups) = ingest::read_study(
+            &study,
+            job.fov_locations.as_deref(),
+            job.groups.as_deref(),
+            &read,
+        )?;
+        let simulated_truth =
+            (job.simulated_truth.clone()).or_else(|| ingest::simulated_truth_beside(&study));
+        let partial = partial_of_study(
+            multi,
+            &|name| selection.keeps(name),
+            &job.eval_set,
+            groups.as_ref(),
+            &job.options,
+            &selection.describe(),
+            &study.display().to_string(),
+            simulated_truth,
+        )?;
+        nucagree::writers::partial::write_agreement_partial(&out, &partial, &[&study])?;
+        Ok(())
+    })?
+    .map_err(|error| agree_error(py, &study, error))?;
+    Ok(out.display().to_string())
+}
+
 /// Merges partials of disjoint shards into the result of one run over all their FOVs.
 #[pyfunction]
 #[pyo3(signature = (parts, threads = None))]
 fn merge(py: Python<'_>, parts: Vec<PathBuf>, threads: Option<usize>) -> PyResult<RunResult> {
-    let merged = run_on(threads, py, || -> nucagree::Result<Merged> {
+    let outputs = run_on(threads, py, || -> nucagree::Result<Outputs> {
         let partials = parts
             .iter()
-            .map(|dir| read_partial(dir))
+            .map(|dir| read_any_partial(dir))
             .collect::<nucagree::Result<Vec<_>>>()?;
-        merge_partials(&partials)
+        let mut comparisons = Vec::new();
+        let mut agreements = Vec::new();
+        for partial in partials {
+            match partial {
+                Partial::Comparison(c) => comparisons.push(*c),
+                Partial::Agreement(a) => agreements.push(*a),
+            }
+        }
+        if agreements.is_empty() {
+            return Ok(Outputs::Merged(Box::new(merge_partials(&comparisons)?)));
+        }
+        if !comparisons.is_empty() {
+            return Err(nucagree::Error::Layout {
+                path: comparisons[0].path.clone(),
+                message:
+                    "a partial of compare or score: expected partials of agree only, as the others"
+                        .into(),
+            });
+        }
+        let (mut analysis, header) = merge_agreement(&agreements)?;
+        if let Some(path) = &header.simulated_truth {
+            let read = ingest::ReadOptions {
+                hierarchy: analysis.study.hierarchy.clone(),
+                hierarchy_chosen: true,
+                ..ingest::ReadOptions::default()
+            };
+            let simulated = ingest::read_set(path, &read)?;
+            analysis.compare_with_simulated(
+                &simulated,
+                &path.display().to_string(),
+                &header.options,
+            );
+        }
+        Ok(Outputs::Agreement(Box::new(AgreementOutputs::of(
+            analysis,
+            header.root,
+        ))))
     })?
     .map_err(|e| to_python(py, e))?;
-    RunResult::new(Outputs::Merged(Box::new(merged)), parts).map_err(|e| to_python(py, e))
+    RunResult::new(outputs, parts).map_err(|e| to_python(py, e))
+}
+
+/// An agreement refusal as Python raises it.
+fn agree_error(py: Python<'_>, study: &std::path::Path, error: AgreeError) -> PyErr {
+    match error {
+        AgreeError::UnknownEvalSet { name } => errors::bad_option(format!(
+            "agree(): eval_set={name:?}: no rater has that evaluation set"
+        )),
+        AgreeError::UnknownTruthGroup { group, groups } => errors::bad_option(format!(
+            "agree(): truth_from: no rater is in the group {group:?} (groups: {})",
+            groups.join(", ")
+        )),
+        AgreeError::Crowded(error) => to_python(py, error),
+        other => errors::bad_option(format!("{}: {other}", study.display())),
+    }
 }
 
 /// The agreement analysis of a multi-rater study.
@@ -254,17 +352,7 @@ fn agree(
         }
         Ok(AgreementOutputs::of(analysis, study.display().to_string()))
     })?
-    .map_err(|error| match error {
-        AgreeError::UnknownEvalSet { name } => errors::bad_option(format!(
-            "agree(): eval_set={name:?}: no rater has that evaluation set"
-        )),
-        AgreeError::UnknownTruthGroup { group, groups } => errors::bad_option(format!(
-            "agree(): truth_from: no rater is in the group {group:?} (groups: {})",
-            groups.join(", ")
-        )),
-        AgreeError::Crowded(error) => to_python(py, error),
-        other => errors::bad_option(format!("{}: {other}", study.display())),
-    })?;
+    .map_err(|error| agree_error(py, &study, error))?;
     RunResult::new(Outputs::Agreement(Box::new(analysed)), vec![study])
         .map_err(|e| to_python(py, e))
 }
@@ -281,6 +369,7 @@ fn _nucagree(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(score, module)?)?;
     module.add_function(wrap_pyfunction!(agree, module)?)?;
     module.add_function(wrap_pyfunction!(partial, module)?)?;
+    module.add_function(wrap_pyfunction!(agree_partial, module)?)?;
     module.add_function(wrap_pyfunction!(merge, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -71,6 +71,23 @@ def test_partial_options_and_overlaps_are_refused(tmp_path):
         nucagree.merge([part, part])
 
 
+STUDY = str(SAMPLE / "multi-rater")
+
+
+def test_agree_partials_merge_to_the_cli_run(cli, tmp_path):
+    out = cli(["agree", STUDY, "--bootstrap", "100"], tmp_path / "cli")
+    parts = [
+        nucagree.agree_partial(STUDY, tmp_path / f"agree{i}", shard=(i, 2), bootstrap=100)
+        for i in range(2)
+    ]
+    merged = nucagree.merge(parts)
+    assert merged.summary["counts"]["raters"] >= 2
+    assert_same_files(merged, out, tmp_path)
+    score_part = nucagree.score_partial(CORRECTED, PREDICTIONS, tmp_path / "s", shard=(0, 2), bootstrap=0)
+    with pytest.raises(nucagree.InputError, match="agree only"):
+        nucagree.merge([parts[0], score_part])
+
+
 def test_dask_local_cluster_gives_the_single_run(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     import nucagree.dask
@@ -80,6 +97,7 @@ def test_dask_local_cluster_gives_the_single_run(tmp_path):
     ) as cluster, distributed.Client(cluster) as client:
         merged = nucagree.dask.score(CORRECTED, PREDICTIONS, client, shards=4, bootstrap=200, folds=True)
         compared = nucagree.dask.compare(UNCORRECTED, CORRECTED, client, shards=3, bootstrap=100)
+        agreed = nucagree.dask.agree(STUDY, client, shards=3, bootstrap=100)
     single = nucagree.score(CORRECTED, PREDICTIONS, bootstrap=200, folds=True)
     expected = {k: v for k, v in single.tables.items() if k != "matches"}
     assert merged.summary == single.summary
@@ -87,5 +105,9 @@ def test_dask_local_cluster_gives_the_single_run(tmp_path):
     for name, frame in expected.items():
         assert_frame_equal(merged.tables[name], frame)
     assert compared.summary == nucagree.compare(UNCORRECTED, CORRECTED, bootstrap=100).summary
+    single_agree = nucagree.agree(STUDY, bootstrap=100)
+    assert agreed.summary == single_agree.summary
+    for name, frame in single_agree.tables.items():
+        assert_frame_equal(agreed.tables[name], frame)
     with pytest.raises(ValueError, match="shards"):
         nucagree.dask.score(CORRECTED, PREDICTIONS, None, shards=0)

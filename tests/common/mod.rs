@@ -98,3 +98,37 @@ pub fn assert_tables_reconcile(v: &serde_json::Value) {
         }
     }
 }
+
+/// Every file under a folder (but nucagree's output marker), by its path in the folder.
+#[allow(dead_code)]
+pub fn files_under(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                pending.push(p);
+            } else if p.file_name().unwrap() != ".nucagree-output" {
+                let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                found.insert(name, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    found
+}
+
+/// Two output folders hold the same files, byte for byte.
+#[allow(dead_code)]
+pub fn assert_same_tree(expected: &std::path::Path, found: &std::path::Path) {
+    let (expected, found) = (files_under(expected), files_under(found));
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        found.keys().collect::<Vec<_>>()
+    );
+    assert!(expected.contains_key("summary.json") && expected.contains_key("report.md"));
+    assert!(expected.keys().any(|name| name.ends_with(".parquet")));
+    for (name, bytes) in &expected {
+        assert!(bytes == &found[name], "{name} differs");
+    }
+}
