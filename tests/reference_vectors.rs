@@ -397,3 +397,69 @@ mod coco {
         }
     }
 }
+
+/// Gwet's AC2 with linear and quadratic weights (and identity: AC1), and Gwet's benchmark
+/// probabilities on the Landis-Koch, Fleiss and Altman scales, against irrCAC 0.4.4
+/// (`tests/fixtures/ac2_benchmark_vectors.json`).
+#[test]
+fn ac2_and_benchmarks_match_irrcac() {
+    use nucagree::stats::benchmark::{cumulative_probabilities, Scale};
+    use nucagree::stats::gwet::{gwet_ac2, OrdinalWeights};
+    let v: Value =
+        serde_json::from_str(include_str!("fixtures/ac2_benchmark_vectors.json")).unwrap();
+    for case in v["ac2"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let ratings: Vec<Vec<Option<i64>>> = ratings(&case["data"])
+            .iter()
+            .map(|r| r.iter().map(|x| x.map(|v| v as i64)).collect())
+            .collect();
+        let counts = counts_of_ratings(&ratings);
+        let mut values: Vec<i64> = ratings.iter().flatten().flatten().copied().collect();
+        values.sort_unstable();
+        values.dedup();
+        let values: Vec<f64> = values.into_iter().map(|v| v as f64).collect();
+        for weights in [
+            OrdinalWeights::Identity,
+            OrdinalWeights::Linear,
+            OrdinalWeights::Quadratic,
+        ] {
+            let key = weights.to_string();
+            let ac2 = gwet_ac2(&counts, &values, weights).unwrap();
+            close(
+                ac2,
+                &case[key.as_str()],
+                TOLERANCE,
+                &format!("{name} {key}"),
+            );
+        }
+        close(
+            gwet_ac1(&counts).unwrap(),
+            &case["identity"],
+            TOLERANCE,
+            &format!("{name} ac1"),
+        );
+    }
+    for case in v["benchmark"].as_array().unwrap() {
+        let (coefficient, se) = (
+            case["coefficient"].as_f64().unwrap(),
+            case["se"].as_f64().unwrap(),
+        );
+        for (scale, key) in [
+            (Scale::LandisKoch, "landis_koch"),
+            (Scale::Fleiss, "fleiss"),
+            (Scale::Altman, "altman"),
+        ] {
+            let sums = cumulative_probabilities(coefficient, se, scale).unwrap();
+            let expected = case[key].as_array().unwrap();
+            assert_eq!(sums.len(), expected.len());
+            for (k, (found, expected)) in sums.iter().zip(expected).enumerate() {
+                close(
+                    *found,
+                    expected,
+                    TOLERANCE,
+                    &format!("{coefficient} ± {se} {key} band {k}"),
+                );
+            }
+        }
+    }
+}

@@ -78,6 +78,41 @@ pub struct LevelAgreement {
     pub all_raters: Agreement,
     pub groups: Vec<GroupAgreement>,
     pub group_pairs: Vec<GroupPairKappa>,
+    /// Each coefficient of all raters on the benchmark scales (Gwet's probabilistic method,
+    /// with the bootstrap standard error); empty without a bootstrap.
+    pub benchmarks: Vec<CoefficientBenchmark>,
+}
+
+/// One coefficient of all raters on each benchmark scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoefficientBenchmark {
+    pub coefficient: Coefficient,
+    pub value: f64,
+    pub se: f64,
+    /// The band retained on each scale (Landis-Koch, Fleiss, Altman).
+    pub scales: Vec<crate::stats::benchmark::Retained>,
+}
+
+/// The coefficients of `agreement` with a value and a positive standard error, benchmarked.
+pub fn benchmarks_of(agreement: &Agreement) -> Vec<CoefficientBenchmark> {
+    use crate::stats::benchmark::{benchmark, Scale};
+    Coefficient::ALL
+        .iter()
+        .filter_map(|&coefficient| {
+            let e = agreement.get(coefficient);
+            let (value, se) = (e.value?, e.se?);
+            let scales: Vec<_> = Scale::ALL
+                .iter()
+                .map(|&scale| benchmark(value, se, scale))
+                .collect::<Option<_>>()?;
+            Some(CoefficientBenchmark {
+                coefficient,
+                value,
+                se,
+                scales,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -455,6 +490,7 @@ pub fn analyse_with_sweep(
         let pairs = pairs_by_level[slot].clone();
         let a = overall[slot].clone();
         LevelAgreement {
+            benchmarks: benchmarks_of(&a),
             coefficients: a.coefficients.iter().map(|(&c, e)| (c, e.value)).collect(),
             all_raters: a,
             groups: by_group

@@ -88,6 +88,7 @@ pub fn agreement(
 
     out.push_str("\n## Agreement of all raters\n\n");
     out.push_str(&all_raters_table(report).render());
+    super::category_agreement::benchmark_section(&mut out, report);
 
     super::category_agreement::per_category_section(&mut out, report, figures);
 
@@ -234,7 +235,7 @@ pub fn agreement(
             None => "the raters' id prefixes (SP, JP, NP)".to_string(),
         },
         if report.params.bootstrap_replicates > 0 {
-            " Intervals resample whole FOVs with replacement (a cluster bootstrap): of every coefficient, of each rater's precision, recall and F1 against the truth, and of the difference in Fleiss' κ between two groups, for which the same resampled FOVs serve both groups."
+            " Intervals resample whole FOVs with replacement (a cluster bootstrap): of every coefficient, of each rater's precision, recall and F1 against the truth, and of the difference in Fleiss' κ between two groups, for which the same resampled FOVs serve both groups. Each coefficient of all raters is placed on the Landis-Koch (1977), Fleiss (1981) and Altman (1991) scales by Gwet's probabilistic method with its bootstrap standard error (irrCAC's analytic standard error treats anchors as independent; the bootstrap keeps their clustering in FOVs)."
         } else {
             ""
         },

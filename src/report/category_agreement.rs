@@ -160,3 +160,40 @@ pub fn per_category_section(out: &mut String, report: &AgreementReport, figures:
 pub fn figure_name(level: ClassLevel) -> String {
     format!("category_kappa_{}", level.name())
 }
+
+/// Each coefficient of all raters on the Landis-Koch, Fleiss and Altman scales.
+pub(super) fn benchmark_section(out: &mut String, report: &AgreementReport) {
+    use crate::stats::benchmark::{Scale, RETAIN_AT};
+    out.push_str("\n### Benchmarks\n\n");
+    if report.levels.raw.benchmarks.is_empty()
+        && report.levels.main.benchmarks.is_empty()
+        && report.levels.super_.benchmarks.is_empty()
+    {
+        out.push_str("The benchmark scales need each coefficient's standard error, from the bootstrap over FOVs: this run has no bootstrap.\n");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Each coefficient of all raters on three benchmark scales, by Gwet's probabilistic method (as irrCAC's `Benchmark`): the band retained is the highest whose cumulative membership probability (in parentheses) reaches {RETAIN_AT}, its sampling distribution taken as Normal with the bootstrap standard error (SE) over FOVs, truncated to [−1, 1].\n"
+    );
+    let mut headers = vec!["level", "coefficient", "value", "SE"];
+    headers.extend(Scale::ALL.map(Scale::label));
+    let mut t = Table::with_left_columns(&headers, 2);
+    for level in ClassLevel::ALL {
+        for b in &report.levels.get(level).benchmarks {
+            let mut row = vec![
+                level.name().to_string(),
+                b.coefficient.label().to_string(),
+                format!("{:.3}", b.value),
+                format!("{:.3}", b.se),
+            ];
+            row.extend(
+                b.scales
+                    .iter()
+                    .map(|r| format!("{} ({:.3})", r.band, r.probability)),
+            );
+            t.row(row);
+        }
+    }
+    out.push_str(&t.render());
+}

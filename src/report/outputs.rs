@@ -146,6 +146,7 @@ pub fn agreement_frames(outputs: &AgreementOutputs) -> Result<Frames> {
         ("pairwise", t::pairwise(report)?),
         ("groups", t::groups(report)?),
         ("per_category", t::per_category(report)?),
+        ("benchmarks", t::benchmarks(report)?),
         ("min_iou", t::min_iou_sweep(report)?),
     ])
 }

@@ -3,6 +3,7 @@
 //! pycocotools) in `tests/reference_vectors.rs`. Undefined results are `None`, never NaN.
 
 pub mod average_precision;
+pub mod benchmark;
 pub mod bland_altman;
 pub mod bootstrap;
 pub mod brennan_prediger;

@@ -353,3 +353,33 @@ pub fn rater_confusion(report: &AgreementReport, hierarchy: &ClassHierarchy) -> 
         .add("count", count);
     c.frame("the rater-confusion table")
 }
+
+/// Each coefficient of all raters at every level on each benchmark scale: its value and
+/// bootstrap standard error, the band retained and its cumulative probability.
+pub fn benchmarks(report: &AgreementReport) -> Result<DataFrame> {
+    let (mut level, mut coefficient, mut value, mut se) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut scale, mut band, mut probability) = (Vec::new(), Vec::new(), Vec::new());
+    for l in ClassLevel::ALL {
+        for b in &report.levels.get(l).benchmarks {
+            for retained in &b.scales {
+                level.push(l.name().to_string());
+                coefficient.push(b.coefficient.key().to_string());
+                value.push(b.value);
+                se.push(b.se);
+                scale.push(retained.scale.to_string());
+                band.push(retained.band.to_string());
+                probability.push(retained.probability);
+            }
+        }
+    }
+    let mut c = Columns::default();
+    c.add("level", level)
+        .add("coefficient", coefficient)
+        .add("value", value)
+        .add("se", se)
+        .add("scale", scale)
+        .add("band", band)
+        .add("cumulative_probability", probability);
+    c.frame("the benchmark table")
+}
