@@ -652,3 +652,58 @@ fn agree_crops_to_the_fov_region_unless_asked_not_to() {
         n(&kept, "annotations")
     );
 }
+
+/// The count agreement's ICC is pingouin's ICC of the nuclei each rater drew per FOV: the
+/// anchors a rater labelled in a FOV are their nuclei there (no crop), for all raters over the
+/// FOVs all of them annotated, and for each class.
+#[test]
+fn count_agreement_is_the_icc_of_the_nuclei_each_rater_drew() {
+    use nucagree::stats::icc::absolute_agreement;
+    let study_path = Path::new("data-sample/multi-rater-folders");
+    let multi = read_multi_rater(study_path, &ReadOptions::default()).unwrap();
+    let study = Study::new(&multi, None, &group_of_rater);
+    let options = AgreeOptions {
+        crop: FovCrop::Off,
+        ..AgreeOptions::default()
+    };
+    let labelled = label_study(&study, options.min_iou, &options.iou_options);
+    let (report, _) = analyse(&multi, &study, None, &labelled, &options);
+    let all = &report.levels.super_.count_agreement[0];
+    assert_eq!(all.panel, "all raters");
+    let h = &study.hierarchy;
+    let complete: Vec<&Vec<Option<&Fov>>> = study
+        .fovs
+        .iter()
+        .map(|(_, by_rater)| by_rater)
+        .filter(|by_rater| by_rater.iter().all(Option::is_some))
+        .collect();
+    assert!(complete.len() >= 5);
+    let table = |class: Option<usize>| -> Vec<Vec<f64>> {
+        complete
+            .iter()
+            .map(|by_rater| {
+                by_rater
+                    .iter()
+                    .map(|fov| {
+                        fov.unwrap()
+                            .nuclei
+                            .iter()
+                            .filter(|n| {
+                                class.is_none_or(|c| h.index(n.class.id, ClassLevel::Super) == c)
+                            })
+                            .count() as f64
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    for (row, class) in all.counts.iter().zip(
+        std::iter::once(None).chain((0..h.names(ClassLevel::Super).len()).map(Some)),
+    ) {
+        assert_eq!(row.fovs, complete.len(), "{}", row.class);
+        let icc = absolute_agreement(&table(class));
+        assert_eq!(row.icc_single, icc.map(|i| i.single), "{}", row.class);
+        assert_eq!(row.icc_average, icc.map(|i| i.average), "{}", row.class);
+    }
+    assert!(all.counts[0].icc_single.unwrap() > 0.9);
+}

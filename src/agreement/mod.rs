@@ -9,6 +9,7 @@
 
 pub mod anchors;
 pub mod coefficient;
+pub mod counts;
 pub mod group_difference;
 pub mod inference;
 pub mod intrarater;

@@ -81,6 +81,17 @@ pub struct LevelAgreement {
     /// Each coefficient of all raters on the benchmark scales (Gwet's probabilistic method,
     /// with the bootstrap standard error); empty without a bootstrap.
     pub benchmarks: Vec<CoefficientBenchmark>,
+    /// Agreement on the nuclei counted per FOV (all nuclei and each class), of all raters and
+    /// of each group, over the FOVs every rater of the panel annotated.
+    pub count_agreement: Vec<PanelCounts>,
+}
+
+/// One panel's agreement on counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelCounts {
+    /// `all raters`, or a group.
+    pub panel: String,
+    pub counts: Vec<super::counts::CountAgreement>,
 }
 
 /// One coefficient of all raters on each benchmark scale.
@@ -489,7 +500,19 @@ pub fn analyse_with_sweep(
         let slot = level.position();
         let pairs = pairs_by_level[slot].clone();
         let a = overall[slot].clone();
+        let count_agreement = std::iter::once(("all raters".to_string(), all.clone()))
+            .chain(
+                by_group
+                    .iter()
+                    .map(|(g, members, _)| (g.clone(), members.clone())),
+            )
+            .map(|(panel, members)| PanelCounts {
+                panel,
+                counts: super::counts::count_agreement(labelled, &members, &study.hierarchy, level),
+            })
+            .collect();
         LevelAgreement {
+            count_agreement,
             benchmarks: benchmarks_of(&a),
             coefficients: a.coefficients.iter().map(|(&c, e)| (c, e.value)).collect(),
             all_raters: a,

@@ -197,3 +197,37 @@ pub(super) fn benchmark_section(out: &mut String, report: &AgreementReport) {
     }
     out.push_str(&t.render());
 }
+
+/// Agreement on the nuclei counted per FOV: all nuclei at the super level (every level's
+/// total is the same) and each super class, for all raters and each group.
+pub(super) fn count_section(out: &mut String, report: &AgreementReport) {
+    use super::markdown::{count, number};
+    out.push_str("\n## Agreement on counts\n\n");
+    out.push_str("How well the raters agree on how many nuclei a FOV holds, in all and of each super class: the intraclass correlation of the counts, absolute agreement, two-way random (ICC(2,1) for one rater against another, ICC(2,k) for the mean of the panel's raters), over the FOVs every rater of the panel annotated; a rater's count is the anchors they labelled in the FOV. Every level and class is in `count_agreement.csv`.\n\n");
+    let mut t = Table::with_left_columns(
+        &[
+            "panel",
+            "class",
+            "FOVs",
+            "raters",
+            "mean per FOV",
+            "ICC(2,1)",
+            "ICC(2,k)",
+        ],
+        2,
+    );
+    for p in &report.levels.super_.count_agreement {
+        for c in &p.counts {
+            t.row(vec![
+                p.panel.clone(),
+                c.class.clone(),
+                count(c.fovs),
+                count(c.raters),
+                number(c.mean_count, 2),
+                number(c.icc_single, 3),
+                number(c.icc_average, 3),
+            ]);
+        }
+    }
+    out.push_str(&t.render());
+}

@@ -147,6 +147,7 @@ pub fn agreement_frames(outputs: &AgreementOutputs) -> Result<Frames> {
         ("groups", t::groups(report)?),
         ("per_category", t::per_category(report)?),
         ("benchmarks", t::benchmarks(report)?),
+        ("count_agreement", t::count_agreement(report)?),
         ("min_iou", t::min_iou_sweep(report)?),
     ])
 }

@@ -383,3 +383,35 @@ pub fn benchmarks(report: &AgreementReport) -> Result<DataFrame> {
         .add("cumulative_probability", probability);
     c.frame("the benchmark table")
 }
+
+/// Agreement on the nuclei counted per FOV, of each panel at every level: all nuclei, then each
+/// class.
+pub fn count_agreement(report: &AgreementReport) -> Result<DataFrame> {
+    let (mut level, mut panel, mut class) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut fovs, mut raters, mut mean) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut single, mut average) = (Vec::new(), Vec::new());
+    for l in ClassLevel::ALL {
+        for p in &report.levels.get(l).count_agreement {
+            for c in &p.counts {
+                level.push(l.name().to_string());
+                panel.push(p.panel.clone());
+                class.push(c.class.clone());
+                fovs.push(c.fovs as u64);
+                raters.push(c.raters as u64);
+                mean.push(c.mean_count);
+                single.push(c.icc_single);
+                average.push(c.icc_average);
+            }
+        }
+    }
+    let mut c = Columns::default();
+    c.add("level", level)
+        .add("panel", panel)
+        .add("class", class)
+        .add("fovs", fovs)
+        .add("raters", raters)
+        .add("mean_count", mean)
+        .add("icc_2_1", single)
+        .add("icc_2_k", average);
+    c.frame("the count agreement table")
+}
