@@ -697,9 +697,11 @@ fn count_agreement_is_the_icc_of_the_nuclei_each_rater_drew() {
             })
             .collect()
     };
-    for (row, class) in all.counts.iter().zip(
-        std::iter::once(None).chain((0..h.names(ClassLevel::Super).len()).map(Some)),
-    ) {
+    for (row, class) in all
+        .counts
+        .iter()
+        .zip(std::iter::once(None).chain((0..h.names(ClassLevel::Super).len()).map(Some)))
+    {
         assert_eq!(row.fovs, complete.len(), "{}", row.class);
         let icc = absolute_agreement(&table(class));
         assert_eq!(row.icc_single, icc.map(|i| i.single), "{}", row.class);

@@ -78,28 +78,65 @@ pub fn count_table(
     (table.len(), table)
 }
 
-/// The count agreement of `raters` at `level`: all nuclei, then each class of the level.
+/// Each FOV's counts by rater (all of the study's raters) and by class of `level`, the last
+/// column all nuclei: one pass over the labels.
+pub fn level_counts(
+    labelled: &[FovAnchors],
+    raters: usize,
+    hierarchy: &ClassHierarchy,
+    level: ClassLevel,
+) -> Vec<Vec<Vec<u32>>> {
+    let classes = hierarchy.names(level).len();
+    let to_level: Vec<usize> = (0..hierarchy.len())
+        .map(|raw| hierarchy.index(crate::model::ClassId(raw as u16), level))
+        .collect();
+    labelled
+        .iter()
+        .map(|f| {
+            let mut counts = vec![vec![0u32; classes + 1]; raters];
+            for anchor in &f.anchors {
+                for (r, label) in anchor.labels.iter().enumerate() {
+                    if let Label::Class(id) = label {
+                        counts[r][to_level[id.0 as usize]] += 1;
+                        counts[r][classes] += 1;
+                    }
+                }
+            }
+            counts
+        })
+        .collect()
+}
+
+/// The count agreement of `raters` at `level`: all nuclei, then each class of the level
+/// (`counts` from [`level_counts`] of the same labelling).
 pub fn count_agreement(
     labelled: &[FovAnchors],
+    counts: &[Vec<Vec<u32>>],
     raters: &[usize],
     hierarchy: &ClassHierarchy,
     level: ClassLevel,
 ) -> Vec<CountAgreement> {
     let classes = hierarchy.names(level);
-    std::iter::once((None, "all nuclei".to_string()))
-        .chain(
-            classes
+    let fovs: Vec<usize> = (0..labelled.len())
+        .filter(|&f| raters.iter().all(|&r| labelled[f].annotated[r]))
+        .collect();
+    std::iter::once((classes.len(), "all nuclei".to_string()))
+        .chain(classes.iter().cloned().enumerate())
+        .map(|(column, name)| {
+            let table: Vec<Vec<f64>> = fovs
                 .iter()
-                .enumerate()
-                .map(|(c, n)| (Some(c), n.clone())),
-        )
-        .map(|(class, name)| {
-            let (fovs, table) = count_table(labelled, raters, hierarchy, level, class);
+                .map(|&f| {
+                    raters
+                        .iter()
+                        .map(|&r| f64::from(counts[f][r][column]))
+                        .collect()
+                })
+                .collect();
             let icc = absolute_agreement(&table);
-            let cells = (fovs * raters.len()) as f64;
+            let cells = (fovs.len() * raters.len()) as f64;
             CountAgreement {
                 class: name,
-                fovs,
+                fovs: fovs.len(),
                 raters: raters.len(),
                 mean_count: (cells > 0.0).then(|| table.iter().flatten().sum::<f64>() / cells),
                 icc_single: icc.map(|i| i.single),
@@ -160,7 +197,8 @@ mod tests {
             (2, vec![vec![1.0, 1.0], vec![2.0, 2.0]])
         );
         // Identical counts: perfect agreement.
-        let rows = count_agreement(&fovs, &[0, 1], &h, raw);
+        let counts = level_counts(&fovs, 2, &h, raw);
+        let rows = count_agreement(&fovs, &counts, &[0, 1], &h, raw);
         assert_eq!(rows[0].class, "all nuclei");
         assert_eq!(rows[0].icc_single, Some(1.0));
         assert_eq!(rows[0].mean_count, Some(2.5));

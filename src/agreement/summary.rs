@@ -500,6 +500,8 @@ pub fn analyse_with_sweep(
         let slot = level.position();
         let pairs = pairs_by_level[slot].clone();
         let a = overall[slot].clone();
+        let counts =
+            super::counts::level_counts(labelled, study.raters.len(), &study.hierarchy, level);
         let count_agreement = std::iter::once(("all raters".to_string(), all.clone()))
             .chain(
                 by_group
@@ -508,7 +510,13 @@ pub fn analyse_with_sweep(
             )
             .map(|(panel, members)| PanelCounts {
                 panel,
-                counts: super::counts::count_agreement(labelled, &members, &study.hierarchy, level),
+                counts: super::counts::count_agreement(
+                    labelled,
+                    &counts,
+                    &members,
+                    &study.hierarchy,
+                    level,
+                ),
             })
             .collect();
         LevelAgreement {
