@@ -207,31 +207,12 @@ fn merge_refuses_overlapping_or_mismatched_partials() {
 
 #[test]
 fn a_bad_value_in_a_partial_table_names_file_row_and_column() {
-    use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
     let dir = tempfile::tempdir().unwrap();
     let part = dir.path().join("p");
     let mut args = SCORE.to_vec();
     args.extend(["--quiet", "--partial", path(&part), "--shard", "0/1"]);
     run_ok(&args, None);
-    let table = part.join("nuclei.parquet");
-    let frame = ParquetReader::new(std::fs::File::open(&table).unwrap())
-        .finish()
-        .unwrap();
-    let mut status: Vec<u32> = frame
-        .column("status")
-        .unwrap()
-        .u32()
-        .unwrap()
-        .iter()
-        .map(Option::unwrap)
-        .collect();
-    status[4] = 7;
-    let mut columns: Vec<Column> = frame.columns().to_vec();
-    columns[1] = Column::new("status".into(), status);
-    let mut frame = DataFrame::new(frame.height(), columns).unwrap();
-    ParquetWriter::new(std::fs::File::create(&table).unwrap())
-        .finish(&mut frame)
-        .unwrap();
+    set_cell(&part.join("nuclei.parquet"), "status", 4, 7);
     let output = nucagree(&["merge", path(&part)]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
@@ -357,28 +338,42 @@ fn merge_refuses_partials_of_different_commands() {
         stderr(&mixed)
     );
     // A bad label in an agreement partial names its table, row and column.
-    let table = agree.join("labels.parquet");
-    use polars::prelude::{Column, DataFrame, ParquetReader, ParquetWriter, SerReader};
-    let frame = ParquetReader::new(std::fs::File::open(&table).unwrap())
-        .finish()
-        .unwrap();
-    let mut labels: Vec<i32> = frame
-        .column("label")
-        .unwrap()
-        .i32()
-        .unwrap()
-        .iter()
-        .map(Option::unwrap)
-        .collect();
-    labels[2] = 99;
-    let mut frame =
-        DataFrame::new(labels.len(), vec![Column::new("label".into(), labels)]).unwrap();
-    ParquetWriter::new(std::fs::File::create(&table).unwrap())
-        .finish(&mut frame)
-        .unwrap();
+    set_cell(&agree.join("labels.parquet"), "label", 2, 99);
     let bad = nucagree(&["merge", path(&agree)]);
     assert_eq!(bad.status.code(), Some(2));
     let message = stderr(&bad);
     assert!(message.contains("labels.parquet:3:label"), "{message}");
     assert!(message.contains("found 99"), "{message}");
+}
+
+/// Sets the integer cell at `row` (0-based) of `column` in a partial's parquet table, keeping
+/// the column's type (u32 or i32).
+fn set_cell(table: &Path, column: &str, row: usize, value: i64) {
+    use polars::prelude::{Column, DataFrame, DataType, ParquetReader, ParquetWriter, SerReader};
+    let frame = ParquetReader::new(std::fs::File::open(table).unwrap())
+        .finish()
+        .unwrap();
+    let columns: Vec<Column> = frame
+        .columns()
+        .iter()
+        .map(|c| {
+            if c.name().as_str() != column {
+                return c.clone();
+            }
+            let mut values: Vec<i64> = c
+                .cast(&DataType::Int64)
+                .unwrap()
+                .i64()
+                .unwrap()
+                .iter()
+                .map(Option::unwrap)
+                .collect();
+            values[row] = value;
+            Column::new(column.into(), values).cast(c.dtype()).unwrap()
+        })
+        .collect();
+    let mut frame = DataFrame::new(frame.height(), columns).unwrap();
+    ParquetWriter::new(std::fs::File::create(table).unwrap())
+        .finish(&mut frame)
+        .unwrap();
 }

@@ -10,7 +10,7 @@ mod results;
 mod sets;
 
 use errors::to_python;
-use nucagree::agreement::partial::{merge_agreement, partial_of_study};
+use nucagree::agreement::partial::partial_of_study;
 use nucagree::agreement::run::{analyse_study, AgreeError};
 use nucagree::comparison::partial::{merge_partials, partial_of_sets};
 use nucagree::comparison::run::{run_comparison, Job};
@@ -279,24 +279,9 @@ fn merge(py: Python<'_>, parts: Vec<PathBuf>, threads: Option<usize>) -> PyResul
                         .into(),
             });
         }
-        let (mut analysis, header) = merge_agreement(&agreements)?;
-        if let Some(path) = &header.simulated_truth {
-            let read = ingest::ReadOptions {
-                hierarchy: analysis.study.hierarchy.clone(),
-                hierarchy_chosen: true,
-                ..ingest::ReadOptions::default()
-            };
-            let simulated = ingest::read_set(path, &read)?;
-            analysis.compare_with_simulated(
-                &simulated,
-                &path.display().to_string(),
-                &header.options,
-            );
-        }
-        Ok(Outputs::Agreement(Box::new(AgreementOutputs::of(
-            analysis,
-            header.root,
-        ))))
+        Ok(Outputs::Agreement(Box::new(AgreementOutputs::merged(
+            &agreements,
+        )?)))
     })?
     .map_err(|e| to_python(py, e))?;
     RunResult::new(outputs, parts).map_err(|e| to_python(py, e))

@@ -14,9 +14,11 @@ use super::run::{label_with_sweep, prepare_study, AgreeError, Analysis, EvalSetC
 use super::study::{FovAnchors, Study};
 use super::summary::{analyse_with_sweep, other_cuts, SweepSums, SweepTally};
 use super::truth_set::{study_geometry, FovGeometry};
-use crate::comparison::partial::{PARTIAL_FORMAT, PARTIAL_VERSION};
+use crate::comparison::partial::{
+    hierarchy_of_rows, require_disjoint, PARTIAL_FORMAT, PARTIAL_VERSION,
+};
 use crate::error::Error;
-use crate::model::{ClassHierarchy, MultiRaterSet};
+use crate::model::MultiRaterSet;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -213,30 +215,15 @@ pub fn merge_agreement(
             ));
         }
     }
-    let mut holder: HashMap<&str, usize> = HashMap::new();
-    for (k, partial) in partials.iter().enumerate() {
-        for name in &partial.header.fovs {
-            if let Some(&other) = holder.get(name.as_str()) {
-                return Err(refuse(
-                    partial,
-                    format!(
-                        "holds the FOV {name:?}, which {} holds too: expected disjoint shards",
-                        partials[other].path.display()
-                    ),
-                ));
-            }
-            holder.insert(name, k);
-        }
-    }
+    require_disjoint(partials.iter().map(|p| {
+        (
+            p.path.as_path(),
+            p.header.fovs.iter().map(String::as_str).collect(),
+        )
+    }))?;
     let header = first.header.clone();
     let hierarchy = Arc::new(
-        ClassHierarchy::from_rows(
-            header
-                .classes
-                .iter()
-                .map(|[raw, main, sup]| (raw.clone(), main.clone(), sup.clone())),
-        )
-        .map_err(|e| refuse(first, format!("classes: {e}")))?,
+        hierarchy_of_rows(&header.classes).map_err(|e| refuse(first, format!("classes: {e}")))?,
     );
     // The FOVs in the study's order (by name).
     let mut order: Vec<(&str, usize, usize)> = partials

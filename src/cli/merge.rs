@@ -6,10 +6,9 @@ use super::comparison::{check_thresholds, headline, parse_thresholds};
 use super::output::OutputArgs;
 use anyhow::{Context, Result};
 use clap::Args;
-use nucagree::agreement::partial::{merge_agreement, AgreementPartial};
+use nucagree::agreement::partial::AgreementPartial;
 use nucagree::comparison::partial::{merge_partials, ComparisonPartial};
 use nucagree::ingest::partial::{read_any_partial, Partial};
-use nucagree::ingest::ReadOptions;
 use nucagree::report::outputs::AgreementOutputs;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -62,24 +61,9 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode> {
                 Partial::Comparison(_) => None,
             })
             .collect();
-        let (mut analysis, header) =
-            merge_agreement(&agreements).context("merging the partials")?;
-        if let Some(path) = &header.simulated_truth {
-            // Read in the study's classes, as the shards read the study.
-            let read = ReadOptions {
-                hierarchy: analysis.study.hierarchy.clone(),
-                hierarchy_chosen: true,
-                ..ReadOptions::default()
-            };
-            let simulated = nucagree::ingest::read_set(path, &read)?;
-            analysis.compare_with_simulated(
-                &simulated,
-                &path.display().to_string(),
-                &header.options,
-            );
-        }
+        let outputs = AgreementOutputs::merged(&agreements).context("merging the partials")?;
         watch.lap("statistics");
-        let outputs = AgreementOutputs::of(analysis, header.root.clone());
+
         print_out(&super::agreement::headline(&outputs.report))?;
         if let Some(out) = &args.out {
             write_outputs(out, &inputs, args.run, |dir| {

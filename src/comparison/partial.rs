@@ -328,39 +328,19 @@ pub fn merge_partials(partials: &[ComparisonPartial]) -> Result<Merged> {
         .options()
         .map_err(|message| refuse(first, message))?;
     let hierarchy = Arc::new(
-        ClassHierarchy::from_rows(
-            first
-                .header
-                .classes
-                .iter()
-                .map(|[raw, main, sup]| (raw.clone(), main.clone(), sup.clone())),
-        )
-        .map_err(|e| refuse(first, format!("classes: {e}")))?,
+        hierarchy_of_rows(&first.header.classes)
+            .map_err(|e| refuse(first, format!("classes: {e}")))?,
     );
     // Each FOV once, wherever it is.
-    let mut holder: HashMap<&str, usize> = HashMap::new();
-    for (k, partial) in partials.iter().enumerate() {
-        let h = &partial.header;
+    require_disjoint(partials.iter().map(|p| {
+        let h = &p.header;
         let names = h
             .fovs
             .iter()
             .chain(&h.fovs_only_in_a)
             .chain(&h.fovs_only_in_b);
-        for name in names {
-            if let Some(&other) = holder.get(name.as_str()) {
-                if other != k {
-                    return Err(refuse(
-                        partial,
-                        format!(
-                            "holds the FOV {name:?}, which {} holds too: expected disjoint shards",
-                            partials[other].path.display()
-                        ),
-                    ));
-                }
-            }
-            holder.insert(name, k);
-        }
-    }
+        (p.path.as_path(), names.map(String::as_str).collect())
+    }))?;
     // The FOVs in the order one run takes them: sets list their FOVs by name.
     let mut fovs: Vec<(&str, &Vec<FovOutcome>)> = partials
         .iter()
@@ -432,4 +412,42 @@ fn merged_input(
         nuclei: partials.iter().map(|p| side(&p.header).nuclei).sum(),
         data_quality: QualityCount::all(&quality),
     }
+}
+
+/// The class hierarchy of a partial's `(raw, main, super)` rows.
+pub fn hierarchy_of_rows(
+    rows: &[[String; 3]],
+) -> std::result::Result<ClassHierarchy, crate::model::HierarchyError> {
+    ClassHierarchy::from_rows(
+        rows.iter()
+            .map(|[raw, main, sup]| (raw.clone(), main.clone(), sup.clone())),
+    )
+}
+
+/// An error naming both partials when a FOV is in two of them (`partials`: each one's path and
+/// FOV names).
+pub fn require_disjoint<'a>(
+    partials: impl Iterator<Item = (&'a Path, Vec<&'a str>)>,
+) -> Result<()> {
+    // By position: the same folder given twice holds its FOVs twice.
+    let mut holder: HashMap<&str, (usize, &Path)> = HashMap::new();
+    for (k, (path, names)) in partials.enumerate() {
+        for name in names {
+            match holder.get(name) {
+                Some(&(other, other_path)) if other != k => {
+                    return Err(Error::Layout {
+                        path: path.to_path_buf(),
+                        message: format!(
+                            "holds the FOV {name:?}, which {} holds too: expected disjoint shards",
+                            other_path.display()
+                        ),
+                    })
+                }
+                _ => {
+                    holder.insert(name, (k, path));
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@
 
 use crate::agreement::partial::{AgreementHeader, AgreementPartial};
 use crate::comparison::partial::{
-    ComparisonPartial, PartialHeader, PARTIAL_FORMAT, PARTIAL_VERSION,
+    hierarchy_of_rows, ComparisonPartial, PartialHeader, PARTIAL_FORMAT, PARTIAL_VERSION,
 };
 use crate::error::{Error, Location, Problem, Result};
 use crate::model::{ClassHierarchy, ClassLevel};
@@ -105,11 +105,7 @@ fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
 }
 
 fn hierarchy_of(path: &Path, rows: &[[String; 3]]) -> Result<ClassHierarchy> {
-    ClassHierarchy::from_rows(
-        rows.iter()
-            .map(|[r, m, s]| (r.clone(), m.clone(), s.clone())),
-    )
-    .map_err(|source| Error::Hierarchy {
+    hierarchy_of_rows(rows).map_err(|source| Error::Hierarchy {
         path: path.to_path_buf(),
         source,
     })

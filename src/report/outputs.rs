@@ -153,6 +153,29 @@ pub fn agreement_frames(outputs: &AgreementOutputs) -> Result<Frames> {
 }
 
 impl AgreementOutputs {
+    /// What the agreement partials of disjoint shards merge into (see
+    /// [`crate::agreement::partial::merge_agreement`]), compared with the simulated truth the
+    /// shards name, read in the study's classes.
+    pub fn merged(
+        partials: &[crate::agreement::partial::AgreementPartial],
+    ) -> Result<AgreementOutputs> {
+        let (mut analysis, header) = crate::agreement::partial::merge_agreement(partials)?;
+        if let Some(path) = &header.simulated_truth {
+            let read = crate::ingest::ReadOptions {
+                hierarchy: analysis.study.hierarchy.clone(),
+                hierarchy_chosen: true,
+                ..crate::ingest::ReadOptions::default()
+            };
+            let simulated = crate::ingest::read_set(path, &read)?;
+            analysis.compare_with_simulated(
+                &simulated,
+                &path.display().to_string(),
+                &header.options,
+            );
+        }
+        Ok(AgreementOutputs::of(analysis, header.root))
+    }
+
     /// What an analysis of the study at `root` writes.
     pub fn of(analysis: crate::agreement::run::Analysis<'_>, root: String) -> AgreementOutputs {
         let classes = analysis.study.hierarchy.names(ClassLevel::Raw).len();

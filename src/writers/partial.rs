@@ -15,17 +15,8 @@ use std::path::{Path, PathBuf};
 /// Writes `partial` as the folder `dir` (replacing an earlier nucagree folder there, never
 /// one of `inputs`); returns the folder.
 pub fn write_partial(dir: &Path, partial: &ComparisonPartial, inputs: &[&Path]) -> Result<PathBuf> {
-    let folder = OutputFolder::begin(dir, inputs)?;
-    let staging = folder.staging();
-    write_atomic(
-        &staging.join("partial.json"),
-        to_pretty(&partial.header, "the partial's header")?.as_bytes(),
-    )?;
     let frames = partial_frames(&partial.outcomes, &partial.images)?;
-    for (name, mut frame) in TABLES.iter().zip(frames) {
-        write_parquet(&staging.join(format!("{name}.parquet")), &mut frame)?;
-    }
-    folder.commit()
+    write_folder(dir, &partial.header, &TABLES, frames, inputs)
 }
 
 /// Writes an agreement partial as the folder `dir` (see [`write_partial`]).
@@ -34,19 +25,31 @@ pub fn write_agreement_partial(
     partial: &AgreementPartial,
     inputs: &[&Path],
 ) -> Result<PathBuf> {
-    let folder = OutputFolder::begin(dir, inputs)?;
-    let staging = folder.staging();
-    write_atomic(
-        &staging.join("partial.json"),
-        to_pretty(&partial.header, "the partial's header")?.as_bytes(),
-    )?;
     let frames = agreement_frames(
         &partial.labelled,
         &partial.geometry,
         &partial.sweep,
         &partial.intrarater,
     )?;
-    for (name, mut frame) in AGREEMENT_TABLES.iter().zip(frames) {
+    write_folder(dir, &partial.header, &AGREEMENT_TABLES, frames, inputs)
+}
+
+/// The header as `partial.json` and each table as `<name>.parquet`, staged and renamed into
+/// place as one folder.
+fn write_folder(
+    dir: &Path,
+    header: &impl serde::Serialize,
+    names: &[&str],
+    frames: Vec<polars::prelude::DataFrame>,
+    inputs: &[&Path],
+) -> Result<PathBuf> {
+    let folder = OutputFolder::begin(dir, inputs)?;
+    let staging = folder.staging();
+    write_atomic(
+        &staging.join("partial.json"),
+        to_pretty(header, "the partial's header")?.as_bytes(),
+    )?;
+    for (name, mut frame) in names.iter().zip(frames) {
         write_parquet(&staging.join(format!("{name}.parquet")), &mut frame)?;
     }
     folder.commit()
