@@ -4,6 +4,12 @@
 //! ([`results`]). The GIL is released while the library works; `threads=` bounds rayon.
 //! The Python package `nucagree` (beside this crate) wraps these functions.
 
+/// mimalloc for the engine's own allocations, as the command line has it: reading and
+/// matching allocate many small vectors, which glibc's allocator serves slower (Python's
+/// objects keep Python's allocator).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod errors;
 mod options;
 mod results;
