@@ -5,9 +5,9 @@
 //! the counts come from the labels alone.
 //!
 //! ```
-//! use nucagree::agreement::counts::count_table;
+//! use nucagree::agreement::counts::{count_table, level_counts};
 //! use nucagree::agreement::{FovAnchors, Label};
-//! use nucagree::model::{ClassHierarchy, ClassId, ClassLevel};
+//! use nucagree::model::{ClassHierarchy, ClassLevel};
 //!
 //! let h = ClassHierarchy::nucls();
 //! let tumor = Label::Class(h.resolve("tumor").unwrap().id);
@@ -20,8 +20,11 @@
 //!         medoid_rater: 0, medoid_nucleus: 0, labels,
 //!     });
 //! }
-//! // All nuclei: rater 0 counts 2, rater 1 counts 1.
-//! let (fovs, table) = count_table(&[fov], &[0, 1], &h, ClassLevel::Raw, None);
+//! // All nuclei (the last column): rater 0 counts 2, rater 1 counts 1.
+//! let fovs = [fov];
+//! let counts = level_counts(&fovs, 2, &h, ClassLevel::Raw);
+//! let all = h.names(ClassLevel::Raw).len();
+//! let (fovs, table) = count_table(&fovs, &counts, &[0, 1], all);
 //! assert_eq!((fovs, table), (1, vec![vec![2.0, 1.0]]));
 //! ```
 
@@ -44,38 +47,6 @@ pub struct CountAgreement {
     pub icc_single: Option<f64>,
     /// ICC(2,k): the mean of the raters' counts.
     pub icc_average: Option<f64>,
-}
-
-/// The FOVs every rater of `raters` annotated, and their counts (FOVs x raters) of `class`
-/// at `level` (`None`: every nucleus).
-pub fn count_table(
-    labelled: &[FovAnchors],
-    raters: &[usize],
-    hierarchy: &ClassHierarchy,
-    level: ClassLevel,
-    class: Option<usize>,
-) -> (usize, Vec<Vec<f64>>) {
-    let table: Vec<Vec<f64>> = labelled
-        .iter()
-        .filter(|f| raters.iter().all(|&r| f.annotated[r]))
-        .map(|f| {
-            raters
-                .iter()
-                .map(|&r| {
-                    f.anchors
-                        .iter()
-                        .filter(|a| match a.labels[r] {
-                            Label::Class(id) => {
-                                class.is_none_or(|c| hierarchy.index(id, level) == c)
-                            }
-                            Label::Undetected | Label::Missing => false,
-                        })
-                        .count() as f64
-                })
-                .collect()
-        })
-        .collect();
-    (table.len(), table)
 }
 
 /// Each FOV's counts by rater (all of the study's raters) and by class of `level`, the last
@@ -117,26 +88,15 @@ pub fn count_agreement(
     level: ClassLevel,
 ) -> Vec<CountAgreement> {
     let classes = hierarchy.names(level);
-    let fovs: Vec<usize> = (0..labelled.len())
-        .filter(|&f| raters.iter().all(|&r| labelled[f].annotated[r]))
-        .collect();
     std::iter::once((classes.len(), "all nuclei".to_string()))
         .chain(classes.iter().cloned().enumerate())
         .map(|(column, name)| {
-            let table: Vec<Vec<f64>> = fovs
-                .iter()
-                .map(|&f| {
-                    raters
-                        .iter()
-                        .map(|&r| f64::from(counts[f][r][column]))
-                        .collect()
-                })
-                .collect();
+            let (fovs, table) = count_table(labelled, counts, raters, column);
             let icc = absolute_agreement(&table);
-            let cells = (fovs.len() * raters.len()) as f64;
+            let cells = (fovs * raters.len()) as f64;
             CountAgreement {
                 class: name,
-                fovs: fovs.len(),
+                fovs,
                 raters: raters.len(),
                 mean_count: (cells > 0.0).then(|| table.iter().flatten().sum::<f64>() / cells),
                 icc_single: icc.map(|i| i.single),
@@ -146,31 +106,35 @@ pub fn count_agreement(
         .collect()
 }
 
+/// The FOVs every rater of `raters` annotated, and their counts (FOVs x raters) in `column`
+/// of [`level_counts`] (a class of the level, or the last: every nucleus).
+pub fn count_table(
+    labelled: &[FovAnchors],
+    counts: &[Vec<Vec<u32>>],
+    raters: &[usize],
+    column: usize,
+) -> (usize, Vec<Vec<f64>>) {
+    let table: Vec<Vec<f64>> = labelled
+        .iter()
+        .zip(counts)
+        .filter(|(f, _)| raters.iter().all(|&r| f.annotated[r]))
+        .map(|(_, by_rater)| {
+            raters
+                .iter()
+                .map(|&r| f64::from(by_rater[r][column]))
+                .collect()
+        })
+        .collect();
+    (table.len(), table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agreement::study::AnchorLabels;
-    use crate::model::BoundingBox;
-
     fn fov(rows: &[Vec<Label>], annotated: Vec<bool>) -> FovAnchors {
         FovAnchors {
-            fov: "f".into(),
             annotated,
-            cropped: 0,
-            anchors: rows
-                .iter()
-                .map(|labels| AnchorLabels {
-                    bbox: BoundingBox {
-                        xmin: 0.0,
-                        ymin: 0.0,
-                        xmax: 1.0,
-                        ymax: 1.0,
-                    },
-                    medoid_rater: 0,
-                    medoid_nucleus: 0,
-                    labels: labels.clone(),
-                })
-                .collect(),
+            ..FovAnchors::of_labels(rows)
         }
     }
 
@@ -188,16 +152,17 @@ mod tests {
         ];
         let raw = ClassLevel::Raw;
         let tumor = h.index(h.resolve("tumor").unwrap().id, raw);
+        let counts = level_counts(&fovs, 2, &h, raw);
+        let all = h.names(raw).len();
         assert_eq!(
-            count_table(&fovs, &[0, 1], &h, raw, None),
+            count_table(&fovs, &counts, &[0, 1], all),
             (2, vec![vec![2.0, 2.0], vec![3.0, 3.0]])
         );
         assert_eq!(
-            count_table(&fovs, &[0, 1], &h, raw, Some(tumor)),
+            count_table(&fovs, &counts, &[0, 1], tumor),
             (2, vec![vec![1.0, 1.0], vec![2.0, 2.0]])
         );
         // Identical counts: perfect agreement.
-        let counts = level_counts(&fovs, 2, &h, raw);
         let rows = count_agreement(&fovs, &counts, &[0, 1], &h, raw);
         assert_eq!(rows[0].class, "all nuclei");
         assert_eq!(rows[0].icc_single, Some(1.0));
