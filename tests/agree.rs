@@ -478,7 +478,7 @@ fn recovery(
 #[test]
 fn dawid_skene_recovers_the_simulated_truth_at_least_as_well_as_majority_vote() {
     use nucagree::agreement::raters::infer;
-    use nucagree::agreement::truth::DawidSkeneOptions;
+    use nucagree::agreement::raters::TruthOptions;
     let multi = read_multi_rater(&sample().join("multi-rater"), &ReadOptions::default()).unwrap();
     let truth = read_set(&sample().join("corrected"), &ReadOptions::default()).unwrap();
     let study = Study::new(&multi, Some("E"), &group_of_rater);
@@ -491,10 +491,11 @@ fn dawid_skene_recovers_the_simulated_truth_at_least_as_well_as_majority_vote() 
             &labelled,
             panel,
             ClassLevel::Raw,
-            &DawidSkeneOptions::default(),
+            &TruthOptions::default(),
+            false,
         );
         let ds: Vec<Vec<Option<usize>>> = t
-            .dawid_skene
+            .inferred
             .iter()
             .map(|f| f.iter().map(|d| d.map(|x| x.0)).collect())
             .collect();
@@ -604,7 +605,10 @@ fn a_simulated_study_scores_its_inferred_truths_against_the_simulated_truth() {
         .iter()
         .map(|a| a["method"].as_str().unwrap())
         .collect();
-    assert_eq!(methods, ["majority-vote", "dawid-skene"]);
+    assert_eq!(
+        methods,
+        ["majority-vote", "dawid-skene", "one-coin", "glad", "mace"]
+    );
     for a in against {
         assert_eq!(a["fovs"], 30);
         let f1 = a["detection_f1"].as_f64().unwrap();
@@ -708,4 +712,228 @@ fn count_agreement_is_the_icc_of_the_nuclei_each_rater_drew() {
         assert_eq!(row.icc_average, icc.map(|i| i.average), "{}", row.class);
     }
     assert!(all.counts[0].icc_single.unwrap() > 0.9);
+}
+
+/// `--truth-method` picks the truth raters are scored against and the truth set written;
+/// every method is fitted beside it, and the comparison's tables reconcile.
+#[test]
+fn the_truth_method_is_the_truth_scored_against_and_every_method_is_compared() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("glad");
+    common::run_ok(
+        &[
+            "agree",
+            "data-sample/multi-rater",
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--raters-needed-draws",
+            "0",
+            "--truth-method",
+            "glad",
+        ],
+        Some(manifest),
+    );
+    let v: Value = common::summary(&out);
+    let truth = &v["truth"];
+    assert_eq!(truth["method"], "glad");
+    let methods = ["majority-vote", "dawid-skene", "one-coin", "glad", "mace"];
+    let rows = truth["methods"].as_array().unwrap();
+    assert_eq!(rows.len(), 15);
+    for (l, level) in ["raw", "main", "super"].iter().enumerate() {
+        let at: Vec<&Value> = rows.iter().filter(|r| r["level"] == *level).collect();
+        let names: Vec<&str> = at.iter().map(|r| r["method"].as_str().unwrap()).collect();
+        assert_eq!(names, methods);
+        for (i, a) in at.iter().enumerate() {
+            // Every method decides every anchor of the study (all raters annotated every FOV).
+            assert_eq!(a["anchors"], 1488, "{level}");
+            assert_eq!(a["agreement"][i], 1.0);
+            for (j, b) in at.iter().enumerate() {
+                assert_eq!(a["agreement"][j], b["agreement"][i], "{level} {i} {j}");
+            }
+        }
+        // The chosen method's row is the truth the report counts.
+        assert_eq!(at[3]["nuclei"], truth["nuclei_inferred"][l]);
+        assert_eq!(at[0]["nuclei"], truth["nuclei_majority"][l]);
+        assert_eq!(at[3]["iterations"], truth["iterations"][l]);
+        assert_eq!(at[0]["converged"], Value::Null);
+        assert_eq!(at[4]["converged"], Value::Null);
+        assert_eq!(at[4]["iterations"], 50);
+    }
+    // The truth set written is GLAD's raw truth: its nuclei are the raw nuclei counted.
+    let written: usize = std::fs::read_dir(out.join("truth/csv"))
+        .unwrap()
+        .map(|f| {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            text.lines().count() - 1
+        })
+        .sum();
+    assert_eq!(
+        written as u64,
+        truth["nuclei_inferred"][0].as_u64().unwrap()
+    );
+    // The table gives the same figures, and marks the method scored against.
+    let table = std::fs::read_to_string(out.join("truth_methods.csv")).unwrap();
+    let glad_raw = table.lines().find(|l| l.starts_with("raw,glad,")).unwrap();
+    assert!(glad_raw.starts_with("raw,glad,true,1488,"), "{glad_raw}");
+    let scored: Vec<&str> = table
+        .lines()
+        .filter(|l| l.split(',').nth(2) == Some("true"))
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(scored, ["glad", "glad", "glad"]);
+    // On simulated data every method recovers the simulated truth well.
+    let against = truth["against_simulated"].as_array().unwrap();
+    assert_eq!(against.len(), 5);
+    for a in against {
+        assert!(a["detection_f1"].as_f64().unwrap() > 0.98, "{a}");
+        assert!(a["accuracy"][0].as_f64().unwrap() > 0.95, "{a}");
+    }
+}
+
+/// `--model`: a model scored as one more rater. Its detection counts reconcile with its
+/// nuclei and the truth; its rank is among the raters; the simulated model, which misses and
+/// adds more nuclei than the senior pathologists, is not shown non-inferior to them.
+#[test]
+fn the_model_is_scored_as_one_more_rater() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("model");
+    common::run_ok(
+        &[
+            "agree",
+            "data-sample/multi-rater",
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "200",
+            "--raters-needed-draws",
+            "0",
+            "--model",
+            "data-sample/predictions",
+        ],
+        Some(manifest),
+    );
+    let v: Value = common::summary(&out);
+    let truth = &v["truth"];
+    let model = &truth["model"];
+    assert_eq!(model["fovs"], 30);
+    assert_eq!(model["fovs_missing"], 0);
+    assert_eq!(model["seniors"], serde_json::json!(["SP.1", "SP.2"]));
+    let on_anchors = model["matched"].as_u64().unwrap();
+    let off_anchors = model["unmatched"].as_u64().unwrap();
+    for (l, level) in model["levels"].as_array().unwrap().iter().enumerate() {
+        let d = &level["detection"];
+        let (tp, fp, fn_) = (
+            d["tp"].as_u64().unwrap(),
+            d["fp"].as_u64().unwrap(),
+            d["fn"].as_u64().unwrap(),
+        );
+        // Every nucleus of the model is a TP or an FP; every nucleus of the truth a TP or FN.
+        assert_eq!(tp + fp, on_anchors + off_anchors, "{level}");
+        assert_eq!(tp + fn_, truth["nuclei_inferred"][l].as_u64().unwrap());
+        assert_eq!(level["ranked"], 10);
+        for rank in ["rank_f1", "rank_kappa"] {
+            let r = level[rank].as_u64().unwrap();
+            assert!((1..=10).contains(&r), "{rank} {r}");
+        }
+        // The model's F1 (0.895) is far below the senior pathologists' (0.966).
+        let difference = level["difference_f1"].as_f64().unwrap();
+        assert!(difference < -0.05, "{difference}");
+        let [low, high] = [0, 1].map(|i| level["difference_kappa_ci95"][i].as_f64().unwrap());
+        let kappa = level["difference_kappa"].as_f64().unwrap();
+        assert!(low < kappa && kappa < high);
+        let bound = level["kappa_lower_bound"].as_f64().unwrap();
+        // The one-sided 95% bound lies inside the two-sided 95% interval.
+        assert!(bound > low && bound < kappa);
+        assert_eq!(level["non_inferior"], bound > -0.05);
+        assert_eq!(level["non_inferior"], false);
+    }
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## The model among the raters"));
+    assert!(report.contains("The model is labelled on the anchors"));
+}
+
+/// A rater's own annotations given as the model are that rater: against a senior group of
+/// that rater alone, every difference and its interval is exactly zero, and κ is
+/// non-inferior.
+#[test]
+fn a_rater_given_as_the_model_does_exactly_as_that_rater() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let groups = dir.path().join("groups.csv");
+    let mut text = "rater,group\nSP.1,A\nSP.2,SP\nJP.1,JP\n".to_string();
+    for i in 1..=6 {
+        text.push_str(&format!("NP.{i},NP\n"));
+    }
+    std::fs::write(&groups, text).unwrap();
+    let out = dir.path().join("sp1");
+    common::run_ok(
+        &[
+            "agree",
+            "data-sample/multi-rater",
+            "--out",
+            out.to_str().unwrap(),
+            "--bootstrap",
+            "100",
+            "--raters-needed-draws",
+            "0",
+            "--groups",
+            groups.to_str().unwrap(),
+            "--model",
+            "data-sample/multi-rater-folders/SP.1",
+            "--senior-group",
+            "A",
+        ],
+        Some(manifest),
+    );
+    let v: Value = common::summary(&out);
+    let model = &v["truth"]["model"];
+    assert_eq!(model["seniors"], serde_json::json!(["SP.1"]));
+    // Every nucleus SP.1 drew is on an anchor.
+    assert_eq!(model["unmatched"], 0);
+    let sp1 = v["truth"]["raters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rater"] == "SP.1")
+        .unwrap();
+    for level in model["levels"].as_array().unwrap() {
+        for figure in ["difference_f1", "difference_kappa", "kappa_lower_bound"] {
+            assert_eq!(level[figure], 0.0, "{figure}");
+        }
+        assert_eq!(
+            level["difference_kappa_ci95"],
+            serde_json::json!([0.0, 0.0])
+        );
+        assert_eq!(level["non_inferior"], true);
+        let name = level["level"].as_str().unwrap();
+        assert_eq!(level["senior_kappa"], sp1[name]["kappa"]);
+        assert_eq!(level["senior_f1"], sp1[name]["detection"]["f1"]);
+    }
+    // A senior group no rater is in is refused, naming the groups there are.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_nucagree"))
+        .current_dir(manifest)
+        .args([
+            "agree",
+            "data-sample/multi-rater",
+            "--bootstrap",
+            "0",
+            "--raters-needed-draws",
+            "0",
+            "--model",
+            "data-sample/predictions",
+            "--senior-group",
+            "XP",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("--senior-group \"XP\": no rater is in that group (groups: JP, NP, SP)"),
+        "{message}"
+    );
 }

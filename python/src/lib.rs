@@ -303,6 +303,10 @@ fn agree_error(py: Python<'_>, study: &std::path::Path, error: AgreeError) -> Py
             "agree(): truth_from: no rater is in the group {group:?} (groups: {})",
             groups.join(", ")
         )),
+        AgreeError::UnknownSeniorGroup { group, groups } => errors::bad_option(format!(
+            "agree(): senior_group: no rater is in the group {group:?} (groups: {})",
+            groups.join(", ")
+        )),
         AgreeError::Crowded(error) => to_python(py, error),
         other => errors::bad_option(format!("{}: {other}", study.display())),
     }
@@ -340,6 +344,15 @@ fn agree(
         if let Some(path) = simulated_truth {
             let simulated = ingest::read_set(&path, &read)?;
             analysis.compare_with_simulated(&simulated, &path.display().to_string(), &job.options);
+        }
+        if let Some((path, model)) = &job.model {
+            let predictions = ingest::read_set(path, &read)?;
+            analysis.score_model(
+                &predictions,
+                &path.display().to_string(),
+                &job.options,
+                model,
+            )?;
         }
         Ok(AgreementOutputs::of(analysis, study.display().to_string()))
     })?

@@ -3,6 +3,7 @@
 //! `TypeError`, a bad value a `ValueError` naming the keyword.
 
 use crate::errors::bad_option;
+use nucagree::agreement::model_rater::ModelOptions;
 use nucagree::agreement::options::{AgreeOptions, TruthOptions};
 use nucagree::agreement::run::EvalSetChoice;
 use nucagree::choice::Choice;
@@ -334,13 +335,15 @@ pub fn comparison_options(kwargs: &mut Kwargs<'_>, job: Job) -> PyResult<Compari
 }
 
 /// `agree`'s options: `min_iou`, `shape`, `fov_crop`, `eval_set`, `groups`, the bootstrap,
-/// `truth_from`, `raters_needed_draws`.
+/// `truth_from`, `truth_method`, `raters_needed_draws`, `model`, `senior_group`, `margin`.
 pub struct AgreeJob {
     pub options: AgreeOptions,
     pub eval_set: EvalSetChoice,
     pub groups: Option<PathBuf>,
     pub fov_locations: Option<PathBuf>,
     pub simulated_truth: Option<PathBuf>,
+    /// `model`: predictions scored as one more rater, with `senior_group` and `margin`.
+    pub model: Option<(PathBuf, ModelOptions)>,
 }
 
 pub fn agree_job(kwargs: &mut Kwargs<'_>) -> PyResult<AgreeJob> {
@@ -358,6 +361,9 @@ pub fn agree_job(kwargs: &mut Kwargs<'_>) -> PyResult<AgreeJob> {
     let groups = kwargs.path("groups")?;
     let truth = TruthOptions {
         truth_from: kwargs.strings("truth_from")?,
+        method: kwargs
+            .choice("truth_method")?
+            .unwrap_or(TruthOptions::default().method),
         draws: kwargs
             .usize("raters_needed_draws")?
             .unwrap_or(TruthOptions::default().draws),
@@ -381,5 +387,27 @@ pub fn agree_job(kwargs: &mut Kwargs<'_>) -> PyResult<AgreeJob> {
         groups,
         fov_locations: kwargs.path("fov_locations")?,
         simulated_truth: kwargs.path("simulated_truth")?,
+        model: {
+            let defaults = ModelOptions::default();
+            let senior_group = kwargs
+                .string("senior_group")?
+                .unwrap_or(defaults.senior_group);
+            let margin = kwargs.f64("margin")?.unwrap_or(defaults.margin);
+            if !(0.0..1.0).contains(&margin) {
+                return Err(
+                    kwargs.refuse("margin", format!("{margin}: expected a number in [0, 1)"))
+                );
+            }
+            kwargs.path("model")?.map(|path| {
+                (
+                    path,
+                    ModelOptions {
+                        senior_group,
+                        margin,
+                        ..defaults
+                    },
+                )
+            })
+        },
     })
 }

@@ -56,6 +56,37 @@ def test_agree_equals_the_cli(cli, tmp_path):
     assert_same_as_cli(result, out, tmp_path)
 
 
+def test_agree_with_a_truth_method_and_a_model_equals_the_cli(cli, tmp_path):
+    args = ["agree", STUDY, "--bootstrap", "50", "--raters-needed-draws", "0"]
+    args += ["--truth-method", "mace", "--model", PREDICTIONS, "--margin", "0.1"]
+    out = cli(args, tmp_path / "cli")
+    result = nucagree.agree(
+        STUDY,
+        bootstrap=50,
+        raters_needed_draws=0,
+        truth_method="mace",
+        model=PREDICTIONS,
+        margin=0.1,
+    )
+    assert result.summary["truth"]["method"] == "mace"
+    assert result.summary["truth"]["model"]["options"]["margin"] == 0.1
+    assert "truth_methods" in result.tables
+    assert_same_as_cli(result, out, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "options, text",
+    [
+        ({"truth_method": "em"}, "expected one of"),
+        ({"model": PREDICTIONS, "senior_group": "XP"}, "senior_group"),
+        ({"model": PREDICTIONS, "margin": 1.5}, "margin"),
+    ],
+)
+def test_bad_agree_options_raise_naming_the_keyword(options, text):
+    with pytest.raises(ValueError, match=text):
+        nucagree.agree(STUDY, bootstrap=0, raters_needed_draws=0, **options)
+
+
 def test_sets_read_beforehand_give_the_same_result():
     truth = nucagree.read_set(CORRECTED)
     pred = nucagree.read_set(PREDICTIONS)

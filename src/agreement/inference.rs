@@ -1,9 +1,14 @@
 //! The truth of a study's anchors inferred from raters' labels, at one class level: the
-//! votes of the chosen raters per anchor, decided by majority vote and by Dawid-Skene.
+//! votes of the chosen raters per anchor, decided by majority vote and by the chosen model
+//! of rater error (and, for the comparison, by every model).
 
+use super::options::TruthOptions;
 use super::study::{FovAnchors, Label, Study};
-use super::truth::{dawid_skene, majority_of, majority_vote, DawidSkeneOptions, LevelTruth, Votes};
+use super::truth::{majority_of, majority_vote, LevelTruth, MethodTruth, Votes};
+use super::truth_method::{fit, TruthMethod, TruthModelOptions};
+use crate::choice::Choice;
 use crate::model::{ClassHierarchy, ClassLevel};
+use rayon::prelude::*;
 
 pub(super) fn category(
     label: Label,
@@ -101,44 +106,100 @@ pub(super) fn per_fov<T: Clone>(labelled: &[FovAnchors], flat: &[T]) -> Vec<Vec<
         .collect()
 }
 
+/// The majority vote of each item with the winner's share of the votes.
+fn majority_with_share(votes: &Votes) -> Vec<Option<(usize, f64)>> {
+    majority_vote(votes)
+        .into_iter()
+        .zip(&votes.items)
+        .map(|(m, item)| {
+            m.map(|c| {
+                let said = item.iter().filter(|&&(_, x)| x as usize == c).count();
+                (c, said as f64 / item.len() as f64)
+            })
+        })
+        .collect()
+}
+
+/// One method's decisions with their posteriors (`None` for items nobody rated), its
+/// iterations and its convergence.
+type MethodFit = (Vec<Option<(usize, f64)>>, usize, Option<bool>);
+
+/// Fits one method.
+fn fit_method(method: TruthMethod, votes: &Votes, models: &TruthModelOptions) -> MethodFit {
+    match fit(method, votes, models) {
+        None => (majority_with_share(votes), 0, None),
+        Some(fitted) => {
+            let decisions = fitted
+                .decisions()
+                .into_iter()
+                .zip(&votes.items)
+                .map(|(d, item)| (!item.is_empty()).then_some(d))
+                .collect();
+            (decisions, fitted.iterations, fitted.converged)
+        }
+    }
+}
+
+/// The truth of the raters `chosen(fov index)` by `method` (none: majority vote only), and,
+/// when `compare`, every method's truth beside it.
 pub(super) fn infer_with(
     labelled: &[FovAnchors],
     raters: usize,
     level: ClassLevel,
     hierarchy: &ClassHierarchy,
     chosen: &dyn Fn(usize) -> Vec<usize>,
-    options: Option<&DawidSkeneOptions>,
+    method: Option<(TruthMethod, &TruthModelOptions)>,
+    compare: bool,
 ) -> LevelTruth {
     let v = votes(labelled, raters, level, hierarchy, chosen);
     let majority = majority_vote(&v);
-    let (decisions, iterations, converged) = match options {
-        Some(options) => {
-            let ds = dawid_skene(&v, options);
-            let decisions: Vec<Option<(usize, f64)>> = ds
-                .decisions()
-                .into_iter()
-                .zip(&v.items)
-                .map(|(d, item)| (!item.is_empty()).then_some(d))
-                .collect();
-            (decisions, ds.iterations, ds.converged)
-        }
-        None => (vec![None; v.items.len()], 0, false),
+    let (chosen_method, (inferred, iterations, converged)) = match method {
+        Some((m, models)) => (m, fit_method(m, &v, models)),
+        None => (
+            TruthMethod::MajorityVote,
+            (vec![None; v.items.len()], 0, None),
+        ),
+    };
+    let by_method = match method {
+        Some((_, models)) if compare => TruthMethod::ALL
+            .par_iter()
+            .map(|&m| {
+                let (decisions, iterations, converged) = if m == chosen_method {
+                    (inferred.clone(), iterations, converged)
+                } else {
+                    fit_method(m, &v, models)
+                };
+                let decisions: Vec<Option<usize>> =
+                    decisions.iter().map(|d| d.map(|x| x.0)).collect();
+                MethodTruth {
+                    method: m,
+                    decisions: per_fov(labelled, &decisions),
+                    iterations,
+                    converged,
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
     };
     LevelTruth {
+        method: chosen_method,
         majority: per_fov(labelled, &majority),
-        dawid_skene: per_fov(labelled, &decisions),
+        inferred: per_fov(labelled, &inferred),
         iterations,
         converged,
+        by_method,
     }
 }
 
-/// The truth at `level` from the raters `panel`.
+/// The truth at `level` from the raters `panel` by the options' method; with `compare`,
+/// every method's truth beside it.
 pub fn infer(
     study: &Study<'_>,
     labelled: &[FovAnchors],
     panel: &[usize],
     level: ClassLevel,
-    options: &DawidSkeneOptions,
+    options: &TruthOptions,
+    compare: bool,
 ) -> LevelTruth {
     infer_with(
         labelled,
@@ -146,14 +207,15 @@ pub fn infer(
         level,
         &study.hierarchy,
         &|_| panel.to_vec(),
-        Some(options),
+        Some((options.method, &options.models)),
+        compare,
     )
 }
 
-/// Dawid-Skene's decision per anchor, its posterior dropped.
+/// The inferred truth's decision per anchor, its posterior dropped.
 pub(super) fn decided(truth: &LevelTruth) -> Vec<Vec<Option<usize>>> {
     truth
-        .dawid_skene
+        .inferred
         .iter()
         .map(|f| f.iter().map(|d| d.map(|x| x.0)).collect())
         .collect()

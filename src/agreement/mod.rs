@@ -10,10 +10,15 @@
 pub mod anchors;
 pub mod coefficient;
 pub mod counts;
+pub mod glad;
 pub mod group_difference;
 pub mod inference;
 pub mod intrarater;
 pub mod labelling;
+pub mod mace;
+pub mod method_comparison;
+pub mod model_rater;
+pub mod one_coin;
 pub mod options;
 pub mod pairwise;
 pub mod partial;
@@ -25,6 +30,7 @@ pub mod study;
 pub mod summary;
 pub mod tally;
 pub mod truth;
+pub mod truth_method;
 pub mod truth_set;
 
 pub use labelling::{label_fov, label_fov_at, label_study, label_study_at};

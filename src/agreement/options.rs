@@ -1,6 +1,6 @@
 //! How the agreement analysis runs.
 
-use super::truth::DawidSkeneOptions;
+use super::truth_method::{TruthMethod, TruthModelOptions};
 use crate::geometry::IouOptions;
 use crate::matching::FovCrop;
 use crate::stats::bootstrap::BootstrapOptions;
@@ -40,8 +40,8 @@ impl Default for AgreeOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CurveMethod {
-    /// Dawid-Skene up to 20,000 anchors, majority vote above (where hundreds of EM fits
-    /// would take minutes).
+    /// The truth's method up to 20,000 anchors, majority vote above (where hundreds of EM
+    /// fits would take minutes).
     #[default]
     Auto,
     MajorityVote,
@@ -60,7 +60,9 @@ pub struct TruthOptions {
     pub draws: usize,
     pub curve_method: CurveMethod,
     pub seed: u64,
-    pub dawid_skene: DawidSkeneOptions,
+    /// The model of rater error the truth is inferred with.
+    pub method: TruthMethod,
+    pub models: TruthModelOptions,
 }
 
 impl Default for TruthOptions {
@@ -70,7 +72,8 @@ impl Default for TruthOptions {
             draws: 20,
             curve_method: CurveMethod::Auto,
             seed: 2022,
-            dawid_skene: DawidSkeneOptions::default(),
+            method: TruthMethod::DawidSkene,
+            models: TruthModelOptions::default(),
         }
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! At each class level, every anchor's truth is inferred from the chosen raters' labels
 //! (`undetected` a category, so detection and classification are inferred together) by
-//! majority vote and by Dawid-Skene ([`super::truth`]); Dawid-Skene's decision is the truth
-//! raters are scored against. A rater's detection counts an anchor of a FOV they annotated:
+//! majority vote and by the chosen model of rater error ([`super::truth_method`], Dawid-Skene
+//! by default); the model's decision is the truth raters are scored against, and every model
+//! is fitted beside it on the full panel for the comparison ([`super::method_comparison`]). A rater's detection counts an anchor of a FOV they annotated:
 //! TP when both the truth and the rater have a nucleus there, FP when only the rater does, FN
 //! when only the truth does; classification compares classes where both have one.
 //!
@@ -13,7 +14,7 @@
 //! outside the panel against the panel's truth.
 //!
 //! Raters needed: for k = 2 .. N - 2, `draws` times (seeded), k raters are drawn per FOV among
-//! those who annotated it, the truth is inferred from them alone (Dawid-Skene, same anchors),
+//! those who annotated it, the truth is inferred from them alone (the truth's method, same anchors),
 //! and scored at the super-class level (detection F1 and classification MCC) against the
 //! truth inferred from the panel's raters who were not drawn, so that the reference keeps
 //! at least two raters and never shares one with the draw.
@@ -23,7 +24,8 @@ use super::inference::{category, decided};
 pub use super::options::{CurveMethod, TruthOptions, CURVE_DAWID_SKENE_LIMIT};
 use super::pairwise::{group_names, PairwiseCohen};
 use super::study::{FovAnchors, Study};
-use super::truth::{DawidSkeneOptions, LevelTruth};
+use super::truth::LevelTruth;
+use super::truth_method::{TruthMethod, TruthModelOptions};
 use crate::model::{ClassHierarchy, ClassLevel};
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
 use crate::stats::cohen::{cohen_kappa, KappaWeights};
@@ -185,18 +187,28 @@ impl GroupTest {
 pub struct TruthReport {
     /// The groups the truth was inferred from (`[]`: every rater).
     pub truth_from: Vec<String>,
-    pub dawid_skene: DawidSkeneOptions,
+    /// The method of the truth raters are scored against, and every model's options.
+    pub method: TruthMethod,
+    pub models: TruthModelOptions,
     /// Per level (raw, main, super): anchors whose truth is a nucleus (not `undetected`) by
-    /// majority vote and by Dawid-Skene, and the share of anchors where the two agree.
+    /// majority vote and by the method, and the share of anchors where the two agree.
     pub nuclei_majority: [usize; 3],
-    pub nuclei_dawid_skene: [usize; 3],
+    pub nuclei_inferred: [usize; 3],
     pub majority_agreement: [Option<f64>; 3],
     pub iterations: [usize; 3],
-    pub converged: [bool; 3],
+    pub converged: [Option<bool>; 3],
+    /// Every method's truth from the full panel, per level, compared.
+    pub methods: Vec<super::method_comparison::MethodRow>,
+    /// The truth each rater is scored against, per level (`references[r][level]`), for the
+    /// model's paired comparison.
+    #[serde(skip)]
+    pub references: Vec<[Vec<Vec<Option<usize>>>; 3]>,
+    /// With `--model`: the model among the raters.
+    pub model: Option<super::model_rater::ModelReport>,
     pub raters: Vec<RaterScore>,
     pub group_tests: Vec<GroupTest>,
     /// How each draw's truth (and the full panel's, for the curve) was inferred.
-    pub raters_needed_method: CurveMethod,
+    pub raters_needed_method: TruthMethod,
     pub raters_needed: Vec<super::raters_needed::RatersNeeded>,
     /// On simulated data: the simulated truth's folder, and each inferred truth against it.
     pub simulated_truth: Option<String>,
@@ -225,7 +237,7 @@ pub fn infer_levels(
     let panel = truth_panel(study, options);
     let mut fitted: Vec<LevelTruth> = ClassLevel::ALL
         .par_iter()
-        .map(|&level| infer(study, labelled, &panel, level, &options.dawid_skene))
+        .map(|&level| infer(study, labelled, &panel, level, options, true))
         .collect();
     let super_ = fitted.pop().expect("three levels");
     let main = fitted.pop().expect("three levels");
@@ -248,7 +260,7 @@ pub fn truth_report(
         let k = study.hierarchy.names(ClassLevel::ALL[level]).len();
         let t = &truths[level];
         if ds {
-            t.dawid_skene
+            t.inferred
                 .iter()
                 .flatten()
                 .flatten()
@@ -269,7 +281,7 @@ pub fn truth_report(
             .majority
             .iter()
             .flatten()
-            .zip(t.dawid_skene.iter().flatten())
+            .zip(t.inferred.iter().flatten())
             .filter_map(|(m, d)| Some(((*m)?, (*d)?.0)))
             .collect();
         (!pairs.is_empty())
@@ -280,35 +292,38 @@ pub fn truth_report(
     // not drawn, inferred by the same method; the curve is drawn beside the raters' scores.
     let anchors: usize = labelled.iter().map(|f| f.anchors.len()).sum();
     let method = match options.curve_method {
-        CurveMethod::Auto if anchors <= CURVE_DAWID_SKENE_LIMIT => CurveMethod::DawidSkene,
-        CurveMethod::Auto => CurveMethod::MajorityVote,
-        other => other,
+        CurveMethod::Auto if anchors <= CURVE_DAWID_SKENE_LIMIT => options.method,
+        CurveMethod::Auto | CurveMethod::MajorityVote => TruthMethod::MajorityVote,
+        CurveMethod::DawidSkene => TruthMethod::DawidSkene,
     };
-    let score_all = || -> Vec<RaterScore> {
+    type Reference = [Vec<Vec<Option<usize>>>; 3];
+    let score_all = || -> Vec<(RaterScore, Reference)> {
         everyone
             .par_iter()
             .map(|&r| {
                 // Leave one out: a panel rater's reference is the panel without them.
                 let in_panel = panel.contains(&r);
                 let without: Vec<usize> = panel.iter().copied().filter(|&p| p != r).collect();
+                let reference: Reference = [0, 1, 2].map(|l| {
+                    if in_panel {
+                        let level = ClassLevel::ALL[l];
+                        decided(&infer(study, labelled, &without, level, options, false))
+                    } else {
+                        decisions[l].clone()
+                    }
+                });
                 let level = |l: usize| {
                     let level = ClassLevel::ALL[l];
-                    let own;
-                    let truth = if in_panel {
-                        own = decided(&infer(
-                            study,
-                            labelled,
-                            &without,
-                            level,
-                            &options.dawid_skene,
-                        ));
-                        &own
-                    } else {
-                        &decisions[l]
-                    };
-                    score_rater(labelled, r, truth, level, &study.hierarchy, bootstrap)
+                    score_rater(
+                        labelled,
+                        r,
+                        &reference[l],
+                        level,
+                        &study.hierarchy,
+                        bootstrap,
+                    )
                 };
-                RaterScore {
+                let score = RaterScore {
                     rater: study.raters[r].clone(),
                     group: study.groups[r].clone(),
                     in_truth_panel: in_panel,
@@ -316,23 +331,29 @@ pub fn truth_report(
                     raw: level(0),
                     main: level(1),
                     super_: level(2),
-                }
+                };
+                (score, reference)
             })
             .collect()
     };
-    let (raters, raters_needed) = rayon::join(score_all, || {
+    let (scored, raters_needed) = rayon::join(score_all, || {
         super::raters_needed::raters_needed(study, labelled, &panel, options, method)
     });
+    let (raters, references): (Vec<RaterScore>, Vec<Reference>) = scored.into_iter().unzip();
     let group_tests = group_tests(study, &raters, pairwise_super);
     TruthReport {
         truth_from: options.truth_from.clone(),
-        dawid_skene: options.dawid_skene,
+        method: options.method,
+        models: options.models,
         nuclei_majority: [0, 1, 2].map(|l| count_nuclei(l, false)),
-        nuclei_dawid_skene: [0, 1, 2].map(|l| count_nuclei(l, true)),
+        nuclei_inferred: [0, 1, 2].map(|l| count_nuclei(l, true)),
         majority_agreement: [0, 1, 2].map(agreement),
         iterations: truths.each_ref().map(|t| t.iterations),
         converged: truths.each_ref().map(|t| t.converged),
+        methods: super::method_comparison::compare_methods(study, truths),
         raters,
+        references,
+        model: None,
         group_tests,
         raters_needed_method: method,
         raters_needed,

@@ -4,9 +4,10 @@
 //! inferred, by the same method, from the panel's raters who were not drawn.
 
 use super::inference::{decided, infer_with, majority_with};
-use super::options::{CurveMethod, TruthOptions};
+use super::options::TruthOptions;
 use super::study::{FovAnchors, Study};
 use super::truth::DawidSkeneOptions;
+use super::truth_method::{TruthMethod, TruthModelOptions};
 use crate::model::ClassLevel;
 use crate::random::Stream;
 use crate::stats::detection::{matthews_correlation, DetectionCounts};
@@ -31,13 +32,16 @@ pub fn raters_needed(
     labelled: &[FovAnchors],
     panel: &[usize],
     options: &TruthOptions,
-    method: CurveMethod,
+    method: TruthMethod,
 ) -> Vec<RatersNeeded> {
-    // Each draw's EM is bounded: hundreds of fits make the curve.
-    let curve_em = DawidSkeneOptions {
-        max_iterations: 100,
-        likelihood_tolerance: 1e-7,
-        ..options.dawid_skene
+    // Each draw's Dawid-Skene EM is bounded: hundreds of fits make the curve.
+    let curve_models = TruthModelOptions {
+        dawid_skene: DawidSkeneOptions {
+            max_iterations: 100,
+            likelihood_tolerance: 1e-7,
+            ..options.models.dawid_skene
+        },
+        ..options.models
     };
     let n = study.raters.len();
     // The reference keeps at least two raters: k runs to N - 2.
@@ -83,7 +87,7 @@ pub fn raters_needed(
                         }
                     };
                     let infer_from = |who: &(dyn Fn(usize) -> Vec<usize> + Sync)| {
-                        if method == CurveMethod::MajorityVote {
+                        if method == TruthMethod::MajorityVote {
                             return majority_with(
                                 labelled,
                                 ClassLevel::Super,
@@ -97,12 +101,10 @@ pub fn raters_needed(
                             ClassLevel::Super,
                             &study.hierarchy,
                             who,
-                            (method != CurveMethod::MajorityVote).then_some(&curve_em),
+                            Some((method, &curve_models)),
+                            false,
                         );
-                        match method {
-                            CurveMethod::MajorityVote => truth.majority,
-                            _ => decided(&truth),
-                        }
+                        decided(&truth)
                     };
                     let small = infer_from(&chosen);
                     let full = infer_from(&rest);

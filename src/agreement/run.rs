@@ -50,6 +50,8 @@ pub enum AgreeError {
     TooFewRaters { found: usize },
     #[error("no rater is in the group {group:?} (groups: {})", groups.join(", "))]
     UnknownTruthGroup { group: String, groups: Vec<String> },
+    #[error("the model's senior group {group:?}: no rater is in it (groups: {})", groups.join(", "))]
+    UnknownSeniorGroup { group: String, groups: Vec<String> },
     /// A FOV whose raters' nuclei overlap past [`crate::matching::crowd::pair_limit`].
     #[error(transparent)]
     Crowded(#[from] crate::error::Error),
@@ -85,6 +87,51 @@ impl Analysis<'_> {
             &options.iou_options,
         );
         self.report.truth.simulated_truth = Some(path.to_string());
+    }
+}
+
+impl Analysis<'_> {
+    /// Adds the model (`predictions`, read from `path`) to the report as one more rater;
+    /// refused when no rater is in the senior group.
+    pub fn score_model(
+        &mut self,
+        predictions: &AnnotationSet,
+        path: &str,
+        options: &AgreeOptions,
+        model: &super::model_rater::ModelOptions,
+    ) -> Result<(), AgreeError> {
+        use super::model_rater::{label_model, score_model, References};
+        if !self.study.groups.contains(&model.senior_group) {
+            return Err(AgreeError::UnknownSeniorGroup {
+                group: model.senior_group.clone(),
+                groups: group_names(&self.study),
+            });
+        }
+        let labels = label_model(
+            &self.geometry,
+            predictions,
+            options.min_iou,
+            &options.iou_options,
+            options.crop,
+        );
+        let panel = self.truths.each_ref().map(super::inference::decided);
+        let truth = &self.report.truth;
+        let references = References {
+            panel: [&panel[0][..], &panel[1][..], &panel[2][..]],
+            raters: &truth.references,
+            scores: &truth.raters,
+        };
+        let report = score_model(
+            &self.study,
+            &self.labelled,
+            &labels,
+            &references,
+            path,
+            model,
+            options.bootstrap.as_ref(),
+        );
+        self.report.truth.model = Some(report);
+        Ok(())
     }
 }
 

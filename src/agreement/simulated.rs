@@ -1,21 +1,23 @@
-//! On simulated data the truth is known: each inferred truth (majority vote, Dawid-Skene)
-//! written as an annotation set and compared with the simulated truth, as `compare` would.
+//! On simulated data the truth is known: each method's inferred truth written as an
+//! annotation set and compared with the simulated truth, as `compare` would.
 
 use super::truth::LevelTruth;
+use super::truth_method::TruthMethod;
 use super::truth_set::{fovs_of_decisions, truth_set, FovGeometry};
+use crate::choice::Choice;
 use crate::comparison::run::{compare_sets, ComparisonOptions};
 use crate::comparison::AmbiguousMode;
 use crate::geometry::IouOptions;
 use crate::matching::{Criterion, MatchOptions};
 use crate::model::{AnnotationSet, ClassLevel};
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// One inferred truth against the simulated truth: detection, and classification on the
 /// matched pairs at each level.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgainstSimulated {
-    /// `majority-vote` or `dawid-skene`.
-    pub method: &'static str,
+    pub method: TruthMethod,
     pub fovs: usize,
     pub precision: Option<f64>,
     pub recall: Option<f64>,
@@ -25,8 +27,7 @@ pub struct AgainstSimulated {
     pub kappa: [Option<f64>; 3],
 }
 
-/// Compares the majority-vote and Dawid-Skene truths (raw level, anchors drawn as their
-/// medoids) with the simulated truth, matched at IoU 0.5 by `iou_options`, every class a
+/// Compares every method's truth (raw level, anchors drawn as their medoids) with the simulated truth, matched at IoU 0.5 by `iou_options`, every class a
 /// class, no bootstrap.
 pub fn against_simulated(
     hierarchy: &std::sync::Arc<crate::model::ClassHierarchy>,
@@ -35,12 +36,6 @@ pub fn against_simulated(
     simulated: &AnnotationSet,
     iou_options: &IouOptions,
 ) -> Vec<AgainstSimulated> {
-    let majority = raw.majority.clone();
-    let dawid_skene: Vec<Vec<Option<usize>>> = raw
-        .dawid_skene
-        .iter()
-        .map(|f| f.iter().map(|d| d.map(|(class, _)| class)).collect())
-        .collect();
     let options = ComparisonOptions {
         matching: MatchOptions {
             criterion: Criterion::Iou {
@@ -53,12 +48,13 @@ pub fn against_simulated(
         bootstrap: None,
         ..ComparisonOptions::default()
     };
-    [("majority-vote", majority), ("dawid-skene", dawid_skene)]
-        .into_iter()
-        .map(|(method, decisions)| {
+    raw.by_method
+        .par_iter()
+        .map(|one| {
+            let method = one.method;
             let classes = hierarchy.names(ClassLevel::Raw).len();
-            let fovs = fovs_of_decisions(geometry, &decisions, classes);
-            let inferred = truth_set(hierarchy, fovs, method);
+            let fovs = fovs_of_decisions(geometry, &one.decisions, classes);
+            let inferred = truth_set(hierarchy, fovs, method.name());
             let report = compare_sets(&inferred, simulated, &options, &|_| {});
             let levels = &report.result.levels;
             let d = &levels.super_.detection;

@@ -54,10 +54,10 @@ pub fn study_geometry(study: &Study<'_>, labelled: &[FovAnchors]) -> Vec<FovGeom
         .collect()
 }
 
-/// The FOVs of the Dawid-Skene truth at the raw level (`raw`, of the FOVs of `geometry`).
+/// The FOVs of the inferred truth at the raw level (`raw`, of the FOVs of `geometry`).
 pub fn truth_fovs(geometry: &[FovGeometry], raw: &LevelTruth, classes: usize) -> Vec<TruthFov> {
     let decisions: Vec<Vec<Option<usize>>> = raw
-        .dawid_skene
+        .inferred
         .iter()
         .map(|f| f.iter().map(|d| d.map(|(class, _)| class)).collect())
         .collect();

@@ -7,10 +7,12 @@ use super::shard::ShardArgs;
 use anyhow::{Context, Result};
 use clap::Args;
 use nucagree::agreement::coefficient::Coefficient;
+use nucagree::agreement::model_rater::ModelOptions;
 use nucagree::agreement::partial::partial_of_study;
 use nucagree::agreement::raters::TruthOptions;
 use nucagree::agreement::run::{analyse_study, AgreeError, EvalSetChoice};
 use nucagree::agreement::summary::AgreeOptions;
+use nucagree::agreement::truth_method::TruthMethod;
 use nucagree::geometry::{IouOptions, IouShape, PixelConvention};
 use nucagree::ingest::{self, ReadOptions};
 use nucagree::matching::FovCrop;
@@ -62,10 +64,25 @@ pub struct AgreeArgs {
     /// rater against it; default: all raters.
     #[arg(long, value_delimiter = ',', value_name = "GROUPS")]
     truth_from: Vec<String>,
+    /// The model of rater error the truth is inferred with (raters are scored against it;
+    /// every other method is fitted beside it and compared in the report). one-coin, glad
+    /// and mace are fitted as crowd-kit 1.4.2 fits them.
+    #[arg(long, default_value_t = TruthMethod::DawidSkene, value_name = "METHOD", value_parser = choice::<TruthMethod>())]
+    truth_method: TruthMethod,
     /// The simulated truth (a corrected set `simulate` wrote) to score each inferred truth
     /// against; found by itself when the study sits in a folder `simulate` wrote.
     #[arg(long, value_name = "DIR")]
     simulated_truth: Option<PathBuf>,
+    /// A model's predictions over the study's FOVs, scored as one more rater: against the
+    /// raters' truths, ranked among them, and tested for non-inferiority to the senior group.
+    #[arg(long, value_name = "PRED")]
+    model: Option<PathBuf>,
+    /// The group the model is compared with.
+    #[arg(long, default_value_t = ModelOptions::default().senior_group, value_name = "GROUP")]
+    senior_group: String,
+    /// The non-inferiority margin on Cohen's kappa (the test is one-sided at level 0.05).
+    #[arg(long, default_value_t = ModelOptions::default().margin, value_name = "KAPPA")]
+    margin: f64,
     /// Draws per panel size for the raters-needed curve (0: no curve).
     #[arg(long, default_value_t = TruthOptions::default().draws, value_name = "N")]
     raters_needed_draws: usize,
@@ -89,6 +106,8 @@ pub struct AgreeJob {
     pub fov_locations: Option<PathBuf>,
     /// The simulated truth, when the study is simulated.
     pub simulated_truth: Option<PathBuf>,
+    /// `--model`: the predictions scored as one more rater, and how.
+    pub model: Option<(PathBuf, ModelOptions)>,
     pub read: ReadOptions,
     pub formats: ExtraFormats,
     pub run: RunArgs,
@@ -110,6 +129,7 @@ impl AgreeJob {
             groups: None,
             fov_locations: None,
             simulated_truth: None,
+            model: None,
             read: ReadOptions::default(),
             formats: ExtraFormats::default(),
             run: RunArgs::default(),
@@ -121,6 +141,15 @@ impl AgreeJob {
 impl AgreeArgs {
     pub fn job(&self) -> Result<AgreeJob> {
         check_bootstrap(self.bootstrap)?;
+        anyhow::ensure!(
+            self.margin >= 0.0 && self.margin < 1.0,
+            "--margin must be in [0, 1), found {}",
+            self.margin
+        );
+        anyhow::ensure!(
+            self.model.is_none() || self.shard.partial.is_none(),
+            "--model is not supported with --partial yet: score the model in one run"
+        );
         anyhow::ensure!(
             self.min_iou > 0.0 && self.min_iou <= 1.0,
             "--min-iou must be in (0, 1], found {}",
@@ -143,6 +172,7 @@ impl AgreeArgs {
                 crop: self.fov_crop,
                 truth: TruthOptions {
                     truth_from: self.truth_from.clone(),
+                    method: self.truth_method,
                     draws: self.raters_needed_draws,
                     seed: self.seed,
                     ..TruthOptions::default()
@@ -156,6 +186,14 @@ impl AgreeArgs {
             groups: self.groups.clone(),
             fov_locations: self.fov_locations.clone(),
             simulated_truth: self.simulated_truth.clone(),
+            model: self.model.clone().map(|path| {
+                let options = ModelOptions {
+                    senior_group: self.senior_group.clone(),
+                    margin: self.margin,
+                    ..ModelOptions::default()
+                };
+                (path, options)
+            }),
             partial: self.shard.partial()?,
             read: self.input.read_options()?,
             formats: self.output.formats(),
@@ -176,6 +214,10 @@ fn with_flag(error: AgreeError, job: &AgreeJob) -> anyhow::Error {
         ),
         AgreeError::UnknownTruthGroup { group, groups } => anyhow::anyhow!(
             "--truth-from {group:?}: no rater is in that group (groups: {})",
+            groups.join(", ")
+        ),
+        AgreeError::UnknownSeniorGroup { group, groups } => anyhow::anyhow!(
+            "--senior-group {group:?}: no rater is in that group (groups: {})",
             groups.join(", ")
         ),
         AgreeError::Crowded(error) => anyhow::Error::new(error),
@@ -207,6 +249,18 @@ pub fn agree(job: &AgreeJob) -> Result<ExitCode> {
         let simulated = ingest::read_set(&path, &job.read)?;
         analysis.compare_with_simulated(&simulated, &path.display().to_string(), &job.options);
         watch.lap("against the simulated truth");
+    }
+    if let Some((path, model)) = &job.model {
+        let predictions = ingest::read_set(path, &job.read)?;
+        analysis
+            .score_model(
+                &predictions,
+                &path.display().to_string(),
+                &job.options,
+                model,
+            )
+            .map_err(|e| with_flag(e, job))?;
+        watch.lap("the model");
     }
     let outputs = AgreementOutputs::of(analysis, job.study.display().to_string());
     print_out(&headline(&outputs.report))?;

@@ -212,6 +212,10 @@ pub fn report_command(args: &ReportArgs) -> Result<ExitCode> {
     if data("multi-rater").is_dir() {
         let mut job = AgreeJob::with_defaults(data("multi-rater"), out("agree"));
         job.formats = formats;
+        // The model's predictions cover the study's FOVs: it is scored as one more rater.
+        if data("predictions").is_dir() {
+            job.model = Some((data("predictions"), Default::default()));
+        }
         job.run = args.run;
         jobs.push(ReportJob::Agree(job));
     }

@@ -11,7 +11,7 @@ pub struct ShardArgs {
     /// Write this shard's statistics as a partial into the folder PART instead of a report:
     /// `nucagree merge` adds partials of disjoint shards up to the report of one run.
     #[arg(long, value_name = "PART", conflicts_with = "out")]
-    partial: Option<PathBuf>,
+    pub partial: Option<PathBuf>,
     /// With --partial: the FOVs whose name hashes to shard I of N (0-based, FNV-1a of the
     /// name), e.g. `--shard 2/7`.
     #[arg(

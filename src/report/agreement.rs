@@ -1,9 +1,10 @@
 //! The Markdown report of `agree` (`report.md`).
 
+use super::agreement_truth::{truth_methods_sentence, truth_sections};
 use super::markdown::{count, embed, number, FigureIndex, Table};
 use crate::agreement::coefficient::Coefficient;
-use crate::agreement::raters::CurveMethod;
 use crate::agreement::summary::{AgreementReport, Estimate};
+use crate::agreement::truth_method::TruthMethod;
 use crate::model::ClassLevel;
 use std::fmt::Write;
 
@@ -228,7 +229,7 @@ pub fn agreement(
     out.push('\n');
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ, Conger's κ, Brennan-Prediger's coefficient and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out; they share the observed agreement and differ in chance agreement: pooled category shares (Fleiss), each rater's own shares (Conger, so raters who use the classes differently lower it), 1/q for the q categories observed (Brennan-Prediger), or the shares' spread (AC1, which resists the prevalence of a dominant class). Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{}{} The truth of each anchor is inferred at each level from {} by majority vote (ties to the category most frequent in the whole study) and by Dawid-Skene EM (initialised with each anchor's vote shares, {} pseudo-counts on every prior and confusion cell and {} more on each confusion matrix's diagonal, stopping when no posterior moves by more than {} or the log-likelihood by less than {} of itself); raters are scored against the Dawid-Skene truth, each rater of the panel against the truth inferred without them (leave one out). The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Agreement on counts is the intraclass correlation of the nuclei each rater labelled in each FOV (ICC(2,1) and ICC(2,k): absolute agreement, two-way random effects, as pingouin's ICC2 and ICC2k), over the FOVs every rater of the panel annotated (complete cases; a panel of one rater has none). Computed with nucagree {}.",
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ, Conger's κ, Brennan-Prediger's coefficient and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out; they share the observed agreement and differ in chance agreement: pooled category shares (Fleiss), each rater's own shares (Conger, so raters who use the classes differently lower it), 1/q for the q categories observed (Brennan-Prediger), or the shares' spread (AC1, which resists the prevalence of a dominant class). Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{}{} {} The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Agreement on counts is the intraclass correlation of the nuclei each rater labelled in each FOV (ICC(2,1) and ICC(2,k): absolute agreement, two-way random effects, as pingouin's ICC2 and ICC2k), over the FOVs every rater of the panel annotated (complete cases; a panel of one rater has none). Computed with nucagree {}.",
         report.params.shape.describe(),
         report.params.min_iou,
         match &report.params.groups_file {
@@ -249,23 +250,16 @@ pub fn agreement(
             ),
             _ => String::new(),
         },
-        if report.truth.truth_from.is_empty() {
-            "all raters".to_string()
-        } else {
-            format!("the raters of {}", report.truth.truth_from.join(", "))
-        },
-        report.truth.dawid_skene.smoothing,
-        report.truth.dawid_skene.diagonal_prior,
-        report.truth.dawid_skene.tolerance,
-        report.truth.dawid_skene.likelihood_tolerance,
+        truth_methods_sentence(report),
         report
             .truth
             .raters_needed
             .first()
             .map_or(0, |r| r.draws),
         match report.truth.raters_needed_method {
-            CurveMethod::MajorityVote => "majority vote",
-            _ => "Dawid-Skene, at most 100 EM iterations per draw",
+            TruthMethod::MajorityVote => "majority vote".to_string(),
+            TruthMethod::DawidSkene => "Dawid-Skene, at most 100 EM iterations per draw".to_string(),
+            other => other.title().to_string(),
         },
         report.version
     )
@@ -282,7 +276,7 @@ pub fn agreement(
 /// The conventions the analysis used, one per row, from its parameters.
 fn conventions(report: &AgreementReport) -> Table {
     let p = &report.params;
-    let ds = &report.truth.dawid_skene;
+    let ds = &report.truth.models.dawid_skene;
     let mut t = Table::with_left_columns(&["convention", "used here"], 2);
     let rows: Vec<(&str, String)> = vec![
         (
@@ -326,10 +320,19 @@ fn conventions(report: &AgreementReport) -> Table {
         ),
         (
             "truth",
-            format!(
-                "Dawid-Skene, pseudo-count {} on every cell and {} on the diagonal; raters scored leaving themselves out",
-                ds.smoothing, ds.diagonal_prior
-            ),
+            match report.truth.method {
+                TruthMethod::DawidSkene => format!(
+                    "Dawid-Skene, pseudo-count {} on every cell and {} on the diagonal; raters scored leaving themselves out",
+                    ds.smoothing, ds.diagonal_prior
+                ),
+                TruthMethod::MajorityVote => {
+                    "majority vote; raters scored leaving themselves out".to_string()
+                }
+                other => format!(
+                    "{} as crowd-kit 1.4.2 fits it; raters scored leaving themselves out",
+                    other.title()
+                ),
+            },
         ),
     ];
     for (name, value) in rows {
@@ -350,123 +353,6 @@ pub fn all_raters_table(report: &AgreementReport) -> Table {
         t.row(row);
     }
     t
-}
-
-fn truth_sections(out: &mut String, report: &AgreementReport, figures: &FigureIndex) {
-    let t = &report.truth;
-    out.push_str("\n## Inferred truth\n\n");
-    writeln!(
-        out,
-        "From {}: anchors whose truth is a nucleus, by level (raw, main, super): majority vote {}, Dawid-Skene {}; the two agree on {} of anchors (EM iterations {}).",
-        if t.truth_from.is_empty() {
-            "all raters".to_string()
-        } else {
-            format!("the {} raters", t.truth_from.join(", "))
-        },
-        t.nuclei_majority.map(count).join(" / "),
-        t.nuclei_dawid_skene.map(count).join(" / "),
-        t.majority_agreement
-            .map(|a| a.map_or("—".to_string(), |v| format!("{:.1}%", 100.0 * v)))
-            .join(" / "),
-        t.iterations.map(|i| i.to_string()).join(" / "),
-    )
-    .unwrap();
-    out.push_str("The truth is written in the NuCLS layout to `truth/` (score against it with `nucagree score --truth`); posteriors are in `anchors.csv`.\n");
-
-    out.push_str("\n## Raters against the inferred truth (super classes)\n\n");
-    let mut table = Table::with_left_columns(
-        &[
-            "rater",
-            "group",
-            "in truth panel",
-            "truth from",
-            "precision",
-            "recall",
-            "detection F1",
-            "accuracy",
-            "κ",
-            "MCC",
-        ],
-        3,
-    );
-    for r in &t.raters {
-        let s = &r.super_;
-        table.row(vec![
-            r.rater.clone(),
-            r.group.clone(),
-            if r.in_truth_panel { "yes" } else { "no" }.into(),
-            format!("{} raters", r.reference_raters),
-            number(s.detection.precision, 3),
-            number(s.detection.recall, 3),
-            number(s.detection.f1, 3),
-            number(s.accuracy, 3),
-            number(s.kappa, 3),
-            number(s.mcc, 3),
-        ]);
-    }
-    out.push_str(&table.render());
-    out.push_str("\nNo rater is scored against a truth that used their votes: a rater of the truth panel is scored against the truth inferred from the panel without them (leave one out), a rater outside it against the panel's truth. The other levels are in `rater_scores.csv`, each rater's confusion with the truth in `rater_confusion.csv`.\n");
-    embed(out, figures, "raters_precision_recall");
-    let mut groups: Vec<&str> = report.raters.iter().map(|r| r.group.as_str()).collect();
-    groups.sort_unstable();
-    groups.dedup();
-    for group in groups {
-        embed(out, figures, &format!("rater_confusion_{group}"));
-    }
-
-    if !t.against_simulated.is_empty() {
-        writeln!(
-            out,
-            "\n## Inferred truth against the simulated truth\n\nThe study is simulated, so its truth is known (`{}`). Each inferred truth, drawn as its anchors' medoids, is compared with it as `compare` would (IoU ≥ 0.5, every class a class):\n",
-            t.simulated_truth.as_deref().unwrap_or("")
-        )
-        .unwrap();
-        let mut table = Table::with_left_columns(
-            &[
-                "truth",
-                "precision",
-                "recall",
-                "detection F1",
-                "accuracy (raw / main / super)",
-                "κ (raw / main / super)",
-            ],
-            1,
-        );
-        for s in &t.against_simulated {
-            table.row(vec![
-                s.method.to_string(),
-                number(s.precision, 3),
-                number(s.recall, 3),
-                number(s.detection_f1, 3),
-                s.accuracy.map(|v| number(v, 3)).join(" / "),
-                s.kappa.map(|v| number(v, 3)).join(" / "),
-            ]);
-        }
-        out.push_str(&table.render());
-    }
-
-    if !t.group_tests.is_empty() {
-        group_tests(out, &t.group_tests);
-    }
-
-    if !t.raters_needed.is_empty() {
-        out.push_str("\n## How many raters are needed\n\nThe truth from k raters drawn per FOV against the truth of the panel's raters not drawn (super classes; k up to N − 2, so that the reference keeps at least two raters), mean ± SD over draws:\n\n");
-        let mut table = Table::new(&["raters", "draws", "detection F1", "classification MCC"]);
-        for r in &t.raters_needed {
-            table.row(vec![
-                r.raters.to_string(),
-                r.draws.to_string(),
-                format!(
-                    "{} ± {}",
-                    number(r.detection_f1_mean, 3),
-                    number(r.detection_f1_sd, 3)
-                ),
-                format!("{} ± {}", number(r.mcc_mean, 3), number(r.mcc_sd, 3)),
-            ]);
-        }
-        out.push_str(&table.render());
-        embed(out, figures, "raters_needed");
-    }
 }
 
 /// The difference in Fleiss' κ between groups of two raters or more, the larger first, with
@@ -505,63 +391,4 @@ fn group_differences(out: &mut String, report: &AgreementReport) {
         ]);
     }
     out.push_str(&t.render());
-}
-
-/// The group tests that can say something (independent values, sizes at which p < 0.05 is
-/// attainable), and a sentence for those left out.
-fn group_tests(out: &mut String, tests: &[crate::agreement::raters::GroupTest]) {
-    out.push_str("\n## Group comparisons\n\n");
-    let (shown, left_out): (Vec<_>, Vec<_>) = tests.iter().partition(|g| g.informative());
-    if !shown.is_empty() {
-        out.push_str("Two-sided Mann-Whitney U tests over raters (exact without ties for small groups), with the smallest p the test can give at those sizes:\n\n");
-        let mut table = Table::with_left_columns(
-            &[
-                "figure",
-                "groups",
-                "n",
-                "medians",
-                "U",
-                "p",
-                "smallest p possible",
-            ],
-            2,
-        );
-        for g in &shown {
-            table.row(vec![
-                g.figure.clone(),
-                format!("{} vs {}", g.group_a, g.group_b),
-                format!("{} vs {}", g.n_a, g.n_b),
-                format!("{} vs {}", number(g.median_a, 3), number(g.median_b, 3)),
-                number(g.mann_whitney_u, 1),
-                number(g.p_two_sided, 4),
-                number(Some(g.smallest_p), 4),
-            ]);
-        }
-        out.push_str(&table.render());
-    }
-    if !left_out.is_empty() {
-        let described: Vec<String> = left_out
-            .iter()
-            .map(|g| {
-                let why = if g.independent {
-                    format!("smallest possible p {}", number(Some(g.smallest_p), 3))
-                } else {
-                    "pairs share raters, so they are not independent".to_string()
-                };
-                format!(
-                    "{} of {} against {} ({} against {}: {why})",
-                    g.figure, g.group_a, g.group_b, g.n_a, g.n_b
-                )
-            })
-            .collect();
-        if !shown.is_empty() {
-            out.push('\n');
-        }
-        writeln!(
-            out,
-            "Left out, because no result could reach p < 0.05 or the test does not apply: {}. The difference in group Fleiss' κ above, with its interval over FOVs, is the comparison these groups allow.",
-            described.join("; ")
-        )
-        .unwrap();
-    }
 }

@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod agreement_figures;
+mod agreement_truth;
 mod category_agreement;
 pub mod comparison;
 mod comparison_figures;

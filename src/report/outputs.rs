@@ -143,6 +143,7 @@ pub fn agreement_frames(outputs: &AgreementOutputs) -> Result<Frames> {
         ("rater_scores", t::rater_scores(report)?),
         ("rater_confusion", t::rater_confusion(report, hierarchy)?),
         ("raters_needed", t::raters_needed(report)?),
+        ("truth_methods", t::truth_methods(report)?),
         ("pairwise", t::pairwise(report)?),
         ("groups", t::groups(report)?),
         ("per_category", t::per_category(report)?),

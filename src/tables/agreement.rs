@@ -65,7 +65,7 @@ pub fn anchors(
     for (rater, values) in raters.iter().zip(labels) {
         c.add(rater, values);
     }
-    // The inferred truth at each level: majority vote, Dawid-Skene and its posterior.
+    // The inferred truth at each level: majority vote, the method's truth and its posterior.
     for (level, truth) in ClassLevel::ALL.iter().zip(truths) {
         let names = hierarchy.names(*level);
         let name = |c: usize| names.get(c).cloned().unwrap_or_else(|| "undetected".into());
@@ -76,13 +76,13 @@ pub fn anchors(
             .map(|m| m.map(name))
             .collect();
         let decided: Vec<Option<String>> = truth
-            .dawid_skene
+            .inferred
             .iter()
             .flatten()
             .map(|d| d.map(|(c, _)| name(c)))
             .collect();
         let posterior: Vec<Option<f64>> = truth
-            .dawid_skene
+            .inferred
             .iter()
             .flatten()
             .map(|d| d.map(|(_, p)| p))
@@ -321,6 +321,51 @@ pub fn raters_needed(report: &AgreementReport) -> Result<DataFrame> {
         .map("mcc_mean", rows, |r| r.mcc_mean)
         .map("mcc_sd", rows, |r| r.mcc_sd);
     c.frame("the raters-needed table")
+}
+
+/// Every method's truth compared, one row per level and method: anchors with a truth, those
+/// that are nuclei, the fit's iterations and convergence, the share of anchors it agrees on
+/// with each method (`agreement_<method>`), and, on simulated data (raw truths against the
+/// simulated truth), its detection F1 and accuracy at each level.
+pub fn truth_methods(report: &AgreementReport) -> Result<DataFrame> {
+    use crate::choice::Choice;
+    let t = &report.truth;
+    let rows = &t.methods;
+    let mut c = Columns::default();
+    c.map("level", rows, |r| r.level.name().to_string())
+        .map("method", rows, |r| r.method.name().to_string())
+        .map("scored_against", rows, |r| r.method == t.method)
+        .map("anchors", rows, |r| r.anchors as u64)
+        .map("nuclei", rows, |r| r.nuclei as u64)
+        .map("iterations", rows, |r| {
+            (r.method != crate::agreement::truth_method::TruthMethod::MajorityVote)
+                .then_some(r.iterations as u64)
+        })
+        .map("converged", rows, |r| r.converged);
+    let methods: Vec<_> = rows
+        .iter()
+        .take_while(|r| r.level == rows[0].level)
+        .collect();
+    for (i, other) in methods.iter().enumerate() {
+        c.map(&format!("agreement_{}", other.method.name()), rows, |r| {
+            r.agreement.get(i).copied().flatten()
+        });
+    }
+    if !t.against_simulated.is_empty() {
+        let simulated = |r: &crate::agreement::method_comparison::MethodRow| {
+            t.against_simulated.iter().find(|s| s.method == r.method)
+        };
+        c.map("simulated_detection_f1", rows, |r| {
+            simulated(r).and_then(|s| s.detection_f1)
+        })
+        .map("simulated_accuracy", rows, |r| {
+            simulated(r).and_then(|s| s.accuracy[r.level as usize])
+        })
+        .map("simulated_kappa", rows, |r| {
+            simulated(r).and_then(|s| s.kappa[r.level as usize])
+        });
+    }
+    c.frame("the truth-methods table")
 }
 
 /// Each rater's confusion with the inferred truth, long form: level, rater, the rater's class,

@@ -145,4 +145,14 @@ macro_rules! column_from {
         }
     )*};
 }
-column_from!(String, Option<f64>, u64, u32, f64, Option<String>, bool);
+column_from!(
+    String,
+    Option<f64>,
+    u64,
+    u32,
+    f64,
+    Option<String>,
+    bool,
+    Option<bool>,
+    Option<u64>
+);
