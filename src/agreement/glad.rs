@@ -21,8 +21,9 @@
 //! ```
 
 use super::truth::Votes;
-use super::truth_method::{Observed, TruthFit};
+use super::truth_fit::{Observed, TruthFit};
 use crate::stats::conjugate_gradient::minimize_cg;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -45,20 +46,40 @@ impl Default for GladOptions {
     }
 }
 
-/// crowd-kit's softplus, log(1 + eˣ), taken as x above 30 and 0 below −30.
-fn softplus(x: f64) -> f64 {
-    if x > 30.0 {
-        x
-    } else if x < -30.0 {
+/// crowd-kit's softplus, log(1 + eˣ), taken as x above 30 and 0 below −30, of x = −ab:
+/// with e^(−ab) given, so that one exponential serves the softplus and σ(ab) = 1 / (1 + e^(−ab)).
+fn softplus_of_negative(ab: f64, exp_negative: f64) -> f64 {
+    if -ab > 30.0 {
+        -ab
+    } else if -ab < -30.0 {
         0.0
     } else {
-        x.exp().ln_1p()
+        exp_negative.ln_1p()
     }
 }
 
-/// ln of the standard normal density, as `log(norm.pdf(x))`.
+/// The log-probabilities of a right and a wrong rating at ability × easiness `ab` (a wrong
+/// rating spread over the other categories), and σ(ab). softplus(ab) is taken as
+/// softplus(−ab) + ab, equal to crowd-kit's within rounding, and exactly so past ±30.
+fn rating_logs(ab: f64, log_others: f64) -> (f64, f64, f64) {
+    let exp_negative = (-ab).exp();
+    let softplus_negative = softplus_of_negative(ab, exp_negative);
+    (
+        -softplus_negative,
+        -(softplus_negative + ab) - log_others,
+        1.0 / (1.0 + exp_negative),
+    )
+}
+
+/// ln of the standard normal density, as `log(norm.pdf(x))`: −∞ where the density
+/// underflows to 0, as there.
 fn log_normal_density(x: f64) -> f64 {
-    ((-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()).ln()
+    let half_square = 0.5 * x * x;
+    if half_square > 745.133_219_101_941_1 {
+        f64::NEG_INFINITY
+    } else {
+        -half_square - 0.5 * (2.0 * std::f64::consts::PI).ln()
+    }
 }
 
 /// The model over distinct rating patterns: x = [α per rater, β per pattern].
@@ -83,9 +104,10 @@ impl Model<'_> {
             .zip(betas)
         {
             p.iter_mut().for_each(|v| *v = 0.0);
+            let easiness = beta.exp();
             for &(r, said) in pattern {
-                let ab = alphas[r as usize] * beta.exp();
-                let (right, wrong) = (-softplus(-ab), -softplus(ab) - self.log_others);
+                let ab = alphas[r as usize] * easiness;
+                let (right, wrong, _) = rating_logs(ab, self.log_others);
                 for (z, v) in p.iter_mut().enumerate() {
                     *v += if z == said as usize { right } else { wrong };
                 }
@@ -104,52 +126,66 @@ impl Model<'_> {
         let raters = self.observed.raters.len();
         let (alphas, betas) = x.split_at(raters);
         let weights = &self.observed.weights;
-        let mut q = 0.0;
-        let mut gradient = gradient;
-        if let Some(g) = gradient.as_deref_mut() {
-            g.iter_mut().for_each(|v| *v = 0.0);
-        }
-        for (i, ((pattern, p), beta)) in self
-            .observed
-            .patterns
-            .iter()
-            .zip(posteriors.chunks_exact(self.k))
-            .zip(betas)
+        let patterns = &self.observed.patterns;
+        let mut unused = Vec::new();
+        let gradient = match gradient {
+            Some(g) => g,
+            None => {
+                unused.resize(x.len(), 0.0);
+                &mut unused[..]
+            }
+        };
+        let (alpha_gradient, beta_gradient) = gradient.split_at_mut(raters);
+        // Fixed chunks of patterns in parallel, their sums added in chunk order: the same
+        // result on any number of threads.
+        let partials: Vec<(f64, Vec<f64>)> = beta_gradient
+            .par_chunks_mut(Q_CHUNK)
             .enumerate()
-        {
-            let w = weights[i];
-            let easiness = beta.exp();
-            for &(r, said) in pattern {
-                let alpha = alphas[r as usize];
-                let ab = alpha * easiness;
-                let (right, wrong) = (-softplus(-ab), -softplus(ab) - self.log_others);
-                let p_said = p[said as usize];
-                q += w * (p_said * right + (1.0 - p_said) * wrong);
-                if let Some(g) = gradient.as_deref_mut() {
-                    // Σ_z posterior (δ − σ), with Σ_z posterior = 1.
-                    let sigma = 1.0 / (1.0 + (-ab).exp());
+            .map(|(c, chunk)| {
+                let mut q = 0.0;
+                let mut alpha_part = vec![0.0; raters];
+                for (j, beta_slot) in chunk.iter_mut().enumerate() {
+                    let i = c * Q_CHUNK + j;
+                    let (pattern, w, beta) = (&patterns[i], weights[i], betas[i]);
+                    let p = &posteriors[i * self.k..][..self.k];
+                    let easiness = beta.exp();
                     let total: f64 = p.iter().sum();
-                    let pull = p_said - sigma * total;
-                    g[raters + i] += pull * alpha * easiness;
-                    g[r as usize] += w * pull * easiness;
+                    let mut beta_pull = 0.0;
+                    for &(r, said) in pattern {
+                        let alpha = alphas[r as usize];
+                        let ab = alpha * easiness;
+                        let (right, wrong, sigma) = rating_logs(ab, self.log_others);
+                        let p_said = p[said as usize];
+                        q += w * (p_said * right + (1.0 - p_said) * wrong);
+                        // Σ_z posterior (δ − σ), with Σ_z posterior = 1.
+                        let pull = p_said - sigma * total;
+                        beta_pull += pull * alpha * easiness;
+                        alpha_part[r as usize] += w * pull * easiness;
+                    }
+                    q += w * log_normal_density(beta - 1.0);
+                    *beta_slot = beta_pull - (beta - 1.0);
                 }
+                (q, alpha_part)
+            })
+            .collect();
+        let mut q = 0.0;
+        alpha_gradient.iter_mut().for_each(|g| *g = 0.0);
+        for (part, alpha_part) in &partials {
+            q += part;
+            for (g, v) in alpha_gradient.iter_mut().zip(alpha_part) {
+                *g += v;
             }
         }
-        for (r, alpha) in alphas.iter().enumerate() {
+        for (g, alpha) in alpha_gradient.iter_mut().zip(alphas) {
             q += log_normal_density(alpha - 1.0);
-            if let Some(g) = gradient.as_deref_mut() {
-                g[r] -= alpha - 1.0;
-            }
-        }
-        for (i, beta) in betas.iter().enumerate() {
-            q += weights[i] * log_normal_density(beta - 1.0);
-            if let Some(g) = gradient.as_deref_mut() {
-                g[raters + i] -= beta - 1.0;
-            }
+            *g -= alpha - 1.0;
         }
         q
     }
 }
+
+/// Patterns per parallel chunk of [`Model::q`].
+const Q_CHUNK: usize = 1024;
 
 /// Fits GLAD by EM.
 pub fn glad(votes: &Votes, options: &GladOptions) -> TruthFit {

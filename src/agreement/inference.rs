@@ -4,7 +4,7 @@
 
 use super::options::TruthOptions;
 use super::study::{FovAnchors, Label, Study};
-use super::truth::{majority_of, majority_vote, LevelTruth, MethodTruth, Votes};
+use super::truth::{majority_of, majority_vote, Votes};
 use super::truth_method::{fit, TruthMethod, TruthModelOptions};
 use crate::choice::Choice;
 use crate::model::{ClassHierarchy, ClassLevel};
@@ -91,6 +91,35 @@ pub(super) fn majority_with(
                 .collect()
         })
         .collect()
+}
+
+/// The truth of every anchor at one level, per FOV and anchor: a category (the level's class
+/// index, or the class count for `undetected`), `None` where no chosen rater rated it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelTruth {
+    /// The method of `inferred`.
+    pub method: TruthMethod,
+    pub majority: Vec<Vec<Option<usize>>>,
+    /// The truth by `method` and its posterior probability (for majority vote, the winner's
+    /// share of the votes).
+    pub inferred: Vec<Vec<Option<(usize, f64)>>>,
+    pub iterations: usize,
+    /// Whether the fit met its stopping rule; `None` without one (majority vote, MACE).
+    pub converged: Option<bool>,
+    /// Every method's truth from the same raters, in [`TruthMethod::ALL`]'s order, where the
+    /// methods are compared (the full panel's truth); empty otherwise.
+    ///
+    /// [`TruthMethod::ALL`]: crate::choice::Choice::ALL
+    pub by_method: Vec<MethodTruth>,
+}
+
+/// One method's truth at one level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodTruth {
+    pub method: TruthMethod,
+    pub decisions: Vec<Vec<Option<usize>>>,
+    pub iterations: usize,
+    pub converged: Option<bool>,
 }
 
 /// Splits a flat per-anchor vector back into FOVs.

@@ -22,7 +22,7 @@
 //! ```
 
 use super::truth::Votes;
-use super::truth_method::{Observed, TruthFit};
+use super::truth_fit::{Observed, TruthFit};
 use crate::stats::digamma::digamma;
 use crate::stats::mersenne_twister::RandomState;
 use serde::{Deserialize, Serialize};
@@ -101,34 +101,41 @@ pub fn mace(votes: &Votes, options: &MaceOptions) -> TruthFit {
                   knowing: &mut [f64]| {
         strategy.iter_mut().for_each(|v| *v = 0.0);
         knowing.iter_mut().for_each(|v| *v = 0.0);
+        // Per rating, a = P(says `said` | spams) P(spams) and b = a + P(knows): the product
+        // over ratings for a label is Π a with b in place of a where the rating says that
+        // label, so each label's product is Π a times the ratios b / a of its ratings, and
+        // Σ_label g / (a or b) is (the other labels' g) / a + g_said / b: O(ratings +
+        // labels) per pattern, where crowd-kit loops over both (equal within rounding).
+        let mut before = vec![0.0; l + 1];
         for ((pattern, &w), g) in patterns.iter().zip(weights).zip(gold.chunks_exact_mut(l)) {
-            for (label, g) in g.iter_mut().enumerate() {
-                let mut product = 1.0;
-                for &(r, said) in pattern {
-                    let (r, said) = (r as usize, said as usize);
-                    let knows = if label == said {
-                        spamming[2 * r + 1]
-                    } else {
-                        0.0
-                    };
-                    product *= spamming[2 * r] * thetas[r * l + said] + knows;
-                }
-                *g = product / l as f64;
-            }
-            let instance: f64 = g.iter().sum();
+            let mut product = 1.0;
             for &(r, said) in pattern {
                 let (r, said) = (r as usize, said as usize);
-                let (spams, knows) = (spamming[2 * r], spamming[2 * r + 1]);
-                let theta = thetas[r * l + said];
-                let mut marginal = 0.0;
-                for (label, &gl) in g.iter().enumerate() {
-                    let knows = if label == said { knows } else { 0.0 };
-                    marginal += gl / (spams * theta + knows);
-                }
-                let marginal = marginal * spams * theta / instance;
+                product *= spamming[2 * r] * thetas[r * l + said];
+            }
+            g.iter_mut().for_each(|v| *v = product);
+            for &(r, said) in pattern {
+                let (r, said) = (r as usize, said as usize);
+                let a = spamming[2 * r] * thetas[r * l + said];
+                g[said] *= (a + spamming[2 * r + 1]) / a;
+            }
+            g.iter_mut().for_each(|v| *v /= l as f64);
+            // Prefix sums, so that every label but one sums without cancellation.
+            for (i, v) in g.iter().enumerate() {
+                before[i + 1] = before[i] + v;
+            }
+            let instance = before[l];
+            for &(r, said) in pattern {
+                let (r, said) = (r as usize, said as usize);
+                let knows = spamming[2 * r + 1];
+                let a = spamming[2 * r] * thetas[r * l + said];
+                let b = a + knows;
+                let after: f64 = g[said + 1..].iter().sum();
+                let others = before[said] + after;
+                let marginal = (others / a + g[said] / b) * a / instance;
                 strategy[r * l + said] += w * marginal;
                 knowing[2 * r] += w * marginal;
-                knowing[2 * r + 1] += w * (g[said] * knows / (spams * theta + knows) / instance);
+                knowing[2 * r + 1] += w * (g[said] * knows / b / instance);
             }
         }
     };

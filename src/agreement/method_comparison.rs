@@ -2,8 +2,8 @@
 //! method calls a nucleus, whether its fit converged, and the share of anchors on which it
 //! agrees with each other method and with the method the raters are scored against.
 
+use super::inference::LevelTruth;
 use super::study::Study;
-use super::truth::LevelTruth;
 use super::truth_method::TruthMethod;
 use crate::model::ClassLevel;
 use serde::Serialize;

@@ -7,6 +7,7 @@
 //! kappa, Krippendorff's alpha, Gwet's AC1 and pairwise Cohen's kappa at each class level, by
 //! rater group, with bootstrap intervals over FOVs.
 
+pub mod anchor_scores;
 pub mod anchors;
 pub mod coefficient;
 pub mod counts;
@@ -30,6 +31,7 @@ pub mod study;
 pub mod summary;
 pub mod tally;
 pub mod truth;
+pub mod truth_fit;
 pub mod truth_method;
 pub mod truth_set;
 

@@ -18,15 +18,15 @@
 //!   of Cohen's κ: H0 difference ≤ −margin, rejected at level α when the one-sided 1 − α
 //!   lower bound (the lower end of the two-sided 1 − 2α interval) exceeds −margin.
 
-use super::inference::category;
+pub use super::anchor_scores::ModelFov;
+use super::anchor_scores::{f1_of, figures, kappa_of, summed, tallies, FovTally, Who};
 use super::study::{FovAnchors, Label, Study};
 use super::truth_set::FovGeometry;
 use crate::geometry::IouOptions;
 use crate::matching::{match_fov, Criterion, FovCrop, MatchOptions};
-use crate::model::{AnnotationSet, ClassHierarchy, ClassLevel, Fov, Nucleus};
+use crate::model::{AnnotationSet, ClassLevel, Fov, Nucleus};
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
-use crate::stats::cohen::{cohen_kappa, KappaWeights};
-use crate::stats::detection::{matthews_correlation, Detection, DetectionCounts};
+use crate::stats::detection::Detection;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -49,14 +49,6 @@ impl Default for ModelOptions {
             alpha: 0.05,
         }
     }
-}
-
-/// The model's label on each anchor of one FOV it predicted, and the classes of its nuclei
-/// matched to no anchor.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelFov {
-    pub labels: Vec<Label>,
-    pub unmatched: Vec<crate::model::ClassId>,
 }
 
 /// Labels the model's predictions on the anchors: per labelled FOV, `None` where the
@@ -133,103 +125,6 @@ pub fn label_model(
         .collect()
 }
 
-/// One FOV's detection counts and confusion (said × truth, flat) at one level.
-#[derive(Debug, Clone, PartialEq)]
-struct FovTally {
-    counts: [f64; 3],
-    confusion: Vec<f64>,
-}
-
-fn tally_labels(
-    labels: impl Iterator<Item = (Label, Option<usize>)>,
-    extra_positives: usize,
-    level: ClassLevel,
-    hierarchy: &ClassHierarchy,
-) -> FovTally {
-    let k = hierarchy.names(level).len();
-    let mut tally = FovTally {
-        counts: [0.0, extra_positives as f64, 0.0],
-        confusion: vec![0.0; k * k],
-    };
-    for (label, truth) in labels {
-        let (Some(t), Some(said)) = (truth, category(label, level, hierarchy)) else {
-            continue;
-        };
-        match (said < k, t < k) {
-            (true, true) => {
-                tally.counts[0] += 1.0;
-                tally.confusion[said * k + t] += 1.0;
-            }
-            (true, false) => tally.counts[1] += 1.0,
-            (false, true) => tally.counts[2] += 1.0,
-            (false, false) => {}
-        }
-    }
-    tally
-}
-
-/// A rater's or the model's tally in each FOV (`None` where they did not annotate it).
-fn tallies(
-    labelled: &[FovAnchors],
-    who: Who<'_>,
-    truth: &[Vec<Option<usize>>],
-    level: ClassLevel,
-    hierarchy: &ClassHierarchy,
-) -> Vec<Option<FovTally>> {
-    labelled
-        .iter()
-        .zip(truth)
-        .enumerate()
-        .map(|(f, (fov, fov_truth))| match who {
-            Who::Rater(r) => fov.annotated[r].then(|| {
-                let labels = fov.anchors.iter().map(|a| a.labels[r]);
-                tally_labels(labels.zip(fov_truth.iter().copied()), 0, level, hierarchy)
-            }),
-            Who::Model(model) => model[f].as_ref().map(|m| {
-                let extra = m
-                    .unmatched
-                    .iter()
-                    .filter(|c| hierarchy.index(**c, level) < hierarchy.names(level).len())
-                    .count();
-                let labels = m.labels.iter().copied();
-                tally_labels(
-                    labels.zip(fov_truth.iter().copied()),
-                    extra,
-                    level,
-                    hierarchy,
-                )
-            }),
-        })
-        .collect()
-}
-
-#[derive(Clone, Copy)]
-enum Who<'a> {
-    Rater(usize),
-    Model(&'a [Option<ModelFov>]),
-}
-
-/// F1 and Cohen's κ of a summed block `[tp, fp, fn, confusion…]`.
-fn f1_of(block: &[f64]) -> Option<f64> {
-    let denominator = 2.0 * block[0] + block[1] + block[2];
-    (denominator > 0.0).then(|| 2.0 * block[0] / denominator)
-}
-
-fn kappa_of(block: &[f64], k: usize) -> Option<f64> {
-    let table: Vec<Vec<f64>> = block[3..].chunks_exact(k).map(|r| r.to_vec()).collect();
-    cohen_kappa(&table, &KappaWeights::Unweighted).map(|x| x.kappa)
-}
-
-fn summed(tallies: &[Option<FovTally>], k: usize) -> Vec<f64> {
-    let mut block = vec![0.0; 3 + k * k];
-    for t in tallies.iter().flatten() {
-        for (b, v) in block.iter_mut().zip(t.counts.iter().chain(&t.confusion)) {
-            *b += v;
-        }
-    }
-    block
-}
-
 /// The model at one level.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelLevel {
@@ -285,7 +180,8 @@ pub struct References<'a> {
     pub panel: [&'a [Vec<Option<usize>>]; 3],
     /// `raters[r][level]`: the truth rater `r` is scored against.
     pub raters: &'a [[Vec<Vec<Option<usize>>>; 3]],
-    pub scores: &'a [super::raters::RaterScore],
+    /// `scores[r][level]`: rater `r`'s detection F1 and Cohen's κ against their reference.
+    pub scores: Vec<[(Option<f64>, Option<f64>); 3]>,
 }
 
 /// 1 + the raters whose value is higher than the model's.
@@ -321,24 +217,19 @@ pub fn score_model(
         .map(|(l, &level)| {
             let k = hierarchy.names(level).len();
             let width = 3 + k * k;
-            let panel = summed(
-                &tallies(
-                    labelled,
-                    Who::Model(model),
-                    references.panel[l],
-                    level,
-                    hierarchy,
+            let panel = figures(
+                &summed(
+                    &tallies(
+                        labelled,
+                        Who::Model(model),
+                        references.panel[l],
+                        level,
+                        hierarchy,
+                    ),
+                    k,
                 ),
                 k,
             );
-            let counts = DetectionCounts {
-                tp: panel[0] as u64,
-                fp: panel[1] as u64,
-                fn_: panel[2] as u64,
-            };
-            let table: Vec<Vec<f64>> = panel[3..].chunks_exact(k).map(|r| r.to_vec()).collect();
-            let pairs: f64 = table.iter().flatten().sum();
-            let agreeing: f64 = (0..k).map(|i| table[i][i]).sum();
             // The model against each rater's reference.
             let on_reference: Vec<Vec<Option<FovTally>>> = references
                 .raters
@@ -357,16 +248,8 @@ pub fn score_model(
                     .map(|t| kappa_of(&summed(t, k), k))
                     .collect::<Vec<_>>(),
             );
-            let rater_f1: Vec<Option<f64>> = references
-                .scores
-                .iter()
-                .map(|s| s.get(level).detection.f1)
-                .collect();
-            let rater_kappa: Vec<Option<f64>> = references
-                .scores
-                .iter()
-                .map(|s| s.get(level).kappa)
-                .collect();
+            let rater_f1: Vec<Option<f64>> = references.scores.iter().map(|s| s[l].0).collect();
+            let rater_kappa: Vec<Option<f64>> = references.scores.iter().map(|s| s[l].1).collect();
             // Per FOV, one block pair per senior rater: the model and the rater, both on the
             // rater's reference, where both annotated the FOV.
             let senior_tallies: Vec<Vec<Option<FovTally>>> = seniors
@@ -452,10 +335,10 @@ pub fn score_model(
             };
             ModelLevel {
                 level,
-                detection: Detection::of(counts),
-                accuracy: (pairs > 0.0).then(|| agreeing / pairs),
-                kappa: cohen_kappa(&table, &KappaWeights::Unweighted).map(|x| x.kappa),
-                mcc: matthews_correlation(&table),
+                detection: panel.detection,
+                accuracy: panel.accuracy,
+                kappa: panel.kappa,
+                mcc: panel.mcc,
                 reference_f1,
                 reference_kappa,
                 rank_f1: rank(reference_f1, &rater_f1),

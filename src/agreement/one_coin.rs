@@ -18,7 +18,7 @@
 //! ```
 
 use super::truth::Votes;
-use super::truth_method::{Observed, TruthFit};
+use super::truth_fit::{Observed, TruthFit};
 use serde::{Deserialize, Serialize};
 
 /// crowd-kit's floor on probabilities.

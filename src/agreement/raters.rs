@@ -19,18 +19,17 @@
 //! truth inferred from the panel's raters who were not drawn, so that the reference keeps
 //! at least two raters and never shares one with the draw.
 
+use super::anchor_scores::{figures, summed, tallies, Who};
+use super::inference::decided;
 pub use super::inference::infer;
-use super::inference::{category, decided};
+use super::inference::LevelTruth;
 pub use super::options::{CurveMethod, TruthOptions, CURVE_DAWID_SKENE_LIMIT};
 use super::pairwise::{group_names, PairwiseCohen};
 use super::study::{FovAnchors, Study};
-use super::truth::LevelTruth;
 use super::truth_method::{TruthMethod, TruthModelOptions};
 use crate::model::{ClassHierarchy, ClassLevel};
 use crate::stats::bootstrap::{tally_bootstrap, BootstrapOptions, TallyStatistic};
-use crate::stats::cohen::{cohen_kappa, KappaWeights};
 use crate::stats::detection::Detection;
-use crate::stats::detection::{matthews_correlation, DetectionCounts};
 use crate::stats::rank_tests::{mann_whitney_u, smallest_mann_whitney_p};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -88,48 +87,26 @@ fn score_rater(
     bootstrap: Option<&BootstrapOptions>,
 ) -> RaterLevelScore {
     let k = hierarchy.names(level).len();
-    let mut counts = DetectionCounts::default();
-    let mut table = vec![vec![0.0; k]; k];
+    let by_fov = tallies(labelled, Who::Rater(r), truth, level, hierarchy);
     // Each FOV's TP, FP and FN, the units of the bootstrap.
-    let mut per_fov: Vec<Vec<(u32, f64)>> = Vec::new();
-    for (fov, fov_truth) in labelled.iter().zip(truth) {
-        if !fov.annotated[r] {
-            continue;
-        }
-        let before = counts;
-        for (anchor, t) in fov.anchors.iter().zip(fov_truth) {
-            let (Some(t), Some(said)) = (*t, category(anchor.labels[r], level, hierarchy)) else {
-                continue;
-            };
-            match (said < k, t < k) {
-                (true, true) => {
-                    counts.tp += 1;
-                    table[said][t] += 1.0;
-                }
-                (true, false) => counts.fp += 1,
-                (false, true) => counts.fn_ += 1,
-                (false, false) => {}
-            }
-        }
-        per_fov.push(vec![
-            (0, (counts.tp - before.tp) as f64),
-            (1, (counts.fp - before.fp) as f64),
-            (2, (counts.fn_ - before.fn_) as f64),
-        ]);
-    }
+    let per_fov: Vec<Vec<(u32, f64)>> = by_fov
+        .iter()
+        .flatten()
+        .map(|t| vec![(0, t.counts[0]), (1, t.counts[1]), (2, t.counts[2])])
+        .collect();
+    let f = figures(&summed(&by_fov, k), k);
     let [precision_ci95, recall_ci95, f1_ci95] = detection_intervals(&per_fov, bootstrap);
-    let pairs: f64 = table.iter().flatten().sum();
-    let agreeing: f64 = (0..k).map(|i| table[i][i]).sum();
     RaterLevelScore {
-        detection: Detection::of(counts),
+        detection: f.detection,
         precision_ci95,
         recall_ci95,
         f1_ci95,
-        n_pairs: pairs as u64,
-        accuracy: (pairs > 0.0).then(|| agreeing / pairs),
-        kappa: cohen_kappa(&table, &KappaWeights::Unweighted).map(|x| x.kappa),
-        mcc: matthews_correlation(&table),
-        confusion: table
+        n_pairs: f.n_pairs,
+        accuracy: f.accuracy,
+        kappa: f.kappa,
+        mcc: f.mcc,
+        confusion: f
+            .table
             .iter()
             .map(|row| row.iter().map(|&v| v as u64).collect())
             .collect(),

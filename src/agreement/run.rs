@@ -2,6 +2,7 @@
 //! and the raters' groups, cluster every FOV at the main cut and the alpha sweep's other cuts
 //! in one pass, and compute the report and the inferred truth.
 
+use super::inference::LevelTruth;
 use super::intrarater::{intrarater_labels, intrarater_of};
 use super::labelling::label_study_with_sweep;
 use super::options::AgreeOptions;
@@ -11,9 +12,8 @@ use super::study::{group_of_rater, main_eval_set, FovAnchors, Study};
 use super::summary::{
     analyse_with_sweep, other_cuts, AgreementReport, AlphaAtMinIou, SweepSums, SweepTally,
 };
-use super::truth::LevelTruth;
 use super::truth_set::{study_geometry, FovGeometry};
-use crate::model::{AnnotationSet, MultiRaterSet};
+use crate::model::{AnnotationSet, ClassLevel, MultiRaterSet};
 use std::collections::HashMap;
 
 /// Which evaluation set of the study is analysed.
@@ -119,7 +119,11 @@ impl Analysis<'_> {
         let references = References {
             panel: [&panel[0][..], &panel[1][..], &panel[2][..]],
             raters: &truth.references,
-            scores: &truth.raters,
+            scores: truth
+                .raters
+                .iter()
+                .map(|r| ClassLevel::ALL.map(|l| (r.get(l).detection.f1, r.get(l).kappa)))
+                .collect(),
         };
         let report = score_model(
             &self.study,

@@ -1,7 +1,7 @@
 //! On simulated data the truth is known: each method's inferred truth written as an
 //! annotation set and compared with the simulated truth, as `compare` would.
 
-use super::truth::LevelTruth;
+use super::inference::LevelTruth;
 use super::truth_method::TruthMethod;
 use super::truth_set::{fovs_of_decisions, truth_set, FovGeometry};
 use crate::choice::Choice;

@@ -427,7 +427,7 @@ pub fn analyse(
     eval_set: Option<&str>,
     labelled: &[FovAnchors],
     options: &AgreeOptions,
-) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
+) -> (AgreementReport, [super::inference::LevelTruth; 3]) {
     let others = sweep_at_other_cuts(study, options);
     let intrarater = super::intrarater::intrarater_of(
         &super::intrarater::intrarater_labels(multi, eval_set, options),
@@ -445,7 +445,7 @@ pub fn analyse_with_sweep(
     others: Vec<AlphaAtMinIou>,
     intrarater: Vec<super::intrarater::Intrarater>,
     options: &AgreeOptions,
-) -> (AgreementReport, [super::truth::LevelTruth; 3]) {
+) -> (AgreementReport, [super::inference::LevelTruth; 3]) {
     let all: Vec<usize> = (0..study.raters.len()).collect();
     let groups = group_names(study);
     // The bootstrap and the re-clustering at other minimum IoUs run side by side.

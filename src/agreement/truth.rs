@@ -353,35 +353,6 @@ pub fn dawid_skene(votes: &Votes, options: &DawidSkeneOptions) -> DawidSkene {
     }
 }
 
-/// The truth of every anchor at one level, per FOV and anchor: a category (the level's class
-/// index, or the class count for `undetected`), `None` where no chosen rater rated it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LevelTruth {
-    /// The method of `inferred`.
-    pub method: super::truth_method::TruthMethod,
-    pub majority: Vec<Vec<Option<usize>>>,
-    /// The truth by `method` and its posterior probability (for majority vote, the winner's
-    /// share of the votes).
-    pub inferred: Vec<Vec<Option<(usize, f64)>>>,
-    pub iterations: usize,
-    /// Whether the fit met its stopping rule; `None` without one (majority vote, MACE).
-    pub converged: Option<bool>,
-    /// Every method's truth from the same raters, in [`TruthMethod::ALL`]'s order, where the
-    /// methods are compared (the full panel's truth); empty otherwise.
-    ///
-    /// [`TruthMethod::ALL`]: crate::choice::Choice::ALL
-    pub by_method: Vec<MethodTruth>,
-}
-
-/// One method's truth at one level.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MethodTruth {
-    pub method: super::truth_method::TruthMethod,
-    pub decisions: Vec<Vec<Option<usize>>>,
-    pub iterations: usize,
-    pub converged: Option<bool>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
 //! The inferred truth written as an annotation set: each anchor whose truth is a class,
 //! drawn as its medoid nucleus's outline.
 
+use super::inference::LevelTruth;
 use super::study::{FovAnchors, Study};
-use super::truth::LevelTruth;
 use crate::model::{AnnotationSet, BoundingBox, ClassId, Fov, SetLayout, Shape};
 
 /// One FOV of the inferred truth, as an annotation set holds it.

@@ -2,8 +2,8 @@
 //! analysis (the same frames the CSV and parquet files hold, for the Python bindings too),
 //! and a comparison run written whole, its overlays drawn.
 
+use crate::agreement::inference::LevelTruth;
 use crate::agreement::summary::AgreementReport;
-use crate::agreement::truth::LevelTruth;
 use crate::agreement::{FovAnchors, TruthFov};
 use crate::comparison::run::{ComparisonReport, ComparisonRun, Job};
 use crate::error::Result;

@@ -3,8 +3,8 @@
 
 use super::Columns;
 use crate::agreement::coefficient::{ByCoefficient, Coefficient};
+use crate::agreement::inference::LevelTruth;
 use crate::agreement::summary::AgreementReport;
-use crate::agreement::truth::LevelTruth;
 use crate::agreement::{FovAnchors, Label};
 use crate::error::Result;
 use crate::model::{ClassHierarchy, ClassLevel};
