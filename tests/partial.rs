@@ -193,7 +193,7 @@ fn merge_refuses_overlapping_or_mismatched_partials() {
     let text = std::fs::read_to_string(&header).unwrap();
     std::fs::write(
         &header,
-        text.replace("\"format_version\": 1", "\"format_version\": 9"),
+        text.replace("\"format_version\": 2", "\"format_version\": 9"),
     )
     .unwrap();
     let version = nucagree(&["merge", path(&a)]);
@@ -246,39 +246,43 @@ fn partial_options_are_checked() {
     assert!(!part.exists());
 }
 
-/// Runs `agree` once over all FOVs and as `shards` partials merged; returns both folders.
-fn agree_single_and_merged(study: &str, shards: u32, dir: &Path) -> (PathBuf, PathBuf) {
+/// Runs `agree` (with the `extra` options) once over all FOVs and as `shards` partials
+/// merged; returns both folders.
+fn agree_single_and_merged(
+    study: &str,
+    shards: u32,
+    dir: &Path,
+    extra: &[&str],
+) -> (PathBuf, PathBuf) {
     let single = dir.join(format!("agree-single-{shards}"));
-    run_ok(
-        &[
+    let mut args = vec![
+        "agree",
+        study,
+        "--quiet",
+        "--bootstrap",
+        "200",
+        "--out",
+        path(&single),
+    ];
+    args.extend(extra);
+    run_ok(&args, None);
+    let mut parts = Vec::new();
+    for i in 0..shards {
+        let part = dir.join(format!("agree-part-{i}-of-{shards}"));
+        let shard = format!("{i}/{shards}");
+        let mut args = vec![
             "agree",
             study,
             "--quiet",
             "--bootstrap",
             "200",
-            "--out",
-            path(&single),
-        ],
-        None,
-    );
-    let mut parts = Vec::new();
-    for i in 0..shards {
-        let part = dir.join(format!("agree-part-{i}-of-{shards}"));
-        let shard = format!("{i}/{shards}");
-        run_ok(
-            &[
-                "agree",
-                study,
-                "--quiet",
-                "--bootstrap",
-                "200",
-                "--partial",
-                path(&part),
-                "--shard",
-                &shard,
-            ],
-            None,
-        );
+            "--partial",
+            path(&part),
+            "--shard",
+            &shard,
+        ];
+        args.extend(extra);
+        run_ok(&args, None);
         parts.push(part);
     }
     let merged = dir.join(format!("agree-merged-{shards}"));
@@ -291,19 +295,30 @@ fn agree_single_and_merged(study: &str, shards: u32, dir: &Path) -> (PathBuf, Pa
 #[test]
 fn agree_merged_from_shards_equals_one_run() {
     let dir = tempfile::tempdir().unwrap();
-    // NuCLS's flat names, with two evaluation sets (intrarater pairs) and the simulated
-    // truth beside the study: every figure, table and the truth set, byte for byte.
-    let (single, merged) = agree_single_and_merged("data-sample/multi-rater", 3, dir.path());
+    // NuCLS's flat names, with two evaluation sets (intrarater pairs), the simulated truth
+    // beside the study, a model scored as one more rater and consensus outlines: every figure,
+    // table and the truth set, byte for byte.
+    let extra = [
+        "--model",
+        "data-sample/predictions",
+        "--truth-outline",
+        "consensus",
+    ];
+    let (single, merged) =
+        agree_single_and_merged("data-sample/multi-rater", 3, dir.path(), &extra);
     assert_same_files(&single, &merged);
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(merged.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["intrarater"].as_array().unwrap().len(), 2);
     assert!(summary["truth"]["simulated_truth"].is_string());
+    assert!(summary["truth"]["model"]["levels"].is_array());
+    assert_eq!(summary["boundary"]["truth_outline"], "consensus");
+    assert!(summary["boundary"]["anchors"].as_u64().unwrap() > 500);
     assert!(merged.join("truth").is_dir());
     // One folder per rater, in one shard and in seven.
     for shards in [1, 7] {
         let (single, merged) =
-            agree_single_and_merged("data-sample/multi-rater-folders", shards, dir.path());
+            agree_single_and_merged("data-sample/multi-rater-folders", shards, dir.path(), &[]);
         assert_same_files(&single, &merged);
     }
 }

@@ -216,7 +216,7 @@ def agree(study: Any, **options: Any) -> Result:
     Options: ``min_iou`` (0.25), ``shape`` (auto), ``fov_crop`` (reference-region),
     ``fov_locations``, ``eval_set``, ``groups`` (a CSV rater,group), ``bootstrap`` (1000),
     ``seed`` (2022), ``truth_from`` (groups), ``truth_method`` (dawid-skene, majority-vote,
-    one-coin, glad or mace), ``simulated_truth``, ``raters_needed_draws`` (20), ``model`` (a
+    one-coin, glad or mace), ``truth_outline`` (medoid or consensus), ``simulated_truth``, ``raters_needed_draws`` (20), ``model`` (a
     prediction set scored as one more rater) with ``senior_group`` (SP) and ``margin`` (0.05,
     the non-inferiority margin on kappa), the input options of :func:`read_set`, and
     ``threads``.

@@ -16,7 +16,7 @@ mod results;
 mod sets;
 
 use errors::to_python;
-use nucagree::agreement::partial::partial_of_study;
+use nucagree::agreement::partial::{partial_of_study, ModelHeader, ShardSources};
 use nucagree::agreement::run::{analyse_study, AgreeError};
 use nucagree::comparison::partial::{merge_partials, partial_of_sets};
 use nucagree::comparison::run::{run_comparison, Job};
@@ -246,9 +246,15 @@ fn agree_partial(
             &job.eval_set,
             groups.as_ref(),
             &job.options,
-            &selection.describe(),
-            &study.display().to_string(),
-            simulated_truth,
+            ShardSources {
+                selection: selection.describe(),
+                root: study.display().to_string(),
+                simulated_truth,
+                model: job.model.clone().map(|(predictions, options)| ModelHeader {
+                    predictions,
+                    options,
+                }),
+            },
         )?;
         nucagree::writers::partial::write_agreement_partial(&out, &partial, &[&study])?;
         Ok(())

@@ -335,7 +335,8 @@ pub fn comparison_options(kwargs: &mut Kwargs<'_>, job: Job) -> PyResult<Compari
 }
 
 /// `agree`'s options: `min_iou`, `shape`, `fov_crop`, `eval_set`, `groups`, the bootstrap,
-/// `truth_from`, `truth_method`, `raters_needed_draws`, `model`, `senior_group`, `margin`.
+/// `truth_from`, `truth_method`, `truth_outline`, `raters_needed_draws`, `model`,
+/// `senior_group`, `margin`.
 pub struct AgreeJob {
     pub options: AgreeOptions,
     pub eval_set: EvalSetChoice,
@@ -367,6 +368,9 @@ pub fn agree_job(kwargs: &mut Kwargs<'_>) -> PyResult<AgreeJob> {
         draws: kwargs
             .usize("raters_needed_draws")?
             .unwrap_or(TruthOptions::default().draws),
+        outline: kwargs
+            .choice("truth_outline")?
+            .unwrap_or(TruthOptions::default().outline),
         seed,
         ..TruthOptions::default()
     };

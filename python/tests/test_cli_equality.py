@@ -59,6 +59,7 @@ def test_agree_equals_the_cli(cli, tmp_path):
 def test_agree_with_a_truth_method_and_a_model_equals_the_cli(cli, tmp_path):
     args = ["agree", STUDY, "--bootstrap", "50", "--raters-needed-draws", "0"]
     args += ["--truth-method", "mace", "--model", PREDICTIONS, "--margin", "0.1"]
+    args += ["--truth-outline", "consensus"]
     out = cli(args, tmp_path / "cli")
     result = nucagree.agree(
         STUDY,
@@ -67,8 +68,11 @@ def test_agree_with_a_truth_method_and_a_model_equals_the_cli(cli, tmp_path):
         truth_method="mace",
         model=PREDICTIONS,
         margin=0.1,
+        truth_outline="consensus",
     )
     assert result.summary["truth"]["method"] == "mace"
+    assert result.summary["boundary"]["truth_outline"] == "consensus"
+    assert "boundary_by_size" in result.tables
     assert result.summary["truth"]["model"]["options"]["margin"] == 0.1
     assert "truth_methods" in result.tables
     assert_same_as_cli(result, out, tmp_path)
@@ -78,6 +82,7 @@ def test_agree_with_a_truth_method_and_a_model_equals_the_cli(cli, tmp_path):
     "options, text",
     [
         ({"truth_method": "em"}, "expected one of"),
+        ({"truth_outline": "mean"}, "truth_outline"),
         ({"model": PREDICTIONS, "senior_group": "XP"}, "senior_group"),
         ({"model": PREDICTIONS, "margin": 1.5}, "margin"),
     ],

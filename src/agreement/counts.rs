@@ -17,7 +17,7 @@
 //! for labels in [vec![tumor, tumor], vec![tumor, Label::Undetected]] {
 //!     fov.anchors.push(nucagree::agreement::AnchorLabels {
 //!         bbox: nucagree::model::BoundingBox { xmin: 0.0, ymin: 0.0, xmax: 1.0, ymax: 1.0 },
-//!         medoid_rater: 0, medoid_nucleus: 0, labels,
+//!         medoid_rater: 0, medoid_nucleus: 0, labels, nuclei: Vec::new(),
 //!     });
 //! }
 //! // All nuclei (the last column): rater 0 counts 2, rater 1 counts 1.

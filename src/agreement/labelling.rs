@@ -78,18 +78,21 @@ fn label_fov_placed(
                         .iter()
                         .map(|&a| if a { Label::Undetected } else { Label::Missing })
                         .collect();
+                    let mut nuclei = vec![None; annotated.len()];
                     for &m in &anchor.members {
                         let a = &annotations[m as usize];
                         let nucleus = &by_rater[a.rater as usize]
                             .expect("a rater with nuclei annotated the FOV")
                             .nuclei[a.nucleus as usize];
                         labels[a.rater as usize] = Label::Class(nucleus.class.id);
+                        nuclei[a.rater as usize] = Some(a.nucleus);
                     }
                     AnchorLabels {
                         bbox: anchor.bbox,
                         medoid_rater: annotations[anchor.medoid as usize].rater,
                         medoid_nucleus: annotations[anchor.medoid as usize].nucleus,
                         labels,
+                        nuclei,
                     }
                 })
                 .collect();

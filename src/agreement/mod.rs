@@ -9,6 +9,8 @@
 
 pub mod anchor_scores;
 pub mod anchors;
+pub mod boundary;
+pub mod boundary_summary;
 pub mod coefficient;
 pub mod counts;
 pub mod glad;

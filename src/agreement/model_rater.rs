@@ -80,7 +80,7 @@ pub fn label_model(
             // The medoids as a FOV, and which anchor each of its nuclei is.
             let mut anchor_of = Vec::new();
             let mut nuclei = Vec::new();
-            for (anchor, medoid) in fov.medoids.iter().enumerate() {
+            for (anchor, medoid) in fov.outlines.iter().enumerate() {
                 if let Some(shape) = medoid {
                     anchor_of.push(anchor);
                     nuclei.push(Nucleus::new(
@@ -108,7 +108,7 @@ pub fn label_model(
                 nuclei,
             };
             let matched = match_fov(predicted, &medoids, &options);
-            let mut labels = vec![Label::Undetected; fov.medoids.len()];
+            let mut labels = vec![Label::Undetected; fov.outlines.len()];
             for pair in &matched.pairs {
                 labels[anchor_of[pair.b as usize]] =
                     Label::Class(predicted.nuclei[pair.a as usize].class.id);

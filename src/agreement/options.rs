@@ -1,5 +1,6 @@
 //! How the agreement analysis runs.
 
+use super::boundary::TruthOutline;
 use super::truth_method::{TruthMethod, TruthModelOptions};
 use crate::geometry::IouOptions;
 use crate::matching::FovCrop;
@@ -63,6 +64,8 @@ pub struct TruthOptions {
     /// The model of rater error the truth is inferred with.
     pub method: TruthMethod,
     pub models: TruthModelOptions,
+    /// The outline the exported truth draws each anchor with.
+    pub outline: TruthOutline,
 }
 
 impl Default for TruthOptions {
@@ -74,6 +77,7 @@ impl Default for TruthOptions {
             seed: 2022,
             method: TruthMethod::DawidSkene,
             models: TruthModelOptions::default(),
+            outline: TruthOutline::Medoid,
         }
     }
 }

@@ -8,7 +8,9 @@
 //! A shard keeps every rater of the study, with or without FOVs in it, so that every shard
 //! chooses the same evaluation set and panel.
 
+use super::boundary_summary::boundary_report;
 use super::intrarater::{intrarater_labels, intrarater_of, IntraraterLabels};
+use super::model_rater::ModelOptions;
 use super::options::AgreeOptions;
 use super::run::{label_with_sweep, prepare_study, AgreeError, Analysis, EvalSetChoice};
 use super::study::{FovAnchors, Study};
@@ -61,11 +63,31 @@ pub struct AgreementHeader {
     pub root: String,
     /// The simulated truth the merged analysis is compared with, where there is one.
     pub simulated_truth: Option<PathBuf>,
+    /// The model the merged analysis scores as one more rater, where there is one.
+    pub model: Option<ModelHeader>,
     /// The shard's FOVs, in the study's order.
     pub fovs: Vec<String>,
     /// The alpha sweep's other cuts.
     pub cuts: Vec<f64>,
     pub intrarater: Vec<IntraraterHeader>,
+}
+
+/// A model's predictions (read when the partials merge) and how it is compared with the
+/// raters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelHeader {
+    pub predictions: PathBuf,
+    pub options: ModelOptions,
+}
+
+/// What a shard's partial names besides its anchors: its FOV selection, the study as the
+/// report names it, and the simulated truth and model the merged analysis is compared with.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ShardSources {
+    pub selection: String,
+    pub root: String,
+    pub simulated_truth: Option<PathBuf>,
+    pub model: Option<ModelHeader>,
 }
 
 /// One intrarater pair of a shard: the rater, the two evaluation sets, the pair's rater labels
@@ -82,22 +104,27 @@ pub struct IntraraterHeader {
 
 /// Clusters and labels the FOVs `multi` holds (read with a FOV selection: one shard; FOVs
 /// the selection does not keep are dropped here too), with the study chosen as one run over
-/// every FOV chooses it.
-#[allow(clippy::too_many_arguments)]
+/// every FOV chooses it; refused, as one run is, when the model's senior group has no rater.
 pub fn partial_of_study(
     mut multi: MultiRaterSet,
     keeps: &dyn Fn(&str) -> bool,
     choice: &EvalSetChoice,
     groups: Option<&HashMap<String, String>>,
     options: &AgreeOptions,
-    selection: &str,
-    root: &str,
-    simulated_truth: Option<PathBuf>,
+    sources: ShardSources,
 ) -> Result<AgreementPartial, AgreeError> {
     for rater in &mut multi.raters {
         rater.set.fovs.retain(|fov| keeps(&fov.name));
     }
     let (study, eval_set) = prepare_study(&multi, choice, groups, options)?;
+    if let Some(model) = &sources.model {
+        if !study.groups.contains(&model.options.senior_group) {
+            return Err(AgreeError::UnknownSeniorGroup {
+                group: model.options.senior_group.clone(),
+                groups: super::pairwise::group_names(&study),
+            });
+        }
+    }
     let cuts = other_cuts(options);
     let mut sweep: Vec<Vec<SweepTally>> = Vec::new();
     let (labelled, _) = label_with_sweep(&study, options, &mut |cut, tally| {
@@ -113,13 +140,13 @@ pub fn partial_of_study(
         sweep = vec![Vec::new(); labelled.len()];
     }
     let pairs = intrarater_labels(&multi, eval_set.as_deref(), options);
-    let geometry = study_geometry(&study, &labelled);
+    let geometry = study_geometry(&study, &labelled, options.truth.outline);
     let header = AgreementHeader {
         format: PARTIAL_FORMAT.into(),
         format_version: PARTIAL_VERSION,
         version: env!("CARGO_PKG_VERSION").into(),
         command: "agree".into(),
-        selection: selection.into(),
+        selection: sources.selection,
         options: options.clone(),
         eval_set,
         raters: study.raters.clone(),
@@ -130,8 +157,9 @@ pub fn partial_of_study(
             .map(|(raw, main, sup)| [raw.into(), main.into(), sup.into()])
             .collect(),
         nuclei: study.nuclei.clone(),
-        root: root.into(),
-        simulated_truth,
+        root: sources.root,
+        simulated_truth: sources.simulated_truth,
+        model: sources.model,
         fovs: study.fovs.iter().map(|(name, _)| name.clone()).collect(),
         cuts,
         intrarater: pairs
@@ -197,6 +225,7 @@ pub fn merge_agreement(
                 "the simulated truth",
                 h.simulated_truth != f.simulated_truth,
             ),
+            ("the model or its options", h.model != f.model),
             (
                 "the intrarater pairs",
                 h.intrarater
@@ -280,7 +309,7 @@ pub fn merge_agreement(
         })
         .collect();
     let intrarater = intrarater_of(&pairs, &hierarchy);
-    let (report, truths) = analyse_with_sweep(
+    let (mut report, truths) = analyse_with_sweep(
         &study,
         header.eval_set.as_deref(),
         &labelled,
@@ -288,6 +317,7 @@ pub fn merge_agreement(
         intrarater,
         &header.options,
     );
+    report.boundary = boundary_report(&study, &geometry, header.options.truth.outline);
     let analysis = Analysis {
         study,
         eval_set: header.eval_set.clone(),

@@ -2,6 +2,7 @@
 //! and the raters' groups, cluster every FOV at the main cut and the alpha sweep's other cuts
 //! in one pass, and compute the report and the inferred truth.
 
+use super::boundary_summary::boundary_report;
 use super::inference::LevelTruth;
 use super::intrarater::{intrarater_labels, intrarater_of};
 use super::labelling::label_study_with_sweep;
@@ -141,7 +142,7 @@ impl Analysis<'_> {
 
 /// Runs the analysis. `groups` maps rater ids to groups (raters it does not name are
 /// `ungrouped`); `None` groups raters by their id's prefix. `stage` is called as each stage
-/// ends ("clustering", "statistics").
+/// ends ("clustering", "statistics", "outlines").
 pub fn analyse_study<'a>(
     multi: &'a MultiRaterSet,
     choice: &EvalSetChoice,
@@ -165,7 +166,10 @@ pub fn analyse_study<'a>(
         options,
     );
     stage("statistics");
-    let geometry = study_geometry(&study, &labelled);
+    let geometry = study_geometry(&study, &labelled, options.truth.outline);
+    let mut report = report;
+    report.boundary = boundary_report(&study, &geometry, options.truth.outline);
+    stage("outlines");
     Ok(Analysis {
         study,
         eval_set,

@@ -135,6 +135,7 @@ impl FovAnchors {
                     medoid_rater: 0,
                     medoid_nucleus: 0,
                     labels: labels.clone(),
+                    nuclei: Vec::new(),
                 })
                 .collect(),
         }
@@ -150,6 +151,9 @@ pub struct AnchorLabels {
     pub medoid_nucleus: u32,
     /// Per rater.
     pub labels: Vec<Label>,
+    /// Per rater, the position of its nucleus in its FOV where it has one; empty where not
+    /// recorded (anchors of intrarater pairs, anchors built by hand).
+    pub nuclei: Vec<Option<u32>>,
 }
 
 impl AnchorLabels {

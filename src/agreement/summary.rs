@@ -206,6 +206,8 @@ pub struct AgreementReport {
     pub by_detections: Vec<super::group_difference::ByDetections>,
     /// The inferred truth, and each rater and group against it.
     pub truth: super::raters::TruthReport,
+    /// How closely the raters' outlines of each nucleus agree.
+    pub boundary: super::boundary_summary::BoundaryReport,
 }
 
 /// Every coefficient of `raters` at every level, with bootstrap intervals.
@@ -606,6 +608,7 @@ pub fn analyse_with_sweep(
         group_differences,
         by_detections: super::group_difference::by_detections(study, labelled),
         truth,
+        boundary: Default::default(),
     };
     (report, truths)
 }

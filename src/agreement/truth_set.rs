@@ -1,9 +1,12 @@
 //! The inferred truth written as an annotation set: each anchor whose truth is a class,
-//! drawn as its medoid nucleus's outline.
+//! drawn as its medoid nucleus's outline or as the consensus of its raters' outlines; and
+//! each anchor's boundary agreement, measured on the same outlines.
 
+use super::boundary::{anchor_boundary, AnchorBoundary, TruthOutline};
 use super::inference::LevelTruth;
 use super::study::{FovAnchors, Study};
 use crate::model::{AnnotationSet, BoundingBox, ClassId, Fov, SetLayout, Shape};
+use rayon::prelude::*;
 
 /// One FOV of the inferred truth, as an annotation set holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,40 +18,60 @@ pub struct TruthFov {
     pub nuclei: Vec<crate::model::Nucleus>,
 }
 
-/// What the truth set needs of one FOV: its name and place, and each anchor's medoid outline
-/// (`None` where the medoid's rater has no FOV, which labelling never makes).
+/// What the truth set needs of one FOV: its name and place, each anchor's truth outline
+/// (`None` where the medoid's rater has no FOV, which labelling never makes), and each
+/// anchor's boundary agreement (`None` where fewer than two raters outlined it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FovGeometry {
     pub name: String,
     pub slide: Option<String>,
     pub hospital: Option<String>,
     pub region: Option<BoundingBox>,
-    pub medoids: Vec<Option<Shape>>,
+    pub outlines: Vec<Option<Shape>>,
+    pub boundaries: Vec<Option<AnchorBoundary>>,
 }
 
-/// The geometry of each labelled FOV of the study (`labelled` in the study's FOV order):
-/// slide and hospital of the first rater's FOV, the first region any rater's FOV has, and
-/// the medoids' outlines.
-pub fn study_geometry(study: &Study<'_>, labelled: &[FovAnchors]) -> Vec<FovGeometry> {
+/// The geometry of each labelled FOV of the study (`labelled` in the study's FOV order), in
+/// parallel over FOVs: slide and hospital of the first rater's FOV, the first region any
+/// rater's FOV has, each anchor's boundary agreement, and its truth outline as `outline`
+/// says (the consensus falls back to the medoid where it is not drawn).
+pub fn study_geometry(
+    study: &Study<'_>,
+    labelled: &[FovAnchors],
+    outline: TruthOutline,
+) -> Vec<FovGeometry> {
     labelled
-        .iter()
+        .par_iter()
         .zip(&study.fovs)
         .map(|(fov, (name, by_rater))| {
             let any = by_rater.iter().flatten().next();
+            let (outlines, boundaries) = fov
+                .anchors
+                .iter()
+                .map(|anchor| {
+                    let medoid = by_rater[anchor.medoid_rater as usize]
+                        .map(|source| source.nuclei[anchor.medoid_nucleus as usize].shape.clone());
+                    let members: Vec<(u16, &Shape)> = anchor
+                        .nuclei
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(rater, nucleus)| {
+                            let source = by_rater[rater]?;
+                            Some((rater as u16, &source.nuclei[(*nucleus)? as usize].shape))
+                        })
+                        .collect();
+                    let draw = outline == TruthOutline::Consensus;
+                    let (boundary, consensus) = anchor_boundary(&members, draw);
+                    (consensus.or(medoid), boundary)
+                })
+                .unzip();
             FovGeometry {
                 name: name.clone(),
                 slide: any.and_then(|f| f.slide.clone()),
                 hospital: any.and_then(|f| f.hospital.clone()),
                 region: by_rater.iter().flatten().find_map(|f| f.region),
-                medoids: fov
-                    .anchors
-                    .iter()
-                    .map(|anchor| {
-                        by_rater[anchor.medoid_rater as usize].map(|source| {
-                            source.nuclei[anchor.medoid_nucleus as usize].shape.clone()
-                        })
-                    })
-                    .collect(),
+                outlines,
+                boundaries,
             }
         })
         .collect()
@@ -65,7 +88,7 @@ pub fn truth_fovs(geometry: &[FovGeometry], raw: &LevelTruth, classes: usize) ->
 }
 
 /// Each FOV's anchors whose decision is one of the `classes` raw classes (not `undetected`),
-/// drawn as their medoids, numbered from row 2 as a file would.
+/// drawn with their truth outlines, numbered from row 2 as a file would.
 pub fn fovs_of_decisions(
     geometry: &[FovGeometry],
     decisions: &[Vec<Option<usize>>],
@@ -76,15 +99,15 @@ pub fn fovs_of_decisions(
         .zip(decisions)
         .map(|(fov, truth)| {
             let nuclei = fov
-                .medoids
+                .outlines
                 .iter()
                 .zip(truth)
-                .filter_map(|(medoid, t)| {
+                .filter_map(|(outline, t)| {
                     let class = (*t)?;
                     if class >= classes {
                         return None;
                     }
-                    Some((medoid.clone()?, class))
+                    Some((outline.clone()?, class))
                 })
                 .enumerate()
                 .map(|(i, (shape, class))| {

@@ -6,9 +6,10 @@ use super::output::OutputArgs;
 use super::shard::ShardArgs;
 use anyhow::{Context, Result};
 use clap::Args;
+use nucagree::agreement::boundary::TruthOutline;
 use nucagree::agreement::coefficient::Coefficient;
 use nucagree::agreement::model_rater::ModelOptions;
-use nucagree::agreement::partial::partial_of_study;
+use nucagree::agreement::partial::{partial_of_study, ModelHeader, ShardSources};
 use nucagree::agreement::raters::TruthOptions;
 use nucagree::agreement::run::{analyse_study, AgreeError, EvalSetChoice};
 use nucagree::agreement::summary::AgreeOptions;
@@ -69,6 +70,11 @@ pub struct AgreeArgs {
     /// and mace are fitted as crowd-kit 1.4.2 fits them.
     #[arg(long, default_value_t = TruthMethod::DawidSkene, value_name = "METHOD", value_parser = choice::<TruthMethod>())]
     truth_method: TruthMethod,
+    /// The outline the exported truth (truth/) draws each nucleus with: the medoid (the
+    /// rater outline closest to the others) or the consensus (the region at least half the
+    /// raters who outlined it cover); the model is matched to the same outlines.
+    #[arg(long, default_value_t = TruthOutline::Medoid, value_name = "OUTLINE", value_parser = choice::<TruthOutline>())]
+    truth_outline: TruthOutline,
     /// The simulated truth (a corrected set `simulate` wrote) to score each inferred truth
     /// against; found by itself when the study sits in a folder `simulate` wrote.
     #[arg(long, value_name = "DIR")]
@@ -147,10 +153,6 @@ impl AgreeArgs {
             self.margin
         );
         anyhow::ensure!(
-            self.model.is_none() || self.shard.partial.is_none(),
-            "--model is not supported with --partial yet: score the model in one run"
-        );
-        anyhow::ensure!(
             self.min_iou > 0.0 && self.min_iou <= 1.0,
             "--min-iou must be in (0, 1], found {}",
             self.min_iou
@@ -173,6 +175,7 @@ impl AgreeArgs {
                 truth: TruthOptions {
                     truth_from: self.truth_from.clone(),
                     method: self.truth_method,
+                    outline: self.truth_outline,
                     draws: self.raters_needed_draws,
                     seed: self.seed,
                     ..TruthOptions::default()
@@ -324,9 +327,15 @@ fn agree_partial(
         &job.eval_set,
         groups.as_ref(),
         &job.options,
-        &selection.describe(),
-        &job.study.display().to_string(),
-        simulated_truth(job),
+        ShardSources {
+            selection: selection.describe(),
+            root: job.study.display().to_string(),
+            simulated_truth: simulated_truth(job),
+            model: job.model.clone().map(|(predictions, options)| ModelHeader {
+                predictions,
+                options,
+            }),
+        },
     )
     .map_err(|e| with_flag(e, job))?;
     watch.lap("clustering");

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 /// The partial layout's name and version, checked when a partial is read.
 pub const PARTIAL_FORMAT: &str = "nucagree-partial";
-pub const PARTIAL_VERSION: u32 = 1;
+pub const PARTIAL_VERSION: u32 = 2;
 
 /// One shard's comparison: its header (what `partial.json` holds) and its records (what the
 /// parquet tables hold).

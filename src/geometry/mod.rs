@@ -32,8 +32,10 @@
 
 pub mod candidates;
 pub mod clip;
+pub mod consensus;
 pub mod contour;
 pub mod coverage;
+pub mod hausdorff;
 pub mod index;
 pub mod intersection;
 pub mod raster;
@@ -255,6 +257,11 @@ impl PreparedShape {
 
     pub fn is_point(&self) -> bool {
         self.outline == Outline::Point
+    }
+
+    /// Whether the outline is its bounding box (a box, or an outline replaced by its box).
+    pub fn is_box(&self) -> bool {
+        self.outline == Outline::Box
     }
 
     /// The outline's rings (outer rings and holes; a box's corners; none for a point), for

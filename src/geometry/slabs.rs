@@ -18,21 +18,38 @@
 /// An outline as its rings (outer rings and holes alike; even-odd fill).
 pub type Rings = Vec<Vec<[f64; 2]>>;
 
-/// A non-vertical edge, left end first, with the outline and the set it belongs to.
+/// A non-vertical edge, left end first, with the outline it belongs to.
 #[derive(Debug, Clone, Copy)]
-struct Edge {
+pub(crate) struct Edge {
     x0: f64,
     y0: f64,
     x1: f64,
     y1: f64,
     outline: u32,
-    in_pred: bool,
 }
 
 impl Edge {
+    /// The edge's height at `x`.
     fn y_at(&self, x: f64) -> f64 {
         self.y0 + (x - self.x0) * (self.y1 - self.y0) / (self.x1 - self.x0)
     }
+
+    /// The edge's height at `x`, its end's own height at either end.
+    pub(crate) fn height_at(&self, x: f64) -> f64 {
+        if x == self.x1 {
+            self.y1
+        } else {
+            self.y_at(x)
+        }
+    }
+}
+
+/// An edge crossing a slab's middle: its outline, its height there, and the edge.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Crossing {
+    pub outline: u32,
+    pub y: f64,
+    pub edge: Edge,
 }
 
 /// The x of a proper crossing of two edges strictly inside both x-ranges, if any.
@@ -50,8 +67,73 @@ fn crossing(a: &Edge, b: &Edge) -> Option<f64> {
     (x > low && x < high).then_some(x)
 }
 
+/// Sweeps `outlines` by vertical slabs: `visit(left, right, crossings)` for each slab some
+/// edge crosses, left to right, with the edges crossing its middle sorted by outline, then
+/// height (so each outline's crossings pair up into its inside intervals, even-odd).
+pub(crate) fn sweep(outlines: &[&Rings], visit: &mut dyn FnMut(f64, f64, &[Crossing])) {
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut xs: Vec<f64> = Vec::new();
+    for (outline, rings) in outlines.iter().enumerate() {
+        for ring in rings.iter() {
+            let n = ring.len();
+            for k in 0..n {
+                let (p, q) = (ring[k], ring[(k + 1) % n]);
+                xs.push(p[0]);
+                if p[0] == q[0] {
+                    continue;
+                }
+                let (left, right) = if p[0] < q[0] { (p, q) } else { (q, p) };
+                edges.push(Edge {
+                    x0: left[0],
+                    y0: left[1],
+                    x1: right[0],
+                    y1: right[1],
+                    outline: outline as u32,
+                });
+            }
+        }
+    }
+    edges.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    // Crossings: each edge against those starting before it ends.
+    for (i, a) in edges.iter().enumerate() {
+        for b in edges[i + 1..].iter().take_while(|b| b.x0 < a.x1) {
+            if let Some(x) = crossing(a, b) {
+                xs.push(x);
+            }
+        }
+    }
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let mut active: Vec<usize> = Vec::new();
+    let mut next = 0;
+    let mut crossings: Vec<Crossing> = Vec::new();
+    for slab in xs.windows(2) {
+        let (left, right) = (slab[0], slab[1]);
+        while next < edges.len() && edges[next].x0 <= left {
+            active.push(next);
+            next += 1;
+        }
+        active.retain(|&e| edges[e].x1 > left);
+        if active.is_empty() {
+            continue;
+        }
+        let middle = 0.5 * (left + right);
+        crossings.clear();
+        crossings.extend(active.iter().map(|&e| {
+            let edge = edges[e];
+            Crossing {
+                outline: edge.outline,
+                y: edge.y_at(middle),
+                edge,
+            }
+        }));
+        crossings.sort_by(|a, b| a.outline.cmp(&b.outline).then(a.y.total_cmp(&b.y)));
+        visit(left, right, &crossings);
+    }
+}
+
 /// The total length of a set of intervals, merged in place (sorted by start).
-fn merge(intervals: &mut Vec<[f64; 2]>) -> f64 {
+pub(crate) fn merge(intervals: &mut Vec<[f64; 2]>) -> f64 {
     intervals.sort_by(|a, b| a[0].total_cmp(&b[0]));
     let mut merged: Vec<[f64; 2]> = Vec::with_capacity(intervals.len());
     for &[low, high] in intervals.iter() {
@@ -65,7 +147,7 @@ fn merge(intervals: &mut Vec<[f64; 2]>) -> f64 {
 }
 
 /// The length two sorted, disjoint interval lists share.
-fn shared_length(a: &[[f64; 2]], b: &[[f64; 2]]) -> f64 {
+pub(crate) fn shared_length(a: &[[f64; 2]], b: &[[f64; 2]]) -> f64 {
     let (mut i, mut j, mut total) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
         let (low, high) = (a[i][0].max(b[j][0]), a[i][1].min(b[j][1]));
@@ -83,73 +165,17 @@ fn shared_length(a: &[[f64; 2]], b: &[[f64; 2]]) -> f64 {
 
 /// The areas `truth` covers, `pred` covers, and both cover: `[truth, pred, both]`.
 pub fn slab_areas(truth: &[Rings], pred: &[Rings]) -> [f64; 3] {
-    let mut edges: Vec<Edge> = Vec::new();
-    let mut xs: Vec<f64> = Vec::new();
-    for (outline, (rings, in_pred)) in truth
-        .iter()
-        .map(|r| (r, false))
-        .chain(pred.iter().map(|r| (r, true)))
-        .enumerate()
-    {
-        for ring in rings {
-            let n = ring.len();
-            for k in 0..n {
-                let (p, q) = (ring[k], ring[(k + 1) % n]);
-                xs.push(p[0]);
-                if p[0] == q[0] {
-                    continue;
-                }
-                let (left, right) = if p[0] < q[0] { (p, q) } else { (q, p) };
-                edges.push(Edge {
-                    x0: left[0],
-                    y0: left[1],
-                    x1: right[0],
-                    y1: right[1],
-                    outline: outline as u32,
-                    in_pred,
-                });
-            }
-        }
-    }
-    edges.sort_by(|a, b| a.x0.total_cmp(&b.x0));
-    // Crossings: each edge against those starting before it ends.
-    for (i, a) in edges.iter().enumerate() {
-        for b in edges[i + 1..].iter().take_while(|b| b.x0 < a.x1) {
-            if let Some(x) = crossing(a, b) {
-                xs.push(x);
-            }
-        }
-    }
-    xs.sort_by(f64::total_cmp);
-    xs.dedup();
+    let outlines: Vec<&Rings> = truth.iter().chain(pred).collect();
+    let in_pred = |outline: u32| outline as usize >= truth.len();
     let mut areas = [0.0; 3];
-    let mut active: Vec<usize> = Vec::new();
-    let mut next = 0;
-    let mut crossings: Vec<(u32, bool, f64)> = Vec::new();
     let (mut truth_intervals, mut pred_intervals) = (Vec::new(), Vec::new());
-    for slab in xs.windows(2) {
-        let (left, right) = (slab[0], slab[1]);
-        while next < edges.len() && edges[next].x0 <= left {
-            active.push(next);
-            next += 1;
-        }
-        active.retain(|&e| edges[e].x1 > left);
-        if active.is_empty() {
-            continue;
-        }
-        let middle = 0.5 * (left + right);
-        crossings.clear();
-        crossings.extend(active.iter().map(|&e| {
-            let edge = &edges[e];
-            (edge.outline, edge.in_pred, edge.y_at(middle))
-        }));
-        crossings.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.total_cmp(&b.2)));
+    sweep(&outlines, &mut |left, right, crossings| {
         truth_intervals.clear();
         pred_intervals.clear();
-        for pair in crossings.chunk_by(|a, b| a.0 == b.0) {
+        for pair in crossings.chunk_by(|a, b| a.outline == b.outline) {
             for inside in pair.chunks_exact(2) {
-                let interval = [inside[0].2, inside[1].2];
-                if inside[0].1 {
+                let interval = [inside[0].y, inside[1].y];
+                if in_pred(inside[0].outline) {
                     pred_intervals.push(interval);
                 } else {
                     truth_intervals.push(interval);
@@ -160,7 +186,7 @@ pub fn slab_areas(truth: &[Rings], pred: &[Rings]) -> [f64; 3] {
         areas[0] += width * merge(&mut truth_intervals);
         areas[1] += width * merge(&mut pred_intervals);
         areas[2] += width * shared_length(&truth_intervals, &pred_intervals);
-    }
+    });
     areas
 }
 

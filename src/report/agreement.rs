@@ -1,5 +1,6 @@
 //! The Markdown report of `agree` (`report.md`).
 
+use super::agreement_boundary::{boundary_section, boundary_sentence};
 use super::agreement_truth::{truth_methods_sentence, truth_sections};
 use super::markdown::{count, embed, number, FigureIndex, Table};
 use crate::agreement::coefficient::Coefficient;
@@ -223,13 +224,14 @@ pub fn agreement(
     }
 
     truth_sections(&mut out, report, figures);
+    boundary_section(&mut out, &report.boundary);
 
     out.push_str("\n## Methods\n\n");
     out.push_str(&conventions(report).render());
     out.push('\n');
     writeln!(
         out,
-        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ, Conger's κ, Brennan-Prediger's coefficient and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out; they share the observed agreement and differ in chance agreement: pooled category shares (Fleiss), each rater's own shares (Conger, so raters who use the classes differently lower it), 1/q for the q categories observed (Brennan-Prediger), or the shares' spread (AC1, which resists the prevalence of a dominant class). Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{}{} {} The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Agreement on counts is the intraclass correlation of the nuclei each rater labelled in each FOV (ICC(2,1) and ICC(2,k): absolute agreement, two-way random effects, as pingouin's ICC2 and ICC2k), over the FOVs every rater of the panel annotated (complete cases; a panel of one rater has none). Computed with nucagree {}.",
+        "Within each FOV, all raters' nuclei were clustered by constrained agglomerative clustering with complete linkage on 1 − IoU (of {}), cut at a minimum IoU of {}, a cluster holding at most one nucleus per rater; each cluster is an anchor, located at its medoid (the member with the highest mean IoU to the others). For each anchor and rater the label is the rater's class, `undetected` when the rater annotated the FOV but has no nucleus in the anchor, or missing when the rater did not annotate the FOV. Fleiss' κ, Conger's κ, Brennan-Prediger's coefficient and Gwet's AC1 are irrCAC's generalised forms for unequal numbers of raters per unit, over anchors with at least two ratings, `undetected` a category and missing ratings left out; they share the observed agreement and differ in chance agreement: pooled category shares (Fleiss), each rater's own shares (Conger, so raters who use the classes differently lower it), 1/q for the q categories observed (Brennan-Prediger), or the shares' spread (AC1, which resists the prevalence of a dominant class). Krippendorff's α is nominal, with `undetected` a category (detection and classification) or treated as missing (classification). Pairwise Cohen's κ is over all anchors of the FOVs both raters annotated, `undetected` a category. Every class is a class here, the ambiguous ones included. Groups are {}.{}{} {} The raters-needed curve draws k raters per FOV {} times for each k, infers the truth from them alone ({}) and scores it at the super-class level against the truth inferred, by the same method, from the panel's raters not drawn (FOVs where fewer than two remain are left out), for k up to N − 2. Agreement on counts is the intraclass correlation of the nuclei each rater labelled in each FOV (ICC(2,1) and ICC(2,k): absolute agreement, two-way random effects, as pingouin's ICC2 and ICC2k), over the FOVs every rater of the panel annotated (complete cases; a panel of one rater has none).{} Computed with nucagree {}.",
         report.params.shape.describe(),
         report.params.min_iou,
         match &report.params.groups_file {
@@ -261,6 +263,7 @@ pub fn agreement(
             TruthMethod::DawidSkene => "Dawid-Skene, at most 100 EM iterations per draw".to_string(),
             other => other.title().to_string(),
         },
+        boundary_sentence(&report.boundary),
         report.version
     )
     .unwrap();
@@ -338,6 +341,16 @@ fn conventions(report: &AgreementReport) -> Table {
     for (name, value) in rows {
         t.row(vec![name.to_string(), value]);
     }
+    t.row(vec![
+        "truth outline".to_string(),
+        match report.boundary.truth_outline {
+            crate::agreement::boundary::TruthOutline::Medoid => "the medoid's".to_string(),
+            crate::agreement::boundary::TruthOutline::Consensus => {
+                "the consensus (covered by at least half the raters who outlined the nucleus)"
+                    .to_string()
+            }
+        },
+    ]);
     t
 }
 

@@ -66,7 +66,11 @@ pub(super) fn truth_methods_sentence(report: &AgreementReport) -> String {
     }
     if let Some(model) = &t.model {
         text.push_str(&format!(
-            " The model is labelled on the anchors by matching its nuclei one-to-one to the anchors' medoids (IoU at least the clustering's cut, maximum total IoU, nuclei centred outside the FOV region left out); an anchor it has no nucleus on is `undetected` for it, and a nucleus on no anchor a false positive. It is scored against the full panel's truth and against each rater's reference; its rank uses the mean over the references. Against the {} group, each difference pairs a senior rater and the model on that rater's reference and the FOVs both annotated, and the group's difference is the mean over its raters; the bootstrap resamples FOVs, and κ is non-inferior when the lower end of the two-sided {:.0}% interval (the one-sided {:.0}% bound) exceeds −{}.",
+            " The model is labelled on the anchors by matching its nuclei one-to-one to the anchors' {} (IoU at least the clustering's cut, maximum total IoU, nuclei centred outside the FOV region left out); an anchor it has no nucleus on is `undetected` for it, and a nucleus on no anchor a false positive. It is scored against the full panel's truth and against each rater's reference; its rank uses the mean over the references. Against the {} group, each difference pairs a senior rater and the model on that rater's reference and the FOVs both annotated, and the group's difference is the mean over its raters; the bootstrap resamples FOVs, and κ is non-inferior when the lower end of the two-sided {:.0}% interval (the one-sided {:.0}% bound) exceeds −{}.",
+            match report.boundary.truth_outline {
+                crate::agreement::boundary::TruthOutline::Medoid => "medoids",
+                crate::agreement::boundary::TruthOutline::Consensus => "truth outlines",
+            },
             model.options.senior_group,
             100.0 * (1.0 - 2.0 * model.options.alpha),
             100.0 * (1.0 - model.options.alpha),
@@ -235,8 +239,12 @@ pub(super) fn truth_sections(out: &mut String, report: &AgreementReport, figures
     if !t.against_simulated.is_empty() {
         writeln!(
             out,
-            "\n## Inferred truth against the simulated truth\n\nThe study is simulated, so its truth is known (`{}`). Each method's truth from the full panel, drawn as its anchors' medoids, is compared with it as `compare` would (IoU ≥ 0.5, every class a class):\n",
-            t.simulated_truth.as_deref().unwrap_or("")
+            "\n## Inferred truth against the simulated truth\n\nThe study is simulated, so its truth is known (`{}`). Each method's truth from the full panel, drawn as its anchors' {}, is compared with it as `compare` would (IoU ≥ 0.5, every class a class):\n",
+            t.simulated_truth.as_deref().unwrap_or(""),
+            match report.boundary.truth_outline {
+                crate::agreement::boundary::TruthOutline::Medoid => "medoids",
+                crate::agreement::boundary::TruthOutline::Consensus => "consensus outlines",
+            }
         )
         .unwrap();
         let mut table = Table::with_left_columns(

@@ -4,6 +4,7 @@
 //! input is never written over.
 
 pub mod agreement;
+mod agreement_boundary;
 pub mod agreement_figures;
 mod agreement_truth;
 mod category_agreement;

@@ -144,6 +144,14 @@ pub fn agreement_frames(outputs: &AgreementOutputs) -> Result<Frames> {
         ("rater_confusion", t::rater_confusion(report, hierarchy)?),
         ("raters_needed", t::raters_needed(report)?),
         ("truth_methods", t::truth_methods(report)?),
+        (
+            "boundary_by_size",
+            crate::tables::boundary::boundary_by_size(&report.boundary)?,
+        ),
+        (
+            "boundary_by_rater",
+            crate::tables::boundary::boundary_by_rater(&report.boundary)?,
+        ),
         ("pairwise", t::pairwise(report)?),
         ("groups", t::groups(report)?),
         ("per_category", t::per_category(report)?),
@@ -173,6 +181,25 @@ impl AgreementOutputs {
                 &path.display().to_string(),
                 &header.options,
             );
+        }
+        if let Some(model) = &header.model {
+            let read = crate::ingest::ReadOptions {
+                hierarchy: analysis.study.hierarchy.clone(),
+                hierarchy_chosen: true,
+                ..crate::ingest::ReadOptions::default()
+            };
+            let predictions = crate::ingest::read_set(&model.predictions, &read)?;
+            analysis
+                .score_model(
+                    &predictions,
+                    &model.predictions.display().to_string(),
+                    &header.options,
+                    &model.options,
+                )
+                .map_err(|e| crate::error::Error::Layout {
+                    path: model.predictions.clone(),
+                    message: format!("scoring the model: {e}"),
+                })?;
         }
         Ok(AgreementOutputs::of(analysis, header.root))
     }

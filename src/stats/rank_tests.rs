@@ -57,6 +57,25 @@ fn midranks(values: &[f64]) -> (Vec<f64>, f64) {
     (ranks, ties)
 }
 
+/// Spearman's rank correlation of paired values (Pearson's on midranks, as
+/// `scipy.stats.spearmanr`); `None` for fewer than two pairs, unequal lengths, or a constant
+/// sample.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() != y.len() || x.len() < 2 {
+        return None;
+    }
+    let ((rx, _), (ry, _)) = (midranks(x), midranks(y));
+    let mean = (x.len() as f64 + 1.0) / 2.0;
+    let (mut xy, mut xx, mut yy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        let (a, b) = (a - mean, b - mean);
+        xy += a * b;
+        xx += a * a;
+        yy += b * b;
+    }
+    (xx > 0.0 && yy > 0.0).then(|| xy / (xx * yy).sqrt())
+}
+
 /// Mann-Whitney U test of two independent samples; `None` when either is empty or all
 /// values are equal.
 pub fn mann_whitney_u(x: &[f64], y: &[f64]) -> Option<RankTest> {
@@ -178,6 +197,19 @@ pub fn wilcoxon_signed_rank(differences: &[f64]) -> Option<RankTest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spearman_equals_scipy_with_ties() {
+        // scipy 1.17.1: scipy.stats.spearmanr(x, y).statistic = 0.13471506281091267.
+        let x = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0];
+        let y = [2.0, 7.0, 1.0, 8.0, 2.0, 8.0, 1.0, 8.0, 2.0, 8.0];
+        let rho = spearman(&x, &y).unwrap();
+        assert!((rho - 0.13471506281091267).abs() < 1e-12, "{rho}");
+        // A monotone relation is 1; a constant sample has none.
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 35.0]), Some(1.0));
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[4.0, 4.0, 4.0]), None);
+        assert_eq!(spearman(&[1.0], &[2.0]), None);
+    }
 
     #[test]
     fn the_smallest_attainable_p_is_two_over_the_arrangements() {

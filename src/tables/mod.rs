@@ -1,6 +1,7 @@
 //! Results as polars DataFrames, for CSV and parquet output.
 
 pub mod agreement;
+pub mod boundary;
 pub mod comparison;
 pub mod conventions;
 pub mod nuclei;

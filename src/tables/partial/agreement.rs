@@ -1,9 +1,11 @@
 //! An agreement partial's records as tables, and back: the FOVs (place, raters who annotated,
-//! nuclei cropped), the anchors (box, medoid) with every rater's label, the medoids' outlines,
-//! each FOV's tallies at the alpha sweep's other cuts, and the intrarater pairs' labels.
+//! nuclei cropped), the anchors (box, medoid) with every rater's label and nucleus, the
+//! anchors' truth outlines and boundary agreement, each FOV's tallies at the alpha sweep's
+//! other cuts, and the intrarater pairs' labels.
 
 use super::table::Table;
 use super::{column, frame};
+use crate::agreement::boundary::AnchorBoundary;
 use crate::agreement::partial::AgreementHeader;
 use crate::agreement::study::{AnchorLabels, FovAnchors, Label};
 use crate::agreement::summary::SweepTally;
@@ -14,14 +16,16 @@ use polars::prelude::DataFrame;
 use std::path::Path;
 
 /// The tables of an agreement partial, by name (each written as `<name>.parquet`).
-pub const AGREEMENT_TABLES: [&str; 7] = [
+pub const AGREEMENT_TABLES: [&str; 9] = [
     "fovs",
     "anchors",
     "labels",
-    "medoid_vertices",
+    "outline_vertices",
     "sweep",
     "sweep_anchors",
     "intrarater",
+    "boundaries",
+    "boundary_raters",
 ];
 
 const UNDETECTED: i32 = -1;
@@ -51,8 +55,10 @@ pub fn agreement_frames(
     let mut region: [Vec<Option<f64>>; 4] = Default::default();
     let mut a = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut boxes: [Vec<f64>; 4] = Default::default();
-    let mut labels = Vec::new();
+    let (mut labels, mut nuclei) = (Vec::new(), Vec::new());
     let mut v = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut boundary = (Vec::new(), Vec::new(), Vec::new());
+    let mut boundary_raters = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut anchor_index = 0u32;
     for (k, (fov, place)) in labelled.iter().zip(geometry).enumerate() {
         f.0.push(fov.fov.clone());
@@ -74,7 +80,23 @@ pub fn agreement_frames(
         ]) {
             column.push(value);
         }
-        for (anchor, medoid) in fov.anchors.iter().zip(&place.medoids) {
+        for ((anchor, outline), agreed) in fov
+            .anchors
+            .iter()
+            .zip(&place.outlines)
+            .zip(&place.boundaries)
+        {
+            if let Some(b) = agreed {
+                boundary.0.push(anchor_index);
+                boundary.1.push(b.consensus_area);
+                boundary.2.push(b.mean_hausdorff);
+                for ((&rater, &iou), &distance) in b.raters.iter().zip(&b.iou).zip(&b.hausdorff) {
+                    boundary_raters.0.push(anchor_index);
+                    boundary_raters.1.push(u32::from(rater));
+                    boundary_raters.2.push(iou);
+                    boundary_raters.3.push(distance);
+                }
+            }
             a.0.push(k as u32);
             a.1.push(u32::from(anchor.medoid_rater));
             a.2.push(anchor.medoid_nucleus);
@@ -83,6 +105,8 @@ pub fn agreement_frames(
                 column.push(value);
             }
             labels.extend(anchor.labels.iter().map(|&l| code(l)));
+            nuclei
+                .extend((0..anchor.labels.len()).map(|r| anchor.nuclei.get(r).copied().flatten()));
             let mut vertex = |piece: u32, ring: u32, [x, y]: [f64; 2]| {
                 v.0.push(anchor_index);
                 v.1.push(piece);
@@ -90,7 +114,7 @@ pub fn agreement_frames(
                 v.3.push(x);
                 v.4.push(y);
             };
-            a.3.push(medoid.as_ref().map(|shape| match shape {
+            a.3.push(outline.as_ref().map(|shape| match shape {
                 Shape::Polygon(ring) => {
                     ring.iter().for_each(|&p| vertex(0, 0, p));
                     POLYGON
@@ -165,9 +189,9 @@ pub fn agreement_frames(
             column("ymax", by1),
             column("medoid_rater", a.1),
             column("medoid_nucleus", a.2),
-            column("medoid_shape", a.3),
+            column("outline_shape", a.3),
         ])?,
-        frame(vec![column("label", labels)])?,
+        frame(vec![column("label", labels), column("nucleus", nuclei)])?,
         frame(vec![
             column("anchor", v.0),
             column("piece", v.1),
@@ -191,6 +215,17 @@ pub fn agreement_frames(
             column("fov", i.1),
             column("label_a", i.2),
             column("label_b", i.3),
+        ])?,
+        frame(vec![
+            column("anchor", boundary.0),
+            column("consensus_area", boundary.1),
+            column("mean_hausdorff", boundary.2),
+        ])?,
+        frame(vec![
+            column("anchor", boundary_raters.0),
+            column("rater", boundary_raters.1),
+            column("iou", boundary_raters.2),
+            column("hausdorff", boundary_raters.3),
         ])?,
     ])
 }
@@ -292,7 +327,8 @@ pub fn agreement_records(
             slide: slide[row].clone(),
             hospital: hospital[row].clone(),
             region: place,
-            medoids: Vec::new(),
+            outlines: Vec::new(),
+            boundaries: Vec::new(),
         });
     }
     // Anchors, their labels and medoids.
@@ -301,12 +337,12 @@ pub fn agreement_records(
         .iter()
         .map(|c| anchors.f64s(c))
         .collect::<Result<_>>()?;
-    let (medoid_rater, medoid_nucleus, medoid_shape) = (
+    let (medoid_rater, medoid_nucleus, outline_shape) = (
         anchors.u32s("medoid_rater")?,
         anchors.u32s("medoid_nucleus")?,
-        anchors.u32s("medoid_shape")?,
+        anchors.u32s("outline_shape")?,
     );
-    let codes = labels.i32s("label")?;
+    let (codes, nucleus) = (labels.i32s("label")?, labels.u32s("nucleus")?);
     if codes.len() != fov.len() * raters {
         return Err(labels.error(
             codes.len(),
@@ -319,10 +355,11 @@ pub fn agreement_records(
             ),
         ));
     }
-    let shapes = read_medoids(&vertices, &medoid_shape, &anchors)?;
+    let shapes = read_outlines(&vertices, &outline_shape, &anchors)?;
     for (row, shape) in shapes.into_iter().enumerate() {
         let k = anchors.index(&fov, row, "fov", labelled.len())?;
         let b = |i: usize, c: &str| anchors.get(&bounds[i], row, c);
+        let nuclei = nucleus[row * raters..(row + 1) * raters].to_vec();
         let labels = (0..raters)
             .map(|r| label(&labels, &codes, row * raters + r, "label"))
             .collect::<Result<Vec<_>>>()?;
@@ -336,9 +373,12 @@ pub fn agreement_records(
             medoid_rater: anchors.index(&medoid_rater, row, "medoid_rater", raters)? as u16,
             medoid_nucleus: anchors.get(&medoid_nucleus, row, "medoid_nucleus")?,
             labels,
+            nuclei,
         });
-        geometry[k].medoids.push(shape);
+        geometry[k].outlines.push(shape);
+        geometry[k].boundaries.push(None);
     }
+    read_boundaries(&t(7), &t(8), &fov, &mut geometry, raters)?;
     // Sweep tallies.
     let (sweep_rows, sweep_anchors) = (t(4), t(5));
     let cuts = header.cuts.len();
@@ -399,6 +439,7 @@ pub fn agreement_records(
             medoid_rater: 0,
             medoid_nucleus: 0,
             labels,
+            nuclei: Vec::new(),
         });
     }
     Ok(AgreementRecords {
@@ -409,8 +450,62 @@ pub fn agreement_records(
     })
 }
 
-/// Each anchor's medoid outline from its shape code and its vertices (in order).
-fn read_medoids(
+/// Each anchor's boundary agreement (anchors numbered across FOVs, `fov` giving each one's
+/// FOV), into `geometry` whose anchors are read.
+fn read_boundaries(
+    boundaries: &Table,
+    boundary_raters: &Table,
+    fov: &[Option<u32>],
+    geometry: &mut [FovGeometry],
+    raters: usize,
+) -> Result<()> {
+    let mut place: Vec<(usize, usize)> = Vec::with_capacity(fov.len());
+    for (k, g) in geometry.iter().enumerate() {
+        place.extend((0..g.outlines.len()).map(|i| (k, i)));
+    }
+    let (anchor, area, mean) = (
+        boundaries.u32s("anchor")?,
+        boundaries.f64s("consensus_area")?,
+        boundaries.f64s("mean_hausdorff")?,
+    );
+    for row in 0..anchor.len() {
+        let (k, i) = place[boundaries.index(&anchor, row, "anchor", place.len())?];
+        geometry[k].boundaries[i] = Some(AnchorBoundary {
+            raters: Vec::new(),
+            consensus_area: boundaries.get(&area, row, "consensus_area")?,
+            iou: Vec::new(),
+            hausdorff: Vec::new(),
+            mean_hausdorff: boundaries.get(&mean, row, "mean_hausdorff")?,
+        });
+    }
+    let (anchor, rater) = (
+        boundary_raters.u32s("anchor")?,
+        boundary_raters.u32s("rater")?,
+    );
+    let (iou, distance) = (
+        boundary_raters.f64s("iou")?,
+        boundary_raters.f64s("hausdorff")?,
+    );
+    for row in 0..anchor.len() {
+        let (k, i) = place[boundary_raters.index(&anchor, row, "anchor", place.len())?];
+        let r = boundary_raters.index(&rater, row, "rater", raters)? as u16;
+        let b = geometry[k].boundaries[i].as_mut().ok_or_else(|| {
+            boundary_raters.error(
+                row,
+                "anchor",
+                "expected an anchor of boundaries.parquet".into(),
+            )
+        })?;
+        b.raters.push(r);
+        b.iou.push(iou[row]);
+        b.hausdorff
+            .push(boundary_raters.get(&distance, row, "hausdorff")?);
+    }
+    Ok(())
+}
+
+/// Each anchor's truth outline from its shape code and its vertices (in order).
+fn read_outlines(
     vertices: &Table,
     shape: &[Option<u32>],
     anchors: &Table,
@@ -439,9 +534,9 @@ fn read_medoids(
             let wrong = |expected: &str| {
                 anchors.error(
                     row,
-                    "medoid_shape",
+                    "outline_shape",
                     format!(
-                        "expected {expected}, found {} vertices in medoid_vertices.parquet",
+                        "expected {expected}, found {} vertices in outline_vertices.parquet",
                         xy.len()
                     ),
                 )
@@ -485,7 +580,7 @@ fn read_medoids(
                 Some(other) => {
                     return Err(anchors.error(
                         row,
-                        "medoid_shape",
+                        "outline_shape",
                         format!(
                             "expected 0 (polygon), 1 (pieces), 2 (box) or 3 (point), found {other}"
                         ),
