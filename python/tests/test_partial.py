@@ -75,13 +75,17 @@ STUDY = str(SAMPLE / "multi-rater")
 
 
 def test_agree_partials_merge_to_the_cli_run(cli, tmp_path):
-    out = cli(["agree", STUDY, "--bootstrap", "100"], tmp_path / "cli")
+    out = cli(["agree", STUDY, "--bootstrap", "100", "--model", PREDICTIONS], tmp_path / "cli")
     parts = [
-        nucagree.agree_partial(STUDY, tmp_path / f"agree{i}", shard=(i, 2), bootstrap=100)
+        nucagree.agree_partial(
+            STUDY, tmp_path / f"agree{i}", shard=(i, 2), bootstrap=100, model=PREDICTIONS
+        )
         for i in range(2)
     ]
     merged = nucagree.merge(parts)
     assert merged.summary["counts"]["raters"] >= 2
+    # The model named in the partials is scored when they merge.
+    assert merged.summary["truth"]["model"]["predictions"] == PREDICTIONS
     assert_same_files(merged, out, tmp_path)
     score_part = nucagree.score_partial(CORRECTED, PREDICTIONS, tmp_path / "s", shard=(0, 2), bootstrap=0)
     with pytest.raises(nucagree.InputError, match="agree only"):

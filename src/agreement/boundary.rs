@@ -24,7 +24,7 @@
 //! assert_eq!(outline, Some(Shape::Polygon(vec![[2.0, 0.0], [12.0, 0.0], [12.0, 10.0], [2.0, 10.0]])));
 //! ```
 
-use crate::geometry::consensus::consensus;
+use crate::geometry::consensus::{box_consensus, consensus};
 use crate::geometry::hausdorff::{box_hausdorff, hausdorff};
 use crate::geometry::PreparedShape;
 use crate::model::Shape;
@@ -78,8 +78,25 @@ pub fn anchor_boundary(
     if k < 2 {
         return (None, None);
     }
-    let rings: Vec<_> = prepared.iter().map(|(_, p)| p.rings()).collect();
-    let region = consensus(&rings, k.div_ceil(2), draw);
+    let all_boxes = prepared.iter().all(|(_, p)| p.is_box());
+    // Boxes need their rings only for the consensus outline.
+    let rings: Vec<_> = if all_boxes && !draw {
+        Vec::new()
+    } else {
+        prepared.iter().map(|(_, p)| p.rings()).collect()
+    };
+    let depth = k.div_ceil(2);
+    // Boxes (NuCLS's rectangles) by their cells, the same region without a sweep.
+    let region = if all_boxes {
+        let boxes: Vec<_> = prepared.iter().map(|(_, p)| p.bbox).collect();
+        let mut region = box_consensus(&boxes, depth);
+        if draw {
+            region.outline = consensus(&rings, depth, true).outline;
+        }
+        region
+    } else {
+        consensus(&rings, depth, draw)
+    };
     let mut hausdorff_sums = vec![0.0; k];
     let mut total = 0.0;
     for i in 0..k {
@@ -143,6 +160,17 @@ mod tests {
         assert_eq!(boundary.hausdorff, vec![5.0, 5.0]);
         assert_eq!(boundary.mean_hausdorff, 5.0);
         assert_eq!(outline, None);
+    }
+
+    #[test]
+    fn a_rectangle_drawn_as_a_polygon_counts_as_a_box() {
+        let rectangle = Shape::Polygon(vec![[0.0, 10.0], [0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]);
+        assert!(PreparedShape::new(&rectangle).is_box());
+        let triangle = Shape::Polygon(vec![[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]]);
+        assert!(!PreparedShape::new(&triangle).is_box());
+        let b = square(5.0, 0.0, 10.0);
+        let boxes = anchor_boundary(&[(0, &square(0.0, 0.0, 10.0)), (1, &b)], false);
+        assert_eq!(anchor_boundary(&[(0, &rectangle), (1, &b)], false), boxes);
     }
 
     #[test]

@@ -45,49 +45,84 @@ fn edges(rings: &Rings) -> Vec<[[f64; 2]; 2]> {
         .collect()
 }
 
-/// The distance from `p` to the segment `[a, b]`.
-fn to_segment(p: [f64; 2], [a, b]: [[f64; 2]; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let length = dx * dx + dy * dy;
-    let t = if length > 0.0 {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let (x, y) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
-    (x * x + y * y).sqrt()
+/// A segment made ready for many distances: its start, its direction and the direction's
+/// inverse squared length (0 for a segment of no length).
+#[derive(Clone, Copy)]
+struct Segment {
+    start: [f64; 2],
+    direction: [f64; 2],
+    inverse_length2: f64,
 }
 
-/// A stretch `[t0, t1]` of an edge, halved `depth` times, with the distances from its ends to
-/// each of the other boundary's edges.
+impl Segment {
+    fn new([a, b]: [[f64; 2]; 2]) -> Segment {
+        let direction = [b[0] - a[0], b[1] - a[1]];
+        let length2 = direction[0] * direction[0] + direction[1] * direction[1];
+        Segment {
+            start: a,
+            direction,
+            inverse_length2: if length2 > 0.0 { 1.0 / length2 } else { 0.0 },
+        }
+    }
+
+    /// The squared distance from `p` to the segment.
+    fn distance2(&self, p: [f64; 2]) -> f64 {
+        let (px, py) = (p[0] - self.start[0], p[1] - self.start[1]);
+        let [dx, dy] = self.direction;
+        let t = ((px * dx + py * dy) * self.inverse_length2).clamp(0.0, 1.0);
+        let (x, y) = (t * dx - px, t * dy - py);
+        x * x + y * y
+    }
+}
+
+/// The distance from `p` to the segment `[a, b]`.
+#[cfg(test)]
+fn to_segment(p: [f64; 2], edge: [[f64; 2]; 2]) -> f64 {
+    Segment::new(edge).distance2(p).sqrt()
+}
+
+/// A stretch `[t0, t1]` of an edge, halved `depth` times, with its ends' places among the
+/// points measured.
 struct Stretch {
     t0: f64,
     t1: f64,
     depth: u32,
-    start: Vec<f64>,
-    end: Vec<f64>,
+    start: usize,
+    end: usize,
 }
 
-/// The farthest any point of `from`'s edges lies from `to`'s boundary.
-fn directed(from: &[[[f64; 2]; 2]], to: &[[[f64; 2]; 2]], tolerance: f64) -> f64 {
-    let distances = |p: [f64; 2], out: &mut Vec<f64>| -> f64 {
-        out.clear();
-        out.extend(to.iter().map(|&e| to_segment(p, e)));
-        out.iter().copied().fold(f64::INFINITY, f64::min)
+/// The farthest any point of `from`'s edges lies from `to`'s boundary, or `floor` if that is
+/// farther (stretches that cannot beat it are not searched).
+fn directed(from: &[[[f64; 2]; 2]], to: &[[[f64; 2]; 2]], tolerance: f64, floor: f64) -> f64 {
+    let to: Vec<Segment> = to.iter().map(|&e| Segment::new(e)).collect();
+    let m = to.len();
+    // Each point measured: its squared distance to each of `to`'s edges (m values, in
+    // `squares`), and its distance to the boundary (in `least`).
+    let (mut squares, mut least): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    let mut measure = |p: [f64; 2], squares: &mut Vec<f64>, least: &mut Vec<f64>| -> usize {
+        let mut smallest = f64::INFINITY;
+        for segment in &to {
+            let d2 = segment.distance2(p);
+            squares.push(d2);
+            smallest = smallest.min(d2);
+        }
+        least.push(smallest.sqrt());
+        least.len() - 1
     };
-    let mut best: f64 = 0.0;
-    let mut scratch = Vec::new();
+    let mut best: f64 = floor;
     // Every vertex first, so that the bound prunes early.
     for edge in from {
-        best = best.max(distances(edge[0], &mut scratch));
+        let k = measure(edge[0], &mut squares, &mut least);
+        best = best.max(least[k]);
     }
     let mut stack: Vec<Stretch> = Vec::new();
     for &[a, b] in from {
+        squares.clear();
+        least.clear();
         let at = |t: f64| [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
         let length = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
-        let (mut start, mut end) = (Vec::new(), Vec::new());
-        distances(a, &mut start);
-        distances(b, &mut end);
+        let start = measure(a, &mut squares, &mut least);
+        let end = measure(b, &mut squares, &mut least);
         stack.push(Stretch {
             t0: 0.0,
             t1: 1.0,
@@ -96,32 +131,36 @@ fn directed(from: &[[[f64; 2]; 2]], to: &[[[f64; 2]; 2]], tolerance: f64) -> f64
             end,
         });
         while let Some(s) = stack.pop() {
-            let least = |d: &[f64]| d.iter().copied().fold(f64::INFINITY, f64::min);
-            let convex = s
-                .start
+            // Each edge's distance is convex along the stretch: at most its larger end.
+            let (u, v) = (
+                &squares[s.start * m..(s.start + 1) * m],
+                &squares[s.end * m..(s.end + 1) * m],
+            );
+            let convex = u
                 .iter()
-                .zip(&s.end)
-                .map(|(u, v)| u.max(*v))
-                .fold(f64::INFINITY, f64::min);
-            let lipschitz = 0.5 * (least(&s.start) + least(&s.end) + (s.t1 - s.t0) * length);
+                .zip(v)
+                .map(|(x, y)| x.max(*y))
+                .fold(f64::INFINITY, f64::min)
+                .sqrt();
+            let lipschitz = 0.5 * (least[s.start] + least[s.end] + (s.t1 - s.t0) * length);
             if convex.min(lipschitz) <= best + tolerance || s.depth >= MAX_DEPTH {
                 continue;
             }
             let middle = 0.5 * (s.t0 + s.t1);
-            let mut at_middle = Vec::with_capacity(to.len());
-            best = best.max(distances(at(middle), &mut at_middle));
+            let k = measure(at(middle), &mut squares, &mut least);
+            best = best.max(least[k]);
             stack.push(Stretch {
                 t0: s.t0,
                 t1: middle,
                 depth: s.depth + 1,
                 start: s.start,
-                end: at_middle.clone(),
+                end: k,
             });
             stack.push(Stretch {
                 t0: middle,
                 t1: s.t1,
                 depth: s.depth + 1,
-                start: at_middle,
+                start: k,
                 end: s.end,
             });
         }
@@ -142,7 +181,9 @@ pub fn hausdorff(a: &Rings, b: &Rings) -> f64 {
         .flat_map(|e| e.iter())
         .fold(0.0_f64, |m, p| m.max(p[0].abs()).max(p[1].abs()));
     let tolerance = PRECISION * size.max(1.0);
-    directed(&from, &to, tolerance).max(directed(&to, &from, tolerance))
+    // The larger of the two ways: the first way's distance is the floor of the second.
+    let one_way = directed(&from, &to, tolerance, 0.0);
+    directed(&to, &from, tolerance, one_way)
 }
 
 /// The distance from `p` to the boundary of box `b`.
@@ -219,7 +260,7 @@ mod tests {
         // square's boundary, its corners 10.
         let outer = edges(&vec![bbox(0.0, 0.0, 100.0, 100.0).corners().to_vec()]);
         let inner = edges(&vec![bbox(40.0, 10.0, 20.0, 80.0).corners().to_vec()]);
-        assert!((directed(&inner, &outer, 1e-9) - 40.0).abs() < 1e-8);
+        assert!((directed(&inner, &outer, 1e-9, 0.0) - 40.0).abs() < 1e-8);
         let vertices_only = inner
             .iter()
             .map(|e| {

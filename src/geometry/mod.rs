@@ -259,9 +259,18 @@ impl PreparedShape {
         self.outline == Outline::Point
     }
 
-    /// Whether the outline is its bounding box (a box, or an outline replaced by its box).
+    /// Whether the outline is its bounding box: a box, an outline replaced by its box, or a
+    /// ring of the box's four corners (a rectangle written as a polygon).
     pub fn is_box(&self) -> bool {
-        self.outline == Outline::Box
+        match &self.outline {
+            Outline::Box => true,
+            Outline::Ring { vertices, .. } => {
+                let corners = self.bbox.corners();
+                // Every corner once (a bow tie of them was replaced by its box already).
+                vertices.len() == 4 && corners.iter().all(|c| vertices.contains(c))
+            }
+            _ => false,
+        }
     }
 
     /// The outline's rings (outer rings and holes; a box's corners; none for a point), for

@@ -378,7 +378,7 @@ pub fn agreement_records(
         geometry[k].outlines.push(shape);
         geometry[k].boundaries.push(None);
     }
-    read_boundaries(&t(7), &t(8), &fov, &mut geometry, raters)?;
+    read_boundaries(&t(7), &t(8), &mut geometry, raters)?;
     // Sweep tallies.
     let (sweep_rows, sweep_anchors) = (t(4), t(5));
     let cuts = header.cuts.len();
@@ -450,16 +450,15 @@ pub fn agreement_records(
     })
 }
 
-/// Each anchor's boundary agreement (anchors numbered across FOVs, `fov` giving each one's
-/// FOV), into `geometry` whose anchors are read.
+/// Each anchor's boundary agreement (anchors numbered across FOVs in order), into `geometry`
+/// whose anchors are read.
 fn read_boundaries(
     boundaries: &Table,
     boundary_raters: &Table,
-    fov: &[Option<u32>],
     geometry: &mut [FovGeometry],
     raters: usize,
 ) -> Result<()> {
-    let mut place: Vec<(usize, usize)> = Vec::with_capacity(fov.len());
+    let mut place: Vec<(usize, usize)> = Vec::new();
     for (k, g) in geometry.iter().enumerate() {
         place.extend((0..g.outlines.len()).map(|i| (k, i)));
     }
