@@ -99,7 +99,7 @@ fn directed(from: &[[[f64; 2]; 2]], to: &[[[f64; 2]; 2]], tolerance: f64, floor:
     // Each point measured: its squared distance to each of `to`'s edges (m values, in
     // `squares`), and its distance to the boundary (in `least`).
     let (mut squares, mut least): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
-    let mut measure = |p: [f64; 2], squares: &mut Vec<f64>, least: &mut Vec<f64>| -> usize {
+    let measure = |p: [f64; 2], squares: &mut Vec<f64>, least: &mut Vec<f64>| -> usize {
         let mut smallest = f64::INFINITY;
         for segment in &to {
             let d2 = segment.distance2(p);
