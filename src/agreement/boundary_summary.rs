@@ -58,6 +58,9 @@ pub struct BoundaryReport {
     /// Measured anchors whose consensus region is empty (drawn in the truth by their medoid
     /// when the truth outline is the consensus).
     pub empty_consensus: usize,
+    /// Truth outlines of several pieces or with holes, which the truth set's CSVs hold as the
+    /// largest piece's outer ring.
+    pub outlines_of_pieces: usize,
     pub overall: SizeBand,
     /// The five size groups, smallest first (their anchors add up to `anchors`).
     pub by_size: Vec<SizeBand>,
@@ -158,6 +161,11 @@ pub fn boundary_report(
         anchors: n,
         unmeasured: all.len() - n,
         empty_consensus: measured.iter().filter(|b| b.consensus_area == 0.0).count(),
+        outlines_of_pieces: geometry
+            .iter()
+            .flat_map(|g| &g.outlines)
+            .filter(|o| matches!(o, Some(crate::model::Shape::Pieces(_))))
+            .count(),
         overall: band(None, &measured),
         by_size,
         raters,

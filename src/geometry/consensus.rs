@@ -245,6 +245,8 @@ fn draw_region(slabs: &[Trapezoids]) -> Option<Shape> {
         })
         .filter(|piece| piece.outer.len() >= 3)
         .collect();
+    // The largest first, as one-ring formats take the first piece.
+    pieces.sort_by(|a, b| b.area().total_cmp(&a.area()));
     match pieces.len() {
         0 => None,
         1 if pieces[0].holes.is_empty() => Some(Shape::Polygon(pieces.pop()?.outer)),

@@ -41,14 +41,19 @@ pub(super) fn boundary_section(out: &mut String, b: &BoundaryReport) {
         number(o.mean_iou, 3),
         number(o.median_hausdorff, 2),
         number(o.mean_hausdorff, 2),
-        if b.empty_consensus > 0 {
-            format!(
+        [
+            (b.empty_consensus > 0).then(|| format!(
                 " {} anchors have an empty consensus (no point covered by half their raters).",
                 count(b.empty_consensus)
-            )
-        } else {
-            String::new()
-        }
+            )),
+            (b.outlines_of_pieces > 0).then(|| format!(
+                " {} of the truth set's outlines have several pieces or holes; its CSVs hold each as its largest piece's outer ring.",
+                count(b.outlines_of_pieces)
+            )),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<String>()
     )
     .unwrap();
     let mut table = Table::new(&[
