@@ -108,13 +108,39 @@ fn boundary_agreement_reconciles_and_the_truth_can_take_the_consensus_outline() 
         assert!(iou > 0.5 && iou <= 1.0, "{g}");
         assert!(g["median_hausdorff"].as_f64().unwrap() > 0.0);
     }
+    let table = std::fs::read_to_string(consensus_out.join("boundary_by_size.csv")).unwrap();
+    // Each group's outlines by size add up to the outlines measured, and its mean over them
+    // is its raters' (SP's two raters, weighted by their outlines).
+    let group_outlines: u64 = b["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["outlines"].as_array().unwrap())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(group_outlines, outlines);
+    let sp: Vec<&Value> = raters.iter().filter(|r| r["group"] == "SP").collect();
+    let sp_mean = sp
+        .iter()
+        .map(|r| r["mean_iou"].as_f64().unwrap() * r["anchors"].as_f64().unwrap())
+        .sum::<f64>()
+        / sp.iter()
+            .map(|r| r["anchors"].as_f64().unwrap())
+            .sum::<f64>();
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|&c| c == "mean_iou_consensus_SP")
+        .unwrap();
+    let all_row: Vec<&str> = table.lines().last().unwrap().split(',').collect();
+    assert!((all_row[column].parse::<f64>().unwrap() - sp_mean).abs() < 1e-12);
+    assert!(consensus_out.join("plots/boundary_by_size.png").is_file());
     // Larger nuclei lie farther apart in pixels.
     assert!(b["size_hausdorff_spearman"].as_f64().unwrap() > 0.5);
     // The measurement does not depend on the truth outline.
     let mut same = medoid["boundary"].clone();
     same["truth_outline"] = "consensus".into();
     assert_eq!(&same, b);
-    let table = std::fs::read_to_string(consensus_out.join("boundary_by_size.csv")).unwrap();
     assert_eq!(
         table,
         std::fs::read_to_string(medoid_out.join("boundary_by_size.csv")).unwrap()

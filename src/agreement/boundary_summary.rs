@@ -46,6 +46,15 @@ pub struct RaterBoundary {
     pub mean_hausdorff: Option<f64>,
 }
 
+/// One group's outlines by size group: mean IoU with the consensus and how many outlines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupBoundary {
+    pub group: String,
+    /// Per size group, smallest first.
+    pub mean_iou: Vec<Option<f64>>,
+    pub outlines: Vec<usize>,
+}
+
 /// The study's boundary agreement.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct BoundaryReport {
@@ -65,6 +74,8 @@ pub struct BoundaryReport {
     /// The five size groups, smallest first (their anchors add up to `anchors`).
     pub by_size: Vec<SizeBand>,
     pub raters: Vec<RaterBoundary>,
+    /// Each group's outlines by size group (groups in the study's order).
+    pub groups: Vec<GroupBoundary>,
     /// Spearman's ρ of an anchor's consensus area with its raters' mean IoU with the
     /// consensus, and with its mean pairwise Hausdorff distance.
     pub size_iou_spearman: Option<f64>,
@@ -117,14 +128,45 @@ pub fn boundary_report(
             .total_cmp(&measured[b].consensus_area)
     });
     let n = measured.len();
-    let by_size = (0..SIZE_GROUPS)
+    let quintiles: Vec<Vec<&AnchorBoundary>> = (0..SIZE_GROUPS)
         .map(|q| {
-            let group: Vec<&AnchorBoundary> = by_area
-                [q * n / SIZE_GROUPS..(q + 1) * n / SIZE_GROUPS]
+            by_area[q * n / SIZE_GROUPS..(q + 1) * n / SIZE_GROUPS]
                 .iter()
                 .map(|&i| measured[i])
+                .collect()
+        })
+        .collect();
+    let by_size = quintiles
+        .iter()
+        .enumerate()
+        .map(|(q, anchors)| band(Some(q + 1), anchors))
+        .collect();
+    let mut group_names: Vec<&String> = study.groups.iter().collect();
+    group_names.sort();
+    group_names.dedup();
+    let groups = group_names
+        .into_iter()
+        .map(|group| {
+            let of_group: Vec<Vec<f64>> = quintiles
+                .iter()
+                .map(|anchors| {
+                    anchors
+                        .iter()
+                        .flat_map(|b| {
+                            b.raters
+                                .iter()
+                                .zip(&b.iou)
+                                .filter(|(&r, _)| &study.groups[usize::from(r)] == group)
+                                .filter_map(|(_, iou)| *iou)
+                        })
+                        .collect()
+                })
                 .collect();
-            band(Some(q + 1), &group)
+            GroupBoundary {
+                group: group.clone(),
+                mean_iou: of_group.iter().map(|v| mean(v)).collect(),
+                outlines: of_group.iter().map(Vec::len).collect(),
+            }
         })
         .collect();
     let raters = (0..study.raters.len())
@@ -169,6 +211,7 @@ pub fn boundary_report(
         overall: band(None, &measured),
         by_size,
         raters,
+        groups,
         size_iou_spearman: spearman(&iou_areas, &anchor_iou),
         size_hausdorff_spearman: spearman(&areas, &distances),
     }

@@ -224,7 +224,7 @@ pub fn agreement(
     }
 
     truth_sections(&mut out, report, figures);
-    boundary_section(&mut out, &report.boundary);
+    boundary_section(&mut out, &report.boundary, figures);
 
     out.push_str("\n## Methods\n\n");
     out.push_str(&conventions(report).render());

@@ -1,9 +1,10 @@
 //! The boundary-agreement section of the agreement report and its sentence in the methods
 //! paragraph.
 
-use super::markdown::{count, number, Table};
+use super::markdown::{count, embed, number, FigureIndex, Table};
 use crate::agreement::boundary::TruthOutline;
 use crate::agreement::boundary_summary::{BoundaryReport, SIZE_GROUPS};
+use crate::plots::{LegendPosition, LinePattern, Lines, Series};
 use std::fmt::Write;
 
 /// How boundary agreement was measured and which outline the truth set draws.
@@ -18,8 +19,59 @@ pub(super) fn boundary_sentence(b: &BoundaryReport) -> String {
     )
 }
 
+/// Each group's mean IoU with the consensus by size group, and every outline's (dashed); `None`
+/// when nothing is measured.
+pub(super) fn boundary_figure(b: &BoundaryReport) -> Option<Lines> {
+    if b.anchors == 0 {
+        return None;
+    }
+    let x = |q: usize| (q + 1) as f64;
+    let mut series: Vec<Series> = b
+        .groups
+        .iter()
+        .map(|g| {
+            let mut s = Series::new(
+                &g.group,
+                g.mean_iou
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(q, v)| Some((x(q), (*v)?)))
+                    .collect(),
+            );
+            s.markers = true;
+            s
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    let mut all = Series::new(
+        "all raters",
+        b.by_size
+            .iter()
+            .enumerate()
+            .filter_map(|(q, band)| Some((x(q), band.mean_iou?)))
+            .collect(),
+    );
+    all.pattern = LinePattern::Dashed;
+    all.colour = Some(series.len());
+    series.push(all);
+    let low = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(1.0f64, f64::min);
+    Some(Lines {
+        title: "Outlines against the consensus, by size".into(),
+        x_label: format!("size group (consensus area, 1 = smallest of {SIZE_GROUPS})"),
+        y_label: "mean IoU with the consensus outline".into(),
+        x_range: (0.7, SIZE_GROUPS as f64 + 0.3),
+        y_range: (((low - 0.05) * 20.0).floor() / 20.0, 1.0),
+        series,
+        legend_position: LegendPosition::Below,
+        marks: Vec::new(),
+    })
+}
+
 /// The section: the figures over every measured anchor, by size group and by rater.
-pub(super) fn boundary_section(out: &mut String, b: &BoundaryReport) {
+pub(super) fn boundary_section(out: &mut String, b: &BoundaryReport, figures: &FigureIndex) {
     out.push_str("\n## Boundary agreement\n\n");
     if b.anchors == 0 {
         writeln!(
@@ -85,6 +137,7 @@ pub(super) fn boundary_section(out: &mut String, b: &BoundaryReport) {
         ]);
     }
     out.push_str(&table.render());
+    embed(out, figures, "boundary_by_size");
     let rho = |r: Option<f64>| r.map_or("—".to_string(), |r| format!("{r:+.3}"));
     let reading = match b.size_iou_spearman {
         Some(r) if r >= 0.1 => "smaller nuclei are outlined less alike",

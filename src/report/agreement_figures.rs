@@ -396,6 +396,10 @@ pub fn agreement_figures(
             size,
         ));
     }
+    if let Some(lines) = super::agreement_boundary::boundary_figure(&report.boundary) {
+        let size = lines.natural_size();
+        figures.push(later("boundary_by_size", &lines.title.clone(), lines, size));
+    }
     if let Some(lines) = agreement_by_detections(report) {
         let size = lines.natural_size();
         figures.push(later(

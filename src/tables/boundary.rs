@@ -7,8 +7,8 @@ use polars::prelude::DataFrame;
 
 /// One row per size group (quintiles of consensus area, smallest first) and a last row
 /// `all`: anchors, outlines, the area range (px²), mean and median IoU of the raters' outlines
-/// with the consensus, and mean and median of each anchor's mean pairwise Hausdorff
-/// distance (px).
+/// with the consensus, mean and median of each anchor's mean pairwise Hausdorff distance
+/// (px), and each group's mean IoU with the consensus (`mean_iou_consensus_<group>`).
 pub fn boundary_by_size(report: &BoundaryReport) -> Result<DataFrame> {
     let rows: Vec<_> = report.by_size.iter().chain([&report.overall]).collect();
     let mut c = Columns::default();
@@ -24,6 +24,20 @@ pub fn boundary_by_size(report: &BoundaryReport) -> Result<DataFrame> {
     .map("median_iou_consensus", &rows, |r| r.median_iou)
     .map("mean_hausdorff", &rows, |r| r.mean_hausdorff)
     .map("median_hausdorff", &rows, |r| r.median_hausdorff);
+    for g in &report.groups {
+        // The `all` row: the mean over the group's outlines of every size.
+        let outlines: usize = g.outlines.iter().sum();
+        let overall = (outlines > 0).then(|| {
+            g.mean_iou
+                .iter()
+                .zip(&g.outlines)
+                .filter_map(|(m, &n)| Some(m.as_ref()? * n as f64))
+                .sum::<f64>()
+                / outlines as f64
+        });
+        let values: Vec<Option<f64>> = g.mean_iou.iter().copied().chain([overall]).collect();
+        c.add(&format!("mean_iou_consensus_{}", g.group), values);
+    }
     c.frame("the boundary-by-size table")
 }
 
