@@ -204,13 +204,16 @@ impl AgreementOutputs {
         Ok(AgreementOutputs::of(analysis, header.root))
     }
 
-    /// What an analysis of the study at `root` writes.
+    /// What an analysis of the study at `root` writes (the raters' leave-one-out references,
+    /// kept for a model to be scored against, are not written: they are let go here).
     pub fn of(analysis: crate::agreement::run::Analysis<'_>, root: String) -> AgreementOutputs {
         let classes = analysis.study.hierarchy.names(ClassLevel::Raw).len();
         let truth_set =
             crate::agreement::truth_fovs(&analysis.geometry, &analysis.truths[0], classes);
+        let mut report = analysis.report;
+        report.truth.references = Vec::new();
         AgreementOutputs {
-            report: analysis.report,
+            report,
             labelled: analysis.labelled,
             truths: analysis.truths,
             truth_set,
