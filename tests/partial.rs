@@ -254,35 +254,20 @@ fn agree_single_and_merged(
     dir: &Path,
     extra: &[&str],
 ) -> (PathBuf, PathBuf) {
+    // `agree` on the study with the options, then `where_to` (the output or the shard).
+    let agree = |where_to: &[&str]| {
+        let mut args = vec!["agree", study, "--quiet", "--bootstrap", "200"];
+        args.extend(extra);
+        args.extend(where_to);
+        run_ok(&args, None);
+    };
     let single = dir.join(format!("agree-single-{shards}"));
-    let mut args = vec![
-        "agree",
-        study,
-        "--quiet",
-        "--bootstrap",
-        "200",
-        "--out",
-        path(&single),
-    ];
-    args.extend(extra);
-    run_ok(&args, None);
+    agree(&["--out", path(&single)]);
     let mut parts = Vec::new();
     for i in 0..shards {
         let part = dir.join(format!("agree-part-{i}-of-{shards}"));
         let shard = format!("{i}/{shards}");
-        let mut args = vec![
-            "agree",
-            study,
-            "--quiet",
-            "--bootstrap",
-            "200",
-            "--partial",
-            path(&part),
-            "--shard",
-            &shard,
-        ];
-        args.extend(extra);
-        run_ok(&args, None);
+        agree(&["--partial", path(&part), "--shard", &shard]);
         parts.push(part);
     }
     let merged = dir.join(format!("agree-merged-{shards}"));

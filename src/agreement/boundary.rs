@@ -129,16 +129,7 @@ pub fn anchor_boundary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::BoundingBox;
-
-    fn square(x: f64, y: f64, side: f64) -> Shape {
-        Shape::Box(BoundingBox {
-            xmin: x,
-            ymin: y,
-            xmax: x + side,
-            ymax: y + side,
-        })
-    }
+    use crate::geometry::coverage::square;
 
     #[test]
     fn one_outline_or_points_only_have_no_boundary_agreement() {

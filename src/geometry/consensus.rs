@@ -297,7 +297,7 @@ fn simplified(ring: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::slabs::slab_areas;
+    use crate::geometry::slabs::{diamond, slab_areas};
 
     fn square(x: f64, y: f64, side: f64) -> Rings {
         vec![vec![
@@ -428,14 +428,6 @@ mod tests {
 
     #[test]
     fn diamonds_crossing_inside_slabs_have_exact_consensus() {
-        let diamond = |cx: f64| {
-            vec![vec![
-                [cx, 0.0],
-                [cx + 5.0, 5.0],
-                [cx, 10.0],
-                [cx - 5.0, 5.0],
-            ]]
-        };
         let agreed = consensus(&[diamond(0.0), diamond(5.0)], 2, true);
         assert_eq!(agreed.area, 12.5);
         // The lens is the square of corners (2.5, 2.5), (5, 5), (2.5, 7.5), (0, 5).

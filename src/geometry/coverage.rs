@@ -197,19 +197,21 @@ impl Groups {
     }
 }
 
+/// A square box of side `side` from (`x`, `y`), for tests.
+#[cfg(test)]
+pub(crate) fn square(x: f64, y: f64, side: f64) -> Shape {
+    Shape::Box(BoundingBox {
+        xmin: x,
+        ymin: y,
+        xmax: x + side,
+        ymax: y + side,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    fn square(x: f64, y: f64, side: f64) -> Shape {
-        Shape::Box(BoundingBox {
-            xmin: x,
-            ymin: y,
-            xmax: x + side,
-            ymax: y + side,
-        })
-    }
 
     #[test]
     fn groups_add_up_to_the_unions() {

@@ -190,6 +190,17 @@ pub fn slab_areas(truth: &[Rings], pred: &[Rings]) -> [f64; 3] {
     areas
 }
 
+/// A diamond of diagonals 10 centred at (`cx`, 5), for tests.
+#[cfg(test)]
+pub(crate) fn diamond(cx: f64) -> Rings {
+    vec![vec![
+        [cx, 0.0],
+        [cx + 5.0, 5.0],
+        [cx, 10.0],
+        [cx - 5.0, 5.0],
+    ]]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,14 +227,6 @@ mod tests {
         let [_, _, both] = slab_areas(&[holed], &[triangle]);
         assert!((both - (50.0 - 8.0)).abs() < 1e-12, "{both}");
         // Two diamonds crossing: edges cross inside slabs.
-        let diamond = |cx: f64| {
-            vec![vec![
-                [cx, 0.0],
-                [cx + 5.0, 5.0],
-                [cx, 10.0],
-                [cx - 5.0, 5.0],
-            ]]
-        };
         let [truth, pred, both] = slab_areas(&[diamond(0.0)], &[diamond(5.0)]);
         assert_eq!((truth, pred, both), (50.0, 50.0, 12.5));
     }
