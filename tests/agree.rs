@@ -582,23 +582,9 @@ fn no_rater_is_scored_against_a_truth_that_used_their_votes() {
 /// A study in a folder `simulate` wrote is scored against its simulated truth.
 #[test]
 fn a_simulated_study_scores_its_inferred_truths_against_the_simulated_truth() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    common::run_ok(
-        &[
-            "agree",
-            "data-sample/multi-rater",
-            "--out",
-            out.to_str().unwrap(),
-            "--bootstrap",
-            "0",
-            "--raters-needed-draws",
-            "0",
-        ],
-        Some(manifest),
-    );
-    let v: Value = common::summary(&out);
+    let v = common::agree_sample(&out, 0, &[]);
     assert_eq!(v["truth"]["simulated_truth"], "data-sample/corrected");
     let against = v["truth"]["against_simulated"].as_array().unwrap();
     let methods: Vec<&str> = against
@@ -626,24 +612,8 @@ fn a_simulated_study_scores_its_inferred_truths_against_the_simulated_truth() {
 /// `--fov-crop off` keeps every nucleus.
 #[test]
 fn agree_crops_to_the_fov_region_unless_asked_not_to() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    let run = |extra: &[&str], name: &str| {
-        let out = dir.path().join(name);
-        let mut args = vec![
-            "agree",
-            "data-sample/multi-rater",
-            "--out",
-            out.to_str().unwrap(),
-            "--bootstrap",
-            "0",
-            "--raters-needed-draws",
-            "0",
-        ];
-        args.extend_from_slice(extra);
-        common::run_ok(&args, Some(manifest));
-        common::summary(&out)
-    };
+    let run = |extra: &[&str], name: &str| common::agree_sample(&dir.path().join(name), 0, extra);
     let cropped = run(&[], "cropped");
     let kept = run(&["--fov-crop", "off"], "kept");
     assert_eq!(cropped["params"]["fov_crop"], "reference");
@@ -718,25 +688,9 @@ fn count_agreement_is_the_icc_of_the_nuclei_each_rater_drew() {
 /// every method is fitted beside it, and the comparison's tables reconcile.
 #[test]
 fn the_truth_method_is_the_truth_scored_against_and_every_method_is_compared() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("glad");
-    common::run_ok(
-        &[
-            "agree",
-            "data-sample/multi-rater",
-            "--out",
-            out.to_str().unwrap(),
-            "--bootstrap",
-            "0",
-            "--raters-needed-draws",
-            "0",
-            "--truth-method",
-            "glad",
-        ],
-        Some(manifest),
-    );
-    let v: Value = common::summary(&out);
+    let v = common::agree_sample(&out, 0, &["--truth-method", "glad"]);
     let truth = &v["truth"];
     assert_eq!(truth["method"], "glad");
     let methods = ["majority-vote", "dawid-skene", "one-coin", "glad", "mace"];
@@ -798,25 +752,9 @@ fn the_truth_method_is_the_truth_scored_against_and_every_method_is_compared() {
 /// adds more nuclei than the senior pathologists, is not shown non-inferior to them.
 #[test]
 fn the_model_is_scored_as_one_more_rater() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("model");
-    common::run_ok(
-        &[
-            "agree",
-            "data-sample/multi-rater",
-            "--out",
-            out.to_str().unwrap(),
-            "--bootstrap",
-            "200",
-            "--raters-needed-draws",
-            "0",
-            "--model",
-            "data-sample/predictions",
-        ],
-        Some(manifest),
-    );
-    let v: Value = common::summary(&out);
+    let v = common::agree_sample(&out, 200, &["--model", "data-sample/predictions"]);
     let truth = &v["truth"];
     let model = &truth["model"];
     assert_eq!(model["fovs"], 30);
@@ -870,16 +808,10 @@ fn a_rater_given_as_the_model_does_exactly_as_that_rater() {
     }
     std::fs::write(&groups, text).unwrap();
     let out = dir.path().join("sp1");
-    common::run_ok(
+    let v = common::agree_sample(
+        &out,
+        100,
         &[
-            "agree",
-            "data-sample/multi-rater",
-            "--out",
-            out.to_str().unwrap(),
-            "--bootstrap",
-            "100",
-            "--raters-needed-draws",
-            "0",
             "--groups",
             groups.to_str().unwrap(),
             "--model",
@@ -887,9 +819,7 @@ fn a_rater_given_as_the_model_does_exactly_as_that_rater() {
             "--senior-group",
             "A",
         ],
-        Some(manifest),
     );
-    let v: Value = common::summary(&out);
     let model = &v["truth"]["model"];
     assert_eq!(model["seniors"], serde_json::json!(["SP.1"]));
     // Every nucleus SP.1 drew is on an anchor.

@@ -40,23 +40,7 @@ fn hausdorff_is_shapely_s_densified_distance_to_its_step() {
 }
 
 fn agree(out: &Path, outline: &str) -> Value {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    common::run_ok(
-        &[
-            "agree",
-            "data-sample/multi-rater",
-            "--out",
-            out.to_str().unwrap(),
-            "--bootstrap",
-            "0",
-            "--raters-needed-draws",
-            "0",
-            "--truth-outline",
-            outline,
-        ],
-        Some(manifest),
-    );
-    common::summary(out)
+    common::agree_sample(out, 0, &["--truth-outline", outline])
 }
 
 fn truth_files(out: &Path) -> Vec<String> {

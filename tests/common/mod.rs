@@ -38,6 +38,26 @@ pub fn run_ok(args: &[&str], dir: Option<&std::path::Path>) -> std::process::Out
     output
 }
 
+/// `agree` on the sample study (`data-sample/multi-rater`) into `out` with `bootstrap`
+/// replicates, no raters-needed curve and the `extra` options; its `summary.json`.
+#[allow(dead_code)]
+pub fn agree_sample(out: &std::path::Path, bootstrap: usize, extra: &[&str]) -> serde_json::Value {
+    let bootstrap = bootstrap.to_string();
+    let mut args = vec![
+        "agree",
+        "data-sample/multi-rater",
+        "--out",
+        out.to_str().unwrap(),
+        "--bootstrap",
+        &bootstrap,
+        "--raters-needed-draws",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args, None);
+    summary(out)
+}
+
 /// The `summary.json` in `dir`.
 #[allow(dead_code)]
 pub fn summary(dir: &std::path::Path) -> serde_json::Value {
