@@ -5,7 +5,11 @@
 //! [`label_fov`] gives each anchor and rater a [`Label`] (a class, `undetected`, or missing
 //! when the rater did not annotate the FOV); [`tally`] and [`summary`] turn labels into Fleiss'
 //! kappa, Krippendorff's alpha, Gwet's AC1 and pairwise Cohen's kappa at each class level, by
-//! rater group, with bootstrap intervals over FOVs.
+//! rater group, with bootstrap intervals over FOVs. [`truth_method`] infers each anchor's truth
+//! (majority vote, Dawid-Skene, and crowd-kit's one-coin, GLAD and MACE); [`model_rater`]
+//! scores a model as one more rater; [`boundary`] measures how closely the raters' outlines of
+//! each anchor agree (the consensus region, each rater's IoU with it, pairwise Hausdorff
+//! distances), summarised by [`boundary_summary`].
 
 pub mod anchor_scores;
 pub mod anchors;
