@@ -25,7 +25,7 @@
 //! ```
 
 use crate::geometry::consensus::{box_consensus, consensus};
-use crate::geometry::hausdorff::{box_hausdorff, hausdorff};
+use crate::geometry::hausdorff::{boundary_hausdorff, box_hausdorff, Boundary};
 use crate::geometry::PreparedShape;
 use crate::model::Shape;
 use serde::Serialize;
@@ -97,6 +97,12 @@ pub fn anchor_boundary(
     } else {
         consensus(&rings, depth, draw)
     };
+    // Each outline's boundary made ready once for its k - 1 pairs (two boxes need none).
+    let boundaries: Vec<Boundary> = if all_boxes {
+        Vec::new()
+    } else {
+        rings.iter().map(Boundary::new).collect()
+    };
     let mut hausdorff_sums = vec![0.0; k];
     let mut total = 0.0;
     for i in 0..k {
@@ -105,7 +111,7 @@ pub fn anchor_boundary(
             let distance = if a.is_box() && b.is_box() {
                 box_hausdorff(&a.bbox, &b.bbox)
             } else {
-                hausdorff(&rings[i], &rings[j])
+                boundary_hausdorff(&boundaries[i], &boundaries[j])
             };
             hausdorff_sums[i] += distance;
             hausdorff_sums[j] += distance;

@@ -53,6 +53,8 @@ pub struct GroupBoundary {
     /// Per size group, smallest first.
     pub mean_iou: Vec<Option<f64>>,
     pub outlines: Vec<usize>,
+    /// Over the group's outlines of every size.
+    pub overall_mean_iou: Option<f64>,
 }
 
 /// The study's boundary agreement.
@@ -166,27 +168,29 @@ pub fn boundary_report(
                 group: group.clone(),
                 mean_iou: of_group.iter().map(|v| mean(v)).collect(),
                 outlines: of_group.iter().map(Vec::len).collect(),
+                overall_mean_iou: mean(&of_group.concat()),
             }
         })
         .collect();
-    let raters = (0..study.raters.len())
-        .map(|r| {
-            let (mut ious, mut distances, mut anchors) = (Vec::new(), Vec::new(), 0);
-            for b in &measured {
-                if let Some(k) = b.raters.iter().position(|&x| usize::from(x) == r) {
-                    anchors += 1;
-                    ious.extend(b.iou[k]);
-                    distances.push(b.hausdorff[k]);
-                }
-            }
-            RaterBoundary {
-                rater: study.raters[r].clone(),
-                group: study.groups[r].clone(),
-                anchors,
-                mean_iou: mean(&ious),
-                median_iou: median(&ious),
-                mean_hausdorff: mean(&distances),
-            }
+    // Each rater's IoUs and distances, in one pass over the anchors.
+    let mut of_rater: Vec<(Vec<f64>, Vec<f64>)> = vec![Default::default(); study.raters.len()];
+    for b in &measured {
+        for ((&r, iou), &distance) in b.raters.iter().zip(&b.iou).zip(&b.hausdorff) {
+            let (ious, distances) = &mut of_rater[usize::from(r)];
+            ious.extend(*iou);
+            distances.push(distance);
+        }
+    }
+    let raters = of_rater
+        .iter()
+        .enumerate()
+        .map(|(r, (ious, distances))| RaterBoundary {
+            rater: study.raters[r].clone(),
+            group: study.groups[r].clone(),
+            anchors: distances.len(),
+            mean_iou: mean(ious),
+            median_iou: median(ious),
+            mean_hausdorff: mean(distances),
         })
         .collect();
     let (iou_areas, anchor_iou): (Vec<f64>, Vec<f64>) = measured

@@ -45,12 +45,11 @@ pub fn study_geometry(
         .zip(&study.fovs)
         .map(|(fov, (name, by_rater))| {
             let any = by_rater.iter().flatten().next();
+            let draw = outline == TruthOutline::Consensus;
             let (outlines, boundaries) = fov
                 .anchors
                 .iter()
                 .map(|anchor| {
-                    let medoid = by_rater[anchor.medoid_rater as usize]
-                        .map(|source| source.nuclei[anchor.medoid_nucleus as usize].shape.clone());
                     let members: Vec<(u16, &Shape)> = anchor
                         .nuclei
                         .iter()
@@ -60,9 +59,13 @@ pub fn study_geometry(
                             Some((rater as u16, &source.nuclei[(*nucleus)? as usize].shape))
                         })
                         .collect();
-                    let draw = outline == TruthOutline::Consensus;
                     let (boundary, consensus) = anchor_boundary(&members, draw);
-                    (consensus.or(medoid), boundary)
+                    let medoid = || {
+                        by_rater[anchor.medoid_rater as usize].map(|source| {
+                            source.nuclei[anchor.medoid_nucleus as usize].shape.clone()
+                        })
+                    };
+                    (consensus.or_else(medoid), boundary)
                 })
                 .unzip();
             FovGeometry {

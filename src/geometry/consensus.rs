@@ -426,6 +426,106 @@ mod tests {
         }
     }
 
+    /// Cases the property test found: edges meeting at a slab's side at heights a few ulps
+    /// apart once left edges of no length that touched their neighbours' neighbours, and the
+    /// drawn region was taken for self-intersecting (and replaced by its box).
+    #[test]
+    fn rounding_at_slab_sides_leaves_a_simple_ring() {
+        let cases = [
+            (
+                vec![
+                    star(
+                        5.636454583127377,
+                        3.943032681050567,
+                        &[
+                            3.0,
+                            3.0,
+                            3.0,
+                            8.442252608291609,
+                            3.0,
+                            4.140538434154169,
+                            3.5765344985337935,
+                            7.597719219579282,
+                        ],
+                    ),
+                    star(
+                        2.0681401151630743,
+                        5.3830860675168966,
+                        &[
+                            6.358934399339877,
+                            3.0,
+                            3.0,
+                            3.0,
+                            3.0,
+                            3.0,
+                            3.283656306672383,
+                            8.75035420486254,
+                        ],
+                    ),
+                ],
+                2,
+            ),
+            (
+                vec![
+                    star(
+                        1.8931571796919218,
+                        3.0338627790571864,
+                        &[
+                            6.84128432389635,
+                            3.8740515577093277,
+                            7.176910315552669,
+                            6.0360234752751944,
+                            3.0,
+                            6.371017171253693,
+                            6.259788724706611,
+                            3.0,
+                        ],
+                    ),
+                    star(
+                        2.794819898565141,
+                        4.0100406282542735,
+                        &[
+                            9.329910499629287,
+                            3.0,
+                            3.0,
+                            8.115221225098935,
+                            3.0,
+                            3.0,
+                            9.914864080544042,
+                            5.1201013880140565,
+                        ],
+                    ),
+                    star(
+                        4.786795510695124,
+                        2.903205238240645,
+                        &[
+                            3.0,
+                            6.412319444513098,
+                            3.667483027839352,
+                            8.54137496147902,
+                            3.0,
+                            6.994065799583098,
+                            6.445928276740382,
+                            8.83137761319255,
+                        ],
+                    ),
+                ],
+                3,
+            ),
+        ];
+        for (rings, depth) in cases {
+            let agreed = consensus(&rings, depth, true);
+            let drawn = crate::geometry::PreparedShape::new(agreed.outline.as_ref().unwrap());
+            assert!(!drawn.replaced_by_box);
+            assert!(
+                (drawn.area - agreed.area).abs() <= 1e-7 * agreed.area,
+                "{} {}",
+                drawn.area,
+                agreed.area
+            );
+        }
+    }
+
     #[test]
     fn diamonds_crossing_inside_slabs_have_exact_consensus() {
         let agreed = consensus(&[diamond(0.0), diamond(5.0)], 2, true);

@@ -33,23 +33,40 @@ const PRECISION: f64 = 1e-9;
 /// Deepest halving of one edge (2^-60 of its length).
 const MAX_DEPTH: u32 = 60;
 
-/// A boundary as its edges.
-fn edges(rings: &Rings) -> Vec<[[f64; 2]; 2]> {
-    rings
-        .iter()
-        .flat_map(|ring| {
-            let n = ring.len();
-            (0..n).map(move |k| [ring[k], ring[(k + 1) % n]])
-        })
-        .filter(|[p, q]| p != q)
-        .collect()
+/// A boundary made ready for many distances: its edges (of positive length) and the largest
+/// magnitude of its coordinates (which sets the search's precision).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary {
+    segments: Vec<Segment>,
+    size: f64,
 }
 
-/// A segment made ready for many distances: its start, its direction and the direction's
-/// inverse squared length (0 for a segment of no length).
-#[derive(Clone, Copy)]
+impl Boundary {
+    /// The boundary of an outline's rings (outer rings and holes alike).
+    pub fn new(rings: &Rings) -> Boundary {
+        let segments: Vec<Segment> = rings
+            .iter()
+            .flat_map(|ring| {
+                let n = ring.len();
+                (0..n).map(move |k| [ring[k], ring[(k + 1) % n]])
+            })
+            .filter(|[p, q]| p != q)
+            .map(Segment::new)
+            .collect();
+        let size = segments
+            .iter()
+            .flat_map(|s| [s.start, s.end])
+            .fold(0.0_f64, |m, p| m.max(p[0].abs()).max(p[1].abs()));
+        Boundary { segments, size }
+    }
+}
+
+/// A segment made ready for many distances: its ends, its direction and the direction's
+/// inverse squared length.
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Segment {
     start: [f64; 2],
+    end: [f64; 2],
     direction: [f64; 2],
     inverse_length2: f64,
 }
@@ -60,6 +77,7 @@ impl Segment {
         let length2 = direction[0] * direction[0] + direction[1] * direction[1];
         Segment {
             start: a,
+            end: b,
             direction,
             inverse_length2: if length2 > 0.0 { 1.0 / length2 } else { 0.0 },
         }
@@ -75,12 +93,6 @@ impl Segment {
     }
 }
 
-/// The distance from `p` to the segment `[a, b]`.
-#[cfg(test)]
-fn to_segment(p: [f64; 2], edge: [[f64; 2]; 2]) -> f64 {
-    Segment::new(edge).distance2(p).sqrt()
-}
-
 /// A stretch `[t0, t1]` of an edge, halved `depth` times, with its ends' places among the
 /// points measured.
 struct Stretch {
@@ -93,15 +105,14 @@ struct Stretch {
 
 /// The farthest any point of `from`'s edges lies from `to`'s boundary, or `floor` if that is
 /// farther (stretches that cannot beat it are not searched).
-fn directed(from: &[[[f64; 2]; 2]], to: &[[[f64; 2]; 2]], tolerance: f64, floor: f64) -> f64 {
-    let to: Vec<Segment> = to.iter().map(|&e| Segment::new(e)).collect();
+fn directed(from: &[Segment], to: &[Segment], tolerance: f64, floor: f64) -> f64 {
     let m = to.len();
     // Each point measured: its squared distance to each of `to`'s edges (m values, in
     // `squares`), and its distance to the boundary (in `least`).
     let (mut squares, mut least): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
     let measure = |p: [f64; 2], squares: &mut Vec<f64>, least: &mut Vec<f64>| -> usize {
         let mut smallest = f64::INFINITY;
-        for segment in &to {
+        for segment in to {
             let d2 = segment.distance2(p);
             squares.push(d2);
             smallest = smallest.min(d2);
@@ -112,11 +123,14 @@ fn directed(from: &[[[f64; 2]; 2]], to: &[[[f64; 2]; 2]], tolerance: f64, floor:
     let mut best: f64 = floor;
     // Every vertex first, so that the bound prunes early.
     for edge in from {
-        let k = measure(edge[0], &mut squares, &mut least);
+        let k = measure(edge.start, &mut squares, &mut least);
         best = best.max(least[k]);
     }
     let mut stack: Vec<Stretch> = Vec::new();
-    for &[a, b] in from {
+    for &Segment {
+        start: a, end: b, ..
+    } in from
+    {
         squares.clear();
         least.clear();
         let at = |t: f64| [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
@@ -171,19 +185,19 @@ fn directed(from: &[[[f64; 2]; 2]], to: &[[[f64; 2]; 2]], tolerance: f64, floor:
 /// The symmetric Hausdorff distance between the boundaries of two outlines (rings, holes
 /// included); 0 when either has no edge.
 pub fn hausdorff(a: &Rings, b: &Rings) -> f64 {
-    let (from, to) = (edges(a), edges(b));
-    if from.is_empty() || to.is_empty() {
+    boundary_hausdorff(&Boundary::new(a), &Boundary::new(b))
+}
+
+/// [`hausdorff`] of boundaries made ready (each once, however many others it is measured
+/// against).
+pub fn boundary_hausdorff(a: &Boundary, b: &Boundary) -> f64 {
+    if a.segments.is_empty() || b.segments.is_empty() {
         return 0.0;
     }
-    let size = from
-        .iter()
-        .chain(&to)
-        .flat_map(|e| e.iter())
-        .fold(0.0_f64, |m, p| m.max(p[0].abs()).max(p[1].abs()));
-    let tolerance = PRECISION * size.max(1.0);
+    let tolerance = PRECISION * a.size.max(b.size).max(1.0);
     // The larger of the two ways: the first way's distance is the floor of the second.
-    let one_way = directed(&from, &to, tolerance, 0.0);
-    directed(&to, &from, tolerance, one_way)
+    let one_way = directed(&a.segments, &b.segments, tolerance, 0.0);
+    directed(&b.segments, &a.segments, tolerance, one_way)
 }
 
 /// The distance from `p` to the boundary of box `b`.
@@ -258,15 +272,16 @@ mod tests {
     fn a_far_point_mid_edge_is_found() {
         // A long thin box inside a square: the middle of its long sides is 40 from the
         // square's boundary, its corners 10.
-        let outer = edges(&vec![bbox(0.0, 0.0, 100.0, 100.0).corners().to_vec()]);
-        let inner = edges(&vec![bbox(40.0, 10.0, 20.0, 80.0).corners().to_vec()]);
+        let outer = Boundary::new(&vec![bbox(0.0, 0.0, 100.0, 100.0).corners().to_vec()]);
+        let inner = Boundary::new(&vec![bbox(40.0, 10.0, 20.0, 80.0).corners().to_vec()]);
+        let (outer, inner) = (outer.segments, inner.segments);
         assert!((directed(&inner, &outer, 1e-9, 0.0) - 40.0).abs() < 1e-8);
         let vertices_only = inner
             .iter()
             .map(|e| {
                 outer
                     .iter()
-                    .map(|&o| to_segment(e[0], o))
+                    .map(|o| o.distance2(e.start).sqrt())
                     .fold(f64::INFINITY, f64::min)
             })
             .fold(0.0, f64::max);

@@ -26,16 +26,12 @@ pub fn boundary_by_size(report: &BoundaryReport) -> Result<DataFrame> {
     .map("median_hausdorff", &rows, |r| r.median_hausdorff);
     for g in &report.groups {
         // The `all` row: the mean over the group's outlines of every size.
-        let outlines: usize = g.outlines.iter().sum();
-        let overall = (outlines > 0).then(|| {
-            g.mean_iou
-                .iter()
-                .zip(&g.outlines)
-                .filter_map(|(m, &n)| Some(m.as_ref()? * n as f64))
-                .sum::<f64>()
-                / outlines as f64
-        });
-        let values: Vec<Option<f64>> = g.mean_iou.iter().copied().chain([overall]).collect();
+        let values: Vec<Option<f64>> = g
+            .mean_iou
+            .iter()
+            .copied()
+            .chain([g.overall_mean_iou])
+            .collect();
         c.add(&format!("mean_iou_consensus_{}", g.group), values);
     }
     c.frame("the boundary-by-size table")
